@@ -1,0 +1,33 @@
+/**
+ * One audit event per request, shaped after `audit.k8s.io/v1` Event
+ * (https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-Event).
+ */
+export type Decision = 'allow' | 'deny' | 'approval' | 'error';
+
+/** An audit event as stored and exported (JSON lines). */
+export interface AuditEvent {
+  auditID: string;
+  stage: 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded';
+  time: string;                     // RFC 3339 with ms, when the request was received
+  session: string | null;
+  user: string | null;
+  groups: string[];
+  impersonatedUser: string | null;  // what the gateway sent as Impersonate-User
+  connection: string | null;
+  verb: string;                     // Kubernetes verb, or the HTTP method lower-cased for non-resource URLs
+  requestURI: string;
+  apiGroup: string | null;
+  resource: string | null;
+  subresource: string | null;
+  namespace: string | null;
+  name: string | null;
+  decision: Decision;
+  rule: string | null;              // the rule that decided (e.g. `bindings[0] -> roles.view.rules[0]`)
+  responseStatus: number | null;
+  latencyMs: number | null;
+  bytes: number | null;             // response bytes sent to the client
+  maskedCount: number;
+  userAgent: string | null;
+  sourceIP: string | null;
+  message: string | null;
+}

@@ -1,0 +1,96 @@
+/** Terminal output: colour that respects NO_COLOR / FORCE_COLOR and non-TTY streams, error printing, spinners. */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { HoopError } from '../errors.js';
+
+/** A writable the CLI prints to (process.stdout / process.stderr, or a buffer in tests). */
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** What commands print through. */
+export interface Output {
+  stdout: OutStream;
+  stderr: OutStream;
+  /** Colours for stderr messages (level 0 when NO_COLOR is set or stderr is not a TTY). */
+  c: ChalkInstance;
+  /** Prints `error: …` and `hint: …` (or JSON `{code,message,hint}` with json=true) to stderr. */
+  printError(e: unknown, opts?: { json?: boolean; verbose?: boolean }): void;
+  /** A status line on stderr: animated on a TTY, one plain line per update otherwise. */
+  status(text: string): StatusLine;
+}
+
+/** A running status line. */
+export interface StatusLine {
+  update(text: string): void;
+  stop(finalText?: string): void;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Colour level for a stream under an environment (https://no-color.org). */
+export function colorLevel(stream: OutStream, env: NodeJS.ProcessEnv): 0 | 1 {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return 1;
+  if (env.TERM === 'dumb') return 0;
+  return stream.isTTY === true ? 1 : 0;
+}
+
+/** Creates the Output used by every command. */
+export function createOutput(stdout: OutStream, stderr: OutStream, env: NodeJS.ProcessEnv): Output {
+  const c = new Chalk({ level: colorLevel(stderr, env) });
+  const animated = stderr.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined;
+
+  function printError(e: unknown, opts: { json?: boolean; verbose?: boolean } = {}): void {
+    if (e instanceof HoopError) {
+      if (opts.json === true) {
+        stderr.write(`${JSON.stringify(e.toJSON())}\n`);
+      } else {
+        stderr.write(`${c.red('error:')} ${e.message}\n`);
+        if (e.hint !== undefined) stderr.write(`${c.yellow('hint:')} ${e.hint}\n`);
+      }
+      if (opts.verbose === true && e.stack !== undefined) stderr.write(`${e.stack}\n`);
+      return;
+    }
+    // Not one of ours: a bug. Say so, with the stack only under --verbose.
+    const msg = e instanceof Error ? e.message : String(e);
+    if (opts.json === true) {
+      stderr.write(`${JSON.stringify({ code: 'internal', message: `internal error (a bug in hoopctl): ${msg}` })}\n`);
+    } else {
+      stderr.write(`${c.red('error:')} internal error (a bug in hoopctl): ${msg}\n`);
+      stderr.write(`${c.yellow('hint:')} rerun with --verbose and report it\n`);
+    }
+    if (opts.verbose === true && e instanceof Error && e.stack !== undefined) stderr.write(`${e.stack}\n`);
+  }
+
+  function status(text: string): StatusLine {
+    let current = text;
+    let frame = 0;
+    let timer: NodeJS.Timeout | undefined;
+    if (animated) {
+      const draw = (): void => {
+        stderr.write(`\r\x1b[2K${c.cyan(FRAMES[frame % FRAMES.length] ?? '')} ${current}`);
+        frame += 1;
+      };
+      draw();
+      timer = setInterval(draw, 100);
+      timer.unref();
+    } else {
+      stderr.write(`${current}\n`);
+    }
+    return {
+      update(next: string): void {
+        if (next === current) return;
+        current = next;
+        if (!animated) stderr.write(`${current}\n`);
+      },
+      stop(finalText?: string): void {
+        if (timer !== undefined) clearInterval(timer);
+        if (animated) stderr.write('\r\x1b[2K');
+        if (finalText !== undefined) stderr.write(`${finalText}\n`);
+      },
+    };
+  }
+
+  return { stdout, stderr, c, printError, status };
+}

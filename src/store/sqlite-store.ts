@@ -1,0 +1,161 @@
+/** The embedded Store: one SQLite file (better-sqlite3, WAL), for a single gateway process. */
+import Database from 'better-sqlite3';
+import { chmod, mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { HoopError } from '../errors.js';
+import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditQuery, SessionQuery, SessionRecord, SigningKeyRecord, Store } from './store.js';
+
+/** Ordered schema migrations; a version once shipped is never edited, only followed by a new one. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE signing_keys (
+     kid TEXT PRIMARY KEY, alg TEXT NOT NULL, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at TEXT NOT NULL);
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY, user TEXT NOT NULL, groups_json TEXT NOT NULL, connection TEXT NOT NULL,
+     namespace TEXT, role TEXT, reason TEXT, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+     ended_at TEXT, end_reason TEXT);
+   CREATE INDEX sessions_by_user ON sessions (user, created_at);
+   CREATE TABLE audit_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, audit_id TEXT NOT NULL, time TEXT NOT NULL,
+     session TEXT, user TEXT, event_json TEXT NOT NULL);
+   CREATE INDEX audit_by_session ON audit_events (session, seq);
+   CREATE INDEX audit_by_user ON audit_events (user, seq);
+   CREATE INDEX audit_by_time ON audit_events (time);`,
+];
+
+interface SessionRow {
+  id: string; user: string; groups_json: string; connection: string; namespace: string | null; role: string | null;
+  reason: string | null; created_at: string; expires_at: string; ended_at: string | null; end_reason: string | null;
+}
+
+// Times are compared as strings in SQL, so every stored instant uses one format (toISOString, UTC, ms).
+function iso(value: string, what: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new HoopError('store_error', `${what} is not an RFC 3339 time: ${JSON.stringify(value)}`);
+  return new Date(t).toISOString();
+}
+
+function toSession(r: SessionRow): SessionRecord {
+  return {
+    id: r.id, user: r.user, groups: JSON.parse(r.groups_json) as string[], connection: r.connection,
+    namespace: r.namespace, role: r.role, reason: r.reason, createdAt: r.created_at, expiresAt: r.expires_at,
+    endedAt: r.ended_at, endReason: r.end_reason,
+  };
+}
+
+// The DB holds signing keys and audit records: create it 0600 before SQLite opens it
+// (SQLite gives the -wal/-shm files the main file's mode).
+async function createPrivateFile(file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const fh = await open(file, 'a', 0o600);
+  await fh.close();
+  await chmod(file, 0o600);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new HoopError('store_error', `the database schema is version ${current}, newer than this gateway knows (${MIGRATIONS.length})`, {
+      hint: 'upgrade hoopctl',
+    });
+  }
+  for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v - 1]!);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v, new Date().toISOString());
+    }).immediate();
+  }
+}
+
+/** Opens (creating and migrating when needed) the SQLite store at `file`. */
+export async function openSqliteStore(file: string): Promise<Store> {
+  let db: Database.Database;
+  try {
+    if (file !== ':memory:') await createPrivateFile(file);
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (cause) {
+    if (cause instanceof HoopError) throw cause;
+    throw new HoopError('store_error', `cannot open the SQLite store ${file}: ${(cause as Error).message}`, { cause });
+  }
+
+  const q = {
+    keys: db.prepare('SELECT kid, alg, private_jwk, public_jwk, created_at FROM signing_keys ORDER BY created_at, kid'),
+    putKey: db.prepare('INSERT OR REPLACE INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)'),
+    createSession: db.prepare(`INSERT INTO sessions (id, user, groups_json, connection, namespace, role, reason, created_at, expires_at, ended_at, end_reason)
+      VALUES (@id, @user, @groups_json, @connection, @namespace, @role, @reason, @created_at, @expires_at, @ended_at, @end_reason)`),
+    getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+    endSession: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL'),
+    appendAudit: db.prepare('INSERT INTO audit_events (audit_id, time, session, user, event_json) VALUES (?, ?, ?, ?, ?)'),
+  };
+  let closed = false;
+
+  // Every call goes through here so a driver error becomes a HoopError and a closed store says so.
+  function run<T>(what: string, fn: () => T): Promise<T> {
+    if (closed) return Promise.reject(new HoopError('store_error', `${what}: the store is closed`));
+    try {
+      return Promise.resolve(fn());
+    } catch (cause) {
+      if (cause instanceof HoopError) return Promise.reject(cause);
+      return Promise.reject(new HoopError('store_error', `${what}: ${(cause as Error).message}`, { cause }));
+    }
+  }
+
+  return {
+    kind: 'sqlite',
+    getSigningKeys: () => run('read signing keys', () =>
+      (q.keys.all() as { kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: string }[]).map((r) => ({
+        kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at,
+      }))),
+    putSigningKey: (k: SigningKeyRecord) => run('store a signing key', () => {
+      q.putKey.run(k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'));
+    }),
+    createSession: (s: SessionRecord) => run('create a session', () => {
+      q.createSession.run({
+        id: s.id, user: s.user, groups_json: JSON.stringify(s.groups), connection: s.connection, namespace: s.namespace,
+        role: s.role, reason: s.reason, created_at: iso(s.createdAt, 'createdAt'), expires_at: iso(s.expiresAt, 'expiresAt'),
+        ended_at: s.endedAt === null ? null : iso(s.endedAt, 'endedAt'), end_reason: s.endReason,
+      });
+    }),
+    getSession: (id: string) => run('read a session', () => {
+      const r = q.getSession.get(id) as SessionRow | undefined;
+      return r === undefined ? undefined : toSession(r);
+    }),
+    endSession: (id: string, endedAt: string, reason: string) => run('end a session', () =>
+      q.endSession.run(iso(endedAt, 'endedAt'), reason, id).changes > 0),
+    listSessions: (query: SessionQuery = {}) => run('list sessions', () => {
+      const where: string[] = [];
+      const args: string[] = [];
+      if (query.user !== undefined) { where.push('user = ?'); args.push(query.user); }
+      if (query.activeAt !== undefined) { where.push('ended_at IS NULL AND expires_at > ?'); args.push(iso(query.activeAt, 'activeAt')); }
+      const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
+      return (db.prepare(sql).all(...args) as SessionRow[]).map(toSession);
+    }),
+    appendAudit: (e: AuditEvent) => run('append an audit event', () => {
+      q.appendAudit.run(e.auditID, iso(e.time, 'time'), e.session, e.user, JSON.stringify(e));
+    }),
+    listAudit: (query: AuditQuery = {}) => run('list audit events', () => {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (query.session !== undefined) { where.push('session = ?'); args.push(query.session); }
+      if (query.user !== undefined) { where.push('user = ?'); args.push(query.user); }
+      if (query.since !== undefined) { where.push('time >= ?'); args.push(iso(query.since, 'since')); }
+      // With a limit the newest events win; the answer is still oldest first.
+      let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC`;
+      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
+      const rows = db.prepare(sql).all(...args) as { event_json: string }[];
+      return rows.reverse().map((r) => JSON.parse(r.event_json) as AuditEvent);
+    }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -13,7 +13,7 @@ declare module 'oidc-provider' {
     status: number;
     body: unknown;
     type: string;
-    oidc: {
+    oidc?: {
       params?: Record<string, unknown>;
       client?: { clientId: string; clientName?: string };
       [key: string]: unknown;
@@ -43,6 +43,7 @@ declare module 'oidc-provider' {
     callback(): (req: Req, res: Res) => void;
     interactionDetails(req: Req, res: Res): Promise<InteractionDetails>;
     interactionFinished(req: Req, res: Res, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+    use(middleware: (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>): void;
     on(event: string, listener: (...args: never[]) => void): this;
     Grant: {
       new (init: { accountId: string; clientId: string }): GrantInstance;

@@ -1,0 +1,151 @@
+/** `hoopctl connections | connect | exec | disconnect | status` and the hidden session daemon. */
+import { formatDuration } from '../credential/duration.js';
+import { HoopError } from '../errors.js';
+import { resolvePaths } from '../platform/paths.js';
+import { createGatewayClient } from '../platform/gateway-client.js';
+import type { RunningSession, StartSessionInput } from '../usecases/connect.js';
+import type { ConnectDeps } from '../usecases/session-deps.js';
+import type { CliContext } from './context.js';
+import { createIdentityDeps, freshIdToken } from './identity.js';
+
+/** Lists the connections the gateway offers the caller, with their roles. */
+export async function runConnections(ctx: CliContext, opts: { output: string }): Promise<void> {
+  const { idToken, gateway } = await freshIdToken(await createIdentityDeps(ctx));
+  const items = await createGatewayClient({ baseUrl: gateway }).listConnections(idToken);
+  if (opts.output === 'json') {
+    ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    return;
+  }
+  for (const c of items) {
+    const roles = c.roles.map((r) => (r.approval ? `${r.name} (approval)` : r.name)).join(', ') || '(none)';
+    ctx.out.stdout.write(`${c.name.padEnd(16)} roles: ${roles}; ttl ${formatDuration(c.defaultTtlSeconds)} (max ${formatDuration(c.maxTtlSeconds)})${c.description ? `  ${c.description}` : ''}\n`);
+  }
+}
+
+function sessionInput(connection: string, opts: Record<string, unknown>): StartSessionInput {
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const input: StartSessionInput = { connection };
+  const ns = str('namespace');
+  const ttl = str('ttl');
+  const role = str('role');
+  const reason = str('reason');
+  if (ns !== undefined) input.namespace = ns;
+  if (ttl !== undefined) input.ttl = ttl;
+  if (role !== undefined) input.role = role;
+  if (reason !== undefined) input.reason = reason;
+  return input;
+}
+
+async function connectDeps(ctx: CliContext): Promise<ConnectDeps> {
+  const identity = await createIdentityDeps(ctx);
+  const { gateway } = await freshIdToken(identity);
+  const { createSessionEdges } = await import('../process/session-edges.js');
+  const edges = createSessionEdges({
+    sessionsDir: resolvePaths(ctx.env).sessionsDir,
+    ...(ctx.verbose ? { onRequest: (l) => ctx.out.stderr.write(`hoopctl: ${l.method} ${l.path} → ${l.status} (${l.ms} ms)\n`) } : {}),
+  });
+  return {
+    ...edges,
+    gateway: createGatewayClient({ baseUrl: gateway }),
+    getIdToken: async () => (await freshIdToken(identity)).idToken,
+  };
+}
+
+/** Prints when a session ends and warns on stderr 5 and 1 minutes before expiry. */
+function announce(ctx: CliContext, s: RunningSession, what: string): () => void {
+  const c = ctx.out.c;
+  const left = Math.max(0, Math.floor((Date.parse(s.expiresAt) - Date.now()) / 1000));
+  ctx.out.stderr.write(
+    `${c.green('✔')} ${what} ${c.bold(s.connection)} until ${new Date(s.expiresAt).toLocaleTimeString()} (${formatDuration(left)} left); session ${s.sessionId}\n` +
+      `  KUBECONFIG=${s.kubeconfigPath}\n`,
+  );
+  const timers = [300, 60].filter((w) => left > w).map((w) =>
+    setTimeout(() => ctx.out.stderr.write(`\n${c.yellow('hoopctl:')} session for ${s.connection} expires in ${formatDuration(w)}\n`), (left - w) * 1000).unref());
+  return () => timers.forEach((t) => clearTimeout(t));
+}
+
+/** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
+export async function runConnect(ctx: CliContext, connection: string, opts: Record<string, unknown>): Promise<void> {
+  const deps = await connectDeps(ctx);
+  const input = sessionInput(connection, opts);
+  if (opts.printEnv === true) {
+    const { runBackground } = await import('../usecases/background.js');
+    const { spawnDaemon } = await import('../process/daemon.js');
+    const s = await runBackground(
+      { ...deps, spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: [...process.execArgv, ctx.entry, '__session-daemon'], env: ctx.env }, grant) },
+      input,
+    );
+    ctx.out.stdout.write(s.exports);
+    ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${s.expiresAt}; end it with: hoopctl disconnect ${s.connection}\n`);
+    return;
+  }
+  const { startSession } = await import('../usecases/connect.js');
+  const { runSubshell } = await import('../usecases/subshell.js');
+  const { createChildEdges } = await import('../process/session-edges.js');
+  const session = await startSession(deps, input);
+  const stop = announce(ctx, session, 'Connected to');
+  ctx.out.stderr.write('  Type exit (or Ctrl-D) to end the session.\n');
+  const shell = ctx.env.SHELL;
+  try {
+    const code = await runSubshell({ ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), ...(shell === undefined ? {} : { shell }) }, session);
+    await session.end('exited');
+    ctx.out.stderr.write(`hoopctl: session ${session.sessionId} ended; kubeconfig removed.\n`);
+    if (code !== 0) process.exitCode = code;
+  } finally {
+    stop();
+    await session.end('exited');
+  }
+}
+
+/** `exec`: runs one command in a session and returns its exit code (128+n for signal n). */
+export async function runExecCommand(ctx: CliContext, connection: string, command: string[], opts: Record<string, unknown>): Promise<number> {
+  if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${connection} -- kubectl get pods` });
+  const deps = await connectDeps(ctx);
+  const { startSession } = await import('../usecases/connect.js');
+  const { runExec } = await import('../usecases/exec.js');
+  const { createChildEdges } = await import('../process/session-edges.js');
+  const session = await startSession(deps, sessionInput(connection, opts));
+  if (ctx.verbose) announce(ctx, session, 'Session on')();
+  try {
+    return await runExec(createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), session, command);
+  } finally {
+    await session.end('exited');
+  }
+}
+
+/** `disconnect`: ends local sessions by signalling their owners, and sweeps stale ones. */
+export async function runDisconnect(ctx: CliContext, connection: string | undefined, opts: { all?: boolean }): Promise<void> {
+  if (connection === undefined && opts.all !== true) throw new HoopError('usage', 'name a connection or pass --all', { hint: 'hoopctl disconnect --all' });
+  const { disconnect } = await import('../usecases/disconnect.js');
+  const { sessionDirs } = await import('../process/session-edges.js');
+  const { isProcessAlive } = await import('../process/process-alive.js');
+  const r = await disconnect(
+    {
+      sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
+      kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+    },
+    { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
+  );
+  for (const s of r.ended) ctx.out.stderr.write(`${s.confirmed ? 'ended' : 'asked to end (not confirmed yet)'}: session ${s.sessionId} for ${s.connection} (pid ${s.pid})\n`);
+  if (r.ended.length === 0) ctx.out.stderr.write(`no running session${connection === undefined ? '' : ` for ${connection}`}${r.swept > 0 ? ` (removed ${r.swept} stale)` : ''}\n`);
+}
+
+/** `status`: local sessions and their remaining time. */
+export async function runStatus(ctx: CliContext, opts: { output: string }): Promise<void> {
+  const { listSessions } = await import('../usecases/status.js');
+  const { sessionDirs } = await import('../process/session-edges.js');
+  const { isProcessAlive } = await import('../process/process-alive.js');
+  const items = await listSessions({ sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive, now: () => new Date() });
+  if (opts.output === 'json') {
+    ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    return;
+  }
+  if (items.length === 0) ctx.out.stderr.write('no running sessions\n');
+  for (const s of items) ctx.out.stdout.write(`${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
+}
+
+/** Hidden `__session-daemon`: receives the grant over IPC and serves it until expiry or SIGTERM. */
+export async function runSessionDaemonCommand(ctx: CliContext): Promise<void> {
+  const { serveSessionDaemon } = await import('../process/session-daemon-main.js');
+  await serveSessionDaemon({ sessionsDir: resolvePaths(ctx.env).sessionsDir });
+}

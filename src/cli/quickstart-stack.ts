@@ -1,0 +1,130 @@
+/**
+ * The quickstart's local stack: embedded IdP (two demo users), the gateway on SQLite with the
+ * example policy, and an upstream — the simulated demo cluster, or a real context the user named.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stringify, parse } from 'yaml';
+import { HoopError } from '../errors.js';
+import { writePrivateFile, ensurePrivateDir } from '../platform/secure-file.js';
+
+/** The demo people of the embedded IdP. Their passwords only exist inside this process's IdP. */
+export const DEMO_USERS = [
+  { username: 'alice', password: 'alice-demo', email: 'alice@example.com', name: 'Alice Engineer', groups: ['engineers'] },
+  { username: 'bob', password: 'bob-demo', email: 'bob@example.com', name: 'Bob Approver', groups: ['sre'] },
+] as const;
+
+/** A running quickstart stack. */
+export interface QuickstartStack {
+  gatewayUrl: string;
+  issuer: string;
+  connection: string;
+  /** True when the upstream is the built-in simulation. */
+  simulated: boolean;
+  upstreamUrl: string;
+  close(): Promise<void>;
+}
+
+/** Options of startQuickstartStack. */
+export interface QuickstartStackOptions {
+  dir: string;
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  upstreamContext?: string;
+  log: (line: string) => void;
+}
+
+interface SimulatedCluster {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Loads the simulated cluster. It is the project's Kubernetes API test double, shipped under test/support; loaded by path at run time so src never depends on test code. */
+async function startSimulatedCluster(entry: string): Promise<{ cluster: SimulatedCluster; kubeconfig: string }> {
+  // entry: <root>/dist/src/cli/main.js (built) or <root>/src/cli/main.ts (tsx).
+  const here = dirname(entry);
+  const candidates = [
+    resolve(here, '../../test/support/kube-api-server/index.js'),
+    resolve(here, '../../test/support/kube-api-server/index.ts'),
+  ];
+  const file = candidates.find((f) => existsSync(f));
+  if (file === undefined) {
+    throw new HoopError('internal', 'the simulated demo cluster is not part of this build', {
+      hint: 'run npm run build, or use --upstream-context NAME with a real cluster',
+    });
+  }
+  const mod = (await import(pathToFileURL(file).href)) as {
+    createKubeApiServer(o: { tls?: boolean; seed?: 'demo' | 'empty' }): Promise<SimulatedCluster>;
+    kubeconfigFor(s: SimulatedCluster): string;
+  };
+  const cluster = await mod.createKubeApiServer({ tls: true, seed: 'demo' });
+  return { cluster, kubeconfig: mod.kubeconfigFor(cluster) };
+}
+
+/** Starts IdP, upstream and gateway; everything binds to 127.0.0.1 on random ports and lives in `dir`. */
+export async function startQuickstartStack(o: QuickstartStackOptions): Promise<QuickstartStack> {
+  await ensurePrivateDir(o.dir);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const { createEmbeddedIdp } = await import('../quickstart/embedded-idp.js');
+    const idp = await createEmbeddedIdp({
+      users: DEMO_USERS.map((u) => ({ ...u, groups: [...u.groups] })),
+      clientId: 'hoopctl',
+      devicePollIntervalSeconds: 1,
+    });
+    closers.push(() => idp.close());
+    o.log(`identity provider  ${idp.issuer}  (embedded; demo users alice = engineers, bob = sre)`);
+
+    let connection: Record<string, unknown>;
+    let upstreamUrl: string;
+    let simulated: boolean;
+    const upstreamKubeconfig = join(o.dir, 'upstream.kubeconfig');
+    if (o.upstreamContext !== undefined) {
+      const source = (o.env.KUBECONFIG ?? join(o.env.HOME ?? homedir(), '.kube', 'config')).split(':')[0] ?? '';
+      const cfg = parse(await readFile(source, 'utf8')) as { contexts?: { name: string; context: { cluster: string } }[]; clusters?: { name: string; cluster: { server: string } }[] };
+      const ctxEntry = cfg.contexts?.find((c) => c.name === o.upstreamContext);
+      if (ctxEntry === undefined) throw new HoopError('usage', `context "${o.upstreamContext}" is not in ${source}`, { hint: 'kubectl config get-contexts' });
+      upstreamUrl = cfg.clusters?.find((c) => c.name === ctxEntry.context.cluster)?.cluster.server ?? '(unknown)';
+      connection = { name: 'real', description: `context ${o.upstreamContext} of ${source}`, credential: { kubeconfig: source, context: o.upstreamContext }, impersonate: true };
+      simulated = false;
+      o.log(`upstream           ${upstreamUrl}  (REAL cluster: context ${o.upstreamContext})`);
+    } else {
+      const { cluster, kubeconfig } = await startSimulatedCluster(o.entry);
+      closers.push(() => cluster.close());
+      await writePrivateFile(upstreamKubeconfig, kubeconfig);
+      upstreamUrl = cluster.url;
+      connection = { name: 'demo', description: 'SIMULATED demo cluster (hoopctl test double, not a real Kubernetes)', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true };
+      simulated = true;
+      o.log(`upstream           ${upstreamUrl}  (SIMULATED demo cluster — not a real Kubernetes)`);
+    }
+
+    const policyText = await readFile(resolve(dirname(o.entry), '../../../templates/policy.example.yaml'), 'utf8')
+      .catch(() => readFile(resolve(dirname(o.entry), '../../templates/policy.example.yaml'), 'utf8'));
+    const gatewayConfig = {
+      listen: '127.0.0.1:0',
+      store: { sqlite: join(o.dir, 'gateway.db') },
+      oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId, usernameClaim: 'email', groupsClaim: 'groups', cli: true }] },
+      impersonation: { userPrefix: 'oidc:', groupPrefix: 'oidc:' },
+      admins: { groups: ['sre'] },
+      sessions: { defaultTtl: '30m', maxTtl: '1h' },
+      connections: [connection],
+      policy: parse(policyText) as unknown,
+    };
+    const configFile = join(o.dir, 'gateway.yaml');
+    await writePrivateFile(configFile, stringify(gatewayConfig));
+    const { startGatewayFromConfigFile } = await import('../gateway/serve.js');
+    const gateway = await startGatewayFromConfigFile(configFile, { env: o.env, log: () => undefined });
+    closers.push(() => gateway.close());
+    o.log(`gateway            ${gateway.url}  (config ${configFile})`);
+    return { gatewayUrl: gateway.url, issuer: idp.issuer, connection: String(connection.name), simulated, upstreamUrl, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,103 @@
+/** The gateway as a running HTTP(S) server: `/v1` API, JWKS, health, and the Kubernetes reverse proxy. */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Store } from '../store/store.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './gateway-context.js';
+import { createIdTokenVerifier } from './id-token-verifier.js';
+import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
+import { urlHost } from './listen-address.js';
+import { createLiveStreams } from './live-streams.js';
+import { createUpstreamPools } from './pipeline/upstream-pools.js';
+import { createSessionTokens } from './session-token.js';
+import { loadSigningKeys } from './signing-keys.js';
+import { sendJson } from './http-json.js';
+import { handleGatewayRoute } from './v1-routes.js';
+
+/** Inputs of createGateway; `now`, `fetch` and `logger` are injectable for tests. */
+export interface CreateGatewayOptions {
+  config: GatewayConfig;
+  store: Store;
+  now?: () => number;
+  /** Used for OIDC discovery and JWKS of the trusted issuers. */
+  fetch?: typeof fetch;
+  logger?: (line: string) => void;
+  /** Reported by `/v1/config`. */
+  version?: string;
+  /** How long a session lookup is reused before the store is asked again (default 2000 ms). */
+  sessionCacheMs?: number;
+}
+
+/** A listening gateway. */
+export interface RunningGateway {
+  /** The address it listens on, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The public URL in session tokens and `server` fields (config.publicUrl, or `url`). */
+  publicUrl: string;
+  server: http.Server | https.Server;
+  /** Stops accepting, cuts every live stream and upstream connection; the store stays open (the caller owns it). */
+  close(): Promise<void>;
+}
+
+/** Starts a gateway on `config.listen`; resolves once it listens. */
+export async function createGateway(o: CreateGatewayOptions): Promise<RunningGateway> {
+  const now = o.now ?? Date.now;
+  const log = o.logger ?? (() => undefined);
+  const { config, store } = o;
+  const keys = await loadSigningKeys(store, { now });
+  const server = config.tls === undefined ? http.createServer() : https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem });
+
+  let gw: GatewayContext | undefined;
+  let proxy: KubeProxy | undefined;
+  const fail = (e: unknown): void => log(`unhandled gateway error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const run = async (): Promise<void> => {
+      if ((req.url ?? '').startsWith(KUBE_PREFIX)) return proxy!.handleRequest(req, res);
+      if (!(await handleGatewayRoute(gw!, req, res, o.version ?? '0.0.0'))) {
+        sendJson(res, 404, { code: 'not_found', message: `no endpoint ${req.method ?? ''} ${new URL(req.url ?? '/', 'http://x').pathname}` });
+      }
+    };
+    run().catch((e: unknown) => { fail(e); res.destroy(); });
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+    if (!(req.url ?? '').startsWith(KUBE_PREFIX)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    proxy!.handleUpgrade(req, socket, head).catch((e: unknown) => { fail(e); socket.destroy(); });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `${config.tls === undefined ? 'http' : 'https'}://${urlHost(addr.address)}:${addr.port}`;
+  const publicUrl = config.publicUrl ?? url;
+
+  const streams = createLiveStreams(now);
+  const upstreams = createUpstreamPools(config.connections, now);
+  gw = {
+    config, store, publicUrl, now, log, keys, streams, upstreams,
+    idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
+    sessionTokens: createSessionTokens({ keys, store, issuer: publicUrl, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
+  };
+  proxy = createKubeProxy(gw);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, publicUrl, server,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        streams.closeAll('gateway stopping');
+        server.closeAllConnections();
+        await stopped;
+        await upstreams.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { createIdTokenVerifier } from './id-token-verifier.js';
+import { isHoopError } from '../errors.js';
+import type { OidcIssuerConfig } from './config.js';
+
+// A local issuer: discovery + JWKS over real HTTP, tokens signed with jose.
+let server: Server;
+let issuer: string;
+let key: CryptoKey;
+let otherKey: CryptoKey;
+const NOW = 1_800_000_000_000;
+
+before(async () => {
+  const pair = await generateKeyPair('ES256');
+  key = pair.privateKey;
+  otherKey = (await generateKeyPair('ES256')).privateKey;
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+  server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+    else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+    else { res.statusCode = 404; res.end('{}'); }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((r) => server.close(() => r())));
+
+function cfg(over: Partial<OidcIssuerConfig> = {}): OidcIssuerConfig[] {
+  return [{ issuer, clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
+}
+
+function token(claims: Record<string, unknown>, opts: { signWith?: CryptoKey; iatSec?: number; expSec?: number; aud?: string; iss?: string } = {}): Promise<string> {
+  const iat = opts.iatSec ?? NOW / 1000;
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(opts.iss ?? issuer).setAudience(opts.aud ?? 'hoopctl')
+    .setSubject('u-123').setIssuedAt(iat).setExpirationTime(opts.expSec ?? iat + 300).sign(opts.signWith ?? key);
+}
+
+const now = (): number => NOW;
+
+test('maps email and groups; falls back to preferred_username and sub; honours a configured claim', async () => {
+  const v = createIdTokenVerifier(cfg(), { now });
+  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer });
+  assert.equal((await v.verify(await token({ preferred_username: 'bob' }))).user, 'bob');
+  assert.equal((await v.verify(await token({ email: 'x@example.com', email_verified: false, preferred_username: 'carol' }))).user, 'carol');
+  assert.equal((await v.verify(await token({}))).user, 'u-123');
+  assert.deepEqual((await v.verify(await token({ grp: 'ops' }))).groups, []);
+  const custom = createIdTokenVerifier(cfg({ usernameClaim: 'preferred_username', groupsClaim: 'grp' }), { now });
+  assert.deepEqual(await custom.verify(await token({ email: 'a@x', preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer });
+  await assert.rejects(custom.verify(await token({ email: 'a@x' })), (e) => isHoopError(e, 'not_logged_in'));
+});
+
+test('expired → login_expired (with 30 s leeway); wrong audience, issuer or key → not_logged_in', async () => {
+  const v = createIdTokenVerifier(cfg(), { now });
+  const nowSec = NOW / 1000;
+  assert.equal((await v.verify(await token({ email: 'a@x' }, { iatSec: nowSec - 400, expSec: nowSec - 10 }))).user, 'a@x');
+  await assert.rejects(v.verify(await token({ email: 'a@x' }, { iatSec: nowSec - 400, expSec: nowSec - 60 })), (e: unknown) =>
+    isHoopError(e, 'login_expired') && e.hint === 'run hoopctl login');
+  await assert.rejects(v.verify(await token({ email: 'a@x' }, { aud: 'someone-else' })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'a@x' }, { iss: 'https://evil.example' })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'a@x' }, { signWith: otherKey })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify('not-a-jwt'), (e) => isHoopError(e, 'not_logged_in'));
+});
+
+test('refuses system: users and groups from the IdP', async () => {
+  const v = createIdTokenVerifier(cfg(), { now });
+  await assert.rejects(v.verify(await token({ email: 'system:admin' })), (e) => isHoopError(e, 'denied'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', groups: ['dev', 'System:Masters'] })), (e) => isHoopError(e, 'denied'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', groups: [1, 2] })), (e) => isHoopError(e, 'not_logged_in'));
+});

@@ -1,0 +1,120 @@
+/** Verifies IdP ID tokens (OIDC Core §3.1.3.7) against each trusted issuer's JWKS and maps them to a person. */
+import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import { HoopError } from '../errors.js';
+import type { OidcIssuerConfig } from './config.js';
+
+/** Who an ID token names, after claim mapping. */
+export interface VerifiedIdentity {
+  user: string;
+  groups: string[];
+  issuer: string;
+}
+
+/** Verifies bearer ID tokens. */
+export interface IdTokenVerifier {
+  /** Resolves the identity or throws HoopError (login_expired for an expired token, not_logged_in otherwise, denied for a system: identity). */
+  verify(token: string): Promise<VerifiedIdentity>;
+}
+
+/** Options of createIdTokenVerifier. */
+export interface IdTokenVerifierOptions {
+  now: () => number;
+  fetch?: typeof fetch;
+  /** Leeway for exp/iat/nbf, seconds (default 30). */
+  clockToleranceSeconds?: number;
+}
+
+const LOGIN_HINT = 'run hoopctl login';
+const DISCOVERY_RETRY_MS = 5_000;
+
+type KeySet = ReturnType<typeof createRemoteJWKSet>;
+
+function refused(message: string, cause?: unknown): HoopError {
+  return new HoopError('not_logged_in', message, { hint: LOGIN_HINT, ...(cause === undefined ? {} : { cause }) });
+}
+
+/** Maps the username claim: the configured one, else email (unless unverified), preferred_username, sub. */
+export function usernameFrom(payload: JWTPayload, claim: string | undefined): string | undefined {
+  const pick = (name: string): string | undefined => {
+    const v = payload[name];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  if (claim !== undefined) return pick(claim);
+  // An email the IdP says is unverified must not name a person.
+  const email = payload.email_verified === false ? undefined : pick('email');
+  return email ?? pick('preferred_username') ?? pick('sub');
+}
+
+/** Reads the groups claim: a list of strings or one string; absent → none. */
+export function groupsFrom(payload: JWTPayload, claim: string): string[] | undefined {
+  const v = payload[claim];
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v as string[];
+  return undefined;
+}
+
+/** Creates a verifier for the configured issuers; discovery is fetched on first use and cached. */
+export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTokenVerifierOptions): IdTokenVerifier {
+  const doFetch = options.fetch ?? fetch;
+  const keySets = new Map<string, { keys?: KeySet; pending?: Promise<KeySet>; failedAt?: number }>();
+
+  async function discover(cfg: OidcIssuerConfig): Promise<KeySet> {
+    const url = `${cfg.issuer}/.well-known/openid-configuration`;
+    const res = await doFetch(url, { headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    // OIDC Discovery §4.3: the document's issuer must be exactly the one we trust.
+    if (typeof doc.issuer !== 'string' || doc.issuer.replace(/\/+$/, '') !== cfg.issuer) throw new Error(`${url} names issuer ${String(doc.issuer)}`);
+    if (typeof doc.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
+    return createRemoteJWKSet(new URL(doc.jwks_uri), { [customFetch]: doFetch as never });
+  }
+
+  function keysOf(cfg: OidcIssuerConfig): Promise<KeySet> {
+    let entry = keySets.get(cfg.issuer);
+    if (entry === undefined) keySets.set(cfg.issuer, (entry = {}));
+    if (entry.keys !== undefined) return Promise.resolve(entry.keys);
+    if (entry.pending !== undefined) return entry.pending;
+    if (entry.failedAt !== undefined && options.now() - entry.failedAt < DISCOVERY_RETRY_MS) {
+      return Promise.reject(new HoopError('gateway_error', `the identity provider ${cfg.issuer} is unreachable; try again shortly`));
+    }
+    const e = entry;
+    e.pending = discover(cfg).then(
+      (k) => { e.keys = k; delete e.pending; return k; },
+      (cause: unknown) => {
+        e.failedAt = options.now();
+        delete e.pending;
+        throw new HoopError('gateway_error', `cannot load the signing keys of ${cfg.issuer}: ${(cause as Error).message}`, { cause });
+      },
+    );
+    return e.pending;
+  }
+
+  return {
+    async verify(token) {
+      let iss: unknown;
+      try { iss = decodeJwt(token).iss; } catch (e) { throw refused('the bearer token is not a JWT', e); }
+      const cfg = issuers.find((i) => i.issuer === (typeof iss === 'string' ? iss.replace(/\/+$/, '') : ''));
+      if (cfg === undefined) throw refused(`ID tokens from ${JSON.stringify(iss)} are not trusted by this gateway`);
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, await keysOf(cfg), {
+          issuer: typeof iss === 'string' ? iss : cfg.issuer, audience: cfg.clientId, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA', 'RS384', 'ES384', 'RS512'],
+          clockTolerance: options.clockToleranceSeconds ?? 30, currentDate: new Date(options.now()), requiredClaims: ['exp', 'iat'],
+        }));
+      } catch (e) {
+        if (e instanceof HoopError) throw e;
+        if (e instanceof errors.JWTExpired) throw new HoopError('login_expired', 'your login has expired', { hint: LOGIN_HINT, cause: e });
+        throw refused(`the ID token was refused: ${(e as Error).message}`, e);
+      }
+      const user = usernameFrom(payload, cfg.usernameClaim);
+      if (user === undefined) throw refused(`the ID token has no ${cfg.usernameClaim ?? 'email, preferred_username or sub'} claim`);
+      const groups = groupsFrom(payload, cfg.groupsClaim);
+      if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
+      // Refuse rather than strip: a `system:` name from an IdP is either a misconfiguration or an attack.
+      const sys = [user, ...groups].find((n) => n.toLowerCase().startsWith('system:'));
+      if (sys !== undefined) throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);
+      return { user, groups, issuer: cfg.issuer };
+    },
+  };
+}

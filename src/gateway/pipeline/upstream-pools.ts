@@ -1,0 +1,72 @@
+/** One upstream per connection: an undici Pool with the connection's CA / client certificate, and its held credential. */
+import { readFile } from 'node:fs/promises';
+import type { RequestOptions } from 'node:https';
+import { Pool } from 'undici';
+import { HoopError } from '../../errors.js';
+import type { ConnectionConfig } from '../config.js';
+
+/** The upstream of one connection. */
+export interface Upstream {
+  connection: ConnectionConfig;
+  origin: URL;
+  /** Path prefix of the server URL ('' or e.g. `/k8s/clusters/c-1`). */
+  basePath: string;
+  pool: Pool;
+  /** `Bearer …` for token credentials, undefined for client certificates. */
+  authorization(): Promise<string | undefined>;
+  /** node:https options (TLS material, no agent) for upgrade requests, which undici cannot relay on a non-101 answer. */
+  tlsOptions(): Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
+}
+
+/** The upstreams of a gateway. */
+export interface UpstreamPools {
+  get(connection: string): Upstream | undefined;
+  close(): Promise<void>;
+}
+
+// Projected service-account tokens rotate (kubelet refreshes them at 80% of their life): re-read often.
+const TOKEN_FILE_TTL_MS = 60_000;
+
+function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
+  const origin = new URL(c.server);
+  const tls = {
+    ...(c.caPem === undefined ? {} : { ca: c.caPem }),
+    ...(c.credential.kind === 'clientCert' ? { cert: c.credential.certPem, key: c.credential.keyPem } : {}),
+    rejectUnauthorized: !c.insecureSkipTlsVerify,
+    ...(c.tlsServerName === undefined ? {} : { servername: c.tlsServerName }),
+  };
+  // bodyTimeout 0: a quiet watch or `logs -f` may send nothing for minutes and is still healthy.
+  const pool = new Pool(origin.origin, { connect: tls, bodyTimeout: 0, headersTimeout: 60_000, connections: 64 });
+  let cached: { value: string; at: number } | undefined;
+  const cred = c.credential;
+  return {
+    connection: c,
+    origin,
+    basePath: origin.pathname.replace(/\/+$/, ''),
+    pool,
+    async authorization() {
+      if (cred.kind === 'token') return `Bearer ${cred.token}`;
+      if (cred.kind === 'clientCert') return undefined;
+      if (cached === undefined || now() - cached.at > TOKEN_FILE_TTL_MS) {
+        try {
+          cached = { value: (await readFile(cred.path, 'utf8')).trim(), at: now() };
+        } catch (cause) {
+          throw new HoopError('upstream_error', `cannot read the credential of connection "${c.name}" (${cred.path})`, { cause });
+        }
+      }
+      return `Bearer ${cached.value}`;
+    },
+    tlsOptions: () => tls,
+  };
+}
+
+/** Creates the upstream of every connection (no network I/O until the first request). */
+export function createUpstreamPools(connections: ConnectionConfig[], now: () => number): UpstreamPools {
+  const byName = new Map(connections.map((c) => [c.name, createUpstream(c, now)]));
+  return {
+    get: (name) => byName.get(name),
+    close: async () => {
+      await Promise.all([...byName.values()].map((u) => u.pool.destroy().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** Composition root of `hoopctl gateway serve`: config file → store → gateway. */
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { loadGatewayConfig } from './config.js';
+import { createGateway, type RunningGateway } from './create-gateway.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+
+export type { RunningGateway } from './create-gateway.js';
+
+/** Options of startGatewayFromConfigFile. */
+export interface ServeOptions {
+  env: Record<string, string | undefined>;
+  log: (line: string) => void;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    try {
+      // Run from source (tsx) the file sits one level higher up.
+      return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      return '0.0.0';
+    }
+  }
+}
+
+/** Loads the config, opens the store, starts the gateway and logs one line; close() also closes the store. */
+export async function startGatewayFromConfigFile(file: string, options: ServeOptions): Promise<RunningGateway> {
+  const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: options.env });
+  const store = await openSqliteStore(config.store.sqlite);
+  let gateway: RunningGateway;
+  try {
+    gateway = await createGateway({ config, store, logger: options.log, version: packageVersion() });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const names = config.connections.map((c) => c.name).join(', ') || 'none';
+  options.log(`gateway listening on ${gateway.url} (public URL ${gateway.publicUrl}; store ${config.store.sqlite}; connections: ${names})`);
+  return {
+    ...gateway,
+    close: async () => {
+      await gateway.close();
+      await store.close();
+    },
+  };
+}

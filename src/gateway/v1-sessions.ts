@@ -1,0 +1,144 @@
+/** `/v1/sessions`: issue (POST), end (DELETE) and list (GET) session credentials. */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HoopError } from '../errors.js';
+import { buildSessionClaims } from '../credential/session-claims.js';
+import { grantTtl } from '../credential/session-ttl.js';
+import { maxTtlFor, rolesFor } from '../policy/subject-bindings.js';
+import type { SessionRecord } from '../store/store.js';
+import type { CreateSessionRequest, CreateSessionResponse } from './api.js';
+import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
+import { readJsonBody, sendJson } from './http-json.js';
+import { auditEvent } from './pipeline/audit.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function parseCreateRequest(body: unknown): CreateSessionRequest {
+  const bad = (m: string): never => { throw new HoopError('usage', `invalid session request: ${m}`); };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  if (typeof b.connection !== 'string' || b.connection === '') bad('connection is required');
+  for (const k of ['namespace', 'role', 'reason'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') bad(`${k} must be a string`);
+  if (b.ttlSeconds !== undefined && (typeof b.ttlSeconds !== 'number' || !Number.isInteger(b.ttlSeconds) || b.ttlSeconds <= 0)) bad('ttlSeconds must be a positive integer');
+  if (typeof b.namespace === 'string' && b.namespace !== '' && (!DNS_LABEL.test(b.namespace) || b.namespace.length > 63)) bad(`namespace ${JSON.stringify(b.namespace)} is not a valid namespace name`);
+  if (typeof b.reason === 'string' && b.reason.length > 1000) bad('reason is longer than 1000 characters');
+  return b as unknown as CreateSessionRequest;
+}
+
+/** Picks the role the session runs as, refusing what the caller does not hold without approval. */
+function chooseRole(gw: GatewayContext, caller: Caller, connection: string, wanted: string | undefined): string | undefined {
+  const roles = rolesFor(gw.config.policy, caller, connection);
+  const direct = roles.filter((r) => !r.approval).map((r) => r.name);
+  const list = roles.map((r) => r.name).join(', ');
+  if (wanted !== undefined && wanted !== '') {
+    const held = roles.find((r) => r.name === wanted);
+    if (held === undefined) {
+      throw new HoopError('denied', `you hold no role "${wanted}" on "${connection}"${list === '' ? '' : ` (your roles: ${list})`}`, {
+        hint: 'run hoopctl connections',
+      });
+    }
+    if (held.approval) {
+      throw new HoopError('denied', `role "${wanted}" on "${connection}" needs approval, which this gateway version does not grant yet`, {
+        hint: direct.length > 0 ? `run hoopctl connect ${connection} --role ${direct[0]}` : 'ask a gateway admin to bind you to this role without approval',
+      });
+    }
+    return wanted;
+  }
+  if (direct.length > 0) return undefined;
+  if (roles.length > 0) {
+    throw new HoopError('denied', `every role you hold on "${connection}" (${list}) needs approval, which this gateway version does not grant yet`, {
+      hint: 'ask a gateway admin to bind you to a role without approval',
+    });
+  }
+  throw new HoopError('denied', `you hold no role on connection "${connection}"`, { hint: 'run hoopctl connections' });
+}
+
+/** `POST /v1/sessions`: the caller's ID token in, a session credential out (201). */
+export async function createSession(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const caller = await authenticateCaller(gw, req, false);
+  const body = parseCreateRequest(await readJsonBody(req));
+  const conn = gw.config.connections.find((c) => c.name === body.connection);
+  if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
+  const role = chooseRole(gw, caller, conn.name, body.role);
+  const policyMax = maxTtlFor(gw.config.policy, caller, conn.name, role) ?? Infinity;
+  const ttlSeconds = grantTtl(body.ttlSeconds, conn.defaultTtlSeconds, Math.min(conn.maxTtlSeconds, policyMax));
+  const nowMs = gw.now();
+  const sessionId = randomUUID();
+  const namespace = body.namespace === '' ? undefined : body.namespace;
+  const claims = buildSessionClaims({
+    issuer: gw.publicUrl, user: caller.user, groups: caller.groups, sessionId, connection: conn.name,
+    ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
+    nowSeconds: Math.floor(nowMs / 1000), ttlSeconds, jti: randomUUID(),
+  });
+  const record: SessionRecord = {
+    id: sessionId, user: caller.user, groups: caller.groups, connection: conn.name, namespace: namespace ?? null,
+    role: role ?? null, reason: body.reason ?? null, createdAt: new Date(claims.iat * 1000).toISOString(),
+    expiresAt: new Date(claims.exp * 1000).toISOString(), endedAt: null, endReason: null,
+  };
+  const token = await gw.sessionTokens.sign(claims);
+  await gw.store.createSession(record);
+  try {
+    await gw.store.appendAudit(auditEvent({
+      auditID: randomUUID(), stage: 'SessionStarted', time: new Date(nowMs).toISOString(), session: sessionId, user: caller.user,
+      groups: caller.groups, connection: conn.name, verb: 'create', requestURI: '/v1/sessions', decision: 'allow',
+      rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}`, responseStatus: 201,
+      namespace: namespace ?? null, userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket.remoteAddress ?? null,
+      message: `session for ${ttlSeconds}s${body.reason === undefined ? '' : `, reason: ${body.reason}`}`,
+    }));
+  } catch (e) {
+    // An unaudited session must not be usable.
+    await gw.store.endSession(sessionId, new Date(gw.now()).toISOString(), 'audit write failed').catch(() => undefined);
+    throw e;
+  }
+  const answer: CreateSessionResponse = {
+    sessionId, connection: conn.name, token, server: `${gw.publicUrl}/k8s/${conn.name}`, expiresAt: record.expiresAt,
+    user: caller.user, groups: caller.groups, ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
+  };
+  sendJson(res, 201, answer);
+}
+
+/** `DELETE /v1/sessions/:id`: by that session's token, the owner's ID token, or an admin; cuts its live streams (204). */
+export async function endSession(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+  let actor: string;
+  if (token !== '' && gw.sessionTokens.looksLikeSessionToken(token)) {
+    // An ended or expired session's own token may still end it: ending is idempotent and harmless.
+    const claims = await gw.sessionTokens.verifySignature(token);
+    if (claims.sid !== id) throw new HoopError('denied', `this session token belongs to session ${claims.sid}, not ${id}`);
+    actor = claims.sub;
+  } else {
+    const caller = await authenticateCaller(gw, req, false);
+    const s = await gw.store.getSession(id);
+    if (s === undefined) throw new HoopError('not_found', `no session ${id}`);
+    if (s.user !== caller.user && !caller.admin) throw new HoopError('denied', `session ${id} belongs to someone else`);
+    actor = caller.user;
+  }
+  const session = await gw.store.getSession(id);
+  if (session === undefined) throw new HoopError('not_found', `no session ${id}`);
+  const nowIso = new Date(gw.now()).toISOString();
+  const changed = await gw.store.endSession(id, nowIso, `ended by ${actor}`);
+  gw.sessionTokens.markEnded(id);
+  const closed = gw.streams.closeSession(id, `session ended by ${actor}`);
+  if (changed) {
+    await gw.store.appendAudit(auditEvent({
+      auditID: randomUUID(), stage: 'SessionEnded', time: nowIso, session: id, user: session.user, groups: session.groups,
+      connection: session.connection, verb: 'delete', requestURI: `/v1/sessions/${id}`, decision: 'allow', responseStatus: 204,
+      userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket.remoteAddress ?? null,
+      message: `ended by ${actor}; ${closed} open stream(s) closed`,
+    }));
+  }
+  res.writeHead(204).end();
+}
+
+/** `GET /v1/sessions[?user=][&active=true]`: the caller's own sessions; admins see everyone's (or one user's). */
+export async function listSessions(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const caller = await authenticateCaller(gw, req, true);
+  const asked = query.get('user') ?? undefined;
+  if (!caller.admin && asked !== undefined && asked !== caller.user) throw new HoopError('denied', "only gateway admins may list other people's sessions");
+  const user = caller.admin ? asked : caller.user;
+  const items = await gw.store.listSessions({
+    ...(user === undefined ? {} : { user }),
+    ...(query.get('active') === 'true' ? { activeAt: new Date(gw.now()).toISOString() } : {}),
+  });
+  sendJson(res, 200, { items });
+}

@@ -1,0 +1,201 @@
+/**
+ * The loopback proxy of a session: kubectl talks HTTPS to 127.0.0.1 with a per-session secret,
+ * the proxy forwards to the gateway with the session credential, which never leaves this process.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { KubeStatus } from '../kube/types.js';
+import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } from './forward-headers.js';
+import { pipeUpgrade } from './pipe-upgrade.js';
+import { buildStatus } from '../kube/status.js';
+import { rawStatusResponse } from './status-response.js';
+
+/** One line per finished request, for `--verbose`; the path carries no query string. */
+export interface RequestLogLine {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/** Options of createLocalProxy. */
+export interface LocalProxyOptions {
+  /** Gateway URL prefix of the connection (`CreateSessionResponse.server`), e.g. `https://gw/k8s/prod`. */
+  upstreamUrl: string;
+  /** The session JWT; held in memory only. */
+  upstreamToken: string;
+  /** Extra CA (PEM) for a gateway with a private CA. */
+  upstreamCaPem?: string;
+  /** The random per-session secret written into the kubeconfig. */
+  localToken: string;
+  certPem: string;
+  keyPem: string;
+  host?: string;
+  port?: number;
+  onRequest?(line: RequestLogLine): void;
+  /** Wall-clock milliseconds for the latency in log lines; injectable for tests. */
+  nowMs?: () => number;
+}
+
+/** A running local proxy. */
+export interface LocalProxy {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting and destroys every open socket (watch, logs -f, exec, port-forward); resolves within a second. */
+  close(): Promise<void>;
+  /** Client connections currently open. */
+  openConnections(): number;
+}
+
+const CLOSE_DEADLINE_MS = 1000;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** Starts the HTTPS loopback proxy; resolves once it listens. */
+export async function createLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
+  const upstream = new URL(options.upstreamUrl);
+  const prefix = upstream.pathname.replace(/\/+$/, '');
+  const expected = digest(options.localToken);
+  const nowMs = options.nowMs ?? Date.now;
+  // Watches and `logs -f` stay silent for minutes, and a request may wait at the gateway for an
+  // approval: no undici timeouts. The session's expiry bounds everything by closing the proxy.
+  const pool = new Pool(upstream.origin, {
+    bodyTimeout: 0,
+    headersTimeout: 0,
+    ...(options.upstreamCaPem === undefined ? {} : { connect: { ca: options.upstreamCaPem } }),
+  });
+  const clientSockets = new Set<Socket>();
+  const otherSockets = new Set<Duplex>();
+  let closing: Promise<void> | undefined;
+
+  const track = (s: Duplex): void => {
+    otherSockets.add(s);
+    s.once('close', () => otherSockets.delete(s));
+  };
+
+  // Hashing both sides gives equal lengths, so the comparison time says nothing about the token.
+  const authorized = (req: IncomingMessage): boolean => {
+    const presented = clientBearerToken(req.headers);
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+  const unauthorized = buildStatus(401, 'Unauthorized',
+    'hoopctl local proxy: the token in this kubeconfig does not belong to this session (ended or replaced?)');
+  const badPath = buildStatus(400, 'BadRequest', 'hoopctl local proxy: request target must be an origin-form path');
+
+  const log = (req: IncomingMessage, status: number, started: number): void => {
+    options.onRequest?.({ method: req.method ?? 'GET', path: pathOnly(req.url ?? '/'), status, ms: nowMs() - started });
+  };
+
+  const sendStatus = (res: ServerResponse, status: KubeStatus): void => {
+    if (res.headersSent) { res.destroy(); return; }
+    const body = JSON.stringify(status);
+    res.writeHead(status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = nowMs();
+    res.once('close', () => log(req, res.statusCode, started));
+    if (!authorized(req)) return sendStatus(res, unauthorized);
+    const target = req.url ?? '';
+    if (!target.startsWith('/')) return sendStatus(res, badPath);
+    const abort = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+    const hasBody = req.headers['transfer-encoding'] !== undefined
+      || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    try {
+      const answer = await pool.request({
+        path: `${prefix}${target}`,
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: buildUpstreamHeaders(req.rawHeaders, { bearer: options.upstreamToken }),
+        body: hasBody ? req : null,
+        signal: abort.signal,
+      });
+      if (res.destroyed) { answer.body.destroy(); return; }
+      res.writeHead(answer.statusCode, buildClientResponseHeaders(answer.headers));
+      // Send the status line now: a watch's first event may come much later, and kubectl waits for headers.
+      res.flushHeaders();
+      // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
+      pipeline(answer.body, res, () => undefined);
+    } catch (err) {
+      if (abort.signal.aborted || res.destroyed) return;
+      const code = (err as { code?: string }).code ?? (err as Error).message;
+      sendStatus(res, buildStatus(502, 'BadGateway', `hoopctl local proxy: cannot reach the gateway at ${upstream.origin} (${code})`));
+    }
+  };
+
+  const server: Server = createServer({ cert: options.certPem, key: options.keyPem, requestTimeout: 0 }, (req, res) => {
+    void handle(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    clientSockets.add(socket);
+    socket.once('close', () => clientSockets.delete(socket));
+  });
+  server.on('secureConnection', track);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const started = nowMs();
+    socket.on('error', () => socket.destroy());
+    if (!authorized(req)) {
+      log(req, 401, started);
+      socket.end(rawStatusResponse('Unauthorized', unauthorized));
+      return;
+    }
+    const target = req.url ?? '';
+    if (!target.startsWith('/')) {
+      log(req, 400, started);
+      socket.end(rawStatusResponse('Bad Request', badPath));
+      return;
+    }
+    pipeUpgrade(socket, head, {
+      url: new URL(`${prefix}${target}`, upstream.origin),
+      method: req.method ?? 'GET',
+      headers: buildUpstreamHeaders(req.rawHeaders, { bearer: options.upstreamToken, upgrade: req.headers.upgrade ?? 'websocket' }),
+      ...(options.upstreamCaPem === undefined ? {} : { ca: options.upstreamCaPem }),
+      track,
+      onStatus: (status) => log(req, status, started),
+    });
+  });
+  server.on('tlsClientError', () => undefined);
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `https://${urlHost}:${port}`,
+    port,
+    openConnections: () => clientSockets.size,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        const deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
+        deadline.unref();
+        server.close();
+        const all: Duplex[] = [...otherSockets, ...clientSockets];
+        const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
+        for (const s of all) s.destroy();
+        pool.destroy().catch(() => undefined);
+        void Promise.all(closed).then(() => { clearTimeout(deadline); resolve(); });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * HTTP/1.1 upgrades (exec, attach, port-forward over WebSocket or SPDY/3.1) as raw socket pipes.
+ * node:http(s).request is used instead of undici's upgrade(): it lets us pass the client's own
+ * Connection/Upgrade headers and relays a refusal (non-101) with its body, which kubectl 1.30+
+ * needs to decide on the SPDY retry and to print the Status.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { buildClientResponseHeaders, type HeaderMap } from './forward-headers.js';
+import { buildStatus } from '../kube/status.js';
+import { rawStatusResponse } from './status-response.js';
+
+/** Where and how to send one upgrade request upstream. */
+export interface UpgradeTarget {
+  url: URL;
+  method: string;
+  headers: HeaderMap;
+  ca?: string;
+  /** Called with every upstream socket so the proxy can destroy it on close. */
+  track(socket: Duplex): void;
+  /** Called once with the status the client got (101, the upstream's refusal, or 502). */
+  onStatus(status: number): void;
+}
+
+function headerBlock(statusLine: string, rawHeaders: readonly string[]): string {
+  let out = `${statusLine}\r\n`;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) out += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  return `${out}\r\n`;
+}
+
+function relayRefusal(res: IncomingMessage, client: Duplex): void {
+  const headers = buildClientResponseHeaders(res.headers);
+  // The socket is closed after the body, so the body is delimited by the close (RFC 9112 §6.3).
+  delete headers['content-length'];
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) raw.push(name, v);
+  }
+  raw.push('connection', 'close');
+  client.write(headerBlock(`HTTP/1.1 ${res.statusCode ?? 502} ${res.statusMessage ?? ''}`, raw));
+  res.pipe(client);
+}
+
+/** Forwards an upgrade request and, on 101, pipes the two sockets both ways until either side closes. */
+export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget): void {
+  const { url } = target;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const upstream = send({
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? undefined : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    method: target.method,
+    headers: target.headers,
+    agent: false,
+    ...(target.ca === undefined ? {} : { ca: target.ca }),
+  });
+  let answered = false;
+  const answer = (status: number): void => {
+    if (answered) return;
+    answered = true;
+    target.onStatus(status);
+  };
+
+  client.on('error', () => upstream.destroy());
+  client.on('close', () => upstream.destroy());
+
+  upstream.on('upgrade', (res, upSocket, upHead) => {
+    target.track(upSocket);
+    answer(res.statusCode ?? 101);
+    if (client.destroyed) { upSocket.destroy(); return; }
+    client.write(headerBlock(`HTTP/1.1 ${res.statusCode ?? 101} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders));
+    if (upHead.length > 0) client.write(upHead);
+    if (head.length > 0) upSocket.write(head);
+    upSocket.on('error', () => client.destroy());
+    client.on('error', () => upSocket.destroy());
+    upSocket.on('close', () => client.destroy());
+    client.on('close', () => upSocket.destroy());
+    upSocket.pipe(client);
+    client.pipe(upSocket);
+  });
+
+  upstream.on('response', (res) => {
+    answer(res.statusCode ?? 502);
+    relayRefusal(res, client);
+  });
+
+  upstream.on('error', (err: NodeJS.ErrnoException) => {
+    if (answered || client.destroyed) { client.destroy(); return; }
+    answer(502);
+    const status = buildStatus(502, 'BadGateway', `hoopctl local proxy: cannot reach the gateway at ${url.origin} (${err.code ?? err.message})`);
+    client.end(rawStatusResponse('Bad Gateway', status));
+  });
+
+  upstream.end();
+}

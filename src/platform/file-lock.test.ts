@@ -1,0 +1,58 @@
+/** withFileLock: mutual exclusion, dead and stale holders, timeout. */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { withFileLock } from './file-lock.js';
+import { isHoopError } from '../errors.js';
+
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function lockPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoopctl-lock-'));
+  dirs.push(dir);
+  return join(dir, 'sub', 'login.lock');
+}
+const opts = { timeoutMs: 5000, staleMs: 5000, pollMs: 10 };
+
+describe('withFileLock', () => {
+  it('runs critical sections one at a time and removes the lock after', async () => {
+    const path = await lockPath();
+    let inside = 0;
+    let maxInside = 0;
+    await Promise.all(Array.from({ length: 8 }, () => withFileLock(path, async () => {
+      inside++;
+      maxInside = Math.max(maxInside, inside);
+      await new Promise((r) => setTimeout(r, 15));
+      inside--;
+    }, opts)));
+    assert.equal(maxInside, 1);
+    await assert.rejects(stat(path), { code: 'ENOENT' });
+  });
+
+  it('releases the lock when the section throws', async () => {
+    const path = await lockPath();
+    await assert.rejects(withFileLock(path, async () => { throw new Error('boom'); }, opts), /boom/);
+    assert.equal(await withFileLock(path, async () => 'again', opts), 'again');
+  });
+
+  it('breaks a lock whose process is dead, or that is older than its staleMs', async () => {
+    const path = await lockPath();
+    await withFileLock(path, async () => undefined, opts); // creates the directory
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await writeFile(path, JSON.stringify({ pid: dead, host: hostname(), time: Date.now(), staleMs: 60_000, token: 'x' }));
+    assert.equal(await withFileLock(path, async () => 'took over', opts), 'took over');
+    await writeFile(path, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() - 10_000, staleMs: 1000, token: 'y' }));
+    assert.equal(await withFileLock(path, async () => 'took over', opts), 'took over');
+  });
+
+  it('waits for a live holder and gives up after timeoutMs with store_error', async () => {
+    const path = await lockPath();
+    await withFileLock(path, async () => {
+      await assert.rejects(withFileLock(path, async () => undefined, { ...opts, timeoutMs: 100 }),
+        (e: unknown) => isHoopError(e, 'store_error') && e.message.includes(String(process.pid)));
+    }, opts);
+  });
+});

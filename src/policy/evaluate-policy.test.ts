@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { classifyRequest } from '../kube/request-info.js';
+import { compilePolicy } from './compile-policy.js';
+import { evaluatePolicy } from './evaluate-policy.js';
+import type { Effect, PolicyDecision } from './types.js';
+
+const policy = compilePolicy(parse(`
+roles:
+  - name: view
+    rules:
+      - verbs: [get, list, watch]
+        apiGroups: ['', apps]
+        resources: [pods, pods/log, deployments, configmaps]
+        namespaces: ['team-*', demo]
+      - verbs: [get, list]
+        resources: [namespaces, nodes]
+        namespaces: ['']
+  - name: edit
+    rules:
+      - verbs: [get, list, watch, create, update, patch, delete]
+        apiGroups: ['', apps]
+        resources: [pods, 'pods/*', deployments, deployments/scale, 'config*', secrets]
+        namespaces: ['*']
+  - name: named
+    rules:
+      - verbs: [get, list, delete]
+        resources: [configmaps]
+        resourceNames: [app-config, 'tmp-*']
+        namespaces: [demo]
+  - name: metrics
+    rules:
+      - verbs: [get]
+        nonResourceURLs: [/metrics, '/debug/*']
+  - name: admin
+    rules:
+      - verbs: ['*']
+        apiGroups: ['*']
+        resources: ['*']
+  - name: reader-star
+    rules:
+      - verbs: [get, list, watch]
+        resources: ['*']
+        namespaces: ['*']
+bindings:
+  - groups: [dev]
+    connections: [prod, staging]
+    roles: [view]
+  - groups: [dev]
+    connections: ['*']
+    roles: [edit]
+    approval: true
+    approvers: [sre]
+    maxTtl: 30m
+  - users: [carol]
+    connections: [prod]
+    roles: [named, metrics]
+  - groups: [sre]
+    connections: ['*']
+    roles: [admin, view]
+  - groups: [auditor]
+    connections: ['prod*']
+    roles: [reader-star]
+guardrails:
+  - name: no-namespace-deletion
+    connections: ['*']
+    match: { verbs: [delete, deletecollection], resources: [namespaces] }
+    effect: deny
+    message: namespaces are never deleted through hoopctl
+  - name: prod-exec-review
+    connections: [prod]
+    match: { resources: [pods/exec, pods/attach] }
+    effect: approval
+    approvers: [sre]
+  - name: no-kube-system-secrets
+    match: { resources: [secrets], namespaces: [kube-system] }
+    effect: deny
+defaults:
+  discovery: true
+`), { file: 'policy.yaml', basePath: '' });
+
+type Case = {
+  who: string; groups?: string[]; conn?: string; role?: string; method: string; path: string;
+  effect: Effect; rule?: string | RegExp; hint?: string | null;
+};
+const V = 'bindings[0] → roles[0] (view)';
+const cases: Case[] = [
+  // allow through the union of roles bound without approval
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/demo/pods', effect: 'allow', rule: `${V}.rules[0]` },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/team-a/pods/web', effect: 'allow', rule: `${V}.rules[0]` },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/team-a/pods?watch=1', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/apis/apps/v1/namespaces/demo/deployments', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/demo/pods/web/log', effect: 'allow' },
+  // patterns: team-* is a prefix, it does not match other namespaces or cluster scope
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/other/pods', effect: 'approval', rule: 'bindings[1] → roles[1] (edit).rules[0]', hint: 'hoopctl connect prod --role edit --reason "…"' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/pods', effect: 'approval', hint: 'hoopctl connect prod --role edit --reason "…"' },
+  // cluster-scoped resources need '' (or '*')
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/nodes', effect: 'allow', rule: `${V}.rules[1]` },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces', effect: 'allow', rule: `${V}.rules[1]` },
+  // kube puts a namespace object in its own namespace: namespaces/demo is in "demo", not cluster scope
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/demo', effect: 'deny', rule: 'default-deny' },
+  // subresources: pods grants neither pods/exec nor pods/status; pods/* does (with create for exec-class)
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/demo/pods/web/status', effect: 'approval', rule: 'bindings[1] → roles[1] (edit).rules[0]' },
+  { who: 'dave', groups: ['dev'], role: 'view', method: 'POST', path: '/api/v1/namespaces/demo/pods/web/exec', effect: 'deny', rule: 'default-deny', hint: 'hoopctl connect prod --role edit --reason "…"' },
+  { who: 'dave', groups: ['dev'], role: 'edit', method: 'GET', path: '/api/v1/namespaces/demo/pods/web/status', effect: 'allow', rule: 'bindings[1] → roles[1] (edit).rules[0]' },
+  { who: 'dave', groups: ['dev'], conn: 'staging', method: 'POST', path: '/api/v1/namespaces/demo/pods/web/exec?command=sh', effect: 'approval', hint: 'hoopctl connect staging --role edit --reason "…"' },
+  { who: 'dave', groups: ['dev'], conn: 'staging', role: 'edit', method: 'GET', path: '/api/v1/namespaces/demo/pods/web/exec?command=sh', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], conn: 'staging', role: 'edit', method: 'POST', path: '/api/v1/namespaces/demo/pods/web/portforward', effect: 'allow' },
+  // exec-class needs create: a read-only role with resources ['*'] cannot exec through a GET upgrade
+  { who: 'erin', groups: ['auditor'], method: 'GET', path: '/api/v1/namespaces/demo/pods/web/exec?command=sh', effect: 'deny', rule: 'default-deny', hint: null },
+  { who: 'erin', groups: ['auditor'], method: 'GET', path: '/api/v1/namespaces/demo/pods/web/log', effect: 'allow', rule: 'bindings[4] → roles[5] (reader-star).rules[0]' },
+  { who: 'erin', groups: ['auditor'], conn: 'prod-eu', method: 'GET', path: '/api/v1/secrets', effect: 'allow' },
+  { who: 'erin', groups: ['auditor'], conn: 'staging', method: 'GET', path: '/api/v1/secrets', effect: 'deny', rule: 'default-deny' },
+  { who: 'erin', groups: ['auditor'], method: 'DELETE', path: '/api/v1/namespaces/demo/pods/web', effect: 'deny', hint: null },
+  // prefix resource pattern 'config*'
+  { who: 'dave', groups: ['dev'], role: 'edit', method: 'DELETE', path: '/api/v1/namespaces/x/configmaps/a', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], role: 'edit', method: 'DELETE', path: '/api/v1/namespaces/x/configmaps', effect: 'deny', rule: 'default-deny' },
+  // a session for a role gets only that role: edit does not include nodes
+  { who: 'dave', groups: ['dev'], role: 'edit', method: 'GET', path: '/api/v1/nodes', effect: 'deny', hint: 'hoopctl connect prod --role view' },
+  // a session for view: edit would allow (approval) → deny with the connect hint
+  { who: 'dave', groups: ['dev'], role: 'view', method: 'PATCH', path: '/apis/apps/v1/namespaces/demo/deployments/web', effect: 'deny', rule: 'default-deny', hint: 'hoopctl connect prod --role edit --reason "…"' },
+  { who: 'dave', groups: ['dev'], role: 'view', method: 'PATCH', path: '/apis/apps/v1/namespaces/demo/deployments/web/scale', effect: 'deny', hint: 'hoopctl connect prod --role edit --reason "…"' },
+  // a role not bound to the subject
+  { who: 'dave', groups: ['dev'], role: 'admin', method: 'GET', path: '/api/v1/namespaces/demo/pods', effect: 'deny', rule: 'default-deny', hint: 'hoopctl connect prod' },
+  { who: 'dave', groups: ['dev'], conn: 'dev-cluster', role: 'view', method: 'GET', path: '/api/v1/namespaces/demo/pods', effect: 'deny' },
+  // resourceNames: exact and prefix; a list never matches a name-limited rule
+  { who: 'carol', method: 'GET', path: '/api/v1/namespaces/demo/configmaps/app-config', effect: 'allow', rule: 'bindings[2] → roles[2] (named).rules[0]' },
+  { who: 'carol', method: 'DELETE', path: '/api/v1/namespaces/demo/configmaps/tmp-1', effect: 'allow' },
+  { who: 'carol', method: 'GET', path: '/api/v1/namespaces/demo/configmaps/other', effect: 'deny' },
+  { who: 'carol', method: 'GET', path: '/api/v1/namespaces/demo/configmaps', effect: 'deny' },
+  { who: 'carol', method: 'GET', path: '/api/v1/namespaces/demo/configmaps?fieldSelector=metadata.name%3Dapp-config', effect: 'allow' },
+  { who: 'carol', method: 'GET', path: '/api/v1/namespaces/other/configmaps/app-config', effect: 'deny' },
+  // non-resource URLs and discovery defaults
+  { who: 'carol', method: 'GET', path: '/metrics', effect: 'allow', rule: 'bindings[2] → roles[3] (metrics).rules[0]' },
+  { who: 'carol', method: 'GET', path: '/debug/pprof/heap', effect: 'allow' },
+  { who: 'carol', method: 'POST', path: '/metrics', effect: 'deny' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/metrics', effect: 'deny', rule: 'default-deny' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/version', effect: 'allow', rule: 'defaults.discovery' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/apis/apps/v1?timeout=32s', effect: 'allow', rule: 'defaults.discovery' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/openapi/v3/apis/apps/v1?hash=X', effect: 'allow', rule: 'defaults.discovery' },
+  { who: 'dave', groups: ['dev'], method: 'POST', path: '/api', effect: 'deny' },
+  { who: 'mallory', method: 'GET', path: '/version', effect: 'deny', rule: 'default-deny', hint: null },
+  { who: 'mallory', method: 'GET', path: '/api/v1/namespaces/demo/pods', effect: 'deny', rule: 'default-deny', hint: null },
+  // guardrails apply whatever the role; deny beats allow
+  { who: 'sam', groups: ['sre'], method: 'DELETE', path: '/api/v1/namespaces/demo', effect: 'deny', rule: 'guardrails[0] (no-namespace-deletion)' },
+  { who: 'sam', groups: ['sre'], method: 'DELETE', path: '/api/v1/namespaces', effect: 'deny', rule: 'guardrails[0] (no-namespace-deletion)' },
+  { who: 'sam', groups: ['sre'], role: 'admin', method: 'GET', path: '/api/v1/namespaces/kube-system/secrets/x', effect: 'deny', rule: 'guardrails[2] (no-kube-system-secrets)' },
+  { who: 'sam', groups: ['sre'], method: 'GET', path: '/api/v1/namespaces/kube-system/configmaps/x', effect: 'allow', rule: 'bindings[3] → roles[4] (admin).rules[0]' },
+  { who: 'sam', groups: ['sre'], method: 'DELETE', path: '/api/v1/namespaces/demo/pods/p', effect: 'allow' },
+  // approval guardrail beats allow, on its connections only
+  { who: 'sam', groups: ['sre'], method: 'GET', path: '/api/v1/namespaces/demo/pods/p/exec?command=sh', effect: 'approval', rule: 'guardrails[1] (prod-exec-review)' },
+  { who: 'sam', groups: ['sre'], method: 'POST', path: '/api/v1/namespaces/demo/pods/p/attach', effect: 'approval', rule: 'guardrails[1] (prod-exec-review)' },
+  { who: 'sam', groups: ['sre'], conn: 'staging', method: 'GET', path: '/api/v1/namespaces/demo/pods/p/exec?command=sh', effect: 'allow' },
+  // deny guardrail beats approval guardrail and approval roles
+  { who: 'dave', groups: ['dev'], method: 'DELETE', path: '/api/v1/namespaces/demo', effect: 'deny', rule: 'guardrails[0] (no-namespace-deletion)' },
+  // an approval guardrail does not grant what no role allows
+  { who: 'erin', groups: ['auditor'], method: 'POST', path: '/api/v1/namespaces/demo/pods/p/exec', effect: 'deny', rule: 'default-deny' },
+];
+
+test(`evaluatePolicy: ${cases.length} cases`, () => {
+  assert.ok(cases.length >= 40);
+  for (const c of cases) {
+    const request = classifyRequest(c.method, c.path);
+    if ('refused' in request) throw new Error(request.reason);
+    const d: PolicyDecision = evaluatePolicy(policy, {
+      subject: { user: c.who, groups: c.groups ?? [] }, connection: c.conn ?? 'prod', ...(c.role === undefined ? {} : { role: c.role }), request,
+    });
+    const label = `${c.who}${c.role ? `/${c.role}` : ''}@${c.conn ?? 'prod'} ${c.method} ${c.path}`;
+    assert.equal(d.effect, c.effect, `${label}: ${JSON.stringify(d)}`);
+    if (typeof c.rule === 'string') assert.equal(d.rule, c.rule, label);
+    if (c.hint === null) assert.equal(d.hint, undefined, label);
+    else if (c.hint !== undefined) assert.equal(d.hint, c.hint, label);
+    assert.ok(d.reason.length > 0, label);
+  }
+});
+
+test('evaluatePolicy: reasons are sentences kubectl can print', () => {
+  const decide = (who: string, groups: string[], method: string, path: string, role?: string): PolicyDecision => {
+    const request = classifyRequest(method, path);
+    if ('refused' in request) throw new Error(request.reason);
+    return evaluatePolicy(policy, { subject: { user: who, groups }, connection: 'prod', ...(role === undefined ? {} : { role }), request });
+  };
+  assert.equal(decide('sam', ['sre'], 'DELETE', '/api/v1/namespaces/x').reason, 'denied by guardrail "no-namespace-deletion": namespaces are never deleted through hoopctl');
+  assert.equal(decide('dave', ['dev'], 'GET', '/api/v1/pods').reason, 'role "edit" allows this on connection "prod" but is granted only after approval');
+  assert.equal(decide('mallory', [], 'GET', '/api/v1/pods').reason, 'you have no role on connection "prod"');
+  assert.equal(decide('carol', [], 'GET', '/api/v1/pods').reason, 'no role bound to you on connection "prod" allows this');
+  assert.equal(decide('dave', ['dev'], 'GET', '/api/v1/pods', 'view').reason, 'role "view" of this session does not allow this; role "edit" would');
+  assert.equal(decide('dave', ['dev'], 'GET', '/api/v1/namespaces/demo/pods').reason, 'allowed by role "view"');
+});
+
+test('evaluatePolicy: discovery defaults can be turned off', () => {
+  const closed = compilePolicy({ roles: [{ name: 'v', rules: [{ verbs: ['get'], resources: ['pods'] }] }], bindings: [{ groups: ['dev'], connections: ['*'], roles: ['v'] }], defaults: { discovery: false } }, { file: 'p.yaml', basePath: '' });
+  const request = classifyRequest('GET', '/version');
+  if ('refused' in request) throw new Error(request.reason);
+  assert.equal(evaluatePolicy(closed, { subject: { user: 'd', groups: ['dev'] }, connection: 'prod', request }).effect, 'deny');
+});

@@ -1,0 +1,197 @@
+/**
+ * `hoopctl login` (OIDC device authorization grant, RFC 8628, against the IdP the gateway names)
+ * and getFreshLogin, which every command that talks to the gateway calls first.
+ */
+import { join } from 'node:path';
+import { HoopError, isHoopError } from '../errors.js';
+import { createGatewayClient } from '../platform/gateway-client.js';
+import { loadCliConfig, saveCliConfig } from '../platform/cli-config.js';
+import { withFileLock } from '../platform/file-lock.js';
+import {
+  discoverIssuer, initiateDeviceAuthorization, isLoopbackHost, pollDeviceAuthorizationGrant, refreshTokens,
+  type DeviceAuthorization, type TokenResponse,
+} from '../oidc/device-authorization.js';
+import { identityFromIdToken } from '../oidc/id-token-identity.js';
+import type { StoredLogin, TokenStoreKind } from '../oidc/token-store.js';
+import type { IdentityDeps } from './identity-deps.js';
+
+export type { IdentityDeps, StatusIndicator } from './identity-deps.js';
+
+/** Options of login. */
+export interface LoginOptions {
+  /** Gateway URL; default: the one remembered by the last login. */
+  gateway?: string;
+  /** Run the device flow even when a valid or refreshable login for this gateway is stored. */
+  forceDeviceFlow?: boolean;
+}
+
+/** What login reports (no token values). */
+export interface LoginResult {
+  user: string;
+  groups: string[];
+  expiresAt: string;
+  store: TokenStoreKind;
+}
+
+/** Options of getFreshLogin. */
+export interface FreshLoginOptions {
+  /** Refresh when the ID token expires within this many seconds (default 60). */
+  minValiditySeconds?: number;
+}
+
+// A device flow waits for a person: the lock may be held for minutes (RFC 8628 codes live ~10 min).
+const LOGIN_LOCK = { timeoutMs: 15 * 60_000, staleMs: 15 * 60_000 };
+const REFRESH_LOCK = { timeoutMs: 60_000, staleMs: 60_000 };
+
+/** Path of the lock that serialises logins and refreshes across hoopctl processes. */
+export function loginLockPath(deps: Pick<IdentityDeps, 'paths'>): string {
+  return join(deps.paths.configDir, 'login.lock');
+}
+
+/** Logs in against `gateway` (or the remembered one), stores the tokens and remembers the gateway. */
+export async function login(deps: IdentityDeps, options: LoginOptions = {}): Promise<LoginResult> {
+  const cfg = await loadCliConfig(deps.paths);
+  const gateway = normalizeGatewayUrl(options.gateway ?? cfg.gateway);
+  const gatewayConfig = await createGatewayClient({ baseUrl: gateway, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }).getConfig();
+  const base = { gateway, issuer: gatewayConfig.issuer, clientId: gatewayConfig.clientId };
+
+  const stored = await withFileLock(loginLockPath(deps), async () => {
+    if (options.forceDeviceFlow !== true) {
+      // Another process may have logged in while this one waited for the lock.
+      const reused = await reuseStoredLogin(deps, base);
+      if (reused !== undefined) return reused;
+    }
+    const config = await discoverIssuer(base.issuer, base.clientId, fetchOption(deps));
+    const handle = await initiateDeviceAuthorization(config, gatewayConfig.scopes);
+    await tellPerson(deps, handle);
+    deps.status?.start('Waiting for you to sign in in the browser');
+    let tokens: TokenResponse;
+    try {
+      tokens = await pollDeviceAuthorizationGrant(config, handle, deps.signal === undefined ? {} : { signal: deps.signal });
+    } finally {
+      deps.status?.stop();
+    }
+    const next = storedLoginFrom(base, tokens);
+    await deps.tokenStore.save(next);
+    return next;
+  }, LOGIN_LOCK);
+
+  await saveCliConfig(deps.paths, { ...cfg, gateway });
+  return { user: stored.user, groups: stored.groups, expiresAt: stored.expiresAt, store: deps.tokenStore.kind };
+}
+
+/** The stored login with an ID token valid for at least `minValiditySeconds`, refreshed under the lock if needed. */
+export async function getFreshLogin(deps: IdentityDeps, options: FreshLoginOptions = {}): Promise<StoredLogin> {
+  const minValidityMs = (options.minValiditySeconds ?? 60) * 1000;
+  const now = deps.now ?? Date.now;
+  const seen = await deps.tokenStore.load();
+  if (seen === undefined) throw notLoggedIn();
+  if (Date.parse(seen.expiresAt) - now() >= minValidityMs) return seen;
+
+  return withFileLock(loginLockPath(deps), async () => {
+    // Re-read: the holder before us may have refreshed (and rotated the refresh token).
+    const current = await deps.tokenStore.load();
+    if (current === undefined) throw notLoggedIn();
+    if (!sameTokens(current, seen) || Date.parse(current.expiresAt) - now() >= minValidityMs) return current;
+    return refreshStoredLogin(deps, current);
+  }, REFRESH_LOCK);
+}
+
+/** A stored login for the same gateway, issuer and client: as is when fresh, refreshed when possible. */
+async function reuseStoredLogin(deps: IdentityDeps, base: Pick<StoredLogin, 'gateway' | 'issuer' | 'clientId'>): Promise<StoredLogin | undefined> {
+  let current: StoredLogin | undefined;
+  try {
+    current = await deps.tokenStore.load();
+  } catch (e) {
+    if (isHoopError(e, 'store_error')) return undefined; // a damaged entry is replaced by the new login
+    throw e;
+  }
+  if (current === undefined || current.gateway !== base.gateway || current.issuer !== base.issuer || current.clientId !== base.clientId) {
+    return undefined;
+  }
+  if (Date.parse(current.expiresAt) - (deps.now ?? Date.now)() >= 60_000) return current;
+  if (current.refreshToken === undefined) return undefined;
+  try {
+    return await refreshStoredLogin(deps, current);
+  } catch (e) {
+    if (isHoopError(e, 'login_expired')) return undefined;
+    throw e;
+  }
+}
+
+async function refreshStoredLogin(deps: IdentityDeps, current: StoredLogin): Promise<StoredLogin> {
+  if (current.refreshToken === undefined) {
+    throw new HoopError('login_expired', `the login of ${current.user} expired`, { hint: 'run hoopctl login' });
+  }
+  let next: StoredLogin;
+  try {
+    const config = await discoverIssuer(current.issuer, current.clientId, fetchOption(deps));
+    const tokens = await refreshTokens(config, current.refreshToken);
+    next = storedLoginFrom(current, tokens, current);
+  } catch (e) {
+    if (isHoopError(e, 'login_expired')) throw e;
+    throw new HoopError('login_expired', `the login of ${current.user} expired and could not be refreshed: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: 'run hoopctl login', cause: e,
+    });
+  }
+  await deps.tokenStore.save(next);
+  return next;
+}
+
+function storedLoginFrom(base: Pick<StoredLogin, 'gateway' | 'issuer' | 'clientId'>, tokens: TokenResponse, previous?: StoredLogin): StoredLogin {
+  if (tokens.id_token === undefined) {
+    throw new HoopError('login_failed', `the IdP ${base.issuer} returned no ID token (is the openid scope allowed for client ${base.clientId}?)`);
+  }
+  const identity = identityFromIdToken(tokens.id_token);
+  // RFC 6749 §6: the IdP may keep the refresh token (no rotation) and then sends none back.
+  const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
+  return {
+    gateway: base.gateway, issuer: base.issuer, clientId: base.clientId,
+    idToken: tokens.id_token,
+    ...(tokens.access_token === '' ? {} : { accessToken: tokens.access_token }),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    expiresAt: identity.expiresAt, user: identity.user, groups: identity.groups,
+  };
+}
+
+/** kubelogin's wording, on stderr: stdout may be a pipe to a program. */
+async function tellPerson(deps: IdentityDeps, handle: DeviceAuthorization): Promise<void> {
+  deps.stderr.write(`Please visit the following URL in your browser: ${handle.verification_uri}\n`);
+  deps.stderr.write(`and enter the code: ${handle.user_code}\n`);
+  if (handle.verification_uri_complete !== undefined) {
+    deps.stderr.write(`(or open ${handle.verification_uri_complete}, which has the code filled in)\n`);
+  }
+  if (deps.openBrowser !== undefined) {
+    await deps.openBrowser(handle.verification_uri_complete ?? handle.verification_uri).catch(() => undefined);
+  }
+}
+
+function normalizeGatewayUrl(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') {
+    throw new HoopError('usage', 'no gateway to log in to', { hint: 'hoopctl login --gateway URL' });
+  }
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new HoopError('usage', `the gateway "${raw}" is not a URL`, { hint: 'hoopctl login --gateway https://gateway.example.com' });
+  }
+  // The ID token travels to the gateway as a bearer token: plain HTTP only where nothing can listen.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new HoopError('usage', `the gateway "${raw}" must be an https URL (http only for localhost)`, { hint: 'hoopctl login --gateway https://…' });
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** Whether two stored logins hold the same tokens. The ID token alone can come back byte-identical from a refresh within the same second (RS256 is deterministic). */
+function sameTokens(a: StoredLogin, b: StoredLogin): boolean {
+  return a.idToken === b.idToken && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
+}
+
+function fetchOption(deps: IdentityDeps): { fetch?: typeof fetch } {
+  return deps.fetch === undefined ? {} : { fetch: deps.fetch };
+}
+
+function notLoggedIn(): HoopError {
+  return new HoopError('not_logged_in', 'not logged in', { hint: 'run hoopctl login' });
+}

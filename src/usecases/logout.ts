@@ -1,0 +1,34 @@
+/** `hoopctl logout`: forget the stored login, and ask the IdP to revoke the refresh token when it can. */
+import type { TokenStoreKind } from '../oidc/token-store.js';
+import { discoverIssuer, revokeToken } from '../oidc/device-authorization.js';
+import type { IdentityDeps } from './identity-deps.js';
+
+/** What logout did. */
+export interface LogoutResult {
+  /** A login was stored and is now removed. */
+  removed: boolean;
+  /** The IdP confirmed the refresh token's revocation (RFC 7009); best effort, false when it could not. */
+  revoked: boolean;
+  store: { kind: TokenStoreKind; location: string };
+}
+
+/** Removes the stored login; revocation at the IdP is best effort and never makes logout fail. */
+export async function logout(deps: Pick<IdentityDeps, 'tokenStore' | 'fetch'>): Promise<LogoutResult> {
+  const store = { kind: deps.tokenStore.kind, location: deps.tokenStore.location };
+  // A damaged entry must still be removable: read errors only skip the revocation.
+  let damaged = false;
+  const login = await deps.tokenStore.load().catch(() => { damaged = true; return undefined; });
+  let revoked = false;
+  if (login?.refreshToken !== undefined) {
+    try {
+      const config = await discoverIssuer(login.issuer, login.clientId, {
+        timeoutSeconds: 5, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      });
+      revoked = await revokeToken(config, login.refreshToken);
+    } catch {
+      revoked = false; // IdP unreachable: the local copy goes anyway
+    }
+  }
+  await deps.tokenStore.clear();
+  return { removed: login !== undefined || damaged, revoked, store };
+}

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isHoopError } from '../errors.js';
+import { checkPolicyFile } from './policy-check.js';
+
+const files = new Map<string, string>([
+  ['bare.yaml', `
+roles:
+  - name: view
+    rules: [{ verbs: [get], resources: [pods] }]
+bindings:
+  - { groups: [dev], connections: ['*'], roles: [view] }
+guardrails:
+  - { name: g, match: { resources: [namespaces], verbs: [delete] }, effect: deny }
+`],
+  ['gateway.yaml', `
+listen: 127.0.0.1:8080
+connections: [{ name: prod }]
+policy:
+  roles:
+    - name: view
+      rules: [{ verbs: [get], resources: [pods] }]
+    - name: edit
+      rules: [{ verbs: ['*'], resources: [pods] }]
+  bindings:
+    - { groups: [dev], connections: [prod], roles: [view] }
+    - { groups: [dev], connections: [prod], roles: [edti] }
+`],
+  ['broken.yaml', 'roles: [\n'],
+  ['other.yaml', 'listen: 127.0.0.1:8080\n'],
+  ['list.yaml', '- a\n'],
+]);
+const deps = {
+  readFile: async (path: string): Promise<string> => {
+    const text = files.get(path);
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  },
+};
+
+test('checkPolicyFile summarises a valid bare policy', async () => {
+  assert.deepEqual(await checkPolicyFile(deps, 'bare.yaml'), { roles: 1, bindings: 1, guardrails: 1 });
+});
+
+test('checkPolicyFile: compile errors of a gateway config name the path under policy', async () => {
+  await assert.rejects(checkPolicyFile(deps, 'gateway.yaml'), (e: unknown) =>
+    isHoopError(e, 'config_invalid') && e.message === 'gateway.yaml: policy.bindings[1].roles[0]: role "edti" is not defined (roles: view, edit)');
+});
+
+test('checkPolicyFile: unreadable, invalid YAML and unrelated files are config_invalid naming the file', async () => {
+  for (const file of ['missing.yaml', 'broken.yaml', 'other.yaml', 'list.yaml']) {
+    await assert.rejects(checkPolicyFile(deps, file), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith(`${file}: `), file);
+  }
+});

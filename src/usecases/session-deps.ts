@@ -1,0 +1,63 @@
+/** What the session use cases need from the outside world; `process/session-edges.ts` supplies the real ones. */
+import type { GatewayClient } from '../platform/gateway-client.js';
+import type { LocalProxy, LocalProxyOptions, RequestLogLine } from '../local-proxy/create-local-proxy.js';
+import type { SessionCertificate, SessionCertificateOptions } from '../local-proxy/session-certificate.js';
+import type { createSessionDir, findSessions, removeSessionDir, sweepStaleSessions } from '../local-proxy/session-dir.js';
+import type { RunningChild, SpawnChildOptions } from '../process/spawn-child.js';
+
+/** An opaque timer handle from `setTimeout`. */
+export type TimerHandle = unknown;
+
+/** Session directory operations (see local-proxy/session-dir.ts). */
+export interface SessionDirs {
+  create: typeof createSessionDir;
+  remove: typeof removeSessionDir;
+  find: typeof findSessions;
+  sweep: typeof sweepStaleSessions;
+}
+
+/** Clock, randomness, timers, files and sockets shared by every session use case. */
+export interface SessionEdges {
+  now(): Date;
+  randomBytes(size: number): Buffer;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  /** This process's id, recorded in session.json as the owner of the proxy. */
+  pid: number;
+  isAlive(pid: number): boolean;
+  sessionsDir: string;
+  sessionDirs: SessionDirs;
+  createCertificate(options: SessionCertificateOptions): Promise<SessionCertificate>;
+  createLocalProxy(options: LocalProxyOptions): Promise<LocalProxy>;
+  /** Called per proxied request (for `--verbose`). */
+  onRequest?(line: RequestLogLine): void;
+}
+
+/** Serving a session needs the edges and a way to tell the gateway it ended. */
+export interface ServeDeps extends SessionEdges {
+  gateway: Pick<GatewayClient, 'endSession'>;
+}
+
+/** Starting a session also needs the gateway's session endpoint and an IdP ID token. */
+export interface ConnectDeps extends SessionEdges {
+  gateway: Pick<GatewayClient, 'baseUrl' | 'createSession' | 'endSession'>;
+  getIdToken(): Promise<string>;
+  /** Extra CA (PEM) of a gateway with a private CA, for the proxy's upstream connection. */
+  upstreamCaPem?: string;
+}
+
+/** Something to write messages to (stderr). */
+export interface Writer {
+  write(text: string): unknown;
+}
+
+/** Running a child (subshell or command) inside a session. */
+export interface ChildDeps {
+  spawnChild(options: SpawnChildOptions): RunningChild;
+  /** Subscribes to process signals; returns the unsubscribe function. */
+  onSignal(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
+  baseEnv: NodeJS.ProcessEnv;
+  stderr: Writer;
+  /** True when stdin is a terminal: Ctrl-C then reaches the child directly. */
+  stdinIsTTY: boolean;
+}

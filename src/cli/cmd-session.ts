@@ -98,7 +98,9 @@ export async function runConnect(ctx: CliContext, connection: string, opts: Reco
 }
 
 /** `exec`: runs one command in a session and returns its exit code (128+n for signal n). */
-export async function runExecCommand(ctx: CliContext, connection: string, command: string[], opts: Record<string, unknown>): Promise<number> {
+export async function runExecCommand(ctx: CliContext, connection: string, argv: string[], opts: Record<string, unknown>): Promise<number> {
+  // passThroughOptions keeps the `--` separator in the operands.
+  const command = argv[0] === '--' ? argv.slice(1) : argv;
   if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${connection} -- kubectl get pods` });
   const deps = await connectDeps(ctx);
   const { startSession } = await import('../usecases/connect.js');

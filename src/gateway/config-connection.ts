@@ -142,8 +142,10 @@ export async function readConnection(c: ConnectionContext, raw: unknown, path: s
   }
   if (url.protocol === 'http:' && credential.kind === 'clientCert') f.fail(joinPath(path, 'server'), 'a client certificate needs an https:// server');
 
-  const defaultTtlSeconds = readDuration(f, m, 'defaultTtl', path) ?? c.sessionDefaults.defaultTtlSeconds;
   const maxTtlSeconds = readDuration(f, m, 'maxTtl', path) ?? c.sessionDefaults.maxTtlSeconds;
+  const ownDefault = readDuration(f, m, 'defaultTtl', path);
+  // An inherited default longer than this connection's max just shrinks to it; an explicit one is a mistake.
+  const defaultTtlSeconds = ownDefault ?? Math.min(c.sessionDefaults.defaultTtlSeconds, maxTtlSeconds);
   if (defaultTtlSeconds > maxTtlSeconds) f.fail(joinPath(path, 'defaultTtl'), `is longer than maxTtl (${defaultTtlSeconds}s > ${maxTtlSeconds}s)`);
   const description = f.optString(m, 'description', path);
   return {

@@ -41,3 +41,13 @@ test('a throwing stream does not keep the others open; closeAll clears everythin
   assert.equal(closed, 2);
   assert.equal(streams.count(), 0);
 });
+
+test('a stream registered after its session was closed or expired is closed at once', () => {
+  const streams = createLiveStreams(() => 1_000);
+  const reasons: string[] = [];
+  streams.closeSession('s1', 'revoked');
+  streams.add('s1', 60_000, { close: (r) => reasons.push(r) });
+  streams.add('s2', 999, { close: (r) => reasons.push(r) });
+  assert.deepEqual(reasons, ['session ended', 'session expired']);
+  assert.equal(streams.count(), 0);
+});

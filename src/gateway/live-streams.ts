@@ -28,6 +28,8 @@ const MAX_DELAY = 2 ** 31 - 1;
 /** Creates the registry; `now` is the gateway clock (ms). */
 export function createLiveStreams(now: () => number): LiveStreams {
   const bySession = new Map<string, Entry>();
+  // A request authenticated just before its session ended may register its stream just after: close it at once.
+  const closedSessions = new Set<string>();
 
   function arm(sessionId: string, expiresAtMs: number): NodeJS.Timeout {
     const delay = Math.max(0, Math.min(MAX_DELAY, expiresAtMs - now()));
@@ -42,6 +44,8 @@ export function createLiveStreams(now: () => number): LiveStreams {
   }
 
   function closeSession(sessionId: string, reason: string): number {
+    if (closedSessions.size > 10_000) closedSessions.clear();
+    closedSessions.add(sessionId);
     const entry = bySession.get(sessionId);
     if (entry === undefined) return 0;
     bySession.delete(sessionId);
@@ -54,6 +58,10 @@ export function createLiveStreams(now: () => number): LiveStreams {
 
   return {
     add(sessionId, expiresAtMs, stream) {
+      if (closedSessions.has(sessionId) || expiresAtMs <= now()) {
+        stream.close(closedSessions.has(sessionId) ? 'session ended' : 'session expired');
+        return () => undefined;
+      }
       let entry = bySession.get(sessionId);
       if (entry === undefined) {
         entry = { streams: new Set(), timer: arm(sessionId, expiresAtMs) };

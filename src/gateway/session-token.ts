@@ -96,7 +96,7 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
         throw new HoopError('not_logged_in', `the session token was refused: ${(e as Error).message}`, { hint: 'run hoopctl connect <connection>', cause: e });
       }
       try {
-        checkSessionClaims(claims, Math.floor(o.now() / 1000));
+        claims = checkSessionClaims(claims, Math.floor(o.now() / 1000));
       } catch (e) {
         throw e instanceof HoopError ? e : refused(`the session token was refused: ${(e as Error).message}`, claims.conn, e);
       }
@@ -117,6 +117,8 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
       return { sid: payload.sid, sub: payload.sub };
     },
     markEnded(sessionId) {
+      // Only a fast path: the store stays the truth, so forgetting old entries is safe.
+      if (ended.size > 10_000) ended.clear();
       ended.add(sessionId);
       cache.delete(sessionId);
     },

@@ -8,7 +8,7 @@ import type { ProxyStep } from './exchange.js';
 /** The sentence after kube's "User … cannot …:": why, which rule, and what to run next. */
 export function refusalReason(d: PolicyDecision): string {
   const why = d.effect === 'approval'
-    ? `${d.reason}; it needs approval, which this gateway version does not grant yet`
+    ? `${d.reason}; this gateway version does not grant approvals yet`
     : d.reason;
   return `${why} (hoopctl rule ${d.rule})${d.hint === undefined ? '' : `; hint: ${d.hint}`}`;
 }

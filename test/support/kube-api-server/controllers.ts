@@ -4,7 +4,7 @@
 // when the cluster has Nodes, new pods are bound and reported Running. Work is deferred with
 // setImmediate so watchers always see the triggering event before the reaction.
 import type { LogBook } from './log-book.js';
-import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
+import { kubeTime, type KubeObject, type ObjectStore, type StoreEvent } from './object-store.js';
 import { isUnscheduled, runningPod } from './pod-lifecycle.js';
 import { findResource, RESOURCES } from './registry.js';
 import { startWorkloadControllers } from './workload-controller.js';
@@ -66,15 +66,25 @@ function setUpNamespace(store: ObjectStore, ns: string, caPem: string): void {
   }
 }
 
-function finalizeNamespace(store: ObjectStore, logs: LogBook, ns: string): void {
+// Like the namespace controller: delete everything inside; objects holding finalizers only get a
+// deletionTimestamp, and the namespace stays Terminating until they are gone.
+function finalizeNamespace(store: ObjectStore, logs: LogBook, ns: string, now: Date): void {
+  const current = store.get(NAMESPACES, '', ns);
+  if (!current?.metadata.deletionTimestamp) return;
+  let remaining = 0;
   for (const spec of RESOURCES) {
     if (!spec.stored || !spec.namespaced) continue;
     for (const o of store.list(spec, ns)) {
+      if ((o.metadata.finalizers ?? []).length > 0) {
+        remaining++;
+        if (!o.metadata.deletionTimestamp) store.update(spec, { ...o, metadata: { ...o.metadata, deletionTimestamp: kubeTime(now), deletionGracePeriodSeconds: 0 } });
+        continue;
+      }
       store.remove(spec, ns, o.metadata.name);
       if (spec === PODS) logs.forget(ns, o.metadata.name);
     }
   }
-  store.remove(NAMESPACES, '', ns);
+  if (remaining === 0) store.remove(NAMESPACES, '', ns);
 }
 
 function collectGarbage(store: ObjectStore, owner: KubeObject): void {
@@ -115,9 +125,13 @@ export function startControllers(store: ObjectStore, options: { logs: LogBook; c
     if (e.spec === NAMESPACES) {
       if (e.type === 'ADDED') queue.enqueue(`ns-setup/${o.metadata.name}`, () => setUpNamespace(store, o.metadata.name, options.caPem));
       if (e.type === 'MODIFIED' && o.metadata.deletionTimestamp) {
-        queue.enqueue(`ns-finalize/${o.metadata.name}`, () => finalizeNamespace(store, options.logs, o.metadata.name));
+        queue.enqueue(`ns-finalize/${o.metadata.name}`, () => finalizeNamespace(store, options.logs, o.metadata.name, options.now()));
       }
       return;
+    }
+    const ns = o.metadata.namespace;
+    if (e.type === 'DELETED' && ns && store.get(NAMESPACES, '', ns)?.metadata.deletionTimestamp) {
+      queue.enqueue(`ns-finalize/${ns}`, () => finalizeNamespace(store, options.logs, ns, options.now()));
     }
     if (e.type === 'DELETED' && o.metadata.uid) queue.enqueue(`gc/${o.metadata.uid}`, () => collectGarbage(store, o));
     if (e.spec === PODS && e.type === 'ADDED' && isUnscheduled(o)) {

@@ -65,5 +65,5 @@ export function appendPodLog(store: ObjectStore, logs: LogBook, namespace: strin
   const first = ((p['spec'] as { containers?: { name: string }[] } | undefined)?.containers ?? [])[0]?.name;
   const name = container ?? first;
   if (!name) throw new Error(`kube-api-server: pod ${namespace}/${pod} has no container`);
-  for (const text of line.split('\n')) logs.append({ namespace, pod, container: name }, text);
+  for (const text of line.replace(/\n$/, '').split('\n')) logs.append({ namespace, pod, container: name }, text);
 }

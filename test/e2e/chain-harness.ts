@@ -1,0 +1,102 @@
+// The end-to-end stack: real IdP (oidc-provider, device flow), the Kubernetes API test server,
+// the built gateway as a process, and a logged-in CLI home. Shared by the e2e test files.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createEmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
+import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
+import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createTempHome, runCli, startCli, type RunningCli, type TempHome } from '../support/cli-runner.js';
+
+/** Test users of the IdP. */
+export const USERS = {
+  alice: { username: 'alice', password: 'alice-pw', email: 'alice@example.com', groups: ['engineers'] },
+  eve: { username: 'eve', password: 'eve-pw', email: 'eve@example.com', groups: ['contractors'] },
+};
+
+/** The e2e policy: engineers view + edit on every connection, a guardrail against namespace deletion. */
+export const POLICY = {
+  roles: [
+    {
+      name: 'view',
+      rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'configmaps', 'deployments', 'namespaces', 'services', 'events'] }],
+    },
+    {
+      name: 'edit',
+      rules: [{ verbs: ['create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] }],
+    },
+  ],
+  bindings: [{ groups: ['engineers'], connections: ['*'], roles: ['view', 'edit'] }],
+  guardrails: [
+    { name: 'no-namespace-deletion', connections: ['*'], match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] }, effect: 'deny', message: 'namespaces are never deleted through hoopctl' },
+  ],
+};
+
+/** A running stack. */
+export interface Chain {
+  kube: KubeApiServer;
+  gatewayUrl: string;
+  gateway: RunningCli;
+  dir: string;
+  /** Logs a user in through the real device flow in a fresh temporary HOME. */
+  loginAs(user: keyof typeof USERS): Promise<TempHome>;
+  close(): Promise<void>;
+}
+
+/** Starts IdP, upstream and the gateway process. */
+export async function startChain(): Promise<Chain> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoopctl-chain-'));
+  const kube = await createKubeApiServer({ tls: true, seed: 'demo' });
+  const idp = await createEmbeddedIdp({ users: Object.values(USERS), clientId: 'hoopctl', devicePollIntervalSeconds: 0.2 });
+  const upstreamKubeconfig = join(dir, 'upstream.kubeconfig');
+  await writeKubeconfig(kube, upstreamKubeconfig);
+  const config = {
+    listen: '127.0.0.1:0',
+    store: { sqlite: join(dir, 'gateway.db') },
+    oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId, usernameClaim: 'email', groupsClaim: 'groups', cli: true }] },
+    impersonation: { userPrefix: 'oidc:', groupPrefix: 'oidc:' },
+    sessions: { defaultTtl: '10m', maxTtl: '1h' },
+    connections: [
+      { name: 'demo', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true },
+      { name: 'short', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true, defaultTtl: '4s', maxTtl: '4s' },
+    ],
+    policy: POLICY,
+  };
+  const configFile = join(dir, 'gateway.yaml');
+  await writeFile(configFile, stringify(config), { mode: 0o600 });
+  const gwHome = await createTempHome();
+  const gateway = startCli(['gateway', 'serve', '--config', configFile], gwHome.env);
+  const m = await gateway.waitFor(/gateway listening on (http\S+)/, 30_000);
+  const gatewayUrl = m[1]!;
+  const homes: TempHome[] = [gwHome];
+
+  return {
+    kube, gatewayUrl, gateway, dir,
+    async loginAs(name) {
+      const user = USERS[name];
+      const home = await createTempHome();
+      homes.push(home);
+      const login = startCli(['login', '--gateway', gatewayUrl], home.env);
+      const url = await login.waitFor(/visit the following URL in your browser: (\S+)/);
+      const code = await login.waitFor(/enter the code: (\S+)/);
+      await approveDeviceCode({ verificationUri: url[1]!, userCode: code[1]!, username: user.username, password: user.password });
+      const r = await login.done;
+      if (r.code !== 0) throw new Error(`login failed (${r.code}): ${r.stderr}`);
+      return home;
+    },
+    async close() {
+      gateway.child.kill('SIGTERM');
+      await gateway.done;
+      await idp.close();
+      await kube.close();
+      for (const h of homes) await h.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `hoopctl exec <connection> -- <argv…>` as a process. */
+export function hoopExec(home: TempHome, connection: string, argv: string[], extra: string[] = []) {
+  return runCli(['exec', connection, ...extra, '--', ...argv], home.env);
+}

@@ -1,0 +1,221 @@
+// End to end on real parts: built CLI + gateway processes, real oidc-provider device flow,
+// real kubectl (default 1.32 and older/newer versions), the Kubernetes API test server upstream.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startChain, hoopExec, type Chain } from './chain-harness.js';
+import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
+import { kubectlBinaries } from '../support/kubectl-binaries.js';
+
+const KUBECTLS = kubectlBinaries(['1.27', '1.33']);
+let chain: Chain;
+let alice: TempHome;
+
+const sessionsDir = (h: TempHome): string => join(h.env.XDG_RUNTIME_DIR!, 'hoopctl', 'sessions');
+async function sessionDirs(h: TempHome): Promise<string[]> {
+  return readdir(sessionsDir(h)).catch(() => []);
+}
+const mode = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
+
+before(async () => {
+  chain = await startChain();
+  alice = await chain.loginAs('alice');
+});
+after(async () => {
+  await chain?.close();
+});
+
+describe('login', () => {
+  test('whoami shows the person, groups, expiry and the file store; tokens are 0600 in a 0700 dir', async () => {
+    const r = await runCli(['whoami', '-o', 'json'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const who = JSON.parse(r.stdout) as { user: string; groups: string[]; expiresInSeconds: number; store: { kind: string; location: string }; gateway: string };
+    assert.equal(who.user, 'alice@example.com');
+    assert.deepEqual(who.groups, ['engineers']);
+    assert.equal(who.gateway, chain.gatewayUrl);
+    assert.ok(who.expiresInSeconds > 60);
+    assert.equal(who.store.kind, 'file');
+    assert.equal(await mode(who.store.location), 0o600);
+    assert.equal(await mode(join(alice.env.XDG_CONFIG_HOME!, 'hoopctl')), 0o700);
+    assert.doesNotMatch(r.stdout + r.stderr, /eyJ/); // no JWT printed
+  });
+
+  test('without a login, exec fails with exit 3 and names the fix', async () => {
+    const { createTempHome } = await import('../support/cli-runner.js');
+    const nobody = await createTempHome();
+    try {
+      const r = await runCli(['exec', 'demo', '--', 'true'], nobody.env);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /hint: run hoopctl login/);
+    } finally {
+      await nobody.cleanup();
+    }
+  });
+});
+
+describe('kubectl through local proxy → gateway → upstream', () => {
+  for (const k of KUBECTLS) {
+    test(`kubectl ${k.label}: get, get -o yaml, discovery`, async () => {
+      const pods = await hoopExec(alice, 'demo', [k.path, 'get', 'pods', '-n', 'demo']);
+      assert.equal(pods.code, 0, pods.stderr);
+      assert.match(pods.stdout, /^NAME\s+READY\s+STATUS/m);
+      assert.match(pods.stdout, /web-\S+\s+1\/1\s+Running/);
+      const yaml = await hoopExec(alice, 'demo', [k.path, 'get', 'deployment', 'web', '-n', 'demo', '-o', 'yaml']);
+      assert.equal(yaml.code, 0, yaml.stderr);
+      assert.match(yaml.stdout, /^kind: Deployment$/m);
+      assert.match(yaml.stdout, /^ {2}name: web$/m);
+      const res = await hoopExec(alice, 'demo', [k.path, 'api-resources', '--api-group=apps']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+    });
+
+    test(`kubectl ${k.label}: a refused request prints the gateway's Status naming the rule`, async () => {
+      const r = await hoopExec(alice, 'demo', [k.path, 'delete', 'namespace', 'demo']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Error from server \(Forbidden\)/);
+      assert.match(r.stderr, /no-namespace-deletion/);
+      assert.ok(chain.kube.get({ kind: 'namespaces', name: 'demo' }), 'the namespace must still exist');
+    });
+  }
+
+  test('create, apply (twice), delete change the upstream', async () => {
+    const manifest = join(alice.dir, 'cm.yaml');
+    const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-cm\n  namespace: demo\ndata:\n  color: ${v}\n`;
+    await writeFile(manifest, cm('blue'));
+    const created = await hoopExec(alice, 'demo', ['kubectl', 'apply', '-f', manifest]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /configmap\/e2e-cm created/);
+    await writeFile(manifest, cm('green'));
+    const configured = await hoopExec(alice, 'demo', ['kubectl', 'apply', '-f', manifest]);
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.match(configured.stdout, /configmap\/e2e-cm configured/);
+    assert.equal((chain.kube.get({ kind: 'configmaps', namespace: 'demo', name: 'e2e-cm' }) as { data?: Record<string, string> })?.data?.color, 'green');
+    const create = await hoopExec(alice, 'demo', ['kubectl', 'create', 'configmap', 'e2e-two', '-n', 'demo', '--from-literal=a=b']);
+    assert.equal(create.code, 0, create.stderr);
+    assert.ok(chain.kube.get({ kind: 'configmaps', namespace: 'demo', name: 'e2e-two' }));
+    const del = await hoopExec(alice, 'demo', ['kubectl', 'delete', 'configmap', 'e2e-cm', 'e2e-two', '-n', 'demo']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /configmap "e2e-cm" deleted/);
+    assert.equal(chain.kube.get({ kind: 'configmaps', namespace: 'demo', name: 'e2e-cm' }), undefined);
+  });
+
+  test('the upstream sees the gateway credential and impersonation of the real caller, never client headers', async () => {
+    const r = await hoopExec(alice, 'demo', ['kubectl', 'get', 'pods', '-n', 'kube-system', '--as=system:admin', '--as-group=system:masters']);
+    assert.equal(r.code, 0, r.stderr);
+    const seen = chain.kube.requests.filter((q) => q.url.startsWith('/api/v1/namespaces/kube-system/pods'));
+    assert.ok(seen.length > 0);
+    for (const q of seen) {
+      const h = q.headers;
+      assert.equal(h['impersonate-user'], 'oidc:alice@example.com');
+      assert.deepEqual([h['impersonate-group']].flat().sort(), ['oidc:engineers']);
+      assert.equal(h.authorization, `Bearer ${chain.kube.token}`);
+    }
+  });
+
+  test('get -w streams event by event; Ctrl-C tears the session down and leaves nothing', async () => {
+    const w = startCli(['exec', 'demo', '--', 'kubectl', 'get', 'configmaps', '-n', 'demo', '-w'], alice.env);
+    await w.waitFor(/^NAME\s+DATA\s+AGE/m);
+    chain.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched-one', namespace: 'demo' }, data: { a: '1' } });
+    await w.waitFor(/watched-one/, 5000);
+    chain.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched-two', namespace: 'demo' }, data: { a: '2' } });
+    await w.waitFor(/watched-two/, 5000);
+    assert.ok((await sessionDirs(alice)).length >= 1, 'a session dir exists while the session runs');
+    const t0 = Date.now();
+    w.child.kill('SIGINT');
+    const r = await w.done;
+    assert.ok(Date.now() - t0 < 5000, 'teardown took too long');
+    assert.notEqual(r.code, 0);
+    assert.deepEqual(await sessionDirs(alice), []);
+  });
+
+  test('logs and logs -f', async () => {
+    const pod = chain.kube.requests.length >= 0 ? await firstPod() : '';
+    const logs = await hoopExec(alice, 'demo', ['kubectl', 'logs', '-n', 'demo', pod]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.ok(logs.stdout.trim().length > 0);
+    const f = startCli(['exec', 'demo', '--', 'kubectl', 'logs', '-f', '--tail=1', '-n', 'demo', pod], alice.env);
+    await f.waitFor(/\S/, 10_000);
+    chain.kube.appendLog('demo', pod, 'e2e-follow-line-42');
+    await f.waitFor(/e2e-follow-line-42/, 5000);
+    f.child.kill('SIGTERM');
+    await f.done;
+    assert.deepEqual(await sessionDirs(alice), []);
+  });
+
+  test('exec passes the exit code through (128+n for a signal)', async () => {
+    assert.equal((await hoopExec(alice, 'demo', ['sh', '-c', 'exit 7'])).code, 7);
+    assert.equal((await hoopExec(alice, 'demo', ['sh', '-c', 'kill -TERM $$'])).code, 143);
+    const env = await hoopExec(alice, 'demo', ['sh', '-c', 'echo "$KUBECONFIG|$HOOP_SESSION"']);
+    assert.match(env.stdout, /sessions\/[^|]+\/kubeconfig\|\S+/);
+  });
+});
+
+async function firstPod(): Promise<string> {
+  const r = await hoopExec(alice, 'demo', ['kubectl', 'get', 'pods', '-n', 'demo', '-o', 'name']);
+  const name = r.stdout.split('\n')[0]?.replace('pod/', '') ?? '';
+  assert.ok(name !== '', r.stderr);
+  return name;
+}
+
+describe('connect --print-env, disconnect, expiry', () => {
+  test('the kubeconfig pins the proxy CA, is 0600 in a 0700 dir, works, and disconnect removes it', async () => {
+    const r = await runCli(['connect', 'demo', '--print-env', '-n', 'demo'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)?.[1];
+    assert.ok(kubeconfig, r.stdout);
+    assert.equal(await mode(kubeconfig), 0o600);
+    assert.equal(await mode(join(kubeconfig, '..')), 0o700);
+    const text = await readFile(kubeconfig, 'utf8');
+    assert.match(text, /certificate-authority-data: /);
+    assert.match(text, /server: https:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(text, /insecure-skip-tls-verify/);
+    assert.doesNotMatch(text, /eyJ/); // the gateway credential stays in the proxy's memory
+    const get = await runCli(['get', 'pods'], { ...alice.env, KUBECONFIG: kubeconfig }, { command: 'kubectl' });
+    assert.equal(get.code, 0, get.stderr);
+    const status = await runCli(['status', '-o', 'json'], alice.env);
+    assert.equal((JSON.parse(status.stdout) as unknown[]).length, 1);
+    const d = await runCli(['disconnect', 'demo'], alice.env);
+    assert.equal(d.code, 0, d.stderr);
+    assert.deepEqual(await sessionDirs(alice), []);
+    const after = await runCli(['get', 'pods', '--request-timeout=3s'], { ...alice.env, KUBECONFIG: kubeconfig }, { command: 'kubectl' });
+    assert.notEqual(after.code, 0);
+  });
+
+  test('at expiry the background session ends by itself and its files are gone', async () => {
+    const r = await runCli(['connect', 'short', '--print-env'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)?.[1]!;
+    const ok = await runCli(['get', 'ns'], { ...alice.env, KUBECONFIG: kubeconfig }, { command: 'kubectl' });
+    assert.equal(ok.code, 0, ok.stderr);
+    await new Promise((res) => setTimeout(res, 5500));
+    assert.deepEqual(await sessionDirs(alice), []);
+  });
+});
+
+describe('audit', () => {
+  test('one event per request with who, verb, resource, decision, rule and status', async () => {
+    const r = await runCli(['audit', '-o', 'json', '--limit', '1000'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const list = events.find((e) => e.verb === 'list' && e.resource === 'pods' && e.namespace === 'demo' && e.decision === 'allow');
+    assert.ok(list, 'list pods event');
+    assert.equal(list.user, 'alice@example.com');
+    assert.equal(list.connection, 'demo');
+    assert.equal(list.responseStatus, 200);
+    assert.equal(typeof list.latencyMs, 'number');
+    const denied = events.find((e) => e.verb === 'delete' && e.resource === 'namespaces');
+    assert.ok(denied, 'delete namespace event');
+    assert.equal(denied.decision, 'deny');
+    assert.match(String(denied.rule), /no-namespace-deletion/);
+    assert.equal(denied.responseStatus, 403);
+  });
+
+  test('logout removes the stored login', async () => {
+    const r = await runCli(['logout'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const who = await runCli(['whoami'], alice.env);
+    assert.equal(who.code, 3);
+    assert.deepEqual(await sessionDirs(alice), []);
+  });
+});

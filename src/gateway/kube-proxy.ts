@@ -47,6 +47,7 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
   function exchange(req: IncomingMessage, parts: { connection: string; kubePath: string }): ProxyExchange {
     return {
       gw, req, connectionName: parts.connection, kubePath: parts.kubePath, auditID: auditIdOf(req), startedAt: gw.now(),
+      sourceIP: req.socket?.remoteAddress ?? null,
       status: null, bytes: 0, message: null, audited: false,
     };
   }

@@ -55,6 +55,7 @@ function chooseRole(gw: GatewayContext, caller: Caller, connection: string, want
 
 /** `POST /v1/sessions`: the caller's ID token in, a session credential out (201). */
 export async function createSession(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const sourceIP = req.socket?.remoteAddress ?? null;
   const caller = await authenticateCaller(gw, req, false);
   const body = parseCreateRequest(await readJsonBody(req));
   const conn = gw.config.connections.find((c) => c.name === body.connection);
@@ -82,7 +83,7 @@ export async function createSession(gw: GatewayContext, req: IncomingMessage, re
       auditID: randomUUID(), stage: 'SessionStarted', time: new Date(nowMs).toISOString(), session: sessionId, user: caller.user,
       groups: caller.groups, connection: conn.name, verb: 'create', requestURI: '/v1/sessions', decision: 'allow',
       rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}`, responseStatus: 201,
-      namespace: namespace ?? null, userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket.remoteAddress ?? null,
+      namespace: namespace ?? null, userAgent: req.headers['user-agent'] ?? null, sourceIP,
       message: `session for ${ttlSeconds}s${body.reason === undefined ? '' : `, reason: ${body.reason}`}`,
     }));
   } catch (e) {
@@ -123,7 +124,7 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
     await gw.store.appendAudit(auditEvent({
       auditID: randomUUID(), stage: 'SessionEnded', time: nowIso, session: id, user: session.user, groups: session.groups,
       connection: session.connection, verb: 'delete', requestURI: `/v1/sessions/${id}`, decision: 'allow', responseStatus: 204,
-      userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket.remoteAddress ?? null,
+      userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket?.remoteAddress ?? null,
       message: `ended by ${actor}; ${closed} open stream(s) closed`,
     }));
   }

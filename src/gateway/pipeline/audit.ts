@@ -46,7 +46,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
     latencyMs: Math.max(0, nowMs - x.startedAt),
     bytes: x.bytes,
     userAgent: x.req.headers['user-agent'] ?? null,
-    sourceIP: x.req.socket?.remoteAddress ?? null, // the socket is detached once a request body was consumed
+    sourceIP: x.sourceIP,
     message: x.message,
   });
 }

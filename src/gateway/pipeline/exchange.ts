@@ -19,6 +19,8 @@ export interface ProxyExchange {
   kubePath: string;
   auditID: string;
   startedAt: number;
+  /** Read when the request arrives: `req.socket` is gone once the exchange ends. */
+  sourceIP: string | null;
   session?: VerifiedSession;
   info?: RequestInfo;
   decision?: PolicyDecision;

@@ -62,6 +62,7 @@ function defaultTemplate(template: unknown): Obj {
 }
 
 let nextClusterIp = 1;
+let nextNodePort = 30080;
 function allocateClusterIp(): string {
   const n = nextClusterIp++;
   return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
@@ -71,8 +72,13 @@ function defaultService(o: KubeObject): KubeObject {
   const spec = obj(o['spec']);
   const type = spec['type'] ?? 'ClusterIP';
   const out: Obj = { ...spec, type };
+  const needsNodePort = type === 'NodePort' || type === 'LoadBalancer';
   if (Array.isArray(spec['ports'])) {
-    out['ports'] = spec['ports'].map((p: Obj) => ({ ...p, protocol: p['protocol'] ?? 'TCP', targetPort: p['targetPort'] ?? p['port'] }));
+    out['ports'] = spec['ports'].map((p: Obj) => {
+      const port: Obj = { ...p, protocol: p['protocol'] ?? 'TCP', targetPort: p['targetPort'] ?? p['port'] };
+      if (needsNodePort) port['nodePort'] ??= nextNodePort++;
+      return port;
+    });
   }
   if (type !== 'ExternalName') {
     out['clusterIP'] ??= allocateClusterIp();
@@ -95,10 +101,16 @@ function foldStringData(o: KubeObject): KubeObject {
   return out;
 }
 
+function deploymentStrategy(strategy: Obj): Obj {
+  const type = strategy['type'] ?? 'RollingUpdate';
+  if (type !== 'RollingUpdate') return { ...strategy, type };
+  return { ...strategy, type, rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%', ...obj(strategy['rollingUpdate']) } };
+}
+
 const WORKLOAD_DEFAULTS: Record<string, (spec: Obj) => Obj> = {
   Deployment: (s) => ({
     replicas: 1, ...s, template: defaultTemplate(s['template']),
-    strategy: s['strategy'] ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
+    strategy: deploymentStrategy(obj(s['strategy'])),
     revisionHistoryLimit: s['revisionHistoryLimit'] ?? 10, progressDeadlineSeconds: s['progressDeadlineSeconds'] ?? 600,
   }),
   ReplicaSet: (s) => ({ replicas: 1, ...s, template: defaultTemplate(s['template']) }),

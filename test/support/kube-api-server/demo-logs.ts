@@ -1,5 +1,8 @@
 // Plausible container log lines for the demo seed, chosen by the pod's `app` label, so
 // `kubectl logs` in the quickstart looks like a small real cluster (it is a simulation).
+import type { LogBook } from './log-book.js';
+import type { ObjectStore } from './object-store.js';
+import { findResource } from './registry.js';
 
 const PATHS = ['/', '/healthz', '/api/orders', '/api/orders/42', '/static/app.js', '/login'];
 const AGENTS = ['kube-probe/1.32', 'Mozilla/5.0 (X11; Linux x86_64)', 'curl/8.5.0'];
@@ -30,4 +33,19 @@ export function demoLogLine(app: string, i: number, time: Date): string {
     default:
       return `${time.toISOString()} [hoopctl demo] tick ${i}: all good (simulated workload)`;
   }
+}
+
+/** Appends a line to every followed container every `intervalMs`; returns the stop function. */
+export function startDemoLogTicker(store: ObjectStore, logs: LogBook, intervalMs: number, now: () => Date): () => void {
+  const pods = findResource('', 'v1', 'pods')!;
+  let n = 1000;
+  // Only followed containers get lines, so an idle demo cluster does not grow its logs forever.
+  const timer = setInterval(() => {
+    for (const ref of logs.followed()) {
+      const app = store.get(pods, ref.namespace, ref.pod)?.metadata.labels?.['app'] ?? '';
+      logs.append(ref, demoLogLine(app === 'coredns' ? 'kube-dns' : app, n++, now()));
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,5 +1,6 @@
 // What every request handler of the simulated API server receives.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { LogBook } from './log-book.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -30,4 +31,6 @@ export interface RequestContext {
   url: URL;
   user: UserInfo;
   state: ServerState;
+  /** Set for `Connection: Upgrade` requests (exec, attach, port-forward): the raw socket to take over after a 101. */
+  upgrade?: { socket: Duplex; head: Buffer };
 }

@@ -40,10 +40,9 @@ export function parseAccept(accept: string | undefined): MediaRange[] {
 
 const JSONISH = new Set(['application/json', '*/*', 'application/*', 'application/vnd.kubernetes.protobuf']);
 
-/**
- * Picks the answer format for a resource request. Protobuf is accepted but answered in JSON:
- * kubectl always offers JSON next to it and accepts a JSON answer (fixture 83).
- */
+// Protobuf is accepted but answered in JSON: kubectl always offers JSON next to it and accepts a
+// JSON answer (fixture 83); a protobuf-only client gets JSON too, as from a JSON-only server.
+/** Picks the answer format of a resource request from its Accept header (406 when none fits). */
 export function negotiate(accept: string | undefined): Negotiated {
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return { format: 'json' };
@@ -89,7 +88,8 @@ export function writeObject(
   let text: string;
   let type: string;
   if (opts.format === 'yaml') {
-    text = stringifyYaml(body, { lineWidth: 0 });
+    // sigs.k8s.io/yaml: keys sorted, sequences not indented, YAML 1.1 quoting (timestamps quoted).
+    text = stringifyYaml(body, { lineWidth: 0, sortMapEntries: true, indentSeq: false, version: '1.1' });
     type = 'application/yaml';
   } else {
     text = wantsPretty(req, url) ? `${JSON.stringify(body, null, 2)}\n` : `${JSON.stringify(body)}\n`;

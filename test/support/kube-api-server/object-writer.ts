@@ -18,6 +18,8 @@ const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 export interface WriteIntent {
   operation: 'Update' | 'Apply';
   subresource?: string;
+  /** The body was a patch or an apply configuration (it, not the result, is what the manager owns). */
+  fromPatch?: boolean;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,10 +59,28 @@ export function assertNamespaceWritable(ctx: RequestContext, spec: ResourceSpec,
   if (ns.metadata.deletionTimestamp) throw namespaceTerminating(spec, name, namespace);
 }
 
+// Fields the strategy or admission sets after decoding: kube-apiserver does not count them as
+// owned by the client (fixtures 13 and 70 show defaulted spec fields owned, these not).
+const NOT_OWNED: Record<string, readonly string[]> = {
+  Namespace: ['finalizers'],
+  Pod: ['tolerations', 'priority', 'preemptionPolicy', 'serviceAccount', 'serviceAccountName'],
+};
+
+function ownedFields(spec: ResourceSpec, defaulted: KubeObject): Record<string, unknown> {
+  const { status: _s, ...rest } = defaulted;
+  const drop = NOT_OWNED[spec.kind];
+  if (!drop || typeof rest['spec'] !== 'object' || rest['spec'] === null) return rest;
+  const ownedSpec = { ...(rest['spec'] as Record<string, unknown>) };
+  for (const f of drop) delete ownedSpec[f];
+  return Object.keys(ownedSpec).length > 0 ? { ...rest, spec: ownedSpec } : (({ spec: _x, ...r }) => r)(rest);
+}
+
 function finish(ctx: RequestContext, spec: ResourceSpec, o: KubeObject, sent: Record<string, unknown>, intent: WriteIntent): KubeObject {
   const defaulted = applyDefaults(spec, o);
   validateObject(spec, defaulted);
-  return recordManager(defaulted, sent, {
+  // A full object (POST, PUT) owns its fields as defaulted at decoding; a patch owns what it sent.
+  const owned = intent.fromPatch ? sent : ownedFields(spec, defaulted);
+  return recordManager(defaulted, owned, {
     manager: managerOf(ctx), operation: intent.operation, apiVersion: apiVersionOf(spec), time: ctx.state.now(), subresource: intent.subresource,
   });
 }

@@ -1,17 +1,18 @@
 // A simulated kube-apiserver 1.32 for tests, the quickstart's demo cluster and benchmarks.
 // It is a test double of the upstream (never shipped as a real cluster) and says so in /version
 // and on its demo objects.
-import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, ServerResponse, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { effectiveUser, readImpersonation, bearerToken, type Impersonation } from './authentication.js';
 import { startControllers } from './controllers.js';
-import { demoLogLine } from './demo-logs.js';
+import { startDemoLogTicker } from './demo-logs.js';
 import { handleDiscovery } from './discovery-handler.js';
 import type { RequestContext, ServerState } from './handler-context.js';
 import { handleHealth, writeVersion } from './health-handlers.js';
-import { apiHeaders, writePageNotFound, writeStatus } from './http-io.js';
+import { writePageNotFound, writeStatus } from './http-io.js';
 import { createLogBook } from './log-book.js';
 import { createObjectStore, type KubeObject } from './object-store.js';
 import { handleOpenApi } from './openapi.js';
@@ -105,7 +106,7 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
   let lastImpersonation: Impersonation | null = null;
   let serverAddress = '';
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, upgrade?: RequestContext['upgrade']): Promise<void> {
     totalRequests++;
     const rawHeaders: [string, string][] = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) rawHeaders.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
@@ -114,14 +115,16 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
     const url = new URL(req.url ?? '/', 'https://kube-api-server.invalid');
     const token = bearerToken(req);
     if (!token || !tokenSet.has(token)) {
+      // Authentication runs before priority and fairness, so a 401 has no X-Kubernetes-Pf-* headers.
       const body = Buffer.from(`${JSON.stringify(unauthorized())}\n`);
-      res.writeHead(401, { 'Audit-Id': apiHeaders()['Audit-Id']!, 'Cache-Control': 'no-cache, private', 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+      res.writeHead(401, { 'Audit-Id': randomUUID(), 'Cache-Control': 'no-cache, private', 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
       res.end(body);
       return;
     }
     const imp = readImpersonation(req);
     lastImpersonation = imp ?? null;
     const ctx: RequestContext = { req, res, url, user: effectiveUser(imp), state };
+    if (upgrade) ctx.upgrade = upgrade;
     try {
       await route(ctx);
     } catch (e) {
@@ -145,6 +148,18 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
   const server: Server = cert ? createHttpsServer({ key: cert.key, cert: cert.cert }, listener) : createHttpServer(listener);
+  // Upgrade requests (kubectl exec/attach/port-forward over WebSocket or SPDY) go through the same
+  // routing with an ordinary response bound to their socket, so refusing them is a normal HTTP
+  // answer and a streaming handler can answer 101 and take the socket over instead.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.on('finish', () => {
+      res.detachSocket(socket as Socket);
+      socket.end();
+    });
+    void handle(req, res, { socket, head });
+  });
   let openConnections = 0;
   server.on('connection', (socket) => {
     openConnections++;
@@ -159,19 +174,8 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
   serverAddress = `${host}:${port}`;
   await loadSeed(options.seed ?? 'empty', { store: state.store, logs: state.logs, controllers, clock });
 
-  let ticker: NodeJS.Timeout | undefined;
   const interval = options.logFollowIntervalMs ?? 2000;
-  if (options.seed === 'demo' && interval > 0) {
-    let n = 1000;
-    ticker = setInterval(() => {
-      for (const ref of state.logs.followed()) {
-        const pod = getObject(state.store, { kind: 'pods', namespace: ref.namespace, name: ref.pod });
-        const app = pod?.metadata.labels?.['app'] ?? '';
-        state.logs.append(ref, demoLogLine(app === 'coredns' ? 'kube-dns' : app, n++, clock.now()));
-      }
-    }, interval);
-    ticker.unref();
-  }
+  const stopTicker = options.seed === 'demo' && interval > 0 ? startDemoLogTicker(state.store, state.logs, interval, clock.now) : undefined;
 
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const result: KubeApiServer = {
@@ -191,7 +195,7 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
     }),
     settled: () => controllers.settled(),
     async close() {
-      if (ticker) clearInterval(ticker);
+      stopTicker?.();
       controllers.stop();
       for (const stop of [...state.streams]) stop();
       await new Promise<void>((resolve) => {

@@ -75,10 +75,9 @@ export async function handleScale(ctx: RequestContext, spec: ResourceSpec, names
   writeObject(ctx.req, ctx.res, ctx.url, 200, scaleOf(updated));
 }
 
-/**
- * exec, attach, portforward, proxy, binding, eviction, ephemeralcontainers, token: not simulated
- * yet. A 404 Status naming the gap, after the usual 404 for a missing object; never a fake session.
- */
+// exec, attach, portforward, proxy, binding, eviction, ephemeralcontainers, token are not simulated
+// yet: a 404 Status naming the gap (after the usual 404 for a missing object), never a fake session.
+/** Refuses a subresource the simulation does not implement. */
 export function handleUnimplementedSubresource(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string, subresource: string): void {
   existing(ctx, spec, namespace, name);
   const message = `${qualifiedResource(spec)} "${name}": subresource "${subresource}" is not implemented by the hoopctl kube-apiserver simulation`;

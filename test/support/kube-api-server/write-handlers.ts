@@ -61,7 +61,7 @@ export async function handlePatch(ctx: RequestContext, spec: ResourceSpec, names
     throw badRequest(`error decoding patch: ${e instanceof Error ? e.message : String(e)}`);
   }
   const old = ctx.state.store.get(spec, namespace, name);
-  const intent: WriteIntent = { operation: type === 'apply' ? 'Apply' : 'Update', subresource: subresource || undefined };
+  const intent: WriteIntent = { operation: type === 'apply' ? 'Apply' : 'Update', subresource: subresource || undefined, fromPatch: true };
   if (type === 'apply') {
     const incoming = asResourceObject(spec, patch);
     if (incoming.metadata.name && incoming.metadata.name !== name) {

@@ -1,0 +1,107 @@
+/**
+ * Starts everything a bench run measures: upstream (own process), embedded IdP (this process; only
+ * used to log in), the gateway (built CLI, own process), `kubectl proxy`, a CLI login and a
+ * background `hoopctl connect` whose daemon serves the local proxy (own process).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
+import { createTempHome, type TempHome } from '../../test/support/cli-runner.js';
+import type { BenchOptions } from './args.js';
+import { connectInBackground, disconnectAll, type ChainSession } from './chain-session.js';
+import { BENCH_USER, MAIN_CONNECTION, buildGatewayConfig, mergeConfig } from './gateway-config.js';
+import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+import { createSession, deviceLoginIdToken, loginCli } from './identity.js';
+import { startKubectlProxy, type KubectlProxy } from './kubectl-proxy.js';
+import type { Target, TargetName } from './targets.js';
+import { startSimulatedUpstream, useRealUpstream, type Upstream } from './upstream.js';
+
+/** A running bench stack. */
+export interface Stack {
+  dir: string;
+  upstream: Upstream;
+  idp: EmbeddedIdp;
+  gateway: GatewayProcess;
+  /** Alice's ID token (for POST/DELETE /v1/sessions). */
+  idToken: string;
+  /** HOME where the CLI is logged in. */
+  home: TempHome;
+  /** Env of `hoopctl connect` (NODE_OPTIONS=--cpu-prof when profiling). */
+  connectEnv: NodeJS.ProcessEnv;
+  kubectlProxy: KubectlProxy;
+  chain: ChainSession;
+  gatewaySession: CreateSessionResponse;
+  targets: Record<TargetName, Target>;
+  profileDir?: string;
+  /** Starts another gateway on the same upstream and store settings with `extra` merged into its config (e.g. masking on). */
+  startVariantGateway(name: string, extra: Record<string, unknown>): Promise<{ gateway: GatewayProcess; target: Target }>;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; `log` narrates progress on stderr. */
+export async function startStack(o: BenchOptions, log: (line: string) => void): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), 'hoopctl-bench-'));
+  const closers: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const profileDir = o.profile ? resolve(o.resultsDir, 'profiles') : undefined;
+    if (profileDir !== undefined) {
+      await rm(profileDir, { recursive: true, force: true });
+      await mkdir(profileDir, { recursive: true });
+    }
+    const upstream = o.upstreamKubeconfig === undefined ? await startSimulatedUpstream(dir) : await useRealUpstream(o.upstreamKubeconfig, o.context);
+    closers.push(() => upstream.close());
+    log(`upstream: ${upstream.simulated ? 'Kubernetes API test server (simulated, own process)' : `REAL cluster ${upstream.direct.url}`}`);
+
+    const idp = await createEmbeddedIdp({ users: [BENCH_USER], clientId: 'hoopctl', devicePollIntervalSeconds: 0.2 });
+    closers.push(() => idp.close());
+    const gwHome = await createTempHome();
+    closers.push(() => gwHome.cleanup());
+    const baseConfig = (name: string): Record<string, unknown> =>
+      buildGatewayConfig({ issuer: idp.issuer, clientId: idp.clientId, sqlite: join(dir, `${name}.db`), upstream });
+    const gateway = await startGatewayProcess({
+      dir, name: 'gateway', config: baseConfig('gateway'), env: gwHome.env, ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
+    });
+    closers.push(() => gateway.close());
+    log(`gateway: ${gateway.url} (pid ${gateway.pid})`);
+
+    const home = await loginCli(gateway.url);
+    closers.push(() => home.cleanup());
+    const idToken = await deviceLoginIdToken(gateway.url);
+    const connectEnv: NodeJS.ProcessEnv = profileDir === undefined ? home.env
+      : { ...home.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
+    const chain = await connectInBackground(home, MAIN_CONNECTION, connectEnv);
+    closers.push(() => disconnectAll(home));
+    log(`local proxy: ${chain.target.base} (session daemon pid ${chain.pid})`);
+    const gatewaySession = await createSession(gateway.url, idToken, MAIN_CONNECTION);
+
+    const kubectlProxy = await startKubectlProxy('/usr/bin/kubectl', upstream.kubeconfig, upstream.context, home.env);
+    closers.push(() => kubectlProxy.close());
+    log(`kubectl proxy: ${kubectlProxy.target.base} (${kubectlProxy.version})`);
+
+    const targets: Record<TargetName, Target> = {
+      direct: { name: 'direct', label: 'direct to the upstream', base: upstream.direct.url, headers: upstream.direct.headers, tls: upstream.direct.tls },
+      'kubectl-proxy': kubectlProxy.target,
+      gateway: { name: 'gateway', label: 'gateway alone (session JWT)', base: gatewaySession.server, headers: { authorization: `Bearer ${gatewaySession.token}` } },
+      chain: chain.target,
+    };
+    return {
+      dir, upstream, idp, gateway, idToken, home, connectEnv, kubectlProxy, chain, gatewaySession, targets,
+      ...(profileDir === undefined ? {} : { profileDir }),
+      async startVariantGateway(name, extra) {
+        const gw = await startGatewayProcess({ dir, name, config: mergeConfig(baseConfig(name), extra), env: gwHome.env });
+        closers.push(() => gw.close());
+        const session = await createSession(gw.url, await deviceLoginIdToken(gw.url), MAIN_CONNECTION);
+        return { gateway: gw, target: { name: 'gateway', label: `gateway (${name})`, base: session.server, headers: { authorization: `Bearer ${session.token}` } } };
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

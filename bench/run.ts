@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: the chain against the limit and against its peers, side by side. Every figure
+ * is printed next to a baseline measured in the same run on the same upstream. Not a test: CI never
+ * runs it. See bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { parseBenchArgs, type BenchOptions, type Section } from './lib/args.js';
+import { measureExec } from './lib/measure-exec.js';
+import { measureLargeList } from './lib/measure-large-list.js';
+import { measureSmall } from './lib/measure-small.js';
+import { measureStartup } from './lib/measure-startup.js';
+import { measureTeardown } from './lib/measure-teardown.js';
+import { measureWatch } from './lib/measure-watch.js';
+import { summariseProfiles } from './lib/profile-summary.js';
+import { formatMarkdown, formatTable, row, writeResults, type Row } from './lib/report.js';
+import { startStack, type Stack } from './lib/stack.js';
+
+type Measure = (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>;
+
+const MEASURES: Record<Section, Measure> = {
+  small: measureSmall, 'large-list': measureLargeList, watch: measureWatch, exec: measureExec, startup: measureStartup, teardown: measureTeardown,
+};
+
+function gitCommit(): string {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+}
+
+async function main(): Promise<void> {
+  const o = parseBenchArgs(process.argv.slice(2));
+  const log = (l: string): void => void process.stderr.write(`${l}\n`);
+  const started = performance.now();
+  const stack = await startStack(o, log);
+  const rows: Row[] = [];
+  try {
+    for (const section of o.only) {
+      log(`${section}…`);
+      try {
+        rows.push(...(await MEASURES[section](stack, o, log)));
+      } catch (e) {
+        log(`  ${section} failed: ${(e as Error).stack ?? String(e)}`);
+        rows.push(row({ id: `${section}.failed`, section, figure: section, value: null, unit: '', note: `failed: ${(e as Error).message}` }));
+      }
+    }
+  } finally {
+    await stack.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const meta = {
+    date: new Date().toISOString(), commit: gitCommit(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
+    kubectl: stack.kubectlProxy.version, upstream: stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
+    concurrency: o.concurrency, durationMs: o.durationMs, quick: o.quick, profiled: o.profile, seconds,
+  };
+  process.stdout.write(`\nhoopctl bench — ${meta.date}, commit ${meta.commit}, node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, upstream ${meta.upstream}${o.profile ? ' (PROFILED: figures are slower than normal)' : ''}\n\n`);
+  process.stdout.write(formatTable(rows));
+  const file = await writeResults(o.resultsDir, meta, rows);
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file.replace(/\.json$/, '.md'), formatMarkdown(rows));
+  process.stdout.write(`\nwritten: ${file} (and latest.md); ${seconds.toFixed(0)} s\n`);
+  if (stack.profileDir !== undefined) {
+    process.stdout.write(`\nCPU profiles in ${stack.profileDir}:\n${await summariseProfiles(stack.profileDir)}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

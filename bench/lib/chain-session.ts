@@ -1,7 +1,7 @@
 /** A session served by the real CLI: `hoopctl connect <conn> --print-env` leaves the local proxy running in its daemon. */
 import { readFile } from 'node:fs/promises';
 import { parseKubeconfig, resolveKubeconfigContext } from '../../src/kube/kubeconfig.js';
-import { runCli, type TempHome } from '../../test/support/cli-runner.js';
+import { hoopctlBin, runCli, type TempHome } from '../../test/support/cli-runner.js';
 import type { Target } from './targets.js';
 
 /** The chain's entry point as kubectl would see it. */
@@ -13,9 +13,12 @@ export interface ChainSession {
   pid: number;
 }
 
-/** Connects in the background and reads the per-session kubeconfig it wrote. */
-export async function connectInBackground(home: TempHome, connection: string, env: NodeJS.ProcessEnv = home.env): Promise<ChainSession> {
-  const r = await runCli(['connect', connection, '--print-env'], env, { timeoutMs: 30_000 });
+/**
+ * Connects in the background and reads the per-session kubeconfig it wrote. `nodeArgs` (e.g.
+ * `--cpu-prof`) reach the daemon too: it is spawned with the CLI's own execArgv.
+ */
+export async function connectInBackground(home: TempHome, connection: string, nodeArgs: string[] = []): Promise<ChainSession> {
+  const r = await runCli([...nodeArgs, hoopctlBin, 'connect', connection, '--print-env'], home.env, { command: process.execPath, timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`hoopctl connect ${connection} --print-env failed (${r.code}): ${r.stderr}`);
   const vars = new Map<string, string>();
   for (const m of r.stdout.matchAll(/^export (\w+)='([^']*)'$/gm)) vars.set(m[1]!, m[2]!);

@@ -21,7 +21,7 @@ interface Held { target: Target; sessionId: string; expiresAt: string }
 
 async function sessionFor(stack: Stack, via: 'chain' | 'gateway', connection: string): Promise<Held> {
   if (via === 'chain') {
-    const c = await connectInBackground(stack.home, connection, stack.connectEnv);
+    const c = await connectInBackground(stack.home, connection, stack.connectNodeArgs);
     return { target: c.target, sessionId: c.sessionId, expiresAt: c.expiresAt };
   }
   const s = await createSession(stack.gateway.url, stack.idToken, connection);

@@ -28,8 +28,8 @@ export interface Stack {
   idToken: string;
   /** HOME where the CLI is logged in. */
   home: TempHome;
-  /** Env of `hoopctl connect` (NODE_OPTIONS=--cpu-prof when profiling). */
-  connectEnv: NodeJS.ProcessEnv;
+  /** Node options of `hoopctl connect` and so of its session daemon (`--cpu-prof …` when profiling). */
+  connectNodeArgs: string[];
   kubectlProxy: KubectlProxy;
   chain: ChainSession;
   gatewaySession: CreateSessionResponse;
@@ -72,9 +72,8 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
     const home = await loginCli(gateway.url);
     closers.push(() => home.cleanup());
     const idToken = await deviceLoginIdToken(gateway.url);
-    const connectEnv: NodeJS.ProcessEnv = profileDir === undefined ? home.env
-      : { ...home.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
-    const chain = await connectInBackground(home, MAIN_CONNECTION, connectEnv);
+    const connectNodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const chain = await connectInBackground(home, MAIN_CONNECTION, connectNodeArgs);
     closers.push(() => disconnectAll(home));
     log(`local proxy: ${chain.target.base} (session daemon pid ${chain.pid})`);
     const gatewaySession = await createSession(gateway.url, idToken, MAIN_CONNECTION);
@@ -90,7 +89,7 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
       chain: chain.target,
     };
     return {
-      dir, upstream, idp, gateway, idToken, home, connectEnv, kubectlProxy, chain, gatewaySession, targets,
+      dir, upstream, idp, gateway, idToken, home, connectNodeArgs, kubectlProxy, chain, gatewaySession, targets,
       ...(profileDir === undefined ? {} : { profileDir }),
       async startVariantGateway(name, extra) {
         const gw = await startGatewayProcess({ dir, name, config: mergeConfig(baseConfig(name), extra), env: gwHome.env });

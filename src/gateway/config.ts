@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { HoopError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile-policy.js';
 import { ConfigFields, joinPath, type Mapping } from './config-fields.js';
+import { readClaimMapping, type ClaimMapping } from './claim-mapping.js';
 import { readConnection, readDuration, type ConnectionConfig } from './config-connection.js';
 import { isLoopbackHost, parseListenAddress, urlHost, type ListenAddress } from './listen-address.js';
 
@@ -12,8 +13,12 @@ export type { ConnectionConfig, UpstreamCredential } from './config-connection.j
 /** One trusted OIDC issuer. */
 export interface OidcIssuerConfig {
   issuer: string;
-  /** Expected `aud` of ID tokens; also the client id `/v1/config` hands to the CLI. */
+  /** `idp`: people's logins (device flow); `ci`: a CI platform's job tokens (GitHub Actions, GitLab CI). */
+  kind: 'idp' | 'ci';
+  /** Expected `aud` of ID tokens; the client id `/v1/config` hands to the CLI (`kind: ci`: the configured `audience`). */
   clientId: string;
+  /** `kind: ci` only: how the token's claims become the person and groups. */
+  claims?: ClaimMapping;
   /** Undefined: `email`, then `preferred_username`, then `sub`. */
   usernameClaim?: string;
   groupsClaim: string;
@@ -48,17 +53,29 @@ const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConfig {
-  const m = f.mapping(raw, path, ['issuer', 'clientId', 'usernameClaim', 'groupsClaim', 'cli', 'scopes']);
+  const kind = (raw !== null && typeof raw === 'object' && (raw as Mapping).kind === 'ci') ? 'ci' : 'idp';
+  const m = f.mapping(raw, path, kind === 'ci'
+    ? ['issuer', 'kind', 'audience', 'claims']
+    : ['issuer', 'kind', 'clientId', 'usernameClaim', 'groupsClaim', 'cli', 'scopes']);
+  const kindText = f.optString(m, 'kind', path);
+  if (kindText !== undefined && kindText !== 'idp' && kindText !== 'ci') f.fail(joinPath(path, 'kind'), `must be idp or ci, got ${JSON.stringify(kindText)}`);
   const issuer = f.string(m, 'issuer', path);
   let url: URL;
   try { url = new URL(issuer); } catch (e) { return f.fail(joinPath(path, 'issuer'), `${JSON.stringify(issuer)} is not a URL`, e); }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     f.fail(joinPath(path, 'issuer'), 'must be https:// (http:// only for a loopback host)');
   }
+  if (kind === 'ci') {
+    if (m.claims === undefined || m.claims === null) f.fail(joinPath(path, 'claims'), 'is required for kind: ci (preset: github | gitlab, or user and groups templates)');
+    return {
+      issuer: issuer.replace(/\/+$/, ''), kind, clientId: f.string(m, 'audience', path), groupsClaim: 'groups', cli: false, scopes: [],
+      claims: readClaimMapping(f, m.claims, joinPath(path, 'claims')),
+    };
+  }
   const usernameClaim = f.optString(m, 'usernameClaim', path);
   const scopes = f.strings(m, 'scopes', path);
   return {
-    issuer: issuer.replace(/\/+$/, ''), clientId: f.string(m, 'clientId', path),
+    issuer: issuer.replace(/\/+$/, ''), kind, clientId: f.string(m, 'clientId', path),
     ...(usernameClaim === undefined ? {} : { usernameClaim }),
     groupsClaim: f.optString(m, 'groupsClaim', path) ?? 'groups', cli: f.optBool(m, 'cli', path) ?? false,
     scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
@@ -119,8 +136,9 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
   const oidcM = f.mapping(top.oidc ?? f.fail('oidc', 'is required (oidc.issuers)'), 'oidc', ['issuers']);
   const issuers = f.list(oidcM, 'issuers', 'oidc').map((r, i) => readIssuer(f, r, `oidc.issuers[${i}]`));
   if (issuers.length === 0) f.fail('oidc.issuers', 'needs at least one issuer');
-  // A lone issuer is the CLI's unless it says otherwise.
-  if (issuers.length === 1 && (oidcM.issuers as Mapping[])[0]?.cli === undefined) issuers[0]!.cli = true;
+  // A lone IdP issuer is the CLI's unless it says otherwise; CI issuers never are.
+  const idps = issuers.flatMap((iss, i) => (iss.kind === 'idp' ? [i] : []));
+  if (idps.length === 1 && (oidcM.issuers as Mapping[])[idps[0]!]?.cli === undefined) issuers[idps[0]!]!.cli = true;
   const cliCount = issuers.filter((i) => i.cli).length;
   if (cliCount !== 1) f.fail('oidc.issuers', `exactly one issuer must have cli: true (found ${cliCount})`);
   issuers.forEach((iss, i) => {

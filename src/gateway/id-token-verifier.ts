@@ -2,6 +2,7 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HoopError } from '../errors.js';
 import type { OidcIssuerConfig } from './config.js';
+import { mapCiClaims } from './claim-mapping.js';
 
 /** Who an ID token names, after claim mapping. */
 export interface VerifiedIdentity {
@@ -107,10 +108,19 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
         if (e instanceof errors.JWTExpired) throw new HoopError('login_expired', 'your login has expired', { hint: LOGIN_HINT, cause: e });
         throw refused(`the ID token was refused: ${(e as Error).message}`, e);
       }
-      const user = usernameFrom(payload, cfg.usernameClaim);
-      if (user === undefined) throw refused(`the ID token has no ${cfg.usernameClaim ?? 'email, preferred_username or sub'} claim`);
-      const groups = groupsFrom(payload, cfg.groupsClaim);
-      if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
+      let user: string | undefined;
+      let groups: string[] | undefined;
+      if (cfg.claims !== undefined) {
+        // A CI job token: the issuer's claim mapping names the workload (repository, ref, environment …).
+        const mapped = mapCiClaims(cfg.claims, payload);
+        if (typeof mapped === 'string') throw new HoopError('denied', `the CI token from ${cfg.issuer} was refused: ${mapped}`);
+        ({ user, groups } = mapped);
+      } else {
+        user = usernameFrom(payload, cfg.usernameClaim);
+        if (user === undefined) throw refused(`the ID token has no ${cfg.usernameClaim ?? 'email, preferred_username or sub'} claim`);
+        groups = groupsFrom(payload, cfg.groupsClaim);
+        if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
+      }
       // Refuse rather than strip: a `system:` name from an IdP is either a misconfiguration or an attack.
       const sys = [user, ...groups].find((n) => n.toLowerCase().startsWith('system:'));
       if (sys !== undefined) throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);

@@ -14,7 +14,7 @@ export interface Impersonation {
 }
 
 /** The identity behind every accepted token: a cluster admin, like the fixtures' admin token. */
-export const ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+const ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
 /** The bearer token of a request, from Authorization or the WebSocket bearer subprotocol. */
 export function bearerToken(req: IncomingMessage): string | undefined {

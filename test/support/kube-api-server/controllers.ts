@@ -24,7 +24,7 @@ export interface WorkQueue {
 }
 
 /** Creates the queue the controllers share. */
-export function createWorkQueue(): WorkQueue {
+function createWorkQueue(): WorkQueue {
   let pending = new Map<string, () => void>();
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;

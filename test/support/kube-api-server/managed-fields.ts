@@ -34,7 +34,7 @@ function fieldSet(value: unknown, field: string): Obj {
 }
 
 /** The FieldsV1 of what a client sent: top-level fields, plus labels/annotations under f:metadata. */
-export function fieldsV1Of(sent: Obj): Obj {
+function fieldsV1Of(sent: Obj): Obj {
   const out: Obj = {};
   const meta = isMap(sent['metadata']) ? sent['metadata'] : {};
   const metaOut: Obj = {};

@@ -8,7 +8,7 @@ import { orderMeta, type KubeObject, type ObjectMeta } from './object-store.js';
 import { applyDefaults } from './defaults.js';
 import { apiVersionOf, findResource, type ResourceSpec } from './registry.js';
 import { normalizeObject } from './render.js';
-import { ApiError, alreadyExists, badRequest, failure, namespaceNotFound, namespaceTerminating } from './status.js';
+import { alreadyExists, badRequest, conflict, namespaceNotFound, namespaceTerminating } from './status.js';
 import { validateObject } from './validation.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
@@ -42,7 +42,7 @@ export function asResourceObject(spec: ResourceSpec, body: unknown): KubeObject 
 }
 
 /** The field manager of a write: `?fieldManager=` or the User-Agent's program name. */
-export function managerOf(ctx: RequestContext): string {
+function managerOf(ctx: RequestContext): string {
   return ctx.url.searchParams.get('fieldManager') ?? defaultManager(ctx.req.headers['user-agent']);
 }
 
@@ -52,7 +52,7 @@ export function isDryRun(ctx: RequestContext): boolean {
 }
 
 /** 404 when the namespace does not exist, 403 when it is being deleted (fixture 91). */
-export function assertNamespaceWritable(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string): void {
+function assertNamespaceWritable(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string): void {
   if (!spec.namespaced) return;
   const ns = ctx.state.store.get(NAMESPACES, '', namespace);
   if (!ns) throw namespaceNotFound(namespace);
@@ -123,11 +123,7 @@ export function prepareUpdate(ctx: RequestContext, spec: ResourceSpec, old: Kube
   if (meta.name !== undefined && meta.name !== old.metadata.name) {
     throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${old.metadata.name})`);
   }
-  if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
-    throw new ApiError(failure(409, 'Conflict',
-      `Operation cannot be fulfilled on ${spec.group === '' ? spec.resource : `${spec.resource}.${spec.group}`} "${old.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
-      { name: old.metadata.name, ...(spec.group === '' ? {} : { group: spec.group }), kind: spec.resource }));
-  }
+  if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) throw conflict(spec, old.metadata.name);
   const kept: ObjectMeta = {
     ...meta,
     name: old.metadata.name,

@@ -10,7 +10,7 @@ function fakeDigest(seed: string): string {
 }
 
 /** The InternalIP of a Node object, or a placeholder. */
-export function nodeInternalIp(node: KubeObject | undefined): string {
+function nodeInternalIp(node: KubeObject | undefined): string {
   const addresses = ((node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses) ?? [];
   return addresses.find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
 }

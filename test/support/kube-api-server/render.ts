@@ -8,7 +8,7 @@ import { badRequest } from './status.js';
 import { partialObjectMetadata, toTable, type IncludeObject, type ListMeta, type TableOptions } from './table.js';
 
 /** The `includeObject` query parameter (default Metadata); anything else is a 400 like the real one. */
-export function includeObjectOf(url: URL): IncludeObject {
+function includeObjectOf(url: URL): IncludeObject {
   const v = url.searchParams.get('includeObject');
   if (v === null || v === '') return 'Metadata';
   if (v === 'None' || v === 'Metadata' || v === 'Object') return v;

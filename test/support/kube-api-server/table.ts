@@ -26,7 +26,7 @@ export interface ListMeta {
 }
 
 /** Column definitions of a resource. */
-export function columnsFor(spec: ResourceSpec): ColumnDefinition[] {
+function columnsFor(spec: ResourceSpec): ColumnDefinition[] {
   return COLUMNS[spec.resource] ?? DEFAULT_COLUMNS;
 }
 

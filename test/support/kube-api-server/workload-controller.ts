@@ -17,7 +17,7 @@ const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 type Obj = Record<string, any>;
 
 /** The pod-template-hash label value of a pod template (same alphabet as the real one). */
-export function podTemplateHash(template: unknown): string {
+function podTemplateHash(template: unknown): string {
   const digest = createHash('sha256').update(JSON.stringify(template)).digest();
   let out = '';
   for (let i = 0; i < 10; i++) out += SAFE[digest[i]! % SAFE.length];

@@ -9,6 +9,8 @@ export interface GatewayConfigResponse {
   clientId: string;        // public client id (device flow, no secret)
   scopes: string[];        // e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']
   version: string;         // gateway version
+  /** Trusted CI issuers (`kind: ci`) and the audience each expects: `hoopctl --ci` asks GitHub Actions for a token with it. */
+  ci?: { issuer: string; audience: string }[];
 }
 
 /** One entry of `GET /v1/connections`. */
@@ -48,6 +50,25 @@ export interface CreateSessionResponse {
   role?: string;
 }
 
+/**
+ * `POST /v1/token`: OAuth 2.0 Token Exchange (RFC 8693 §2.1), `application/x-www-form-urlencoded`:
+ * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`, `subject_token=<CI job's OIDC token>`,
+ * `subject_token_type=urn:ietf:params:oauth:token-type:id_token` (or `…:jwt`), the connection as
+ * `audience=<name>` or `resource=<gateway>/k8s/<name>`, and the extension parameters `role`,
+ * `namespace`, `ttl_seconds`, `reason` (as in CreateSessionRequest). No client authentication: the
+ * subject token is the proof. Errors are RFC 6749 §5.2 bodies (`error`, `error_description`) that
+ * also carry ApiErrorBody's `code`, `message`, `hint`.
+ */
+export interface TokenExchangeResponse {
+  /** The session credential (same value as `session.token`). */
+  access_token: string;
+  issued_token_type: 'urn:ietf:params:oauth:token-type:jwt';
+  token_type: 'Bearer';
+  expires_in: number;
+  /** The session, exactly as `POST /v1/sessions` answers it. */
+  session: CreateSessionResponse;
+}
+
 /** `DELETE /v1/sessions/:id` ends a session. Authorization: the session token or the owner's ID token. → 204. */
 
 /** Error body of every `/v1` endpoint (non-2xx). `/k8s/...` refusals are Kubernetes `Status` bodies instead. */
@@ -55,6 +76,9 @@ export interface ApiErrorBody {
   code: string;
   message: string;
   hint?: string;
+  /** RFC 6749 §5.2 error code (`POST /v1/token` only). */
+  error?: string;
+  error_description?: string;
 }
 
 /** Claims of the gateway-signed session credential. */

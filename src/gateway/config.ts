@@ -7,8 +7,10 @@ import { ConfigFields, joinPath, type Mapping } from './config-fields.js';
 import { readClaimMapping, type ClaimMapping } from './claim-mapping.js';
 import { readConnection, readDuration, type ConnectionConfig } from './config-connection.js';
 import { isLoopbackHost, parseListenAddress, urlHost, type ListenAddress } from './listen-address.js';
+import { readApprovals, readNotifications, type ApprovalsConfig, type NotificationTarget } from './config-approvals.js';
 
 export type { ConnectionConfig, UpstreamCredential } from './config-connection.js';
+export type { ApprovalsConfig, NotificationTarget } from './config-approvals.js';
 
 /** One trusted OIDC issuer. */
 export interface OidcIssuerConfig {
@@ -41,6 +43,8 @@ export interface GatewayConfig {
   sessions: { defaultTtlSeconds: number; maxTtlSeconds: number };
   connections: ConnectionConfig[];
   policy: CompiledPolicy;
+  approvals: ApprovalsConfig;
+  notifications: NotificationTarget[];
 }
 
 /** I/O the loader needs; tests pass their own. */
@@ -49,7 +53,7 @@ export interface LoadConfigDeps {
   env: Record<string, string | undefined>;
 }
 
-const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy'] as const;
+const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications'] as const;
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConfig {
@@ -170,6 +174,6 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
     store: { sqlite }, oidc: { issuers },
     impersonation: { userPrefix: readPrefix(f, impM, 'userPrefix', 'impersonation'), groupPrefix: readPrefix(f, impM, 'groupPrefix', 'impersonation') },
     admins: { groups: adminsM ? f.strings(adminsM, 'groups', 'admins') : [], users: adminsM ? f.strings(adminsM, 'users', 'admins') : [] },
-    sessions, connections, policy,
+    sessions, connections, policy, approvals: readApprovals(f, top), notifications: readNotifications(f, top, deps.env),
   };
 }

@@ -7,13 +7,15 @@ import type { ConnectionSummary, GatewayConfigResponse } from './api.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
 import { sendError, sendJson } from './http-json.js';
 import { createSession, endSession, listSessions } from './v1-sessions.js';
+import { handleTokenExchange } from './v1-token-exchange.js';
 
 const DEFAULT_AUDIT_LIMIT = 200;
 const MAX_AUDIT_LIMIT = 5000;
 
 function configResponse(gw: GatewayContext, version: string): GatewayConfigResponse {
   const cli = gw.config.oidc.issuers.find((i) => i.cli) ?? gw.config.oidc.issuers[0]!;
-  return { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes, version };
+  const ci = gw.config.oidc.issuers.filter((i) => i.kind === 'ci').map((i) => ({ issuer: i.issuer, audience: i.clientId }));
+  return { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes, version, ...(ci.length === 0 ? {} : { ci }) };
 }
 
 async function listConnections(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,6 +91,7 @@ export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessag
     } else if (is('GET', '/v1/config')) sendJson(res, 200, configResponse(gw, version));
     else if (is('GET', '/v1/connections')) await listConnections(gw, req, res);
     else if (is('POST', '/v1/sessions')) await createSession(gw, req, res);
+    else if (is('POST', '/v1/token')) await handleTokenExchange(gw, req, res);
     else if (is('GET', '/v1/sessions')) await listSessions(gw, req, res, url.searchParams);
     else if (method === 'DELETE' && /^\/v1\/sessions\/[^/]+$/.test(path)) await endSession(gw, req, res, sessionIdOf(path));
     else if (is('GET', '/v1/audit')) await listAudit(gw, req, res, url.searchParams);

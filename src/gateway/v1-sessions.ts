@@ -13,7 +13,8 @@ import { auditEvent } from './pipeline/audit.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function parseCreateRequest(body: unknown): CreateSessionRequest {
+/** Validates a session request body (also the token exchange's parameters, mapped to this shape). */
+export function parseCreateRequest(body: unknown): CreateSessionRequest {
   const bad = (m: string): never => { throw new HoopError('usage', `invalid session request: ${m}`); };
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be a JSON object');
   const b = body as Record<string, unknown>;
@@ -58,6 +59,19 @@ export async function createSession(gw: GatewayContext, req: IncomingMessage, re
   const sourceIP = req.socket?.remoteAddress ?? null;
   const caller = await authenticateCaller(gw, req, false);
   const body = parseCreateRequest(await readJsonBody(req));
+  sendJson(res, 201, await issueSession(gw, caller, body, { sourceIP, userAgent: req.headers['user-agent'] ?? null, requestURI: '/v1/sessions' }));
+}
+
+/** Where a session request came from, for its audit event. */
+export interface SessionRequestOrigin {
+  sourceIP: string | null;
+  userAgent: string | null;
+  requestURI: string;
+}
+
+/** Issues a session to an authenticated caller: shared by `POST /v1/sessions` and the token exchange (`POST /v1/token`). */
+export async function issueSession(gw: GatewayContext, caller: Caller, body: CreateSessionRequest, origin: SessionRequestOrigin): Promise<CreateSessionResponse> {
+  const { sourceIP } = origin;
   const conn = gw.config.connections.find((c) => c.name === body.connection);
   if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
   const role = chooseRole(gw, caller, conn.name, body.role);
@@ -81,9 +95,9 @@ export async function createSession(gw: GatewayContext, req: IncomingMessage, re
   try {
     await gw.store.appendAudit(auditEvent({
       auditID: randomUUID(), stage: 'SessionStarted', time: new Date(nowMs).toISOString(), session: sessionId, user: caller.user,
-      groups: caller.groups, connection: conn.name, verb: 'create', requestURI: '/v1/sessions', decision: 'allow',
+      groups: caller.groups, connection: conn.name, verb: 'create', requestURI: origin.requestURI, decision: 'allow',
       rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}`, responseStatus: 201,
-      namespace: namespace ?? null, userAgent: req.headers['user-agent'] ?? null, sourceIP,
+      namespace: namespace ?? null, userAgent: origin.userAgent, sourceIP,
       message: `session for ${ttlSeconds}s${body.reason === undefined ? '' : `, reason: ${body.reason}`}`,
     }));
   } catch (e) {
@@ -95,7 +109,7 @@ export async function createSession(gw: GatewayContext, req: IncomingMessage, re
     sessionId, connection: conn.name, token, server: `${gw.publicUrl}/k8s/${conn.name}`, expiresAt: record.expiresAt,
     user: caller.user, groups: caller.groups, ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
   };
-  sendJson(res, 201, answer);
+  return answer;
 }
 
 /** `DELETE /v1/sessions/:id`: by that session's token, the owner's ID token, or an admin; cuts its live streams (204). */

@@ -142,7 +142,7 @@ test('classifyRequest: non-canonical paths are refused, never cleaned', () => {
 });
 
 test('classifyRequest: every request recorded from real kubectl 1.27/1.32/1.33 classifies, with the verb its method implies', () => {
-  const dir = resolve(import.meta.dirname, '../../../shared/fixtures/kube-apiserver-1.32/scenarios');
+  const dir = resolve(import.meta.dirname, '../../test/fixtures/kube-apiserver-1.32/scenarios');
   let seen = 0;
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     const scenario = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { exchanges: { request: { method: string; url: string } }[] };

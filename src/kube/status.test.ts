@@ -6,7 +6,7 @@ import { classifyRequest } from './request-info.js';
 import { badRequestStatus, buildStatus, forbiddenStatus, notFoundStatus, unauthorizedStatus } from './status.js';
 import type { KubeStatus, RequestInfo } from './types.js';
 
-const errorsDir = resolve(import.meta.dirname, '../../../shared/fixtures/kube-apiserver-1.32/bodies/errors');
+const errorsDir = resolve(import.meta.dirname, '../../test/fixtures/kube-apiserver-1.32/bodies/errors');
 const fixture = (name: string): unknown => (JSON.parse(readFileSync(resolve(errorsDir, name), 'utf8')) as { body: unknown }).body;
 const info = (method: string, target: string): RequestInfo => {
   const got = classifyRequest(method, target);

@@ -42,6 +42,8 @@ const errors: [string, unknown, string][] = [
   ['approval without approvers', withBinding({ ...bind, approval: true }), 'policy.bindings[2].approvers: is required when approval is asked for (the groups that may approve)'],
   ['approvers without approval', withBinding({ ...bind, approvers: ['sre'] }), 'policy.bindings[2].approvers: only goes with approval (no approval is asked for here)'],
   ['approver pattern', withBinding({ ...bind, approval: true, approvers: ['sre-*'] }), 'policy.bindings[2].approvers[0]: "sre-*" must be a group name (no patterns)'],
+  ['approver group that can never log in', withBinding({ ...bind, approval: true, approvers: ['sre', 'system:masters'] }), 'policy.bindings[2].approvers[1]: "system:masters" can never approve: logins with system: groups are refused by the gateway'],
+  ['approver group listed twice', withGuardrail({ ...guard, effect: 'approval', approvers: ['sre', 'sre'] }), 'policy.guardrails[0].approvers[1]: "sre" is listed twice'],
   ['minApprovals zero', withBinding({ ...bind, approval: true, approvers: ['sre'], minApprovals: 0 }), 'policy.bindings[2].minApprovals: expected an integer of at least 1'],
   ['binding for nobody', withBinding({ connections: ['*'], roles: ['view'] }), 'policy.bindings[2]: needs groups or users (whom the binding applies to)'],
   ['binding without connections', withBinding({ groups: ['dev'], roles: ['view'] }), 'policy.bindings[2].connections: is required (names, or ["*"])'],

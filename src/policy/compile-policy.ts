@@ -133,6 +133,12 @@ function readApprovers(r: PolicyReader, m: Record<string, unknown>, path: string
   if (approvers === undefined) r.fail(joinPath(path, 'approvers'), 'is required when approval is asked for (the groups that may approve)');
   approvers.forEach((g, i) => {
     if (g === '' || g.includes('*') || /\s/.test(g)) r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} must be a group name (no patterns)`);
+    // The gateway refuses every IdP login that carries a system: group, so nobody could ever approve.
+    if (g.toLowerCase().startsWith('system:')) {
+      r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
+    }
+    const first = approvers.indexOf(g);
+    if (first !== i) r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} is listed twice`);
   });
   return { approvers, minApprovals: minApprovals ?? 1 };
 }

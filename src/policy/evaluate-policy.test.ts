@@ -195,3 +195,13 @@ test('evaluatePolicy: discovery defaults can be turned off', () => {
   if ('refused' in request) throw new Error(request.reason);
   assert.equal(evaluatePolicy(closed, { subject: { user: 'd', groups: ['dev'] }, connection: 'prod', request }).effect, 'deny');
 });
+
+test('evaluatePolicy: an approval guardrail names its approvers (a single-command review); a role that needs approval does not', () => {
+  const decide = (who: string, groups: string[], path: string): PolicyDecision => {
+    const request = classifyRequest('GET', path);
+    if ('refused' in request) throw new Error(request.reason);
+    return evaluatePolicy(policy, { subject: { user: who, groups }, connection: 'prod', request });
+  };
+  assert.deepEqual(decide('sam', ['sre'], '/api/v1/namespaces/demo/pods/p/exec?command=sh').review, { guardrail: 'prod-exec-review', approvers: ['sre'], minApprovals: 1 });
+  assert.equal(decide('dave', ['dev'], '/api/v1/pods').review, undefined);
+});

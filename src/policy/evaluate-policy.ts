@@ -50,7 +50,10 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
   if (allowed !== undefined) {
     if (approvalGuardrail !== undefined) {
       const why = approvalGuardrail.message === undefined ? '' : `: ${approvalGuardrail.message}`;
-      return { effect: 'approval', rule: guardrailPath(approvalGuardrail), reason: `guardrail "${approvalGuardrail.name}" requires approval for this request${why}` };
+      return {
+        effect: 'approval', rule: guardrailPath(approvalGuardrail), reason: `guardrail "${approvalGuardrail.name}" requires approval for this request${why}`,
+        review: { guardrail: approvalGuardrail.name, approvers: approvalGuardrail.approvers, minApprovals: approvalGuardrail.minApprovals },
+      };
     }
     return { effect: 'allow', rule: allowed.path, reason: `allowed by role "${allowed.role}"` };
   }

@@ -28,4 +28,13 @@ export interface PolicyDecision {
   reason: string;
   /** The next command that would help, e.g. `hoopctl connect prod --role edit --reason "…"`. */
   hint?: string;
+  /** Set when a guardrail with effect `approval` decided: this one request needs a review by these groups. */
+  review?: ReviewRequirement;
+}
+
+/** Who must approve a single request that a guardrail holds for review. */
+export interface ReviewRequirement {
+  guardrail: string;
+  approvers: string[];
+  minApprovals: number;
 }

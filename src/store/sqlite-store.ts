@@ -4,7 +4,11 @@ import { chmod, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HoopError } from '../errors.js';
 import type { AuditEvent } from '../audit/audit-event.js';
-import type { AuditQuery, SessionQuery, SessionRecord, SigningKeyRecord, Store } from './store.js';
+import type {
+  AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus, AccessVoteRecord, AuditQuery, SessionQuery,
+  SessionRecord, SigningKeyRecord, Store,
+} from './store.js';
+import { accessRequestRow, accessRequestWhere, patchColumns, toAccessRequest, type AccessRequestRow } from './sqlite-access-requests.js';
 
 /** Ordered schema migrations; a version once shipped is never edited, only followed by a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -21,6 +25,19 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_by_session ON audit_events (session, seq);
    CREATE INDEX audit_by_user ON audit_events (user, seq);
    CREATE INDEX audit_by_time ON audit_events (time);`,
+  // 2: access requests (session elevation and single-command review) and approvers' votes.
+  `CREATE TABLE access_requests (
+     id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, user TEXT NOT NULL, groups_json TEXT NOT NULL,
+     connection TEXT NOT NULL, role TEXT, namespace TEXT, reason TEXT, ttl_seconds INTEGER, session_id TEXT,
+     fingerprint TEXT, verb TEXT, request_uri TEXT, summary TEXT NOT NULL, rule TEXT NOT NULL, approvers_json TEXT NOT NULL,
+     min_approvals INTEGER NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, decided_at TEXT,
+     valid_until TEXT, uses INTEGER NOT NULL DEFAULT 0, used_at TEXT, used_method TEXT);
+   CREATE INDEX access_requests_by_status ON access_requests (status, created_at);
+   CREATE INDEX access_requests_by_user ON access_requests (user, created_at);
+   CREATE INDEX access_requests_by_fingerprint ON access_requests (fingerprint);
+   CREATE TABLE access_votes (
+     request_id TEXT NOT NULL REFERENCES access_requests (id), approver TEXT NOT NULL, decision TEXT NOT NULL,
+     comment TEXT, at TEXT NOT NULL, PRIMARY KEY (request_id, approver));`,
 ];
 
 interface SessionRow {
@@ -93,6 +110,14 @@ export async function openSqliteStore(file: string): Promise<Store> {
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     endSession: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL'),
     appendAudit: db.prepare('INSERT INTO audit_events (audit_id, time, session, user, event_json) VALUES (?, ?, ?, ?, ?)'),
+    createRequest: db.prepare(`INSERT INTO access_requests (id, kind, status, user, groups_json, connection, role, namespace, reason,
+      ttl_seconds, session_id, fingerprint, verb, request_uri, summary, rule, approvers_json, min_approvals, created_at, expires_at,
+      decided_at, valid_until, uses, used_at, used_method) VALUES (@id, @kind, @status, @user, @groups_json, @connection, @role,
+      @namespace, @reason, @ttl_seconds, @session_id, @fingerprint, @verb, @request_uri, @summary, @rule, @approvers_json,
+      @min_approvals, @created_at, @expires_at, @decided_at, @valid_until, @uses, @used_at, @used_method)`),
+    getRequest: db.prepare('SELECT * FROM access_requests WHERE id = ?'),
+    addVote: db.prepare('INSERT OR IGNORE INTO access_votes (request_id, approver, decision, comment, at) VALUES (?, ?, ?, ?, ?)'),
+    votes: db.prepare('SELECT * FROM access_votes WHERE request_id = ? ORDER BY at, approver'),
   };
   let closed = false;
 
@@ -152,6 +177,33 @@ export async function openSqliteStore(file: string): Promise<Store> {
       const rows = db.prepare(sql).all(...args) as { event_json: string }[];
       return rows.reverse().map((r) => JSON.parse(r.event_json) as AuditEvent);
     }),
+    createAccessRequest: (r: AccessRequestRecord) => run('create an access request', () => {
+      q.createRequest.run(accessRequestRow(r, iso));
+    }),
+    getAccessRequest: (id: string) => run('read an access request', () => {
+      const r = q.getRequest.get(id) as AccessRequestRow | undefined;
+      return r === undefined ? undefined : toAccessRequest(r);
+    }),
+    listAccessRequests: (query: AccessRequestQuery = {}) => run('list access requests', () => {
+      const { where, args } = accessRequestWhere(query, iso);
+      let sql = `SELECT * FROM access_requests ${where} ORDER BY created_at DESC, id`;
+      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
+      return (db.prepare(sql).all(...args) as AccessRequestRow[]).map(toAccessRequest);
+    }),
+    updateAccessRequest: (id: string, expected: { status: AccessRequestStatus; uses?: number }, patch: AccessRequestPatch) =>
+      run('update an access request', () => {
+        const { sets, args } = patchColumns(patch, iso);
+        if (sets.length === 0) return false;
+        let sql = `UPDATE access_requests SET ${sets.join(', ')} WHERE id = ? AND status = ?`;
+        args.push(id, expected.status);
+        if (expected.uses !== undefined) { sql += ' AND uses = ?'; args.push(expected.uses); }
+        return db.prepare(sql).run(...args).changes > 0;
+      }),
+    addAccessVote: (v: AccessVoteRecord) => run('record a vote', () =>
+      q.addVote.run(v.requestId, v.approver, v.decision, v.comment, iso(v.at, 'at')).changes > 0),
+    listAccessVotes: (requestId: string) => run('list votes', () =>
+      (q.votes.all(requestId) as { request_id: string; approver: string; decision: 'approve' | 'deny'; comment: string | null; at: string }[])
+        .map((r) => ({ requestId: r.request_id, approver: r.approver, decision: r.decision, comment: r.comment, at: r.at }))),
     close: async () => {
       if (closed) return;
       closed = true;

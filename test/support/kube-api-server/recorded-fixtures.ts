@@ -36,6 +36,8 @@ function locate(): string | undefined {
   // The repository sits next to `shared/`; from dist/ it is one level further up.
   const candidates = [
     process.env['KUBE_FIXTURES_DIR'],
+    // Vendored copy (the recordings are data, not code), so a clean clone tests without ../shared.
+    resolve(here, '../../fixtures/kube-apiserver-1.32'),
     resolve(here, '../../../../shared/fixtures/kube-apiserver-1.32'),
     resolve(here, '../../../../../shared/fixtures/kube-apiserver-1.32'),
   ];

@@ -59,7 +59,7 @@ export async function startChain(): Promise<Chain> {
     sessions: { defaultTtl: '10m', maxTtl: '1h' },
     connections: [
       { name: 'demo', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true },
-      { name: 'short', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true, defaultTtl: '4s', maxTtl: '4s' },
+      { name: 'short', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true, defaultTtl: '6s', maxTtl: '6s' },
     ],
     policy: POLICY,
   };

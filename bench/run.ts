@@ -4,12 +4,13 @@
  * runs it. See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseBenchArgs, type BenchOptions, type Section } from './lib/args.js';
 import { measureExec } from './lib/measure-exec.js';
 import { measureLargeList } from './lib/measure-large-list.js';
 import { measureSmall } from './lib/measure-small.js';
 import { measureStartup } from './lib/measure-startup.js';
+import { measureSyscalls } from './lib/measure-syscalls.js';
 import { measureTeardown } from './lib/measure-teardown.js';
 import { measureWatch } from './lib/measure-watch.js';
 import { summariseProfiles } from './lib/profile-summary.js';
@@ -19,7 +20,7 @@ import { startStack, type Stack } from './lib/stack.js';
 type Measure = (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>;
 
 const MEASURES: Record<Section, Measure> = {
-  small: measureSmall, 'large-list': measureLargeList, watch: measureWatch, exec: measureExec, startup: measureStartup, teardown: measureTeardown,
+  small: measureSmall, 'large-list': measureLargeList, watch: measureWatch, exec: measureExec, startup: measureStartup, teardown: measureTeardown, syscalls: measureSyscalls,
 };
 
 function gitCommit(): string {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const o = parseBenchArgs(process.argv.slice(2));
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   const started = performance.now();
+  const loadBefore = loadavg()[0]!;
   const stack = await startStack(o, log);
   const rows: Row[] = [];
   try {
@@ -49,9 +51,14 @@ async function main(): Promise<void> {
   const meta = {
     date: new Date().toISOString(), commit: gitCommit(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
     kubectl: stack.kubectlProxy.version, upstream: stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
+    gatewayMasking: stack.masking === undefined ? 'not probed' : stack.masking ? 'on' : 'off',
     concurrency: o.concurrency, durationMs: o.durationMs, quick: o.quick, profiled: o.profile, seconds,
+    loadavg1: { before: loadBefore, after: loadavg()[0]! },
   };
-  process.stdout.write(`\nhoopctl bench — ${meta.date}, commit ${meta.commit}, node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, upstream ${meta.upstream}${o.profile ? ' (PROFILED: figures are slower than normal)' : ''}\n\n`);
+  process.stdout.write(`\nhoopctl bench — ${meta.date}, commit ${meta.commit}, node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, upstream ${meta.upstream}, gateway masking ${meta.gatewayMasking}, policy + SQLite audit on${o.profile ? ' (PROFILED: figures are slower than normal)' : ''}\n\n`);
+  if (Math.max(meta.loadavg1.before, meta.loadavg1.after) > meta.cpus) {
+    process.stdout.write(`WARNING: the machine was busy (load average ${meta.loadavg1.before.toFixed(1)} → ${meta.loadavg1.after.toFixed(1)} on ${meta.cpus} cores): wall-clock figures are noisy; ratios and CPU per request hold up better.\n\n`);
+  }
   process.stdout.write(formatTable(rows));
   const file = await writeResults(o.resultsDir, meta, rows);
   const { writeFile } = await import('node:fs/promises');

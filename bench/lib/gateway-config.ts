@@ -11,7 +11,7 @@ export const MAIN_CONNECTION = 'bench';
 /** Connection whose sessions expire after SHORT_TTL_SECONDS, for the expiry teardown figure. */
 export const SHORT_CONNECTION = 'short';
 /** TTL of the short connection. */
-export const SHORT_TTL_SECONDS = 4;
+export const SHORT_TTL_SECONDS = 8;
 
 /** Read access to what the bench touches; Secrets included so the 10k-Secrets LIST is allowed (and, later, masked). */
 export const BENCH_POLICY = {
@@ -65,9 +65,15 @@ export function mergeConfig(base: Record<string, unknown>, extra: Record<string,
   return out;
 }
 
-/** Reads the `--masking-config` YAML fragment (merged into a second gateway's config). */
-export async function readMaskingFragment(file: string): Promise<Record<string, unknown>> {
+/** Config fragment of the "masking off" gateway (`policy.masking.enabled: false`, documented as for benchmarks only). */
+export const MASKING_OFF: Record<string, unknown> = { policy: { masking: { enabled: false } } };
+
+/** Config fragment of the "recording off" gateway (exec/attach streams pass unrecorded). */
+export const RECORDING_OFF: Record<string, unknown> = { recordings: { enabled: false } };
+
+/** Reads a `--unmasked-config` YAML fragment (merged into the "masking off" gateway's config instead of MASKING_OFF). */
+export async function readConfigFragment(file: string): Promise<Record<string, unknown>> {
   const doc: unknown = parse(await readFile(file, 'utf8'));
-  if (!isRecord(doc)) throw new Error(`--masking-config ${file}: expected a YAML mapping (a fragment of the gateway config)`);
+  if (!isRecord(doc)) throw new Error(`--unmasked-config ${file}: expected a YAML mapping (a fragment of the gateway config)`);
   return doc;
 }

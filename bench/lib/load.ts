@@ -4,6 +4,7 @@
  * latency are measured at the client, after a warm-up that is not counted.
  */
 import { originAndPrefix, poolFor, type Target } from './targets.js';
+import { cpuMeter } from './cpu.js';
 import { monoMs, quantile } from './stats.js';
 
 /** Options of runLoad. */
@@ -12,6 +13,8 @@ export interface LoadOptions {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
+  /** Processes whose CPU time over the measured window is reported (per name). */
+  cpuPids?: Record<string, number | undefined>;
 }
 
 /** What one load run measured. */
@@ -25,6 +28,10 @@ export interface LoadResult {
   bytesPerResponse: number;
   /** First non-2xx status or error, to say why a run failed. */
   firstError?: string;
+  /** Latencies of the successful requests (ms), for merging runs. */
+  latencies: number[];
+  /** CPU ms of each `cpuPids` process over the measured window. */
+  cpuMs: Record<string, number>;
 }
 
 /** Runs the load against `target` and reports what was measured after the warm-up. */
@@ -63,11 +70,34 @@ export async function runLoad(target: Target, o: LoadOptions): Promise<LoadResul
     }
   }
 
+  let cpu: Record<string, number> = {};
+  const meter = new Promise<void>((resolve) => {
+    setTimeout(() => {
+      void cpuMeter(o.cpuPids ?? {}).then((m) => setTimeout(() => void m.stop().then((r) => { cpu = r; resolve(); }), end - monoMs()));
+    }, measureFrom - monoMs());
+  });
   await Promise.all(Array.from({ length: o.concurrency }, () => worker()));
+  await meter;
   await pool.close();
   const ok = requests - errors;
   return {
     requests, errors, rps: ok / (o.durationMs / 1000), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
-    bytesPerResponse: ok === 0 ? 0 : bytes / ok, ...(firstError === undefined ? {} : { firstError }),
+    bytesPerResponse: ok === 0 ? 0 : bytes / ok, ...(firstError === undefined ? {} : { firstError }), latencies, cpuMs: cpu,
+  };
+}
+
+/** Combines runs of the same load (e.g. rounds interleaved with other targets) into one result. */
+export function mergeLoads(runs: LoadResult[], durationMs: number): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const requests = runs.reduce((s, r) => s + r.requests, 0);
+  const errors = runs.reduce((s, r) => s + r.errors, 0);
+  const ok = requests - errors;
+  const cpuMs: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.cpuMs)) cpuMs[k] = (cpuMs[k] ?? 0) + v;
+  const firstError = runs.find((r) => r.firstError !== undefined)?.firstError;
+  return {
+    requests, errors, rps: ok / (durationMs / 1000), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
+    bytesPerResponse: ok === 0 ? 0 : runs.reduce((s, r) => s + r.bytesPerResponse * (r.requests - r.errors), 0) / ok,
+    ...(firstError === undefined ? {} : { firstError }), latencies, cpuMs,
   };
 }

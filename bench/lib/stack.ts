@@ -3,7 +3,7 @@
  * used to log in), the gateway (built CLI, own process), `kubectl proxy`, a CLI login and a
  * background `hoopctl connect` whose daemon serves the local proxy (own process).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CreateSessionResponse } from '../../src/gateway/api.js';
@@ -15,7 +15,7 @@ import { BENCH_USER, MAIN_CONNECTION, buildGatewayConfig, mergeConfig } from './
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { createSession, deviceLoginIdToken, loginCli } from './identity.js';
 import { startKubectlProxy, type KubectlProxy } from './kubectl-proxy.js';
-import type { Target, TargetName } from './targets.js';
+import { originAndPrefix, poolFor, type Target, type TargetName } from './targets.js';
 import { startSimulatedUpstream, useRealUpstream, type Upstream } from './upstream.js';
 
 /** A running bench stack. */
@@ -34,10 +34,29 @@ export interface Stack {
   chain: ChainSession;
   gatewaySession: CreateSessionResponse;
   targets: Record<TargetName, Target>;
+  /** Whether the main gateway masks Secret values (undefined on a real cluster: not probed). */
+  masking?: boolean;
   profileDir?: string;
+  /** Remembers a session daemon this run started, so close() ends it even if `disconnect` did not. */
+  trackDaemon(pid: number): void;
   /** Starts another gateway on the same upstream and store settings with `extra` merged into its config (e.g. masking on). */
   startVariantGateway(name: string, extra: Record<string, unknown>): Promise<{ gateway: GatewayProcess; target: Target }>;
   close(): Promise<void>;
+}
+
+/** True when a Secret read through the gateway differs from the same Secret read directly. */
+async function probeMasking(upstream: Upstream, targets: Record<TargetName, Target>): Promise<boolean> {
+  await upstream.call({ op: 'seedSecrets', namespace: 'bench-probe', count: 1, valueBytes: 16 });
+  const read = async (t: Target): Promise<string> => {
+    const pool = poolFor(t, 1);
+    try {
+      const r = await pool.request({ path: `${originAndPrefix(t).prefix}/api/v1/namespaces/bench-probe/secrets/app-secret-00000`, method: 'GET', headers: t.headers });
+      return JSON.stringify(((await r.body.json()) as { data?: unknown }).data);
+    } finally {
+      await pool.close();
+    }
+  };
+  return (await read(targets.gateway)) !== (await read(targets.direct));
 }
 
 /** Starts the stack; `log` narrates progress on stderr. */
@@ -73,8 +92,20 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
     closers.push(() => home.cleanup());
     const idToken = await deviceLoginIdToken(gateway.url);
     const connectNodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const daemons = new Set<number>();
     const chain = await connectInBackground(home, MAIN_CONNECTION, connectNodeArgs);
-    closers.push(() => disconnectAll(home));
+    daemons.add(chain.pid);
+    closers.push(async () => {
+      await disconnectAll(home);
+      // Only a daemon of this run's HOME: a pid may have been reused since the daemon exited.
+      const ours = async (pid: number): Promise<boolean> =>
+        (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0').includes(`HOME=${home.dir}`);
+      for (const pid of daemons) {
+        // A daemon under --cpu-prof writes its profile on the way out: give it time before insisting.
+        for (let i = 0; i < 30 && (await ours(pid)); i++) await new Promise((r) => setTimeout(r, 100));
+        if (await ours(pid)) process.kill(pid, 'SIGTERM');
+      }
+    });
     log(`local proxy: ${chain.target.base} (session daemon pid ${chain.pid})`);
     const gatewaySession = await createSession(gateway.url, idToken, MAIN_CONNECTION);
 
@@ -88,9 +119,13 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
       gateway: { name: 'gateway', label: 'gateway alone (session JWT)', base: gatewaySession.server, headers: { authorization: `Bearer ${gatewaySession.token}` } },
       chain: chain.target,
     };
+    const masking = upstream.simulated ? await probeMasking(upstream, targets) : undefined;
+    log(`masking at the gateway: ${masking === undefined ? 'not probed' : masking ? 'on' : 'off (not in this build?)'}`);
     return {
       dir, upstream, idp, gateway, idToken, home, connectNodeArgs, kubectlProxy, chain, gatewaySession, targets,
+      ...(masking === undefined ? {} : { masking }),
       ...(profileDir === undefined ? {} : { profileDir }),
+      trackDaemon: (pid) => { if (pid > 0) daemons.add(pid); },
       async startVariantGateway(name, extra) {
         const gw = await startGatewayProcess({ dir, name, config: mergeConfig(baseConfig(name), extra), env: gwHome.env });
         closers.push(() => gw.close());

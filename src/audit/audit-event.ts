@@ -7,7 +7,8 @@ export type Decision = 'allow' | 'deny' | 'approval' | 'error';
 /** An audit event as stored and exported (JSON lines). */
 export interface AuditEvent {
   auditID: string;
-  stage: 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded';
+  /** `AccessRequest`: an access request was created, voted on, decided, withdrawn or expired (verb says which). */
+  stage: 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded' | 'AccessRequest';
   time: string;                     // RFC 3339 with ms, when the request was received
   session: string | null;
   user: string | null;
@@ -30,4 +31,14 @@ export interface AuditEvent {
   userAgent: string | null;
   sourceIP: string | null;
   message: string | null;
+  /** The request body of a write, masked; a protobuf or unparseable body as `{contentType, bytes, sha256}`. */
+  requestObject?: unknown;
+  /** As in audit.k8s.io/v1: e.g. `mask.hoopctl.dev/exempted` when a masking exception left objects in clear. */
+  annotations?: Record<string, string>;
+  /** Position in the hash chain (1, 2, …; gapless), set by the store when it appends (src/audit/hash-chain.ts). */
+  seq?: number;
+  /** `hash` of event `seq - 1` (64 zeros for the first chained event). */
+  prevHash?: string;
+  /** SHA-256 (hex) of this event's canonical JSON without `hash`. */
+  hash?: string;
 }

@@ -1,4 +1,5 @@
 /** `hoopctl connections | connect | exec | disconnect | status` and the hidden session daemon. */
+import { resolve as resolvePath } from 'node:path';
 import { formatDuration } from '../credential/duration.js';
 import { HoopError } from '../errors.js';
 import { resolvePaths } from '../platform/paths.js';
@@ -7,6 +8,7 @@ import type { RunningSession, StartSessionInput } from '../usecases/connect.js';
 import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
+import type { CiFlags } from './session-identity.js';
 
 /** Lists the connections the gateway offers the caller, with their roles. */
 export async function runConnections(ctx: CliContext, opts: { output: string }): Promise<void> {
@@ -29,26 +31,35 @@ function sessionInput(connection: string, opts: Record<string, unknown>): StartS
   const ttl = str('ttl');
   const role = str('role');
   const reason = str('reason');
+  const requestId = str('request');
+  const transcript = str('transcript');
   if (ns !== undefined) input.namespace = ns;
   if (ttl !== undefined) input.ttl = ttl;
   if (role !== undefined) input.role = role;
   if (reason !== undefined) input.reason = reason;
+  if (requestId !== undefined) input.requestId = requestId;
+  // Absolute: the background daemon of --print-env runs elsewhere.
+  if (transcript !== undefined) input.transcript = resolvePath(transcript);
   return input;
 }
 
-async function connectDeps(ctx: CliContext): Promise<ConnectDeps> {
-  const identity = await createIdentityDeps(ctx);
-  const { gateway } = await freshIdToken(identity);
+async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Promise<ConnectDeps> {
+  const { sessionIdentity } = await import('./session-identity.js');
+  const who = await sessionIdentity(ctx, opts as CiFlags, process.stdin.isTTY === true);
   const { createSessionEdges } = await import('../process/session-edges.js');
   const edges = createSessionEdges({
     sessionsDir: resolvePaths(ctx.env).sessionsDir,
     ...(ctx.verbose ? { onRequest: (l) => ctx.out.stderr.write(`hoopctl: ${l.method} ${l.path} → ${l.status} (${l.ms} ms)\n`) } : {}),
   });
-  return {
-    ...edges,
-    gateway: createGatewayClient({ baseUrl: gateway }),
-    getIdToken: async () => (await freshIdToken(identity)).idToken,
-  };
+  const deps: ConnectDeps = { ...edges, gateway: who.gateway, getIdToken: who.getIdToken };
+  {
+    // Roles granted only with approval: wait for the decision with a status line. A CI job asks through the
+    // token exchange and, not being at a terminal, exits 5 with the request id unless --wait-approval says to wait.
+    const { createSessionApprovalDeps } = await import('./approval-wait.js');
+    const flags = { ...(typeof opts.wait === 'boolean' ? { wait: opts.wait } : {}), ...(typeof opts.waitApproval === 'string' ? { waitApproval: opts.waitApproval } : {}) };
+    deps.approval = createSessionApprovalDeps(ctx, who.approvalGateway, who.getIdToken, flags, process.stdin.isTTY === true);
+  }
+  return deps;
 }
 
 /** Prints when a session ends and warns on stderr 5 and 1 minutes before expiry. */
@@ -66,7 +77,7 @@ function announce(ctx: CliContext, s: RunningSession, what: string): () => void 
 
 /** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
 export async function runConnect(ctx: CliContext, connection: string, opts: Record<string, unknown>): Promise<void> {
-  const deps = await connectDeps(ctx);
+  const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
   if (opts.printEnv === true) {
     const { runBackground } = await import('../usecases/background.js');
@@ -102,7 +113,10 @@ export async function runExecCommand(ctx: CliContext, connection: string, argv: 
   // passThroughOptions keeps the `--` separator in the operands.
   const command = argv[0] === '--' ? argv.slice(1) : argv;
   if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${connection} -- kubectl get pods` });
-  const deps = await connectDeps(ctx);
+  const deps = await connectDeps(ctx, opts);
+  const { keepAlivePlan } = await import('../usecases/keep-alive.js');
+  const plan = keepAlivePlan(command, typeof opts.keepAlive === 'boolean' ? opts.keepAlive : undefined);
+  if (plan !== 'never') return (await import('./exec-keep-alive.js')).runExecKeepAlive(ctx, deps, sessionInput(connection, opts), command, plan);
   const { startSession } = await import('../usecases/connect.js');
   const { runExec } = await import('../usecases/exec.js');
   const { createChildEdges } = await import('../process/session-edges.js');

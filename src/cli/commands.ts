@@ -32,7 +32,18 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       .option('-n, --namespace <namespace>', 'default namespace of the kubeconfig')
       .option('--ttl <duration>', 'session length, e.g. 15m (capped by the connection)')
       .option('--role <role>', 'role to use on the connection')
-      .option('--reason <text>', 'why you need access (recorded in the audit log)');
+      .option('--reason <text>', 'why you need access (recorded in the audit log)')
+      .option('--transcript <file>', 'keep the session transcript (requests, masked answer summaries; 0600, appended) in FILE')
+      .option('--ci', 'CI mode: identity from the CI job\'s OIDC token, exchanged at the gateway (implied by CI=true without a TTY)')
+      .option('--no-ci', 'never use CI mode, even with CI=true')
+      .option('--gateway <url>', 'gateway URL in CI mode (default: $HOOPCTL_GATEWAY, then the remembered one)')
+      .option('--audience <aud>', 'audience to ask GitHub Actions for (default: from the gateway\'s /v1/config)')
+      .option('--id-token-env <name>', 'env var holding the CI OIDC token (GitLab CI id_tokens)')
+      .option('--id-token-file <path>', 'file holding the CI OIDC token')
+      .option('--wait-approval <duration>', 'wait this long (e.g. 10m) for an approval instead of exiting 5')
+      .option('--wait', 'wait for approval even without a terminal (default on a terminal)')
+      .option('--no-wait', 'do not wait for approval: exit 5 naming the access request')
+      .option('--request <id>', 'open the session an approved access request grants');
 
   sessionOptions(
     program
@@ -50,11 +61,31 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       .description('run one command with a just-in-time kubeconfig; exits with its exit code')
       .argument('<connection>', 'connection name, e.g. prod')
       .argument('<command...>', 'command and arguments, after --')
+      .option('--keep-alive', 'keep the session (in the background) after the command exits, until expiry or hoopctl disconnect')
+      .option('--no-keep-alive', 'end the session when the command exits, even for GUI launchers (cursor, code, windsurf, zed)')
       .passThroughOptions(),
-  ).action(async (connection: string, command: string[], opts: Record<string, unknown>) => {
+  ).action(async (connection: string, command: string[], opts: Record<string, unknown>, cmd: Command) => {
+    // passThroughOptions hands everything after the connection to the child, so `exec prod --ci -- kubectl …`
+    // arrives as operands: what stands before `--` is hoopctl's own options (kubectl exec reads them the same way).
+    const sep = command.indexOf('--');
+    if (sep > 0) {
+      const parsed = cmd.parseOptions(command.slice(0, sep));
+      if (parsed.operands.length > 0 || parsed.unknown.length > 0) {
+        const { HoopError } = await import('../errors.js');
+        throw new HoopError('usage', `unexpected ${JSON.stringify([...parsed.operands, ...parsed.unknown][0])} before --`, { hint: `hoopctl exec ${connection} [flags] -- COMMAND ARGS…` });
+      }
+      opts = cmd.opts();
+      command = command.slice(sep);
+    }
     const code = await (await import('./cmd-session.js')).runExecCommand(ctx, connection, command, opts);
     throw new ExitRequest(code);
   });
+
+  program
+    .command('mcp')
+    .description('MCP server over stdio for AI agents (Cursor, Claude Code): connections, access requests, Kubernetes reads and changes through the gateway')
+    .addOption(new Option('--print-config <client>', 'print the configuration to register this server').choices(['cursor', 'claude']))
+    .action(async (opts: { printConfig?: string }) => (await import('./cmd-mcp.js')).runMcp(ctx, opts));
 
   program
     .command('disconnect')
@@ -71,14 +102,73 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { output: string }) => (await import('./cmd-session.js')).runStatus(ctx, opts));
 
   program
+    .command('sessions')
+    .description('list your sessions at the gateway (every one for admins); --all adds ended ones')
+    .option('--all', 'also ended and expired sessions')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { output: string; all?: boolean }) => (await import('./cmd-sessions.js')).runSessions(ctx, opts));
+
+  program
+    .command('revoke')
+    .description('end a session now (yours, or any for admins): its credential is refused and every open stream is cut')
+    .argument('<session>', 'session id (see hoopctl sessions)')
+    .action(async (session: string) => (await import('./cmd-sessions.js')).runRevoke(ctx, session));
+
+  program
+    .command('requests')
+    .description('list pending access requests you made or may approve (--all: every state)')
+    .option('--all', 'also decided, expired and withdrawn requests')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { output: string; all?: boolean }) => (await import('./cmd-approvals.js')).runRequests(ctx, opts));
+
+  for (const decision of ['approve', 'deny'] as const) {
+    program
+      .command(decision)
+      .description(decision === 'approve' ? 'approve an access request (never your own)' : 'deny an access request')
+      .argument('<id>', 'request id (see hoopctl requests)')
+      .option('--comment <text>', 'recorded with your decision')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+      .action(async (id: string, opts: { comment?: string; output: string }) => (await import('./cmd-approvals.js')).runDecide(ctx, decision, id, opts));
+  }
+
+  program
+    .command('wait')
+    .description('wait until an access request is decided: exit 0 approved, 4 denied or expired')
+    .argument('<id>', 'request id')
+    .option('--timeout <duration>', 'give up after this long (exit 5)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (id: string, opts: { timeout?: string; output: string }) => (await import('./cmd-approvals.js')).runWait(ctx, id, opts));
+
+  const audit = program
     .command('audit')
-    .description('show audit events from the gateway (your own; all for admins)')
+    .description('show audit events from the gateway (your own; all for admins); audit verify checks the hash chain')
+    // `audit verify -o json` is the subcommand's option, not the listing's.
+    .enablePositionalOptions()
     .option('--session <id>', 'only this session')
     .option('--user <user>', 'only this user (admins)')
     .option('--since <duration>', 'only events newer than this, e.g. 1h')
     .option('--limit <n>', 'at most this many events', '200')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-f, --follow', 'keep printing new events as they come (Ctrl-C stops)')
+    .option('--export <file>', 'append the events as JSON lines to FILE (0600; with --follow a SIEM can tail it; - for stdout)')
+    .addOption(new Option('--interval <ms>', 'poll period of --follow').default('1000').hideHelp())
+    .addOption(new Option('-o, --output <format>', 'output format: table, or json (JSON lines)').choices(['text', 'table', 'json']).default('table'))
     .action(async (opts: Record<string, string>) => (await import('./cmd-audit.js')).runAudit(ctx, opts));
+  audit
+    .command('verify')
+    .description('verify the audit hash chain: reports the first edited or missing event and exits 1 (admins; or offline with --db)')
+    .option('--db <file>', "verify the gateway's SQLite file directly, without the gateway")
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { db?: string; output?: string }) => (await import('./cmd-audit.js')).runAuditVerify(ctx, opts));
+
+  program
+    .command('replay')
+    .description('replay a session: its API requests with decisions, and the terminal of each exec/attach in real time')
+    .argument('<session>', 'session id (see hoopctl sessions or hoopctl audit)')
+    .option('--speed <factor>', 'play faster (2) or slower (0.5)', '1')
+    .option('--exec <n>', 'only the n-th recorded exec/attach of the session (1 = first)')
+    .option('--idle-limit <seconds>', 'longest pause played, in seconds', '2')
+    .option('--export <file>', 'write the exec/attach recording as an asciicast v2 file (asciinema play FILE) instead of playing')
+    .action(async (session: string, opts: Record<string, string>) => (await import('./cmd-replay.js')).runReplay(ctx, session, opts));
 
   const gateway = program.command('gateway').description('run the hoopctl gateway');
   gateway

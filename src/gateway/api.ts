@@ -33,6 +33,80 @@ export interface CreateSessionRequest {
   ttlSeconds?: number;
   role?: string;
   reason?: string;
+  /** Opens the session an approved access request grants (role, TTL and namespace come from the request). */
+  requestId?: string;
+}
+
+/**
+ * `POST /v1/sessions` → 202 when the role needs approval: the gateway recorded an access request and
+ * notified the approvers. Poll `GET /v1/requests/:id?wait=20`; once `approved`, `POST /v1/sessions`
+ * again with `requestId` (within `validUntil`) to get the credential. `DELETE /v1/requests/:id` withdraws it.
+ */
+export interface PendingAccessResponse {
+  request: AccessRequestView;
+}
+
+/** One vote on an access request. */
+export interface AccessVote {
+  by: string;
+  at: string;              // RFC 3339
+  comment?: string;
+}
+
+/**
+ * An access request: a session elevation (`kind: session`, JIT role) or a single-command review
+ * (`kind: command`, held by a guardrail with effect approval). Endpoints:
+ * - `GET /v1/requests[?status=pending|all]`: the caller's own requests, those they may approve, or all (admins); newest first.
+ * - `GET /v1/requests/:id[?wait=N]`: one request; with `wait`, held up to N seconds (max 30) until it changes.
+ * - `POST /v1/requests/:id/approve` and `/deny`, body `{comment?}`: an approver's vote (ID token only; never the requester's own).
+ * - `DELETE /v1/requests/:id`: the requester withdraws a pending request.
+ * A request is approved after `minApprovals` approvals; one denial denies it; unanswered it expires at `expiresAt`.
+ */
+export interface AccessRequestView {
+  id: string;
+  kind: 'session' | 'command';
+  status: 'pending' | 'approved' | 'denied' | 'expired' | 'withdrawn' | 'used';
+  user: string;
+  connection: string;
+  role?: string;
+  namespace?: string;
+  reason?: string;
+  ttlSeconds?: number;
+  /** Command reviews: the session the approval is bound to. Session requests: the session opened with it. */
+  sessionId?: string;
+  /** Command reviews: the Kubernetes verb and the request URI (path and query) under review. */
+  verb?: string;
+  requestURI?: string;
+  /** What is asked for, in words. */
+  summary: string;
+  /** The policy rule that asked for approval, e.g. `bindings[1]` or `guardrails[2] (rbac-review)`. */
+  rule: string;
+  approvers: string[];
+  minApprovals: number;
+  approvals: AccessVote[];
+  denials: AccessVote[];
+  createdAt: string;
+  expiresAt: string;
+  decidedAt?: string;
+  /** Approved requests: usable until then (a command once, a session opened once). */
+  validUntil?: string;
+  /** Whether the caller may vote on it now. */
+  canApprove: boolean;
+}
+
+/** `GET /v1/sessions` items (SessionRecord on the wire). */
+export interface SessionView {
+  id: string;
+  user: string;
+  groups: string[];
+  connection: string;
+  namespace: string | null;
+  role: string | null;
+  reason: string | null;
+  createdAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  endReason: string | null;
 }
 
 /** `POST /v1/sessions` → 201. */
@@ -69,7 +143,7 @@ export interface TokenExchangeResponse {
   session: CreateSessionResponse;
 }
 
-/** `DELETE /v1/sessions/:id` ends a session. Authorization: the session token or the owner's ID token. → 204. */
+/** `DELETE /v1/sessions/:id` ends a session (revoke). Authorization: the session token, the owner's ID token or an admin's. → 204; its live streams are cut at once. */
 
 /** Error body of every `/v1` endpoint (non-2xx). `/k8s/...` refusals are Kubernetes `Status` bodies instead. */
 export interface ApiErrorBody {

@@ -115,3 +115,48 @@ test('allowNonLoopback opens other hosts; a missing config file is config_invali
   await assert.rejects(loadGatewayConfig('/nope.yaml', { env: {}, readFile: async () => { throw Object.assign(new Error('x'), { code: 'ENOENT' }); } }),
     (e: unknown) => isHoopError(e, 'config_invalid') && /\/nope\.yaml: ENOENT/.test(e.message));
 });
+
+test('store.postgres: url or urlEnv, validated by path, the password never in a message', async () => {
+  const pg = (postgres: unknown, env: Record<string, string> = {}) => load({ ...base(), store: { postgres } }, {}, env);
+  assert.deepEqual((await pg({ url: 'postgres://gw:s3cret@db:5432/hoop' })).store.postgres, { url: 'postgres://gw:s3cret@db:5432/hoop', maxConnections: 10 });
+  assert.deepEqual((await pg({ urlEnv: 'DB_URL', maxConnections: 4 }, { DB_URL: 'postgresql://db/hoop' })).store.postgres, { url: 'postgresql://db/hoop', maxConnections: 4 });
+  assert.equal((await load(base())).store.postgres, undefined, 'SQLite stays the default');
+  const bad: [unknown, RegExp, Record<string, string>?][] = [
+    [{}, /store\.postgres: set exactly one of url or urlEnv/],
+    [{ url: 'postgres://db/x', urlEnv: 'DB_URL' }, /store\.postgres: set exactly one of url or urlEnv/],
+    [{ urlEnv: 'DB_URL' }, /store\.postgres\.urlEnv: environment variable DB_URL is not set/],
+    [{ url: 'mysql://gw:s3cret@db/x' }, /store\.postgres\.url: must be a postgres:\/\/ URL, got mysql:\/\/…$/],
+    [{ urlEnv: 'DB_URL' }, /store\.postgres\.urlEnv: is not a URL/, { DB_URL: 's3cret nonsense' }],
+    [{ url: 'postgres://db/x', maxConnections: 0 }, /store\.postgres\.maxConnections: must be an integer from 1 to 1000/],
+    [{ url: 'postgres://db/x', pool: 3 }, /store\.postgres\.pool: unknown key/],
+  ];
+  for (const [value, expected, env] of bad) {
+    await assert.rejects(pg(value, env), (e: unknown) => isHoopError(e, 'config_invalid') && expected.test(e.message) && !e.message.includes('s3cret'),
+      `${JSON.stringify(value)} → ${expected}`);
+  }
+  await assert.rejects(load({ ...base(), store: { sqlite: 'gw.db', postgres: { url: 'postgres://db/x' } } }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && /gw\.yaml: store: set sqlite or postgres, not both/.test(e.message));
+});
+
+test('approvals and notifications: defaults, URLs from the environment, and mistakes named by path', async () => {
+  const cfg = await load(base());
+  assert.deepEqual(cfg.approvals, { requestTtlSeconds: 900, approvedWindowSeconds: 600 });
+  assert.deepEqual(cfg.notifications, []);
+  const set = await load({
+    ...base(), approvals: { requestTtl: '5m', approvedWindow: '2m' },
+    notifications: [{ type: 'webhook', url: 'https://hooks.example/x' }, { type: 'slack', urlEnv: 'SLACK_URL' }],
+  }, {}, { SLACK_URL: 'https://hooks.slack.com/services/T/B/secret' });
+  assert.deepEqual(set.approvals, { requestTtlSeconds: 300, approvedWindowSeconds: 120 });
+  assert.deepEqual(set.notifications.map((n) => n.type), ['webhook', 'slack']);
+  assert.equal(set.notifications[1]!.url, 'https://hooks.slack.com/services/T/B/secret');
+  const bad: [unknown, string][] = [
+    [[{ type: 'email', url: 'https://x' }], 'notifications[0].type: "email" is not one of: webhook, slack'],
+    [[{ type: 'slack' }], 'notifications[0]: give exactly one of url or urlEnv'],
+    [[{ type: 'slack', urlEnv: 'NOPE' }], 'notifications[0].urlEnv: environment variable NOPE is not set'],
+    [[{ type: 'webhook', url: 'ftp://x/y' }], 'notifications[0].url: must be an http(s) URL'],
+  ];
+  for (const [notifications, message] of bad) {
+    await assert.rejects(load({ ...base(), notifications }), (e: unknown) => isHoopError(e, 'config_invalid') && e.message === `/etc/hoop/gw.yaml: ${message}`, message);
+  }
+  await assert.rejects(load({ ...base(), approvals: { requestTtl: 'soon' } }), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith('/etc/hoop/gw.yaml: approvals.requestTtl: '));
+});

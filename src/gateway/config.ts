@@ -8,9 +8,11 @@ import { readClaimMapping, type ClaimMapping } from './claim-mapping.js';
 import { readConnection, readDuration, type ConnectionConfig } from './config-connection.js';
 import { isLoopbackHost, parseListenAddress, urlHost, type ListenAddress } from './listen-address.js';
 import { readApprovals, readNotifications, type ApprovalsConfig, type NotificationTarget } from './config-approvals.js';
+import { readRecordings, type RecordingsConfig } from './config-recordings.js';
 
 export type { ConnectionConfig, UpstreamCredential } from './config-connection.js';
 export type { ApprovalsConfig, NotificationTarget } from './config-approvals.js';
+export type { RecordingsConfig } from './config-recordings.js';
 
 /** One trusted OIDC issuer. */
 export interface OidcIssuerConfig {
@@ -36,7 +38,8 @@ export interface GatewayConfig {
   /** Undefined: derived from the bound address (so port 0 works). */
   publicUrl?: string;
   tls?: { certPem: string; keyPem: string };
-  store: { sqlite: string };
+  /** `postgres`, when set, is used instead of the SQLite file (several replicas share it). */
+  store: { sqlite: string; postgres?: PostgresStoreConfig };
   oidc: { issuers: OidcIssuerConfig[] };
   impersonation: { userPrefix: string; groupPrefix: string };
   admins: { groups: string[]; users: string[] };
@@ -45,6 +48,8 @@ export interface GatewayConfig {
   policy: CompiledPolicy;
   approvals: ApprovalsConfig;
   notifications: NotificationTarget[];
+  /** exec/attach recording; undefined (configs built in code): enabled with the default cap. */
+  recordings?: RecordingsConfig;
 }
 
 /** I/O the loader needs; tests pass their own. */
@@ -53,7 +58,7 @@ export interface LoadConfigDeps {
   env: Record<string, string | undefined>;
 }
 
-const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications'] as const;
+const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications', 'recordings'] as const;
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConfig {
@@ -84,6 +89,32 @@ function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConf
     groupsClaim: f.optString(m, 'groupsClaim', path) ?? 'groups', cli: f.optBool(m, 'cli', path) ?? false,
     scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
   };
+}
+
+/** `store.postgres`: where the replicas' shared PostgreSQL is. */
+export interface PostgresStoreConfig {
+  /** May hold a password: never log it (redactPostgresUrl). */
+  url: string;
+  maxConnections: number;
+}
+
+function readPostgresStore(f: ConfigFields, storeM: Mapping, env: Record<string, string | undefined>): PostgresStoreConfig | undefined {
+  const m = f.optMapping(storeM, 'postgres', 'store', ['url', 'urlEnv', 'maxConnections']);
+  if (m === undefined) return undefined;
+  if (storeM.sqlite !== undefined && storeM.sqlite !== null) f.fail('store', 'set sqlite or postgres, not both');
+  const inline = f.optString(m, 'url', 'store.postgres');
+  const envName = f.optString(m, 'urlEnv', 'store.postgres');
+  if ((inline === undefined) === (envName === undefined)) f.fail('store.postgres', 'set exactly one of url or urlEnv (the name of an environment variable holding the URL)');
+  const path = inline === undefined ? 'store.postgres.urlEnv' : 'store.postgres.url';
+  const url = inline ?? env[envName!];
+  if (url === undefined || url.trim() === '') return f.fail(path, `environment variable ${envName} is not set`);
+  // The messages never repeat the URL: it may carry the database password.
+  let protocol: string;
+  try { protocol = new URL(url).protocol; } catch { return f.fail(path, 'is not a URL (postgres://user:password@host:5432/database)'); }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') f.fail(path, `must be a postgres:// URL, got ${protocol}//…`);
+  const max = m.maxConnections ?? 10;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1000) f.fail('store.postgres.maxConnections', 'must be an integer from 1 to 1000');
+  return { url, maxConnections: max };
 }
 
 async function readText(f: ConfigFields, deps: LoadConfigDeps, file: string, path: string): Promise<string> {
@@ -134,8 +165,9 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
     publicUrl = `${tls ? 'https' : 'http'}://${urlHost(listen.host)}:${listen.port}`;
   }
 
-  const storeM = f.optMapping(top, 'store', '', ['sqlite']);
+  const storeM = f.optMapping(top, 'store', '', ['sqlite', 'postgres']);
   const sqlite = resolve(dirname(abs), (storeM && f.optString(storeM, 'sqlite', 'store')) ?? './hoopctl-gateway.db');
+  const postgres = storeM === undefined ? undefined : readPostgresStore(f, storeM, deps.env);
 
   const oidcM = f.mapping(top.oidc ?? f.fail('oidc', 'is required (oidc.issuers)'), 'oidc', ['issuers']);
   const issuers = f.list(oidcM, 'issuers', 'oidc').map((r, i) => readIssuer(f, r, `oidc.issuers[${i}]`));
@@ -171,9 +203,10 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
 
   return {
     file: abs, listen, ...(publicUrl === undefined ? {} : { publicUrl }), ...(tls === undefined ? {} : { tls }),
-    store: { sqlite }, oidc: { issuers },
+    store: { sqlite, ...(postgres === undefined ? {} : { postgres }) }, oidc: { issuers },
     impersonation: { userPrefix: readPrefix(f, impM, 'userPrefix', 'impersonation'), groupPrefix: readPrefix(f, impM, 'groupPrefix', 'impersonation') },
     admins: { groups: adminsM ? f.strings(adminsM, 'groups', 'admins') : [], users: adminsM ? f.strings(adminsM, 'users', 'admins') : [] },
     sessions, connections, policy, approvals: readApprovals(f, top), notifications: readNotifications(f, top, deps.env),
+    recordings: readRecordings(f, top),
   };
 }

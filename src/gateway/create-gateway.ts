@@ -6,6 +6,8 @@ import type { Store } from '../store/store.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { createIdTokenVerifier } from './id-token-verifier.js';
+import { createAccessRequests } from './approvals/access-requests.js';
+import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
 import { createLiveStreams } from './live-streams.js';
@@ -27,6 +29,8 @@ export interface CreateGatewayOptions {
   version?: string;
   /** How long a session lookup is reused before the store is asked again (default 2000 ms). */
   sessionCacheMs?: number;
+  /** First retry delay of a failed notification (default 1000 ms, doubling). */
+  notifyBackoffMs?: number;
 }
 
 /** A listening gateway. */
@@ -79,20 +83,33 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
 
   const streams = createLiveStreams(now);
   const upstreams = createUpstreamPools(config.connections, now);
+  const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
+  const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, now, log, keys, streams, upstreams,
+    config, store, publicUrl, now, log, keys, streams, upstreams, requests,
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: publicUrl, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
   proxy = createKubeProxy(gw);
+  // A session ended elsewhere (another replica on the same PostgreSQL) is refused and cut here at once,
+  // not only when the session cache next asks the store.
+  const sessionTokens = gw.sessionTokens;
+  const stopEndedFeed = store.onSessionEnded?.((id) => {
+    sessionTokens.markEnded(id);
+    const n = streams.closeSession(id, 'session ended');
+    if (n > 0) log(`session ${id} ended (store notice): ${n} open stream(s) closed`);
+  });
 
   let closing: Promise<void> | undefined;
   return {
     url, publicUrl, server,
     close() {
       closing ??= (async () => {
+        stopEndedFeed?.();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         streams.closeAll('gateway stopping');
+        requests.close();
+        notifier.close();
         server.closeAllConnections();
         await stopped;
         await upstreams.close();

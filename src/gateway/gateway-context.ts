@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HoopError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { AccessRequests } from './approvals/access-requests.js';
 import type { GatewayConfig } from './config.js';
 import { bearerToken } from './http-json.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   sessionTokens: SessionTokens;
   streams: LiveStreams;
   upstreams: UpstreamPools;
+  /** Access requests: session elevation and single-command review. */
+  requests: AccessRequests;
 }
 
 /** The authenticated caller of a `/v1` endpoint. */

@@ -7,6 +7,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { recordProxyAudit } from './pipeline/audit.js';
 import { createAuthenticate } from './pipeline/authenticate.js';
 import { createAuthorize } from './pipeline/authorize.js';
+import { createCommandReviews } from './approvals/command-review.js';
 import { createClassify } from './pipeline/classify.js';
 import { sendStatus, type ProxyExchange, type ProxyStep } from './pipeline/exchange.js';
 import { createForward } from './pipeline/forward.js';
@@ -40,9 +41,10 @@ function auditIdOf(req: IncomingMessage): string {
 
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
 export function createKubeProxy(gw: GatewayContext): KubeProxy {
-  const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), createAuthorize(gw.config.policy)];
+  const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now))];
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);
+  if (!gw.config.policy.masking.enabled) gw.log('WARNING: policy.masking.enabled is false: Secret values reach clients in clear (for benchmarks only)');
 
   function exchange(req: IncomingMessage, parts: { connection: string; kubePath: string }): ProxyExchange {
     return {

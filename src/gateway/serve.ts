@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadGatewayConfig } from './config.js';
 import { createGateway, type RunningGateway } from './create-gateway.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 
 export type { RunningGateway } from './create-gateway.js';
 
@@ -29,7 +30,17 @@ function packageVersion(): string {
 /** Loads the config, opens the store, starts the gateway and logs one line; close() also closes the store. */
 export async function startGatewayFromConfigFile(file: string, options: ServeOptions): Promise<RunningGateway> {
   const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: options.env });
-  const store = await openSqliteStore(config.store.sqlite);
+  const pgConfig = config.store.postgres;
+  let storeName = config.store.sqlite;
+  let store: Store;
+  if (pgConfig === undefined) {
+    store = await openSqliteStore(config.store.sqlite);
+  } else {
+    // Loaded only when configured: a single SQLite gateway never loads pg.
+    const { openPostgresStore, redactPostgresUrl } = await import('../store/postgres-store.js');
+    storeName = `postgres ${redactPostgresUrl(pgConfig.url)}`;
+    store = await openPostgresStore({ url: pgConfig.url, maxConnections: pgConfig.maxConnections, log: options.log });
+  }
   let gateway: RunningGateway;
   try {
     gateway = await createGateway({ config, store, logger: options.log, version: packageVersion() });
@@ -38,7 +49,7 @@ export async function startGatewayFromConfigFile(file: string, options: ServeOpt
     throw e;
   }
   const names = config.connections.map((c) => c.name).join(', ') || 'none';
-  options.log(`gateway listening on ${gateway.url} (public URL ${gateway.publicUrl}; store ${config.store.sqlite}; connections: ${names})`);
+  options.log(`gateway listening on ${gateway.url} (public URL ${gateway.publicUrl}; store ${storeName}; connections: ${names})`);
   return {
     ...gateway,
     close: async () => {

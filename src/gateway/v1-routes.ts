@@ -7,6 +7,8 @@ import type { ConnectionSummary, GatewayConfigResponse } from './api.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
 import { sendError, sendJson } from './http-json.js';
 import { createSession, endSession, listSessions } from './v1-sessions.js';
+import { handleRequestRoutes } from './v1-requests.js';
+import { handleRecordingRoutes } from './v1-recordings.js';
 import { handleTokenExchange } from './v1-token-exchange.js';
 
 const DEFAULT_AUDIT_LIMIT = 200;
@@ -49,10 +51,15 @@ async function listAudit(gw: GatewayContext, req: IncomingMessage, res: ServerRe
   if (!Number.isInteger(limit) || limit <= 0) throw new HoopError('usage', 'limit must be a positive integer');
   const session = q.get('session') ?? undefined;
   const since = q.get('since');
+  // `after=SEQ`: only chained events after that position, oldest first (`hoopctl audit --follow`).
+  const afterText = q.get('after');
+  const afterSeq = afterText === null ? undefined : Number(afterText);
+  if (afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) throw new HoopError('usage', 'after must be a non-negative integer (an audit seq)');
   const user = caller.admin ? asked : caller.user;
   const items = await gw.store.listAudit({
     ...(session === undefined ? {} : { session }), ...(user === undefined ? {} : { user }),
     ...(since === null ? {} : { since: sinceOf(since, gw.now()) }), limit: Math.min(limit, MAX_AUDIT_LIMIT),
+    ...(afterSeq === undefined ? {} : { afterSeq }),
   });
   sendJson(res, 200, { items });
 }
@@ -95,6 +102,8 @@ export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessag
     else if (is('GET', '/v1/sessions')) await listSessions(gw, req, res, url.searchParams);
     else if (method === 'DELETE' && /^\/v1\/sessions\/[^/]+$/.test(path)) await endSession(gw, req, res, sessionIdOf(path));
     else if (is('GET', '/v1/audit')) await listAudit(gw, req, res, url.searchParams);
+    else if (path.startsWith('/v1/requests') && await handleRequestRoutes(gw, req, res, method, path, url.searchParams)) { /* answered */ }
+    else if (await handleRecordingRoutes(gw, req, res, method, path)) { /* recordings, audit verify */ }
     else if (path.startsWith('/v1/') || path === '/v1') throw new HoopError('not_found', `no endpoint ${method} ${path}`);
     else return false;
   } catch (e) {

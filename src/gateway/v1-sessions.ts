@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
 import { buildSessionClaims } from '../credential/session-claims.js';
-import { grantTtl } from '../credential/session-ttl.js';
-import { maxTtlFor, rolesFor } from '../policy/subject-bindings.js';
+import { rolesFor } from '../policy/subject-bindings.js';
+import { sessionApprovalFor } from '../policy/session-approval.js';
 import type { SessionRecord } from '../store/store.js';
 import type { CreateSessionRequest, CreateSessionResponse } from './api.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
 import { auditEvent } from './pipeline/audit.js';
+import { approvedTtl, askForApproval, claimApprovedSession } from './approvals/session-requests.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -19,7 +20,7 @@ export function parseCreateRequest(body: unknown): CreateSessionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (typeof b.connection !== 'string' || b.connection === '') bad('connection is required');
-  for (const k of ['namespace', 'role', 'reason'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') bad(`${k} must be a string`);
+  for (const k of ['namespace', 'role', 'reason', 'requestId'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') bad(`${k} must be a string`);
   if (b.ttlSeconds !== undefined && (typeof b.ttlSeconds !== 'number' || !Number.isInteger(b.ttlSeconds) || b.ttlSeconds <= 0)) bad('ttlSeconds must be a positive integer');
   if (typeof b.namespace === 'string' && b.namespace !== '' && (!DNS_LABEL.test(b.namespace) || b.namespace.length > 63)) bad(`namespace ${JSON.stringify(b.namespace)} is not a valid namespace name`);
   if (typeof b.reason === 'string' && b.reason.length > 1000) bad('reason is longer than 1000 characters');
@@ -38,27 +39,27 @@ function chooseRole(gw: GatewayContext, caller: Caller, connection: string, want
         hint: 'run hoopctl connections',
       });
     }
-    if (held.approval) {
-      throw new HoopError('denied', `role "${wanted}" on "${connection}" needs approval, which this gateway version does not grant yet`, {
-        hint: direct.length > 0 ? `run hoopctl connect ${connection} --role ${direct[0]}` : 'ask a gateway admin to bind you to this role without approval',
-      });
-    }
     return wanted;
   }
   if (direct.length > 0) return undefined;
   if (roles.length > 0) {
-    throw new HoopError('denied', `every role you hold on "${connection}" (${list}) needs approval, which this gateway version does not grant yet`, {
-      hint: 'ask a gateway admin to bind you to a role without approval',
+    throw new HoopError('denied', `every role you hold on "${connection}" (${list}) is granted only with approval: name one`, {
+      hint: `hoopctl connect ${connection} --role ${roles[0]!.name} --reason "…"`,
     });
   }
   throw new HoopError('denied', `you hold no role on connection "${connection}"`, { hint: 'run hoopctl connections' });
 }
 
-/** `POST /v1/sessions`: the caller's ID token in, a session credential out (201). */
+/** `POST /v1/sessions`: the caller's ID token in, a session credential out (201), or an access request (202) for a role that needs approval. */
 export async function createSession(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const sourceIP = req.socket?.remoteAddress ?? null;
   const caller = await authenticateCaller(gw, req, false);
   const body = parseCreateRequest(await readJsonBody(req));
+  const pending = await askForApproval(gw, caller, body);
+  if (pending !== undefined) {
+    sendJson(res, 202, pending);
+    return;
+  }
   sendJson(res, 201, await issueSession(gw, caller, body, { sourceIP, userAgent: req.headers['user-agent'] ?? null, requestURI: '/v1/sessions' }));
 }
 
@@ -74,12 +75,27 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   const { sourceIP } = origin;
   const conn = gw.config.connections.find((c) => c.name === body.connection);
   if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
-  const role = chooseRole(gw, caller, conn.name, body.role);
-  const policyMax = maxTtlFor(gw.config.policy, caller, conn.name, role) ?? Infinity;
-  const ttlSeconds = grantTtl(body.ttlSeconds, conn.defaultTtlSeconds, Math.min(conn.maxTtlSeconds, policyMax));
-  const nowMs = gw.now();
+  let role = chooseRole(gw, caller, conn.name, body.role);
   const sessionId = randomUUID();
-  const namespace = body.namespace === '' ? undefined : body.namespace;
+  let asked = body.ttlSeconds;
+  let namespace = body.namespace === '' ? undefined : body.namespace;
+  let approvedBy: string | undefined;
+  let reason = body.reason;
+  if (body.requestId !== undefined) {
+    const r = await claimApprovedSession(gw, caller, conn, body.requestId, sessionId);
+    role = r.role ?? undefined;
+    asked = r.ttlSeconds ?? undefined;
+    namespace ??= r.namespace ?? undefined;
+    approvedBy = r.id;
+    reason ??= r.reason ?? undefined;
+  } else if (role !== undefined && sessionApprovalFor(gw.config.policy, caller, conn.name, role) !== undefined) {
+    // Only POST /v1/sessions records access requests (askForApproval); no other path may skip the approval.
+    throw new HoopError('approval_pending', `role "${role}" on "${conn.name}" is granted only with approval`, {
+      hint: `hoopctl connect ${conn.name} --role ${role} --reason "…"`,
+    });
+  }
+  const ttlSeconds = approvedTtl(gw, caller, conn, role, asked);
+  const nowMs = gw.now();
   const claims = buildSessionClaims({
     issuer: gw.publicUrl, user: caller.user, groups: caller.groups, sessionId, connection: conn.name,
     ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
@@ -87,7 +103,7 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   });
   const record: SessionRecord = {
     id: sessionId, user: caller.user, groups: caller.groups, connection: conn.name, namespace: namespace ?? null,
-    role: role ?? null, reason: body.reason ?? null, createdAt: new Date(claims.iat * 1000).toISOString(),
+    role: role ?? null, reason: reason ?? null, createdAt: new Date(claims.iat * 1000).toISOString(),
     expiresAt: new Date(claims.exp * 1000).toISOString(), endedAt: null, endReason: null,
   };
   const token = await gw.sessionTokens.sign(claims);
@@ -96,9 +112,9 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
     await gw.store.appendAudit(auditEvent({
       auditID: randomUUID(), stage: 'SessionStarted', time: new Date(nowMs).toISOString(), session: sessionId, user: caller.user,
       groups: caller.groups, connection: conn.name, verb: 'create', requestURI: origin.requestURI, decision: 'allow',
-      rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}`, responseStatus: 201,
+      rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}${approvedBy === undefined ? '' : ` (approved request ${approvedBy})`}`, responseStatus: 201,
       namespace: namespace ?? null, userAgent: origin.userAgent, sourceIP,
-      message: `session for ${ttlSeconds}s${body.reason === undefined ? '' : `, reason: ${body.reason}`}`,
+      message: `session for ${ttlSeconds}s${reason === undefined ? '' : `, reason: ${reason}`}`,
     }));
   } catch (e) {
     // An unaudited session must not be usable.
@@ -116,6 +132,8 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
 export async function endSession(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
   let actor: string;
+  // A person's login (not the session's own token) ending a session is a revoke: the audit line says so.
+  let how = 'ended';
   if (token !== '' && gw.sessionTokens.looksLikeSessionToken(token)) {
     // An ended or expired session's own token may still end it: ending is idempotent and harmless.
     const claims = await gw.sessionTokens.verifySignature(token);
@@ -127,19 +145,20 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
     if (s === undefined) throw new HoopError('not_found', `no session ${id}`);
     if (s.user !== caller.user && !caller.admin) throw new HoopError('denied', `session ${id} belongs to someone else`);
     actor = caller.user;
+    how = 'revoked';
   }
   const session = await gw.store.getSession(id);
   if (session === undefined) throw new HoopError('not_found', `no session ${id}`);
   const nowIso = new Date(gw.now()).toISOString();
-  const changed = await gw.store.endSession(id, nowIso, `ended by ${actor}`);
+  const changed = await gw.store.endSession(id, nowIso, `${how} by ${actor}`);
   gw.sessionTokens.markEnded(id);
-  const closed = gw.streams.closeSession(id, `session ended by ${actor}`);
+  const closed = gw.streams.closeSession(id, `session ${how} by ${actor}`);
   if (changed) {
     await gw.store.appendAudit(auditEvent({
       auditID: randomUUID(), stage: 'SessionEnded', time: nowIso, session: id, user: session.user, groups: session.groups,
       connection: session.connection, verb: 'delete', requestURI: `/v1/sessions/${id}`, decision: 'allow', responseStatus: 204,
       userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket?.remoteAddress ?? null,
-      message: `ended by ${actor}; ${closed} open stream(s) closed`,
+      message: `${how} by ${actor}; ${closed} open stream(s) closed`,
     }));
   }
   res.writeHead(204).end();

@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError, type ErrorCode } from '../errors.js';
-import type { ApiErrorBody, CreateSessionRequest, TokenExchangeResponse } from './api.js';
+import type { AccessRequestView, ApiErrorBody, CreateSessionRequest, TokenExchangeResponse } from './api.js';
+import { askForApproval } from './approvals/session-requests.js';
 import { isAdmin, type Caller, type GatewayContext } from './gateway-context.js';
 import { sendJson, statusForCode } from './http-json.js';
 import { issueSession, parseCreateRequest } from './v1-sessions.js';
@@ -19,11 +20,11 @@ const ISSUED_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const REQUESTABLE = new Set([ISSUED_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:access_token']);
 const MAX_BODY = 64 * 1024;
 const KNOWN = new Set(['grant_type', 'subject_token', 'subject_token_type', 'requested_token_type', 'resource', 'audience', 'scope',
-  'actor_token', 'actor_token_type', 'role', 'namespace', 'ttl_seconds', 'reason']);
+  'actor_token', 'actor_token_type', 'role', 'namespace', 'ttl_seconds', 'reason', 'request_id']);
 
 /** A refusal in RFC 6749 §5.2 terms, on top of the HoopError the CLI reads. */
 class OAuthError extends HoopError {
-  constructor(readonly oauthError: string, code: ErrorCode, message: string, hint?: string) {
+  constructor(readonly oauthError: string, code: ErrorCode, message: string, hint?: string, readonly request?: AccessRequestView) {
     super(code, message, hint === undefined ? {} : { hint });
   }
 }
@@ -71,6 +72,8 @@ function sessionRequest(gw: GatewayContext, form: URLSearchParams): CreateSessio
     const v = single(form, k);
     if (v !== undefined) body[k] = v;
   }
+  const requestId = single(form, 'request_id');
+  if (requestId !== undefined) body.requestId = requestId;
   if (ttl !== undefined) body.ttlSeconds = Number(ttl);
   return parseCreateRequest(body);
 }
@@ -97,6 +100,14 @@ async function exchange(gw: GatewayContext, req: IncomingMessage): Promise<Token
   if (gw.sessionTokens.looksLikeSessionToken(subject)) throw new OAuthError('invalid_grant', 'not_logged_in', 'a session token cannot be exchanged');
   const id = await gw.idTokens.verify(subject);
   const caller: Caller = { user: id.user, groups: id.groups, admin: isAdmin(gw.config, id), via: 'id-token' };
+  const pending = await askForApproval(gw, caller, body);
+  if (pending !== undefined) {
+    // RFC 8628 §3.5's "authorization_pending": ask again (with request_id) once an approver said yes.
+    const r = pending.request;
+    throw new OAuthError('authorization_pending', 'approval_pending',
+      `access request ${r.id} (${r.summary} on ${r.connection}) waits for approval by ${r.approvers.join(', ')}`,
+      `an approver runs: hoopctl approve ${r.id}; then run this again with --wait-approval, or exchange with request_id=${r.id}`, r);
+  }
   const session = await issueSession(gw, caller, body, {
     sourceIP: req.socket?.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null, requestURI: '/v1/token',
   });
@@ -125,8 +136,9 @@ export async function handleTokenExchange(gw: GatewayContext, req: IncomingMessa
     if (!(e instanceof HoopError)) throw e;
     const status = statusForCode(e.code);
     if (status >= 500) gw.log(`token exchange: ${e.code}: ${e.message}`);
-    const body: ApiErrorBody = {
+    const body: ApiErrorBody & { request?: AccessRequestView } = {
       ...e.toJSON(), error: e instanceof OAuthError ? e.oauthError : oauthErrorOf(e.code), error_description: e.message,
+      ...(e instanceof OAuthError && e.request !== undefined ? { request: e.request } : {}),
     };
     // RFC 6749 §5.2: 401 is for client authentication, which this endpoint does not use; a bad subject token is a 400.
     sendJson(res, status === 401 ? 400 : status, body);

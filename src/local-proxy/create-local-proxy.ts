@@ -14,6 +14,11 @@ import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } f
 import { pipeUpgrade } from './pipe-upgrade.js';
 import { buildStatus } from '../kube/status.js';
 import { rawStatusResponse } from './status-response.js';
+import { maskRequestUri } from '../mask/line-masker.js';
+import { createMaskContext } from '../mask/mask-object.js';
+import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
+import { createAnswerSummarizer } from './answer-summary.js';
+import { createTranscript, type TranscriptEntry } from './transcript.js';
 
 /** One line per finished request, for `--verbose`; the path carries no query string. */
 export interface RequestLogLine {
@@ -38,6 +43,8 @@ export interface LocalProxyOptions {
   host?: string;
   port?: number;
   onRequest?(line: RequestLogLine): void;
+  /** Session transcript (JSON lines, 0600, appended): requests and masked answer summaries. */
+  transcriptFile?: string;
   /** Wall-clock milliseconds for the latency in log lines; injectable for tests. */
   nowMs?: () => number;
 }
@@ -69,6 +76,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   const prefix = upstream.pathname.replace(/\/+$/, '');
   const expected = digest(options.localToken);
   const nowMs = options.nowMs ?? Date.now;
+  const transcript = options.transcriptFile === undefined ? undefined : createTranscript(options.transcriptFile);
   // Watches and `logs -f` stay silent for minutes, and a request may wait at the gateway for an
   // approval: no undici timeouts. The session's expiry bounds everything by closing the proxy.
   const pool = new Pool(upstream.origin, {
@@ -94,8 +102,14 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     'hoopctl local proxy: the token in this kubeconfig does not belong to this session (ended or replaced?)');
   const badPath = buildStatus(400, 'BadRequest', 'hoopctl local proxy: request target must be an origin-form path');
 
-  const log = (req: IncomingMessage, status: number, started: number): void => {
-    options.onRequest?.({ method: req.method ?? 'GET', path: pathOnly(req.url ?? '/'), status, ms: nowMs() - started });
+  const log = (req: IncomingMessage, status: number, started: number, answer: Partial<TranscriptEntry> = {}): void => {
+    const ms = nowMs() - started;
+    options.onRequest?.({ method: req.method ?? 'GET', path: pathOnly(req.url ?? '/'), status, ms });
+    // The query may carry a secret (`?labelSelector=token%3D…`): the transcript keeps it masked.
+    transcript?.record({
+      time: new Date(started).toISOString(), method: req.method ?? 'GET', uri: maskRequestUri(req.url ?? '/', createMaskContext(DEFAULT_MASK_RULES)),
+      status, ms, bytes: 0, masking: 'local', ...answer,
+    });
   };
 
   const sendStatus = (res: ServerResponse, status: KubeStatus): void => {
@@ -107,7 +121,8 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = nowMs();
-    res.once('close', () => log(req, res.statusCode, started));
+    let relayed: (() => Partial<TranscriptEntry>) | undefined;
+    res.once('close', () => log(req, res.statusCode, started, relayed?.()));
     if (!authorized(req)) return sendStatus(res, unauthorized);
     const target = req.url ?? '';
     if (!target.startsWith('/')) return sendStatus(res, badPath);
@@ -129,6 +144,19 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       res.flushHeaders();
       // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
       pipeline(answer.body, res, () => undefined);
+      if (transcript !== undefined) {
+        const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
+        const masked = one(answer.headers['x-hoopctl-masked']);
+        const contentType = one(answer.headers['content-type']);
+        const summarizer = createAnswerSummarizer({
+          contentType, contentEncoding: one(answer.headers['content-encoding']), gatewayMasked: masked !== undefined,
+          watch: /[?&]watch=(true|1)(&|$)/.test(target),
+        });
+        let bytes = 0;
+        // Added after pipeline so no chunk flows before the client's pipe is attached.
+        answer.body.on('data', (c: Buffer) => { bytes += c.length; summarizer.push(c); });
+        relayed = () => ({ bytes, ...(contentType === undefined ? {} : { contentType }), masking: masked === undefined ? 'local' : `gateway ${masked}`, summary: summarizer.finish() });
+      }
     } catch (err) {
       if (abort.signal.aborted || res.destroyed) return;
       const code = (err as { code?: string }).code ?? (err as Error).message;
@@ -164,7 +192,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       headers: buildUpstreamHeaders(req.rawHeaders, { bearer: options.upstreamToken, upgrade: req.headers.upgrade ?? 'websocket' }),
       ...(options.upstreamCaPem === undefined ? {} : { ca: options.upstreamCaPem }),
       track,
-      onStatus: (status) => log(req, status, started),
+      onStatus: (status) => log(req, status, started, { upgrade: true }),
     });
   });
   server.on('tlsClientError', () => undefined);
@@ -193,7 +221,11 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
         for (const s of all) s.destroy();
         pool.destroy().catch(() => undefined);
-        void Promise.all(closed).then(() => { clearTimeout(deadline); resolve(); });
+        void Promise.all(closed).then(async () => {
+          await transcript?.close();
+          clearTimeout(deadline);
+          resolve();
+        });
       });
       return closing;
     },

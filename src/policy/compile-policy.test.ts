@@ -57,7 +57,7 @@ const errors: [string, unknown, string][] = [
   ['guardrail approval without approvers', withGuardrail({ ...guard, effect: 'approval' }), 'policy.guardrails[0].approvers: is required when approval is asked for (the groups that may approve)'],
   ['guardrail with an unknown verb', withGuardrail({ ...guard, match: { verbs: ['remove'] } }), 'policy.guardrails[0].match.verbs[0]: unknown verb "remove" (verbs: get, list, watch, create, update, patch, delete, deletecollection, or "*")'],
   ['duplicate guardrail names', { roles: [view], guardrails: [guard, guard] }, 'policy.guardrails[1].name: guardrail "g" is defined twice (first at guardrails[0])'],
-  ['unknown top-level key', { roles: [view], rules: [] }, 'policy.rules: unknown field (expected one of: roles, bindings, guardrails, defaults)'],
+  ['unknown top-level key', { roles: [view], rules: [] }, 'policy.rules: unknown field (expected one of: roles, bindings, guardrails, defaults, masking)'],
   ['defaults typo', { roles: [view], defaults: { discover: true } }, 'policy.defaults.discover: unknown field (expected one of: discovery)'],
   ['policy not a mapping', ['roles'], 'policy: expected a mapping'],
 ];

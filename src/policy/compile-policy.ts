@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../credential/duration.js';
 import { MIN_SESSION_TTL_SECONDS } from '../credential/session-ttl.js';
+import { compileMasking } from './compile-masking.js';
 import { compileRule } from './compile-rule.js';
 import type { CompiledBinding, CompiledGuardrail, CompiledPolicy, CompiledRole } from './compiled-policy.js';
 import { compilePatterns, MATCH_ANY, type PatternSet } from './pattern.js';
@@ -25,7 +26,7 @@ export interface PolicySource {
 export function compilePolicy(raw: unknown, where: PolicySource): CompiledPolicy {
   const r = new PolicyReader(where.file);
   const base = where.basePath;
-  const top = r.mapping(raw, base, ['roles', 'bindings', 'guardrails', 'defaults']);
+  const top = r.mapping(raw, base, ['roles', 'bindings', 'guardrails', 'defaults', 'masking']);
 
   const roles: CompiledRole[] = [];
   const rolesByName = new Map<string, CompiledRole>();
@@ -58,7 +59,8 @@ export function compilePolicy(raw: unknown, where: PolicySource): CompiledPolicy
   const defaultsPath = joinPath(base, 'defaults');
   const defaults = top.defaults === undefined || top.defaults === null ? {} : r.mapping(top.defaults, defaultsPath, ['discovery']);
   const discovery = r.optBool(defaults, 'discovery', defaultsPath) ?? true;
-  return { roles, rolesByName, bindings, guardrails, discovery };
+  const masking = compileMasking(r, top.masking, joinPath(base, 'masking'), rolesByName);
+  return { roles, rolesByName, bindings, guardrails, discovery, masking };
 }
 
 function readName(r: PolicyReader, m: Record<string, unknown>, path: string): string {

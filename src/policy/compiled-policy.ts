@@ -1,4 +1,5 @@
 /** The policy after compilePolicy: validated, with every pattern compiled, ready for evaluatePolicy. */
+import type { CompiledMasking } from './compile-masking.js';
 import type { PatternSet } from './pattern.js';
 
 /** A `resources` entry: `pods` (no subresource), `pods/*` (any subresource), `*` (everything, as in kube RBAC), `config*`, or any resource's `scale` written star-slash-scale. */
@@ -65,4 +66,6 @@ export interface CompiledPolicy {
   guardrails: CompiledGuardrail[];
   /** defaults.discovery: discovery/version/openapi reads for anyone bound on the connection. */
   discovery: boolean;
+  /** The masking rule set and its exceptions (built-in rules when the policy has no `masking`). */
+  masking: CompiledMasking;
 }

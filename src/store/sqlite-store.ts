@@ -5,10 +5,12 @@ import { dirname } from 'node:path';
 import { HoopError } from '../errors.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type {
-  AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus, AccessVoteRecord, AuditQuery, SessionQuery,
-  SessionRecord, SigningKeyRecord, Store,
+  AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus, AccessVoteRecord, AuditQuery, RecordingPatch,
+  RecordingRecord, SessionQuery, SessionRecord, SigningKeyRecord, Store,
 } from './store.js';
 import { accessRequestRow, accessRequestWhere, patchColumns, toAccessRequest, type AccessRequestRow } from './sqlite-access-requests.js';
+import { createSqliteAudit } from './sqlite-audit.js';
+import { createSqliteRecordings, RECORDINGS_MIGRATION } from './sqlite-recordings.js';
 
 /** Ordered schema migrations; a version once shipped is never edited, only followed by a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -38,6 +40,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE access_votes (
      request_id TEXT NOT NULL REFERENCES access_requests (id), approver TEXT NOT NULL, decision TEXT NOT NULL,
      comment TEXT, at TEXT NOT NULL, PRIMARY KEY (request_id, approver));`,
+  // 3: exec/attach recordings (asciicast v2). Audit events gain seq/prevHash/hash inside event_json (no column change).
+  RECORDINGS_MIGRATION,
 ];
 
 interface SessionRow {
@@ -109,7 +113,6 @@ export async function openSqliteStore(file: string): Promise<Store> {
       VALUES (@id, @user, @groups_json, @connection, @namespace, @role, @reason, @created_at, @expires_at, @ended_at, @end_reason)`),
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     endSession: db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL'),
-    appendAudit: db.prepare('INSERT INTO audit_events (audit_id, time, session, user, event_json) VALUES (?, ?, ?, ?, ?)'),
     createRequest: db.prepare(`INSERT INTO access_requests (id, kind, status, user, groups_json, connection, role, namespace, reason,
       ttl_seconds, session_id, fingerprint, verb, request_uri, summary, rule, approvers_json, min_approvals, created_at, expires_at,
       decided_at, valid_until, uses, used_at, used_method) VALUES (@id, @kind, @status, @user, @groups_json, @connection, @role,
@@ -119,7 +122,19 @@ export async function openSqliteStore(file: string): Promise<Store> {
     addVote: db.prepare('INSERT OR IGNORE INTO access_votes (request_id, approver, decision, comment, at) VALUES (?, ?, ?, ?, ?)'),
     votes: db.prepare('SELECT * FROM access_votes WHERE request_id = ? ORDER BY at, approver'),
   };
+  const audit = createSqliteAudit(db);
+  const recordings = createSqliteRecordings(db, iso);
   let closed = false;
+  // In-process only: one SQLite file serves one gateway process.
+  const endedListeners = new Set<(id: string) => void>();
+  const sessionEnded = (id: string): void => {
+    // After the caller's continuation, so the gateway that ended it closes (and counts) its streams first.
+    setImmediate(() => {
+      for (const l of [...endedListeners]) {
+        try { l(id); } catch { /* one listener failing must not keep the others from hearing */ }
+      }
+    });
+  };
 
   // Every call goes through here so a driver error becomes a HoopError and a closed store says so.
   function run<T>(what: string, fn: () => T): Promise<T> {
@@ -152,8 +167,15 @@ export async function openSqliteStore(file: string): Promise<Store> {
       const r = q.getSession.get(id) as SessionRow | undefined;
       return r === undefined ? undefined : toSession(r);
     }),
-    endSession: (id: string, endedAt: string, reason: string) => run('end a session', () =>
-      q.endSession.run(iso(endedAt, 'endedAt'), reason, id).changes > 0),
+    endSession: (id: string, endedAt: string, reason: string) => run('end a session', () => {
+      const changed = q.endSession.run(iso(endedAt, 'endedAt'), reason, id).changes > 0;
+      if (changed) sessionEnded(id);
+      return changed;
+    }),
+    onSessionEnded: (listener: (id: string) => void) => {
+      endedListeners.add(listener);
+      return () => { endedListeners.delete(listener); };
+    },
     listSessions: (query: SessionQuery = {}) => run('list sessions', () => {
       const where: string[] = [];
       const args: string[] = [];
@@ -163,7 +185,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
       return (db.prepare(sql).all(...args) as SessionRow[]).map(toSession);
     }),
     appendAudit: (e: AuditEvent) => run('append an audit event', () => {
-      q.appendAudit.run(e.auditID, iso(e.time, 'time'), e.session, e.user, JSON.stringify(e));
+      audit.append(e, iso(e.time, 'time'));
     }),
     listAudit: (query: AuditQuery = {}) => run('list audit events', () => {
       const where: string[] = [];
@@ -171,12 +193,23 @@ export async function openSqliteStore(file: string): Promise<Store> {
       if (query.session !== undefined) { where.push('session = ?'); args.push(query.session); }
       if (query.user !== undefined) { where.push('user = ?'); args.push(query.user); }
       if (query.since !== undefined) { where.push('time >= ?'); args.push(iso(query.since, 'since')); }
-      // With a limit the newest events win; the answer is still oldest first.
-      let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC`;
+      if (query.afterSeq !== undefined) { where.push('seq > ?'); args.push(Math.floor(query.afterSeq)); }
+      // With a limit the newest events win (the oldest after `afterSeq`); the answer is still oldest first.
+      const order = query.afterSeq === undefined ? 'DESC' : 'ASC';
+      let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}`;
       if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
       const rows = db.prepare(sql).all(...args) as { event_json: string }[];
-      return rows.reverse().map((r) => JSON.parse(r.event_json) as AuditEvent);
+      if (order === 'DESC') rows.reverse();
+      return rows.map((r) => JSON.parse(r.event_json) as AuditEvent);
     }),
+    listAuditRows: (afterSeq: number, limit: number) => run('read audit rows', () => audit.rows(afterSeq, limit)),
+    auditHighWater: () => run('read the audit sequence', () => audit.highWater()),
+    createRecording: (r: RecordingRecord) => run('create a recording', () => recordings.create(r)),
+    appendRecording: (id: string, n: number, lines: string, patch: RecordingPatch) => run('append to a recording', () => recordings.append(id, n, lines, patch)),
+    updateRecording: (id: string, patch: RecordingPatch) => run('update a recording', () => recordings.update(id, patch)),
+    getRecording: (id: string) => run('read a recording', () => recordings.get(id)),
+    listRecordings: (session: string) => run('list recordings', () => recordings.list(session)),
+    readRecording: (id: string) => run('read a recording', () => recordings.read(id)),
     createAccessRequest: (r: AccessRequestRecord) => run('create an access request', () => {
       q.createRequest.run(accessRequestRow(r, iso));
     }),
@@ -207,6 +240,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     close: async () => {
       if (closed) return;
       closed = true;
+      endedListeners.clear();
       db.close();
     },
   };

@@ -3,6 +3,7 @@
  * (replicas) are interchangeable without touching callers.
  */
 import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditRow } from '../audit/verify-chain.js';
 
 /** A session issued by the gateway. */
 export interface SessionRecord {
@@ -34,7 +35,43 @@ export interface AuditQuery {
   user?: string;
   since?: string;          // RFC 3339
   limit?: number;
+  /** Only chained events with `seq` greater than this (for `audit --follow`); then the OLDEST `limit` win. */
+  afterSeq?: number;
 }
+
+/** A recorded exec/attach stream (asciicast v2); the header line is built from these fields, the events are stored apart. */
+export interface RecordingRecord {
+  id: string;
+  session: string;
+  /** The audit event of the upgrade request this stream came from. */
+  auditID: string;
+  user: string;
+  connection: string;
+  subresource: 'exec' | 'attach';
+  /** Negotiated stream protocol, e.g. `v5.channel.k8s.io` (WebSocket) or `v4.channel.k8s.io` (SPDY/3.1). */
+  protocol: string;
+  transport: 'websocket' | 'spdy';
+  namespace: string | null;
+  pod: string | null;
+  container: string | null;
+  command: string[];
+  tty: boolean;
+  startedAt: string;       // RFC 3339
+  endedAt: string | null;
+  width: number;
+  height: number;
+  /** Bytes of event lines stored. */
+  bytes: number;
+  /** The session's recording cap was reached: the stream went on, the recording stopped (a marker event says where). */
+  truncated: boolean;
+  /** From the status channel; null when the stream ended without one. */
+  exitCode: number | null;
+  /** Values masked in the recorded stdin/stdout/stderr. */
+  maskedCount: number;
+}
+
+/** Fields of a recording that change while and after it runs. */
+export type RecordingPatch = Partial<Pick<RecordingRecord, 'endedAt' | 'width' | 'height' | 'bytes' | 'truncated' | 'exitCode' | 'maskedCount'>>;
 
 /** Filter for session queries. */
 export interface SessionQuery {
@@ -120,6 +157,19 @@ export interface Store {
   /** Appends one audit event; a rejection must fail the request it describes. */
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(query?: AuditQuery): Promise<AuditEvent[]>;
+  /** Stored audit rows with seq > afterSeq, oldest first, as written (for `audit verify`). */
+  listAuditRows(afterSeq: number, limit: number): Promise<AuditRow[]>;
+  /** The highest audit seq the store ever assigned, when it keeps one apart from the rows (catches deleted tail events). */
+  auditHighWater(): Promise<number | undefined>;
+  createRecording(recording: RecordingRecord): Promise<void>;
+  /** Appends asciicast event lines (chunk `n` = 0, 1, …) and updates the recording's metadata in the same write. */
+  appendRecording(id: string, n: number, lines: string, patch: RecordingPatch): Promise<void>;
+  updateRecording(id: string, patch: RecordingPatch): Promise<void>;
+  getRecording(id: string): Promise<RecordingRecord | undefined>;
+  /** A session's recordings, oldest first. */
+  listRecordings(session: string): Promise<RecordingRecord[]>;
+  /** The stored event lines of a recording, in order. */
+  readRecording(id: string): Promise<string>;
   createAccessRequest(request: AccessRequestRecord): Promise<void>;
   getAccessRequest(id: string): Promise<AccessRequestRecord | undefined>;
   listAccessRequests(query?: AccessRequestQuery): Promise<AccessRequestRecord[]>;
@@ -128,5 +178,10 @@ export interface Store {
   /** Records a vote; false when this approver already voted on the request. */
   addAccessVote(vote: AccessVoteRecord): Promise<boolean>;
   listAccessVotes(requestId: string): Promise<AccessVoteRecord[]>;
+  /**
+   * Calls `listener` with the id of each session ended from now on (endSession returned true), after that call
+   * resolved; returns the unsubscribe. SQLite: ends in this process only. PostgreSQL: ends on every replica (NOTIFY).
+   */
+  onSessionEnded?(listener: (id: string) => void): () => void;
   close(): Promise<void>;
 }

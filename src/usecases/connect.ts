@@ -4,11 +4,13 @@
  * Split in two so `--print-env` can request in the CLI and serve in the detached daemon.
  */
 import type { CreateSessionResponse } from '../gateway/api.js';
+import { join } from 'node:path';
 import { HoopError } from '../errors.js';
 import { parseDuration } from '../credential/duration.js';
 import { buildKubeconfig } from '../kube/kubeconfig.js';
 import type { LocalProxy } from '../local-proxy/create-local-proxy.js';
 import type { ConnectDeps, ServeDeps, TimerHandle } from './session-deps.js';
+import { openSessionWithApproval } from './approvals.js';
 
 /** Why a session ended. */
 export type EndReason = 'expired' | 'exited' | 'disconnected' | 'failed';
@@ -21,6 +23,10 @@ export interface StartSessionInput {
   ttl?: string;
   role?: string;
   reason?: string;
+  /** Open the session an approved access request grants. */
+  requestId?: string;
+  /** Absolute path of a transcript to keep after the session (`--transcript FILE`). */
+  transcript?: string;
 }
 
 /** A granted session before it is served: everything the serving process needs (secrets included, memory and IPC only). */
@@ -32,6 +38,8 @@ export interface SessionGrant {
   certPem: string;
   keyPem: string;
   upstreamCaPem?: string;
+  /** `--transcript FILE`; without it the transcript lives (and goes) with the session dir. */
+  transcriptFile?: string;
 }
 
 /** A session being served by this process. */
@@ -58,13 +66,16 @@ export async function requestSession(deps: ConnectDeps, input: StartSessionInput
   const ttlSeconds = input.ttl === undefined ? undefined : parseDuration(input.ttl);
   await deps.sessionDirs.sweep({ sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now() }).catch(() => undefined);
   const idToken = await deps.getIdToken();
-  const session = await deps.gateway.createSession(idToken, {
+  const body = {
     connection: input.connection,
     ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
     ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
     ...(input.role === undefined ? {} : { role: input.role }),
     ...(input.reason === undefined ? {} : { reason: input.reason }),
-  });
+    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+  };
+  // A role granted only with approval answers 202: wait for the decision (or exit 5) when the CLI can.
+  const session = deps.approval === undefined ? await deps.gateway.createSession(idToken, body) : await openSessionWithApproval(deps.approval, idToken, body);
   try {
     const expiresMs = Date.parse(session.expiresAt);
     if (Number.isNaN(expiresMs)) throw new HoopError('gateway_error', `the gateway sent an invalid expiresAt ${JSON.stringify(session.expiresAt)}`);
@@ -78,6 +89,7 @@ export async function requestSession(deps: ConnectDeps, input: StartSessionInput
       certPem: cert.certPem,
       keyPem: cert.keyPem,
       ...(deps.upstreamCaPem === undefined ? {} : { upstreamCaPem: deps.upstreamCaPem }),
+      ...(input.transcript === undefined ? {} : { transcriptFile: input.transcript }),
     };
   } catch (e) {
     await deps.gateway.endSession(session.token, session.sessionId).catch(() => undefined);
@@ -105,6 +117,8 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
       certPem: grant.certPem,
       keyPem: grant.keyPem,
       ...(deps.onRequest === undefined ? {} : { onRequest: deps.onRequest }),
+      // The session dir is written right after the proxy starts, before any client knows its address.
+      transcriptFile: grant.transcriptFile ?? join(deps.sessionsDir, session.sessionId, 'transcript.jsonl'),
     });
     const kubeconfigYaml = buildKubeconfig({
       name: `hoopctl-${session.connection}`,

@@ -4,6 +4,7 @@ import type { LocalProxy, LocalProxyOptions, RequestLogLine } from '../local-pro
 import type { SessionCertificate, SessionCertificateOptions } from '../local-proxy/session-certificate.js';
 import type { createSessionDir, findSessions, removeSessionDir, sweepStaleSessions } from '../local-proxy/session-dir.js';
 import type { RunningChild, SpawnChildOptions } from '../process/spawn-child.js';
+import type { SessionApprovalDeps } from './approvals.js';
 
 /** An opaque timer handle from `setTimeout`. */
 export type TimerHandle = unknown;
@@ -44,6 +45,8 @@ export interface ConnectDeps extends SessionEdges {
   getIdToken(): Promise<string>;
   /** Extra CA (PEM) of a gateway with a private CA, for the proxy's upstream connection. */
   upstreamCaPem?: string;
+  /** Access requests for roles granted only with approval (absent: such a role fails with exit 5). */
+  approval?: SessionApprovalDeps;
 }
 
 /** Something to write messages to (stderr). */

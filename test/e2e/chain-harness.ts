@@ -13,6 +13,10 @@ import { createTempHome, runCli, startCli, type RunningCli, type TempHome } from
 export const USERS = {
   alice: { username: 'alice', password: 'alice-pw', email: 'alice@example.com', groups: ['engineers'] },
   eve: { username: 'eve', password: 'eve-pw', email: 'eve@example.com', groups: ['contractors'] },
+  /** May read and write Secrets (the leak corpus). */
+  sam: { username: 'sam', password: 'sam-pw', email: 'sam@example.com', groups: ['sre'] },
+  /** An approver (approvals e2e). */
+  bob: { username: 'bob', password: 'bob-pw', email: 'bob@example.com', groups: ['approvers'] },
 };
 
 /** The e2e policy: engineers view + edit on every connection, a guardrail against namespace deletion. */
@@ -24,10 +28,21 @@ export const POLICY = {
     },
     {
       name: 'edit',
-      rules: [{ verbs: ['create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] }],
+      rules: [
+        { verbs: ['create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] },
+        // Exec-class subresources match as `create` whatever the HTTP method (WebSocket exec is a GET).
+        { verbs: ['create'], apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] },
+      ],
+    },
+    {
+      name: 'secret-admin',
+      rules: [{ verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['*'] }],
     },
   ],
-  bindings: [{ groups: ['engineers'], connections: ['*'], roles: ['view', 'edit'] }],
+  bindings: [
+    { groups: ['engineers'], connections: ['*'], roles: ['view', 'edit'] },
+    { groups: ['sre'], connections: ['*'], roles: ['secret-admin'] },
+  ],
   guardrails: [
     { name: 'no-namespace-deletion', connections: ['*'], match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] }, effect: 'deny', message: 'namespaces are never deleted through hoopctl' },
   ],
@@ -39,16 +54,30 @@ export interface Chain {
   gatewayUrl: string;
   gateway: RunningCli;
   dir: string;
+  /** grant_type of every token request the IdP answered (e.g. count the refreshes). */
+  idpTokenRequests: string[];
   /** Logs a user in through the real device flow in a fresh temporary HOME. */
   loginAs(user: keyof typeof USERS): Promise<TempHome>;
   close(): Promise<void>;
 }
 
+/** Options of startChain: another policy, or IdP token lifetimes (seconds). */
+export interface ChainOptions {
+  policy?: unknown;
+  idTokenTtlSeconds?: number;
+  /** More top-level gateway config keys (e.g. `admins`, `recordings`). */
+  extraConfig?: Record<string, unknown>;
+}
+
 /** Starts IdP, upstream and the gateway process. */
-export async function startChain(): Promise<Chain> {
+export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'hoopctl-chain-'));
   const kube = await createKubeApiServer({ tls: true, seed: 'demo' });
-  const idp = await createEmbeddedIdp({ users: Object.values(USERS), clientId: 'hoopctl', devicePollIntervalSeconds: 0.2 });
+  const idpTokenRequests: string[] = [];
+  const idp = await createEmbeddedIdp({
+    users: Object.values(USERS), clientId: 'hoopctl', devicePollIntervalSeconds: 0.2, onTokenRequest: (g) => idpTokenRequests.push(g),
+    ...(options.idTokenTtlSeconds === undefined ? {} : { idTokenTtlSeconds: options.idTokenTtlSeconds }),
+  });
   const upstreamKubeconfig = join(dir, 'upstream.kubeconfig');
   await writeKubeconfig(kube, upstreamKubeconfig);
   const config = {
@@ -61,7 +90,8 @@ export async function startChain(): Promise<Chain> {
       { name: 'demo', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true },
       { name: 'short', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true, defaultTtl: '6s', maxTtl: '6s' },
     ],
-    policy: POLICY,
+    policy: options.policy ?? POLICY,
+    ...options.extraConfig,
   };
   const configFile = join(dir, 'gateway.yaml');
   await writeFile(configFile, stringify(config), { mode: 0o600 });
@@ -72,7 +102,7 @@ export async function startChain(): Promise<Chain> {
   const homes: TempHome[] = [gwHome];
 
   return {
-    kube, gatewayUrl, gateway, dir,
+    kube, gatewayUrl, gateway, dir, idpTokenRequests,
     async loginAs(name) {
       const user = USERS[name];
       const home = await createTempHome();

@@ -21,6 +21,10 @@ export const USERS = [
   { username: 'alice', password: 'pw-alice', email: 'alice@example.com', groups: ['dev'] },
   { username: 'bob', password: 'pw-bob', email: 'bob@example.com', groups: ['ops'] },
   { username: 'root', password: 'pw-root', email: 'root@example.com', groups: ['platform-admins'] },
+  // Approvers (sre) for the approval tests, and an IdP account claiming a Kubernetes system group.
+  { username: 'sam', password: 'pw-sam', email: 'sam@example.com', groups: ['sre'] },
+  { username: 'sue', password: 'pw-sue', email: 'sue@example.com', groups: ['sre', 'dev'] },
+  { username: 'mallory', password: 'pw-mallory', email: 'mallory@example.com', groups: ['dev', 'system:masters'] },
 ];
 
 export const POLICY = {
@@ -131,8 +135,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Extra settings of one harness: config keys merged over the defaults (e.g. `policy`, `approvals`, `notifications`), gateway options. */
+export interface HarnessOptions {
+  config?: Record<string, unknown>;
+  notifyBackoffMs?: number;
+  logger?: (line: string) => void;
+}
+
 /** Starts IdP, upstreams, store and gateway. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'hoop-gw-'));
   const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const cleanup = async (): Promise<void> => {
@@ -145,7 +156,7 @@ export async function startHarness(): Promise<Harness> {
     cleanups.push(() => kube.close());
     const echo = await startEchoUpstream();
     cleanups.push(() => echo.close());
-    const config = await loadGatewayConfig(await writeGatewayConfig(dir, idp, kube, echo), { readFile: (p) => readFile(p, 'utf8'), env: {} });
+    const config = await loadGatewayConfig(await writeGatewayConfig(dir, idp, kube, echo, options.config), { readFile: (p) => readFile(p, 'utf8'), env: {} });
     const real = await openSqliteStore(config.store.sqlite);
     cleanups.push(() => real.close());
     const faults = { audit: false };
@@ -154,7 +165,11 @@ export async function startHarness(): Promise<Harness> {
       appendAudit: (e) => (faults.audit ? Promise.reject(new Error('disk full')) : real.appendAudit(e)),
     };
     const clock = { skewMs: 0 };
-    const gateway = await createGateway({ config, store, now: () => Date.now() + clock.skewMs, sessionCacheMs: 60_000 });
+    const gateway = await createGateway({
+      config, store, now: () => Date.now() + clock.skewMs, sessionCacheMs: 60_000,
+      ...(options.notifyBackoffMs === undefined ? {} : { notifyBackoffMs: options.notifyBackoffMs }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     cleanups.push(() => gateway.close());
     const [alice, bob, root] = await Promise.all(['alice', 'bob', 'root'].map((u) => idTokenFor(idp, u)));
     return { dir, idp, kube, echo, store, gateway, clock, faults, idTokens: { alice: alice!, bob: bob!, root: root! }, close: cleanup };

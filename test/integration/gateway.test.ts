@@ -54,10 +54,11 @@ describe('v1 API', () => {
 
     const post = (who: 'alice' | 'bob', body: unknown) =>
       send(base, 'POST', '/v1/sessions', { ...bearer(h.idTokens[who]), 'content-type': 'application/json' }, JSON.stringify(body));
+    // A role granted only with approval is asked for with a reason (test/integration/approvals.test.ts has the rest).
     const approval = await post('alice', { connection: 'prod', role: 'edit' });
-    assert.equal(approval.status, 403);
-    assert.equal(approval.json.code, 'denied');
-    assert.match(approval.json.message, /role "edit" on "prod" needs approval/);
+    assert.equal(approval.status, 400);
+    assert.equal(approval.json.code, 'usage');
+    assert.match(approval.json.message, /role "edit" on "prod" is granted only with approval/);
     const none = await post('bob', { connection: 'prod' });
     assert.equal(none.status, 403);
     assert.match(none.json.message, /no role on connection "prod"/);

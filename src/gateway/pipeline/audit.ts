@@ -1,5 +1,7 @@
 /** Pipeline step 5: one audit event per request, appended before the response ends (a failed write fails the request). */
 import type { AuditEvent, Decision } from '../../audit/audit-event.js';
+import { maskRequestUri } from '../../mask/line-masker.js';
+import { createMaskContext } from '../../mask/mask-object.js';
 import type { Store } from '../../store/store.js';
 import type { ProxyExchange } from './exchange.js';
 
@@ -24,6 +26,9 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
   let decision: Decision;
   if (x.decision !== undefined) decision = x.decision.effect;
   else decision = x.refusedBy !== undefined ? 'deny' : 'error';
+  // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
+  const uri = createMaskContext(x.gw.config.policy.masking.rules);
+  const requestURI = maskRequestUri(x.kubePath, uri);
   return auditEvent({
     auditID: x.auditID,
     stage: 'ResponseComplete',
@@ -34,7 +39,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
     impersonatedUser: x.impersonatedUser ?? null,
     connection: x.connectionName,
     verb: info?.verb ?? (x.req.method ?? 'GET').toLowerCase(),
-    requestURI: x.kubePath,
+    requestURI,
     apiGroup: info?.isResourceRequest ? info.apiGroup : null,
     resource: orNull(info?.resource),
     subresource: orNull(info?.subresource),
@@ -48,6 +53,9 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
     userAgent: x.req.headers['user-agent'] ?? null,
     sourceIP: x.sourceIP,
     message: x.message,
+    maskedCount: (x.maskedCount ?? 0) + uri.counter.masked,
+    ...(x.requestObject === undefined ? {} : { requestObject: x.requestObject }),
+    ...(x.maskExemptions === undefined ? {} : { annotations: { 'mask.hoopctl.dev/exempted': `objects left in clear by ${[...x.maskExemptions].join(', ')}` } }),
   });
 }
 

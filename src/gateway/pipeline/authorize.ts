@@ -1,20 +1,21 @@
-/** Pipeline step 3: the policy decides; deny and (for now) needs-approval both answer a 403 Status kubectl prints. */
+/**
+ * Pipeline step 3: the policy decides. Deny answers a 403 Status kubectl prints; a request a guardrail
+ * holds for review passes once its review is approved, and is otherwise refused naming the review.
+ */
 import { forbiddenStatus } from '../../kube/status.js';
 import { evaluatePolicy } from '../../policy/evaluate-policy.js';
 import type { CompiledPolicy } from '../../policy/compiled-policy.js';
 import type { PolicyDecision } from '../../policy/types.js';
+import type { CommandReviews } from '../approvals/command-review.js';
 import type { ProxyStep } from './exchange.js';
 
 /** The sentence after kube's "User … cannot …:": why, which rule, and what to run next. */
 export function refusalReason(d: PolicyDecision): string {
-  const why = d.effect === 'approval'
-    ? `${d.reason}; this gateway version does not grant approvals yet`
-    : d.reason;
-  return `${why} (hoopctl rule ${d.rule})${d.hint === undefined ? '' : `; hint: ${d.hint}`}`;
+  return `${d.reason} (hoopctl rule ${d.rule})${d.hint === undefined ? '' : `; hint: ${d.hint}`}`;
 }
 
-/** Builds the authorize step for a compiled policy. */
-export function createAuthorize(policy: CompiledPolicy): ProxyStep {
+/** Builds the authorize step for a compiled policy; without `reviews`, requests held for review are refused. */
+export function createAuthorize(policy: CompiledPolicy, reviews?: CommandReviews): ProxyStep {
   return async (x) => {
     const { claims } = x.session!;
     const info = x.info!;
@@ -25,8 +26,17 @@ export function createAuthorize(policy: CompiledPolicy): ProxyStep {
       request: info,
     });
     x.decision = decision;
-    // Fail closed: anything but an explicit allow is refused (approval flows come later).
     if (decision.effect === 'allow') return undefined;
+    const review = decision.review;
+    if (decision.effect === 'approval' && review !== undefined && reviews !== undefined) {
+      const outcome = await reviews.review(x, { ...decision, review });
+      if (outcome.kind === 'refused') return outcome.status;
+      const by = outcome.request.id;
+      x.decision = { ...decision, effect: 'allow', reason: `approved by review ${by}`, rule: `${decision.rule} → review ${by}` };
+      x.message = `approved by review ${by}`;
+      return undefined;
+    }
+    // Fail closed: anything but an explicit allow is refused.
     return forbiddenStatus(info, claims.sub, refusalReason(decision));
   };
 }

@@ -22,6 +22,8 @@ export interface ProxyExchange {
   /** Read when the request arrives: `req.socket` is gone once the exchange ends. */
   sourceIP: string | null;
   session?: VerifiedSession;
+  /** The request body when a step had to read it (a reviewed request is hashed); forward then sends these bytes instead of `req`. */
+  requestBody?: Buffer;
   info?: RequestInfo;
   decision?: PolicyDecision;
   /** Which step refused the request, for the audit rule when no policy rule decided. */
@@ -31,6 +33,12 @@ export interface ProxyExchange {
   bytes: number;
   message: string | null;
   audited: boolean;
+  /** Values masked in the answer and in the audited request body (undefined: none). */
+  maskedCount?: number;
+  /** The request body as the audit event records it: masked, or size and SHA-256 when it is not JSON/YAML. */
+  requestObject?: unknown;
+  /** Masking exceptions (policy paths) that left objects of this answer in clear. */
+  maskExemptions?: Set<string>;
 }
 
 /** A pipeline step: returns a Status to refuse the request, or undefined to go on. */

@@ -8,6 +8,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../gateway-context.js';
+import { isRecordedUpgrade, prepareRecording, type UpgradeRecording } from '../recording/record-upgrade.js';
 import { sendStatus, writeRawResponse, type ProxyExchange } from './exchange.js';
 import { upstreamIdentity, upstreamUnreachable } from './forward.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
@@ -39,24 +40,40 @@ function relayNonUpgrade(x: ProxyExchange, upRes: IncomingMessage, audit: () => 
   });
 }
 
-function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer): void {
+function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
   const client = x.upgrade!.socket;
   const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
   for (let i = 0; i + 1 < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
   client.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (upHead.length > 0) client.write(upHead);
-  if (x.upgrade!.head.length > 0) upSocket.write(x.upgrade!.head);
+  if (upHead.length > 0) { rec?.fromUpstream(upHead); client.write(upHead); }
+  if (x.upgrade!.head.length > 0) { rec?.fromClient(x.upgrade!.head); upSocket.write(x.upgrade!.head); }
 
   const session = x.session!.session;
   const closeBoth = (): void => { client.destroy(); upSocket.destroy(); };
   const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), { close: closeBoth });
-  upSocket.on('data', (c: Buffer) => { x.bytes += c.length; });
+  // The recorder reads copies of the relayed bytes, before they are written on; the relay itself is untouched.
+  upSocket.on('data', (c: Buffer) => { x.bytes += c.length; rec?.fromUpstream(c); });
+  if (rec !== undefined) client.on('data', (c: Buffer) => rec.fromClient(c));
   upSocket.pipe(client);
   client.pipe(upSocket);
   for (const s of [client, upSocket]) {
     s.on('error', closeBoth);
-    s.on('close', () => { closeBoth(); untrack(); });
+    s.on('close', () => { closeBoth(); untrack(); void rec?.end(); });
   }
+}
+
+// exec/attach: the recording exists before the first byte flows; if it cannot, the stream does not start.
+async function startUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, audit: () => Promise<void>): Promise<void> {
+  const client = x.upgrade!.socket;
+  const cut = (reason: string): void => {
+    x.message ??= `stream cut: ${reason}`;
+    client.destroy();
+    upSocket.destroy();
+  };
+  const rec = await prepareRecording(x, upRes, cut);
+  await audit();
+  await rec?.start();
+  pipeUpgraded(gw, x, upRes, upSocket, upHead, rec);
 }
 
 /** Builds the upgrade forward step. */
@@ -71,6 +88,8 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
     headers.connection = 'Upgrade';
     headers.upgrade = x.req.headers.upgrade ?? 'websocket';
+    // A compressed WebSocket (permessage-deflate) could not be recorded from the relayed bytes.
+    if (isRecordedUpgrade(x)) delete headers['sec-websocket-extensions'];
     const mod = up.origin.protocol === 'https:' ? https : http;
     const upReq = mod.request({
       host: up.origin.hostname.replace(/^\[|\]$/g, ''),
@@ -87,8 +106,15 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     upReq.on('upgrade', (upRes, upSocket, upHead) => {
       client.off('close', onClientClose);
       x.status = 101;
-      // The exec or port-forward starts only once its audit event is stored.
-      audit().then(() => pipeUpgraded(gw, x, upRes, upSocket, upHead), () => { upSocket.destroy(); client.destroy(); });
+      // The exec or port-forward starts only once its audit event (and an exec's recording) is stored.
+      startUpgraded(gw, x, upRes, upSocket, upHead, audit).catch((e: unknown) => {
+        const why = e instanceof Error ? e.message : String(e);
+        gw.log(`upgrade ${x.auditID} not started: ${why}`);
+        x.message ??= `stream not started: ${why}`;
+        if (!x.audited) audit().catch(() => undefined);
+        upSocket.destroy();
+        client.destroy();
+      });
     });
     upReq.on('response', (upRes) => {
       client.off('close', onClientClose);

@@ -9,6 +9,8 @@ import { buildStatus } from '../../kube/status.js';
 import type { KubeStatus } from '../../kube/types.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { sendStatus, type ProxyExchange } from './exchange.js';
+import { maskingRequestHeaders, prepareMaskedRequest } from './mask-request.js';
+import { relayMaskedAnswer } from './mask-response.js';
 import { clientResponseHeaders, upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
 import type { Upstream } from './upstream-pools.js';
 
@@ -70,13 +72,20 @@ export function createForward(gw: GatewayContext): ForwardStep {
       if (!res.writableFinished) abort.abort();
     });
 
+    const masking = gw.config.policy.masking.enabled;
+    const refusal = masking ? await prepareMaskedRequest(x) : undefined;
+    if (refusal !== undefined) {
+      await sendStatus(x, refusal, audit);
+      return;
+    }
     let upstream: Dispatcher.ResponseData;
     try {
+      const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
       upstream = await up.pool.request({
         path: `${up.basePath}${x.kubePath}`,
         method: (x.req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x)),
-        body: hasBody(x) ? x.req : null,
+        headers: masking ? maskingRequestHeaders(x, headers) : headers,
+        body: x.requestBody ?? (hasBody(x) ? x.req : null),
         signal: abort.signal,
       });
     } catch (cause) {
@@ -86,6 +95,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
     }
 
     x.status = upstream.statusCode;
+    if (masking && await relayMaskedAnswer(x, upstream, audit)) return;
     const lengthHeader = Number(upstream.headers['content-length']);
     const declared = Number.isSafeInteger(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
     let tail: Buffer | undefined;

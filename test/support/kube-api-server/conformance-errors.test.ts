@@ -112,13 +112,13 @@ describe('error Status conformance', { skip }, () => {
     }
   });
 
-  test('exec, attach and port-forward are refused with a Status naming the gap, never a session', async () => {
+  test('exec, attach and port-forward of a pod without a node: the recorded 400, never a session', async () => {
     await send(server, 'POST', '/api/v1/namespaces/demo/pods', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox:1.36"}]}}' });
     for (const sub of ['exec?command=echo&container=main&stdout=true', 'attach', 'portforward']) {
       const res = await send(server, 'POST', `/api/v1/namespaces/demo/pods/p/${sub}`, { headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' } });
-      assert.equal(res.status, 404);
+      assert.equal(res.status, 400);
       assert.equal(res.json.kind, 'Status');
-      assert.match(res.json.message, /not implemented by the hoopctl kube-apiserver simulation/);
+      assert.equal(res.json.message, 'pod p does not have a host assigned');
     }
     const missing = await send(server, 'GET', '/api/v1/namespaces/demo/pods/nope/exec?command=ls');
     assert.equal(missing.status, 404);

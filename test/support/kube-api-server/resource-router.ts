@@ -3,9 +3,11 @@
 // portforward) have one entry point here so they can be added without touching the rest.
 import type { RequestContext } from './handler-context.js';
 import { handleLogs } from './logs.js';
+import { handlePortForward } from './port-forward.js';
 import { findResource, isServedGroupVersion, type ResourceSpec } from './registry.js';
 import { handleGet, handleList } from './read-handlers.js';
 import type { ApiPath } from './request-path.js';
+import { handleRemoteCommand } from './remote-command.js';
 import { handleReview } from './reviews.js';
 import { methodNotAllowed, resourceNotServed } from './status.js';
 import { handleScale, handleStatus, handleUnimplementedSubresource } from './subresource-handlers.js';
@@ -15,10 +17,14 @@ import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handle
 type ResourcePath = Extract<ApiPath, { kind: 'resource' }>;
 
 /** Handles one upgrade-capable subresource request (exec, attach, portforward); later steps plug in here. */
-export type StreamSubresourceHandler = (ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string, subresource: string) => void;
+export type StreamSubresourceHandler = (ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string, subresource: string) => void | Promise<void>;
 
 /** Handlers for streaming subresources, keyed `pods/exec`; absent ones get the not-implemented Status. */
-export const streamSubresources = new Map<string, StreamSubresourceHandler>();
+export const streamSubresources = new Map<string, StreamSubresourceHandler>([
+  ['pods/exec', handleRemoteCommand],
+  ['pods/attach', handleRemoteCommand],
+  ['pods/portforward', handlePortForward],
+]);
 
 function isWatch(ctx: RequestContext, path: ResourcePath): boolean {
   const w = ctx.url.searchParams.get('watch');

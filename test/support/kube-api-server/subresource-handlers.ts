@@ -1,6 +1,6 @@
 // Subresources other than pods/log: `status` (the object, writable only in .status), `scale`
-// (autoscaling/v1 Scale of workloads), and a clear refusal for the streaming ones (exec, attach,
-// portforward, proxy) until they are simulated.
+// (autoscaling/v1 Scale of workloads), and a clear refusal for the ones not simulated (proxy, …);
+// exec, attach and portforward are served by remote-command.ts and port-forward.ts.
 import type { RequestContext } from './handler-context.js';
 import { readBody, writeObject } from './http-io.js';
 import type { KubeObject } from './object-store.js';
@@ -75,7 +75,7 @@ export async function handleScale(ctx: RequestContext, spec: ResourceSpec, names
   writeObject(ctx.req, ctx.res, ctx.url, 200, scaleOf(updated));
 }
 
-// exec, attach, portforward, proxy, binding, eviction, ephemeralcontainers, token are not simulated
+// proxy, binding, eviction, ephemeralcontainers, token are not simulated
 // yet: a 404 Status naming the gap (after the usual 404 for a missing object), never a fake session.
 /** Refuses a subresource the simulation does not implement. */
 export function handleUnimplementedSubresource(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string, subresource: string): void {

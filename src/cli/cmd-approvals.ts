@@ -1,0 +1,96 @@
+/** `hoopctl requests | approve | deny | wait`: access requests seen from both sides. */
+import { formatDuration } from '../credential/duration.js';
+import type { AccessRequestView } from '../gateway/api.js';
+import { HoopError } from '../errors.js';
+import { createGatewayClient } from '../platform/gateway-client.js';
+import type { CliContext } from './context.js';
+import { createIdentityDeps, freshIdToken } from './identity.js';
+
+async function client(ctx: CliContext) {
+  const identity = await createIdentityDeps(ctx);
+  const { idToken, gateway } = await freshIdToken(identity);
+  return { idToken, gateway: createGatewayClient({ baseUrl: gateway }), getIdToken: async () => (await freshIdToken(identity)).idToken };
+}
+
+function votesOf(r: AccessRequestView): string {
+  return `${r.approvals.length}/${r.minApprovals} (${r.approvers.join(',')})`;
+}
+
+/** Aligned rows for `hoopctl requests`. */
+export function formatRequestRows(items: AccessRequestView[], nowMs: number): string[] {
+  const rows = items.map((r) => [
+    r.id, r.kind, r.status, r.user, r.connection, r.summary, votesOf(r),
+    formatDuration((nowMs - Date.parse(r.createdAt)) / 1000), r.reason ?? (r.kind === 'command' ? `session ${r.sessionId ?? ''}`.trim() : ''),
+  ]);
+  const head = ['ID', 'KIND', 'STATUS', 'USER', 'CONNECTION', 'WHAT', 'APPROVALS', 'AGE', 'REASON'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [head, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/** `requests`: pending requests the caller made or may approve (all states with --all; everything for admins). */
+export async function runRequests(ctx: CliContext, opts: { output: string; all?: boolean }): Promise<void> {
+  const { idToken, gateway } = await client(ctx);
+  const items = await gateway.listRequests(idToken, opts.all === true);
+  if (opts.output === 'json') {
+    ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    return;
+  }
+  if (items.length === 0) {
+    ctx.out.stderr.write(opts.all === true ? 'no access requests\n' : 'no pending access requests\n');
+    return;
+  }
+  for (const line of formatRequestRows(items, Date.now())) ctx.out.stdout.write(`${line}\n`);
+  const mine = items.find((r) => r.canApprove);
+  if (mine !== undefined) ctx.out.stderr.write(`approve with: hoopctl approve ${mine.id} [--comment TEXT]   deny with: hoopctl deny ${mine.id}\n`);
+}
+
+/** `approve ID` / `deny ID`: one vote; the request is decided once it has enough approvals (or one denial). */
+export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', id: string, opts: { comment?: string; output?: string }): Promise<void> {
+  const { idToken, gateway } = await client(ctx);
+  const r = await gateway.decideRequest(idToken, id, decision, opts.comment);
+  if (opts.output === 'json') {
+    ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const c = ctx.out.c;
+  const what = `${r.user}'s request ${r.id} (${r.summary} on ${r.connection})`;
+  if (r.status === 'approved') {
+    const until = r.validUntil === undefined ? '' : ` until ${new Date(r.validUntil).toLocaleTimeString()}`;
+    const use = r.kind === 'session' ? 'they may open the session' : 'they may send that request once';
+    ctx.out.stderr.write(`${c.green('✔')} approved ${what}; ${use}${until}\n`);
+  } else if (r.status === 'denied') {
+    ctx.out.stderr.write(`${c.red('✘')} denied ${what}\n`);
+  } else {
+    ctx.out.stderr.write(`${c.green('✔')} approved ${what}: ${r.approvals.length}/${r.minApprovals} approvals, waiting for more from ${r.approvers.join(', ')}\n`);
+  }
+}
+
+/** `wait ID`: blocks with a status line until the request is decided; 0 when approved, 4 when denied or expired. */
+export async function runWait(ctx: CliContext, id: string, opts: { timeout?: string; output?: string }): Promise<void> {
+  const { gateway, getIdToken } = await client(ctx);
+  const { waitForDecision, notApproved } = await import('../usecases/approvals.js');
+  const { createWaitUi } = await import('./approval-wait.js');
+  const { parseDuration } = await import('../credential/duration.js');
+  const ui = createWaitUi(ctx, '');
+  const first = await gateway.getRequest(await getIdToken(), id);
+  let r = first;
+  if (first.status === 'pending') {
+    ui.start(first);
+    try {
+      r = await waitForDecision({
+        gateway, getIdToken, nowMs: () => Date.now(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), ...ui.deps,
+        ...(opts.timeout === undefined ? {} : { limitMs: parseDuration(opts.timeout) * 1000 }),
+      }, id);
+    } finally {
+      ui.stop();
+    }
+  }
+  if (opts.output === 'json') ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  if (r.status === 'approved' || r.status === 'used') {
+    const next = r.kind === 'session' && r.status === 'approved' ? `; open it with: hoopctl connect ${r.connection} --request ${r.id}` : r.kind === 'command' ? '; send the same request again from the same session' : '';
+    ctx.out.stderr.write(`${ctx.out.c.green('✔')} request ${r.id} ${r.status === 'used' ? 'was approved and used' : `approved by ${r.approvals.map((a) => a.by).join(', ')}`}${next}\n`);
+    return;
+  }
+  if (r.status === 'withdrawn') throw new HoopError('denied', `access request ${r.id} was withdrawn`);
+  throw notApproved(r);
+}

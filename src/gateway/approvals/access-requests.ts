@@ -1,0 +1,225 @@
+/**
+ * The gateway's access requests: record, vote, withdraw, expire and use them. Every change is
+ * audited, announced to the notification targets (in the background) and wakes long-polls.
+ * The store's compare-and-set keeps each transition single even with concurrent votes or uses.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { HoopError } from '../../errors.js';
+import type { AccessRequestPatch, AccessRequestRecord, AccessRequestStatus, Store } from '../../store/store.js';
+import type { AccessRequestView } from '../api.js';
+import type { GatewayConfig } from '../config.js';
+import { requestNotifications, type RequestEvent } from '../notify/messages.js';
+import type { Notifier } from '../notify/notifier.js';
+import { auditEvent } from '../pipeline/audit.js';
+import { mayView, mayVote, toView, type Viewer } from './request-view.js';
+
+/** An authenticated person acting on requests (a `/v1` Caller). */
+export interface Actor extends Viewer {
+  via: 'id-token' | 'session';
+}
+
+/** Everything the access-request service needs. */
+export interface AccessRequestsDeps {
+  store: Store;
+  config: Pick<GatewayConfig, 'approvals' | 'notifications'>;
+  publicUrl: string;
+  now: () => number;
+  log: (line: string) => void;
+  notifier: Notifier;
+}
+
+/** A new request before it is stored: everything but id, status, times and use counters. */
+export type NewAccessRequest = Omit<AccessRequestRecord, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'decidedAt' | 'validUntil' | 'uses' | 'usedAt' | 'usedMethod'> & {
+  /** Upper bound for expiresAt and validUntil (e.g. the end of the session a review belongs to). */
+  notAfterMs?: number;
+};
+
+/** The service. */
+export interface AccessRequests {
+  create(input: NewAccessRequest): Promise<AccessRequestRecord>;
+  /** The request after lazy expiry, or undefined. */
+  get(id: string): Promise<AccessRequestRecord | undefined>;
+  /** Open or used command reviews with this fingerprint, newest first (not yet settled). */
+  byFingerprint(fingerprint: string): Promise<AccessRequestRecord[]>;
+  /** The request for a caller who may see it (404 otherwise: no one learns that an id exists). */
+  getFor(actor: Viewer, id: string): Promise<AccessRequestRecord>;
+  list(actor: Viewer, opts: { all: boolean }): Promise<AccessRequestView[]>;
+  view(r: AccessRequestRecord, viewer?: Viewer): Promise<AccessRequestView>;
+  vote(actor: Actor, id: string, decision: 'approve' | 'deny', comment: string | undefined): Promise<AccessRequestView>;
+  withdraw(actor: Actor, id: string): Promise<AccessRequestView>;
+  /** Compare-and-set used by the session claim and the command review. */
+  transition(r: AccessRequestRecord, patch: AccessRequestPatch): Promise<boolean>;
+  /** Resolves when request `id` changes, or after `ms`, or when `signal` aborts. */
+  waitForChange(id: string, ms: number, signal: AbortSignal): Promise<void>;
+  /** Expires every overdue pending request (also runs on a timer). */
+  sweep(): Promise<void>;
+  close(): void;
+}
+
+const SWEEP_MS = 15_000;
+const LIST_LIMIT = 200;
+const OPEN: AccessRequestStatus[] = ['pending', 'approved'];
+
+/** Short ids people can type: 12 hex digits (48 random bits; ids are not secrets, every use is authorized). */
+export function newRequestId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** Creates the service and starts its expiry sweep. */
+export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
+  const waiters = new Map<string, Set<() => void>>();
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
+  function wake(id: string): void {
+    const set = waiters.get(id);
+    if (set === undefined) return;
+    waiters.delete(id);
+    for (const w of set) w();
+  }
+
+  async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string): Promise<void> {
+    wake(r.id);
+    const votes = await d.store.listAccessVotes(r.id).catch(() => []);
+    d.notifier.send(requestNotifications(d.config.notifications, d.publicUrl, event, toView(r, votes), actor));
+    await d.store.appendAudit(auditEvent({
+      auditID: randomUUID(), stage: 'AccessRequest', time: iso(d.now()), session: r.sessionId, user: actor ?? r.user,
+      groups: actor === null || actor === r.user ? r.groups : [], connection: r.connection, verb: event.slice('request.'.length),
+      requestURI: `/v1/requests/${r.id}`, decision: event === 'request.approved' ? 'allow' : event === 'request.created' || event === 'request.voted' ? 'approval' : 'deny',
+      rule: r.rule, namespace: r.namespace, message: `${r.kind} request ${r.id} of ${r.user}: ${r.summary}; ${message}`,
+    }));
+  }
+
+  async function reread(id: string): Promise<AccessRequestRecord> {
+    const r = await d.store.getAccessRequest(id);
+    if (r === undefined) throw new HoopError('not_found', `no access request ${id}`);
+    return r;
+  }
+
+  async function transition(r: AccessRequestRecord, patch: AccessRequestPatch): Promise<boolean> {
+    const ok = await d.store.updateAccessRequest(r.id, { status: r.status, uses: r.uses }, patch);
+    if (ok) wake(r.id);
+    return ok;
+  }
+
+  // Expiry is applied when a request is read, so a request is never usable past its time even between sweeps.
+  async function settle(r: AccessRequestRecord): Promise<AccessRequestRecord> {
+    const now = d.now();
+    if (r.status === 'pending' && Date.parse(r.expiresAt) <= now) {
+      if (await transition(r, { status: 'expired', decidedAt: iso(now) })) {
+        const expired = await reread(r.id);
+        await announce('request.expired', expired, null, 'not answered in time').catch((e: unknown) => d.log(`audit of expiry failed: ${(e as Error).message}`));
+        return expired;
+      }
+      return reread(r.id);
+    }
+    if (r.status === 'approved' && r.validUntil !== null && Date.parse(r.validUntil) <= now) {
+      await transition(r, { status: 'expired' });
+      return reread(r.id);
+    }
+    return r;
+  }
+
+  async function getFor(actor: Viewer, id: string): Promise<AccessRequestRecord> {
+    const found = await d.store.getAccessRequest(id);
+    if (found === undefined || !mayView(found, actor)) throw new HoopError('not_found', `no access request ${id} that you may see`, { hint: 'run hoopctl requests' });
+    return settle(found);
+  }
+
+  async function view(r: AccessRequestRecord, viewer?: Viewer): Promise<AccessRequestView> {
+    return toView(r, await d.store.listAccessVotes(r.id), viewer);
+  }
+
+  async function sweep(): Promise<void> {
+    const overdue = (await d.store.listAccessRequests({ status: OPEN, limit: 1000 }))
+      .filter((r) => Date.parse(r.status === 'pending' ? r.expiresAt : r.validUntil ?? r.expiresAt) <= d.now());
+    for (const r of overdue) await settle(r);
+  }
+  const timer = setInterval(() => { sweep().catch((e: unknown) => d.log(`access request sweep failed: ${(e as Error).message}`)); }, SWEEP_MS);
+  timer.unref();
+
+  return {
+    async create(input) {
+      const now = d.now();
+      const cap = input.notAfterMs ?? Infinity;
+      const { notAfterMs: _, ...fields } = input;
+      const r: AccessRequestRecord = {
+        ...fields, id: newRequestId(), status: 'pending', createdAt: iso(now),
+        expiresAt: iso(Math.min(now + d.config.approvals.requestTtlSeconds * 1000, cap)),
+        decidedAt: null, validUntil: null, uses: 0, usedAt: null, usedMethod: null,
+      };
+      await d.store.createAccessRequest(r);
+      await announce('request.created', r, r.user, input.reason === null ? 'no reason given' : `reason: ${input.reason}`);
+      return r;
+    },
+    async get(id) {
+      const r = await d.store.getAccessRequest(id);
+      return r === undefined ? undefined : settle(r);
+    },
+    byFingerprint: (fingerprint) => d.store.listAccessRequests({ fingerprint, status: ['pending', 'approved', 'used'], limit: 20 }),
+    getFor,
+    async list(actor, opts) {
+      const rows = await d.store.listAccessRequests({ ...(opts.all ? {} : { status: ['pending'] }), limit: LIST_LIMIT });
+      const out: AccessRequestView[] = [];
+      for (const row of rows.filter((r) => mayView(r, actor))) {
+        const r = await settle(row);
+        if (opts.all || r.status === 'pending') out.push(await view(r, actor));
+      }
+      return out;
+    },
+    view,
+    async vote(actor, id, decision, comment) {
+      // A session credential is a short-lived delegation (maybe held by an agent): approving takes a person's login.
+      if (actor.via !== 'id-token') throw new HoopError('denied', 'approving needs your login (ID token), not a session credential', { hint: 'run hoopctl login' });
+      const r = await getFor(actor, id);
+      if (r.user === actor.user) throw new HoopError('denied', `request ${id} is your own; someone else in ${r.approvers.join(', ')} must decide it`);
+      if (!mayVote({ ...r, status: 'pending' }, actor)) throw new HoopError('denied', `you are not in the approver groups of request ${id} (${r.approvers.join(', ')})`);
+      if (r.status !== 'pending') throw new HoopError('usage', `request ${id} is already ${r.status}`);
+      const nowIso = iso(d.now());
+      const added = await d.store.addAccessVote({ requestId: id, approver: actor.user, decision, comment: comment ?? null, at: nowIso });
+      if (!added) throw new HoopError('usage', `you already voted on request ${id}`);
+      const votes = await d.store.listAccessVotes(id);
+      const approvals = votes.filter((v) => v.decision === 'approve').length;
+      const note = comment === undefined ? '' : ` (${comment})`;
+      if (decision === 'deny') {
+        if (await transition(r, { status: 'denied', decidedAt: nowIso })) await announce('request.denied', await reread(id), actor.user, `denied by ${actor.user}${note}`);
+      } else if (approvals >= r.minApprovals) {
+        const validUntil = iso(d.now() + d.config.approvals.approvedWindowSeconds * 1000);
+        if (await transition(r, { status: 'approved', decidedAt: nowIso, validUntil })) {
+          await announce('request.approved', await reread(id), actor.user, `approved by ${actor.user}${note} (${approvals}/${r.minApprovals})`);
+        }
+      } else {
+        await announce('request.voted', r, actor.user, `approved by ${actor.user}${note} (${approvals}/${r.minApprovals})`);
+      }
+      return view(await reread(id), actor);
+    },
+    async withdraw(actor, id) {
+      const r = await getFor(actor, id);
+      if (r.user !== actor.user && !actor.admin) throw new HoopError('denied', `request ${id} belongs to ${r.user}; only they (or an admin) may withdraw it`);
+      if (r.status !== 'pending') throw new HoopError('usage', `request ${id} is already ${r.status}`);
+      if (await transition(r, { status: 'withdrawn', decidedAt: iso(d.now()) })) await announce('request.withdrawn', await reread(id), actor.user, `withdrawn by ${actor.user}`);
+      return view(await reread(id), actor);
+    },
+    transition,
+    waitForChange(id, ms, signal) {
+      return new Promise((resolve) => {
+        let set = waiters.get(id);
+        if (set === undefined) waiters.set(id, (set = new Set()));
+        const done = (): void => {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          set!.delete(done);
+          if (set!.size === 0 && waiters.get(id) === set) waiters.delete(id);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        set.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    },
+    sweep,
+    close() {
+      clearInterval(timer);
+      for (const id of [...waiters.keys()]) wake(id);
+    },
+  };
+}

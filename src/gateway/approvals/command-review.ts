@@ -1,0 +1,129 @@
+/**
+ * Single-command review: a request a guardrail holds for approval is refused with a Status naming
+ * a review; once approved, the same request (same session, verb, path and query, body hash)
+ * passes once within the approved window. kubectl 1.30+ sends an exec first as GET + WebSocket
+ * and, on any non-101 answer, again as POST + SPDY (KEP-4006), so exec-class requests are keyed
+ * on verb `create` whatever the method, and one approved exec may be retried once over the other
+ * transport within a few seconds.
+ */
+import { createHash } from 'node:crypto';
+import { buildStatus, forbiddenStatus } from '../../kube/status.js';
+import type { KubeStatus } from '../../kube/types.js';
+import type { PolicyDecision, ReviewRequirement } from '../../policy/types.js';
+import type { AccessRequestRecord } from '../../store/store.js';
+import type { ProxyExchange } from '../pipeline/exchange.js';
+import type { AccessRequests } from './access-requests.js';
+import { commandSummary } from './request-view.js';
+
+/** kube-apiserver refuses request bodies over 3 MiB; a reviewed body is held in memory, so the same limit applies. */
+export const MAX_REVIEWED_BODY = 3 * 1024 * 1024;
+/** How long after an approved exec its retry over the other transport still counts as the same request. */
+export const EXEC_RETRY_MS = 30_000;
+
+/** Outcome for a request a guardrail holds for review. */
+export type ReviewOutcome =
+  | { kind: 'approved'; request: AccessRequestRecord }
+  | { kind: 'refused'; status: KubeStatus; request?: AccessRequestRecord };
+
+/** Reviews of single requests. */
+export interface CommandReviews {
+  review(x: ProxyExchange, decision: PolicyDecision & { review: ReviewRequirement }): Promise<ReviewOutcome>;
+}
+
+/** What makes two requests "the same request" for a review. */
+export interface FingerprintInput {
+  sessionId: string;
+  connection: string;
+  /** The authorization verb (`create` for every exec-class request). */
+  verb: string;
+  /** Path and query exactly as received. */
+  requestURI: string;
+  bodySha256: string;
+}
+
+/** SHA-256 over the fields that identify a reviewed request. */
+export function reviewFingerprint(f: FingerprintInput): string {
+  return createHash('sha256').update(JSON.stringify([f.sessionId, f.connection, f.verb, f.requestURI, f.bodySha256])).digest('hex');
+}
+
+function hasBody(x: ProxyExchange): boolean {
+  const len = x.req.headers['content-length'];
+  return x.upgrade === undefined && (x.req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0'));
+}
+
+// The body is read here to hash it, so forward sends these bytes instead of the (consumed) stream.
+async function readBody(x: ProxyExchange): Promise<Buffer | 'too-large'> {
+  // Another step (request masking) may have read it already.
+  if (x.requestBody !== undefined) return x.requestBody.length > MAX_REVIEWED_BODY ? 'too-large' : x.requestBody;
+  if (!hasBody(x)) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of x.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REVIEWED_BODY) return 'too-large';
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  x.requestBody = body;
+  return body;
+}
+
+/** The sentence after kube's "User … cannot …:" for a held request. */
+export function reviewRefusal(decision: PolicyDecision, r: AccessRequestRecord): string {
+  const who = `${r.minApprovals} approval${r.minApprovals === 1 ? '' : 's'} from ${r.approvers.join(', ')}`;
+  return `${decision.reason} (hoopctl rule ${decision.rule}); review ${r.id} waits for ${who}: hoopctl approve ${r.id}; `
+    + `once approved, send the same request again from this session (hoopctl wait ${r.id})`;
+}
+
+/** Creates the review step's logic over the access-request service. */
+export function createCommandReviews(requests: AccessRequests, now: () => number): CommandReviews {
+  async function useApproved(candidates: AccessRequestRecord[], method: string, execClass: boolean): Promise<AccessRequestRecord | undefined> {
+    const t = now();
+    for (const c of candidates) {
+      if (c.status === 'approved' && c.uses === 0 && c.validUntil !== null && Date.parse(c.validUntil) > t) {
+        if (await requests.transition(c, { status: 'used', uses: 1, usedAt: new Date(t).toISOString(), usedMethod: method })) return c;
+      }
+      const retry = execClass && c.status === 'used' && c.uses === 1 && c.usedMethod !== method && c.usedAt !== null && t - Date.parse(c.usedAt) < EXEC_RETRY_MS;
+      if (retry && await requests.transition(c, { uses: 2 })) return c;
+    }
+    return undefined;
+  }
+
+  return {
+    async review(x, decision) {
+      const { claims, session } = x.session!;
+      const info = x.info!;
+      const body = await readBody(x);
+      if (body === 'too-large') {
+        return { kind: 'refused', status: buildStatus(413, 'RequestEntityTooLarge', `a request held for review may carry at most ${MAX_REVIEWED_BODY} bytes`) };
+      }
+      const method = (x.req.method ?? 'GET').toUpperCase();
+      const fingerprint = reviewFingerprint({
+        sessionId: claims.sid, connection: x.connectionName, verb: info.execClass ? 'create' : info.verb, requestURI: x.kubePath,
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+      });
+      const found = await requestsFor(requests, fingerprint);
+      const approved = await useApproved(found, method, info.execClass);
+      if (approved !== undefined) return { kind: 'approved', request: approved };
+      const pending = found.find((c) => c.status === 'pending') ?? await requests.create({
+        kind: 'command', user: claims.sub, groups: claims.groups, connection: x.connectionName, role: claims.role ?? null,
+        namespace: info.namespace === '' ? null : info.namespace, reason: null, ttlSeconds: null, sessionId: claims.sid, fingerprint,
+        verb: info.execClass ? 'create' : info.verb, requestURI: x.kubePath, summary: commandSummary(info), rule: decision.rule,
+        approvers: decision.review.approvers, minApprovals: decision.review.minApprovals,
+        // A review outliving its session could never be used.
+        notAfterMs: Date.parse(session.expiresAt),
+      });
+      return { kind: 'refused', request: pending, status: forbiddenStatus(info, claims.sub, reviewRefusal(decision, pending)) };
+    },
+  };
+}
+
+async function requestsFor(requests: AccessRequests, fingerprint: string): Promise<AccessRequestRecord[]> {
+  const rows = await requests.byFingerprint(fingerprint);
+  const settled: AccessRequestRecord[] = [];
+  for (const r of rows) {
+    const s = await requests.get(r.id);
+    if (s !== undefined) settled.push(s);
+  }
+  return settled;
+}

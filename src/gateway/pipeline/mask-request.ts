@@ -1,0 +1,160 @@
+/**
+ * Request bodies of writes, when masking is on: read whole (kube-apiserver's own limit is 3 MiB),
+ * refused when they write a masked value back (a `kubectl get -o yaml | kubectl apply -f -` or
+ * `kubectl replace` of a masked read would replace real secrets with the marker), and recorded in
+ * the audit event masked — protobuf bodies (kubectl ≥ 1.32 `create secret`) by size and SHA-256 only.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequestStatus, buildStatus } from '../../kube/status.js';
+import type { KubeStatus, RequestInfo } from '../../kube/types.js';
+import { carriesMaskedValue, MASK_MARKER } from '../../mask/marker.js';
+import { createMaskContext, kindForResource, maskRequestBody } from '../../mask/mask-object.js';
+import type { MaskRules } from '../../mask/mask-rules.js';
+import type { ProxyExchange } from './exchange.js';
+import { jsonOnlyAccept, wantsJsonAnswer } from './mask-plan.js';
+
+/** Largest request body the gateway reads (above kube-apiserver's 3 MiB, so it never refuses what kube accepts). */
+export const MAX_REQUEST_BODY_BYTES = 4 << 20;
+/** Larger masked bodies are recorded by size and hash only, to keep audit events small. */
+const MAX_AUDITED_BODY_CHARS = 256 << 10;
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch']);
+
+/** What the audit event records of a body that is not kept as a (masked) object. */
+export interface BodyDigest {
+  contentType: string | null;
+  bytes: number;
+  sha256: string;
+}
+
+/** True for requests whose body the gateway reads before forwarding: resource requests other than exec-class streams. */
+export function readsRequestBody(info: RequestInfo | undefined): boolean {
+  return info !== undefined && info.isResourceRequest && !info.execClass;
+}
+
+/** Reads the whole body, or resolves undefined when it is larger than `limit` (the rest is not read). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (value: Buffer | undefined): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', reject);
+      req.off('aborted', onAborted);
+      resolve(value);
+    };
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) { req.pause(); done(undefined); } else chunks.push(c);
+    };
+    const onEnd = (): void => done(Buffer.concat(chunks));
+    const onAborted = (): void => reject(new Error('the client went away while sending the body'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+    req.once('aborted', onAborted);
+  });
+}
+
+/** Status refusing a write that carries a masked value; names the object and what to do instead. */
+export function maskedWriteStatus(info: RequestInfo): KubeStatus {
+  const what = info.name === '' ? info.resource : `${info.resource} "${info.name}"`;
+  return buildStatus(422, 'Invalid',
+    `${what}: the request carries "${MASK_MARKER}", a value masked by hoopctl; writing it would replace the real value. `
+    + 'Send only the fields you change (kubectl edit, kubectl patch, kubectl apply of your own manifest), or the real values', {
+      ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind: info.resource,
+      causes: [{ reason: 'FieldValueInvalid', message: `a value masked by hoopctl (${MASK_MARKER}) cannot be written back` }],
+    });
+}
+
+/** Status for a body above MAX_REQUEST_BODY_BYTES. */
+export function bodyTooLargeStatus(): KubeStatus {
+  return buildStatus(413, 'RequestEntityTooLarge', `the request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes, which the gateway does not accept`);
+}
+
+/** True when a write would store a masked value. */
+export function writesMaskedValue(info: RequestInfo, body: Buffer): boolean {
+  return WRITE_VERBS.has(info.verb) && carriesMaskedValue(body);
+}
+
+/** The audit record of a request body: the masked object for JSON and YAML, else (protobuf, unparseable, large) size and hash. */
+export function auditedRequestObject(body: Buffer, contentType: string | undefined, info: RequestInfo, rules: MaskRules): { value: unknown; masked: number } {
+  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const digest = (): BodyDigest => ({ contentType: contentType ?? null, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+  if (body.length === 0) return { value: null, masked: 0 };
+  let parsed: unknown;
+  try {
+    if (media === 'application/json' || media.endsWith('+json')) parsed = JSON.parse(body.toString('utf8'));
+    else if (media.endsWith('+yaml') || media === 'application/yaml') parsed = parseYaml(body.toString('utf8'));
+    else return { value: digest(), masked: 0 };
+  } catch {
+    return { value: digest(), masked: 0 };
+  }
+  const kind = kindForResource(info.resource);
+  const ctx = createMaskContext(rules, kind === undefined ? {} : { kindHint: kind });
+  const masked = maskRequestBody(parsed, ctx);
+  const text = JSON.stringify(masked);
+  if (text === undefined || text.length > MAX_AUDITED_BODY_CHARS) return { value: digest(), masked: ctx.counter.masked };
+  return { value: masked, masked: ctx.counter.masked };
+}
+
+function hasBody(x: ProxyExchange): boolean {
+  const len = x.req.headers['content-length'];
+  return x.req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+}
+
+/**
+ * Reads the body of a resource request (unless a step already did), refuses writes of masked values
+ * and unreadable bodies, and keeps the masked audit record on the exchange. Undefined: go on.
+ */
+export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus | undefined> {
+  const info = x.info;
+  if (!readsRequestBody(info) || (x.requestBody === undefined && !hasBody(x))) return undefined;
+  const encoding = (x.req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  // A compressed body could hide a masked value (or a secret) from the checks below.
+  if (encoding !== 'identity' && encoding !== '') return buildStatus(415, 'UnsupportedMediaType', `the gateway does not accept request bodies with Content-Encoding ${encoding}`);
+  if (x.requestBody === undefined) {
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(x.req, MAX_REQUEST_BODY_BYTES);
+    } catch {
+      x.message = 'the client went away while sending the body';
+      return badRequestStatus(x.message);
+    }
+    if (body === undefined) return bodyTooLargeStatus();
+    x.requestBody = body;
+  }
+  if (writesMaskedValue(info!, x.requestBody)) {
+    x.message = 'refused: the request writes a masked value back';
+    return maskedWriteStatus(info!);
+  }
+  const audited = auditedRequestObject(x.requestBody, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
+  x.requestObject = audited.value;
+  x.maskedCount = (x.maskedCount ?? 0) + audited.masked;
+  return undefined;
+}
+
+const DECODED_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'identity']);
+
+/** Upstream headers of a masked request: JSON answers for resource reads, and only content codings the gateway can decode. */
+export function maskingRequestHeaders(x: ProxyExchange, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out = { ...headers };
+  for (const name of Object.keys(out)) {
+    const n = name.toLowerCase();
+    if (n === 'accept' && wantsJsonAnswer(x.info)) {
+      const v = out[name]!;
+      out[name] = jsonOnlyAccept(Array.isArray(v) ? v.join(',') : v);
+    } else if (n === 'accept-encoding') {
+      const v = out[name]!;
+      const kept = (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim())
+        .filter((t) => DECODED_CODINGS.has(t.split(';')[0]!.trim().toLowerCase()));
+      if (kept.length === 0) delete out[name];
+      else out[name] = kept.join(', ');
+    }
+  }
+  if (wantsJsonAnswer(x.info) && !Object.keys(out).some((n) => n.toLowerCase() === 'accept')) out.accept = 'application/json';
+  return out;
+}

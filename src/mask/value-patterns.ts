@@ -1,0 +1,86 @@
+/**
+ * Value patterns: secrets recognisable by their shape wherever they appear (any JSON string, log
+ * line or request URI). Each regex matches exactly the secret part — a lookbehind keeps the
+ * context (`password=`, `https://user:`) in clear — and the match is replaced by MASK_MARKER.
+ */
+import { MASK_MARKER } from './marker.js';
+
+/** One named pattern: a JavaScript regex source and its flags (without `g`, which is always added). */
+export interface ValuePattern {
+  name: string;
+  source: string;
+  flags: string;
+}
+
+// A value already masked is never masked again (the marker would otherwise count twice).
+const NOT_MASKED = '(?!\\*\\*hoopctl-masked\\*\\*)';
+// Keys whose assigned value is a secret in config files, connection strings, URLs and logs.
+const SECRET_KEYS = 'password|passwd|pass|pwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key|accountkey|sharedaccesskey';
+
+/** The built-in patterns (always on; the policy can add more). */
+export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = [
+  // RFC 7468 private keys (PKCS#1/#8, EC, OpenSSH, encrypted) and PGP private key blocks; an unterminated block is masked to the end.
+  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)', flags: '' },
+  { name: 'aws-access-key-id', source: '(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])', flags: '' },
+  { name: 'aws-secret-access-key', source: `(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`, flags: 'i' },
+  { name: 'github-token', source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})', flags: '' },
+  { name: 'gitlab-token', source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', flags: '' },
+  { name: 'slack-token', source: '(?<![A-Za-z0-9_])xox[abeoprs]-[A-Za-z0-9-]{10,}', flags: '' },
+  { name: 'slack-webhook', source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+', flags: '' },
+  // RFC 7519 compact JWS: base64url header and payload that both start with `{"`.
+  { name: 'jwt', source: '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*', flags: '' },
+  // RFC 3986 userinfo: scheme://user:PASSWORD@host (also redis://:PASSWORD@host).
+  { name: 'url-password', source: `(?<=[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:)${NOT_MASKED}[^\\s@/]+(?=@)`, flags: '' },
+  { name: 'bearer-token', source: `(?<=\\bbearer[ \\t]+)${NOT_MASKED}[A-Za-z0-9._~+/-]{16,}=*`, flags: 'i' },
+  { name: 'basic-auth', source: `(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`, flags: 'i' },
+  // `password=…`, `db.password: …`, `Pwd=…;` (ODBC), `access_token=…`, `"api_key": "…"`.
+  { name: 'assigned-secret', source: `(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`, flags: 'i' },
+];
+
+/** Masks strings with a fixed list of compiled patterns; `count` is incremented once per masked match. */
+export interface ValueMasker {
+  readonly patterns: readonly ValuePattern[];
+  mask(text: string, counter: { masked: number }): string;
+}
+
+/** Compiles patterns once (the regexes are reused for every string). Throws SyntaxError on a bad source. */
+export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
+  const compiled = patterns.map((p) => new RegExp(p.source, `${p.flags.replace(/g/g, '')}g`));
+  return {
+    patterns,
+    mask(text, counter) {
+      let out = text;
+      for (const re of compiled) {
+        re.lastIndex = 0;
+        if (!re.test(out)) continue;
+        out = out.replace(re, () => { counter.masked++; return MASK_MARKER; });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Reads a pattern as written in the policy: a plain regex source, or `/source/flags` (flags among
+ * `imsu`). Returns the pattern, or a reason why it is unusable.
+ */
+export function parseValuePattern(text: string, name: string): ValuePattern | string {
+  let source = text;
+  let flags = '';
+  const slashed = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  if (slashed !== null) {
+    source = slashed[1]!;
+    flags = slashed[2]!;
+    if (!/^[imsu]*$/.test(flags)) return `flags ${JSON.stringify(flags)}: only i, m, s and u are allowed`;
+  }
+  if (source === '') return 'is empty';
+  let re: RegExp;
+  try {
+    re = new RegExp(source, `${flags}g`);
+  } catch (e) {
+    return `not a valid regular expression: ${(e as Error).message}`;
+  }
+  // A pattern that matches nothing at all would mask between every character.
+  if (re.test('')) return 'matches the empty string';
+  return { name, source, flags };
+}

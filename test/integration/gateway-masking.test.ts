@@ -1,0 +1,265 @@
+// Gateway masking on real sockets against a programmable upstream: every answer format (JSON, gzip,
+// lists of 10,000 Secrets, watch event by event, logs -f), fail-closed refusals (protobuf, unknown
+// encodings, broken JSON), request bodies in the audit log, write-back refusals, exceptions, and the
+// benchmark switch that turns masking off.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { stringify } from 'yaml';
+import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
+import { loadGatewayConfig } from '../../src/gateway/config.js';
+import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
+import { idTokenFor, USERS } from './gateway-harness.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+let handler: Handler = (_q, res) => res.writeHead(404).end();
+
+const SECRET = (name: string, value: string) => ({ kind: 'Secret', apiVersion: 'v1', metadata: { name, namespace: 'demo' }, data: { password: Buffer.from(value).toString('base64') }, type: 'Opaque' });
+const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void => {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+};
+
+interface Stack { dir: string; idp: EmbeddedIdp; upstream: http.Server; gateways: { gw: RunningGateway; store: Store }[]; tokens: Record<string, string> }
+let s: Stack;
+
+async function gateway(dir: string, name: string, masking: Record<string, unknown>): Promise<{ gw: RunningGateway; store: Store }> {
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, stringify({
+    listen: '127.0.0.1:0',
+    store: { sqlite: `./${name}.db` },
+    oidc: { issuers: [{ issuer: s.idp.issuer, clientId: s.idp.clientId }] },
+    connections: [{ name: 'fake', server: `http://127.0.0.1:${(s.upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
+    policy: {
+      roles: [{ name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }, { name: 'break-glass', rules: [{ verbs: ['get', 'list'], resources: ['secrets'] }] }],
+      bindings: [{ groups: ['dev'], connections: ['*'], roles: ['edit'] }, { groups: ['ops'], connections: ['*'], roles: ['break-glass'] }],
+      masking,
+    },
+  }));
+  const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: {} });
+  const store = await openSqliteStore(config.store.sqlite);
+  const gw = await createGateway({ config, store });
+  s.gateways.push({ gw, store });
+  return { gw, store };
+}
+
+let main: { gw: RunningGateway; store: Store };
+let off: { gw: RunningGateway; store: Store };
+const sessions = new Map<string, string>();
+
+async function sessionToken(g: RunningGateway, who: 'alice' | 'bob'): Promise<string> {
+  const key = `${g.url} ${who}`;
+  if (!sessions.has(key)) {
+    const r = await request(g.url, 'POST', '/v1/sessions', { authorization: `Bearer ${s.tokens[who]}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ connection: 'fake' })));
+    assert.equal(r.status, 201, r.text);
+    sessions.set(key, JSON.parse(r.text).token);
+  }
+  return sessions.get(key)!;
+}
+
+interface Answer { status: number; headers: http.IncomingHttpHeaders; text: string; reads: { at: number; text: string }[] }
+function request(base: string, method: string, path: string, headers: Record<string, string>, body?: Buffer, onRead?: (text: string) => void): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(base);
+    const req = http.request({ host: u.hostname, port: Number(u.port), method, path, headers, agent: false }, (res) => {
+      const reads: Answer['reads'] = [];
+      res.on('data', (c: Buffer) => { reads.push({ at: Date.now(), text: c.toString('utf8') }); onRead?.(c.toString('utf8')); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: reads.map((r) => r.text).join(''), reads }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+async function kube(who: 'alice' | 'bob', method: string, path: string, headers: Record<string, string> = {}, body?: Buffer, g = main.gw, onRead?: (t: string) => void): Promise<Answer> {
+  return request(g.url, method, `/k8s/fake${path}`, { authorization: `Bearer ${await sessionToken(g, who)}`, ...headers }, body, onRead);
+}
+const lastAudit = async (store = main.store) => (await store.listAudit({ limit: 1 }))[0]!;
+
+before(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hoop-mask-'));
+  await writeFile(join(dir, 'token'), 'upstream-token\n', { mode: 0o600 });
+  const upstream = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const idp = await createEmbeddedIdp({ users: USERS });
+  s = { dir, idp, upstream, gateways: [], tokens: {} };
+  s.tokens.alice = await idTokenFor(idp, 'alice');
+  s.tokens.bob = await idTokenFor(idp, 'bob');
+  main = await gateway(dir, 'main', { exceptions: [{ roles: ['break-glass'], resources: ['secrets'], names: ['db-creds'] }] });
+  off = await gateway(dir, 'off', { enabled: false });
+});
+after(async () => {
+  for (const { gw, store } of s?.gateways ?? []) { await gw.close(); await store.close(); }
+  s?.upstream.closeAllConnections();
+  await new Promise<void>((r) => (s ? s.upstream.close(() => r()) : r()));
+  await s?.idp.close();
+  if (s) await rm(s.dir, { recursive: true, force: true });
+});
+
+describe('answers', () => {
+  test('a gzip JSON Secret: decoded, masked, sent as identity with its own Content-Length and the rule-set header', async () => {
+    handler = (_q, res) => {
+      const gz = gzipSync(JSON.stringify(SECRET('s', 'hunter2')));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length }).end(gz);
+    };
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', { accept: 'application/vnd.kubernetes.protobuf,application/json', 'accept-encoding': 'gzip, zstd' });
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.text).data.password, MASKED_BASE64);
+    assert.equal(r.headers['content-encoding'], undefined);
+    assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.text));
+    assert.match(String(r.headers['x-hoopctl-masked']), /^1\.[0-9a-f]{8}$/);
+    const up = seen[seen.length - 1]!;
+    assert.equal(up.headers.accept, 'application/json', 'protobuf is never asked for');
+    assert.equal(up.headers['accept-encoding'], 'gzip', 'only codings the gateway can decode');
+    const a = await lastAudit();
+    assert.deepEqual([a.maskedCount, a.bytes], [1, Buffer.byteLength(r.text)]);
+  });
+
+  test('Table Accept keeps its as=Table parameters; */* becomes JSON', async () => {
+    handler = (_q, res) => json(res, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', rows: [] });
+    await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/vnd.kubernetes.protobuf,application/json' });
+    assert.equal(seen[seen.length - 1]!.headers.accept, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    await kube('alice', 'GET', '/api/v1/namespaces/demo/pods', { accept: 'application/cbor, */*' });
+    assert.equal(seen[seen.length - 1]!.headers.accept, 'application/json');
+  });
+
+  test('a 10,000-Secret list is streamed masked (chunked), every value counted', async () => {
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"kind":"SecretList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[');
+      for (let i = 0; i < 10_000; i++) res.write(`${i === 0 ? '' : ','}${JSON.stringify(SECRET(`s-${i}`, `value-${i}`))}`);
+      res.end(']}\n');
+    };
+    const r = await kube('alice', 'GET', '/api/v1/secrets');
+    const list = JSON.parse(r.text);
+    assert.equal(list.items.length, 10_000);
+    assert.ok(list.items.every((i: any) => i.data.password === MASKED_BASE64));
+    assert.equal(r.headers['content-length'], undefined);
+    assert.equal(r.headers['transfer-encoding'], 'chunked');
+    assert.equal((await lastAudit()).maskedCount, 10_000);
+  });
+
+  test('a watch is masked event by event: each event reaches the client before the next one is sent', async () => {
+    let release!: () => void;
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const ev = JSON.stringify({ type: 'ADDED', object: SECRET('w1', 'first') });
+      res.write(ev.slice(0, 40));
+      setTimeout(() => res.write(`${ev.slice(40)}\n`), 50);
+      release = () => res.end(`${JSON.stringify({ type: 'DELETED', object: SECRET('w1', 'first') })}\n`);
+    };
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets?watch=true', {}, undefined, main.gw, (text) => { if (text.includes('ADDED')) release(); });
+    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.type, l.object.data.password]), [['ADDED', MASKED_BASE64], ['DELETED', MASKED_BASE64]]);
+    assert.ok(r.reads.length >= 2, 'events arrive separately');
+  });
+
+  test('logs (also -f): masked line by line as they arrive', async () => {
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('starting\nconnecting to postgres://app:hunter2@db/app\npartial pass');
+      setTimeout(() => res.end('word=x\n'), 30);
+    };
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/pods/p/log?follow=true');
+    assert.equal(r.text, `starting\nconnecting to postgres://app:${MASK_MARKER}@db/app\npartial password=${MASK_MARKER}\n`);
+    assert.equal(seen[seen.length - 1]!.headers.accept, undefined, 'logs keep the client Accept');
+  });
+
+  for (const [label, reply] of [
+    ['protobuf', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/vnd.kubernetes.protobuf' }).end(Buffer.from('6b387300', 'hex'))],
+    ['CBOR', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/cbor' }).end(Buffer.from([0xd9, 0xd9, 0xf7]))],
+    ['zstd', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'zstd' }).end('x')],
+    ['broken JSON', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"password":"aHVudGVyMg=="')],
+  ] as const) {
+    test(`fail closed: ${label} is refused with a Status, never passed`, async () => {
+      handler = (_q, res) => reply(res);
+      const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s');
+      assert.equal(r.status, 502, r.text);
+      assert.equal(JSON.parse(r.text).kind, 'Status');
+      assert.match(JSON.parse(r.text).message, /cannot mask .*refused rather than passed unmasked/);
+      assert.doesNotMatch(r.text, /aHVudGVyMg|hunter2/);
+      assert.match((await lastAudit()).message ?? '', /^refused: the gateway cannot mask/);
+    });
+  }
+
+  test('discovery in protobuf passes (API schema, not cluster data)', async () => {
+    handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/vnd.kubernetes.protobuf' }).end(Buffer.from('6b387300', 'hex'));
+    assert.equal((await kube('alice', 'GET', '/apis')).status, 200);
+  });
+});
+
+describe('request bodies', () => {
+  test('a JSON write is audited masked; a protobuf write is forwarded byte for byte and audited by size and hash', async () => {
+    handler = (_q, res, body) => json(res, { ...SECRET('n', 'v'), echo: body.length });
+    const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'n' }, stringData: { password: 'hunter2' } };
+    await kube('alice', 'POST', '/api/v1/namespaces/demo/secrets', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(manifest)));
+    const a = await lastAudit();
+    assert.deepEqual((a.requestObject as any).stringData, { password: MASK_MARKER });
+    assert.ok(a.maskedCount >= 2, 'request and answer values are counted');
+    const pb = Buffer.concat([Buffer.from('6b387300', 'hex'), Buffer.from('\x0a\x0cSecret hunter2-raw', 'latin1')]);
+    await kube('alice', 'POST', '/api/v1/namespaces/demo/secrets', { 'content-type': 'application/vnd.kubernetes.protobuf' }, pb);
+    assert.deepEqual(seen[seen.length - 1]!.body, pb);
+    const b = await lastAudit();
+    assert.deepEqual(Object.keys(b.requestObject as object), ['contentType', 'bytes', 'sha256']);
+    assert.doesNotMatch(JSON.stringify(b), /hunter2/);
+  });
+
+  test('writing a masked value back (JSON, YAML or protobuf) is refused with 422 and never reaches upstream', async () => {
+    const before = seen.length;
+    for (const [type, body] of [
+      ['application/json', JSON.stringify({ kind: 'Secret', metadata: { name: 'db' }, data: { password: MASKED_BASE64 } })],
+      ['application/apply-patch+yaml', `kind: ConfigMap\ndata:\n  password: "${MASK_MARKER}"\n`],
+      ['application/vnd.kubernetes.protobuf', `k8s\u0000${MASK_MARKER}`],
+    ] as const) {
+      const r = await kube('alice', type.includes('apply') ? 'PATCH' : 'PUT', '/api/v1/namespaces/demo/secrets/db', { 'content-type': type }, Buffer.from(body, 'latin1'));
+      assert.equal(r.status, 422, r.text);
+      assert.match(JSON.parse(r.text).message, /a value masked by hoopctl; writing it would replace the real value/);
+    }
+    assert.equal(seen.length, before);
+  });
+
+  test('a secret in the query is masked in the audit log', async () => {
+    handler = (_q, res) => json(res, { kind: 'ConfigMapList', apiVersion: 'v1', items: [] });
+    await kube('alice', 'GET', '/api/v1/namespaces/demo/configmaps?labelSelector=token%3Dhunter2');
+    const a = await lastAudit();
+    assert.equal(a.requestURI, `/api/v1/namespaces/demo/configmaps?labelSelector=token=${MASK_MARKER}`);
+  });
+});
+
+describe('policy', () => {
+  test('a masking exception leaves exactly the named Secret in clear for that role, and the audit says so', async () => {
+    handler = (_q, res) => json(res, { kind: 'SecretList', apiVersion: 'v1', items: [SECRET('db-creds', 'glass'), SECRET('other', 'x')] });
+    const r = await kube('bob', 'GET', '/api/v1/namespaces/demo/secrets');
+    const items = JSON.parse(r.text).items;
+    assert.equal(Buffer.from(items[0].data.password, 'base64').toString(), 'glass');
+    assert.equal(items[1].data.password, MASKED_BASE64);
+    assert.deepEqual((await lastAudit()).annotations, { 'mask.hoopctl.dev/exempted': 'objects left in clear by policy.masking.exceptions[0]' });
+    const alice = JSON.parse((await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets')).text);
+    assert.equal(alice.items[0].data.password, MASKED_BASE64, 'other roles still see it masked');
+  });
+
+  test('masking.enabled: false (benchmarks only) passes answers through unchanged and untagged', async () => {
+    handler = (_q, res) => json(res, SECRET('s', 'clear'));
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', { accept: 'application/vnd.kubernetes.protobuf,application/json' }, undefined, off.gw);
+    assert.equal(Buffer.from(JSON.parse(r.text).data.password, 'base64').toString(), 'clear');
+    assert.equal(r.headers['x-hoopctl-masked'], undefined);
+    assert.equal(seen[seen.length - 1]!.headers.accept, 'application/vnd.kubernetes.protobuf,application/json');
+  });
+});

@@ -1,0 +1,64 @@
+// Taking over an upgrade request's socket, as kube-apiserver does for exec, attach and
+// port-forward: WebSocket (RFC 6455) with the subprotocol the handler chose, or SPDY/3.1 with
+// `X-Stream-Protocol-Version` (k8s.io/apimachinery httpstream.Handshake).
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RequestContext } from './handler-context.js';
+import { badRequest } from './status.js';
+
+/** Which upgrade the client asked for. */
+export type UpgradeKind = 'websocket' | 'spdy';
+
+/** The requested upgrade, or a 400 like kube-apiserver's for a plain request. */
+export function upgradeKind(ctx: RequestContext): UpgradeKind {
+  const upgrade = (ctx.req.headers.upgrade ?? '').toLowerCase();
+  if (ctx.upgrade === undefined || upgrade === '') throw badRequest('Upgrade request required');
+  if (upgrade === 'websocket') return 'websocket';
+  if (upgrade === 'spdy/3.1') return 'spdy';
+  throw badRequest(`unable to upgrade: unsupported upgrade protocol ${JSON.stringify(ctx.req.headers.upgrade)}`);
+}
+
+/** WebSocket subprotocols offered by the client, in its order. */
+export function offeredWebSocketProtocols(ctx: RequestContext): string[] {
+  return (ctx.req.headersDistinct['sec-websocket-protocol'] ?? []).flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+}
+
+/** `X-Stream-Protocol-Version` values offered by a SPDY client (one header line each), in its order. */
+export function offeredStreamProtocols(ctx: RequestContext): string[] {
+  return (ctx.req.headersDistinct['x-stream-protocol-version'] ?? []).flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+}
+
+/** The first offered protocol the server supports (httpstream picks in the client's order), or a 400. */
+export function negotiateProtocol(offered: string[], supported: readonly string[]): string {
+  const chosen = offered.find((p) => supported.includes(p));
+  if (chosen === undefined) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(supported)}`);
+  return chosen;
+}
+
+/** Completes the WebSocket handshake with `protocol` and resolves with the socket. */
+export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<WebSocket> {
+  // `ws` validates subprotocols as RFC 7230 tokens and so refuses `SPDY/3.1+portforward.k8s.io`;
+  // Go's gorilla/websocket does not. Choose ourselves and add the header to ws's answer.
+  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+  server.on('headers', (headers: string[]) => { headers.push(`Sec-WebSocket-Protocol: ${protocol}`); });
+  delete ctx.req.headers['sec-websocket-protocol'];
+  const { socket, head } = ctx.upgrade!;
+  return new Promise((resolve) => server.handleUpgrade(ctx.req, socket, head, (ws) => resolve(ws)));
+}
+
+/** Answers 101 for SPDY/3.1 with the chosen stream protocol; the caller then owns the socket. */
+export function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
+  const { socket, head } = ctx.upgrade!;
+  socket.write([
+    'HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1',
+    `X-Stream-Protocol-Version: ${protocol}`, `Date: ${ctx.state.now().toUTCString()}`, '', '',
+  ].join('\r\n'));
+  if (head.length > 0) socket.unshift(head);
+  return socket;
+}
+
+/** Closes the socket when the server shuts down; returns the unregister function. */
+export function trackUpgraded(ctx: RequestContext, close: () => void): () => void {
+  ctx.state.streams.add(close);
+  return () => { ctx.state.streams.delete(close); };
+}

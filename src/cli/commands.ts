@@ -68,7 +68,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     // passThroughOptions hands everything after the connection to the child, so `exec prod --ci -- kubectl …`
     // arrives as operands: what stands before `--` is hoopctl's own options (kubectl exec reads them the same way).
     const sep = command.indexOf('--');
-    if (sep > 0) {
+    // Only when the operands start with an option: `exec prod kubectl exec pod -- ls` keeps its own `--`.
+    if (sep > 0 && command[0]!.startsWith('-')) {
       const parsed = cmd.parseOptions(command.slice(0, sep));
       if (parsed.operands.length > 0 || parsed.unknown.length > 0) {
         const { HoopError } = await import('../errors.js');

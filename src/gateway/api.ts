@@ -129,9 +129,11 @@ export interface CreateSessionResponse {
  * `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`, `subject_token=<CI job's OIDC token>`,
  * `subject_token_type=urn:ietf:params:oauth:token-type:id_token` (or `…:jwt`), the connection as
  * `audience=<name>` or `resource=<gateway>/k8s/<name>`, and the extension parameters `role`,
- * `namespace`, `ttl_seconds`, `reason` (as in CreateSessionRequest). No client authentication: the
- * subject token is the proof. Errors are RFC 6749 §5.2 bodies (`error`, `error_description`) that
- * also carry ApiErrorBody's `code`, `message`, `hint`.
+ * `namespace`, `ttl_seconds`, `reason`, `request_id` (as in CreateSessionRequest). No client
+ * authentication: the subject token is the proof. Errors are RFC 6749 §5.2 bodies (`error`,
+ * `error_description`) that also carry ApiErrorBody's `code`, `message`, `hint`. A role granted only
+ * with approval answers 403 `error: authorization_pending`, `code: approval_pending` and
+ * `request: AccessRequestView`; once approved, exchange again with `request_id`.
  */
 export interface TokenExchangeResponse {
   /** The session credential (same value as `session.token`). */

@@ -179,9 +179,12 @@ describe('Kubernetes proxy', () => {
     assert.equal(seen['sec-websocket-protocol'], 'v5.channel.k8s.io');
     assert.equal(seen.authorization, 'Bearer echo-token');
     assert.equal(seen['impersonate-user'], 'oidc:alice@example.com');
-    const echoed = new Promise<string>((resolve) => up.socket.once('data', (c: Buffer) => resolve(c.toString())));
-    up.socket.write('ping');
-    assert.equal(await echoed, 'ping');
+    // The gateway records exec streams, so the bytes must be real WebSocket frames: stdin (channel 0) "ping", masked.
+    const key = Buffer.from([1, 2, 3, 4]);
+    const frame = Buffer.concat([Buffer.from([0x82, 0x85]), key, Buffer.from([0, ...Buffer.from('ping')].map((b, i) => b ^ key[i % 4]!))]);
+    const echoed = new Promise<Buffer>((resolve) => up.socket.once('data', (c: Buffer) => resolve(c)));
+    up.socket.write(frame);
+    assert.deepEqual(await echoed, frame);
 
     const spdy = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/nohost/exec?command=sh', {
       ...bearer(s.token), upgrade: 'SPDY/3.1', 'x-stream-protocol-version': ['v4.channel.k8s.io', 'channel.k8s.io'], 'content-length': '0',

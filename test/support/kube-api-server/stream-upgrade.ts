@@ -41,9 +41,11 @@ export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<
   // Go's gorilla/websocket does not. Choose ourselves and add the header to ws's answer.
   const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
   server.on('headers', (headers: string[]) => { headers.push(`Sec-WebSocket-Protocol: ${protocol}`); });
-  delete ctx.req.headers['sec-websocket-protocol'];
+  // A view of the request without the header, so the recorded request keeps what the client sent.
+  const { 'sec-websocket-protocol': _offered, ...headers } = ctx.req.headers;
+  const req = Object.create(ctx.req, { headers: { value: headers } }) as typeof ctx.req;
   const { socket, head } = ctx.upgrade!;
-  return new Promise((resolve) => server.handleUpgrade(ctx.req, socket, head, (ws) => resolve(ws)));
+  return new Promise((resolve) => server.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
 }
 
 /** Answers 101 for SPDY/3.1 with the chosen stream protocol; the caller then owns the socket. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHoopError } from '../errors.js';
-import { createJsonDocumentMasker, createWatchMasker } from './json-stream.js';
+import { createJsonDocumentMasker } from './json-stream.js';
+import { createWatchMasker } from './watch-masker.js';
 import { createLineMasker, maskRequestUri } from './line-masker.js';
 import { MASK_MARKER as M, MASKED_BASE64 as B } from './marker.js';
 import { createMaskContext } from './mask-object.js';

@@ -7,9 +7,11 @@ import { FIXTURES_DIR, header, loadBody, requestBody, type Exchange } from '../.
 import { findSentinels } from '../../test/support/sentinels.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createJsonDocumentMasker, createWatchMasker, type StreamMasker } from './json-stream.js';
+import { createJsonDocumentMasker, type StreamMasker } from './json-stream.js';
+import { createWatchMasker } from './watch-masker.js';
 import { MASK_MARKER, MASKED_BASE64 } from './marker.js';
-import { createMaskContext, kindForResource, LAST_APPLIED, maskDocument, maskRequestBody, type MaskContext } from './mask-object.js';
+import { createMaskContext, kindForResource, LAST_APPLIED, maskDocument, type MaskContext } from './mask-object.js';
+import { maskRequestBody } from './mask-request-body.js';
 import { DEFAULT_MASK_RULES } from './mask-rules.js';
 
 const SENTINEL = ['S3NT1NEL'];

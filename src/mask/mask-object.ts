@@ -1,7 +1,6 @@
 /**
  * Masks a parsed Kubernetes JSON document in place: single objects, `*List`s, `meta.k8s.io/v1`
- * Tables (cells and row objects, PartialObjectMetadata or full), watch events, and request bodies
- * (full objects, merge and strategic-merge patches, JSON patches). What is masked:
+ * Tables (cells and row objects, PartialObjectMetadata or full) and watch events. What is masked:
  * - Secret `data` (base64 of the marker, so clients still decode it) and `stringData`;
  * - ConfigMap `data` / `binaryData` entries whose key matches the ConfigMap key patterns;
  * - the `kubectl.kubernetes.io/last-applied-configuration` annotation, masked as the manifest it holds
@@ -9,6 +8,7 @@
  * - container `env` values whose name matches the env name patterns;
  * - string fields named like a secret (`password`, `token`, `clientSecret`, …) in any object;
  * - every other string through the value patterns.
+ * Request bodies (patches included) are in mask-request-body.ts.
  */
 import { MASK_MARKER, MASKED_BASE64 } from './marker.js';
 import type { MaskRules } from './mask-rules.js';
@@ -69,14 +69,9 @@ export function maskListElement(containerKind: string | undefined, key: 'items' 
   return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined);
 }
 
-/** Masks a request body: a full object or a merge / strategic-merge patch (as the request's kind), or a JSON patch. */
-export function maskRequestBody(body: unknown, ctx: MaskContext): unknown {
-  if (!Array.isArray(body)) return maskValue(body, ctx, ctx.scope.kindHint);
-  for (const op of body) {
-    if (!isObj(op) || !('value' in op)) continue;
-    op.value = maskPatchValue(typeof op.path === 'string' ? op.path : '', op.value, ctx);
-  }
-  return body;
+/** Masks a value as an object of `kind` (the caller knows what it is), or by its own shape when no kind is given. */
+export function maskAs(value: unknown, ctx: MaskContext, kind?: string): unknown {
+  return maskValue(value, ctx, kind);
 }
 
 /** Masks one string with the value patterns. */
@@ -223,27 +218,4 @@ function maskManifestText(text: string, ctx: MaskContext): string {
   if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner);
   else manifest = maskValue(manifest, inner);
   return ctx.counter.masked === before ? text : `${JSON.stringify(manifest)}${text.endsWith('\n') ? '\n' : ''}`;
-}
-
-// RFC 6902 JSON patch: decide by the target path what a value is.
-function maskPatchValue(path: string, value: unknown, ctx: MaskContext): unknown {
-  const kind = ctx.scope.kindHint;
-  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const [top, key] = parts;
-  const wrap = (field: string): unknown => {
-    const fake: Obj = { [field]: key === undefined ? value : { [key]: value } };
-    maskKubeObject(fake, kind ?? '', ctx);
-    const masked = fake[field];
-    return key === undefined ? masked : (masked as Obj)[key];
-  };
-  if ((kind === 'Secret' && (top === 'data' || top === 'stringData')) || (kind === 'ConfigMap' && (top === 'data' || top === 'binaryData'))) {
-    return parts.length <= 2 ? wrap(top) : maskValue(value, ctx);
-  }
-  const last = parts[parts.length - 1] ?? '';
-  if (typeof value === 'string' && last === LAST_APPLIED) return maskManifestText(value, ctx);
-  if (typeof value === 'string' && value !== '' && !isMarker(value) && SECRET_FIELD.test(last)) {
-    ctx.counter.masked++;
-    return MASK_MARKER;
-  }
-  return maskValue(value, ctx);
 }

@@ -12,12 +12,14 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
 import { startChain, type Chain } from './chain-harness.js';
 import { runCli, type TempHome } from '../support/cli-runner.js';
 import { kubectlBinaries, type KubectlBinary } from '../support/kubectl-binaries.js';
 import { findSentinels } from '../support/sentinels.js';
+import { startWireCapture, type WireCapture } from '../support/wire-capture.js';
 
 const SENTINEL = 'S3NT1NEL';
 const NS = 'demo';
@@ -27,7 +29,9 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 let chain: Chain;
 let sam: TempHome;
+/** The clients' kubeconfig: through the wire capture to the session's local proxy. */
 let kubeconfig: string;
+let wire: WireCapture;
 let transcript: string;
 /** Everything any client received (stdout and stderr of every command, client-node results). */
 const received: { what: string; text: string }[] = [];
@@ -109,6 +113,8 @@ const deploymentManifest = (v: string): string => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: app-${v}
+  annotations:
+    token: ${SENTINEL}-ANNOTATION-${v}
 spec:
   replicas: 1
   selector:
@@ -141,10 +147,16 @@ before(async () => {
   transcript = join(chain.dir, 'transcripts', 'sam.jsonl');
   const r = await runCli(['connect', 'demo', '--print-env', '--ttl', '30m', '--transcript', transcript], sam.env);
   assert.equal(r.code, 0, r.stderr);
-  kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)![1]!;
+  const session = /export KUBECONFIG='([^']+)'/.exec(r.stdout)![1]!;
+  const original = await readFile(session, 'utf8');
+  const cluster = (parse(original) as { clusters: { cluster: Record<string, string> }[] }).clusters[0]!.cluster;
+  wire = await startWireCapture(cluster.server!, Buffer.from(cluster['certificate-authority-data']!, 'base64').toString());
+  kubeconfig = join(chain.dir, 'captured.kubeconfig');
+  await writeFile(kubeconfig, wire.kubeconfigFor(original), { mode: 0o600 });
 });
 after(async () => {
   if (sam !== undefined) await runCli(['disconnect', '--all'], sam.env);
+  await wire?.close();
   await chain?.close();
 });
 
@@ -228,6 +240,9 @@ for (const k of KUBECTLS) {
       }
       await f.until(new RegExp(`done ${v}`));
       await f.stop();
+      // --tail cuts the key's BEGIN line off: its body must still be masked.
+      const tail = await ok(k, ['logs', pod, '--tail=5']);
+      assert.ok(tail.startsWith(`${MASK_MARKER}\n${MASK_MARKER}\n${MASK_MARKER}\n`), tail);
     });
 
     test('writing a masked read back is refused with a clear Status; an edit of other fields works', async () => {
@@ -282,9 +297,12 @@ describe('@kubernetes/client-node', () => {
 });
 
 describe('the final search', () => {
-  test('no sentinel, in clear or base64, in anything the clients received', () => {
+  test('no sentinel, in clear or base64, in anything the clients received or printed', () => {
     assert.ok(received.length > 40 * KUBECTLS.length / 2, `${received.length} captures`);
     const leaks = received.flatMap((r) => findSentinels(r.text, [SENTINEL]).map((h) => `${r.what}: ${h.form} in …${h.context}…`));
+    const wireText = wire.received();
+    assert.ok(wireText.length > 100_000 * KUBECTLS.length / 2, `${wireText.length} bytes on the wire`);
+    leaks.push(...findSentinels(wireText, [SENTINEL]).map((h) => `on the wire: ${h.form} in …${h.context}…`));
     assert.deepEqual(leaks, []);
   });
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { constants, createDeflate } from 'node:zlib';
 import { parseCast } from '../../audit/asciicast.js';
 import type { RecordingPatch, RecordingRecord } from '../../store/store.js';
+import { DEFAULT_MASK_RULES } from '../../mask/index.js';
 import { createCastRecorder, type TextMasker } from './cast-recorder.js';
+import { recordingMasker } from './record-upgrade.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
 import { SPDY3_DICTIONARY } from './spdy-frames.js';
 import { createWebSocketReader } from './websocket-frames.js';
@@ -156,4 +158,16 @@ test('recorder: a store failure is reported once so the stream can be cut', asyn
   rec.record([{ type: 'stdout', data: Buffer.from('b\n') }]);
   await rec.finish();
   assert.equal(failures, 1);
+});
+
+test('recording masker: value patterns over runs of whole lines; a private key split across writes stays masked; off when masking is off', () => {
+  const m = recordingMasker({ enabled: true, rules: DEFAULT_MASK_RULES, exceptions: [] })();
+  const out = m.push('ok\npassw') + m.push('ord=hunter2\n-----BEGIN RSA PRIVATE KEY-----\nMIIEabc') + m.push('\nMIIEdef\n')
+    + m.push('-----END RSA PRIVATE KEY-----\nafter\n') + m.end();
+  assert.doesNotMatch(out, /hunter2|MIIE/);
+  assert.match(out, /^ok\npassword=\*\*hoopctl-masked\*\*\n/);
+  assert.match(out, /after\n$/);
+  assert.equal(m.masked(), 2);
+  const off = recordingMasker({ enabled: false, rules: DEFAULT_MASK_RULES, exceptions: [] })();
+  assert.equal(off.push('password=hunter2\n'), 'password=hunter2\n');
 });

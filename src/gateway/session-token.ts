@@ -37,6 +37,9 @@ export interface SessionTokensOptions {
   cacheMs?: number;
 }
 
+/** How many verified session tokens are remembered (least recently used evicted first). */
+const VERIFIED_CACHE_SIZE = 4_096;
+
 function refused(message: string, connection?: string, cause?: unknown): HoopError {
   return new HoopError('session_expired', message, {
     hint: connection === undefined ? 'run hoopctl connect <connection>' : `run hoopctl connect ${connection}`,
@@ -49,6 +52,30 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
   const cacheMs = o.cacheMs ?? 2_000;
   const cache = new Map<string, { session: SessionRecord; at: number }>();
   const ended = new Set<string>();
+  // Signature checks cost a WebCrypto job per request: remember tokens whose signature, issuer and audience
+  // verified (exact token string → payload). Expiry and liveness are still checked on every request.
+  const verified = new Map<string, unknown>();
+
+  async function verifiedPayload(token: string): Promise<unknown> {
+    const hit = verified.get(token);
+    if (hit !== undefined) {
+      verified.delete(token);
+      verified.set(token, hit);
+      return hit;
+    }
+    const key = await keyOf(token);
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        issuer: o.issuer, audience: SESSION_AUDIENCE, algorithms: [o.keys.current.alg], currentDate: new Date(o.now()), clockTolerance: 0,
+      });
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+      verified.set(token, payload);
+      return payload;
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) throw refused('the session has expired', undefined, e);
+      throw new HoopError('not_logged_in', `the session token was refused: ${(e as Error).message}`, { hint: 'run hoopctl connect <connection>', cause: e });
+    }
+  }
 
   async function liveSession(claims: SessionClaims): Promise<SessionRecord> {
     if (ended.has(claims.sid)) throw refused(`session ${claims.sid} has ended`, claims.conn);
@@ -84,21 +111,14 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
         .setProtectedHeader({ alg: o.keys.current.alg, kid: o.keys.current.kid, typ: 'JWT' })
         .sign(o.keys.current.privateKey),
     async verify(token) {
-      const key = await keyOf(token);
+      const payload = await verifiedPayload(token);
       let claims: SessionClaims;
       try {
-        const { payload } = await jwtVerify(token, key, {
-          issuer: o.issuer, audience: SESSION_AUDIENCE, algorithms: [o.keys.current.alg], currentDate: new Date(o.now()), clockTolerance: 0,
-        });
-        claims = payload as unknown as SessionClaims;
+        // Re-checked on every request, cached or not: `exp` ends a token at its second even while it is cached.
+        claims = checkSessionClaims(payload, Math.floor(o.now() / 1000));
       } catch (e) {
-        if (e instanceof errors.JWTExpired) throw refused('the session has expired', undefined, e);
-        throw new HoopError('not_logged_in', `the session token was refused: ${(e as Error).message}`, { hint: 'run hoopctl connect <connection>', cause: e });
-      }
-      try {
-        claims = checkSessionClaims(claims, Math.floor(o.now() / 1000));
-      } catch (e) {
-        throw e instanceof HoopError ? e : refused(`the session token was refused: ${(e as Error).message}`, claims.conn, e);
+        if (e instanceof HoopError && e.code === 'session_expired') verified.delete(token);
+        throw e instanceof HoopError ? e : refused(`the session token was refused: ${(e as Error).message}`, (payload as SessionClaims).conn, e);
       }
       return { claims, session: await liveSession(claims) };
     },

@@ -140,8 +140,9 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       });
       if (res.destroyed) { answer.body.destroy(); return; }
       res.writeHead(answer.statusCode, buildClientResponseHeaders(answer.headers));
-      // Send the status line now: a watch's first event may come much later, and kubectl waits for headers.
-      res.flushHeaders();
+      // A watch's first event may come much later, and kubectl waits for headers: without a Content-Length
+      // (watch, follow) send the status line now; otherwise it leaves with the body, in one TLS record.
+      if (answer.headers['content-length'] === undefined) res.flushHeaders();
       // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
       pipeline(answer.body, res, () => undefined);
       if (transcript !== undefined) {

@@ -36,6 +36,7 @@ export interface Transcript {
 export function createTranscript(file: string): Transcript {
   let handle: Promise<FileHandle | undefined> | undefined;
   let queue: Promise<void> = Promise.resolve();
+  let pending: string[] = [];
   const opened = (): Promise<FileHandle | undefined> => {
     handle ??= (async () => {
       try {
@@ -53,10 +54,14 @@ export function createTranscript(file: string): Transcript {
   return {
     file,
     record(entry) {
-      const line = `${JSON.stringify(entry)}\n`;
+      pending.push(`${JSON.stringify(entry)}\n`);
+      // One append for every line recorded before the previous append finished, not one per request.
+      if (pending.length > 1) return;
       queue = queue.then(async () => {
         const fh = await opened();
-        await fh?.appendFile(line).catch(() => undefined);
+        const lines = pending.join('');
+        pending = [];
+        await fh?.appendFile(lines).catch(() => undefined);
       });
     },
     async close() {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MASK_MARKER as M } from './marker.js';
 import { compileMaskRules, DEFAULT_MASK_RULES } from './mask-rules.js';
 import { compileNamePatterns } from './name-patterns.js';
-import { parseValuePattern } from './value-patterns.js';
+import { DEFAULT_VALUE_PATTERNS, parseValuePattern } from './value-patterns.js';
 
 const mask = (s: string, rules = DEFAULT_MASK_RULES): { out: string; n: number } => {
   const counter = { masked: 0 };
@@ -68,4 +68,19 @@ test('name globs: * anywhere, case-insensitive, anchored', () => {
   for (const [name, hit] of [['password', true], ['DB_PASSWORD', true], ['tls.PEM', true], ['db_host', true], ['pem.txt', false], ['host', false]] as const) {
     assert.equal(p.matches(name), hit, name);
   }
+});
+
+test('prefilters are necessary conditions: a string a built-in pattern matches always passes its prefilter', () => {
+  const samples = [...cases.map(([input]) => input), 'AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', 'BEARER abcdefghijklmnop1234',
+    `CLIENT-SECRET=x`, 'SharedAccessKey=abc;', `glagent-${'y'.repeat(20)}`, 'ftp://u:p@h/'];
+  for (const p of DEFAULT_VALUE_PATTERNS) {
+    assert.ok(p.prefilter !== undefined, `${p.name} has a prefilter`);
+    const re = new RegExp(p.source, p.flags);
+    const pre = new RegExp(p.prefilter, 'i');
+    for (const s of samples) if (re.test(s)) assert.ok(pre.test(s), `${p.name}: ${s}`);
+  }
+  // A policy pattern has no prefilter: it runs on strings without any built-in keyword.
+  const extra = parseValuePattern('/acme-[0-9a-f]{8}/i', 'p');
+  assert.ok(typeof extra === 'object');
+  assert.deepEqual(mask('id ACME-deadbeef', compileMaskRules({ valuePatterns: [extra] })), { out: `id ${M}`, n: 1 });
 });

@@ -10,6 +10,11 @@ export interface ValuePattern {
   name: string;
   source: string;
   flags: string;
+  /**
+   * A cheap necessary condition (regex source, no lookbehind, matched case-insensitively): a string
+   * it does not match cannot match `source`, so the pattern is skipped. Without one the pattern always runs.
+   */
+  prefilter?: string;
 }
 
 // A value already masked is never masked again (the marker would otherwise count twice).
@@ -20,21 +25,21 @@ const SECRET_KEYS = 'password|passwd|pass|pwd|secret|client[_-]?secret|token|api
 /** The built-in patterns (always on; the policy can add more). */
 export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = [
   // RFC 7468 private keys (PKCS#1/#8, EC, OpenSSH, encrypted) and PGP private key blocks; an unterminated block is masked to the end.
-  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)', flags: '' },
-  { name: 'aws-access-key-id', source: '(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])', flags: '' },
-  { name: 'aws-secret-access-key', source: `(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`, flags: 'i' },
-  { name: 'github-token', source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})', flags: '' },
-  { name: 'gitlab-token', source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', flags: '' },
-  { name: 'slack-token', source: '(?<![A-Za-z0-9_])xox[abeoprs]-[A-Za-z0-9-]{10,}', flags: '' },
-  { name: 'slack-webhook', source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+', flags: '' },
+  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)', flags: '', prefilter: 'PRIVATE KEY' },
+  { name: 'aws-access-key-id', source: '(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])', flags: '', prefilter: 'AKIA|ASIA|ABIA|ACCA' },
+  { name: 'aws-secret-access-key', source: `(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`, flags: 'i', prefilter: 'aws_?secret' },
+  { name: 'github-token', source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})', flags: '', prefilter: 'gh[pousr]_|github_pat_' },
+  { name: 'gitlab-token', source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', flags: '', prefilter: 'gl[a-z]+-' },
+  { name: 'slack-token', source: '(?<![A-Za-z0-9_])xox[abeoprs]-[A-Za-z0-9-]{10,}', flags: '', prefilter: 'xox[abeoprs]-' },
+  { name: 'slack-webhook', source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+', flags: '', prefilter: 'hooks\\.slack\\.com/' },
   // RFC 7519 compact JWS: base64url header and payload that both start with `{"`.
-  { name: 'jwt', source: '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*', flags: '' },
+  { name: 'jwt', source: '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*', flags: '', prefilter: 'eyJ' },
   // RFC 3986 userinfo: scheme://user:PASSWORD@host (also redis://:PASSWORD@host).
-  { name: 'url-password', source: `(?<=[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:)${NOT_MASKED}[^\\s@/]+(?=@)`, flags: '' },
-  { name: 'bearer-token', source: `(?<=\\bbearer[ \\t]+)${NOT_MASKED}[A-Za-z0-9._~+/-]{16,}=*`, flags: 'i' },
-  { name: 'basic-auth', source: `(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`, flags: 'i' },
+  { name: 'url-password', source: `(?<=[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:)${NOT_MASKED}[^\\s@/]+(?=@)`, flags: '', prefilter: '://' },
+  { name: 'bearer-token', source: `(?<=\\bbearer[ \\t]+)${NOT_MASKED}[A-Za-z0-9._~+/-]{16,}=*`, flags: 'i', prefilter: 'bearer' },
+  { name: 'basic-auth', source: `(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`, flags: 'i', prefilter: 'basic' },
   // `password=…`, `db.password: …`, `Pwd=…;` (ODBC), `access_token=…`, `"api_key": "…"`.
-  { name: 'assigned-secret', source: `(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`, flags: 'i' },
+  { name: 'assigned-secret', source: `(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`, flags: 'i', prefilter: SECRET_KEYS },
 ];
 
 /** Masks strings with a fixed list of compiled patterns; `count` is incremented once per masked match. */
@@ -43,14 +48,31 @@ export interface ValueMasker {
   mask(text: string, counter: { masked: number }): string;
 }
 
-/** Compiles patterns once (the regexes are reused for every string). Throws SyntaxError on a bad source. */
+/**
+ * Compiles patterns once (the regexes are reused for every string). Throws SyntaxError on a bad source.
+ * Patterns with a prefilter are guarded by ONE combined alternation of all prefilters: most strings
+ * (names, uids, timestamps, log lines) miss it and skip every look-behind regex; on a hit only the
+ * patterns whose own prefilter matches run.
+ */
 export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
-  const compiled = patterns.map((p) => new RegExp(p.source, `${p.flags.replace(/g/g, '')}g`));
+  const compiled = patterns.map((p) => ({
+    re: new RegExp(p.source, `${p.flags.replace(/g/g, '')}g`),
+    pre: p.prefilter === undefined ? undefined : new RegExp(p.prefilter, 'i'),
+  }));
+  const prefilters = patterns.flatMap((p) => (p.prefilter === undefined ? [] : [`(?:${p.prefilter})`]));
+  const anyPrefilter = prefilters.length === 0 ? undefined : new RegExp(prefilters.join('|'), 'i');
+  const unguarded = compiled.some((c) => c.pre === undefined);
+  const missesAll = (text: string): boolean => anyPrefilter !== undefined && !anyPrefilter.test(text);
   return {
     patterns,
     mask(text, counter) {
+      if (!unguarded && missesAll(text)) return text;
+      // With policy patterns (no prefilter) those still run; the guarded ones are skipped while the text is unchanged.
+      const missed = unguarded && missesAll(text) ? text : undefined;
       let out = text;
-      for (const re of compiled) {
+      for (const { re, pre } of compiled) {
+        // Tested on `out`, as the pattern itself is: exactly the strings the pattern alone would see.
+        if (pre !== undefined && (out === missed || !pre.test(out))) continue;
         re.lastIndex = 0;
         if (!re.test(out)) continue;
         out = out.replace(re, () => { counter.masked++; return MASK_MARKER; });

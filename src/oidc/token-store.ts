@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { HoopError } from '../errors.js';
 import type { HoopPaths } from '../platform/paths.js';
 import { removePath, writePrivateFile } from '../platform/secure-file.js';
@@ -55,17 +54,20 @@ export const KEYCHAIN_SERVICE = 'hoopctl';
 const KEYCHAIN_ACCOUNT = 'login';
 const KEYCHAIN_OP_TIMEOUT_MS = 15_000;
 
-const storedLoginSchema = z.object({
-  gateway: z.string(),
-  issuer: z.string(),
-  clientId: z.string(),
-  idToken: z.string(),
-  accessToken: z.string().optional(),
-  refreshToken: z.string().optional(),
-  expiresAt: z.string(),
-  user: z.string(),
-  groups: z.array(z.string()),
-});
+// Checked by hand, not with zod: every command that reads the login (whoami included) would otherwise load zod at start-up.
+const REQUIRED_KEYS = ['gateway', 'issuer', 'clientId', 'idToken', 'expiresAt', 'user'] as const;
+const OPTIONAL_KEYS = ['accessToken', 'refreshToken'] as const;
+
+function validLogin(json: unknown): StoredLogin | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const o = json as Record<string, unknown>;
+  if (!REQUIRED_KEYS.every((k) => typeof o[k] === 'string')) return undefined;
+  if (!OPTIONAL_KEYS.every((k) => o[k] === undefined || typeof o[k] === 'string')) return undefined;
+  if (!Array.isArray(o.groups) || !o.groups.every((g) => typeof g === 'string')) return undefined;
+  const out: Record<string, unknown> = { groups: [...(o.groups as string[])] };
+  for (const k of [...REQUIRED_KEYS, ...OPTIONAL_KEYS]) if (o[k] !== undefined) out[k] = o[k];
+  return out as unknown as StoredLogin;
+}
 
 /** Picks the store: `HOOPCTL_TOKEN_STORE=file|keychain` forces one, otherwise the keychain if a probe write/read/delete succeeds. */
 export async function createTokenStore(options: TokenStoreOptions): Promise<TokenStore> {
@@ -122,12 +124,11 @@ function parse(text: string, where: string): StoredLogin {
   } catch {
     json = undefined;
   }
-  const parsed = storedLoginSchema.safeParse(json);
-  if (!parsed.success) {
+  const login = validLogin(json);
+  if (login === undefined) {
     throw new HoopError('store_error', `the stored login in ${where} is damaged`, { hint: 'run hoopctl logout, then hoopctl login' });
   }
-  const { accessToken, refreshToken, ...rest } = parsed.data;
-  return { ...rest, ...(accessToken === undefined ? {} : { accessToken }), ...(refreshToken === undefined ? {} : { refreshToken }) };
+  return login;
 }
 
 function createFileStore(path: string): TokenStore {

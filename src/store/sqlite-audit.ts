@@ -13,8 +13,18 @@ export interface SqliteAuditReader {
 
 /** The audit statements of one open database. */
 export interface SqliteAudit extends SqliteAuditReader {
+  /** Appends at once, in its own write transaction. */
   append(e: AuditEvent, time: string): void;
+  /**
+   * Group commit: the events queued within one event-loop turn are chained and inserted in one write
+   * transaction; each promise settles only after that transaction committed (or failed) its own row.
+   */
+  enqueue(e: AuditEvent, time: string): Promise<void>;
+  /** Writes whatever is queued now (before the database closes). */
+  flush(): void;
 }
+
+interface Pending { e: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }
 
 interface Row { seq: number; audit_id: string; time: string; session: string | null; user: string | null; event_json: string }
 
@@ -31,16 +41,64 @@ function createReader(db: Database.Database): SqliteAuditReader {
 
 /** Prepares the statements; `audit_events.seq` is the chain position. */
 export function createSqliteAudit(db: Database.Database): SqliteAudit {
-  const tail = db.prepare('SELECT seq, event_json FROM audit_events ORDER BY seq DESC LIMIT 1');
+  const tailSeq = db.prepare('SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1').pluck();
+  const tailJson = db.prepare('SELECT event_json FROM audit_events WHERE seq = ?').pluck();
   const insert = db.prepare('INSERT INTO audit_events (seq, audit_id, time, session, user, event_json) VALUES (?, ?, ?, ?, ?, ?)');
-  // IMMEDIATE takes the write lock before reading the tail: two processes on one file cannot both link to it.
-  const append = db.transaction((e: AuditEvent, time: string) => {
-    const last = tail.get() as { seq: number; event_json: string } | undefined;
-    const prevHash = last === undefined ? undefined : (JSON.parse(last.event_json) as AuditEvent).hash;
-    const chained = chainEvent(e, last === undefined ? undefined : { seq: last.seq, hash: prevHash });
+  // The tail's hash, kept so an append need not parse the previous event; trusted only while the stored tail
+  // is still at `seq` (checked under the write lock, one indexed read), so another writer cannot fork the chain.
+  let head: { seq: number; hash: string | undefined } | undefined;
+  const linkToTail = (): { seq: number; hash: string | undefined } | undefined => {
+    const seq = tailSeq.get() as number | undefined;
+    if (seq === undefined) return undefined;
+    if (head?.seq !== seq) head = { seq, hash: (JSON.parse(tailJson.get(seq) as string) as AuditEvent).hash };
+    return head;
+  };
+  const insertChained = (e: AuditEvent, time: string, prev: { seq: number; hash: string | undefined } | undefined): { seq: number; hash: string | undefined } => {
+    const chained = chainEvent(e, prev);
     insert.run(chained.seq, chained.auditID, time, chained.session, chained.user, JSON.stringify(chained));
+    return { seq: chained.seq as number, hash: chained.hash };
+  };
+  // IMMEDIATE takes the write lock before reading the tail: two processes on one file cannot both link to it.
+  const appendMany = db.transaction((batch: readonly { e: AuditEvent; time: string }[]) => {
+    let prev = linkToTail();
+    for (const b of batch) prev = insertChained(b.e, b.time, prev);
+    return prev;
   });
-  return { ...createReader(db), append: (e, time) => append.immediate(e, time) };
+  const commit = (batch: readonly { e: AuditEvent; time: string }[]): void => {
+    try {
+      head = appendMany.immediate(batch);
+    } catch (e) {
+      head = undefined; // rolled back: re-read the tail next time
+      throw e;
+    }
+  };
+
+  let queue: Pending[] = [];
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    try {
+      commit(batch);
+      for (const p of batch) p.resolve();
+      return;
+    } catch (e) {
+      if (batch.length === 1) { batch[0]!.reject(e); return; }
+    }
+    // The batch rolled back as a whole: write each alone, so only the event that cannot be written fails its request.
+    for (const p of batch) {
+      try { commit([p]); p.resolve(); } catch (e) { p.reject(e); }
+    }
+  };
+  return {
+    ...createReader(db),
+    append: (e, time) => commit([{ e, time }]),
+    enqueue: (e, time) => new Promise<void>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ e, time, resolve, reject });
+    }),
+    flush,
+  };
 }
 
 /** Opens a gateway's SQLite file read-only (no migration, no write lock) to verify its audit chain offline. */

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from './sqlite-store.js';
 import { PG_MIGRATIONS } from './postgres-schema.js';
-import { sessionRecord as session, storeContract } from '../../test/support/store-contract.js';
+import { auditEventRecord, sessionRecord as session, storeContract } from '../../test/support/store-contract.js';
+import { createChainVerifier } from '../audit/verify-chain.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hoop-sqlite-'));
@@ -41,3 +42,24 @@ storeContract('sqlite', async () => {
   const file = join(dir, 'gw.db');
   return { store: await openSqliteStore(file), openAnother: () => openSqliteStore(file), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }, { skip: false, crossInstance: false });
+
+test('audit group commit: one event that cannot be written fails alone; the others commit and chain', async () => {
+  await withDir(async (dir) => {
+    const store = await openSqliteStore(join(dir, 'gw.db'));
+    try {
+      // Queued in one event-loop turn, so they share a transaction until the bad one rolls it back.
+      const bad = { ...auditEventRecord(2), auditID: null as unknown as string };
+      const settled = await Promise.allSettled([store.appendAudit(auditEventRecord(1)), store.appendAudit(bad), store.appendAudit(auditEventRecord(3))]);
+      assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal((settled[1] as PromiseRejectedResult).reason.code, 'store_error');
+      await store.appendAudit(auditEventRecord(4));
+      const rows = await store.listAuditRows(0, 100);
+      assert.deepEqual(rows.map((r) => r.auditID), ['a1', 'a3', 'a4']);
+      const verifier = createChainVerifier();
+      for (const r of rows) assert.equal(verifier.push(r), undefined);
+      assert.equal(verifier.finish(await store.auditHighWater()).ok, true);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -184,9 +184,11 @@ export async function openSqliteStore(file: string): Promise<Store> {
       const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
       return (db.prepare(sql).all(...args) as SessionRow[]).map(toSession);
     }),
-    appendAudit: (e: AuditEvent) => run('append an audit event', () => {
-      audit.append(e, iso(e.time, 'time'));
-    }),
+    // Group-committed with the other events of this event-loop turn; resolves once its row is committed.
+    appendAudit: (e: AuditEvent) => run('append an audit event', () => audit.enqueue(e, iso(e.time, 'time')))
+      .then((committed) => committed).catch((cause: unknown) => {
+        throw cause instanceof HoopError ? cause : new HoopError('store_error', `append an audit event: ${(cause as Error).message}`, { cause });
+      }),
     listAudit: (query: AuditQuery = {}) => run('list audit events', () => {
       const where: string[] = [];
       const args: (string | number)[] = [];
@@ -241,6 +243,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
       if (closed) return;
       closed = true;
       endedListeners.clear();
+      audit.flush();
       db.close();
     },
   };

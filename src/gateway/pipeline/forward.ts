@@ -101,8 +101,9 @@ export function createForward(gw: GatewayContext): ForwardStep {
     let tail: Buffer | undefined;
     try {
       res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
-      // Send the headers now: a watch may not produce its first event for a long time.
-      res.flushHeaders();
+      // A watch (no Content-Length) may not produce its first event for a long time: send its headers now.
+      // With a Content-Length they leave with the body, in one write.
+      if (declared === undefined) res.flushHeaders();
       for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
         x.bytes += chunk.length;
         // With a Content-Length the client sees the answer complete at its last byte, so that byte waits for the audit write.

@@ -12,7 +12,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { buildStatus } from '../../kube/status.js';
-import { createJsonDocumentMasker, type StreamMasker } from '../../mask/json-stream.js';
+import type { StreamMasker } from '../../mask/json-stream.js';
+import { createBufferedJsonMasker } from '../../mask/json-document.js';
 import { createWatchMasker } from '../../mask/watch-masker.js';
 import { createLineMasker } from '../../mask/line-masker.js';
 import { createMaskContext, kindForResource, type MaskContext } from '../../mask/mask-object.js';
@@ -71,7 +72,8 @@ function discard(body: Readable): void {
 function masker(mode: MaskMode, ctx: MaskContext): StreamMasker {
   if (mode === 'watch') return createWatchMasker(ctx, LIMITS);
   if (mode === 'lines') return createLineMasker(ctx, LIMITS);
-  return createJsonDocumentMasker(ctx, LIMITS);
+  // Up to BUFFER_BYTES the answer is buffered anyway: native JSON.parse/stringify, then the streaming scanner past it.
+  return createBufferedJsonMasker(ctx, LIMITS, BUFFER_BYTES);
 }
 
 function write(res: ServerResponse, chunk: Buffer): Promise<void> | undefined {

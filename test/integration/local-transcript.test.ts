@@ -25,6 +25,8 @@ const answers: Record<string, { headers: Record<string, string>; body: string }>
   '/k8s/c/api/v1/namespaces/demo/pods/p/log': { headers: { 'content-type': 'text/plain', 'x-hoopctl-masked': '1.abcdef01' }, body: 'already masked\n' },
   '/k8s/c/api/v1/namespaces/demo/configmaps/x': { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"', code: 422 }) },
   '/k8s/c/api/v1/namespaces/demo/pods/q/log': { headers: { 'content-type': 'text/plain' }, body: 'boot\nusing token=hunter2\n' },
+  // `logs --tail` that cut a key's BEGIN line off: its body lines are base64 only.
+  '/k8s/c/api/v1/namespaces/demo/pods/k/log': { headers: { 'content-type': 'text/plain' }, body: `${'hunter2'.padEnd(64, 'Q')}\nAbCd==\n-----END PRIVATE KEY-----\nnext\n` },
   '/k8s/c/api/v1/namespaces/demo/configmaps': { headers: { 'content-type': 'application/json' }, body: '{"type":"ADDED","object":{"kind":"ConfigMap","metadata":{"name":"w"}}}\n' },
 };
 
@@ -67,14 +69,16 @@ test('transcript: masked summaries, masked queries, 0600; the gateway header pre
   await get('/api/v1/namespaces/demo/configmaps/x');
   await get('/api/v1/namespaces/demo/pods/q/log?follow=true');
   await get('/api/v1/namespaces/demo/configmaps?watch=true');
+  await get('/api/v1/namespaces/demo/pods/k/log?tailLines=4');
   await proxy.close();
   const file = join(dir, 'sub', 'transcript.jsonl');
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   const text = await readFile(file, 'utf8');
   assert.doesNotMatch(text, /hunter2/);
   const lines = text.trim().split('\n').map((l) => JSON.parse(l) as TranscriptEntry);
-  assert.equal(lines.length, 5);
-  const [list, masked, status, log, watch] = lines as [TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry];
+  assert.equal(lines.length, 6);
+  const [list, masked, status, log, watch, key] = lines as [TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry];
+  assert.deepEqual(key.summary, { lines: 4, head: [MASK_MARKER, MASK_MARKER, MASK_MARKER, 'next'], maskedLocally: 1 });
   assert.equal(list.uri, `/api/v1/namespaces/demo/secrets?labelSelector=token=${MASK_MARKER}`);
   assert.deepEqual([list.masking, list.summary], ['gateway 1.abcdef01', { kind: 'SecretList', items: 1, names: ['db'] }]);
   assert.deepEqual(masked.summary, { lines: 1, head: ['already masked'] });

@@ -72,7 +72,8 @@ export interface ChainOptions {
 /** Starts IdP, upstream and the gateway process. */
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'hoopctl-chain-'));
-  const kube = await createKubeApiServer({ tls: true, seed: 'demo' });
+  // No demo log ticker: tests append log lines themselves, so `--tail` windows are exact.
+  const kube = await createKubeApiServer({ tls: true, seed: 'demo', logFollowIntervalMs: 0 });
   const idpTokenRequests: string[] = [];
   const idp = await createEmbeddedIdp({
     users: Object.values(USERS), clientId: 'hoopctl', devicePollIntervalSeconds: 0.2, onTokenRequest: (g) => idpTokenRequests.push(g),

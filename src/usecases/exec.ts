@@ -2,6 +2,7 @@
 import { HoopError } from '../errors.js';
 import type { RunningSession } from './connect.js';
 import type { ChildDeps } from './session-deps.js';
+import { superviseChild } from './supervise-child.js';
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
@@ -24,19 +25,9 @@ export async function runExec(deps: ChildDeps, session: RunningSession, argv: re
     forwardSignals: FORWARDED_SIGNALS,
     terminalDeliversInterrupts: deps.stdinIsTTY,
   });
-  let running = true;
-  // `hoopctl disconnect` sends SIGTERM: forwarded to the child above, and the session ends even if the child ignores it.
-  const off = deps.onSignal(['SIGTERM'], () => { void session.end('disconnected'); });
-  void session.done.then((reason) => {
-    if (!running || reason === 'exited') return;
-    const why = reason === 'expired' ? 'expired' : 'was ended';
+  // SIGTERM from `hoopctl disconnect` was forwarded to the child above; the session ends either way.
+  return superviseChild(deps, session, child, (why) => {
     deps.stderr.write(`hoopctl: session ${session.sessionId} for "${session.connection}" ${why}; `
       + `${command} keeps running without cluster access\n`);
   });
-  const exit = await child.exited;
-  running = false;
-  off();
-  if (exit.spawnError !== undefined) deps.stderr.write(`hoopctl: ${exit.spawnError}\n`);
-  await session.end('exited');
-  return exit.code;
 }

@@ -1,6 +1,7 @@
 /** The default of `hoopctl connect`: an interactive subshell that lives as long as the session. */
 import type { RunningSession } from './connect.js';
 import type { ChildDeps } from './session-deps.js';
+import { superviseChild } from './supervise-child.js';
 
 /** Options of runSubshell: the shell to start (`$SHELL`, else /bin/sh). */
 export interface SubshellDeps extends ChildDeps {
@@ -25,19 +26,9 @@ export async function runSubshell(deps: SubshellDeps, session: RunningSession): 
     forwardSignals: ['SIGINT', 'SIGQUIT', 'SIGHUP'],
     terminalDeliversInterrupts: true,
   });
-  let running = true;
-  const off = deps.onSignal(['SIGTERM'], () => { void session.end('disconnected'); });
-  void session.done.then((reason) => {
-    if (!running || reason === 'exited') return;
-    const why = reason === 'expired' ? 'expired' : 'was ended';
+  return superviseChild(deps, session, child, (why) => {
     deps.stderr.write(`\nhoopctl: session ${session.sessionId} for "${session.connection}" ${why}; closing this shell `
       + `(run hoopctl connect ${session.connection} for a new one)\n`);
     child.kill('SIGHUP');
   });
-  const exit = await child.exited;
-  running = false;
-  off();
-  if (exit.spawnError !== undefined) deps.stderr.write(`hoopctl: ${exit.spawnError}\n`);
-  await session.end('exited');
-  return exit.code;
 }

@@ -7,8 +7,11 @@ export type Decision = 'allow' | 'deny' | 'approval' | 'error';
 /** An audit event as stored and exported (JSON lines). */
 export interface AuditEvent {
   auditID: string;
-  /** `AccessRequest`: an access request was created, voted on, decided, withdrawn or expired (verb says which). */
-  stage: 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded' | 'AccessRequest';
+  /**
+   * As kube-apiserver's audit stages: `RequestReceived` is written before a change (or an exec-class stream) is
+   * forwarded, `ResponseStarted` before the first byte of a streamed answer, `ResponseComplete` when it ends.
+   * `AccessRequest`: an access request was created, voted on, decided, withdrawn or expired (verb says which). */
+  stage: 'RequestReceived' | 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded' | 'AccessRequest';
   time: string;                     // RFC 3339 with ms, when the request was received
   session: string | null;
   user: string | null;

@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { createIdTokenVerifier } from './id-token-verifier.js';
 import { createAccessRequests } from './approvals/access-requests.js';
+import { createAuditHealth } from './audit-health.js';
 import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
@@ -86,7 +87,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, now, log, keys, streams, upstreams, requests,
+    config, store, publicUrl, now, log, keys, streams, upstreams, requests, auditHealth: createAuditHealth(now),
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: publicUrl, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { HoopError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AccessRequests } from './approvals/access-requests.js';
+import type { AuditHealth } from './audit-health.js';
 import type { GatewayConfig } from './config.js';
 import { bearerToken } from './http-json.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
@@ -26,6 +27,8 @@ export interface GatewayContext {
   upstreams: UpstreamPools;
   /** Access requests: session elevation and single-command review. */
   requests: AccessRequests;
+  /** Whether audit writes succeed, as the request path last saw it (reported by /readyz). */
+  auditHealth: AuditHealth;
 }
 
 /** The authenticated caller of a `/v1` endpoint. */

@@ -1,13 +1,18 @@
-/** The Kubernetes reverse proxy on `/k8s/<connection>/…`: authenticate → classify → authorize → forward, audited. */
+/**
+ * The Kubernetes reverse proxy on `/k8s/<connection>/…`: authenticate → classify → upgrade rule → authorize →
+ * forward, every answer through the gate (pipeline/answer-gate.ts) and audited.
+ */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { buildStatus } from '../kube/status.js';
+import { upgradeResponse } from '../platform/upgrade-response.js';
 import type { GatewayContext } from './gateway-context.js';
 import { recordProxyAudit } from './pipeline/audit.js';
 import { createAuthenticate } from './pipeline/authenticate.js';
 import { createAuthorize } from './pipeline/authorize.js';
 import { createCommandReviews } from './approvals/command-review.js';
+import { upgradeRule } from './pipeline/answer-gate.js';
 import { createClassify } from './pipeline/classify.js';
 import { sendStatus, type ProxyExchange, type ProxyStep } from './pipeline/exchange.js';
 import { createForward } from './pipeline/forward.js';
@@ -33,29 +38,34 @@ export function splitKubeUrl(url: string): { connection: string; kubePath: strin
   return { connection, kubePath: tail.startsWith('/') ? tail : `/${tail}` };
 }
 
-// kube-apiserver accepts a client-chosen Audit-ID; keep it only when it is a plain token, so logs stay parseable.
-function auditIdOf(req: IncomingMessage): string {
+// A client's Audit-ID is kept beside ours only when it is a plain token, so logs stay parseable.
+function clientAuditIdOf(req: IncomingMessage): string | undefined {
   const given = req.headers['audit-id'];
-  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : undefined;
 }
 
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
 export function createKubeProxy(gw: GatewayContext): KubeProxy {
-  const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now))];
+  const steps: ProxyStep[] = [
+    createAuthenticate(gw), createClassify(), upgradeRule,
+    createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now)),
+  ];
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);
   if (!gw.config.policy.masking.enabled) gw.log('WARNING: policy.masking.enabled is false: Secret values reach clients in clear (for benchmarks only)');
 
-  function exchange(req: IncomingMessage, parts: { connection: string; kubePath: string }): ProxyExchange {
+  function exchange(req: IncomingMessage, res: ServerResponse, parts: { connection: string; kubePath: string }): ProxyExchange {
+    const clientAuditID = clientAuditIdOf(req);
     return {
-      gw, req, connectionName: parts.connection, kubePath: parts.kubePath, auditID: auditIdOf(req), startedAt: gw.now(),
+      gw, req, res, connectionName: parts.connection, kubePath: parts.kubePath, auditID: randomUUID(), startedAt: gw.now(),
       sourceIP: req.socket?.remoteAddress ?? null,
       status: null, bytes: 0, message: null, audited: false,
+      ...(clientAuditID === undefined ? {} : { clientAuditID }),
     };
   }
 
   async function run(x: ProxyExchange): Promise<void> {
-    const audit = (): Promise<void> => recordProxyAudit(gw.store, x, gw.now());
+    const audit = (): Promise<void> => recordProxyAudit(x);
     try {
       for (const step of steps) {
         const refusal = await step(x);
@@ -64,8 +74,8 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
           return;
         }
       }
-      if (x.upgrade !== undefined) await forwardUpgrade(x, audit);
-      else await forward(x, audit);
+      if (x.upgrade !== undefined) await forwardUpgrade(x);
+      else await forward(x);
     } catch (e) {
       gw.log(`proxy error on ${x.connectionName} ${x.req.method ?? ''} (audit ${x.auditID}): ${e instanceof Error ? e.message : String(e)}`);
       x.message = 'internal gateway error';
@@ -80,19 +90,19 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
         return;
       }
-      const x = exchange(req, parts);
-      x.res = res;
-      await run(x);
+      await run(exchange(req, res, parts));
     },
     async handleUpgrade(req, socket, head) {
+      socket.on('error', () => socket.destroy());
+      // Answered through an ordinary response on the socket unless the gate admits a protocol switch.
+      const { res, takeSocket } = upgradeResponse(req, socket);
       const parts = splitKubeUrl(req.url ?? '/');
       if (parts === undefined) {
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
         return;
       }
-      socket.on('error', () => socket.destroy());
-      const x = exchange(req, parts);
-      x.upgrade = { socket, head };
+      const x = exchange(req, res, parts);
+      x.upgrade = { socket, head, takeSocket };
       await run(x);
     },
   };

@@ -71,6 +71,11 @@ async function ready(gw: GatewayContext, res: ServerResponse): Promise<void> {
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('store unreachable\n');
     return;
   }
+  const audit = gw.auditHealth.problem();
+  if (audit !== undefined) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${audit}\n`);
+    return;
+  }
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
 }
 

@@ -13,6 +13,9 @@ import type { KubeStatus } from '../kube/types.js';
 import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } from './forward-headers.js';
 import { pipeUpgrade } from './pipe-upgrade.js';
 import { buildStatus } from '../kube/status.js';
+import { classifyRequest, isNonCanonical } from '../kube/request-info.js';
+import { decideUpgrade } from '../kube/upgrade-rule.js';
+import { declaresBody, upgradeResponse } from '../platform/upgrade-response.js';
 import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
@@ -185,6 +188,20 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     if (!target.startsWith('/')) {
       log(req, 400, started);
       socket.end(rawStatusResponse('Bad Request', badPath));
+      return;
+    }
+    // The gateway's rule, applied here too (DESIGN.md invariant 1): only exec, attach and portforward switch
+    // protocols; anything else is relayed as the plain request it is, through the ordinary (transcribed) path.
+    const classified = classifyRequest(req.method ?? 'GET', target);
+    const decision = decideUpgrade(isNonCanonical(classified) ? undefined : classified, req.headers.upgrade, declaresBody(req));
+    if (decision.kind === 'refuse') {
+      log(req, 400, started);
+      socket.end(rawStatusResponse('Bad Request', buildStatus(400, 'BadRequest', decision.message)));
+      return;
+    }
+    if (decision.kind === 'plain') {
+      for (const h of ['connection', 'upgrade']) delete req.headers[h];
+      void handle(req, upgradeResponse(req, socket).res);
       return;
     }
     pipeUpgrade(socket, head, {

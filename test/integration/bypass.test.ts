@@ -137,7 +137,8 @@ async function run(c: Case): Promise<Answer> {
 
 async function auditOf(s: CreateSessionResponse, auditID: string): Promise<AuditEvent | undefined> {
   const items = (await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(h.idTokens.root))).json.items as AuditEvent[];
-  return items.find((e) => e.auditID === auditID);
+  // The gateway chooses its own Audit-ID; the client's is kept as an annotation.
+  return items.find((e) => e.stage === 'ResponseComplete' && e.annotations?.['audit.hoopctl.dev/client-audit-id'] === auditID);
 }
 
 for (const [group, cases] of [['paths', pathCases], ['verbs: watch, dryRun, deletecollection', watchCases], ['subresources via every method', subresourceCases]] as const) {

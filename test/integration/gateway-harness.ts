@@ -47,6 +47,8 @@ export const POLICY = {
 export interface EchoUpstream {
   url: string;
   upgrades: IncomingHttpHeaders[];
+  /** Method and URL of every plain (non-upgrade) request. */
+  requests: string[];
   openSockets(): number;
   close(): Promise<void>;
 }
@@ -54,7 +56,8 @@ export interface EchoUpstream {
 async function startEchoUpstream(): Promise<EchoUpstream> {
   const upgrades: IncomingHttpHeaders[] = [];
   const sockets = new Set<Duplex>();
-  const server = http.createServer((_req, res) => { res.writeHead(404).end(); });
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => { requests.push(`${req.method} ${req.url}`); res.writeHead(404).end(); });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     upgrades.push(req.headers);
     if ((req.url ?? '').includes('/pods/nohost/')) {
@@ -73,6 +76,7 @@ async function startEchoUpstream(): Promise<EchoUpstream> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     upgrades,
+    requests,
     openSockets: () => sockets.size,
     close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
   };
@@ -131,6 +135,8 @@ export interface Harness {
   clock: { skewMs: number };
   /** When true the store refuses audit writes. */
   faults: { audit: boolean };
+  /** Every line the gateway logged. */
+  logs: string[];
   idTokens: Record<'alice' | 'bob' | 'root', string>;
   close(): Promise<void>;
 }
@@ -165,14 +171,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       appendAudit: (e) => (faults.audit ? Promise.reject(new Error('disk full')) : real.appendAudit(e)),
     };
     const clock = { skewMs: 0 };
+    const logs: string[] = [];
     const gateway = await createGateway({
       config, store, now: () => Date.now() + clock.skewMs, sessionCacheMs: 60_000,
       ...(options.notifyBackoffMs === undefined ? {} : { notifyBackoffMs: options.notifyBackoffMs }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      logger: (line) => { logs.push(line); options.logger?.(line); },
     });
     cleanups.push(() => gateway.close());
     const [alice, bob, root] = await Promise.all(['alice', 'bob', 'root'].map((u) => idTokenFor(idp, u)));
-    return { dir, idp, kube, echo, store, gateway, clock, faults, idTokens: { alice: alice!, bob: bob!, root: root! }, close: cleanup };
+    return { dir, idp, kube, echo, store, gateway, clock, faults, logs, idTokens: { alice: alice!, bob: bob!, root: root! }, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -96,7 +96,11 @@ describe('Kubernetes proxy', () => {
     assert.deepEqual(lines('impersonate-group'), ['oidc:dev']);
     assert.deepEqual(lines('impersonate-uid'), []);
     assert.deepEqual(lines('x-remote-user'), []);
-    assert.deepEqual(lines('audit-id'), ['test-audit-1']);
+    // The gateway chooses the Audit-ID (a client's could collide with another request's) and keeps the client's beside it.
+    const [auditID] = lines('audit-id');
+    assert.match(auditID ?? '', /^[0-9a-f-]{36}$/);
+    const events = (await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(h.idTokens.root))).json.items as AuditEvent[];
+    assert.equal(events.find((e) => e.auditID === auditID)?.annotations?.['audit.hoopctl.dev/client-audit-id'], 'test-audit-1');
     assert.ok(!h.kube.requests.some((q) => JSON.stringify(q.rawHeaders).includes(s.token)), 'session token leaked upstream');
   });
 
@@ -121,7 +125,7 @@ describe('Kubernetes proxy', () => {
     assert.equal(h.kube.requests.length, before, 'nothing refused reached upstream');
   });
 
-  test('missing, foreign or wrong-connection tokens get 401 Status; unreachable upstream gets 502', async () => {
+  test('missing, foreign or wrong-connection tokens get 401 Status; unreachable upstream gets 503', async () => {
     assert.equal((await send(base, 'GET', '/k8s/prod/api/v1/namespaces')).json.reason, 'Unauthorized');
     const idAsSession = await send(base, 'GET', '/k8s/prod/api/v1/namespaces', bearer(h.idTokens.alice));
     assert.equal(idAsSession.status, 401);
@@ -131,7 +135,7 @@ describe('Kubernetes proxy', () => {
     assert.match(wrong.json.message, /for connection "echo", not "prod"/);
     const down = await openSession('alice', { connection: 'down' });
     const r = await send(base, 'GET', '/k8s/down/api/v1/namespaces', bearer(down.token));
-    assert.equal(r.status, 502);
+    assert.equal(r.status, 503);
     assert.equal(r.json.kind, 'Status');
   });
 
@@ -207,15 +211,39 @@ describe('Kubernetes proxy', () => {
     }
   });
 
-  test('a failed audit write fails the request instead of completing it', async () => {
+  test('no audit, no answer: a failed audit write gets a 503 Status, nothing of the answer, and no change upstream', async () => {
     const s = await openSession('alice', { connection: 'prod' });
+    const shell = await openSession('alice', { connection: 'echo' });
+    const logged = h.logs.length;
     h.faults.audit = true;
     try {
-      await assert.rejects(send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token)));
-      await assert.rejects(send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/secrets', bearer(s.token)));
+      for (const path of ['/api/v1/namespaces/default/configmaps', '/api/v1/namespaces/default/pods', '/api/v1/namespaces/default/configmaps?watch=true']) {
+        const r = await send(base, 'GET', `/k8s/prod${path}`, bearer(s.token));
+        assert.equal(r.status, 503, `${path}: ${r.body}`);
+        assert.equal(r.json.kind, 'Status');
+        assert.match(r.json.message, /cannot write its audit log/);
+      }
+      // A change is audited before it is forwarded: with the store failing, upstream never sees it.
+      const seen = { plain: h.echo.requests.length, upgrades: h.echo.upgrades.length };
+      const created = await send(base, 'POST', '/k8s/echo/api/v1/namespaces/default/pods', { ...bearer(shell.token), 'content-type': 'application/json' },
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unaudited' } }));
+      assert.equal(created.status, 503, created.body);
+      const exec = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/p/exec?command=sh', { ...bearer(shell.token), upgrade: 'SPDY/3.1' }, 'POST');
+      assert.equal(exec.kind, 'refused');
+      assert.equal(exec.kind === 'refused' && exec.answer.status, 503);
+      assert.deepEqual({ plain: h.echo.requests.length, upgrades: h.echo.upgrades.length }, seen, 'nothing was forwarded');
+      // A refusal is still sent as a Status although it could not be audited.
+      const refused = await send(base, 'DELETE', '/k8s/prod/api/v1/namespaces/default', bearer(s.token));
+      assert.equal(refused.status, 403, refused.body);
+      // /readyz reports the store problem while it lasts.
+      assert.equal((await send(base, 'GET', '/readyz')).status, 503);
     } finally {
       h.faults.audit = false;
     }
+    assert.ok(h.logs.slice(logged).some((l) => /audit write failed/.test(l)), 'the failure is logged');
+    const ok = await send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token));
+    assert.equal(ok.status, 200, 'service resumes by itself');
+    assert.equal((await send(base, 'GET', '/readyz')).status, 200);
   });
 });
 

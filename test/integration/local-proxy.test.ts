@@ -177,11 +177,25 @@ describe('local proxy', () => {
     assert.equal(await echoed, 'FRAMES');
     spdy.socket.destroy();
 
-    const denied = await raw('/api/v1/namespaces/demo/pods/p/exec-denied', 'GET', 'websocket');
+    const denied = await raw('/api/v1/namespaces/demo/pods/denied/exec', 'GET', 'websocket');
     let all = await denied.head;
     await new Promise<void>((resolve) => { denied.socket.on('data', (d: Buffer) => { all += d.toString('utf8'); }); denied.socket.on('close', () => resolve()); });
     assert.match(all, /^HTTP\/1\.1 403 /);
     assert.match(all, /exec is denied by rule no-exec/);
+
+    // Only exec, attach and portforward switch protocols: a read carrying Upgrade is relayed as the plain read it is.
+    const upgradesBefore = gw.requests.filter((q) => q.headers.upgrade !== undefined).length;
+    for (const upgrade of ['foo', 'h2c', 'websocket']) {
+      const plain = await raw('/api/v1/namespaces/demo/pods/p', 'GET', upgrade);
+      let text = await plain.head;
+      await new Promise<void>((resolve) => { plain.socket.on('data', (d: Buffer) => { text += d.toString('utf8'); }); plain.socket.on('close', () => resolve()); });
+      assert.match(text, /^HTTP\/1\.1 200 /, upgrade);
+      assert.match(text, /"kind":"Pod"/, upgrade);
+    }
+    assert.equal(gw.requests.filter((q) => q.headers.upgrade !== undefined).length, upgradesBefore, 'no upgrade reached the gateway');
+    const wsWatch = await raw('/api/v1/namespaces/demo/pods?watch=true', 'GET', 'websocket');
+    assert.match(await wsWatch.head, /^HTTP\/1\.1 400 /);
+    wsWatch.socket.destroy();
 
     const wrong = await raw('/api/v1/namespaces/demo/pods/p/exec', 'POST', 'SPDY/3.1', 'wrong');
     assert.match(await wrong.head, /^HTTP\/1\.1 401 /);

@@ -158,7 +158,7 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (bearer === undefined || !tokens.has(bearer) || path.endsWith('/exec-denied')) {
+    if (bearer === undefined || !tokens.has(bearer) || path.includes('/pods/denied/')) {
       const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'exec is denied by rule no-exec', reason: 'Forbidden', code: 403 });
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;

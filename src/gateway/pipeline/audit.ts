@@ -1,8 +1,14 @@
-/** Pipeline step 5: one audit event per request, appended before the response ends (a failed write fails the request). */
+/**
+ * Pipeline step 5: the audit record of a proxied request. "No audit, no answer": an answer reaches the client only
+ * once its event is stored — the `ResponseComplete` event for answers held whole, a `ResponseStarted` event before
+ * the first byte of a stream (completed at its end), and a `RequestReceived` event before a change or an exec-class
+ * stream is even forwarded (src/gateway/pipeline/answer-gate.ts decides which).
+ */
 import type { AuditEvent, Decision } from '../../audit/audit-event.js';
+import { buildStatus } from '../../kube/status.js';
+import type { KubeStatus } from '../../kube/types.js';
 import { maskRequestUri } from '../../mask/line-masker.js';
 import { createMaskContext } from '../../mask/mask-object.js';
-import type { Store } from '../../store/store.js';
 import type { ProxyExchange } from './exchange.js';
 
 /** Fields every audit event needs; the rest default to null / empty. */
@@ -20,7 +26,7 @@ export function auditEvent(e: AuditEventInput): AuditEvent {
 const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
 /** The audit event describing a proxied request in its current state. */
-export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
+export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEvent['stage'] = 'ResponseComplete'): AuditEvent {
   const claims = x.session?.claims;
   const info = x.info;
   let decision: Decision;
@@ -29,9 +35,12 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
   // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
   const uri = createMaskContext(x.gw.config.policy.masking.rules);
   const requestURI = maskRequestUri(x.kubePath, uri);
+  const annotations: Record<string, string> = {};
+  if (x.maskExemptions !== undefined) annotations['mask.hoopctl.dev/exempted'] = `objects left in clear by ${[...x.maskExemptions].join(', ')}`;
+  if (x.clientAuditID !== undefined) annotations['audit.hoopctl.dev/client-audit-id'] = x.clientAuditID;
   return auditEvent({
     auditID: x.auditID,
-    stage: 'ResponseComplete',
+    stage,
     time: new Date(x.startedAt).toISOString(),
     session: claims?.sid ?? null,
     user: claims?.sub ?? null,
@@ -47,7 +56,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
     name: orNull(info?.name),
     decision,
     rule: x.decision?.rule ?? (x.refusedBy === undefined ? null : `gateway:${x.refusedBy}`),
-    responseStatus: x.status,
+    responseStatus: stage === 'RequestReceived' ? null : x.status,
     latencyMs: Math.max(0, nowMs - x.startedAt),
     bytes: x.bytes,
     userAgent: x.req.headers['user-agent'] ?? null,
@@ -55,13 +64,45 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
     message: x.message,
     maskedCount: (x.maskedCount ?? 0) + uri.counter.masked,
     ...(x.requestObject === undefined ? {} : { requestObject: x.requestObject }),
-    ...(x.maskExemptions === undefined ? {} : { annotations: { 'mask.hoopctl.dev/exempted': `objects left in clear by ${[...x.maskExemptions].join(', ')}` } }),
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
   });
 }
 
-/** Appends the request's audit event once; later calls are no-ops. */
-export async function recordProxyAudit(store: Store, x: ProxyExchange, nowMs: number): Promise<void> {
+/** An audit event could not be stored; the request must not be answered as if it had been. */
+export class AuditWriteError extends Error {
+  constructor(readonly auditID: string, cause: unknown) {
+    super(`audit write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'AuditWriteError';
+  }
+}
+
+async function append(x: ProxyExchange, event: AuditEvent): Promise<void> {
+  const { gw } = x;
+  try {
+    await gw.store.appendAudit(event);
+    gw.auditHealth.succeeded();
+  } catch (cause) {
+    gw.auditHealth.failed(cause);
+    // Names the request, never its body or query values.
+    gw.log(`audit write failed (${event.stage}) for ${x.auditID} on ${x.connectionName} ${event.verb} ${event.resource ?? event.requestURI.split('?')[0]}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new AuditWriteError(x.auditID, cause);
+  }
+}
+
+/** Appends the request's final (`ResponseComplete`) event once; later calls are no-ops, also after a failed write. */
+export async function recordProxyAudit(x: ProxyExchange): Promise<void> {
   if (x.audited) return;
   x.audited = true;
-  await store.appendAudit(proxyAuditEvent(x, nowMs));
+  await append(x, proxyAuditEvent(x, x.gw.now()));
+}
+
+/** Appends an intermediate event (`RequestReceived` before forwarding, `ResponseStarted` before a stream's first byte). */
+export async function recordProxyStage(x: ProxyExchange, stage: 'RequestReceived' | 'ResponseStarted'): Promise<void> {
+  await append(x, proxyAuditEvent(x, x.gw.now(), stage));
+}
+
+/** The 503 a client gets instead of an answer whose audit event could not be written. */
+export function auditFailedStatus(x: ProxyExchange): KubeStatus {
+  return buildStatus(503, 'ServiceUnavailable',
+    `the gateway cannot write its audit log right now, and answers nothing it has not audited (audit id ${x.auditID}); try again shortly`);
 }

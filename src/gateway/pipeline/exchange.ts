@@ -1,5 +1,5 @@
 /** One request on `/k8s/<connection>/…` as it moves through the pipeline steps, and how a step refuses it. */
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import type { PolicyDecision } from '../../policy/types.js';
@@ -10,14 +10,20 @@ import type { VerifiedSession } from '../session-token.js';
 export interface ProxyExchange {
   gw: GatewayContext;
   req: IncomingMessage;
-  /** Ordinary requests answer here. */
-  res?: ServerResponse;
-  /** HTTP/1.1 upgrade requests (exec, attach, port-forward) answer on the raw socket. */
-  upgrade?: { socket: Duplex; head: Buffer };
+  /**
+   * Every answer goes here, also for a request that arrived as an HTTP upgrade (then `res` writes on its socket):
+   * only an admitted exec-class upgrade takes the socket back, after the 101 (see answer-gate.ts).
+   */
+  res: ServerResponse;
+  /** Set while the request asks for an HTTP/1.1 upgrade; cleared when the gate serves it as a plain request. */
+  upgrade?: { socket: Duplex; head: Buffer; takeSocket(): Duplex };
   connectionName: string;
   /** Path and query after `/k8s/<connection>`, exactly as received (never cleaned). */
   kubePath: string;
+  /** Chosen by the gateway: a client-chosen id could collide with another request's. */
   auditID: string;
+  /** The client's own Audit-ID, when it sent a plain token, recorded beside ours. */
+  clientAuditID?: string;
   startedAt: number;
   /** Read when the request arrives: `req.socket` is gone once the exchange ends. */
   sourceIP: string | null;
@@ -39,41 +45,37 @@ export interface ProxyExchange {
   requestObject?: unknown;
   /** Masking exceptions (policy paths) that left objects of this answer in clear. */
   maskExemptions?: Set<string>;
+  /** Set when the gateway cuts this request's stream (session ended, gateway stopping): why. */
+  cutReason?: string;
 }
 
 /** A pipeline step: returns a Status to refuse the request, or undefined to go on. */
 export type ProxyStep = (x: ProxyExchange) => Promise<KubeStatus | undefined>;
 
-/** Writes a Kubernetes Status answer after `beforeEnd` (the audit write) succeeded; destroys the answer if it failed. */
-export async function sendStatus(x: ProxyExchange, status: KubeStatus, beforeEnd: () => Promise<void>): Promise<void> {
+/** The session of an exchange past the authenticate step (a bug, not a refusal, when it is missing). */
+export function sessionOf(x: ProxyExchange): VerifiedSession {
+  if (x.session === undefined) throw new Error('pipeline step ran before authenticate');
+  return x.session;
+}
+
+/**
+ * Answers with a Kubernetes Status after `audit` ran. A Status carries nothing from upstream, so it is sent even
+ * when its audit write fails (the failure is logged by the recorder): the client learns why, nothing leaks.
+ */
+export async function sendStatus(x: ProxyExchange, status: KubeStatus, audit: () => Promise<void>): Promise<void> {
   const body = Buffer.from(JSON.stringify(status));
   x.status = status.code;
   x.bytes = body.length;
   x.message ??= status.message;
   try {
-    await beforeEnd();
-  } catch {
-    x.res?.destroy();
-    x.upgrade?.socket.destroy();
-    return;
-  }
-  if (x.res !== undefined) {
-    if (x.res.headersSent || x.res.destroyed) { x.res.destroy(); return; }
-    x.res.writeHead(status.code, {
-      'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-cache, private',
-      'audit-id': x.auditID, ...(status.code === 403 ? { 'x-content-type-options': 'nosniff' } : {}),
-    });
-    x.res.end(body);
-  } else if (x.upgrade !== undefined) {
-    writeRawResponse(x.upgrade.socket, status.code, [['Content-Type', 'application/json'], ['Audit-Id', x.auditID]], body);
-  }
-}
-
-/** Writes a complete HTTP/1.1 response on a raw socket and closes it (upgrade requests that were not upgraded). */
-export function writeRawResponse(socket: Duplex, code: number, headers: [string, string][], body: Buffer): void {
-  if (socket.destroyed) return;
-  const lines = [`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Unknown'}`];
-  for (const [k, v] of headers) lines.push(`${k}: ${v.replace(/[\r\n]/g, '')}`);
-  lines.push(`Content-Length: ${body.length}`, 'Connection: close', '', '');
-  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+    await audit();
+  } catch { /* logged where it failed */ }
+  const { res } = x;
+  if (res.headersSent || res.destroyed) { res.destroy(); return; }
+  res.writeHead(status.code, {
+    'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-cache, private',
+    'audit-id': x.auditID, ...(status.code === 403 ? { 'x-content-type-options': 'nosniff' } : {}),
+    ...(status.code === 503 ? { 'retry-after': '1' } : {}),
+  });
+  res.end(body);
 }

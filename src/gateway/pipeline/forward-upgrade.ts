@@ -1,90 +1,85 @@
 /**
- * Pipeline step 4 for HTTP/1.1 upgrades (exec, attach, port-forward over WebSocket GET or SPDY POST): after the
- * same checks, relay the upgrade upstream and then pipe raw bytes both ways. node:http(s) is used rather than
- * undici's upgrade(), because kubectl needs a non-101 answer (e.g. 400 Status) relayed intact to fall back from
- * WebSocket to SPDY, and undici turns such an answer into an error.
+ * Pipeline step 4 for exec, attach and port-forward upgrades (WebSocket GET or SPDY POST; the gate admits no other):
+ * the `RequestReceived` event is stored, the upgrade goes upstream, and then
+ * - a non-101 answer (kubectl needs e.g. the 400 Status intact to fall back from WebSocket to SPDY) goes through the
+ *   gate like any answer;
+ * - a 101 starts only once the gate admits it, its `ResponseStarted` event and (exec/attach) its recording are
+ *   stored; then raw bytes flow both ways, read by the recorder on the side; `ResponseComplete` closes it.
+ * node:http(s) is used rather than undici's upgrade(), because undici turns a non-101 answer into an error.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../gateway-context.js';
 import { isRecordedUpgrade, prepareRecording, type UpgradeRecording } from '../recording/record-upgrade.js';
-import { sendStatus, writeRawResponse, type ProxyExchange } from './exchange.js';
-import { upstreamIdentity, upstreamUnreachable } from './forward.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
+import { admitUpgradedStream, deliverAnswer } from './answer-gate.js';
+import { recordProxyAudit, recordProxyStage } from './audit.js';
+import { sendStatus, sessionOf, type ProxyExchange } from './exchange.js';
+import { auditBeforeForwarding, upstreamIdentity, upstreamUnreachable } from './forward.js';
+import { upstreamRequestHeaders } from './upstream-headers.js';
 
-/** Forwards an upgrade request; `audit` runs before the client sees the 101 (or the refusal). */
-export type ForwardUpgradeStep = (x: ProxyExchange, audit: () => Promise<void>) => Promise<void>;
+/** Forwards an admitted upgrade request and answers it. */
+export type ForwardUpgradeStep = (x: ProxyExchange) => Promise<void>;
 
-const MAX_REFUSAL_BODY = 1024 * 1024;
-
-function relayNonUpgrade(x: ProxyExchange, upRes: IncomingMessage, audit: () => Promise<void>): void {
-  const client = x.upgrade!.socket;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  upRes.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_REFUSAL_BODY) chunks.push(c);
-  });
-  upRes.on('error', () => client.destroy());
-  upRes.on('end', () => {
-    const body = Buffer.concat(chunks);
-    x.status = upRes.statusCode ?? 502;
-    x.bytes = body.length;
-    audit().then(() => {
-      const headers = Object.entries(clientResponseHeaders(upRes.headers))
-        .filter(([k]) => k !== 'content-length')
-        .flatMap(([k, v]) => (Array.isArray(v) ? v.map((one) => [k, one] as [string, string]) : [[k, v] as [string, string]]));
-      writeRawResponse(client, x.status!, headers, body);
-    }, () => client.destroy());
-  });
-}
-
-function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
-  const client = x.upgrade!.socket;
+function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, client: Duplex, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
   const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
   for (let i = 0; i + 1 < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
   client.write(`${lines.join('\r\n')}\r\n\r\n`);
+  const clientHead = x.upgrade!.head;
   if (upHead.length > 0) { rec?.fromUpstream(upHead); client.write(upHead); }
-  if (x.upgrade!.head.length > 0) { rec?.fromClient(x.upgrade!.head); upSocket.write(x.upgrade!.head); }
+  if (clientHead.length > 0) { rec?.fromClient(clientHead); upSocket.write(clientHead); }
 
-  const session = x.session!.session;
+  const session = sessionOf(x).session;
   const closeBoth = (): void => { client.destroy(); upSocket.destroy(); };
-  const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), { close: closeBoth });
+  const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), {
+    close: (reason) => { x.cutReason = reason; x.message ??= `stream cut: ${reason}`; closeBoth(); },
+  });
   // The recorder reads copies of the relayed bytes, before they are written on; the relay itself is untouched.
   upSocket.on('data', (c: Buffer) => { x.bytes += c.length; rec?.fromUpstream(c); });
   if (rec !== undefined) client.on('data', (c: Buffer) => rec.fromClient(c));
   upSocket.pipe(client);
   client.pipe(upSocket);
+  let ended = false;
   for (const s of [client, upSocket]) {
     s.on('error', closeBoth);
-    s.on('close', () => { closeBoth(); untrack(); void rec?.end(); });
+    s.on('close', () => {
+      closeBoth();
+      untrack();
+      if (ended) return;
+      ended = true;
+      void (async () => {
+        await rec?.end();
+        await recordProxyAudit(x).catch(() => undefined);
+      })();
+    });
   }
 }
 
-// exec/attach: the recording exists before the first byte flows; if it cannot, the stream does not start.
-async function startUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, audit: () => Promise<void>): Promise<void> {
-  const client = x.upgrade!.socket;
+// The stream starts only once the gate admits it and its start is audited (and an exec's recording exists).
+async function startUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer): Promise<void> {
+  if (!admitUpgradedStream(x)) throw new Error('the gate admits no upgraded stream for this request');
+  const client = x.upgrade!.takeSocket();
   const cut = (reason: string): void => {
     x.message ??= `stream cut: ${reason}`;
     client.destroy();
     upSocket.destroy();
   };
   const rec = await prepareRecording(x, upRes, cut);
-  await audit();
+  await recordProxyStage(x, 'ResponseStarted');
   await rec?.start();
-  pipeUpgraded(gw, x, upRes, upSocket, upHead, rec);
+  pipeUpgraded(gw, x, client, upRes, upSocket, upHead, rec);
 }
 
 /** Builds the upgrade forward step. */
 export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
-  return async (x, audit) => {
-    const client = x.upgrade!.socket;
+  return async (x) => {
+    const audit = (): Promise<void> => recordProxyAudit(x);
     const up = gw.upstreams.get(x.connectionName);
     if (up === undefined) {
       await sendStatus(x, upstreamUnreachable(x.connectionName, new Error('not configured')), audit);
       return;
     }
+    if (!await auditBeforeForwarding(x)) return;
     const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
     headers.connection = 'Upgrade';
     headers.upgrade = x.req.headers.upgrade ?? 'websocket';
@@ -100,25 +95,29 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
       agent: false,
       ...(up.origin.protocol === 'https:' ? up.tlsOptions() : {}),
     });
+    const client = x.upgrade!.socket;
     // A client that hangs up before the upstream answers must not leave the upstream request behind.
     const onClientClose = (): void => { upReq.destroy(); };
     client.once('close', onClientClose);
     upReq.on('upgrade', (upRes, upSocket, upHead) => {
       client.off('close', onClientClose);
       x.status = 101;
-      // The exec or port-forward starts only once its audit event (and an exec's recording) is stored.
-      startUpgraded(gw, x, upRes, upSocket, upHead, audit).catch((e: unknown) => {
+      startUpgraded(gw, x, upRes, upSocket, upHead).catch((e: unknown) => {
         const why = e instanceof Error ? e.message : String(e);
         gw.log(`upgrade ${x.auditID} not started: ${why}`);
         x.message ??= `stream not started: ${why}`;
-        if (!x.audited) audit().catch(() => undefined);
+        audit().catch(() => undefined);
         upSocket.destroy();
         client.destroy();
       });
     });
     upReq.on('response', (upRes) => {
       client.off('close', onClientClose);
-      relayNonUpgrade(x, upRes, audit);
+      x.status = upRes.statusCode ?? 502;
+      deliverAnswer(x, { statusCode: x.status, headers: upRes.headers, body: upRes }).catch((e: unknown) => {
+        gw.log(`answer to upgrade ${x.auditID} failed: ${e instanceof Error ? e.message : String(e)}`);
+        client.destroy();
+      });
     });
     upReq.on('error', (cause) => {
       client.off('close', onClientClose);

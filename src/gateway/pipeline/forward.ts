@@ -1,31 +1,32 @@
 /**
- * Pipeline step 4: forward to the upstream with the held credential and impersonation, streaming both bodies.
- * Each upstream read is written to the client as it arrives, so a watch reaches kubectl event by event;
- * only `res.end()` waits, for the audit write.
+ * Pipeline step 4: forward to the upstream with the held credential and impersonation, and hand the answer to the
+ * gate (answer-gate.ts), which alone decides what the client receives. A change to the cluster is forwarded only
+ * once its `RequestReceived` audit event is stored.
  */
-import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { buildStatus } from '../../kube/status.js';
-import type { KubeStatus } from '../../kube/types.js';
+import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { sendStatus, type ProxyExchange } from './exchange.js';
+import { auditFailedStatus, recordProxyAudit, recordProxyStage } from './audit.js';
+import { deliverAnswer } from './answer-gate.js';
+import { sendStatus, sessionOf, type ProxyExchange } from './exchange.js';
 import { maskingRequestHeaders, prepareMaskedRequest } from './mask-request.js';
-import { relayMaskedAnswer } from './mask-response.js';
-import { clientResponseHeaders, upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
+import { cutStatus } from './stream-end.js';
+import { upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
 import type { Upstream } from './upstream-pools.js';
 
-/** Forwards an ordinary (non-upgrade) request and answers it; `audit` runs before the response ends. */
-export type ForwardStep = (x: ProxyExchange, audit: () => Promise<void>) => Promise<void>;
+/** Forwards an ordinary (non-upgrade) request and answers it through the gate. */
+export type ForwardStep = (x: ProxyExchange) => Promise<void>;
 
 /** Status for an unreachable upstream, as kube's own proxies word it. */
 export function upstreamUnreachable(connection: string, cause: unknown): KubeStatus {
   const detail = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? 'error';
-  return buildStatus(502, 'ServiceUnavailable', `the gateway cannot reach the Kubernetes API of connection "${connection}" (${detail})`);
+  return buildStatus(503, 'ServiceUnavailable', `the gateway cannot reach the Kubernetes API of connection "${connection}" (${detail}); try again shortly`);
 }
 
 /** The credential and impersonation headers for this request. */
 export async function upstreamIdentity(gw: GatewayContext, up: Upstream, x: ProxyExchange): Promise<UpstreamIdentity> {
-  const { claims } = x.session!;
+  const { claims } = sessionOf(x);
   const id: UpstreamIdentity = { authorization: await up.authorization(), auditID: x.auditID };
   if (up.connection.impersonate) {
     const { userPrefix, groupPrefix } = gw.config.impersonation;
@@ -35,13 +36,28 @@ export async function upstreamIdentity(gw: GatewayContext, up: Upstream, x: Prox
   return id;
 }
 
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => { res.off('drain', done); res.off('close', closed); resolve(); };
-    const closed = (): void => { res.off('drain', done); reject(new Error('client went away')); };
-    res.on('drain', done);
-    res.once('close', closed);
-  });
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+/** True when the request may change the cluster (or opens an exec-class stream): it is audited before it is forwarded. */
+export function changesCluster(method: string, info: RequestInfo | undefined): boolean {
+  if (info === undefined) return true;
+  if (info.execClass) return true;
+  if (info.isResourceRequest) return !READ_VERBS.has(info.verb);
+  return method !== 'GET' && method !== 'HEAD';
+}
+
+/** Writes the `RequestReceived` event of a change; on failure answers 503 and returns false. */
+export async function auditBeforeForwarding(x: ProxyExchange): Promise<boolean> {
+  if (!changesCluster(x.req.method ?? 'GET', x.info)) return true;
+  try {
+    await recordProxyStage(x, 'RequestReceived');
+    return true;
+  } catch {
+    x.message = 'refused: its audit event could not be written, so it was not forwarded';
+    x.audited = true;
+    await sendStatus(x, auditFailedStatus(x), async () => undefined);
+    return false;
+  }
 }
 
 function hasBody(x: ProxyExchange): boolean {
@@ -51,20 +67,23 @@ function hasBody(x: ProxyExchange): boolean {
 
 /** Builds the forward step. */
 export function createForward(gw: GatewayContext): ForwardStep {
-  return async (x, audit) => {
-    const res = x.res!;
+  return async (x) => {
+    const { res } = x;
+    const audit = (): Promise<void> => recordProxyAudit(x);
     const up = gw.upstreams.get(x.connectionName);
     if (up === undefined) {
       await sendStatus(x, buildStatus(404, 'NotFound', `connection "${x.connectionName}" is not configured on this gateway`), audit);
       return;
     }
-    const session = x.session!.session;
+    const session = sessionOf(x).session;
     const abort = new AbortController();
     const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), {
       close: (reason) => {
+        x.cutReason = reason;
         x.message = `closed by the gateway: ${reason}`;
         abort.abort();
-        res.destroy();
+        // The gate ends a cut watch with an ERROR event; whatever is still open a moment later is cut hard.
+        setTimeout(() => res.destroy(), 1000).unref();
       },
     });
     res.once('close', () => {
@@ -78,6 +97,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
       await sendStatus(x, refusal, audit);
       return;
     }
+    if (!await auditBeforeForwarding(x)) return;
     let upstream: Dispatcher.ResponseData;
     try {
       const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
@@ -90,43 +110,12 @@ export function createForward(gw: GatewayContext): ForwardStep {
       });
     } catch (cause) {
       if (res.destroyed) { await audit().catch(() => undefined); return; }
+      if (x.cutReason !== undefined) { await sendStatus(x, cutStatus(x, x.cutReason), audit); return; }
+      gw.log(`upstream of ${x.connectionName} unreachable (audit ${x.auditID}): ${(cause as { code?: string }).code ?? (cause as Error).message}`);
       await sendStatus(x, upstreamUnreachable(x.connectionName, cause), audit);
       return;
     }
-
     x.status = upstream.statusCode;
-    if (masking && await relayMaskedAnswer(x, upstream, audit)) return;
-    const lengthHeader = Number(upstream.headers['content-length']);
-    const declared = Number.isSafeInteger(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
-    let tail: Buffer | undefined;
-    try {
-      res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
-      // A watch (no Content-Length) may not produce its first event for a long time: send its headers now.
-      // With a Content-Length they leave with the body, in one write.
-      if (declared === undefined) res.flushHeaders();
-      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-        x.bytes += chunk.length;
-        // With a Content-Length the client sees the answer complete at its last byte, so that byte waits for the audit write.
-        const last = declared !== undefined && x.bytes >= declared;
-        if (last) tail = chunk.subarray(chunk.length - 1);
-        const now = last ? chunk.subarray(0, chunk.length - 1) : chunk;
-        if (now.length > 0 && !res.write(now)) await waitDrain(res);
-      }
-    } catch (cause) {
-      x.message ??= `stream ended early: ${(cause as Error).message}`;
-      upstream.body.destroy();
-      res.destroy();
-      await audit().catch(() => undefined);
-      return;
-    }
-    try {
-      await audit();
-    } catch {
-      // The event could not be recorded: the client must see a failure, not a complete answer.
-      res.destroy();
-      return;
-    }
-    if (tail === undefined) res.end();
-    else res.end(tail);
+    await deliverAnswer(x, { statusCode: upstream.statusCode, headers: upstream.headers, body: upstream.body });
   };
 }

@@ -36,6 +36,7 @@ export async function sendHeld(x: ProxyExchange, status: number, headers: Outgoi
   }
   const { res } = x;
   if (res.destroyed) return;
+  headers['audit-id'] = x.auditID;
   const bodyless = x.req.method === 'HEAD' || status === 204 || status === 304;
   res.writeHead(status, bodyless ? headers : { ...headers, 'content-length': body.length });
   res.end(bodyless ? undefined : body);
@@ -56,6 +57,8 @@ export async function startStream(x: ProxyExchange, status: number, headers: Out
     return false;
   }
   if (x.res.destroyed) return false;
+  // The gateway's id, whatever upstream echoed: it is the one the audit log knows.
+  headers['audit-id'] = x.auditID;
   x.res.writeHead(status, headers);
   x.res.flushHeaders();
   return true;

@@ -137,6 +137,12 @@ describe('Kubernetes proxy', () => {
     const r = await send(base, 'GET', '/k8s/down/api/v1/namespaces', bearer(down.token));
     assert.equal(r.status, 503);
     assert.equal(r.json.kind, 'Status');
+    assert.match(r.json.message, /cannot reach the Kubernetes API of connection "down"/);
+    // On discovery paths kubectl quotes only a plain-text 500/502 body (it prints a generic line for a JSON Status).
+    const discovery = await send(base, 'GET', '/k8s/down/api?timeout=32s', bearer(down.token));
+    assert.equal(discovery.status, 502);
+    assert.match(String(discovery.headers['content-type']), /^text\/plain/);
+    assert.match(discovery.body, /cannot reach the Kubernetes API of connection "down"/);
   });
 
   test('a watch streams the first event before upstream ends it; DELETE closes it within 1 s and the token is refused', async () => {

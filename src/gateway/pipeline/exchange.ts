@@ -49,6 +49,9 @@ export interface ProxyExchange {
   cutReason?: string;
 }
 
+// Discovery documents: /api, /api/v1, /apis, /apis/<group>, /apis/<group>/<version>, /version (with or without a query).
+const DISCOVERY_PATH = /^\/(?:api(?:\/[^/?]+)?|apis(?:\/[^/?]+){0,2}|version)\/?(?:\?.*)?$/;
+
 /** A pipeline step: returns a Status to refuse the request, or undefined to go on. */
 export type ProxyStep = (x: ProxyExchange) => Promise<KubeStatus | undefined>;
 
@@ -72,6 +75,16 @@ export async function sendStatus(x: ProxyExchange, status: KubeStatus, audit: ()
   } catch { /* logged where it failed */ }
   const { res } = x;
   if (res.headersSent || res.destroyed) { res.destroy(); return; }
+  if (status.code >= 500 && DISCOVERY_PATH.test(x.kubePath)) {
+    // kubectl's discovery client prints only a generic line for a JSON Status (or for any 503), but quotes a plain-text
+    // 500/502 body: "an error on the server ("…") has prevented the request from succeeding".
+    const text = Buffer.from(`${status.message}\n`, 'utf8');
+    res.writeHead(status.code === 503 ? 502 : status.code, {
+      'content-type': 'text/plain; charset=utf-8', 'content-length': text.length, 'cache-control': 'no-cache, private', 'audit-id': x.auditID,
+    });
+    res.end(text);
+    return;
+  }
   res.writeHead(status.code, {
     'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-cache, private',
     'audit-id': x.auditID, ...(status.code === 403 ? { 'x-content-type-options': 'nosniff' } : {}),

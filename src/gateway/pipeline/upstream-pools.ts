@@ -35,8 +35,9 @@ function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
     rejectUnauthorized: !c.insecureSkipTlsVerify,
     ...(c.tlsServerName === undefined ? {} : { servername: c.tlsServerName }),
   };
-  // bodyTimeout 0: a quiet watch or `logs -f` may send nothing for minutes and is still healthy.
-  const pool = new Pool(origin.origin, { connect: tls, bodyTimeout: 0, headersTimeout: 60_000, connections: 64 });
+  // bodyTimeout 0: a quiet watch or `logs -f` may send nothing for minutes and is still healthy. A connect that
+  // does not complete in 5 s (an unreachable address) is answered with a 503 Status rather than left hanging.
+  const pool = new Pool(origin.origin, { connect: { ...tls, timeout: 5_000 }, bodyTimeout: 0, headersTimeout: 60_000, connections: 64 });
   let cached: { value: string; at: number } | undefined;
   const cred = c.credential;
   return {

@@ -56,14 +56,18 @@ export async function answerSelfReview(x: ProxyExchange, audit: () => Promise<vo
   return true;
 }
 
+/** Beyond this, an oversized body is not drained for the 413: leaving the loop cuts the connection. */
+const MAX_DRAIN_BYTES = 1024 * 1024;
+
 async function readBody(x: ProxyExchange): Promise<Buffer | undefined> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of x.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_REVIEW_BYTES) return undefined;
-    parts.push(chunk);
+    if (size <= MAX_REVIEW_BYTES) parts.push(chunk);
+    else if (size > MAX_DRAIN_BYTES) return undefined;
   }
+  if (size > MAX_REVIEW_BYTES) return undefined;
   x.requestBody = Buffer.concat(parts);
   return x.requestBody;
 }

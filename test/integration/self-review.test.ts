@@ -116,6 +116,13 @@ describe('self reviews at the gateway', () => {
     const e = (r.json.items as AuditEvent[]).find((x) => x.resource === 'selfsubjectaccessreviews')!;
     assert.deepEqual([e.decision, e.rule, e.responseStatus, e.verb], ['allow', 'gateway:self-review', 201, 'create']);
     assert.match(String(e.message), /^can-i delete namespaces: no \(denied by guardrail "no-namespace-deletion"/);
+    // A secret-looking value in the question is masked in the audit event like any request body.
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    await canI(s.token, 'prod', { namespace: 'default', verb: 'get', resource: 'configmaps', name: jwt });
+    const again = await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(h.idTokens.alice));
+    const named = (again.json.items as AuditEvent[]).filter((x) => x.resource === 'selfsubjectaccessreviews').at(-1)!;
+    assert.ok(named.maskedCount > 0);
+    assert.ok(!JSON.stringify(named).includes(jwt), JSON.stringify(named));
     h.faults.audit = true;
     try {
       await assert.rejects(canI(s.token, 'prod', { namespace: 'default', verb: 'get', resource: 'pods' }));

@@ -8,6 +8,7 @@
 import { buildStatus } from '../../kube/status.js';
 import { readReviewBody, ReviewBodyError, selfReviewTarget, type ReviewQuestion, type SelfReviewTarget } from '../../kube/self-review.js';
 import type { KubeStatus } from '../../kube/types.js';
+import { createMaskContext, maskDocument } from '../../mask/mask-object.js';
 import { answerAccessReview } from '../../policy/access-review.js';
 import { listSessionRules } from '../../policy/rules-review.js';
 import { rolesFor } from '../../policy/subject-bindings.js';
@@ -51,7 +52,10 @@ export async function answerSelfReview(x: ProxyExchange, audit: () => Promise<vo
     const reason = e.code === 415 ? 'UnsupportedMediaType' : e.code === 422 ? 'Invalid' : 'BadRequest';
     return refuse(buildStatus(e.code, reason, e.message));
   }
-  x.requestObject = question;
+  // The question is the caller's own words, but the audit log never keeps a secret-looking value in clear.
+  const mask = createMaskContext(x.gw.config.policy.masking.rules);
+  x.requestObject = maskDocument(question, mask);
+  if (mask.counter.masked > 0) x.maskedCount = (x.maskedCount ?? 0) + mask.counter.masked;
   await sendReviewAnswer(x, await answerQuestion(x, target, question), audit);
   return true;
 }

@@ -17,6 +17,7 @@ import { createClassify } from './pipeline/classify.js';
 import { sendStatus, type ProxyExchange, type ProxyStep } from './pipeline/exchange.js';
 import { createForward } from './pipeline/forward.js';
 import { createForwardUpgrade } from './pipeline/forward-upgrade.js';
+import { answerSelfReview } from './pipeline/self-review.js';
 
 /** Path prefix of the reverse proxy. */
 export const KUBE_PREFIX = '/k8s/';
@@ -46,10 +47,8 @@ function clientAuditIdOf(req: IncomingMessage): string | undefined {
 
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
 export function createKubeProxy(gw: GatewayContext): KubeProxy {
-  const steps: ProxyStep[] = [
-    createAuthenticate(gw), createClassify(), upgradeRule,
-    createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now)),
-  ];
+  const authorize = createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now));
+  const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), upgradeRule, authorize];
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);
   if (!gw.config.policy.masking.enabled) gw.log('WARNING: policy.masking.enabled is false: Secret values reach clients in clear (for benchmarks only)');
@@ -68,6 +67,8 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
     const audit = (): Promise<void> => recordProxyAudit(x);
     try {
       for (const step of steps) {
+        // auth whoami / can-i are answered by the gateway for every session, so authorize must not see them.
+        if (step === authorize && await answerSelfReview(x, audit)) return;
         const refusal = await step(x);
         if (refusal !== undefined) {
           await sendStatus(x, refusal, audit);

@@ -33,6 +33,9 @@ test('explainRequest: kubectl words and method + path', async () => {
     [{ kubectl: ['exec', '-n', 'demo', 'web', '--', 'sh'], role: 'edit' }, 'allow', 'bindings[1] → roles[1] (edit).rules[1]', 'get'],
     [{ method: 'get', path: '/api/v1/namespaces/demo/pods?watch=1' }, 'allow', 'bindings[0] → roles[0] (view).rules[0]', 'watch'],
     [{ method: 'GET', path: '/version' }, 'allow', 'defaults.discovery', 'get'],
+    // The gateway answers auth whoami / can-i itself, whatever the role.
+    [{ kubectl: ['auth', 'whoami'] }, 'allow', 'gateway:self-review', 'create'],
+    [{ kubectl: ['auth', 'can-i', 'delete', 'namespaces'] }, 'allow', 'gateway:self-review', 'create'],
   ];
   for (const [input, effect, rule, verb] of cases) {
     const got = await explainRequest(deps, { ...who, ...input });

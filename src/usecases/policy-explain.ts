@@ -2,6 +2,7 @@
 import { HoopError } from '../errors.js';
 import { kubectlToRequest } from '../kube/kubectl-request.js';
 import { classifyRequest } from '../kube/request-info.js';
+import { selfReviewTarget } from '../kube/self-review.js';
 import type { RequestInfo } from '../kube/types.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { PolicyDecision } from '../policy/types.js';
@@ -33,6 +34,11 @@ export async function explainRequest(deps: PolicyFileDeps, input: ExplainInput):
   const { policy } = await loadPolicyFile(deps, input.file);
   const request = classifyRequest(method, path);
   if ('refused' in request) throw new HoopError('usage', `the gateway refuses ${method} ${path}: ${request.reason}`);
+  // The gateway answers auth whoami / can-i itself for every session (src/gateway/pipeline/self-review.ts).
+  const review = method === 'POST' ? selfReviewTarget(request) : undefined;
+  if (review !== undefined) {
+    return { method, path, request, decision: { effect: 'allow', rule: 'gateway:self-review', reason: `the gateway answers every ${review.kind} itself, with hoopctl's policy` } };
+  }
   const decision = evaluatePolicy(policy, {
     subject: { user: input.user, groups: input.groups },
     connection: input.connection,

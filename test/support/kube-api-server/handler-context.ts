@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LogBook } from './log-book.js';
+import type { AccessDenial } from './reviews.js';
 import type { ObjectStore } from './object-store.js';
 
 /** The authenticated (possibly impersonated) caller, as SelfSubjectReview reports it. */
@@ -22,6 +23,8 @@ export interface ServerState {
   counters: { watches: number; logStreams: number };
   /** Bookmark period of watches with allowWatchBookmarks (kube-apiserver: about a minute). */
   bookmarkIntervalMs: number;
+  /** What SelfSubjectAccessReview answers "no" to (the simulation has no RBAC; see reviews.ts). */
+  accessDenials?: AccessDenial[];
 }
 
 /** One request being answered. */

@@ -1,9 +1,13 @@
 // Create-only review resources: SelfSubjectReview (`kubectl auth whoami`, fixtures 55/56/58)
-// reports the caller, impersonation included; SelfSubjectAccessReview and SelfSubjectRulesReview
-// (`kubectl auth can-i`) allow everything, since the simulation has no RBAC authorizer.
-import type { RequestContext } from './handler-context.js';
+// reports the caller, impersonation included. The simulation has no RBAC authorizer: the
+// SelfSubjectAccessReview answers `{allowed: true}` unless a test denied the attributes to the
+// caller (`denyAccess`), then `{allowed: false}` — without a reason, as kube-apiserver 1.32 answers
+// both for system:masters and for a user without bindings (fixture 113). SelfSubjectRulesReview
+// lists everything.
+import type { RequestContext, UserInfo } from './handler-context.js';
 import { decodeBody, readBody, writeObject } from './http-io.js';
-import { kubeTime } from './object-store.js';
+import { defaultManager, recordManager } from './managed-fields.js';
+import { kubeTime, type KubeObject } from './object-store.js';
 import { apiVersionOf, type ResourceSpec } from './registry.js';
 import { methodNotAllowed } from './status.js';
 
@@ -23,12 +27,20 @@ export async function handleReview(ctx: RequestContext, spec: ResourceSpec): Pro
       answer = { ...head, metadata: { creationTimestamp: kubeTime(ctx.state.now()) }, status: { userInfo } };
       break;
     }
-    case 'SelfSubjectAccessReview':
-      answer = {
-        ...head, metadata: { creationTimestamp: null }, spec: body.spec ?? {},
-        status: { allowed: true, reason: 'the hoopctl kube-apiserver simulation authorizes every request' },
-      };
+    case 'SelfSubjectAccessReview': {
+      const spec = (body.spec ?? {}) as AccessReviewSpec;
+      // kube-apiserver records the creating client as field manager even though nothing is stored (fixture 113).
+      const recorded = recordManager({ ...head, metadata: { creationTimestamp: null }, spec } as unknown as KubeObject, { spec }, {
+        manager: defaultManager(ctx.req.headers['user-agent']), operation: 'Update', apiVersion: head.apiVersion, time: ctx.state.now(),
+      });
+      // The attributes are pointer fields in Go, so their field set carries ".", unlike the `spec` struct around them.
+      for (const m of recorded.metadata.managedFields ?? []) {
+        const fs = (m['fieldsV1'] as { 'f:spec'?: Record<string, Record<string, unknown>> })['f:spec'] ?? {};
+        for (const k of Object.keys(fs)) fs[k] = { '.': {}, ...fs[k] };
+      }
+      answer = { ...recorded, spec, status: { allowed: !isDenied(ctx.state.accessDenials ?? [], ctx.user, spec) } };
       break;
+    }
     default:
       answer = {
         ...head, metadata: { creationTimestamp: null }, spec: body.spec ?? {},
@@ -40,4 +52,26 @@ export async function handleReview(ctx: RequestContext, spec: ResourceSpec): Pro
       };
   }
   writeObject(ctx.req, ctx.res, ctx.url, 201, answer);
+}
+
+/** The attributes of a SelfSubjectAccessReview the simulation compares. */
+interface AccessReviewSpec {
+  resourceAttributes?: { namespace?: string; verb?: string; group?: string; resource?: string; subresource?: string; name?: string };
+  nonResourceAttributes?: { path?: string; verb?: string };
+}
+
+/** What a test takes away from a user, like an RBAC without that binding; '*' or an absent field matches anything. */
+export interface AccessDenial {
+  user: string;
+  verb?: string;
+  group?: string;
+  resource?: string;
+  namespace?: string;
+}
+
+function isDenied(denials: readonly AccessDenial[], user: UserInfo, spec: AccessReviewSpec): boolean {
+  const a = spec.resourceAttributes;
+  if (a === undefined) return false;
+  const match = (want: string | undefined, got: string | undefined): boolean => want === undefined || want === '*' || want === (got ?? '');
+  return denials.some((d) => d.user === user.username && match(d.verb, a.verb) && match(d.group, a.group) && match(d.resource, a.resource) && match(d.namespace, a.namespace));
 }

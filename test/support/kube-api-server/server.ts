@@ -19,6 +19,7 @@ import { handleOpenApi } from './openapi.js';
 import { parseApiPath } from './request-path.js';
 import { isRoutable, routeResource } from './resource-router.js';
 import { createSimClock, loadSeed, type SeedName } from './seed.js';
+import type { AccessDenial } from './reviews.js';
 import { ApiError, internalError, unauthorized } from './status.js';
 import { appendPodLog, applyObject, getObject, removeObject, type ObjectRef } from './test-controls.js';
 import { createServingCertificate } from './tls.js';
@@ -79,6 +80,8 @@ export interface KubeApiServer {
   /** Appends a log line (split on newlines) to a pod's container; `logs -f` followers get it at once. */
   appendLog(namespace: string, pod: string, line: string, container?: string): void;
   counts(): ServerCounts;
+  /** Makes SelfSubjectAccessReview answer "no" for these attributes to this user (only the review: requests still pass). */
+  denyAccess(denial: AccessDenial): void;
   /** Resolves when the simulated controllers have reacted to every change so far. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -193,6 +196,7 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
       requests: totalRequests, openWatches: state.counters.watches, openLogStreams: state.counters.logStreams,
       openConnections, objects: state.store.count(),
     }),
+    denyAccess: (denial) => { (state.accessDenials ??= []).push(denial); },
     settled: () => controllers.settled(),
     async close() {
       stopTicker?.();

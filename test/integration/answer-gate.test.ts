@@ -74,7 +74,8 @@ function rawExchange(path: string, method: string, lines: string[]): Promise<{ b
       resolve({ bytes, statusLine: bytes.toString('latin1').split('\r\n')[0] ?? '' });
     };
     // A watch or an exec stays open: what arrived within the quiet period is what a client would have seen first.
-    const cap = setTimeout(finish, 3000);
+    // The cap only bounds a stream that never goes quiet; a loaded machine may take seconds for the first byte.
+    const cap = setTimeout(finish, 20_000);
     socket.on('data', (c: Buffer) => {
       chunks.push(c);
       clearTimeout(idle);
@@ -129,7 +130,7 @@ describe('the gate: every route × every header shape', () => {
     const problems: string[] = [];
     let upgraded = 0;
     const queue = [...cases];
-    await Promise.all(Array.from({ length: 16 }, async () => {
+    await Promise.all(Array.from({ length: 8 }, async () => {
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
         const { bytes, statusLine } = await rawExchange(c.path, c.method, c.lines);
         const where = `${c.method} ${c.path} [${c.lines.join(' | ')}]`;

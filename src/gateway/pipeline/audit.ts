@@ -1,6 +1,6 @@
 /** Pipeline step 5: one audit event per request, appended before the response ends (a failed write fails the request). */
 import type { AuditEvent, Decision } from '../../audit/audit-event.js';
-import { maskRequestUri } from '../../mask/line-masker.js';
+import { maskRequestUriBounded } from '../../mask/bounded-uri.js';
 import { createMaskContext } from '../../mask/mask-object.js';
 import type { Store } from '../../store/store.js';
 import type { ProxyExchange } from './exchange.js';
@@ -28,7 +28,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number): AuditEvent {
   else decision = x.refusedBy !== undefined ? 'deny' : 'error';
   // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
   const uri = createMaskContext(x.gw.config.policy.masking.rules);
-  const requestURI = maskRequestUri(x.kubePath, uri);
+  const requestURI = maskRequestUriBounded(x.kubePath, uri);
   return auditEvent({
     auditID: x.auditID,
     stage: 'ResponseComplete',

@@ -87,3 +87,14 @@ test('compileValueMasker refuses a pattern that is not linear-time, however it g
   assert.throws(() => compileValueMasker([{ name: 'pre', source: 'acme-[0-9]{8}', flags: '', prefilter: '[a-z]+-' }]), /value pattern pre \(prefilter\): not linear-time/);
   assert.doesNotThrow(() => compileValueMasker([{ name: 'ok', source: 'acme-[0-9]+', flags: 'i' }]));
 });
+
+test('a policy pattern with a group named secret masks only that group, once', async () => {
+  const { parseValuePattern } = await import('./value-patterns.js');
+  const p = parseValuePattern('secret-id=(?<secret>[a-z0-9]{16,})', 'policy.masking.valuePatterns[0]');
+  assert.ok(typeof p === 'object', String(p));
+  const masker = compileValueMasker([p]);
+  const counter = { masked: 0 };
+  const text = `a secret-id=abcdefghijklmnop0123 b secret-id=short c secret-id=${MASK_MARKER} d secret-id=0000000000000000`;
+  assert.equal(masker.mask(text, counter), `a secret-id=${MASK_MARKER} b secret-id=short c secret-id=${MASK_MARKER} d secret-id=${MASK_MARKER}`);
+  assert.equal(counter.masked, 2);
+});

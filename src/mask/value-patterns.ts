@@ -69,10 +69,14 @@ export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMask
       if (problem !== undefined) throw new SyntaxError(`value pattern ${p.name}${what}: ${problem}`);
     }
   }
-  const compiled = patterns.map((p) => ({
-    re: new RegExp(p.source, `${p.flags.replace(/g/g, '')}g`),
-    pre: p.prefilter === undefined ? undefined : new RegExp(p.prefilter, 'i'),
-  }));
+  const compiled = patterns.map((p) => {
+    const group = SECRET_GROUP.test(p.source);
+    return {
+      re: new RegExp(p.source, `${p.flags.replace(/[gd]/g, '')}g${group ? 'd' : ''}`),
+      pre: p.prefilter === undefined ? undefined : new RegExp(p.prefilter, 'i'),
+      group,
+    };
+  });
   const prefilters = patterns.flatMap((p) => (p.prefilter === undefined ? [] : [`(?:${p.prefilter})`]));
   const anyPrefilter = prefilters.length === 0 ? undefined : new RegExp(prefilters.join('|'), 'i');
   const unguarded = compiled.some((c) => c.pre === undefined);
@@ -84,21 +88,40 @@ export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMask
       // With policy patterns (no prefilter) those still run; the guarded ones are skipped while the text is unchanged.
       const missed = unguarded && missesAll(text) ? text : undefined;
       let out = text;
-      for (const { re, pre } of compiled) {
+      for (const { re, pre, group } of compiled) {
         // Tested on `out`, as the pattern itself is: exactly the strings the pattern alone would see.
         if (pre !== undefined && (out === missed || !pre.test(out))) continue;
         re.lastIndex = 0;
         if (!re.test(out)) continue;
-        out = out.replace(re, () => { counter.masked++; return MASK_MARKER; });
+        out = group ? maskSecretGroup(out, re, counter) : out.replace(re, () => { counter.masked++; return MASK_MARKER; });
       }
       return out;
     },
   };
 }
 
+// A policy pattern with a group named `secret` masks only that group: `secret-id=(?<secret>[a-z0-9]+)`
+// keeps `secret-id=` in clear, as a look-behind would, without one (policy patterns have none).
+const SECRET_GROUP = /\(\?<secret>/;
+
+function maskSecretGroup(text: string, re: RegExp, counter: { masked: number }): string {
+  re.lastIndex = 0;
+  let out = '';
+  let from = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[0] === '') { re.lastIndex++; continue; }
+    const span = m.indices?.groups?.secret;
+    if (span === undefined || span[0] === span[1] || m.groups?.secret === MASK_MARKER) continue;
+    out += `${text.slice(from, span[0])}${MASK_MARKER}`;
+    from = span[1];
+    counter.masked++;
+  }
+  return out + text.slice(from);
+}
+
 /**
  * Reads a pattern as written in the policy: a plain regex source, or `/source/flags` (flags among
- * `imsu`). Returns the pattern, or a reason why it is unusable — among them `not linear-time (…)`:
+ * `imsu`; a group named `secret` limits the masking to it). Returns the pattern, or a reason why it is unusable — among them `not linear-time (…)`:
  * a policy pattern has no look-around or back-reference, and only repetitions that cannot make
  * masking slower than linear (pattern-linearity.ts).
  */

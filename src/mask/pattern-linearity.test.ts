@@ -106,6 +106,6 @@ test('property (fast-check, fixed seed): every pattern the checker accepts takes
     if (linearTimeProblem(source, flags) !== undefined) return;
     accepted++;
     for (const unit of UNITS) assert.ok(growth(source, flags, unit) < 6, `/${source}/${flags} on ${JSON.stringify(unit)}: ${growth(source, flags, unit)}`);
-  }), { seed: 20240613, numRuns: 400 });
-  assert.ok(accepted > 100, `only ${accepted} patterns were accepted: the property tested too little`);
+  }), { seed: 20240613, numRuns: 250 });
+  assert.ok(accepted > 60, `only ${accepted} patterns were accepted: the property tested too little`);
 });

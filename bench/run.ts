@@ -5,9 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { parseBenchArgs, type BenchOptions, type Section } from './lib/args.js';
+import { IN_PROCESS_SECTIONS, parseBenchArgs, type BenchOptions, type Section } from './lib/args.js';
 import { measureExec } from './lib/measure-exec.js';
 import { measureLargeList } from './lib/measure-large-list.js';
+import { measureMasking } from './lib/measure-masking.js';
 import { measureSmall } from './lib/measure-small.js';
 import { measureStartup } from './lib/measure-startup.js';
 import { measureSyscalls } from './lib/measure-syscalls.js';
@@ -17,10 +18,14 @@ import { summariseProfiles } from './lib/profile-summary.js';
 import { formatMarkdown, formatTable, row, writeResults, type Row } from './lib/report.js';
 import { startStack, type Stack } from './lib/stack.js';
 
-type Measure = (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>;
+type Measure = (stack: Stack | undefined, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>;
+// A section that needs the processes gets them; `masking` runs in this process.
+const withStack = (m: (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>): Measure => (stack, o, log) => m(stack!, o, log);
 
 const MEASURES: Record<Section, Measure> = {
-  small: measureSmall, 'large-list': measureLargeList, watch: measureWatch, exec: measureExec, startup: measureStartup, teardown: measureTeardown, syscalls: measureSyscalls,
+  small: withStack(measureSmall), 'large-list': withStack(measureLargeList), watch: withStack(measureWatch), exec: withStack(measureExec),
+  startup: withStack(measureStartup), teardown: withStack(measureTeardown), syscalls: withStack(measureSyscalls),
+  masking: (_stack, o, log) => measureMasking(o, log),
 };
 
 function gitCommit(): string {
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
-  const stack = await startStack(o, log);
+  const stack = o.only.every((s) => IN_PROCESS_SECTIONS.includes(s)) ? undefined : await startStack(o, log);
   const rows: Row[] = [];
   try {
     for (const section of o.only) {
@@ -45,13 +50,13 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await stack.close();
+    await stack?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const meta = {
     date: new Date().toISOString(), commit: gitCommit(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
-    kubectl: stack.kubectlProxy.version, upstream: stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
-    gatewayMasking: stack.masking === undefined ? 'not probed' : stack.masking ? 'on' : 'off',
+    kubectl: stack?.kubectlProxy.version ?? 'not started', upstream: stack === undefined ? 'none (in-process sections only)' : stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
+    gatewayMasking: stack?.masking === undefined ? 'not probed' : stack.masking ? 'on' : 'off',
     concurrency: o.concurrency, durationMs: o.durationMs, quick: o.quick, profiled: o.profile, seconds,
     loadavg1: { before: loadBefore, after: loadavg()[0]! },
   };
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
   await writeFile(file.replace(/\.json$/, '.md'), formatMarkdown(rows));
   process.stdout.write(`\nwritten: ${file} (and latest.md); ${seconds.toFixed(0)} s\n`);
-  if (stack.profileDir !== undefined) {
+  if (stack?.profileDir !== undefined) {
     process.stdout.write(`\nCPU profiles in ${stack.profileDir}:\n${await summariseProfiles(stack.profileDir)}`);
   }
 }

@@ -11,6 +11,7 @@
  * Request bodies (patches included) are in mask-request-body.ts.
  */
 import { MASK_MARKER, MASKED_BASE64 } from './marker.js';
+import { deeper } from './json-depth.js';
 import type { MaskRules } from './mask-rules.js';
 
 /** How many values were masked, and how many objects a masking exception left in clear. */
@@ -60,18 +61,19 @@ export function createMaskContext(rules: MaskRules, scope: MaskScope = {}): Mask
 
 /** Masks a parsed response document (object, list, Table, watch event); returns the (possibly replaced) root. */
 export function maskDocument(doc: unknown, ctx: MaskContext): unknown {
-  return maskValue(doc, ctx, ctx.scope.kindHint);
+  return maskValue(doc, ctx, ctx.scope.kindHint, 0);
 }
 
 /** Masks one element of a list's `items` or a Table's `rows`, exactly as maskDocument would inside the whole list. */
 export function maskListElement(containerKind: string | undefined, key: 'items' | 'rows', element: unknown, ctx: MaskContext): unknown {
-  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx);
-  return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined);
+  // At the level it has inside its list: the list object, then its array.
+  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx, 3);
+  return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined, 2);
 }
 
 /** Masks a value as an object of `kind` (the caller knows what it is), or by its own shape when no kind is given. */
 export function maskAs(value: unknown, ctx: MaskContext, kind?: string): unknown {
-  return maskValue(value, ctx, kind);
+  return maskValue(value, ctx, kind, 0);
 }
 
 /** Masks one string with the value patterns. */
@@ -79,34 +81,38 @@ export function maskString(text: string, ctx: MaskContext): string {
   return ctx.rules.values.mask(text, ctx.counter);
 }
 
-function maskValue(v: unknown, ctx: MaskContext, hint?: string): unknown {
+// `parent` is the nesting level of the container holding `v` (0 for a root): deeper() bounds the recursion.
+function maskValue(v: unknown, ctx: MaskContext, hint: string | undefined, parent: number): unknown {
   if (typeof v === 'string') return v === '' || isMarker(v) ? v : maskString(v, ctx);
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx);
+    const level = deeper(parent);
+    for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx, undefined, level);
     return v;
   }
-  if (isObj(v)) maskNode(v, ctx, hint);
+  if (isObj(v)) maskNode(v, ctx, hint, deeper(parent));
   return v;
 }
 
-function maskNode(o: Obj, ctx: MaskContext, hint: string | undefined): void {
+function maskNode(o: Obj, ctx: MaskContext, hint: string | undefined, level: number): void {
   const kind = typeof o.kind === 'string' ? o.kind : hint;
   if (o.kind === undefined && typeof o.type === 'string' && WATCH_TYPES.has(o.type) && 'object' in o) {
-    o.object = maskValue(o.object, ctx, ctx.scope.kindHint);
-    return walkFields(o, ctx, ['object']);
+    o.object = maskValue(o.object, ctx, ctx.scope.kindHint, level);
+    return walkFields(o, ctx, level, ['object']);
   }
   if (kind === 'Table' && Array.isArray(o.rows)) {
-    o.rows = o.rows.map((row) => (isObj(row) ? maskTableRow(row, ctx) : maskValue(row, ctx)));
-    return walkFields(o, ctx, ['rows']);
+    const rows = deeper(level);
+    o.rows = o.rows.map((row) => (isObj(row) ? maskTableRow(row, ctx, deeper(rows)) : maskValue(row, ctx, undefined, rows)));
+    return walkFields(o, ctx, level, ['rows']);
   }
   if (kind !== undefined && kind.endsWith('List') && Array.isArray(o.items)) {
     const ik = itemKind(kind, ctx);
-    for (let i = 0; i < o.items.length; i++) o.items[i] = maskValue(o.items[i], ctx, ik);
-    return walkFields(o, ctx, ['items']);
+    const items = deeper(level);
+    for (let i = 0; i < o.items.length; i++) o.items[i] = maskValue(o.items[i], ctx, ik, items);
+    return walkFields(o, ctx, level, ['items']);
   }
   // With a hint the caller knows this is an object of that kind (a list item, a row, a patch body).
-  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx);
-  walkFields(o, ctx);
+  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx, level);
+  walkFields(o, ctx, level);
 }
 
 function itemKind(listKind: string | undefined, ctx: MaskContext): string | undefined {
@@ -115,14 +121,14 @@ function itemKind(listKind: string | undefined, ctx: MaskContext): string | unde
   return listKind.slice(0, -'List'.length);
 }
 
-function maskTableRow(row: Obj, ctx: MaskContext): Obj {
-  if ('cells' in row) row.cells = maskValue(row.cells, ctx);
-  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint);
-  walkFields(row, ctx, ['cells', 'object']);
+function maskTableRow(row: Obj, ctx: MaskContext, level: number): Obj {
+  if ('cells' in row) row.cells = maskValue(row.cells, ctx, undefined, level);
+  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint, level);
+  walkFields(row, ctx, level, ['cells', 'object']);
   return row;
 }
 
-function maskKubeObject(o: Obj, kind: string, ctx: MaskContext): void {
+function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, level: number): void {
   const meta = isObj(o.metadata) ? o.metadata : undefined;
   if (meta !== undefined && ctx.scope.isExempt !== undefined) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -144,7 +150,7 @@ function maskKubeObject(o: Obj, kind: string, ctx: MaskContext): void {
     maskEntries(o.binaryData, ctx, (k, v) => secretKey(k) || decodedLooksSecret(v, ctx), MASKED_BASE64);
     skip.push('binaryData');
   }
-  walkFields(o, ctx, skip);
+  walkFields(o, ctx, level, skip);
 }
 
 function maskEntries(map: unknown, ctx: MaskContext, secret: (key: string, value: string) => boolean, marker: string): void {
@@ -174,12 +180,12 @@ function decodedLooksSecret(b64: string, ctx: MaskContext): boolean {
   return probe.masked > 0;
 }
 
-function walkFields(o: Obj, ctx: MaskContext, skip: readonly string[] = []): void {
+function walkFields(o: Obj, ctx: MaskContext, level: number, skip: readonly string[] = []): void {
   for (const key of Object.keys(o)) {
     if (skip.includes(key)) continue;
     const child = o[key];
     if (typeof child === 'string') {
-      if (key === LAST_APPLIED) o[key] = maskManifestText(child, ctx);
+      if (key === LAST_APPLIED) o[key] = maskManifestText(child, ctx, level);
       else if (child === '' || isMarker(child)) continue;
       else if (SECRET_FIELD.test(key)) {
         o[key] = MASK_MARKER;
@@ -187,8 +193,8 @@ function walkFields(o: Obj, ctx: MaskContext, skip: readonly string[] = []): voi
       } else o[key] = maskString(child, ctx);
     } else if (Array.isArray(child)) {
       if (key === 'env') maskEnv(child, ctx);
-      o[key] = maskValue(child, ctx);
-    } else if (isObj(child)) maskNode(child, ctx, undefined);
+      o[key] = maskValue(child, ctx, undefined, level);
+    } else if (isObj(child)) maskNode(child, ctx, undefined, deeper(level));
   }
 }
 
@@ -204,7 +210,7 @@ function maskEnv(env: unknown[], ctx: MaskContext): void {
 }
 
 /** The last-applied annotation holds a JSON manifest: mask it as the object it describes; not JSON → masked whole. */
-function maskManifestText(text: string, ctx: MaskContext): string {
+function maskManifestText(text: string, ctx: MaskContext, level: number): string {
   let manifest: unknown;
   try {
     manifest = JSON.parse(text);
@@ -215,7 +221,8 @@ function maskManifestText(text: string, ctx: MaskContext): string {
   const before = ctx.counter.masked;
   // The owner already passed the exception check; the manifest inside is masked as its own kind.
   const inner: MaskContext = { ...ctx, scope: { ...(ctx.scope.kindHint === undefined ? {} : { kindHint: ctx.scope.kindHint }) } };
-  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner);
-  else manifest = maskValue(manifest, inner);
+  // Its nesting counts on top of the object holding it: the walk's stack is the same.
+  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner, deeper(level));
+  else manifest = maskValue(manifest, inner, undefined, level);
   return ctx.counter.masked === before ? text : `${JSON.stringify(manifest)}${text.endsWith('\n') ? '\n' : ''}`;
 }

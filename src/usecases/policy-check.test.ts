@@ -26,6 +26,15 @@ policy:
     - { groups: [dev], connections: [prod], roles: [view] }
     - { groups: [dev], connections: [prod], roles: [edti] }
 `],
+  ['slow-pattern.yaml', `
+roles:
+  - name: view
+    rules: [{ verbs: [get], resources: [pods] }]
+bindings:
+  - { groups: [dev], connections: ['*'], roles: [view] }
+masking:
+  valuePatterns: ['acme_[0-9a-f]{32}', '/corp-[a-z]+-key/i', '(?<=password=)\\S+']
+`],
   ['broken.yaml', 'roles: [\n'],
   ['other.yaml', 'listen: 127.0.0.1:8080\n'],
   ['list.yaml', '- a\n'],
@@ -51,4 +60,9 @@ test('checkPolicyFile: unreadable, invalid YAML and unrelated files are config_i
   for (const file of ['missing.yaml', 'broken.yaml', 'other.yaml', 'list.yaml']) {
     await assert.rejects(checkPolicyFile(deps, file), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith(`${file}: `), file);
   }
+});
+
+test('checkPolicyFile: a masking pattern that is not linear-time is refused with its path, as at gateway start', async () => {
+  await assert.rejects(checkPolicyFile(deps, 'slow-pattern.yaml'), (e: unknown) =>
+    isHoopError(e, 'config_invalid') && e.message === 'slow-pattern.yaml: masking.valuePatterns[2]: not linear-time (look-behind)');
 });

@@ -7,7 +7,7 @@
 import type { AuditEvent, Decision } from '../../audit/audit-event.js';
 import { buildStatus } from '../../kube/status.js';
 import type { KubeStatus } from '../../kube/types.js';
-import { maskRequestUri } from '../../mask/line-masker.js';
+import { maskRequestUriBounded } from '../../mask/bounded-uri.js';
 import { createMaskContext } from '../../mask/mask-object.js';
 import type { ProxyExchange } from './exchange.js';
 
@@ -34,7 +34,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
   else decision = x.refusedBy !== undefined ? 'deny' : 'error';
   // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
   const uri = createMaskContext(x.gw.config.policy.masking.rules);
-  const requestURI = maskRequestUri(x.kubePath, uri);
+  const requestURI = maskRequestUriBounded(x.kubePath, uri);
   const annotations: Record<string, string> = {};
   if (x.maskExemptions !== undefined) annotations['mask.hoopctl.dev/exempted'] = `objects left in clear by ${[...x.maskExemptions].join(', ')}`;
   if (x.clientAuditID !== undefined) annotations['audit.hoopctl.dev/client-audit-id'] = x.clientAuditID;

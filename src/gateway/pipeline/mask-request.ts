@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequestStatus, buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
+import { JsonTooDeepError, MAX_JSON_DEPTH } from '../../mask/json-depth.js';
 import { carriesMaskedValue, MASK_MARKER } from '../../mask/marker.js';
 import { createMaskContext, kindForResource } from '../../mask/mask-object.js';
 import { maskRequestBody } from '../../mask/mask-request-body.js';
@@ -76,6 +77,11 @@ export function bodyTooLargeStatus(): KubeStatus {
   return buildStatus(413, 'RequestEntityTooLarge', `the request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes, which the gateway does not accept`);
 }
 
+/** Status for a body nested deeper than the maskers walk (json-depth.ts says why the limit is what it is). */
+export function bodyTooDeepStatus(): KubeStatus {
+  return badRequestStatus(`the request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels, which the gateway does not accept`);
+}
+
 /** True when a write would store a masked value. */
 export function writesMaskedValue(info: RequestInfo, body: Buffer): boolean {
   return WRITE_VERBS.has(info.verb) && carriesMaskedValue(body);
@@ -132,7 +138,14 @@ export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus
     x.message = 'refused: the request writes a masked value back';
     return maskedWriteStatus(info!);
   }
-  const audited = auditedRequestObject(x.requestBody, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
+  let audited: { value: unknown; masked: number };
+  try {
+    audited = auditedRequestObject(x.requestBody, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
+  } catch (e) {
+    if (!(e instanceof JsonTooDeepError)) throw e;
+    x.message = 'refused: the request body nests too deep to be masked';
+    return bodyTooDeepStatus();
+  }
   x.requestObject = audited.value;
   x.maskedCount = (x.maskedCount ?? 0) + audited.masked;
   return undefined;

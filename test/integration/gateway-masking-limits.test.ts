@@ -1,0 +1,124 @@
+// The masking limits through a real gateway: a request body nested too deep is a 400 Status naming
+// the limit (never a 500, never forwarded); an answer nested too deep is a 502 "cannot mask"
+// Status; an unauthenticated request with a 15 KB URI of `+` after `password=` is answered 401 and
+// audited with the URI cut, its length and hash; a 60 KB ConfigMap value of spaces after a keyword
+// is read masked. Nothing here measures time: the bench does (bench/README.md, masking).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
+import { loadGatewayConfig } from '../../src/gateway/config.js';
+import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { MASK_MARKER } from '../../src/mask/marker.js';
+import { idTokenFor, USERS } from './gateway-harness.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let handler: Handler = (_q, res) => res.writeHead(404).end();
+let upstreamRequests = 0;
+let dir: string;
+let idp: EmbeddedIdp;
+let upstream: http.Server;
+let gw: RunningGateway;
+let store: Store;
+let token: string;
+
+interface Answer { status: number; text: string }
+function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(gw.url);
+    const req = http.request({ host: u.hostname, port: Number(u.port), method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const kube = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  request(method, `/k8s/fake${path}`, { authorization: `Bearer ${token}`, ...headers }, body);
+const lastAudit = async () => (await store.listAudit({ limit: 1 }))[0]!;
+const nested = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hoop-mask-limits-'));
+  await writeFile(join(dir, 'token'), 'upstream-token\n', { mode: 0o600 });
+  upstream = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { upstreamRequests++; handler(req, res); });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  idp = await createEmbeddedIdp({ users: USERS });
+  const file = join(dir, 'gw.yaml');
+  await writeFile(file, stringify({
+    listen: '127.0.0.1:0',
+    store: { sqlite: './gw.db' },
+    oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId }] },
+    connections: [{ name: 'fake', server: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
+    policy: {
+      roles: [{ name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }],
+      bindings: [{ groups: ['dev'], connections: ['*'], roles: ['edit'] }],
+    },
+  }));
+  const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: {} });
+  store = await openSqliteStore(config.store.sqlite);
+  gw = await createGateway({ config, store });
+  const idToken = await idTokenFor(idp, 'alice');
+  const r = await request('POST', '/v1/sessions', { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'fake' }));
+  assert.equal(r.status, 201, r.text);
+  token = JSON.parse(r.text).token;
+});
+after(async () => {
+  await gw?.close();
+  await store?.close();
+  upstream?.closeAllConnections();
+  await new Promise<void>((r) => (upstream ? upstream.close(() => r()) : r()));
+  await idp?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+test('a request body nested deeper than 512 levels: 400 BadRequest Status naming the limit, not forwarded, audited', async () => {
+  const before = upstreamRequests;
+  const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"spec":${nested(20_000)}}`;
+  const r = await kube('POST', '/api/v1/namespaces/demo/configmaps', { 'content-type': 'application/json' }, body);
+  assert.equal(r.status, 400, r.text);
+  const status = JSON.parse(r.text);
+  assert.deepEqual([status.kind, status.reason, status.code], ['Status', 'BadRequest', 400]);
+  assert.match(status.message, /deeper than 512 levels/);
+  assert.equal(upstreamRequests, before, 'never reaches upstream');
+  const a = await lastAudit();
+  assert.deepEqual([a.verb, a.responseStatus, a.message], ['create', 400, 'refused: the request body nests too deep to be masked']);
+});
+
+test('an answer nested deeper than 512 levels: 502 "cannot mask" Status, not a 500', async () => {
+  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"deep"},"spec":${nested(20_000)}}`);
+  const r = await kube('GET', '/api/v1/namespaces/demo/configmaps/deep');
+  assert.equal(r.status, 502, r.text);
+  assert.match(JSON.parse(r.text).message, /cannot mask this answer .*deeper than 512 levels/);
+});
+
+test('an unauthenticated 15 KB URI of "+" after password=: 401, audited cut with its length and hash', async () => {
+  const path = `/k8s/fake/api/v1/pods?labelSelector=password%3Dhunter2&x=${'+'.repeat(15_000)}S3NT1NEL`;
+  const r = await request('GET', path, {});
+  assert.equal(r.status, 401, r.text);
+  const a = await lastAudit();
+  assert.equal(a.responseStatus, 401);
+  assert.match(a.requestURI, new RegExp(`^/api/v1/pods\\?labelSelector=password=\\*\\*hoopctl-masked\\*\\*\\[cut: ${path.length - '/k8s/fake'.length} characters, sha256:[0-9a-f]{16}\\]$`));
+  assert.doesNotMatch(JSON.stringify(a), /hunter2|S3NT1NEL/);
+});
+
+test('a 60 KB ConfigMap value of spaces after a keyword is read masked', async () => {
+  const value = `password=${' '.repeat(60_000)}x\ntoken: s3cr3t-value`;
+  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'spaces' }, data: { conf: value } }));
+  const r = await kube('GET', '/api/v1/namespaces/demo/configmaps/spaces');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(JSON.parse(r.text).data.conf, `password=${' '.repeat(60_000)}${MASK_MARKER}\ntoken: ${MASK_MARKER}`);
+});

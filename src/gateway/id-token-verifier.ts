@@ -34,16 +34,26 @@ function refused(message: string, cause?: unknown): HoopError {
   return new HoopError('not_logged_in', message, { hint: LOGIN_HINT, ...(cause === undefined ? {} : { cause }) });
 }
 
-/** Maps the username claim: the configured one, else email (unless unverified), preferred_username, sub. */
-export function usernameFrom(payload: JWTPayload, claim: string | undefined): string | undefined {
+/**
+ * Maps the username claim: the configured one, else `email`, `preferred_username`, `sub`. An email
+ * names a person only when the IdP says it verified it (`email_verified: true`): an unverified
+ * address is whatever the account holder typed, someone else's included. Returns the name, or why
+ * the token cannot name anyone.
+ */
+export function usernameFrom(payload: JWTPayload, claim: string | undefined): { user: string } | { refused: string; unverified: boolean } {
   const pick = (name: string): string | undefined => {
     const v = payload[name];
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
-  if (claim !== undefined) return pick(claim);
-  // An email the IdP says is unverified must not name a person.
-  const email = payload.email_verified === false ? undefined : pick('email');
-  return email ?? pick('preferred_username') ?? pick('sub');
+  const email = pick('email');
+  const source = claim ?? (email !== undefined ? 'email' : pick('preferred_username') !== undefined ? 'preferred_username' : 'sub');
+  const user = pick(source);
+  if (user === undefined) return { refused: `the ID token has no ${claim ?? 'email, preferred_username or sub'} claim`, unverified: false };
+  if (source === 'email' && payload.email_verified !== true) {
+    const seen = payload.email_verified === undefined ? 'has no email_verified claim' : `says email_verified: ${JSON.stringify(payload.email_verified)}`;
+    return { refused: `the ID token names you by email (${user}) but ${seen}; the gateway names people only by a verified email`, unverified: true };
+  }
+  return { user };
 }
 
 /** Reads the groups claim: a list of strings or one string; absent → none. */
@@ -116,8 +126,18 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
         if (typeof mapped === 'string') throw new HoopError('denied', `the CI token from ${cfg.issuer} was refused: ${mapped}`);
         ({ user, groups } = mapped);
       } else {
-        user = usernameFrom(payload, cfg.usernameClaim);
-        if (user === undefined) throw refused(`the ID token has no ${cfg.usernameClaim ?? 'email, preferred_username or sub'} claim`);
+        // OIDC Core §3.1.3.7 (6): a token issued to another client (azp) is not a login to hoopctl.
+        if (payload.azp !== undefined && payload.azp !== cfg.clientId) {
+          throw refused(`the ID token was issued to client ${JSON.stringify(payload.azp)} (azp), not to ${JSON.stringify(cfg.clientId)}`);
+        }
+        const named = usernameFrom(payload, cfg.usernameClaim);
+        if ('refused' in named) {
+          if (!named.unverified) throw refused(named.refused);
+          throw new HoopError('denied', named.refused, {
+            hint: `ask your IdP admin to verify the address, or set usernameClaim of issuer ${cfg.issuer} in the gateway config to another claim (e.g. preferred_username)`,
+          });
+        }
+        user = named.user;
         groups = groupsFrom(payload, cfg.groupsClaim);
         if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
       }

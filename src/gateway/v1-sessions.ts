@@ -75,24 +75,29 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   const { sourceIP } = origin;
   const conn = gw.config.connections.find((c) => c.name === body.connection);
   if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
-  let role = chooseRole(gw, caller, conn.name, body.role);
   const sessionId = randomUUID();
   let asked = body.ttlSeconds;
   let namespace = body.namespace === '' ? undefined : body.namespace;
   let approvedBy: string | undefined;
   let reason = body.reason;
+  let role: string | undefined;
   if (body.requestId !== undefined) {
-    const r = await claimApprovedSession(gw, caller, conn, body.requestId, sessionId);
+    // The approved request decides role, namespace and TTL; the claim may only narrow them (claimScopeProblem).
+    const r = await claimApprovedSession(gw, caller, conn, body.requestId, sessionId, body);
     role = r.role ?? undefined;
-    asked = r.ttlSeconds ?? undefined;
-    namespace ??= r.namespace ?? undefined;
+    const shortest = Math.min(body.ttlSeconds ?? Infinity, r.ttlSeconds ?? Infinity);
+    asked = shortest === Infinity ? undefined : shortest;
+    namespace = r.namespace ?? namespace;
     approvedBy = r.id;
     reason ??= r.reason ?? undefined;
-  } else if (role !== undefined && sessionApprovalFor(gw.config.policy, caller, conn.name, role) !== undefined) {
-    // Only POST /v1/sessions records access requests (askForApproval); no other path may skip the approval.
-    throw new HoopError('approval_pending', `role "${role}" on "${conn.name}" is granted only with approval`, {
-      hint: `hoopctl connect ${conn.name} --role ${role} --reason "…"`,
-    });
+  } else {
+    role = chooseRole(gw, caller, conn.name, body.role);
+    if (role !== undefined && sessionApprovalFor(gw.config.policy, caller, conn.name, role) !== undefined) {
+      // Only POST /v1/sessions records access requests (askForApproval); no other path may skip the approval.
+      throw new HoopError('approval_pending', `role "${role}" on "${conn.name}" is granted only with approval`, {
+        hint: `hoopctl connect ${conn.name} --role ${role} --reason "…"`,
+      });
+    }
   }
   const ttlSeconds = approvedTtl(gw, caller, conn, role, asked);
   const nowMs = gw.now();

@@ -5,9 +5,12 @@
 
 /** `GET /v1/config`: what a CLI needs to log in against this gateway. */
 export interface GatewayConfigResponse {
-  issuer: string;          // OIDC issuer URL the CLI runs the device flow against
-  clientId: string;        // public client id (device flow, no secret)
-  scopes: string[];        // e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']
+  /** OIDC issuer URL the CLI runs the device flow against; absent when the gateway serves CI jobs only. */
+  issuer?: string;
+  /** Public client id (device flow, no secret); absent with issuer. */
+  clientId?: string;
+  /** e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']; absent with issuer. */
+  scopes?: string[];
   version: string;         // gateway version
   /** Trusted CI issuers (`kind: ci`) and the audience each expects: `hoopctl --ci` asks GitHub Actions for a token with it. */
   ci?: { issuer: string; audience: string }[];

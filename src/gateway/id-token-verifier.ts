@@ -34,6 +34,30 @@ function refused(message: string, cause?: unknown): HoopError {
   return new HoopError('not_logged_in', message, { hint: LOGIN_HINT, ...(cause === undefined ? {} : { cause }) });
 }
 
+/** Where a CI job sets the audience of its token, for refusal hints. */
+export function ciAudienceHint(audience: string): string {
+  return `GitHub Actions: hoopctl --ci asks for it by itself (or pass --audience ${audience}; with actions/github-script: core.getIDToken('${audience}')); `
+    + `GitLab CI: id_tokens: HOOPCTL_ID_TOKEN: aud: ${audience}`;
+}
+
+/** A CI job token's refusal: the audience the gateway expects and where the job sets it, or a fresh token; never "run hoopctl login". */
+function ciTokenRefusal(cfg: OidcIssuerConfig, token: string, cause: unknown): HoopError {
+  if (cause instanceof errors.JWTClaimValidationFailed && cause.claim === 'aud') {
+    let aud: unknown;
+    try { aud = decodeJwt(token).aud; } catch { aud = undefined; }
+    return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} is for audience ${JSON.stringify(aud ?? null)}; this gateway expects ${JSON.stringify(cfg.clientId)}`,
+      { hint: ciAudienceHint(cfg.clientId), cause });
+  }
+  if (cause instanceof errors.JWTExpired) {
+    return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} has expired`, {
+      hint: 'job tokens live minutes: request the token right before hoopctl runs (GitHub Actions: hoopctl --ci fetches a fresh one)', cause,
+    });
+  }
+  return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} was refused: ${(cause as Error).message}`, {
+    hint: `check the job's OIDC token settings (${ciAudienceHint(cfg.clientId)})`, cause,
+  });
+}
+
 /**
  * Maps the username claim: the configured one, else `email`, `preferred_username`, `sub`. An email
  * names a person only when the IdP says it verified it (`email_verified: true`): an unverified
@@ -115,6 +139,8 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
         }));
       } catch (e) {
         if (e instanceof HoopError) throw e;
+        // A CI job cannot "run hoopctl login": its refusals say what the job itself must change.
+        if (cfg.kind === 'ci') throw ciTokenRefusal(cfg, token, e);
         if (e instanceof errors.JWTExpired) throw new HoopError('login_expired', 'your login has expired', { hint: LOGIN_HINT, cause: e });
         throw refused(`the ID token was refused: ${(e as Error).message}`, e);
       }

@@ -15,9 +15,10 @@ const DEFAULT_AUDIT_LIMIT = 200;
 const MAX_AUDIT_LIMIT = 5000;
 
 function configResponse(gw: GatewayContext, version: string): GatewayConfigResponse {
-  const cli = gw.config.oidc.issuers.find((i) => i.cli) ?? gw.config.oidc.issuers[0]!;
+  const cli = gw.config.oidc.issuers.find((i) => i.cli);
   const ci = gw.config.oidc.issuers.filter((i) => i.kind === 'ci').map((i) => ({ issuer: i.issuer, audience: i.clientId }));
-  return { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes, version, ...(ci.length === 0 ? {} : { ci }) };
+  // No issuer for people (a CI-only gateway): hoopctl login reads its absence and says so.
+  return { ...(cli === undefined ? {} : { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes }), version, ...(ci.length === 0 ? {} : { ci }) };
 }
 
 async function listConnections(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -53,7 +53,13 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
   const cfg = await loadCliConfig(deps.paths);
   const gateway = normalizeGatewayUrl(options.gateway ?? cfg.gateway);
   const gatewayConfig = await createGatewayClient({ baseUrl: gateway, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }).getConfig();
+  if (gatewayConfig.issuer === undefined || gatewayConfig.clientId === undefined) {
+    throw new HoopError('usage', `the gateway ${gateway} serves CI jobs only: it trusts no identity provider for people, so there is nothing to log in to`, {
+      hint: 'in a CI job, run hoopctl exec <connection> --ci --gateway URL -- …; people need a gateway with an oidc issuer of kind idp',
+    });
+  }
   const base = { gateway, issuer: gatewayConfig.issuer, clientId: gatewayConfig.clientId };
+  const scopes = gatewayConfig.scopes ?? [];
 
   const stored = await withFileLock(loginLockPath(deps), async () => {
     if (options.forceDeviceFlow !== true) {
@@ -62,7 +68,7 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
       if (reused !== undefined) return reused;
     }
     const config = await discoverIssuer(base.issuer, base.clientId, fetchOption(deps));
-    const handle = await initiateDeviceAuthorization(config, gatewayConfig.scopes);
+    const handle = await initiateDeviceAuthorization(config, scopes);
     await tellPerson(deps, handle);
     deps.status?.start('Waiting for you to sign in in the browser');
     let tokens: TokenResponse;

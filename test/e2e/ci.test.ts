@@ -59,7 +59,7 @@ before(async () => {
         // The people's IdP: only the approver uses it (CI jobs do not log in).
         { issuer: people.issuer, clientId: 'hoopctl', cli: true, usernameClaim: 'email' },
         { issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'github', require: { repository_owner: 'acme' } } },
-        { issuer: gitlab.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'gitlab' } },
+        { issuer: gitlab.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'gitlab', require: { namespace_path: 'acme' } } },
       ],
     },
     sessions: { defaultTtl: '10m', maxTtl: '1h' },
@@ -164,7 +164,7 @@ describe('roles granted only with approval', () => {
       'kubectl', 'create', 'configmap', 'made-by-admin', '-n', 'demo', '--from-literal=a=b'], env, { stdin: '' });
     const id = (await job.waitFor(/access request ([0-9a-f]{12})/))[1]!;
     assert.equal(cm('made-by-admin'), undefined);
-    const bob = await people.sign({ sub: 'bob', email: 'bob@example.com', groups: ['sre'] }, { audience: 'hoopctl' });
+    const bob = await people.sign({ sub: 'bob', email: 'bob@example.com', email_verified: true, groups: ['sre'] }, { audience: 'hoopctl' });
     const vote = await fetch(`${gatewayUrl}/v1/requests/${id}/approve`, {
       method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}',
     });

@@ -105,6 +105,8 @@ export interface SessionView {
   connection: string;
   namespace: string | null;
   role: string | null;
+  /** A session without a named role runs with every role the person holds without approval: these, as the policy has them now. */
+  defaultRoles?: string[];
   reason: string | null;
   createdAt: string;
   expiresAt: string;

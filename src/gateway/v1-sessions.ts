@@ -6,7 +6,7 @@ import { buildSessionClaims } from '../credential/session-claims.js';
 import { rolesFor } from '../policy/subject-bindings.js';
 import { sessionApprovalFor } from '../policy/session-approval.js';
 import type { SessionRecord } from '../store/store.js';
-import type { CreateSessionRequest, CreateSessionResponse } from './api.js';
+import type { CreateSessionRequest, CreateSessionResponse, SessionView } from './api.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
 import { auditEvent } from './pipeline/audit.js';
@@ -175,9 +175,13 @@ export async function listSessions(gw: GatewayContext, req: IncomingMessage, res
   const asked = query.get('user') ?? undefined;
   if (!caller.admin && asked !== undefined && asked !== caller.user) throw new HoopError('denied', "only gateway admins may list other people's sessions");
   const user = caller.admin ? asked : caller.user;
-  const items = await gw.store.listSessions({
+  const rows = await gw.store.listSessions({
     ...(user === undefined ? {} : { user }),
     ...(query.get('active') === 'true' ? { activeAt: new Date(gw.now()).toISOString() } : {}),
   });
+  // A session without a named role is not role-less: say which roles it runs with, so no list shows "-".
+  const items: SessionView[] = rows.map((s) => (s.role !== null ? s : {
+    ...s, defaultRoles: rolesFor(gw.config.policy, { user: s.user, groups: s.groups }, s.connection).filter((r) => !r.approval).map((r) => r.name),
+  }));
   sendJson(res, 200, { items });
 }

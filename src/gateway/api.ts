@@ -16,6 +16,19 @@ export interface GatewayConfigResponse {
   ci?: { issuer: string; audience: string }[];
 }
 
+/** `GET /v1/whoami`: who the gateway takes the bearer of an ID token for. */
+export interface WhoamiResponse {
+  user: string;
+  /** The groups bindings are matched against (after the issuer's groupsClaim mapping). */
+  groups: string[];
+  issuer: string;
+  admin: boolean;
+  /** People's issuers: the claim groups are read from. */
+  groupsClaim?: string;
+  /** Set when the ID token lacks groupsClaim: which claim and scopes to check. */
+  groupsHint?: string;
+}
+
 /** One entry of `GET /v1/connections`. */
 export interface ConnectionSummary {
   name: string;

@@ -44,12 +44,13 @@ const now = (): number => NOW;
 
 test('maps email and groups; falls back to preferred_username and sub; honours a configured claim', async () => {
   const v = createIdTokenVerifier(cfg(), { now });
-  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', email_verified: true, groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer });
+  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', email_verified: true, groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer, groupsClaim: { name: 'groups', present: true } });
   assert.equal((await v.verify(await token({ preferred_username: 'bob' }))).user, 'bob');
   assert.equal((await v.verify(await token({}))).user, 'u-123');
   assert.deepEqual((await v.verify(await token({ grp: 'ops' }))).groups, []);
   const custom = createIdTokenVerifier(cfg({ usernameClaim: 'preferred_username', groupsClaim: 'grp' }), { now });
-  assert.deepEqual(await custom.verify(await token({ email: 'a@x', email_verified: true, preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer });
+  assert.deepEqual(await custom.verify(await token({ email: 'a@x', email_verified: true, preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer, groupsClaim: { name: 'grp', present: true } });
+  assert.deepEqual((await custom.verify(await token({ preferred_username: 'dave', groups: ['ops'] }))).groupsClaim, { name: 'grp', present: false }, 'another claim than the configured one does not count');
   await assert.rejects(custom.verify(await token({ email: 'a@x', email_verified: true })), (e) => isHoopError(e, 'not_logged_in'));
 });
 

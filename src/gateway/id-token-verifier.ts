@@ -9,6 +9,8 @@ export interface VerifiedIdentity {
   user: string;
   groups: string[];
   issuer: string;
+  /** People's issuers: the claim groups are read from, and whether this token carried it (absent: the person has no groups). */
+  groupsClaim?: { name: string; present: boolean };
 }
 
 /** Verifies bearer ID tokens. */
@@ -146,6 +148,7 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
       }
       let user: string | undefined;
       let groups: string[] | undefined;
+      let groupsClaim: VerifiedIdentity['groupsClaim'];
       if (cfg.claims !== undefined) {
         // A CI job token: the issuer's claim mapping names the workload (repository, ref, environment …).
         const mapped = mapCiClaims(cfg.claims, payload);
@@ -166,11 +169,12 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
         user = named.user;
         groups = groupsFrom(payload, cfg.groupsClaim);
         if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
+        groupsClaim = { name: cfg.groupsClaim, present: payload[cfg.groupsClaim] !== undefined && payload[cfg.groupsClaim] !== null };
       }
       // Refuse rather than strip: a `system:` name from an IdP is either a misconfiguration or an attack.
       const sys = [user, ...groups].find((n) => n.toLowerCase().startsWith('system:'));
       if (sys !== undefined) throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);
-      return { user, groups, issuer: cfg.issuer };
+      return { user, groups, issuer: cfg.issuer, ...(groupsClaim === undefined ? {} : { groupsClaim }) };
     },
   };
 }

@@ -10,6 +10,7 @@ import { createSession, endSession, listSessions } from './v1-sessions.js';
 import { handleRequestRoutes } from './v1-requests.js';
 import { handleRecordingRoutes } from './v1-recordings.js';
 import { handleTokenExchange } from './v1-token-exchange.js';
+import { whoami } from './v1-whoami.js';
 
 const DEFAULT_AUDIT_LIMIT = 200;
 const MAX_AUDIT_LIMIT = 5000;
@@ -98,6 +99,7 @@ export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessag
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }).end(body);
     } else if (is('GET', '/v1/config')) sendJson(res, 200, configResponse(gw, version));
     else if (is('GET', '/v1/connections')) await listConnections(gw, req, res);
+    else if (is('GET', '/v1/whoami')) await whoami(gw, req, res);
     else if (is('POST', '/v1/sessions')) await createSession(gw, req, res);
     else if (is('POST', '/v1/token')) await handleTokenExchange(gw, req, res);
     else if (is('GET', '/v1/sessions')) await listSessions(gw, req, res, url.searchParams);

@@ -133,10 +133,12 @@ describe('GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)', () => {
     assert.match(bad.stderr, /id-token: write/);
   });
 
-  test('a token for another audience is refused (exit 3)', async () => {
+  test('a token for another audience is refused (exit 3) naming the audience the gateway expects and where the job sets it', async () => {
     const r = await ciExec(github.githubActionsEnv(MAIN), ['true'], ['--ci', '--audience', 'https://elsewhere.example']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /refused/);
+    assert.match(r.stderr, /is for audience "https:\/\/elsewhere\.example"; this gateway expects "/);
+    assert.ok(r.stderr.includes(`--audience ${AUDIENCE}`) && r.stderr.includes(`aud: ${AUDIENCE}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /hoopctl login/, 'a CI job cannot log in');
   });
 
   test('--ci is implied by CI=true without a TTY', async () => {

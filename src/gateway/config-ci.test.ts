@@ -34,7 +34,7 @@ for (const [name, issuers, re] of [
   ['two IdPs for the CLI', [{ ...PEOPLE, cli: true }, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', cli: true }], /exactly one issuer of kind idp must have cli: true \(found 2\)/],
 ] as const) {
   test(`CI issuer config error names its path: ${name}`, async () => {
-    await assert.rejects(load(issuers as unknown[]), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message));
+    await assert.rejects(load(issuers as unknown as unknown[]), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message));
   });
 }
 

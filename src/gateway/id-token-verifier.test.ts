@@ -31,7 +31,7 @@ before(async () => {
 after(() => new Promise<void>((r) => server.close(() => r())));
 
 function cfg(over: Partial<OidcIssuerConfig> = {}): OidcIssuerConfig[] {
-  return [{ issuer, clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
+  return [{ issuer, kind: 'idp', clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
 }
 
 function token(claims: Record<string, unknown>, opts: { signWith?: CryptoKey; iatSec?: number; expSec?: number; aud?: string; iss?: string } = {}): Promise<string> {

@@ -30,8 +30,8 @@ for (const [name, issuers, re] of [
   ['clientId on a CI issuer', [PEOPLE, { ...GITHUB, clientId: 'x' }], /oidc\.issuers\[1\]\.clientId: unknown key/],
   ['bad kind', [PEOPLE, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', kind: 'robot' }], /oidc\.issuers\[1\]\.kind: must be idp or ci/],
   ['bad template', [PEOPLE, { ...GITHUB, claims: { user: 'repo:{repository' } }], /oidc\.issuers\[1\]\.claims\.user: .*unclosed/],
-  ['two IdPs, neither for the CLI', [{ ...PEOPLE, cli: false }, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', cli: false }], /oidc\.issuers: exactly one issuer of kind idp must have cli: true \(found 0\)/],
-  ['two IdPs for the CLI', [{ ...PEOPLE, cli: true }, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', cli: true }], /exactly one issuer of kind idp must have cli: true \(found 2\)/],
+  ['two IdPs, neither for the CLI', [{ ...PEOPLE, cli: false }, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', cli: false }], /oidc\.issuers: exactly one issuer must have cli: true \(found 0\)/],
+  ['two IdPs for the CLI', [{ ...PEOPLE, cli: true }, { ...PEOPLE, issuer: 'http://127.0.0.1:9001', cli: true }], /exactly one issuer must have cli: true \(found 2\)/],
 ] as const) {
   test(`CI issuer config error names its path: ${name}`, async () => {
     await assert.rejects(load(issuers as unknown as unknown[]), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message));

@@ -178,7 +178,7 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
   const cliCount = issuers.filter((i) => i.cli).length;
   // A gateway for CI jobs only has no issuer for people: hoopctl login then says so (GET /v1/config has no issuer).
   if (cliCount > 1 || (cliCount === 0 && idps.length > 0)) {
-    f.fail('oidc.issuers', `exactly one issuer of kind idp must have cli: true (found ${cliCount}); it is the one hoopctl login uses`);
+    f.fail('oidc.issuers', `exactly one issuer must have cli: true (found ${cliCount}): the idp issuer hoopctl login uses (none only when every issuer is kind: ci)`);
   }
   issuers.forEach((iss, i) => {
     if (issuers.findIndex((o) => o.issuer === iss.issuer) !== i) f.fail(`oidc.issuers[${i}].issuer`, `${iss.issuer} is listed twice`);

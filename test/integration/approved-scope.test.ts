@@ -12,7 +12,11 @@ import { idTokenFor, POLICY, send, startHarness, type Answer, type Harness } fro
 const GITHUB_TOKEN = `ghp_${'Q'.repeat(36)}`;
 const policy = {
   roles: [...POLICY.roles, { name: 'cm-admin', rules: [{ verbs: ['get', 'list', 'patch', 'delete', 'deletecollection'], apiGroups: [''], resources: ['configmaps'], namespaces: ['*'] }] }],
-  bindings: [...POLICY.bindings, { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] }],
+  bindings: [
+    ...POLICY.bindings, { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] },
+    // bob (ops) holds no role on prod but one granted with approval.
+    { groups: ['ops'], connections: ['prod'], roles: ['edit'], approval: true, approvers: ['sre'] },
+  ],
   guardrails: [
     ...POLICY.guardrails,
     { name: 'configmap-changes-reviewed', connections: ['prod'], match: { verbs: ['patch', 'delete', 'deletecollection'], resources: ['configmaps'] }, effect: 'approval', approvers: ['sre'] },
@@ -107,6 +111,17 @@ describe('an approved elevation opens exactly the approved session', () => {
     assert.equal(cluster.status, 403);
     assert.match(cluster.json.message, /a request on cluster-scoped resources is outside it/);
     assert.equal(h.kube.requests.length, seen, 'nothing outside the scope reached upstream');
+  });
+
+  test('someone who holds only the approved role opens the approved session, listed with its role', async () => {
+    const asked = await post('bob', '/v1/sessions', { connection: 'prod', role: 'edit', reason: 'INC-10' });
+    assert.equal(asked.status, 202, asked.body);
+    const id = (asked.json.request as AccessRequestView).id;
+    assert.equal((await post('sam', `/v1/requests/${id}/approve`)).status, 200);
+    const claimed = await post('bob', '/v1/sessions', { connection: 'prod', requestId: id });
+    assert.equal(claimed.status, 201, claimed.body);
+    const listed = (await send(base, 'GET', '/v1/sessions?active=true', bearer(tokens.bob!))).json.items as { id: string; role: string | null }[];
+    assert.equal(listed.find((x) => x.id === claimed.json.sessionId)?.role, 'edit');
   });
 
   test('a session opened with --namespace (no approval) is scoped the same way', async () => {

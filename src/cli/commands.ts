@@ -192,6 +192,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--groups <groups>', 'comma-separated groups', '')
     .requiredOption('--connection <name>', 'connection')
     .option('--role <role>', 'session role')
+    .option('--session-namespace <namespace>', 'the namespace the session is limited to (connect --namespace)')
     .option('--method <method>', 'HTTP method (with --path)')
     .option('--path <path>', 'Kubernetes API path (with --method)')
     .argument('[kubectl...]', 'kubectl-style words after --')

@@ -22,6 +22,11 @@ test('namespaceScopeRefusal: the session\'s namespaces bound every resource requ
     ['several namespaces', ['a', 'b'], 'GET', '/api/v1/namespaces/c/pods', /limited to namespaces "a", "b", not namespace "c"/],
     ['several, inside', ['a', 'b'], 'GET', '/api/v1/namespaces/b/pods', undefined],
     ['discovery is not namespaced', ['demo'], 'GET', '/apis/apps/v1', undefined],
+    ['kubectl auth whoami asks about oneself', ['demo'], 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', undefined],
+    ['kubectl auth can-i asks about oneself', ['demo'], 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', undefined],
+    ['kubectl auth can-i --list', ['demo'], 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', undefined],
+    ['asking about someone else is not a self review', ['demo'], 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', /cluster-scoped/],
+    ['a self review in another group is not one', ['demo'], 'POST', '/apis/evil.example.com/v1/selfsubjectreviews', /cluster-scoped/],
     ['version', ['demo'], 'GET', '/version', undefined],
   ];
   for (const [name, scope, method, path, want] of cases) {

@@ -1,8 +1,8 @@
 /**
  * Single-command review: a request a guardrail holds for approval is refused with a Status naming
  * a review; once approved, the same request (same session, verb, path and query, body content
- * type and hash) passes once within the approved window. kubectl 1.30+ sends an exec first as GET + WebSocket
- * and, on any non-101 answer, again as POST + SPDY (KEP-4006), so exec-class requests are keyed
+ * type and hash) passes once within the approved window. kubectl 1.30+ sends an exec first as GET
+ * + WebSocket and, on any non-101 answer, again as POST + SPDY (KEP-4006), so exec-class requests are keyed
  * on verb `create` whatever the method, and one approved exec may be retried once over the other
  * transport within a few seconds.
  */

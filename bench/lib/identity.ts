@@ -24,8 +24,9 @@ export async function loginCli(gatewayUrl: string): Promise<TempHome> {
 /** The device flow in this process; resolves with alice's ID token. */
 export async function deviceLoginIdToken(gatewayUrl: string): Promise<string> {
   const cfg = (await (await fetch(`${gatewayUrl}/v1/config`)).json()) as GatewayConfigResponse;
+  if (cfg.issuer === undefined || cfg.clientId === undefined) throw new Error(`${gatewayUrl} serves CI jobs only: no issuer for people`);
   const issuer = await discoverIssuer(cfg.issuer, cfg.clientId);
-  const handle = await initiateDeviceAuthorization(issuer, cfg.scopes);
+  const handle = await initiateDeviceAuthorization(issuer, cfg.scopes ?? []);
   const polling = pollDeviceAuthorizationGrant(issuer, handle);
   await approveDeviceCode({ verificationUri: handle.verification_uri, userCode: handle.user_code, username: BENCH_USER.username, password: BENCH_USER.password });
   const tokens = await polling;

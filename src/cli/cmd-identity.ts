@@ -14,6 +14,7 @@ export async function runLogin(ctx: CliContext, opts: { gateway?: string }): Pro
     const r = await login(deps, { ...(opts.gateway === undefined ? {} : { gateway: opts.gateway }), forceDeviceFlow: true });
     const groups = r.groups.length > 0 ? r.groups.join(', ') : '(none)';
     ctx.out.stderr.write(`${ctx.out.c.green('Logged in')} as ${ctx.out.c.bold(r.user)} (groups: ${groups}); tokens in the ${r.store}.\n`);
+    if (r.groupsNote !== undefined) ctx.out.stderr.write(`${ctx.out.c.yellow('note:')} ${r.groupsNote}\n`);
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -40,7 +41,8 @@ export async function runWhoami(ctx: CliContext, opts: { output: string }): Prom
   ctx.out.stdout.write(
     [
       `user:     ${r.user}`,
-      `groups:   ${r.groups.join(', ') || '(none)'}`,
+      `groups:   ${r.groups.join(', ') || '(none)'}${r.groupsSource === 'gateway' ? '' : ' (from the ID token)'}`,
+      ...(r.groupsNote === undefined ? [] : [`note:     ${r.groupsNote}`]),
       `gateway:  ${r.gateway}`,
       `issuer:   ${r.issuer}`,
       `expires:  ${r.expiresAt} (${expiry})`,

@@ -22,6 +22,7 @@ export async function runPolicyExplain(ctx: CliContext, words: string[], opts: R
     groups: (opts.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== ''),
     connection: opts.connection ?? '',
     ...(opts.role === undefined ? {} : { role: opts.role }),
+    ...(opts.sessionNamespace === undefined ? {} : { sessionNamespace: opts.sessionNamespace }),
   };
   let input;
   if (opts.method !== undefined || opts.path !== undefined) {

@@ -12,9 +12,16 @@ export function sessionState(s: SessionView, nowMs: number): string {
   return left > 0 ? `active, ${formatDuration(left)} left` : 'expired';
 }
 
+/** The ROLE cell: the named role, else the roles a default session runs with (`view (default)`); `-` only when the gateway did not say. */
+export function sessionRole(s: Pick<SessionView, 'role' | 'defaultRoles'>): string {
+  if (s.role !== null) return s.role;
+  if (s.defaultRoles === undefined) return '-';
+  return s.defaultRoles.length === 0 ? '(none)' : `${s.defaultRoles.join(',')} (default)`;
+}
+
 /** Aligned rows for `hoopctl sessions`. */
 export function formatSessionRows(items: SessionView[], nowMs: number): string[] {
-  const rows = items.map((s) => [s.id, s.user, s.connection, s.role ?? '-', sessionState(s, nowMs), s.reason ?? '']);
+  const rows = items.map((s) => [s.id, s.user, s.connection, sessionRole(s), sessionState(s, nowMs), s.reason ?? '']);
   const head = ['SESSION', 'USER', 'CONNECTION', 'ROLE', 'STATE', 'REASON'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [head, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());

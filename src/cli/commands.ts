@@ -29,7 +29,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
 
   const sessionOptions = (c: Command): Command =>
     c
-      .option('-n, --namespace <namespace>', 'default namespace of the kubeconfig')
+      .option('-n, --namespace <namespace>', 'limit the session to this namespace (also the kubeconfig\'s default)')
       .option('--ttl <duration>', 'session length, e.g. 15m (capped by the connection)')
       .option('--role <role>', 'role to use on the connection')
       .option('--reason <text>', 'why you need access (recorded in the audit log)')
@@ -192,6 +192,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--groups <groups>', 'comma-separated groups', '')
     .requiredOption('--connection <name>', 'connection')
     .option('--role <role>', 'session role')
+    .option('--session-namespace <namespace>', 'the namespace the session is limited to (connect --namespace)')
     .option('--method <method>', 'HTTP method (with --path)')
     .option('--path <path>', 'Kubernetes API path (with --method)')
     .argument('[kubectl...]', 'kubectl-style words after --')

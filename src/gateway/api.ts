@@ -5,12 +5,28 @@
 
 /** `GET /v1/config`: what a CLI needs to log in against this gateway. */
 export interface GatewayConfigResponse {
-  issuer: string;          // OIDC issuer URL the CLI runs the device flow against
-  clientId: string;        // public client id (device flow, no secret)
-  scopes: string[];        // e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']
+  /** OIDC issuer URL the CLI runs the device flow against; absent when the gateway serves CI jobs only. */
+  issuer?: string;
+  /** Public client id (device flow, no secret); absent with issuer. */
+  clientId?: string;
+  /** e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']; absent with issuer. */
+  scopes?: string[];
   version: string;         // gateway version
   /** Trusted CI issuers (`kind: ci`) and the audience each expects: `hoopctl --ci` asks GitHub Actions for a token with it. */
   ci?: { issuer: string; audience: string }[];
+}
+
+/** `GET /v1/whoami`: who the gateway takes the bearer of an ID token for. */
+export interface WhoamiResponse {
+  user: string;
+  /** The groups bindings are matched against (after the issuer's groupsClaim mapping). */
+  groups: string[];
+  issuer: string;
+  admin: boolean;
+  /** People's issuers: the claim groups are read from. */
+  groupsClaim?: string;
+  /** Set when the ID token lacks groupsClaim: which claim and scopes to check. */
+  groupsHint?: string;
 }
 
 /** One entry of `GET /v1/connections`. */
@@ -102,6 +118,8 @@ export interface SessionView {
   connection: string;
   namespace: string | null;
   role: string | null;
+  /** A session without a named role runs with every role the person holds without approval: these, as the policy has them now. */
+  defaultRoles?: string[];
   reason: string | null;
   createdAt: string;
   expiresAt: string;

@@ -44,8 +44,14 @@ test('config mistakes name their path', () => {
     [{ user: { repository: null } }, /claims\.user: a template must be quoted/],
     [{ user: 'sub', groups: ['ok', 'bad:{x'] }, /claims\.groups\[1\]: .*unclosed/],
     [{ user: 'sub', require: { ref: [] } }, /claims\.require\.ref: must be a string or a non-empty list/],
+    // GitHub and GitLab sign tokens for every repository: a CI issuer without require would let any of them in.
+    [{ preset: 'github' }, /claims\.require: is required for kind: ci: .*allowAnyRepository: true/],
+    [{ preset: 'github', require: {} }, /claims\.require: is required for kind: ci/],
+    [{ preset: 'github', require: { repository_owner: 'acme' }, allowAnyRepository: true }, /claims\.allowAnyRepository: contradicts require/],
+    [{ preset: 'github', allowAnyRepository: 'yes' }, /claims\.allowAnyRepository/],
   ];
   for (const [raw, re] of cases) {
     assert.throws(() => readClaimMapping(f, raw, 'oidc.issuers[1].claims'), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message), String(re));
   }
+  assert.deepEqual(readClaimMapping(f, { preset: 'gitlab', allowAnyRepository: true }, 'oidc.issuers[1].claims').require, {}, 'an explicit opt-out is accepted');
 });

@@ -81,7 +81,7 @@ function template(f: ConfigFields, raw: unknown, path: string): ClaimTemplate {
 
 /** Validates the `claims` mapping of a CI issuer (at gateway start; errors name the path). */
 export function readClaimMapping(f: ConfigFields, raw: unknown, path: string): ClaimMapping {
-  const m = f.mapping(raw, path, ['preset', 'user', 'groups', 'require']);
+  const m = f.mapping(raw, path, ['preset', 'user', 'groups', 'require', 'allowAnyRepository']);
   const presetName = f.optString(m, 'preset', path);
   if (presetName !== undefined && !(presetName in CLAIM_PRESETS)) {
     f.fail(joinPath(path, 'preset'), `unknown preset ${JSON.stringify(presetName)} (expected one of: ${Object.keys(CLAIM_PRESETS).join(', ')})`);
@@ -103,11 +103,16 @@ export function readClaimMapping(f: ConfigFields, raw: unknown, path: string): C
     }
     require[claim] = values as string[];
   }
-  return {
-    user: template(f, userRaw, joinPath(path, 'user')),
-    groups: groupsRaw.map((g, i) => template(f, g, joinPath(joinPath(path, 'groups'), i))),
-    require,
-  };
+  const user = template(f, userRaw, joinPath(path, 'user'));
+  const groups = groupsRaw.map((g, i) => template(f, g, joinPath(joinPath(path, 'groups'), i)));
+  const allowAny = f.optBool(m, 'allowAnyRepository', path) ?? false;
+  // GitHub and GitLab sign job tokens for every repository on their platform: without require, any of them signs in.
+  if (Object.keys(require).length === 0 && !allowAny) {
+    f.fail(joinPath(path, 'require'), 'is required for kind: ci: the platform signs tokens for every repository, so name yours '
+      + '(e.g. require: { repository_owner: [acme] } or { namespace_path: [acme] }); to accept every repository on purpose, write allowAnyRepository: true');
+  }
+  if (Object.keys(require).length > 0 && allowAny) f.fail(joinPath(path, 'allowAnyRepository'), 'contradicts require: remove one of them');
+  return { user, groups, require };
 }
 
 /** A claim as text: strings as they are, numbers and booleans printed; anything else (or empty) counts as absent. */

@@ -8,7 +8,18 @@ export interface ApprovalsConfig {
   requestTtlSeconds: number;
   /** An approved command (or an approved session not yet opened) is usable this long (default 10m). */
   approvedWindowSeconds: number;
+  /** At most `max` new single-command reviews per session within `windowSeconds` (each one notifies approvers). */
+  reviewLimit: ReviewLimit;
 }
+
+/** A sliding-window cap on the reviews one session may open. */
+export interface ReviewLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** 10 reviews per 10 minutes: more than a person's real work needs, few enough that a runaway agent cannot flood approvers. */
+export const DEFAULT_REVIEW_LIMIT: ReviewLimit = { max: 10, windowSeconds: 600 };
 
 /** Where new requests and decisions are announced. */
 export interface NotificationTarget {
@@ -19,10 +30,14 @@ export interface NotificationTarget {
 
 /** Reads `approvals` (absent: defaults). */
 export function readApprovals(f: ConfigFields, top: Mapping): ApprovalsConfig {
-  const m = f.optMapping(top, 'approvals', '', ['requestTtl', 'approvedWindow']) ?? {};
+  const m = f.optMapping(top, 'approvals', '', ['requestTtl', 'approvedWindow', 'reviewsPerSession']) ?? {};
+  const limitM = f.optMapping(m, 'reviewsPerSession', 'approvals', ['max', 'per']) ?? {};
+  const max = limitM.max ?? DEFAULT_REVIEW_LIMIT.max;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10_000) f.fail('approvals.reviewsPerSession.max', 'must be an integer from 1 to 10000');
   return {
     requestTtlSeconds: readDuration(f, m, 'requestTtl', 'approvals') ?? 15 * 60,
     approvedWindowSeconds: readDuration(f, m, 'approvedWindow', 'approvals') ?? 10 * 60,
+    reviewLimit: { max: max as number, windowSeconds: readDuration(f, limitM, 'per', 'approvals.reviewsPerSession') ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
   };
 }
 

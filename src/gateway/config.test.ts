@@ -140,13 +140,15 @@ test('store.postgres: url or urlEnv, validated by path, the password never in a 
 
 test('approvals and notifications: defaults, URLs from the environment, and mistakes named by path', async () => {
   const cfg = await load(base());
-  assert.deepEqual(cfg.approvals, { requestTtlSeconds: 900, approvedWindowSeconds: 600 });
+  assert.deepEqual(cfg.approvals, { requestTtlSeconds: 900, approvedWindowSeconds: 600, reviewLimit: { max: 10, windowSeconds: 600 } });
   assert.deepEqual(cfg.notifications, []);
   const set = await load({
-    ...base(), approvals: { requestTtl: '5m', approvedWindow: '2m' },
+    ...base(), approvals: { requestTtl: '5m', approvedWindow: '2m', reviewsPerSession: { max: 3, per: '1m' } },
     notifications: [{ type: 'webhook', url: 'https://hooks.example/x' }, { type: 'slack', urlEnv: 'SLACK_URL' }],
   }, {}, { SLACK_URL: 'https://hooks.slack.com/services/T/B/secret' });
-  assert.deepEqual(set.approvals, { requestTtlSeconds: 300, approvedWindowSeconds: 120 });
+  assert.deepEqual(set.approvals, { requestTtlSeconds: 300, approvedWindowSeconds: 120, reviewLimit: { max: 3, windowSeconds: 60 } });
+  await assert.rejects(load({ ...base(), approvals: { reviewsPerSession: { max: 0 } } }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && /approvals\.reviewsPerSession\.max: must be an integer from 1 to 10000/.test(e.message));
   assert.deepEqual(set.notifications.map((n) => n.type), ['webhook', 'slack']);
   assert.equal(set.notifications[1]!.url, 'https://hooks.slack.com/services/T/B/secret');
   const bad: [unknown, string][] = [

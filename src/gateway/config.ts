@@ -26,7 +26,7 @@ export interface OidcIssuerConfig {
   /** Undefined: `email`, then `preferred_username`, then `sub`. */
   usernameClaim?: string;
   groupsClaim: string;
-  /** The issuer `hoopctl login` uses (exactly one). */
+  /** The issuer `hoopctl login` uses (exactly one, or none on a gateway that serves only CI jobs). */
   cli: boolean;
   scopes: string[];
 }
@@ -176,7 +176,10 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
   const idps = issuers.flatMap((iss, i) => (iss.kind === 'idp' ? [i] : []));
   if (idps.length === 1 && (oidcM.issuers as Mapping[])[idps[0]!]?.cli === undefined) issuers[idps[0]!]!.cli = true;
   const cliCount = issuers.filter((i) => i.cli).length;
-  if (cliCount !== 1) f.fail('oidc.issuers', `exactly one issuer must have cli: true (found ${cliCount})`);
+  // A gateway for CI jobs only has no issuer for people: hoopctl login then says so (GET /v1/config has no issuer).
+  if (cliCount > 1 || (cliCount === 0 && idps.length > 0)) {
+    f.fail('oidc.issuers', `exactly one issuer must have cli: true (found ${cliCount}): the idp issuer hoopctl login uses (none only when every issuer is kind: ci)`);
+  }
   issuers.forEach((iss, i) => {
     if (issuers.findIndex((o) => o.issuer === iss.issuer) !== i) f.fail(`oidc.issuers[${i}].issuer`, `${iss.issuer} is listed twice`);
   });

@@ -31,7 +31,7 @@ before(async () => {
 after(() => new Promise<void>((r) => server.close(() => r())));
 
 function cfg(over: Partial<OidcIssuerConfig> = {}): OidcIssuerConfig[] {
-  return [{ issuer, clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
+  return [{ issuer, kind: 'idp', clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
 }
 
 function token(claims: Record<string, unknown>, opts: { signWith?: CryptoKey; iatSec?: number; expSec?: number; aud?: string; iss?: string } = {}): Promise<string> {
@@ -44,31 +44,58 @@ const now = (): number => NOW;
 
 test('maps email and groups; falls back to preferred_username and sub; honours a configured claim', async () => {
   const v = createIdTokenVerifier(cfg(), { now });
-  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer });
+  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', email_verified: true, groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer, groupsClaim: { name: 'groups', present: true } });
   assert.equal((await v.verify(await token({ preferred_username: 'bob' }))).user, 'bob');
-  assert.equal((await v.verify(await token({ email: 'x@example.com', email_verified: false, preferred_username: 'carol' }))).user, 'carol');
   assert.equal((await v.verify(await token({}))).user, 'u-123');
   assert.deepEqual((await v.verify(await token({ grp: 'ops' }))).groups, []);
   const custom = createIdTokenVerifier(cfg({ usernameClaim: 'preferred_username', groupsClaim: 'grp' }), { now });
-  assert.deepEqual(await custom.verify(await token({ email: 'a@x', preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer });
-  await assert.rejects(custom.verify(await token({ email: 'a@x' })), (e) => isHoopError(e, 'not_logged_in'));
+  assert.deepEqual(await custom.verify(await token({ email: 'a@x', email_verified: true, preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer, groupsClaim: { name: 'grp', present: true } });
+  assert.deepEqual((await custom.verify(await token({ preferred_username: 'dave', groups: ['ops'] }))).groupsClaim, { name: 'grp', present: false }, 'another claim than the configured one does not count');
+  await assert.rejects(custom.verify(await token({ email: 'a@x', email_verified: true })), (e) => isHoopError(e, 'not_logged_in'));
 });
 
 test('expired → login_expired (with 30 s leeway); wrong audience, issuer or key → not_logged_in', async () => {
   const v = createIdTokenVerifier(cfg(), { now });
   const nowSec = NOW / 1000;
-  assert.equal((await v.verify(await token({ email: 'a@x' }, { iatSec: nowSec - 400, expSec: nowSec - 10 }))).user, 'a@x');
-  await assert.rejects(v.verify(await token({ email: 'a@x' }, { iatSec: nowSec - 400, expSec: nowSec - 60 })), (e: unknown) =>
+  assert.equal((await v.verify(await token({ email: 'a@x', email_verified: true }, { iatSec: nowSec - 400, expSec: nowSec - 10 }))).user, 'a@x');
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { iatSec: nowSec - 400, expSec: nowSec - 60 })), (e: unknown) =>
     isHoopError(e, 'login_expired') && e.hint === 'run hoopctl login');
-  await assert.rejects(v.verify(await token({ email: 'a@x' }, { aud: 'someone-else' })), (e) => isHoopError(e, 'not_logged_in'));
-  await assert.rejects(v.verify(await token({ email: 'a@x' }, { iss: 'https://evil.example' })), (e) => isHoopError(e, 'not_logged_in'));
-  await assert.rejects(v.verify(await token({ email: 'a@x' }, { signWith: otherKey })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { aud: 'someone-else' })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { iss: 'https://evil.example' })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { signWith: otherKey })), (e) => isHoopError(e, 'not_logged_in'));
   await assert.rejects(v.verify('not-a-jwt'), (e) => isHoopError(e, 'not_logged_in'));
 });
 
 test('refuses system: users and groups from the IdP', async () => {
   const v = createIdTokenVerifier(cfg(), { now });
-  await assert.rejects(v.verify(await token({ email: 'system:admin' })), (e) => isHoopError(e, 'denied'));
-  await assert.rejects(v.verify(await token({ email: 'a@x', groups: ['dev', 'System:Masters'] })), (e) => isHoopError(e, 'denied'));
-  await assert.rejects(v.verify(await token({ email: 'a@x', groups: [1, 2] })), (e) => isHoopError(e, 'not_logged_in'));
+  await assert.rejects(v.verify(await token({ email: 'system:admin', email_verified: true })), (e) => isHoopError(e, 'denied'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true, groups: ['dev', 'System:Masters'] })), (e) => isHoopError(e, 'denied'));
+  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true, groups: [1, 2] })), (e) => isHoopError(e, 'not_logged_in'));
+});
+
+test('an email names a person only when verified, whether chosen by default or configured', async () => {
+  const byDefault = createIdTokenVerifier(cfg(), { now });
+  const configured = createIdTokenVerifier(cfg({ usernameClaim: 'email' }), { now });
+  const cases: [string, Record<string, unknown>, string | RegExp][] = [
+    ['verified', { email: 'alice@example.com', email_verified: true }, 'alice@example.com'],
+    ['false', { email: 'alice@example.com', email_verified: false, preferred_username: 'alice' }, /email_verified: false/],
+    ['absent', { email: 'alice@example.com' }, /has no email_verified claim/],
+    ['a string is not true', { email: 'alice@example.com', email_verified: 'true' }, /email_verified: "true"/],
+  ];
+  for (const v of [byDefault, configured]) {
+    for (const [name, claims, want] of cases) {
+      if (typeof want === 'string') { assert.equal((await v.verify(await token(claims))).user, want, name); continue; }
+      await assert.rejects(v.verify(await token(claims)), (e: unknown) => isHoopError(e, 'denied') && want.test(e.message) && /usernameClaim/.test(e.hint ?? ''), name);
+    }
+  }
+  // Another claim configured: email_verified does not matter.
+  const byName = createIdTokenVerifier(cfg({ usernameClaim: 'preferred_username' }), { now });
+  assert.equal((await byName.verify(await token({ email: 'x@example.com', email_verified: false, preferred_username: 'carol' }))).user, 'carol');
+});
+
+test('azp, when present, must be this gateway\'s client id', async () => {
+  const v = createIdTokenVerifier(cfg(), { now });
+  assert.equal((await v.verify(await token({ preferred_username: 'a', azp: 'hoopctl' }))).user, 'a');
+  await assert.rejects(v.verify(await token({ preferred_username: 'a', azp: 'other-app' })),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /issued to client "other-app" \(azp\), not to "hoopctl"/.test(e.message));
 });

@@ -9,6 +9,8 @@ export interface VerifiedIdentity {
   user: string;
   groups: string[];
   issuer: string;
+  /** People's issuers: the claim groups are read from, and whether this token carried it (absent: the person has no groups). */
+  groupsClaim?: { name: string; present: boolean };
 }
 
 /** Verifies bearer ID tokens. */
@@ -34,16 +36,50 @@ function refused(message: string, cause?: unknown): HoopError {
   return new HoopError('not_logged_in', message, { hint: LOGIN_HINT, ...(cause === undefined ? {} : { cause }) });
 }
 
-/** Maps the username claim: the configured one, else email (unless unverified), preferred_username, sub. */
-export function usernameFrom(payload: JWTPayload, claim: string | undefined): string | undefined {
+/** Where a CI job sets the audience of its token, for refusal hints. */
+export function ciAudienceHint(audience: string): string {
+  return `GitHub Actions: hoopctl --ci asks for it by itself (or pass --audience ${audience}; with actions/github-script: core.getIDToken('${audience}')); `
+    + `GitLab CI: id_tokens: HOOPCTL_ID_TOKEN: aud: ${audience}`;
+}
+
+/** A CI job token's refusal: the audience the gateway expects and where the job sets it, or a fresh token; never "run hoopctl login". */
+function ciTokenRefusal(cfg: OidcIssuerConfig, token: string, cause: unknown): HoopError {
+  if (cause instanceof errors.JWTClaimValidationFailed && cause.claim === 'aud') {
+    let aud: unknown;
+    try { aud = decodeJwt(token).aud; } catch { aud = undefined; }
+    return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} is for audience ${JSON.stringify(aud ?? null)}; this gateway expects ${JSON.stringify(cfg.clientId)}`,
+      { hint: ciAudienceHint(cfg.clientId), cause });
+  }
+  if (cause instanceof errors.JWTExpired) {
+    return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} has expired`, {
+      hint: 'job tokens live minutes: request the token right before hoopctl runs (GitHub Actions: hoopctl --ci fetches a fresh one)', cause,
+    });
+  }
+  return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} was refused: ${(cause as Error).message}`, {
+    hint: `check the job's OIDC token settings (${ciAudienceHint(cfg.clientId)})`, cause,
+  });
+}
+
+/**
+ * Maps the username claim: the configured one, else `email`, `preferred_username`, `sub`. An email
+ * names a person only when the IdP says it verified it (`email_verified: true`): an unverified
+ * address is whatever the account holder typed, someone else's included. Returns the name, or why
+ * the token cannot name anyone.
+ */
+export function usernameFrom(payload: JWTPayload, claim: string | undefined): { user: string } | { refused: string; unverified: boolean } {
   const pick = (name: string): string | undefined => {
     const v = payload[name];
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
-  if (claim !== undefined) return pick(claim);
-  // An email the IdP says is unverified must not name a person.
-  const email = payload.email_verified === false ? undefined : pick('email');
-  return email ?? pick('preferred_username') ?? pick('sub');
+  const email = pick('email');
+  const source = claim ?? (email !== undefined ? 'email' : pick('preferred_username') !== undefined ? 'preferred_username' : 'sub');
+  const user = pick(source);
+  if (user === undefined) return { refused: `the ID token has no ${claim ?? 'email, preferred_username or sub'} claim`, unverified: false };
+  if (source === 'email' && payload.email_verified !== true) {
+    const seen = payload.email_verified === undefined ? 'has no email_verified claim' : `says email_verified: ${JSON.stringify(payload.email_verified)}`;
+    return { refused: `the ID token names you by email (${user}) but ${seen}; the gateway names people only by a verified email`, unverified: true };
+  }
+  return { user };
 }
 
 /** Reads the groups claim: a list of strings or one string; absent → none. */
@@ -105,26 +141,40 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
         }));
       } catch (e) {
         if (e instanceof HoopError) throw e;
+        // A CI job cannot "run hoopctl login": its refusals say what the job itself must change.
+        if (cfg.kind === 'ci') throw ciTokenRefusal(cfg, token, e);
         if (e instanceof errors.JWTExpired) throw new HoopError('login_expired', 'your login has expired', { hint: LOGIN_HINT, cause: e });
         throw refused(`the ID token was refused: ${(e as Error).message}`, e);
       }
       let user: string | undefined;
       let groups: string[] | undefined;
+      let groupsClaim: VerifiedIdentity['groupsClaim'];
       if (cfg.claims !== undefined) {
         // A CI job token: the issuer's claim mapping names the workload (repository, ref, environment …).
         const mapped = mapCiClaims(cfg.claims, payload);
         if (typeof mapped === 'string') throw new HoopError('denied', `the CI token from ${cfg.issuer} was refused: ${mapped}`);
         ({ user, groups } = mapped);
       } else {
-        user = usernameFrom(payload, cfg.usernameClaim);
-        if (user === undefined) throw refused(`the ID token has no ${cfg.usernameClaim ?? 'email, preferred_username or sub'} claim`);
+        // OIDC Core §3.1.3.7 (6): a token issued to another client (azp) is not a login to hoopctl.
+        if (payload.azp !== undefined && payload.azp !== cfg.clientId) {
+          throw refused(`the ID token was issued to client ${JSON.stringify(payload.azp)} (azp), not to ${JSON.stringify(cfg.clientId)}`);
+        }
+        const named = usernameFrom(payload, cfg.usernameClaim);
+        if ('refused' in named) {
+          if (!named.unverified) throw refused(named.refused);
+          throw new HoopError('denied', named.refused, {
+            hint: `ask your IdP admin to verify the address, or set usernameClaim of issuer ${cfg.issuer} in the gateway config to another claim (e.g. preferred_username)`,
+          });
+        }
+        user = named.user;
         groups = groupsFrom(payload, cfg.groupsClaim);
         if (groups === undefined) throw refused(`the ID token's ${cfg.groupsClaim} claim is not a list of strings`);
+        groupsClaim = { name: cfg.groupsClaim, present: payload[cfg.groupsClaim] !== undefined && payload[cfg.groupsClaim] !== null };
       }
       // Refuse rather than strip: a `system:` name from an IdP is either a misconfiguration or an attack.
       const sys = [user, ...groups].find((n) => n.toLowerCase().startsWith('system:'));
       if (sys !== undefined) throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);
-      return { user, groups, issuer: cfg.issuer };
+      return { user, groups, issuer: cfg.issuer, ...(groupsClaim === undefined ? {} : { groupsClaim }) };
     },
   };
 }

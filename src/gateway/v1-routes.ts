@@ -10,14 +10,16 @@ import { createSession, endSession, listSessions } from './v1-sessions.js';
 import { handleRequestRoutes } from './v1-requests.js';
 import { handleRecordingRoutes } from './v1-recordings.js';
 import { handleTokenExchange } from './v1-token-exchange.js';
+import { whoami } from './v1-whoami.js';
 
 const DEFAULT_AUDIT_LIMIT = 200;
 const MAX_AUDIT_LIMIT = 5000;
 
 function configResponse(gw: GatewayContext, version: string): GatewayConfigResponse {
-  const cli = gw.config.oidc.issuers.find((i) => i.cli) ?? gw.config.oidc.issuers[0]!;
+  const cli = gw.config.oidc.issuers.find((i) => i.cli);
   const ci = gw.config.oidc.issuers.filter((i) => i.kind === 'ci').map((i) => ({ issuer: i.issuer, audience: i.clientId }));
-  return { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes, version, ...(ci.length === 0 ? {} : { ci }) };
+  // No issuer for people (a CI-only gateway): hoopctl login reads its absence and says so.
+  return { ...(cli === undefined ? {} : { issuer: cli.issuer, clientId: cli.clientId, scopes: cli.scopes }), version, ...(ci.length === 0 ? {} : { ci }) };
 }
 
 async function listConnections(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -102,6 +104,7 @@ export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessag
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }).end(body);
     } else if (is('GET', '/v1/config')) sendJson(res, 200, configResponse(gw, version));
     else if (is('GET', '/v1/connections')) await listConnections(gw, req, res);
+    else if (is('GET', '/v1/whoami')) await whoami(gw, req, res);
     else if (is('POST', '/v1/sessions')) await createSession(gw, req, res);
     else if (is('POST', '/v1/token')) await handleTokenExchange(gw, req, res);
     else if (is('GET', '/v1/sessions')) await listSessions(gw, req, res, url.searchParams);

@@ -6,7 +6,7 @@ import { buildSessionClaims } from '../credential/session-claims.js';
 import { rolesFor } from '../policy/subject-bindings.js';
 import { sessionApprovalFor } from '../policy/session-approval.js';
 import type { SessionRecord } from '../store/store.js';
-import type { CreateSessionRequest, CreateSessionResponse } from './api.js';
+import type { CreateSessionRequest, CreateSessionResponse, SessionView } from './api.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
 import { auditEvent } from './pipeline/audit.js';
@@ -75,24 +75,29 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   const { sourceIP } = origin;
   const conn = gw.config.connections.find((c) => c.name === body.connection);
   if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
-  let role = chooseRole(gw, caller, conn.name, body.role);
   const sessionId = randomUUID();
   let asked = body.ttlSeconds;
   let namespace = body.namespace === '' ? undefined : body.namespace;
   let approvedBy: string | undefined;
   let reason = body.reason;
+  let role: string | undefined;
   if (body.requestId !== undefined) {
-    const r = await claimApprovedSession(gw, caller, conn, body.requestId, sessionId);
+    // The approved request decides role, namespace and TTL; the claim may only narrow them (claimScopeProblem).
+    const r = await claimApprovedSession(gw, caller, conn, body.requestId, sessionId, body);
     role = r.role ?? undefined;
-    asked = r.ttlSeconds ?? undefined;
-    namespace ??= r.namespace ?? undefined;
+    const shortest = Math.min(body.ttlSeconds ?? Infinity, r.ttlSeconds ?? Infinity);
+    asked = shortest === Infinity ? undefined : shortest;
+    namespace = r.namespace ?? namespace;
     approvedBy = r.id;
     reason ??= r.reason ?? undefined;
-  } else if (role !== undefined && sessionApprovalFor(gw.config.policy, caller, conn.name, role) !== undefined) {
-    // Only POST /v1/sessions records access requests (askForApproval); no other path may skip the approval.
-    throw new HoopError('approval_pending', `role "${role}" on "${conn.name}" is granted only with approval`, {
-      hint: `hoopctl connect ${conn.name} --role ${role} --reason "…"`,
-    });
+  } else {
+    role = chooseRole(gw, caller, conn.name, body.role);
+    if (role !== undefined && sessionApprovalFor(gw.config.policy, caller, conn.name, role) !== undefined) {
+      // Only POST /v1/sessions records access requests (askForApproval); no other path may skip the approval.
+      throw new HoopError('approval_pending', `role "${role}" on "${conn.name}" is granted only with approval`, {
+        hint: `hoopctl connect ${conn.name} --role ${role} --reason "…"`,
+      });
+    }
   }
   const ttlSeconds = approvedTtl(gw, caller, conn, role, asked);
   const nowMs = gw.now();
@@ -170,9 +175,13 @@ export async function listSessions(gw: GatewayContext, req: IncomingMessage, res
   const asked = query.get('user') ?? undefined;
   if (!caller.admin && asked !== undefined && asked !== caller.user) throw new HoopError('denied', "only gateway admins may list other people's sessions");
   const user = caller.admin ? asked : caller.user;
-  const items = await gw.store.listSessions({
+  const rows = await gw.store.listSessions({
     ...(user === undefined ? {} : { user }),
     ...(query.get('active') === 'true' ? { activeAt: new Date(gw.now()).toISOString() } : {}),
   });
+  // A session without a named role is not role-less: say which roles it runs with, so no list shows "-".
+  const items: SessionView[] = rows.map((s) => (s.role !== null ? s : {
+    ...s, defaultRoles: rolesFor(gw.config.policy, { user: s.user, groups: s.groups }, s.connection).filter((r) => !r.approval).map((r) => r.name),
+  }));
   sendJson(res, 200, { items });
 }

@@ -67,5 +67,6 @@ function orderDetails(d: Details): Details {
   if (d.group) out.group = d.group;
   if (d.kind) out.kind = d.kind;
   if (d.causes !== undefined && d.causes.length > 0) out.causes = d.causes;
+  if (d.retryAfterSeconds !== undefined) out.retryAfterSeconds = d.retryAfterSeconds;
   return out;
 }

@@ -30,6 +30,6 @@ export interface KubeStatus {
   status: 'Failure' | 'Success';
   message: string;
   reason: string;          // Forbidden, Unauthorized, NotFound, BadRequest, …
-  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message: string; field?: string }[] };
+  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message: string; field?: string }[]; retryAfterSeconds?: number };
   code: number;
 }

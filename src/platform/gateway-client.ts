@@ -1,6 +1,6 @@
 /** HTTP client of the gateway's `/v1` API, used by the CLI's use cases. */
 import type {
-  AccessRequestView, ApiErrorBody, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, GatewayConfigResponse,
+  AccessRequestView, ApiErrorBody, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, GatewayConfigResponse, WhoamiResponse,
   PendingAccessResponse, SessionView, TokenExchangeResponse,
 } from '../gateway/api.js';
 import { HoopError, type ErrorCode } from '../errors.js';
@@ -16,6 +16,8 @@ export interface GatewayClientOptions {
 export interface GatewayClient {
   readonly baseUrl: string;
   getConfig(): Promise<GatewayConfigResponse>;
+  /** `GET /v1/whoami`: the person and groups the gateway maps this ID token to. */
+  whoami(idToken: string): Promise<WhoamiResponse>;
   listConnections(idToken: string): Promise<ConnectionSummary[]>;
   createSession(idToken: string, req: CreateSessionRequest): Promise<CreateSessionResponse>;
   /** RFC 8693 token exchange at `POST /v1/token`: a CI job's OIDC token in, the same session as createSession out. */
@@ -114,6 +116,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   return {
     baseUrl,
     getConfig: () => call<GatewayConfigResponse>('GET', '/v1/config'),
+    whoami: (idToken) => call<WhoamiResponse>('GET', '/v1/whoami', idToken),
     listConnections: (idToken) => call<{ items: ConnectionSummary[] }>('GET', '/v1/connections', idToken).then((r) => r.items),
     createSession: async (idToken, req) => {
       const r = await call<CreateSessionResponse | PendingAccessResponse>('POST', '/v1/sessions', idToken, req);

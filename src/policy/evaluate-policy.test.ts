@@ -81,7 +81,7 @@ defaults:
 `), { file: 'policy.yaml', basePath: '' });
 
 type Case = {
-  who: string; groups?: string[]; conn?: string; role?: string; method: string; path: string;
+  who: string; groups?: string[]; conn?: string; role?: string; ns?: string[]; method: string; path: string;
   effect: Effect; rule?: string | RegExp; hint?: string | null;
 };
 const V = 'bindings[0] → roles[0] (view)';
@@ -156,6 +156,17 @@ const cases: Case[] = [
   { who: 'dave', groups: ['dev'], method: 'DELETE', path: '/api/v1/namespaces/demo', effect: 'deny', rule: 'guardrails[0] (no-namespace-deletion)' },
   // an approval guardrail does not grant what no role allows
   { who: 'erin', groups: ['auditor'], method: 'POST', path: '/api/v1/namespaces/demo/pods/p/exec', effect: 'deny', rule: 'default-deny' },
+  // the session's namespaces bound what the role allows (an approved `edit` in demo is not `edit` in prod)
+  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/demo/pods/p', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/prod/pods/p', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit --namespace prod' },
+  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'GET', path: '/api/v1/secrets', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit (without --namespace)' },
+  { who: 'dave', groups: ['dev'], ns: ['team-a'], method: 'GET', path: '/api/v1/nodes', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod (without --namespace)' },
+  { who: 'dave', groups: ['dev'], ns: ['team-a'], method: 'GET', path: '/api/v1/namespaces/team-a/pods', effect: 'allow' },
+  { who: 'dave', groups: ['dev'], ns: ['demo'], method: 'GET', path: '/version', effect: 'allow', rule: 'defaults.discovery' },
+  // a deny guardrail still names itself; a scope refusal beats a guardrail that would hold the request for review
+  { who: 'sam', groups: ['sre'], ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/demo', effect: 'deny', rule: 'guardrails[0] (no-namespace-deletion)' },
+  { who: 'sam', groups: ['sre'], ns: ['demo'], method: 'POST', path: '/api/v1/namespaces/other/pods/p/exec', effect: 'deny', rule: 'session.namespaces' },
+  { who: 'sam', groups: ['sre'], ns: ['demo'], method: 'POST', path: '/api/v1/namespaces/demo/pods/p/exec', effect: 'approval', rule: 'guardrails[1] (prod-exec-review)' },
 ];
 
 test(`evaluatePolicy: ${cases.length} cases`, () => {
@@ -164,9 +175,10 @@ test(`evaluatePolicy: ${cases.length} cases`, () => {
     const request = classifyRequest(c.method, c.path);
     if ('refused' in request) throw new Error(request.reason);
     const d: PolicyDecision = evaluatePolicy(policy, {
-      subject: { user: c.who, groups: c.groups ?? [] }, connection: c.conn ?? 'prod', ...(c.role === undefined ? {} : { role: c.role }), request,
+      subject: { user: c.who, groups: c.groups ?? [] }, connection: c.conn ?? 'prod', ...(c.role === undefined ? {} : { role: c.role }),
+      ...(c.ns === undefined ? {} : { namespaces: c.ns }), request,
     });
-    const label = `${c.who}${c.role ? `/${c.role}` : ''}@${c.conn ?? 'prod'} ${c.method} ${c.path}`;
+    const label = `${c.who}${c.role ? `/${c.role}` : ''}${c.ns ? ` -n ${c.ns.join(',')}` : ''}@${c.conn ?? 'prod'} ${c.method} ${c.path}`;
     assert.equal(d.effect, c.effect, `${label}: ${JSON.stringify(d)}`);
     if (typeof c.rule === 'string') assert.equal(d.rule, c.rule, label);
     if (c.hint === null) assert.equal(d.hint, undefined, label);

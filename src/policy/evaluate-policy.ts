@@ -1,11 +1,12 @@
 /**
  * The policy decision for one classified request. Order, so that deny beats approval beats allow:
- * guardrails (whatever the role) → discovery defaults → the session's roles → default deny,
- * with the role that would help named in the hint.
+ * guardrails (whatever the role) → the session's namespace scope → discovery defaults → the
+ * session's roles → default deny, with the role that would help named in the hint.
  */
 import type { RequestInfo } from '../kube/types.js';
 import type { CompiledGuardrail, CompiledPolicy } from './compiled-policy.js';
 import { ruleMatches } from './match-rule.js';
+import { namespaceScopeRefusal } from './namespace-scope.js';
 import { compilePatterns, matchesPattern } from './pattern.js';
 import { boundRoles, type BoundRole } from './subject-bindings.js';
 import type { PolicyDecision, PolicyRequest } from './types.js';
@@ -27,6 +28,14 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
       return { effect: 'deny', rule: guardrailPath(g), reason: `denied by guardrail "${g.name}"${g.message === undefined ? '' : `: ${g.message}`}` };
     }
     approvalGuardrail ??= g;
+  }
+
+  // The session's namespaces bound what any role allows (and what a guardrail could hold for review).
+  const outside = namespaceScopeRefusal(req.namespaces, info);
+  if (outside !== undefined) {
+    const roleFlag = req.role === undefined ? '' : ` --role ${req.role}`;
+    const hint = info.namespace === '' ? `hoopctl connect ${connection}${roleFlag} (without --namespace)` : `hoopctl connect ${connection}${roleFlag} --namespace ${info.namespace}`;
+    return { effect: 'deny', rule: 'session.namespaces', reason: outside, hint };
   }
 
   const bound = boundRoles(policy, req.subject, connection);

@@ -16,6 +16,8 @@ export interface PolicyRequest {
   connection: string;
   /** Role the session was issued for (undefined: the union of roles the subject holds without approval). */
   role?: string;
+  /** Namespaces the session is limited to (undefined: none; the role alone decides). */
+  namespaces?: readonly string[];
   request: RequestInfo;
 }
 

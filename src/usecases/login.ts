@@ -14,6 +14,7 @@ import {
 import { identityFromIdToken } from '../oidc/id-token-identity.js';
 import type { StoredLogin, TokenStoreKind } from '../oidc/token-store.js';
 import type { IdentityDeps } from './identity-deps.js';
+import { gatewayIdentity } from './gateway-identity.js';
 
 export type { IdentityDeps, StatusIndicator } from './identity-deps.js';
 
@@ -28,7 +29,10 @@ export interface LoginOptions {
 /** What login reports (no token values). */
 export interface LoginResult {
   user: string;
+  /** The groups the gateway will use (its claim mapping), or the ID token's own when it could not be asked. */
   groups: string[];
+  /** Why the gateway sees no groups (the ID token lacks the configured claim: which claim and scopes to check). */
+  groupsNote?: string;
   expiresAt: string;
   store: TokenStoreKind;
 }
@@ -53,7 +57,13 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
   const cfg = await loadCliConfig(deps.paths);
   const gateway = normalizeGatewayUrl(options.gateway ?? cfg.gateway);
   const gatewayConfig = await createGatewayClient({ baseUrl: gateway, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }).getConfig();
+  if (gatewayConfig.issuer === undefined || gatewayConfig.clientId === undefined) {
+    throw new HoopError('usage', `the gateway ${gateway} serves CI jobs only: it trusts no identity provider for people, so there is nothing to log in to`, {
+      hint: 'in a CI job, run hoopctl exec <connection> --ci --gateway URL -- …; people need a gateway with an oidc issuer of kind idp',
+    });
+  }
   const base = { gateway, issuer: gatewayConfig.issuer, clientId: gatewayConfig.clientId };
+  const scopes = gatewayConfig.scopes ?? [];
 
   const stored = await withFileLock(loginLockPath(deps), async () => {
     if (options.forceDeviceFlow !== true) {
@@ -62,7 +72,7 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
       if (reused !== undefined) return reused;
     }
     const config = await discoverIssuer(base.issuer, base.clientId, fetchOption(deps));
-    const handle = await initiateDeviceAuthorization(config, gatewayConfig.scopes);
+    const handle = await initiateDeviceAuthorization(config, scopes);
     await tellPerson(deps, handle);
     deps.status?.start('Waiting for you to sign in in the browser');
     let tokens: TokenResponse;
@@ -77,7 +87,13 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
   }, LOGIN_LOCK);
 
   await saveCliConfig(deps.paths, { ...cfg, gateway });
-  return { user: stored.user, groups: stored.groups, expiresAt: stored.expiresAt, store: deps.tokenStore.kind };
+  // The gateway's claim mapping (groupsClaim, usernameClaim) decides; the token's `groups` claim may not be the one it reads.
+  const asked = await gatewayIdentity(deps, gateway, stored.idToken);
+  const seen = 'seen' in asked ? asked.seen : undefined;
+  return {
+    user: seen?.user ?? stored.user, groups: seen?.groups ?? stored.groups, expiresAt: stored.expiresAt, store: deps.tokenStore.kind,
+    ...(seen?.groupsHint === undefined ? {} : { groupsNote: seen.groupsHint }),
+  };
 }
 
 /** The stored login with an ID token valid for at least `minValiditySeconds`, refreshed under the lock if needed. */

@@ -15,6 +15,8 @@ interface ExplainCommon {
   groups: string[];
   connection: string;
   role?: string;
+  /** The namespace the session is limited to (`connect --namespace`, or an approved request's). */
+  sessionNamespace?: string;
 }
 
 /** A request given as method + path, or as kubectl words (`get pods -n demo`). */
@@ -43,6 +45,7 @@ export async function explainRequest(deps: PolicyFileDeps, input: ExplainInput):
     subject: { user: input.user, groups: input.groups },
     connection: input.connection,
     ...(input.role === undefined ? {} : { role: input.role }),
+    ...(input.sessionNamespace === undefined ? {} : { namespaces: [input.sessionNamespace] }),
     request,
   });
   return { method, path, request, decision };

@@ -144,7 +144,7 @@ describe('access that really ends', () => {
     assert.ok(Date.now() - revokedAt < 1000, `kubectl ran ${Date.now() - revokedAt} ms after the revoke`);
     assert.ok(r.code !== null, 'kubectl ended on its own');
     const all = await runCli(['sessions', '--all'], alice.env);
-    assert.match(all.stdout, new RegExp(`^${session}\\s+alice@example.com\\s+demo\\s+-\\s+ended \\(revoked by alice@example.com\\)`, 'm'));
+    assert.match(all.stdout, new RegExp(`^${session}\\s+alice@example.com\\s+demo\\s+view \\(default\\)\\s+ended \\(revoked by alice@example.com\\)`, 'm'));
     const audit = await runCli(['audit', '--session', session, '-o', 'json'], alice.env);
     assert.ok(audit.stdout.split('\n').some((l) => l.includes('"SessionEnded"') && l.includes('revoked by alice@example.com')), audit.stdout);
   });

@@ -59,7 +59,7 @@ before(async () => {
         // The people's IdP: only the approver uses it (CI jobs do not log in).
         { issuer: people.issuer, clientId: 'hoopctl', cli: true, usernameClaim: 'email' },
         { issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'github', require: { repository_owner: 'acme' } } },
-        { issuer: gitlab.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'gitlab' } },
+        { issuer: gitlab.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'gitlab', require: { namespace_path: 'acme' } } },
       ],
     },
     sessions: { defaultTtl: '10m', maxTtl: '1h' },
@@ -133,10 +133,12 @@ describe('GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)', () => {
     assert.match(bad.stderr, /id-token: write/);
   });
 
-  test('a token for another audience is refused (exit 3)', async () => {
+  test('a token for another audience is refused (exit 3) naming the audience the gateway expects and where the job sets it', async () => {
     const r = await ciExec(github.githubActionsEnv(MAIN), ['true'], ['--ci', '--audience', 'https://elsewhere.example']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /refused/);
+    assert.match(r.stderr, /is for audience "https:\/\/elsewhere\.example"; this gateway expects "/);
+    assert.ok(r.stderr.includes(`--audience ${AUDIENCE}`) && r.stderr.includes(`aud: ${AUDIENCE}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /hoopctl login/, 'a CI job cannot log in');
   });
 
   test('--ci is implied by CI=true without a TTY', async () => {
@@ -164,7 +166,7 @@ describe('roles granted only with approval', () => {
       'kubectl', 'create', 'configmap', 'made-by-admin', '-n', 'demo', '--from-literal=a=b'], env, { stdin: '' });
     const id = (await job.waitFor(/access request ([0-9a-f]{12})/))[1]!;
     assert.equal(cm('made-by-admin'), undefined);
-    const bob = await people.sign({ sub: 'bob', email: 'bob@example.com', groups: ['sre'] }, { audience: 'hoopctl' });
+    const bob = await people.sign({ sub: 'bob', email: 'bob@example.com', email_verified: true, groups: ['sre'] }, { audience: 'hoopctl' });
     const vote = await fetch(`${gatewayUrl}/v1/requests/${id}/approve`, {
       method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}',
     });

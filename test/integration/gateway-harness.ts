@@ -143,7 +143,8 @@ export interface Harness {
 
 /** Extra settings of one harness: config keys merged over the defaults (e.g. `policy`, `approvals`, `notifications`), gateway options. */
 export interface HarnessOptions {
-  config?: Record<string, unknown>;
+  /** A function sees the embedded IdP first (e.g. to list it among other issuers). */
+  config?: Record<string, unknown> | ((idp: EmbeddedIdp) => Record<string, unknown>);
   notifyBackoffMs?: number;
   logger?: (line: string) => void;
 }
@@ -162,7 +163,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     cleanups.push(() => kube.close());
     const echo = await startEchoUpstream();
     cleanups.push(() => echo.close());
-    const config = await loadGatewayConfig(await writeGatewayConfig(dir, idp, kube, echo, options.config), { readFile: (p) => readFile(p, 'utf8'), env: {} });
+    const extra = typeof options.config === 'function' ? options.config(idp) : options.config;
+    const config = await loadGatewayConfig(await writeGatewayConfig(dir, idp, kube, echo, extra), { readFile: (p) => readFile(p, 'utf8'), env: {} });
     const real = await openSqliteStore(config.store.sqlite);
     cleanups.push(() => real.close());
     const faults = { audit: false };

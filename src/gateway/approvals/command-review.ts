@@ -1,19 +1,22 @@
 /**
  * Single-command review: a request a guardrail holds for approval is refused with a Status naming
- * a review; once approved, the same request (same session, verb, path and query, body hash)
- * passes once within the approved window. kubectl 1.30+ sends an exec first as GET + WebSocket
- * and, on any non-101 answer, again as POST + SPDY (KEP-4006), so exec-class requests are keyed
+ * a review; once approved, the same request (same session, verb, path and query, body content
+ * type and hash) passes once within the approved window. kubectl 1.30+ sends an exec first as GET
+ * + WebSocket and, on any non-101 answer, again as POST + SPDY (KEP-4006), so exec-class requests are keyed
  * on verb `create` whatever the method, and one approved exec may be retried once over the other
  * transport within a few seconds.
  */
 import { createHash } from 'node:crypto';
 import { buildStatus, forbiddenStatus } from '../../kube/status.js';
 import type { KubeStatus } from '../../kube/types.js';
+import { maskRequestUri } from '../../mask/line-masker.js';
+import { createMaskContext } from '../../mask/mask-object.js';
 import type { PolicyDecision, ReviewRequirement } from '../../policy/types.js';
 import type { AccessRequestRecord } from '../../store/store.js';
 import type { ProxyExchange } from '../pipeline/exchange.js';
 import type { AccessRequests } from './access-requests.js';
 import { commandSummary } from './request-view.js';
+import { reviewLimitStatus, reviewRetryAfter } from './review-limit.js';
 
 /** kube-apiserver refuses request bodies over 3 MiB; a reviewed body is held in memory, so the same limit applies. */
 export const MAX_REVIEWED_BODY = 3 * 1024 * 1024;
@@ -38,12 +41,22 @@ export interface FingerprintInput {
   verb: string;
   /** Path and query exactly as received. */
   requestURI: string;
+  /**
+   * The body's Content-Type (reviewBodyType): the same bytes mean another change as a JSON merge
+   * patch, a strategic merge patch, a JSON patch or an apply patch.
+   */
+  contentType: string;
   bodySha256: string;
 }
 
 /** SHA-256 over the fields that identify a reviewed request. */
 export function reviewFingerprint(f: FingerprintInput): string {
-  return createHash('sha256').update(JSON.stringify([f.sessionId, f.connection, f.verb, f.requestURI, f.bodySha256])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([f.sessionId, f.connection, f.verb, f.requestURI, f.contentType, f.bodySha256])).digest('hex');
+}
+
+/** The Content-Type a fingerprint binds: case and spaces do not change what the API server reads; without a body there is nothing to type (exec's two transports stay one request). */
+export function reviewBodyType(header: string | undefined, bodyLength: number): string {
+  return bodyLength === 0 ? '' : (header ?? '').toLowerCase().replace(/\s+/g, '');
 }
 
 function hasBody(x: ProxyExchange): boolean {
@@ -100,19 +113,31 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       const method = (x.req.method ?? 'GET').toUpperCase();
       const fingerprint = reviewFingerprint({
         sessionId: claims.sid, connection: x.connectionName, verb: info.execClass ? 'create' : info.verb, requestURI: x.kubePath,
-        bodySha256: createHash('sha256').update(body).digest('hex'),
+        contentType: reviewBodyType(x.req.headers['content-type'], body.length), bodySha256: createHash('sha256').update(body).digest('hex'),
       });
       const found = await requestsFor(requests, fingerprint);
       const approved = await useApproved(found, method, info.execClass);
       if (approved !== undefined) return { kind: 'approved', request: approved };
-      const pending = found.find((c) => c.status === 'pending') ?? await requests.create({
-        kind: 'command', user: claims.sub, groups: claims.groups, connection: x.connectionName, role: claims.role ?? null,
-        namespace: info.namespace === '' ? null : info.namespace, reason: null, ttlSeconds: null, sessionId: claims.sid, fingerprint,
-        verb: info.execClass ? 'create' : info.verb, requestURI: x.kubePath, summary: commandSummary(info), rule: decision.rule,
-        approvers: decision.review.approvers, minApprovals: decision.review.minApprovals,
-        // A review outliving its session could never be used.
-        notAfterMs: Date.parse(session.expiresAt),
-      });
+      let pending = found.find((c) => c.status === 'pending');
+      if (pending === undefined) {
+        const limit = x.gw.config.approvals.reviewLimit;
+        const recent = await x.gw.store.listAccessRequests({ user: claims.sub, since: new Date(now() - limit.windowSeconds * 1000).toISOString(), limit: 10_000 });
+        const wait = reviewRetryAfter(recent.filter((r) => r.kind === 'command' && r.sessionId === claims.sid).map((r) => Date.parse(r.createdAt)), limit, now());
+        if (wait !== undefined) {
+          // sendStatus merges headers set here; an upgrade refusal carries the wait in details.retryAfterSeconds only.
+          if (x.res !== undefined && !x.res.headersSent) x.res.setHeader('retry-after', String(wait));
+          return { kind: 'refused', status: reviewLimitStatus(limit, wait, x.connectionName) };
+        }
+        pending = await requests.create({
+          kind: 'command', user: claims.sub, groups: claims.groups, connection: x.connectionName, role: claims.role ?? null,
+          namespace: info.namespace === '' ? null : info.namespace, reason: null, ttlSeconds: null, sessionId: claims.sid, fingerprint,
+          // Stored, listed and sent to webhooks: masked as the audit masks it (a query can carry a secret).
+          verb: info.execClass ? 'create' : info.verb, requestURI: maskRequestUri(x.kubePath, createMaskContext(x.gw.config.policy.masking.rules)),
+          summary: commandSummary(info), rule: decision.rule, approvers: decision.review.approvers, minApprovals: decision.review.minApprovals,
+          // A review outliving its session could never be used.
+          notAfterMs: Date.parse(session.expiresAt),
+        });
+      }
       return { kind: 'refused', request: pending, status: forbiddenStatus(info, claims.sub, reviewRefusal(decision, pending)) };
     },
   };

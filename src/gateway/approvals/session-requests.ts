@@ -1,7 +1,9 @@
 /**
  * Session elevation (JIT): a role granted only with approval is asked for with `POST /v1/sessions`
  * (answered 202 with the recorded request), and opened once approved with `POST /v1/sessions`
- * `{requestId}`: one approved request opens one session, on the role and TTL that were approved.
+ * `{requestId}`: one approved request opens one session, on exactly the connection, role, namespace
+ * and TTL that were approved (a claim may narrow the TTL or name the namespace of a cluster-wide
+ * approval, never widen anything).
  */
 import { HoopError } from '../../errors.js';
 import { grantTtl } from '../../credential/session-ttl.js';
@@ -48,17 +50,40 @@ export async function askForApproval(gw: GatewayContext, caller: Caller, body: C
   return rule === undefined ? undefined : requestSessionApproval(gw, caller, conn, body, body.role, rule);
 }
 
+/** What a claim asks for beyond the request id: each must match what was approved. */
+export type ClaimAsk = Pick<CreateSessionRequest, 'role' | 'namespace' | 'ttlSeconds'>;
+
+/** Why a claim asks for more than (or other than) what request `r` approved, or undefined when it asks for no more. */
+export function claimScopeProblem(r: Pick<AccessRequestRecord, 'id' | 'role' | 'namespace' | 'ttlSeconds' | 'summary'>, ask: ClaimAsk): string | undefined {
+  const approved = `request ${r.id} approved ${r.summary}`;
+  if (ask.role !== undefined && ask.role !== '' && ask.role !== r.role) return `${approved}, not role "${ask.role}"`;
+  const ns = ask.namespace === undefined || ask.namespace === '' ? undefined : ask.namespace;
+  if (r.namespace !== null && ns !== undefined && ns !== r.namespace) return `${approved}, not namespace "${ns}"`;
+  if (ask.ttlSeconds !== undefined && r.ttlSeconds !== null && ask.ttlSeconds > r.ttlSeconds) return `${approved}, not ${ask.ttlSeconds}s`;
+  return undefined;
+}
+
 /**
  * Uses an approved session request of the caller for a new session `sessionId`; throws unless it is
- * theirs, for this connection, approved and within its window. The caller must still hold the role.
+ * theirs, for this connection and the approved scope (claimScopeProblem), approved and within its
+ * window. The caller must still hold the role.
  */
-export async function claimApprovedSession(gw: GatewayContext, caller: Caller, conn: ConnectionConfig, requestId: string, sessionId: string): Promise<AccessRequestRecord> {
+export async function claimApprovedSession(
+  gw: GatewayContext, caller: Caller, conn: ConnectionConfig, requestId: string, sessionId: string, ask: ClaimAsk = {},
+): Promise<AccessRequestRecord> {
   const r = await gw.requests.get(requestId);
   if (r === undefined || r.kind !== 'session' || r.user !== caller.user) throw new HoopError('not_found', `no session request ${requestId} of yours`, { hint: 'run hoopctl requests --all' });
   if (r.connection !== conn.name) throw new HoopError('usage', `request ${requestId} is for connection "${r.connection}", not "${conn.name}"`, { hint: `hoopctl connect ${r.connection} --request ${requestId}` });
   if (r.status === 'pending') throw new HoopError('approval_pending', `request ${requestId} still waits for approval by ${r.approvers.join(', ')}`, { hint: `hoopctl wait ${requestId}` });
   if (r.status === 'used') throw new HoopError('denied', `request ${requestId} was already used for session ${r.sessionId ?? ''}; one approval opens one session`, { hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"` });
   if (r.status !== 'approved') throw new HoopError('denied', `request ${requestId} is ${r.status}`, { hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"` });
+  // Checked before the request is used: a refused claim leaves the approval usable as approved.
+  const problem = claimScopeProblem(r, ask);
+  if (problem !== undefined) {
+    throw new HoopError('denied', `${problem}; an approval opens only the session that was approved`, {
+      hint: `hoopctl connect ${conn.name} --request ${requestId}${r.namespace === null ? '' : ` --namespace ${r.namespace}`}, or ask for the other scope: hoopctl connect ${conn.name} --role ${ask.role === undefined || ask.role === '' ? r.role ?? '' : ask.role} --reason "…"`,
+    });
+  }
   // Groups may have changed since the request: the role must still be bound to the caller.
   if (r.role === null || !rolesFor(gw.config.policy, caller, conn.name).some((x) => x.name === r.role)) {
     throw new HoopError('denied', `role "${r.role ?? ''}" on "${conn.name}" is no longer bound to you`);

@@ -23,6 +23,8 @@ export function createAuthorize(policy: CompiledPolicy, reviews?: CommandReviews
       subject: { user: claims.sub, groups: claims.groups },
       connection: x.connectionName,
       ...(claims.role === undefined ? {} : { role: claims.role }),
+      // A session opened for a namespace (asked for, or approved) is a scope, not a default.
+      ...(claims.ns === undefined ? {} : { namespaces: [claims.ns] }),
       request: info,
     });
     x.decision = decision;

@@ -79,7 +79,12 @@ async function readBody(x: ProxyExchange): Promise<Buffer | undefined> {
 
 function sessionOf(x: ProxyExchange): Omit<PolicyRequest, 'request'> {
   const { claims } = x.session!;
-  return { subject: { user: claims.sub, groups: claims.groups }, connection: x.connectionName, ...(claims.role === undefined ? {} : { role: claims.role }) };
+  // The same input as the authorize step, namespace scope included, so can-i never says yes to what is refused.
+  return {
+    subject: { user: claims.sub, groups: claims.groups }, connection: x.connectionName,
+    ...(claims.role === undefined ? {} : { role: claims.role }),
+    ...(claims.ns === undefined ? {} : { namespaces: [claims.ns] }),
+  };
 }
 
 async function answerQuestion(x: ProxyExchange, target: SelfReviewTarget, q: ReviewQuestion): Promise<ReviewAnswer> {

@@ -14,7 +14,7 @@ import type { PolicyDecision, PolicyRequest } from './types.js';
  * What kubectl and client libraries read before anything else (kube's system:discovery and
  * system:public-info-viewer ClusterRoles); without them kubectl cannot even print our refusal.
  */
-const DISCOVERY_URLS = compilePatterns(['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/healthz', '/livez', '/readyz']);
+const DISCOVERY_URLS = compilePatterns(['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz']);
 
 /** Decides allow / deny / approval for `req`; default deny. */
 export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): PolicyDecision {

@@ -14,6 +14,7 @@ import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } f
 import { pipeUpgrade } from './pipe-upgrade.js';
 import { buildStatus } from '../kube/status.js';
 import { rawStatusResponse } from './status-response.js';
+import { classifyRequest } from '../kube/request-info.js';
 import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
 import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
@@ -63,6 +64,12 @@ const CLOSE_DEADLINE_MS = 1000;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
+}
+
+// Read as kube-apiserver reads it (python3-kubernetes sends `watch=True`), so the transcript summarises a stream as one.
+function isWatch(method: string, target: string): boolean {
+  const info = classifyRequest(method, target);
+  return !('refused' in info) && info.verb === 'watch';
 }
 
 function pathOnly(url: string): string {
@@ -151,7 +158,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         const contentType = one(answer.headers['content-type']);
         const summarizer = createAnswerSummarizer({
           contentType, contentEncoding: one(answer.headers['content-encoding']), gatewayMasked: masked !== undefined,
-          watch: /[?&]watch=(true|1)(&|$)/.test(target),
+          watch: isWatch(req.method ?? 'GET', target),
         });
         let bytes = 0;
         // Added after pipeline so no chunk flows before the client's pipe is attached.

@@ -234,7 +234,12 @@ describe('request bodies', () => {
     ] as const) {
       const r = await kube('alice', type.includes('apply') ? 'PATCH' : 'PUT', '/api/v1/namespaces/demo/secrets/db', { 'content-type': type }, Buffer.from(body, 'latin1'));
       assert.equal(r.status, 422, r.text);
-      assert.match(JSON.parse(r.text).message, /a value masked by hoopctl; writing it would replace the real value/);
+      const st = JSON.parse(r.text);
+      // kube's NewInvalid shape: kubectl prints `The Secret "db" is invalid: <field>: <message>` from details.
+      assert.equal(st.reason, 'Invalid');
+      assert.deepEqual([st.details.kind, st.details.name, st.details.group], ['Secret', 'db', undefined]);
+      assert.equal(st.details.causes[0].field, type.includes('protobuf') ? '<request body>' : 'data.password');
+      assert.match(st.details.causes[0].message, /a value masked by hoopctl cannot be written back .*kubectl (create secret generic db -n demo|patch secret db -n demo)/);
     }
     assert.equal(seen.length, before);
   });

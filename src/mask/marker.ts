@@ -24,8 +24,9 @@ export const MASK_CODE_VERSION = 2;
 export const MARKER_DIGEST_CHARS = 16;
 
 const CLEAR_PREFIX = '**hoopctl-masked';
-// Every marker starts with these 15 bytes, so its base64 always starts with the same 20 characters.
-const BASE64_PREFIX = btoa(CLEAR_PREFIX.slice(0, 15));
+/** How the base64 of every marker starts: its first 15 bytes are always `**hoopctl-maske`. */
+export const MARKER_BASE64_PREFIX = btoa(CLEAR_PREFIX.slice(0, 15));
+const BASE64_PREFIX = MARKER_BASE64_PREFIX;
 const MARKER = /^\*\*hoopctl-masked(?::[0-9a-f]{16})?\*\*$/;
 
 /** The marker of a whole value with its digest (`digest`: MARKER_DIGEST_CHARS lower-case hex). */

@@ -16,7 +16,7 @@ import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { isMaskedBase64, isMaskMarker, MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
+import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
 import { idTokenFor, USERS } from './gateway-harness.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -242,6 +242,39 @@ describe('request bodies', () => {
       assert.match(st.details.causes[0].message, /a value masked by hoopctl cannot be written back .*kubectl (create secret generic db -n demo|patch secret db -n demo)/);
     }
     assert.equal(seen.length, before);
+  });
+
+  test('an apply patch carrying exactly the masked live last-applied annotation goes up with the live value; any other masked value is refused', async () => {
+    const manifest = `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo' }, stringData: { password: 'hunter2' } })}\n`;
+    const live = { ...SECRET('db', 'hunter2'), metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': manifest } } };
+    handler = (_q, res) => json(res, live);
+    const read = JSON.parse((await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/db')).text);
+    const masked = read.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string;
+    assert.ok(carriesMaskedValue(masked) && !masked.includes('hunter2'));
+    // kubectl apply --server-side, PATCH (b) of fixture 121: only the annotation, as kubectl read it.
+    const patch = (value: string): Buffer => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': value } } }));
+    const before = seen.length;
+    const ok = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied&fieldValidation=Strict', { 'content-type': 'application/apply-patch+yaml' }, patch(masked));
+    assert.equal(ok.status, 200, ok.text);
+    const sent = seen.slice(before);
+    assert.deepEqual(sent.map((q) => q.method), ['GET', 'PATCH']);
+    assert.equal(JSON.parse(sent[1]!.body.toString()).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], manifest);
+    assert.equal(Number(sent[1]!.headers['content-length']), sent[1]!.body.length);
+    assert.equal(sent[1]!.headers['impersonate-user'], sent[0]!.headers['impersonate-user'], 'the live object is read as the caller');
+    assert.doesNotMatch(JSON.stringify(await lastAudit()), /hunter2/);
+    // A masked annotation that is not the live one's masked form (changed, or another object's) is refused.
+    const other = masked.replace(/hoopctl-masked:[0-9a-f]{4}/, 'hoopctl-masked:0000');
+    assert.notEqual(other, masked);
+    const mark = seen.length;
+    const refused = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied', { 'content-type': 'application/apply-patch+yaml' }, patch(other));
+    assert.equal(refused.status, 422, refused.text);
+    assert.deepEqual(seen.slice(mark).map((q) => q.method), ['GET']);
+    // With a masked value next to it, nothing is restored.
+    const both = JSON.parse(patch(masked).toString());
+    both.data = { password: read.data.password };
+    const mixed = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db', { 'content-type': 'application/merge-patch+json' }, Buffer.from(JSON.stringify(both)));
+    assert.equal(mixed.status, 422);
+    assert.deepEqual(JSON.parse(mixed.text).details.causes.map((c: any) => c.field), ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'data.password']);
   });
 
   test('a secret in the query is masked in the audit log', async () => {

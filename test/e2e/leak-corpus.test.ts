@@ -193,7 +193,7 @@ for (const k of KUBECTLS) {
       await ok(k, ['get', 'secret', `csa-${v}`, '-o', 'jsonpath={.data}']);
       await ok(k, ['get', 'secrets', '-o', 'jsonpath={.items[*].metadata.annotations}']);
       await ok(k, ['get', 'secret', `ssa-${v}`, '-o', 'yaml']);
-      assert.match(await ok(k, ['describe', 'secret', `csa-${v}`]), /token:\s+18 bytes/);
+      assert.match(await ok(k, ['describe', 'secret', `csa-${v}`]), /token:\s+35 bytes/);
       await ok(k, ['get', 'secrets', '--chunk-size=2', '-o', 'json']);
       await ok(k, ['get', 'secrets', '--chunk-size=1']);
       await ok(k, ['get', 'cm']);

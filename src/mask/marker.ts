@@ -18,7 +18,7 @@ export const MASK_MARKER = '**hoopctl-masked**';
 export const MASKED_BASE64 = 'Kipob29wY3RsLW1hc2tlZCoq';
 
 /** Bumped when the masking code changes what it masks, so `X-Hoopctl-Masked` names a new rule set. */
-export const MASK_CODE_VERSION = 2;
+export const MASK_CODE_VERSION = 1;
 
 /** Hex characters of the digest a marker carries (64 bits of the HMAC). */
 export const MARKER_DIGEST_CHARS = 16;

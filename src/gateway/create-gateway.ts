@@ -15,6 +15,7 @@ import { createLiveStreams } from './live-streams.js';
 import { createUpstreamPools } from './pipeline/upstream-pools.js';
 import { createSessionTokens } from './session-token.js';
 import { loadSigningKeys } from './signing-keys.js';
+import { loadMaskDigestKey, withMaskDigest } from './mask-digest-key.js';
 import { sendJson } from './http-json.js';
 import { handleGatewayRoute } from './v1-routes.js';
 
@@ -49,8 +50,10 @@ export interface RunningGateway {
 export async function createGateway(o: CreateGatewayOptions): Promise<RunningGateway> {
   const now = o.now ?? Date.now;
   const log = o.logger ?? (() => undefined);
-  const { config, store } = o;
+  const { store } = o;
   const keys = await loadSigningKeys(store, { now });
+  // Masked values carry digests under the gateway's key, so a changed Secret value shows as changed.
+  const config = withMaskDigest(o.config, await loadMaskDigestKey(store, { now }));
   const server = config.tls === undefined ? http.createServer() : https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem });
 
   let gw: GatewayContext | undefined;

@@ -10,6 +10,12 @@ import type { NonCanonicalPath } from './types.js';
 export interface CanonicalPath {
   /** The path exactly as received (still percent-encoded), without the query. */
   path: string;
+  /**
+   * The percent-decoded path, as Go's `url.URL.Path` gives it: what kube-apiserver routes on and what
+   * RBAC matches `nonResourceURLs` against. Unambiguous, because every escape that could change how
+   * it splits (`%2F`, `%2E`, `%5C`, `%25`) was refused.
+   */
+  decodedPath: string;
   /** Percent-decoded segments, as Go's `url.URL.Path` split on `/` would give them. */
   segments: string[];
   /** True when the path ends in `/` (and is not `/` itself); the caller decides whether that is acceptable. */
@@ -53,7 +59,8 @@ export function parseCanonicalPath(pathAndQuery: string): CanonicalPath | NonCan
 
   const query = parseQuery(rawQuery);
   if ('refused' in query) return query;
-  return { path, segments, trailingSlash, query };
+  const decodedPath = `/${segments.join('/')}${trailingSlash ? '/' : ''}`;
+  return { path, decodedPath, segments, trailingSlash, query };
 }
 
 /** Characters that must never arrive percent-encoded in a path: they would change how it splits or resolves. */

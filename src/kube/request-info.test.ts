@@ -88,6 +88,29 @@ const cases: [method: string, target: string, expect: Expect][] = [
   ['GET', '/api/v1/namespaces/demo/pods/p/log', { execClass: false, subresource: 'log' }],
   ['POST', '/api/v1/namespaces/demo/pods/p/eviction', { execClass: false, subresource: 'eviction' }],
   ['POST', '/api/v1/namespaces/demo/services/p/exec', { execClass: false }],
+  // A trailing slash: kube trims it before splitting (fixture 100: same 200 answer, no redirect).
+  ['GET', '/version/', { isResourceRequest: false, verb: 'get', path: '/version/' }],
+  ['GET', '/api/', { isResourceRequest: false, path: '/api/' }],
+  ['GET', '/apis/', { isResourceRequest: false, path: '/apis/' }],
+  ['GET', '/api/v1/', { isResourceRequest: false, path: '/api/v1/' }],
+  ['GET', '/apis/apps/', { isResourceRequest: false, path: '/apis/apps/' }],
+  ['GET', '/apis/apps/v1/', { isResourceRequest: false, path: '/apis/apps/v1/' }],
+  ['GET', '/healthz/', { isResourceRequest: false, path: '/healthz/' }],
+  ['GET', '/api/v1/namespaces/demo/configmaps/', { isResourceRequest: true, verb: 'list', namespace: 'demo', resource: 'configmaps', name: '' }],
+  ['GET', '/api/v1/namespaces/demo/configmaps/?watch=True', { verb: 'watch', resource: 'configmaps', name: '' }],
+  ['GET', '/api/v1/namespaces/demo/configmaps/app-cfg/', { verb: 'get', resource: 'configmaps', name: 'app-cfg', subresource: '' }],
+  ['DELETE', '/api/v1/namespaces/demo/configmaps/', { verb: 'deletecollection', name: '' }],
+  ['DELETE', '/api/v1/namespaces/demo/', { verb: 'delete', resource: 'namespaces', name: 'demo' }],
+  ['GET', '/api/v1/namespaces/demo/pods/web/exec/?command=sh', { subresource: 'exec', execClass: true }],
+  ['GET', '/apis/apps/v1/namespaces/demo/deployments/web/scale/', { verb: 'get', apiGroup: 'apps', subresource: 'scale' }],
+  ['GET', '/api/v1/watch/namespaces/demo/pods/', { verb: 'watch', resource: 'pods', name: '' }],
+  // python3-kubernetes sends watch=True (fixture 131); kube reads any value but 0/false (any case) as true.
+  ['GET', '/api/v1/namespaces/demo/pods?resourceVersion=1&timeoutSeconds=5&watch=True', { verb: 'watch' }],
+  ['GET', '/api/v1/namespaces/demo/pods?watch=False', { verb: 'list' }],
+  // Non-resource paths are matched decoded, as RBAC matches kube's req.URL.Path.
+  ['GET', '/%64ebug/pprof/', { isResourceRequest: false, path: '/debug/pprof/' }],
+  ['GET', '/%76ersion', { isResourceRequest: false, path: '/version' }],
+  ['GET', '/api/v1/namespaces/demo/pods/p%2Dq/', { name: 'p-q', path: '/api/v1/namespaces/demo/pods/p-q/' }],
 ];
 
 test('classifyRequest: table', () => {
@@ -103,9 +126,10 @@ test('classifyRequest: table', () => {
 const refused: [method: string, target: string, reasonPart: string][] = [
   ['GET', 'api/v1/pods', 'start with "/"'],
   ['GET', '', 'start with "/"'],
-  ['GET', '/api/v1/namespaces/demo/pods/', 'ends in "/"'],
-  ['GET', '/api/v1/', 'ends in "/"'],
-  ['GET', '/version/', 'ends in "/"'],
+  ['GET', '/api/v1/namespaces/demo/pods//', 'empty segment'],
+  ['GET', '/version//', 'empty segment'],
+  ['GET', '/api/v1/namespaces/demo/pods/web%2F', 'encoded "/"'],
+  ['GET', '/%64ebug/..', '".."'],
   ['GET', '/api//v1/pods', 'empty segment'],
   ['GET', '//api/v1/pods', 'empty segment'],
   ['GET', '/api/v1/namespaces/demo/../kube-system/secrets', '".."'],
@@ -151,7 +175,7 @@ test('classifyRequest: every request recorded from real kubectl 1.27/1.32/1.33 c
       const got = classifyRequest(request.method, request.url);
       assert.ok(!('refused' in got), `${f}: ${request.method} ${request.url} refused: ${'refused' in got ? got.reason : ''}`);
       assert.equal(got.verb, expectedVerb(request.method, request.url, got), `${f}: ${request.method} ${request.url}`);
-      assert.equal(got.path, request.url.split('?')[0]);
+      assert.equal(got.path, decodeURIComponent(request.url.split('?')[0]!));
     }
   }
   assert.ok(seen >= 299, `only ${seen} exchanges found`);
@@ -166,7 +190,7 @@ function expectedVerb(method: string, url: string, info: RequestInfo): string {
   if (!resource) return method.toLowerCase();
   const named = info.name !== '';
   switch (method) {
-    case 'GET': return named ? 'get' : /[?&]watch=(true|1)(&|$)/.test(url) ? 'watch' : 'list';
+    case 'GET': return named ? 'get' : /[?&]watch=(true|1)(&|$)/i.test(url) ? 'watch' : 'list';
     case 'POST': return 'create';
     case 'PUT': return 'update';
     case 'PATCH': return 'patch';

@@ -1,10 +1,13 @@
 /**
  * Request classification, mirroring kube-apiserver's RequestInfoFactory.NewRequestInfo
  * (https://github.com/kubernetes/kubernetes/blob/v1.32.0/staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go)
- * so the policy sees the request the way the API server's authorizer will. Where kube is
- * lenient (trailing slashes, extra segments, the removed `/proxy/` verb paths) we refuse instead.
+ * so the policy sees the request the way the API server's authorizer will. kube splits the path with
+ * leading and trailing slashes trimmed, so `/api/v1/namespaces/x/pods/` is the same list as without the
+ * slash (fixture 100: byte-identical 200 answers); we accept that one trailing slash too. Where kube
+ * is lenient in ways two stacks could read differently (`//`, `..`, encoded `/`, extra segments, the
+ * removed `/proxy/` verb paths) we refuse instead.
  */
-import { parseCanonicalPath, refuse, type CanonicalPath } from './canonical-path.js';
+import { parseCanonicalPath, refuse } from './canonical-path.js';
 import { fieldSelectorName } from './field-selector.js';
 import type { NonCanonicalPath, RequestInfo } from './types.js';
 
@@ -24,17 +27,19 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
   const parsed = parseCanonicalPath(pathAndQuery);
   if ('refused' in parsed) return parsed;
   const info: RequestInfo = {
-    isResourceRequest: false, path: parsed.path, verb: method.toLowerCase(), apiPrefix: null,
+    // kube's RequestInfo.Path is req.URL.Path, decoded: RBAC matches nonResourceURLs against it, so `/%64ebug/x`
+    // is `/debug/x` to kube-apiserver and must be to the policy as well.
+    isResourceRequest: false, path: parsed.decodedPath, verb: method.toLowerCase(), apiPrefix: null,
     apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '', execClass: false,
   };
 
   let parts = parsed.segments;
   const prefix = parts[0];
-  if (parts.length < 3 || (prefix !== 'api' && prefix !== 'apis')) return nonResource(info, parsed);
+  if (parts.length < 3 || (prefix !== 'api' && prefix !== 'apis')) return info;
   parts = parts.slice(1);
   if (prefix === 'apis') {
     // /apis/{group}/{version} is discovery, a non-resource URL
-    if (parts.length < 3) return nonResource(info, parsed);
+    if (parts.length < 3) return info;
     info.apiGroup = parts[0] ?? '';
     parts = parts.slice(1);
   }
@@ -70,8 +75,6 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
   if (parts.length > 3 && info.subresource !== 'proxy') {
     return refuse(`the request path has segments after the subresource "${info.subresource}"`);
   }
-  // kube trims a trailing slash before splitting; only a proxied path may meaningfully end in one.
-  if (parsed.trailingSlash && info.subresource !== 'proxy') return refuse('the request path ends in "/"');
 
   if (info.name === '' && info.verb === 'get') {
     info.verb = watchRequested(parsed.query) ? 'watch' : 'list';
@@ -88,11 +91,6 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
 /** True when a classification is a refusal. */
 export function isNonCanonical(x: RequestInfo | NonCanonicalPath): x is NonCanonicalPath {
   return 'refused' in x;
-}
-
-function nonResource(info: RequestInfo, parsed: CanonicalPath): RequestInfo | NonCanonicalPath {
-  if (parsed.trailingSlash) return refuse('the request path ends in "/"');
-  return info;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** What the gateway knows about a Kubernetes request, mirroring kube-apiserver's RequestInfo (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go). */
 export interface RequestInfo {
   isResourceRequest: boolean;
-  /** Path as received (after the `/k8s/<connection>` prefix was removed), without query. */
+  /** Percent-decoded path without query (kube's `req.URL.Path`; the `/k8s/<connection>` prefix removed); a trailing `/` is kept, as kube keeps it. */
   path: string;
   /** get, list, watch, create, update, patch, delete, deletecollection; for non-resource URLs the lower-cased HTTP method (get, post, put, …). */
   verb: string;

@@ -68,6 +68,12 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+// Read as kube-apiserver reads it (python3-kubernetes sends `watch=True`), so the transcript summarises a stream as one.
+function isWatch(method: string, target: string): boolean {
+  const info = classifyRequest(method, target);
+  return !('refused' in info) && info.verb === 'watch';
+}
+
 function pathOnly(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
@@ -154,7 +160,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         const contentType = one(answer.headers['content-type']);
         const summarizer = createAnswerSummarizer({
           contentType, contentEncoding: one(answer.headers['content-encoding']), gatewayMasked: masked !== undefined,
-          watch: /[?&]watch=(true|1)(&|$)/.test(target),
+          watch: isWatch(req.method ?? 'GET', target),
         });
         let bytes = 0;
         // Added after pipeline so no chunk flows before the client's pipe is attached.

@@ -8,11 +8,14 @@
  * - container `env` values whose name matches the env name patterns;
  * - string fields named like a secret (`password`, `token`, `clientSecret`, …) in any object;
  * - every other string through the value patterns.
- * Request bodies (patches included) are in mask-request-body.ts.
+ * A whole value masked inside a Kubernetes object gets a marker with a keyed digest when the rules
+ * carry one (marker.ts, value-digest.ts), bound to the object and the field path, so a change stays
+ * visible. Request bodies (patches included) are in mask-request-body.ts.
  */
-import { MASK_MARKER, MASKED_BASE64 } from './marker.js';
-import { deeper } from './json-depth.js';
+import { digestMarker, isMaskedBase64, isMaskMarker, markerBase64, MASK_MARKER, MASKED_BASE64 } from './marker.js';
 import type { MaskRules } from './mask-rules.js';
+import type { ValueBinding } from './value-digest.js';
+import { JsonTooDeepError, MAX_JSON_DEPTH } from './json-depth.js';
 
 /** How many values were masked, and how many objects a masking exception left in clear. */
 export interface MaskCounter {
@@ -45,9 +48,49 @@ const RESOURCE_KINDS: Record<string, string> = {
   daemonsets: 'DaemonSet', replicasets: 'ReplicaSet', jobs: 'Job', cronjobs: 'CronJob', replicationcontrollers: 'ReplicationController',
 };
 
+// Objects whose typed lists omit apiVersion: their group, so a list item binds like the object read alone.
+const KIND_GROUPS: Record<string, string> = {
+  Deployment: 'apps', StatefulSet: 'apps', DaemonSet: 'apps', ReplicaSet: 'apps', Job: 'batch', CronJob: 'batch',
+};
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isMarker = (s: string): boolean => s === MASK_MARKER || s === MASKED_BASE64;
+const isMarker = (s: string): boolean => isMaskMarker(s) || isMaskedBase64(s);
+
+/** The object a value belongs to, and the field path to it from the object's root. */
+interface At {
+  owner: Omit<ValueBinding, 'field'> | undefined;
+  path: string;
+}
+const NOWHERE: At = { owner: undefined, path: '' };
+const child = (at: At, key: string): At => ({ owner: at.owner, path: at.path === '' ? key : `${at.path}.${key}` });
+const item = (at: At, el: unknown, i: number): At => {
+  const name = isObj(el) && typeof el.name === 'string' ? el.name : String(i);
+  return { owner: at.owner, path: `${at.path}[${name}]` };
+};
+
+/**
+ * The marker of a whole value at `at`: with a digest when the rules have a key and the value belongs
+ * to a known object, else the plain one. `base64`: the field holds base64 (the digest covers the bytes).
+ */
+function markerFor(ctx: MaskContext, at: At, value: unknown, base64: boolean): string {
+  const digest = ctx.rules.digest;
+  if (digest === undefined || at.owner === undefined) return base64 ? MASKED_BASE64 : MASK_MARKER;
+  let bytes: Uint8Array | string;
+  if (typeof value !== 'string') bytes = JSON.stringify(value) ?? '';
+  else if (base64) bytes = decodeBase64(value) ?? value;
+  else bytes = value;
+  const marker = digestMarker(digest({ ...at.owner, field: at.path }, bytes));
+  return base64 ? markerBase64(marker) : marker;
+}
+
+function decodeBase64(s: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The kind of a built-in resource (`secrets` → `Secret`), for objects that do not name it. */
 export function kindForResource(resource: string): string | undefined {
@@ -61,19 +104,18 @@ export function createMaskContext(rules: MaskRules, scope: MaskScope = {}): Mask
 
 /** Masks a parsed response document (object, list, Table, watch event); returns the (possibly replaced) root. */
 export function maskDocument(doc: unknown, ctx: MaskContext): unknown {
-  return maskValue(doc, ctx, ctx.scope.kindHint, 0);
+  return maskValue(doc, ctx, ctx.scope.kindHint, NOWHERE);
 }
 
 /** Masks one element of a list's `items` or a Table's `rows`, exactly as maskDocument would inside the whole list. */
 export function maskListElement(containerKind: string | undefined, key: 'items' | 'rows', element: unknown, ctx: MaskContext): unknown {
-  // At the level it has inside its list: the list object, then its array.
-  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx, 3);
-  return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined, 2);
+  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx);
+  return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined, NOWHERE);
 }
 
 /** Masks a value as an object of `kind` (the caller knows what it is), or by its own shape when no kind is given. */
 export function maskAs(value: unknown, ctx: MaskContext, kind?: string): unknown {
-  return maskValue(value, ctx, kind, 0);
+  return maskValue(value, ctx, kind, NOWHERE);
 }
 
 /** Masks one string with the value patterns. */
@@ -81,38 +123,57 @@ export function maskString(text: string, ctx: MaskContext): string {
   return ctx.rules.values.mask(text, ctx.counter);
 }
 
-// `parent` is the nesting level of the container holding `v` (0 for a root): deeper() bounds the recursion.
-function maskValue(v: unknown, ctx: MaskContext, hint: string | undefined, parent: number): unknown {
+// How deep the (synchronous, recursive) walk is right now: every object and array entered counts, and a document
+// nested deeper than MAX_JSON_DEPTH throws JsonTooDeepError instead of overflowing the stack (json-depth.ts).
+let depth = 0;
+
+function enter(): void {
+  if (depth >= MAX_JSON_DEPTH) throw new JsonTooDeepError();
+  depth++;
+}
+
+function maskValue(v: unknown, ctx: MaskContext, hint: string | undefined, at: At): unknown {
   if (typeof v === 'string') return v === '' || isMarker(v) ? v : maskString(v, ctx);
   if (Array.isArray(v)) {
-    const level = deeper(parent);
-    for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx, undefined, level);
+    enter();
+    try {
+      for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx, undefined, item(at, v[i], i));
+    } finally {
+      depth--;
+    }
     return v;
   }
-  if (isObj(v)) maskNode(v, ctx, hint, deeper(parent));
+  if (isObj(v)) maskNode(v, ctx, hint, at);
   return v;
 }
 
-function maskNode(o: Obj, ctx: MaskContext, hint: string | undefined, level: number): void {
+function maskNode(o: Obj, ctx: MaskContext, hint: string | undefined, at: At): void {
+  enter();
+  try {
+    maskNodeAt(o, ctx, hint, at);
+  } finally {
+    depth--;
+  }
+}
+
+function maskNodeAt(o: Obj, ctx: MaskContext, hint: string | undefined, at: At): void {
   const kind = typeof o.kind === 'string' ? o.kind : hint;
   if (o.kind === undefined && typeof o.type === 'string' && WATCH_TYPES.has(o.type) && 'object' in o) {
-    o.object = maskValue(o.object, ctx, ctx.scope.kindHint, level);
-    return walkFields(o, ctx, level, ['object']);
+    o.object = maskValue(o.object, ctx, ctx.scope.kindHint, NOWHERE);
+    return walkFields(o, ctx, at, ['object']);
   }
   if (kind === 'Table' && Array.isArray(o.rows)) {
-    const rows = deeper(level);
-    o.rows = o.rows.map((row) => (isObj(row) ? maskTableRow(row, ctx, deeper(rows)) : maskValue(row, ctx, undefined, rows)));
-    return walkFields(o, ctx, level, ['rows']);
+    o.rows = o.rows.map((row) => (isObj(row) ? maskTableRow(row, ctx) : maskValue(row, ctx, undefined, NOWHERE)));
+    return walkFields(o, ctx, at, ['rows']);
   }
   if (kind !== undefined && kind.endsWith('List') && Array.isArray(o.items)) {
     const ik = itemKind(kind, ctx);
-    const items = deeper(level);
-    for (let i = 0; i < o.items.length; i++) o.items[i] = maskValue(o.items[i], ctx, ik, items);
-    return walkFields(o, ctx, level, ['items']);
+    for (let i = 0; i < o.items.length; i++) o.items[i] = maskValue(o.items[i], ctx, ik, NOWHERE);
+    return walkFields(o, ctx, at, ['items']);
   }
   // With a hint the caller knows this is an object of that kind (a list item, a row, a patch body).
-  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx, level);
-  walkFields(o, ctx, level);
+  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx);
+  walkFields(o, ctx, at);
 }
 
 function itemKind(listKind: string | undefined, ctx: MaskContext): string | undefined {
@@ -121,14 +182,26 @@ function itemKind(listKind: string | undefined, ctx: MaskContext): string | unde
   return listKind.slice(0, -'List'.length);
 }
 
-function maskTableRow(row: Obj, ctx: MaskContext, level: number): Obj {
-  if ('cells' in row) row.cells = maskValue(row.cells, ctx, undefined, level);
-  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint, level);
-  walkFields(row, ctx, level, ['cells', 'object']);
+function maskTableRow(row: Obj, ctx: MaskContext): Obj {
+  if ('cells' in row) row.cells = maskValue(row.cells, ctx, undefined, NOWHERE);
+  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint, NOWHERE);
+  walkFields(row, ctx, NOWHERE, ['cells', 'object']);
   return row;
 }
 
-function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, level: number): void {
+/** The object's identity for digests; a PartialObjectMetadata row stands for an object of the requested kind. */
+function ownerOf(o: Obj, actual: string): At['owner'] {
+  const meta = isObj(o.metadata) ? o.metadata : {};
+  const apiVersion = o.kind === actual && typeof o.apiVersion === 'string' ? o.apiVersion : undefined;
+  const group = apiVersion === undefined ? KIND_GROUPS[actual] ?? '' : apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  return {
+    group, kind: actual,
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+    name: typeof meta.name === 'string' ? meta.name : '',
+  };
+}
+
+function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, owner?: At['owner']): void {
   const meta = isObj(o.metadata) ? o.metadata : undefined;
   if (meta !== undefined && ctx.scope.isExempt !== undefined) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -139,29 +212,33 @@ function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, level: number): 
   }
   // PartialObjectMetadata (Table rows, metadata lists) stands for an object of the requested resource.
   const actual = kind === 'PartialObjectMetadata' ? ctx.scope.kindHint ?? kind : kind;
+  const root: At = { owner: owner ?? ownerOf(o, actual), path: '' };
   const skip: string[] = [];
   if (actual === 'Secret') {
-    maskEntries(o.data, ctx, () => true, MASKED_BASE64);
-    maskEntries(o.stringData, ctx, () => true, MASK_MARKER);
+    // stringData is written into data by the API server: both bind to `data.<key>`, so a manifest's
+    // stringData value and the stored data value compare (kubectl diff, the last-applied annotation).
+    maskEntries(o.data, ctx, () => true, child(root, 'data'), true);
+    maskEntries(o.stringData, ctx, () => true, child(root, 'data'), false);
     skip.push('data', 'stringData');
   } else if (actual === 'ConfigMap') {
     const secretKey = (k: string): boolean => ctx.rules.configMapKeys.matches(k) || SECRET_FIELD.test(k);
-    maskEntries(o.data, ctx, secretKey, MASK_MARKER);
-    maskEntries(o.binaryData, ctx, (k, v) => secretKey(k) || decodedLooksSecret(v, ctx), MASKED_BASE64);
+    maskEntries(o.data, ctx, secretKey, child(root, 'data'), false);
+    maskEntries(o.binaryData, ctx, (k, v) => secretKey(k) || decodedLooksSecret(v, ctx), child(root, 'binaryData'), true);
     skip.push('binaryData');
   }
-  walkFields(o, ctx, level, skip);
+  walkFields(o, ctx, root, skip);
 }
 
-function maskEntries(map: unknown, ctx: MaskContext, secret: (key: string, value: string) => boolean, marker: string): void {
+function maskEntries(map: unknown, ctx: MaskContext, secret: (key: string, value: string) => boolean, at: At, base64: boolean): void {
   if (!isObj(map)) return;
   for (const [k, v] of Object.entries(map)) {
+    const here = child(at, k);
     if (typeof v === 'string' && v !== '' && !isMarker(v) && secret(k, v)) {
-      map[k] = marker;
+      map[k] = markerFor(ctx, here, v, base64);
       ctx.counter.masked++;
     } else if (v !== null && typeof v === 'object') {
       // A value that is not a string has no business here: mask it whole rather than guess.
-      map[k] = marker;
+      map[k] = markerFor(ctx, here, v, base64);
       ctx.counter.masked++;
     }
   }
@@ -180,49 +257,52 @@ function decodedLooksSecret(b64: string, ctx: MaskContext): boolean {
   return probe.masked > 0;
 }
 
-function walkFields(o: Obj, ctx: MaskContext, level: number, skip: readonly string[] = []): void {
+function walkFields(o: Obj, ctx: MaskContext, at: At, skip: readonly string[] = []): void {
   for (const key of Object.keys(o)) {
     if (skip.includes(key)) continue;
-    const child = o[key];
-    if (typeof child === 'string') {
-      if (key === LAST_APPLIED) o[key] = maskManifestText(child, ctx, level);
-      else if (child === '' || isMarker(child)) continue;
+    const value = o[key];
+    const here = child(at, key);
+    if (typeof value === 'string') {
+      if (key === LAST_APPLIED) o[key] = maskManifestText(value, ctx, here);
+      else if (value === '' || isMarker(value)) continue;
       else if (SECRET_FIELD.test(key)) {
-        o[key] = MASK_MARKER;
+        o[key] = markerFor(ctx, here, value, false);
         ctx.counter.masked++;
-      } else o[key] = maskString(child, ctx);
-    } else if (Array.isArray(child)) {
-      if (key === 'env') maskEnv(child, ctx);
-      o[key] = maskValue(child, ctx, undefined, level);
-    } else if (isObj(child)) maskNode(child, ctx, undefined, deeper(level));
+      } else o[key] = maskString(value, ctx);
+    } else if (Array.isArray(value)) {
+      if (key === 'env') maskEnv(value, ctx, here);
+      o[key] = maskValue(value, ctx, undefined, here);
+    } else if (isObj(value)) maskNode(value, ctx, undefined, here);
   }
 }
 
 // Container env: [{name, value}] — the value is masked by name, whatever it looks like.
-function maskEnv(env: unknown[], ctx: MaskContext): void {
-  for (const e of env) {
-    if (!isObj(e) || typeof e.name !== 'string' || typeof e.value !== 'string') continue;
+function maskEnv(env: unknown[], ctx: MaskContext, at: At): void {
+  env.forEach((e, i) => {
+    if (!isObj(e) || typeof e.name !== 'string' || typeof e.value !== 'string') return;
     if (e.value !== '' && !isMarker(e.value) && ctx.rules.envNames.matches(e.name)) {
-      e.value = MASK_MARKER;
+      e.value = markerFor(ctx, child(item(at, e, i), 'value'), e.value, false);
       ctx.counter.masked++;
     }
-  }
+  });
 }
 
-/** The last-applied annotation holds a JSON manifest: mask it as the object it describes; not JSON → masked whole. */
-function maskManifestText(text: string, ctx: MaskContext, level: number): string {
+/**
+ * The last-applied annotation holds a JSON manifest: mask it as the object it describes, its values
+ * bound to the owner object (so `data.token` here and in the live object compare); not JSON → masked whole.
+ */
+function maskManifestText(text: string, ctx: MaskContext, at: At): string {
   let manifest: unknown;
   try {
     manifest = JSON.parse(text);
   } catch {
     ctx.counter.masked++;
-    return MASK_MARKER;
+    return markerFor(ctx, at, text, false);
   }
   const before = ctx.counter.masked;
   // The owner already passed the exception check; the manifest inside is masked as its own kind.
   const inner: MaskContext = { ...ctx, scope: { ...(ctx.scope.kindHint === undefined ? {} : { kindHint: ctx.scope.kindHint }) } };
-  // Its nesting counts on top of the object holding it: the walk's stack is the same.
-  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner, deeper(level));
-  else manifest = maskValue(manifest, inner, undefined, level);
+  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner, at.owner);
+  else manifest = maskValue(manifest, inner, undefined, { owner: at.owner, path: '' });
   return ctx.counter.masked === before ? text : `${JSON.stringify(manifest)}${text.endsWith('\n') ? '\n' : ''}`;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MASK_MARKER as M, MASKED_BASE64 as B } from './marker.js';
 import { createMaskContext, LAST_APPLIED } from './mask-object.js';
-import { maskRequestBody } from './mask-request-body.js';
+import { maskedFieldPaths, maskRequestBody } from './mask-request-body.js';
 import { DEFAULT_MASK_RULES } from './mask-rules.js';
 
 const run = (kind: string | undefined, body: unknown): unknown =>
@@ -34,4 +34,16 @@ const cases: [string, string | undefined, unknown, unknown][] = [
 
 test('request bodies: objects, merge patches and JSON patches are masked by what they write', () => {
   for (const [label, kind, body, expected] of cases) assert.deepEqual(run(kind, body), expected, label);
+});
+
+test('maskedFieldPaths: where a body carries a marker, for objects, patches and JSON patches', () => {
+  const ann = 'kubectl.kubernetes.io/last-applied-configuration';
+  const digestB64 = Buffer.from('**hoopctl-masked:0123456789abcdef**').toString('base64');
+  assert.deepEqual(maskedFieldPaths({ kind: 'Secret', metadata: { name: 'x', annotations: { [ann]: `{"data":{"a":"${B}"}}` } }, data: { a: digestB64, b: 'eA==' } }),
+    [`metadata.annotations.${ann}`, 'data.a']);
+  assert.deepEqual(maskedFieldPaths({ spec: { containers: [{ name: 'c', env: [{ name: 'P', value: M }] }] } }), ['spec.containers[0].env[0].value']);
+  assert.deepEqual(maskedFieldPaths([{ op: 'replace', path: '/data/pass~1word', value: M }, { op: 'add', path: '/spec/x/0', value: { v: M } }, { op: 'remove', path: '/data/z' }]),
+    ['data.pass/word', 'spec.x[0].v']);
+  assert.deepEqual(maskedFieldPaths([{ op: 'replace', path: '/metadata/managedFields', value: [{ manager: 'kubectl', fieldsV1: { 'f:data': { 'f:token': {} } } }] }]), []);
+  assert.deepEqual(maskedFieldPaths({ data: { a: 'eA==' } }), []);
 });

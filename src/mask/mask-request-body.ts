@@ -3,6 +3,7 @@
  * (masked as an object of the request's kind, metadata or not), or an RFC 6902 JSON patch, whose
  * values are masked by what their target path says they are.
  */
+import { carriesMaskedValue } from './marker.js';
 import { maskAs, type MaskContext } from './mask-object.js';
 
 type Obj = Record<string, unknown>;
@@ -36,4 +37,30 @@ function maskPatchValue(path: string, value: unknown, ctx: MaskContext): unknown
   // Anything else is masked as it would be under its own field name (`password`, `env`, the last-applied annotation…).
   const last = parts[parts.length - 1] ?? '';
   return (maskAs({ [last]: value }, ctx) as Obj)[last];
+}
+
+/**
+ * Where a request body carries a masked value: dotted field paths (`data.password`,
+ * `metadata.annotations.kubectl.kubernetes.io/last-applied-configuration`, `spec.containers[0].env[1].value`),
+ * JSON patch operations by their target path. Empty when no string holds a marker.
+ */
+export function maskedFieldPaths(body: unknown): string[] {
+  const out: string[] = [];
+  if (Array.isArray(body) && body.every((op) => isObj(op) && typeof op.op === 'string')) {
+    for (const op of body as Obj[]) {
+      if (!('value' in op)) continue;
+      const at = pointer(typeof op.path === 'string' ? op.path : '').reduce((p, k) => (/^\d+$/.test(k) ? `${p}[${k}]` : p === '' ? k : `${p}.${k}`), '');
+      walkMasked(op.value, at, out);
+    }
+    return out;
+  }
+  walkMasked(body, '', out);
+  return out;
+}
+
+function walkMasked(v: unknown, at: string, out: string[]): void {
+  if (typeof v === 'string') {
+    if (carriesMaskedValue(v)) out.push(at);
+  } else if (Array.isArray(v)) v.forEach((e, i) => walkMasked(e, `${at}[${i}]`, out));
+  else if (isObj(v)) for (const [k, e] of Object.entries(v)) walkMasked(e, at === '' ? k : `${at}.${k}`, out);
 }

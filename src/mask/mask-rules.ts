@@ -1,6 +1,7 @@
 /** The masking rule set, compiled once from the policy's `masking:` section (src/policy/compile-masking.ts). */
 import { MASK_CODE_VERSION } from './marker.js';
 import { compileNamePatterns, type NamePatterns } from './name-patterns.js';
+import type { ValueDigest } from './value-digest.js';
 import { compileValueMasker, DEFAULT_VALUE_PATTERNS, type ValueMasker, type ValuePattern } from './value-patterns.js';
 
 /** ConfigMap keys whose values are masked, whatever the value looks like. */
@@ -28,6 +29,8 @@ export interface MaskRules {
   configMapKeys: NamePatterns;
   envNames: NamePatterns;
   values: ValueMasker;
+  /** Set by the gateway (value-digest.ts): whole values of known objects are masked with a digest-carrying marker. */
+  digest?: ValueDigest;
 }
 
 // FNV-1a (32 bit): a stable, dependency-free fingerprint of the rules; not a security property.

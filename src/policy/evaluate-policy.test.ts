@@ -76,6 +76,9 @@ guardrails:
   - name: no-kube-system-secrets
     match: { resources: [secrets], namespaces: [kube-system] }
     effect: deny
+  - name: no-debug-vars
+    match: { nonResourceURLs: ['/debug/vars*'] }
+    effect: deny
 defaults:
   discovery: true
 `), { file: 'policy.yaml', basePath: '' });
@@ -135,6 +138,16 @@ const cases: Case[] = [
   { who: 'carol', method: 'GET', path: '/metrics', effect: 'allow', rule: 'bindings[2] → roles[3] (metrics).rules[0]' },
   { who: 'carol', method: 'GET', path: '/debug/pprof/heap', effect: 'allow' },
   { who: 'carol', method: 'POST', path: '/metrics', effect: 'deny' },
+  // guardrails on non-resource URLs match the decoded path, as kube-apiserver routes and RBAC match it
+  { who: 'carol', method: 'GET', path: '/debug/vars', effect: 'deny', rule: 'guardrails[3] (no-debug-vars)' },
+  { who: 'carol', method: 'GET', path: '/%64ebug/vars', effect: 'deny', rule: 'guardrails[3] (no-debug-vars)' },
+  { who: 'carol', method: 'GET', path: '/debug/v%61rs/', effect: 'deny', rule: 'guardrails[3] (no-debug-vars)' },
+  { who: 'carol', method: 'GET', path: '/%64ebug/pprof/heap', effect: 'allow', rule: 'bindings[2] → roles[3] (metrics).rules[0]' },
+  // a trailing slash is its own non-resource URL (kube's system:public-info-viewer lists "/version/" too)
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/version/', effect: 'allow', rule: 'defaults.discovery' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/apis/', effect: 'allow', rule: 'defaults.discovery' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/healthz/', effect: 'deny', rule: 'default-deny' },
+  { who: 'dave', groups: ['dev'], method: 'GET', path: '/api/v1/namespaces/demo/pods/', effect: 'allow', rule: `${V}.rules[0]` },
   { who: 'dave', groups: ['dev'], method: 'GET', path: '/metrics', effect: 'deny', rule: 'default-deny' },
   { who: 'dave', groups: ['dev'], method: 'GET', path: '/version', effect: 'allow', rule: 'defaults.discovery' },
   { who: 'dave', groups: ['dev'], method: 'GET', path: '/apis/apps/v1?timeout=32s', effect: 'allow', rule: 'defaults.discovery' },

@@ -15,7 +15,7 @@ import type { PolicyDecision, PolicyRequest } from './types.js';
  * What kubectl and client libraries read before anything else (kube's system:discovery and
  * system:public-info-viewer ClusterRoles); without them kubectl cannot even print our refusal.
  */
-export const DISCOVERY_URL_PATTERNS: readonly string[] = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/healthz', '/livez', '/readyz'];
+export const DISCOVERY_URL_PATTERNS: readonly string[] = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'];
 const DISCOVERY_URLS = compilePatterns(DISCOVERY_URL_PATTERNS);
 
 /** Decides allow / deny / approval for `req`; default deny. */

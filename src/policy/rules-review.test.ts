@@ -43,7 +43,7 @@ const SELF = [
   { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
   { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
 ];
-const DISCOVERY = { verbs: ['get', 'head'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/healthz', '/livez', '/readyz'] };
+const DISCOVERY = { verbs: ['get', 'head'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'] };
 
 test('lists the rules of the session role that apply in the namespace, as kube RBAC writes them', () => {
   assert.deepEqual(listSessionRules(policy, dev, 'team-a'), {

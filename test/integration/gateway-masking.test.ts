@@ -16,7 +16,7 @@ import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
+import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
 import { idTokenFor, USERS } from './gateway-harness.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -121,7 +121,8 @@ describe('answers', () => {
     };
     const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', { accept: 'application/vnd.kubernetes.protobuf,application/json', 'accept-encoding': 'gzip, zstd' });
     assert.equal(r.status, 200);
-    assert.equal(JSON.parse(r.text).data.password, MASKED_BASE64);
+    // A whole value of a known object carries its digest (marker.ts), still valid base64.
+    assert.match(Buffer.from(JSON.parse(r.text).data.password, 'base64').toString(), /^\*\*hoopctl-masked:[0-9a-f]{16}\*\*$/);
     assert.equal(r.headers['content-encoding'], undefined);
     assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.text));
     assert.match(String(r.headers['x-hoopctl-masked']), /^1\.[0-9a-f]{8}$/);
@@ -150,7 +151,8 @@ describe('answers', () => {
     const r = await kube('alice', 'GET', '/api/v1/secrets');
     const list = JSON.parse(r.text);
     assert.equal(list.items.length, 10_000);
-    assert.ok(list.items.every((i: any) => i.data.password === MASKED_BASE64));
+    assert.ok(list.items.every((i: any) => isMaskedBase64(i.data.password)));
+    assert.equal(new Set(list.items.map((i: any) => i.data.password)).size, 10_000, 'different values, different markers');
     assert.equal(r.headers['content-length'], undefined);
     assert.equal(r.headers['transfer-encoding'], 'chunked');
     assert.equal((await lastAudit()).maskedCount, 10_000);
@@ -167,7 +169,9 @@ describe('answers', () => {
     };
     const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets?watch=true', {}, undefined, main.gw, (text) => { if (text.includes('ADDED')) release(); });
     const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.type, l.object.data.password]), [['ADDED', MASKED_BASE64], ['DELETED', MASKED_BASE64]]);
+    assert.deepEqual(lines.map((l) => l.type), ['ADDED', 'DELETED']);
+    assert.ok(isMaskedBase64(lines[0].object.data.password) && lines[0].object.data.password !== MASKED_BASE64);
+    assert.equal(lines[1].object.data.password, lines[0].object.data.password, 'the same value reads the same in both events');
     assert.ok(r.reads.length >= 2, 'events arrive separately');
   });
 
@@ -211,7 +215,7 @@ describe('request bodies', () => {
     const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'n' }, stringData: { password: 'hunter2' } };
     await kube('alice', 'POST', '/api/v1/namespaces/demo/secrets', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(manifest)));
     const a = await lastAudit();
-    assert.deepEqual((a.requestObject as any).stringData, { password: MASK_MARKER });
+    assert.ok(isMaskMarker((a.requestObject as any).stringData.password), JSON.stringify(a.requestObject));
     assert.ok(a.maskedCount >= 2, 'request and answer values are counted');
     const pb = Buffer.concat([Buffer.from('6b387300', 'hex'), Buffer.from('\x0a\x0cSecret hunter2-raw', 'latin1')]);
     await kube('alice', 'POST', '/api/v1/namespaces/demo/secrets', { 'content-type': 'application/vnd.kubernetes.protobuf' }, pb);
@@ -230,9 +234,47 @@ describe('request bodies', () => {
     ] as const) {
       const r = await kube('alice', type.includes('apply') ? 'PATCH' : 'PUT', '/api/v1/namespaces/demo/secrets/db', { 'content-type': type }, Buffer.from(body, 'latin1'));
       assert.equal(r.status, 422, r.text);
-      assert.match(JSON.parse(r.text).message, /a value masked by hoopctl; writing it would replace the real value/);
+      const st = JSON.parse(r.text);
+      // kube's NewInvalid shape: kubectl prints `The Secret "db" is invalid: <field>: <message>` from details.
+      assert.equal(st.reason, 'Invalid');
+      assert.deepEqual([st.details.kind, st.details.name, st.details.group], ['Secret', 'db', undefined]);
+      assert.equal(st.details.causes[0].field, type.includes('protobuf') ? '<request body>' : 'data.password');
+      assert.match(st.details.causes[0].message, /a value masked by hoopctl cannot be written back .*kubectl (create secret generic db -n demo|patch secret db -n demo)/);
     }
     assert.equal(seen.length, before);
+  });
+
+  test('an apply patch carrying exactly the masked live last-applied annotation goes up with the live value; any other masked value is refused', async () => {
+    const manifest = `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo' }, stringData: { password: 'hunter2' } })}\n`;
+    const live = { ...SECRET('db', 'hunter2'), metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': manifest } } };
+    handler = (_q, res) => json(res, live);
+    const read = JSON.parse((await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/db')).text);
+    const masked = read.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string;
+    assert.ok(carriesMaskedValue(masked) && !masked.includes('hunter2'));
+    // kubectl apply --server-side, PATCH (b) of fixture 121: only the annotation, as kubectl read it.
+    const patch = (value: string): Buffer => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': value } } }));
+    const before = seen.length;
+    const ok = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied&fieldValidation=Strict', { 'content-type': 'application/apply-patch+yaml' }, patch(masked));
+    assert.equal(ok.status, 200, ok.text);
+    const sent = seen.slice(before);
+    assert.deepEqual(sent.map((q) => q.method), ['GET', 'PATCH']);
+    assert.equal(JSON.parse(sent[1]!.body.toString()).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], manifest);
+    assert.equal(Number(sent[1]!.headers['content-length']), sent[1]!.body.length);
+    assert.equal(sent[1]!.headers['impersonate-user'], sent[0]!.headers['impersonate-user'], 'the live object is read as the caller');
+    assert.doesNotMatch(JSON.stringify(await lastAudit()), /hunter2/);
+    // A masked annotation that is not the live one's masked form (changed, or another object's) is refused.
+    const other = masked.replace(/hoopctl-masked:[0-9a-f]{4}/, 'hoopctl-masked:0000');
+    assert.notEqual(other, masked);
+    const mark = seen.length;
+    const refused = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied', { 'content-type': 'application/apply-patch+yaml' }, patch(other));
+    assert.equal(refused.status, 422, refused.text);
+    assert.deepEqual(seen.slice(mark).map((q) => q.method), ['GET']);
+    // With a masked value next to it, nothing is restored.
+    const both = JSON.parse(patch(masked).toString());
+    both.data = { password: read.data.password };
+    const mixed = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db', { 'content-type': 'application/merge-patch+json' }, Buffer.from(JSON.stringify(both)));
+    assert.equal(mixed.status, 422);
+    assert.deepEqual(JSON.parse(mixed.text).details.causes.map((c: any) => c.field), ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'data.password']);
   });
 
   test('a secret in the query is masked in the audit log', async () => {
@@ -249,10 +291,10 @@ describe('policy', () => {
     const r = await kube('bob', 'GET', '/api/v1/namespaces/demo/secrets');
     const items = JSON.parse(r.text).items;
     assert.equal(Buffer.from(items[0].data.password, 'base64').toString(), 'glass');
-    assert.equal(items[1].data.password, MASKED_BASE64);
+    assert.ok(isMaskedBase64(items[1].data.password));
     assert.deepEqual((await lastAudit()).annotations, { 'mask.hoopctl.dev/exempted': 'objects left in clear by policy.masking.exceptions[0]' });
     const alice = JSON.parse((await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets')).text);
-    assert.equal(alice.items[0].data.password, MASKED_BASE64, 'other roles still see it masked');
+    assert.ok(isMaskedBase64(alice.items[0].data.password), 'other roles still see it masked');
   });
 
   test('masking.enabled: false (benchmarks only) passes answers through unchanged and untagged', async () => {

@@ -66,6 +66,17 @@ describe('gateway replicas on PostgreSQL', { skip }, () => {
     assert.ok(password !== '' && !logB.join('\n').includes(password), 'the password is in no log line');
   });
 
+  test('both replicas mask a value with the same digest marker (one key in the store)', async () => {
+    const created = await send(a.url, 'POST', '/v1/sessions', { ...bearer(aliceIdToken), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    assert.equal(created.status, 201, created.body);
+    const s = created.json as CreateSessionResponse;
+    kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'replica-masked', namespace: 'default' }, data: { db_password: 'hunter2' } });
+    const path = '/k8s/prod/api/v1/namespaces/default/configmaps/replica-masked';
+    const [fromA, fromB] = await Promise.all([send(a.url, 'GET', path, bearer(s.token)), send(b.url, 'GET', path, bearer(s.token))]);
+    assert.match(fromA.json.data.db_password, /^\*\*hoopctl-masked:[0-9a-f]{16}\*\*$/);
+    assert.equal(fromB.json.data.db_password, fromA.json.data.db_password);
+  });
+
   test('DELETE on B cuts the watch held by A within 1 s, and A refuses the credential at once', async () => {
     const created = await send(a.url, 'POST', '/v1/sessions', { ...bearer(aliceIdToken), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
     assert.equal(created.status, 201, created.body);

@@ -11,8 +11,9 @@ import { badRequestStatus, buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import { JsonTooDeepError, MAX_JSON_DEPTH } from '../../mask/json-depth.js';
 import { carriesMaskedValue, MASK_MARKER } from '../../mask/marker.js';
-import { createMaskContext, kindForResource } from '../../mask/mask-object.js';
-import { maskRequestBody } from '../../mask/mask-request-body.js';
+import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mask-object.js';
+import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
+import { restoreLastApplied } from './restore-last-applied.js';
 import type { MaskRules } from '../../mask/mask-rules.js';
 import type { ProxyExchange } from './exchange.js';
 import { jsonOnlyAccept, wantsJsonAnswer } from './mask-plan.js';
@@ -61,15 +62,46 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
   });
 }
 
-/** Status refusing a write that carries a masked value; names the object and what to do instead. */
-export function maskedWriteStatus(info: RequestInfo): KubeStatus {
-  const what = info.name === '' ? info.resource : `${info.resource} "${info.name}"`;
-  return buildStatus(422, 'Invalid',
-    `${what}: the request carries "${MASK_MARKER}", a value masked by hoopctl; writing it would replace the real value. `
-    + 'Send only the fields you change (kubectl edit, kubectl patch, kubectl apply of your own manifest), or the real values', {
-      ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind: info.resource,
-      causes: [{ reason: 'FieldValueInvalid', message: `a value masked by hoopctl (${MASK_MARKER}) cannot be written back` }],
-    });
+/**
+ * Status refusing a write that carries a masked value, shaped as kube-apiserver's NewInvalid so kubectl
+ * prints `The Secret "db" is invalid: data.password: …`: kubectl shows `details.kind` and each cause's
+ * field and message (not the top message), so every cause says what works instead.
+ * `fields`: where the body holds a marker (empty when it could not be parsed, e.g. protobuf).
+ */
+export function maskedWriteStatus(info: RequestInfo, fields: readonly string[] = [], bodyKind?: string): KubeStatus {
+  const kind = kindForResource(info.resource) ?? bodyKind ?? info.resource;
+  const qualified = info.apiGroup === '' ? kind : `${kind}.${info.apiGroup}`;
+  const where = fields.length === 0 ? ['<request body>'] : fields;
+  const hint = maskedWriteHint(info, kind, where[0]!);
+  const causes = where.map((field, i) => ({
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: "${MASK_MARKER}": a value masked by hoopctl cannot be written back (it would replace the real value)${i === where.length - 1 ? `; ${hint}` : ''}`,
+    field,
+  }));
+  const summary = causes.map((c) => `${c.field}: ${c.message}`);
+  return buildStatus(422, 'Invalid', `${qualified} ${JSON.stringify(info.name)} is invalid: ${summary.length === 1 ? summary[0]! : `[${summary.join(', ')}]`}`, {
+    ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind, causes,
+  });
+}
+
+/** The command that does work: send only what changes, with the real value. */
+function maskedWriteHint(info: RequestInfo, kind: string, field: string): string {
+  const ns = info.namespace === '' ? '' : ` -n ${info.namespace}`;
+  const name = info.name === '' ? '<name>' : info.name;
+  if (field.startsWith(`metadata.annotations.${LAST_APPLIED}`)) {
+    return `apply your own manifest (kubectl apply${ns} -f <your-file>.yaml) instead of one read back through hoopctl, or leave the annotation out`;
+  }
+  const key = /^(?:data|stringData|binaryData)\.(.+)$/.exec(field)?.[1];
+  if (kind === 'Secret') {
+    const k = key ?? '<key>';
+    return `send the real value: kubectl create secret generic ${name}${ns} --from-literal=${k}=<value> --dry-run=client -o yaml | kubectl apply -f -, `
+      + `or change only that field: kubectl patch secret ${name}${ns} -p '{"stringData":{"${k}":"<value>"}}'`;
+  }
+  if (kind === 'ConfigMap') {
+    return `change only that field with its real value: kubectl patch configmap ${name}${ns} -p '{"data":{"${key ?? '<key>'}":"<value>"}}'`;
+  }
+  const pointer = `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+  return `change only that field with its real value: kubectl patch ${info.resource} ${name}${ns} --type=json -p '[{"op":"replace","path":"${pointer}","value":"<value>"}]'`;
 }
 
 /** Status for a body above MAX_REQUEST_BODY_BYTES. */
@@ -108,6 +140,21 @@ export function auditedRequestObject(body: Buffer, contentType: string | undefin
   return { value: masked, masked: ctx.counter.masked };
 }
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A JSON or YAML body parsed (apply patches are YAML, usually written as JSON); undefined otherwise. */
+function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  try {
+    if (media === 'application/json' || media.endsWith('+json')) return JSON.parse(body.toString('utf8'));
+    if (media.endsWith('+yaml') || media === 'application/yaml') return parseYaml(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 function hasBody(x: ProxyExchange): boolean {
   const len = x.req.headers['content-length'];
   return x.req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
@@ -134,13 +181,21 @@ export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus
     if (body === undefined) return bodyTooLargeStatus();
     x.requestBody = body;
   }
-  if (writesMaskedValue(info!, x.requestBody)) {
-    x.message = 'refused: the request writes a masked value back';
-    return maskedWriteStatus(info!);
+  const received = x.requestBody;
+  if (writesMaskedValue(info!, received)) {
+    const parsed = parseBody(received, x.req.headers['content-type']);
+    const restored = parsed === undefined ? undefined : await restoreLastApplied(x, parsed);
+    if (restored === undefined) {
+      x.message = 'refused: the request writes a masked value back';
+      const kind = isObj(parsed) && typeof parsed.kind === 'string' ? parsed.kind : undefined;
+      return maskedWriteStatus(info!, parsed === undefined ? [] : maskedFieldPaths(parsed), kind);
+    }
+    x.requestBody = restored;
+    x.message = 'the masked last-applied annotation was sent as the live value it stands for';
   }
   let audited: { value: unknown; masked: number };
   try {
-    audited = auditedRequestObject(x.requestBody, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
+    audited = auditedRequestObject(received, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
   } catch (e) {
     if (!(e instanceof JsonTooDeepError)) throw e;
     x.message = 'refused: the request body nests too deep to be masked';
@@ -170,5 +225,9 @@ export function maskingRequestHeaders(x: ProxyExchange, headers: Record<string, 
     }
   }
   if (wantsJsonAnswer(x.info) && !Object.keys(out).some((n) => n.toLowerCase() === 'accept')) out.accept = 'application/json';
+  // restoreLastApplied may have rewritten the body: its length is the one sent.
+  if (x.requestBody !== undefined) {
+    for (const name of Object.keys(out)) if (name.toLowerCase() === 'content-length') out[name] = String(x.requestBody.length);
+  }
   return out;
 }

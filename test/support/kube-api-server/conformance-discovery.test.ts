@@ -121,4 +121,25 @@ describe('discovery conformance', { skip }, () => {
     const readyz = await send(server, 'GET', '/readyz?verbose=');
     assert.match(readyz.text, /^\[\+\]ping ok\n[\s\S]*readyz check passed\n$/);
   });
+  test('a trailing slash answers like kube-apiserver (fixture 100): same 200 body, no redirect; /healthz/ 404; /apis/ legacy', async () => {
+    const rows = loadBody<{ answers: Doc[] }>('discovery/trailing-slash-answers.json').answers.filter((a) => a['client'] === 'curl');
+    server.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fix2' } });
+    server.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fix2-config', namespace: 'fix2' }, data: { a: 'b' } });
+    assert.ok(rows.length >= 16);
+    for (const row of rows) {
+      const path = String(row['request']).replace(/^GET /, '');
+      const headers = { Accept: String(row['accept']) };
+      const res = await send(server, 'GET', path, { headers });
+      const label = `${path} (${row['accept']})`;
+      assert.equal(res.status, row['status'], label);
+      assert.equal(res.headers['location'], undefined, label);
+      assert.equal(res.headers['content-type'], row['contentType'], label);
+      assert.equal(res.headers['etag'] !== undefined, row['etag'] !== null, `${label}: Etag`);
+      assert.ok(res.text.startsWith(String(row['bodyStartsWith']).slice(0, 12)), `${label}: ${res.text.slice(0, 60)}`);
+      if (row['sameBodyAsWithoutSlash'] !== undefined) {
+        const plain = await send(server, 'GET', path.replace(/\/$/, ''), { headers });
+        assert.equal(res.text === plain.text, row['sameBodyAsWithoutSlash'], `${label}: same body as without the slash`);
+      }
+    }
+  });
 });

@@ -45,6 +45,12 @@ export function handleDiscovery(ctx: RequestContext, path: DiscoveryPath, server
   const { req, res, url } = ctx;
   const format = wantedFormat(req.headers.accept);
   if (path.kind === 'root') {
+    // `/apis/` is not the aggregated discovery handler's path: kube answers it with the legacy
+    // APIGroupList as plain JSON (no Etag, no Vary) whatever the Accept (fixture 100, observation 28).
+    if (path.prefix === 'apis' && url.pathname.endsWith('/')) {
+      writeObject(req, res, url, 200, apiGroupList());
+      return;
+    }
     if (format === 'v2' || format === 'v2beta1') {
       const { body, etag } = aggregated(path.prefix, format);
       const headers = { 'Cache-Control': 'public', Etag: etag, Vary: 'Accept' };

@@ -129,7 +129,10 @@ export function prepareUpdate(ctx: RequestContext, spec: ResourceSpec, old: Kube
     name: old.metadata.name,
     uid: old.metadata.uid,
     creationTimestamp: old.metadata.creationTimestamp,
-    managedFields: old.metadata.managedFields,
+    // Like kube's field manager: managedFields a request sets replace the live ones (kubectl's
+    // client-side → server-side apply migration is a JSON patch of just them, fixture 121); none sent keeps them.
+    managedFields: meta.managedFields !== undefined && JSON.stringify(meta.managedFields) !== JSON.stringify(old.metadata.managedFields)
+      ? meta.managedFields : old.metadata.managedFields,
   };
   if (old.metadata.namespace !== undefined) kept.namespace = old.metadata.namespace;
   if (old.metadata.deletionTimestamp) kept.deletionTimestamp = old.metadata.deletionTimestamp;

@@ -26,9 +26,11 @@ export const streamSubresources = new Map<string, StreamSubresourceHandler>([
   ['pods/portforward', handlePortForward],
 ]);
 
+// apimachinery's Convert_Slice_string_To_bool: any first value but "0" or "false" (any case) is true;
+// python3-kubernetes sends `watch=True` (fixture 131).
 function isWatch(ctx: RequestContext, path: ResourcePath): boolean {
   const w = ctx.url.searchParams.get('watch');
-  return path.watchPrefix || w === 'true' || w === '1';
+  return path.watchPrefix || (w !== null && w !== '0' && w.toLowerCase() !== 'false');
 }
 
 function requireVerb(spec: ResourceSpec, verb: string): void {

@@ -80,9 +80,33 @@ export async function handlePatch(ctx: RequestContext, spec: ResourceSpec, names
   else if (type === 'json') patched = applyJsonPatch(old, patch);
   else patched = applyStrategicMergePatch(old, patch);
   const incoming = asResourceObject(spec, patched);
+  if (type === 'apply') syncLastApplied(ctx, old, incoming, patch);
   if (type !== 'json' && !hasResourceVersion(patch)) delete incoming.metadata.resourceVersion;
   const o = prepareUpdate(ctx, spec, old, incoming, (typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? patch : {}) as Record<string, unknown>, intent);
   sendObject(ctx, spec, finalizeIfDone(ctx, spec, store(ctx, spec, o, false)));
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+// Go's encoding/json writes map keys sorted.
+function sortedJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedJson);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortedJson(x)]));
+}
+
+/**
+ * kube-apiserver's lastAppliedUpdater: a server-side apply by field manager `kubectl` on an object that has
+ * the client-side annotation rewrites it to the applied configuration (fixture 121, observation 35).
+ */
+function syncLastApplied(ctx: RequestContext, old: KubeObject, incoming: KubeObject, patch: unknown): void {
+  if (ctx.url.searchParams.get('fieldManager') !== 'kubectl' || old.metadata.annotations?.[LAST_APPLIED] === undefined) return;
+  const applied = structuredClone(patch) as { metadata?: { annotations?: Record<string, string> } };
+  if (applied.metadata?.annotations !== undefined) {
+    delete applied.metadata.annotations[LAST_APPLIED];
+    if (Object.keys(applied.metadata.annotations).length === 0) delete applied.metadata.annotations;
+  }
+  incoming.metadata.annotations = { ...incoming.metadata.annotations, [LAST_APPLIED]: `${JSON.stringify(sortedJson(applied))}\n` };
 }
 
 function hasResourceVersion(patch: unknown): boolean {

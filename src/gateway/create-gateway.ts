@@ -25,6 +25,8 @@ export interface CreateGatewayOptions {
   /** Used for OIDC discovery and JWKS of the trusted issuers. */
   fetch?: typeof fetch;
   logger?: (line: string) => void;
+  /** Environment of credential plugins of held kubeconfigs (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Reported by `/v1/config`. */
   version?: string;
   /** How long a session lookup is reused before the store is asked again (default 2000 ms). */
@@ -82,7 +84,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const publicUrl = config.publicUrl ?? url;
 
   const streams = createLiveStreams(now);
-  const upstreams = createUpstreamPools(config.connections, now);
+  const upstreams = createUpstreamPools(config.connections, now, { log, ...(o.env === undefined ? {} : { env: o.env }) });
   const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {

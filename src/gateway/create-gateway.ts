@@ -14,6 +14,8 @@ import { createLiveStreams } from './live-streams.js';
 import { createUpstreamPools } from './pipeline/upstream-pools.js';
 import { createSessionTokens } from './session-token.js';
 import { loadSigningKeys } from './signing-keys.js';
+import { claimSessionIssuer } from './session-issuer.js';
+import { DEFAULT_OPERATIONS } from './config-operations.js';
 import { sendJson } from './http-json.js';
 import { handleGatewayRoute } from './v1-routes.js';
 
@@ -31,6 +33,8 @@ export interface CreateGatewayOptions {
   version?: string;
   /** How long a session lookup is reused before the store is asked again (default 2000 ms). */
   sessionCacheMs?: number;
+  /** How often signing keys are re-read from the store (default 10 s; 0: never, tests call keys.reload()). */
+  keyReloadMs?: number;
   /** First retry delay of a failed notification (default 1000 ms, doubling). */
   notifyBackoffMs?: number;
 }
@@ -51,7 +55,12 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const now = o.now ?? Date.now;
   const log = o.logger ?? (() => undefined);
   const { config, store } = o;
-  const keys = await loadSigningKeys(store, { now });
+  const ops = config.operations ?? DEFAULT_OPERATIONS;
+  const maxTokenLifetimeSeconds = Math.max(config.sessions.maxTtlSeconds, ...config.connections.map((c) => c.maxTtlSeconds));
+  const keys = await loadSigningKeys(store, {
+    now, log, maxTokenLifetimeSeconds, ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
+    ...(o.keyReloadMs === undefined ? {} : { reloadIntervalMs: o.keyReloadMs }),
+  });
   const server = config.tls === undefined ? http.createServer() : https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem });
 
   let gw: GatewayContext | undefined;
@@ -82,15 +91,23 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const addr = server.address() as AddressInfo;
   const url = `${config.tls === undefined ? 'http' : 'https'}://${urlHost(addr.address)}:${addr.port}`;
   const publicUrl = config.publicUrl ?? url;
+  let sessionIssuer: string;
+  try {
+    sessionIssuer = await claimSessionIssuer(store, publicUrl, config.publicUrl !== undefined, log);
+  } catch (e) {
+    keys.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    throw e;
+  }
 
   const streams = createLiveStreams(now);
   const upstreams = createUpstreamPools(config.connections, now, { log, ...(o.env === undefined ? {} : { env: o.env }) });
   const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, now, log, keys, streams, upstreams, requests,
+    config, store, publicUrl, sessionIssuer, now, log, keys, streams, upstreams, requests,
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
-    sessionTokens: createSessionTokens({ keys, store, issuer: publicUrl, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
+    sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
   proxy = createKubeProxy(gw);
   // A session ended elsewhere (another replica on the same PostgreSQL) is refused and cut here at once,
@@ -108,6 +125,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     close() {
       closing ??= (async () => {
         stopEndedFeed?.();
+        keys.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         streams.closeAll('gateway stopping');
         requests.close();

@@ -17,6 +17,8 @@ export interface GatewayContext {
   store: Store;
   /** The resolved public URL (config.publicUrl, or derived from the bound address). */
   publicUrl: string;
+  /** `iss` of session tokens: kept in the store, the same on every replica (session-issuer.ts). */
+  sessionIssuer: string;
   now: () => number;
   log: (line: string) => void;
   keys: SigningKeys;

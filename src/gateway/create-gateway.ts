@@ -10,7 +10,13 @@ import { createAccessRequests } from './approvals/access-requests.js';
 import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
-import { createLiveStreams } from './live-streams.js';
+import { createLiveStreams, type LiveStreams } from './live-streams.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { instrumentStore } from './instrumented-store.js';
+import { createDrain } from './drain.js';
+import { createReadiness, type Readiness } from './readiness.js';
+import { HoopError } from '../errors.js';
+import type { ListenAddress } from './listen-address.js';
 import { createUpstreamPools } from './pipeline/upstream-pools.js';
 import { createSessionTokens } from './session-token.js';
 import { loadSigningKeys } from './signing-keys.js';
@@ -46,6 +52,14 @@ export interface RunningGateway {
   /** The public URL in session tokens and `server` fields (config.publicUrl, or `url`). */
   publicUrl: string;
   server: http.Server | https.Server;
+  /** Where `/metrics` is served when `metrics.listen` is set. */
+  metricsUrl?: string;
+  /** `/readyz` conditions (add more with readiness.add). */
+  readiness: Readiness;
+  /** Requests in flight (drain tests). */
+  inFlight(): { short: number; long: number };
+  /** SIGTERM: unready, no new requests, short ones finish within `graceMs`, long streams closed; then call close(). */
+  drain(graceMs: number): Promise<void>;
   /** Stops accepting, cuts every live stream and upstream connection; the store stays open (the caller owns it). */
   close(): Promise<void>;
 }
@@ -54,20 +68,39 @@ export interface RunningGateway {
 export async function createGateway(o: CreateGatewayOptions): Promise<RunningGateway> {
   const now = o.now ?? Date.now;
   const log = o.logger ?? (() => undefined);
-  const { config, store } = o;
+  const { config } = o;
   const ops = config.operations ?? DEFAULT_OPERATIONS;
+  let streamsRef: LiveStreams | undefined;
+  const metrics = createGatewayMetrics({
+    connections: config.connections.map((c) => c.name),
+    openStreams: () => streamsRef?.count() ?? 0,
+    activeSessions: async () => (await o.store.listSessions({ activeAt: new Date(now()).toISOString() })).length,
+    pendingApprovals: async () => (await o.store.listAccessRequests({ status: ['pending'] })).length,
+  });
+  const store = instrumentStore(o.store, metrics);
   const maxTokenLifetimeSeconds = Math.max(config.sessions.maxTtlSeconds, ...config.connections.map((c) => c.maxTtlSeconds));
   const keys = await loadSigningKeys(store, {
     now, log, maxTokenLifetimeSeconds, ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
     ...(o.keyReloadMs === undefined ? {} : { reloadIntervalMs: o.keyReloadMs }),
   });
-  const server = config.tls === undefined ? http.createServer() : https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem });
+  const server = config.tls === undefined ? http.createServer(SERVER_LIMITS) : https.createServer({ ...SERVER_LIMITS, cert: config.tls.certPem, key: config.tls.keyPem });
+  applyServerLimits(server);
+  const drain = createDrain(server);
+  const readiness = createReadiness();
+  readiness.add('draining', () => (drain.draining ? 'the gateway is shutting down' : undefined));
+  readiness.add('store', async () => {
+    try { await store.getSigningKeys(); return undefined; } catch { return 'unreachable'; }
+  });
+  const metricsOnMain = ops.metrics.enabled && ops.metrics.listen === undefined;
 
   let gw: GatewayContext | undefined;
   let proxy: KubeProxy | undefined;
   const fail = (e: unknown): void => log(`unhandled gateway error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics' && metricsOnMain) { serveMetrics(metrics, res); return; }
+    if (path !== '/healthz' && path !== '/readyz' && !drain.admitRequest(req, res)) { refuseDraining(res); return; }
     const run = async (): Promise<void> => {
       if ((req.url ?? '').startsWith(KUBE_PREFIX)) return proxy!.handleRequest(req, res);
       if (!(await handleGatewayRoute(gw!, req, res, o.version ?? '0.0.0'))) {
@@ -77,6 +110,10 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     run().catch((e: unknown) => { fail(e); res.destroy(); });
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+    if (!drain.admitUpgrade(req, socket)) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n${DRAINING_BODY}`);
+      return;
+    }
     if (!(req.url ?? '').startsWith(KUBE_PREFIX)) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
@@ -84,10 +121,22 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     proxy!.handleUpgrade(req, socket, head).catch((e: unknown) => { fail(e); socket.destroy(); });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => { server.off('error', reject); resolve(); });
-  });
+  let metricsServer: http.Server | undefined;
+  try {
+    await listenOn(server, config.listen, 'listen', config.file);
+    if (ops.metrics.enabled && ops.metrics.listen !== undefined) {
+      metricsServer = http.createServer(SERVER_LIMITS, (req, res) => {
+        if ((req.url ?? '/').split('?')[0] === '/metrics') serveMetrics(metrics, res);
+        else res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('only /metrics here\n');
+      });
+      applyServerLimits(metricsServer);
+      await listenOn(metricsServer, ops.metrics.listen, 'metrics.listen', config.file);
+    }
+  } catch (e) {
+    keys.close();
+    server.close();
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const url = `${config.tls === undefined ? 'http' : 'https'}://${urlHost(addr.address)}:${addr.port}`;
   const publicUrl = config.publicUrl ?? url;
@@ -101,11 +150,12 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   }
 
   const streams = createLiveStreams(now);
+  streamsRef = streams;
   const upstreams = createUpstreamPools(config.connections, now, { log, ...(o.env === undefined ? {} : { env: o.env }) });
-  const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
+  const notifier = createNotifier({ log, onFailure: (t, final) => metrics.notificationFailure(t, final), ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, sessionIssuer, now, log, keys, streams, upstreams, requests,
+    config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests,
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
@@ -121,7 +171,12 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
 
   let closing: Promise<void> | undefined;
   return {
-    url, publicUrl, server,
+    url, publicUrl, server, readiness, inFlight: () => drain.inFlight(),
+    ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
+    async drain(graceMs) {
+      const r = await drain.drain({ graceMs, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
+      log(`drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`);
+    },
     close() {
       closing ??= (async () => {
         stopEndedFeed?.();
@@ -131,10 +186,51 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
         requests.close();
         notifier.close();
         server.closeAllConnections();
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
         await stopped;
         await upstreams.close();
       })();
       return closing;
     },
   };
+}
+
+// Slowloris: a client gets 10 s for its headers and 60 s for a whole request body; checked every second.
+const SERVER_LIMITS = { headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 1_000 };
+
+function applyServerLimits(server: http.Server | https.Server): void {
+  server.headersTimeout = SERVER_LIMITS.headersTimeout;
+  server.requestTimeout = SERVER_LIMITS.requestTimeout;
+}
+
+const DRAINING_BODY = JSON.stringify({
+  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503,
+  message: 'the hoopctl gateway is shutting down; retry (another replica will answer)',
+});
+
+function refuseDraining(res: http.ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end(DRAINING_BODY);
+}
+
+function serveMetrics(metrics: GatewayMetrics, res: http.ServerResponse): void {
+  metrics.scrape().then(
+    ({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }).end(body); },
+    () => { res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n'); },
+  );
+}
+
+// A port in use or not permitted is a mistake in the config, not a bug: name the field that sets it.
+async function listenOn(server: http.Server | https.Server, at: ListenAddress, field: string, file: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const where = `${urlHost(at.host)}:${at.port}`;
+      const why = e.code === 'EADDRINUSE' ? 'is already in use' : e.code === 'EACCES' ? 'is not permitted for this user' : e.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : undefined;
+      reject(why === undefined ? e : new HoopError('config_invalid', `${file}: ${field}: ${where} ${why} (${e.code})`, {
+        hint: `stop what listens there, or choose another ${field}`, cause: e,
+      }));
+    };
+    server.once('error', onError);
+    server.listen(at.port, at.host, () => { server.off('error', onError); resolve(); });
+  });
 }

@@ -10,6 +10,8 @@ import type { LiveStreams } from './live-streams.js';
 import type { SessionTokens } from './session-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { UpstreamPools } from './pipeline/upstream-pools.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
 
 /** Shared state of one gateway. */
 export interface GatewayContext {
@@ -28,6 +30,10 @@ export interface GatewayContext {
   upstreams: UpstreamPools;
   /** Access requests: session elevation and single-command review. */
   requests: AccessRequests;
+  /** Prometheus metrics (`/metrics`). */
+  metrics?: GatewayMetrics;
+  /** `/readyz` conditions. */
+  readiness?: Readiness;
 }
 
 /** The authenticated caller of a `/v1` endpoint. */

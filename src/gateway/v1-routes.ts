@@ -65,10 +65,9 @@ async function listAudit(gw: GatewayContext, req: IncomingMessage, res: ServerRe
 }
 
 async function ready(gw: GatewayContext, res: ServerResponse): Promise<void> {
-  try {
-    await gw.store.getSigningKeys();
-  } catch {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('store unreachable\n');
+  const problems = gw.readiness === undefined ? [] : await gw.readiness.problems();
+  if (problems.length > 0) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${problems.join('\n')}\n`);
     return;
   }
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');

@@ -3,16 +3,18 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { waitForSignal } from './signals.js';
 
-/** Starts the gateway from a config file and serves until a termination signal. */
+/** Starts the gateway from a config file and serves until SIGTERM/SIGINT, then drains (short requests finish, streams close) and exits 0. */
 export async function runGatewayServe(ctx: CliContext, opts: { config: string }): Promise<void> {
   const { startGatewayFromConfigFile } = await import('../gateway/serve.js');
-  const gateway = await startGatewayFromConfigFile(resolve(ctx.cwd, opts.config), {
-    env: ctx.env,
-    log: (line: string) => ctx.out.stderr.write(`${line}\n`),
-  });
+  const { createGatewayLogger } = await import('../gateway/gateway-logger.js');
+  const format = ctx.env.HOOPCTL_LOG_FORMAT;
+  const log = createGatewayLogger({ stream: ctx.out.stderr, format: format === 'json' || format === 'text' ? format : 'auto' });
+  const gateway = await startGatewayFromConfigFile(resolve(ctx.cwd, opts.config), { env: ctx.env, log });
   const signal = await waitForSignal(['SIGINT', 'SIGTERM']);
-  ctx.out.stderr.write(`received ${signal}, stopping the gateway\n`);
+  log(`received ${signal}: draining (unready, no new requests, streams closed)`, { signal });
+  await gateway.drain();
   await gateway.close();
+  log('gateway stopped');
 }
 
 /** `hoopctl gateway migrate`: brings the store's schema up to this version and exits (for a deploy job before the rollout). */

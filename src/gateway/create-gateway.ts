@@ -1,4 +1,5 @@
 /** The gateway as a running HTTP(S) server: `/v1` API, JWKS, health, and the Kubernetes reverse proxy. */
+import type { LogFields } from './gateway-logger.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +33,7 @@ export interface CreateGatewayOptions {
   now?: () => number;
   /** Used for OIDC discovery and JWKS of the trusted issuers. */
   fetch?: typeof fetch;
-  logger?: (line: string) => void;
+  logger?: (line: string, fields?: LogFields) => void;
   /** Environment of credential plugins of held kubeconfigs (default process.env). */
   env?: Record<string, string | undefined>;
   /** Reported by `/v1/config`. */
@@ -59,7 +60,7 @@ export interface RunningGateway {
   /** Requests in flight (drain tests). */
   inFlight(): { short: number; long: number };
   /** SIGTERM: unready, no new requests, short ones finish within `graceMs`, long streams closed; then call close(). */
-  drain(graceMs: number): Promise<void>;
+  drain(graceMs?: number): Promise<void>;
   /** Stops accepting, cuts every live stream and upstream connection; the store stays open (the caller owns it). */
   close(): Promise<void>;
 }
@@ -77,7 +78,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     activeSessions: async () => (await o.store.listSessions({ activeAt: new Date(now()).toISOString() })).length,
     pendingApprovals: async () => (await o.store.listAccessRequests({ status: ['pending'] })).length,
   });
-  const store = instrumentStore(o.store, metrics);
+  const store = instrumentStore(o.store, metrics, log);
   const maxTokenLifetimeSeconds = Math.max(config.sessions.maxTtlSeconds, ...config.connections.map((c) => c.maxTtlSeconds));
   const keys = await loadSigningKeys(store, {
     now, log, maxTokenLifetimeSeconds, ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
@@ -173,7 +174,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   return {
     url, publicUrl, server, readiness, inFlight: () => drain.inFlight(),
     ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
-    async drain(graceMs) {
+    async drain(graceMs = ops.shutdown.gracePeriodSeconds * 1000) {
       const r = await drain.drain({ graceMs, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
       log(`drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`);
     },

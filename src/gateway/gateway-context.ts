@@ -1,4 +1,5 @@
 /** What every route and pipeline step of a running gateway shares; built once in createGateway. */
+import type { LogFields } from './gateway-logger.js';
 import type { IncomingMessage } from 'node:http';
 import { HoopError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -22,7 +23,8 @@ export interface GatewayContext {
   /** `iss` of session tokens: kept in the store, the same on every replica (session-issuer.ts). */
   sessionIssuer: string;
   now: () => number;
-  log: (line: string) => void;
+  /** The gateway log (gateway-logger.ts); fields are optional structure, never a token or a value. */
+  log: (line: string, fields?: LogFields) => void;
   keys: SigningKeys;
   idTokens: IdTokenVerifier;
   sessionTokens: SessionTokens;

@@ -2,9 +2,22 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { Store } from '../store/store.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayLog, LogFields } from './gateway-logger.js';
 
-/** Wraps `store` so its calls feed `metrics`; behaviour and results are unchanged. */
-export function instrumentStore(store: Store, metrics: GatewayMetrics, now: () => number = () => performance.now()): Store {
+function requestFields(e: AuditEvent): LogFields {
+  return { requestId: e.auditID, connection: e.connection, user: e.user, session: e.session, verb: e.verb, decision: e.decision, status: e.responseStatus };
+}
+
+// One line per refused or failed request (allowed ones are in the audit log and the metrics, not here).
+function logRequest(log: GatewayLog, e: AuditEvent): void {
+  if (e.stage !== 'ResponseComplete' || (e.decision === 'allow' && (e.responseStatus ?? 0) < 500)) return;
+  log(`request ${e.decision === 'allow' ? 'failed' : e.decision === 'error' ? 'failed' : e.decision === 'deny' ? 'denied' : 'needs approval'}`, {
+    ...requestFields(e), rule: e.rule, latencyMs: e.latencyMs,
+  });
+}
+
+/** Wraps `store` so its calls feed `metrics` (and refused or failed requests the log); behaviour and results are unchanged. */
+export function instrumentStore(store: Store, metrics: GatewayMetrics, log?: GatewayLog, now: () => number = () => performance.now()): Store {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop, receiver) {
@@ -21,13 +34,16 @@ export function instrumentStore(store: Store, metrics: GatewayMetrics, now: () =
             (r: unknown) => {
               if (op === 'appendAudit') {
                 metrics.observeAuditWrite((now() - started) / 1000, true);
-                metrics.observeAudit(args[0] as AuditEvent);
+                const event = args[0] as AuditEvent;
+                metrics.observeAudit(event);
+                if (log !== undefined) logRequest(log, event);
               }
               return r;
             },
             (e: unknown) => {
               if (op === 'appendAudit') metrics.observeAuditWrite((now() - started) / 1000, false);
               metrics.storeError(op);
+              log?.(`store call ${op} failed: ${(e as Error).message}`, { operation: op, ...(op === 'appendAudit' ? requestFields(args[0] as AuditEvent) : {}) });
               throw e;
             },
           );

@@ -1,4 +1,5 @@
 /** Composition root of `hoopctl gateway serve`: config file → store → gateway. */
+import type { LogFields } from './gateway-logger.js';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
@@ -10,7 +11,8 @@ export type { RunningGateway } from './create-gateway.js';
 /** Options of startGatewayFromConfigFile. */
 export interface ServeOptions {
   env: Record<string, string | undefined>;
-  log: (line: string) => void;
+  /** The gateway log (gateway-logger.ts); fields are optional structure, never a token or a value. */
+  log: (line: string, fields?: LogFields) => void;
 }
 
 function packageVersion(): string {

@@ -9,12 +9,12 @@ export interface OperationsConfig {
   signingKeys: { rotateEverySeconds?: number };
   /** `/metrics`: on the main listener, or (with `listen`) on its own address only. */
   metrics: { enabled: boolean; listen?: ListenAddress };
-  /** SIGTERM: how long running requests may take to finish before they are cut. */
-  shutdown: { gracePeriodSeconds: number };
+  /** SIGTERM: how long the gateway keeps serving while unready (load balancers catch up), then how long running requests may take to finish. */
+  shutdown: { unreadyDelaySeconds: number; gracePeriodSeconds: number };
 }
 
 /** Defaults for configs built in code. */
-export const DEFAULT_OPERATIONS: OperationsConfig = { signingKeys: {}, metrics: { enabled: true }, shutdown: { gracePeriodSeconds: 20 } };
+export const DEFAULT_OPERATIONS: OperationsConfig = { signingKeys: {}, metrics: { enabled: true }, shutdown: { unreadyDelaySeconds: 0, gracePeriodSeconds: 20 } };
 
 /** Reads `signingKeys`, `metrics` and `shutdown` (all optional). */
 export function readOperations(f: ConfigFields, top: Mapping, allowNonLoopback: boolean): OperationsConfig {
@@ -33,11 +33,12 @@ export function readOperations(f: ConfigFields, top: Mapping, allowNonLoopback: 
     listen = parsed;
   }
 
-  const shutdownM = f.optMapping(top, 'shutdown', '', ['gracePeriod']) ?? {};
+  const shutdownM = f.optMapping(top, 'shutdown', '', ['unreadyDelay', 'gracePeriod']) ?? {};
   const grace = readDuration(f, shutdownM, 'gracePeriod', 'shutdown') ?? DEFAULT_OPERATIONS.shutdown.gracePeriodSeconds;
+  const unreadyDelay = readDuration(f, shutdownM, 'unreadyDelay', 'shutdown') ?? 0;
   return {
     signingKeys: rotateEverySeconds === undefined ? {} : { rotateEverySeconds },
     metrics: { enabled: f.optBool(metricsM, 'enabled', 'metrics') ?? true, ...(listen === undefined ? {} : { listen }) },
-    shutdown: { gracePeriodSeconds: grace },
+    shutdown: { unreadyDelaySeconds: unreadyDelay, gracePeriodSeconds: grace },
   };
 }

@@ -175,7 +175,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     url, publicUrl, server, readiness, inFlight: () => drain.inFlight(),
     ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
     async drain(graceMs = ops.shutdown.gracePeriodSeconds * 1000) {
-      const r = await drain.drain({ graceMs, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
+      const r = await drain.drain({ graceMs, unreadyDelayMs: ops.shutdown.unreadyDelaySeconds * 1000, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
       log(`drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`);
     },
     close() {

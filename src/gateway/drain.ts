@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 
 /** Tracks in-flight requests of a server and drains them. */
 export interface Drain {
+  /** True from the start of the drain: `/readyz` reports unready. */
   readonly draining: boolean;
   /** Registers a request; false when draining (the caller must refuse it). */
   admitRequest(req: IncomingMessage, res: ServerResponse): boolean;
@@ -17,7 +18,7 @@ export interface Drain {
   /** Requests in flight: `short` ones finish by themselves, `long` ones (watch, follow, upgrades) need closing. */
   inFlight(): { short: number; long: number };
   /** Stops admitting; resolves when short requests are done or `graceMs` has passed, after calling `closeLong`, once the long ones are gone or the grace is over. */
-  drain(o: { graceMs: number; closeLong: () => void }): Promise<{ cutShort: number; closedLong: number }>;
+  drain(o: { graceMs: number; closeLong: () => void; unreadyDelayMs?: number }): Promise<{ cutShort: number; closedLong: number }>;
 }
 
 /** True for requests that stream until someone closes them. */
@@ -30,6 +31,7 @@ export function isLongRequest(req: IncomingMessage): boolean {
 /** Creates the tracker for `server`. */
 export function createDrain(server: Server): Drain {
   let draining = false;
+  let refusing = false;
   const short = new Set<object>();
   const long = new Set<object>();
   let changed: (() => void) | undefined;
@@ -49,18 +51,22 @@ export function createDrain(server: Server): Drain {
   return {
     get draining() { return draining; },
     admitRequest(req, res) {
-      if (draining) return false;
+      if (refusing) return false;
       track(isLongRequest(req) ? long : short, res, (cb) => res.once('close', cb));
       return true;
     },
     admitUpgrade(_req, socket) {
-      if (draining) return false;
+      if (refusing) return false;
       track(long, socket, (cb) => socket.once('close', cb));
       return true;
     },
     inFlight: () => ({ short: short.size, long: long.size }),
     async drain(o) {
       draining = true;
+      // Load balancers take a few seconds to notice an unready pod: keep serving (unready) meanwhile, so
+      // clients routed here before that do not meet a closed port.
+      if ((o.unreadyDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.unreadyDelayMs));
+      refusing = true;
       server.close();
       server.closeIdleConnections();
       const deadline = Date.now() + o.graceMs;

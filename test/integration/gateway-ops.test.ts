@@ -162,3 +162,17 @@ test('a port in use is a config error naming listen, not an internal error', asy
     await new Promise<void>((r) => blocker.close(() => r()));
   }
 });
+
+test('metrics.listen: /metrics on its own address only', async () => {
+  const h = await startHarness({ config: { metrics: { listen: '127.0.0.1:0' } } });
+  try {
+    assert.ok(h.gateway.metricsUrl !== undefined && h.gateway.metricsUrl !== h.gateway.url);
+    const m = await send(h.gateway.metricsUrl, 'GET', '/metrics');
+    assert.equal(m.status, 200);
+    assert.ok(parseMetrics(m.body).has('hoopctl_gateway_open_streams{}'));
+    assert.equal((await send(h.gateway.url, 'GET', '/metrics')).status, 404);
+    assert.equal((await send(h.gateway.metricsUrl, 'GET', '/v1/config')).status, 404);
+  } finally {
+    await h.close();
+  }
+});

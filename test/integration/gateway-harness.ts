@@ -139,7 +139,7 @@ export interface Harness {
 export interface HarnessOptions {
   config?: Record<string, unknown>;
   notifyBackoffMs?: number;
-  logger?: (line: string) => void;
+  logger?: (line: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Starts IdP, upstreams, store and gateway. */

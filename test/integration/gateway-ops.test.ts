@@ -40,7 +40,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 describe('gateway operations', () => {
   let h: Harness;
   const logs: string[] = [];
-  before(async () => { h = await startHarness({ config: { policy }, logger: (l) => logs.push(l) }); });
+  before(async () => { h = await startHarness({ config: { policy }, logger: (l, fields) => logs.push(fields === undefined ? l : `${l} ${JSON.stringify(fields)}`) }); });
   after(async () => { await h?.close(); });
 
   const open = async (): Promise<CreateSessionResponse> => {
@@ -83,6 +83,23 @@ describe('gateway operations', () => {
     assert.equal(m.get('hoopctl_gateway_pending_approvals{}'), 0);
     assert.equal(m.get('hoopctl_gateway_open_streams{}'), 0);
     for (const key of m.keys()) assert.ok(!key.includes('alice') && !key.includes(s.token), key);
+
+    // The structured log has one line per refused request, with its audit id, and no credential.
+    const denied = logs.filter((l) => l.startsWith('request denied ')).map((l) => JSON.parse(l.slice('request denied '.length)));
+    assert.ok(denied.length >= 2);
+    assert.deepEqual({ ...denied.at(-1), requestId: undefined, latencyMs: undefined, session: undefined }, {
+      requestId: undefined, latencyMs: undefined, session: undefined, connection: 'prod', user: 'alice@example.com', verb: 'delete', decision: 'deny', status: 403,
+      rule: 'guardrails[0] (no-namespace-deletion)',
+    });
+    assert.match(denied.at(-1).requestId, /^[0-9a-f-]{36}$/);
+    assert.ok(!logs.join('\n').includes(s.token));
+  });
+
+  test('/v1/audit says which limit it applied (hoopctl audit warns when it is less than asked)', async () => {
+    const r = await send(h.gateway.url, 'GET', '/v1/audit?limit=100000', bearer(h.idTokens.alice));
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.limit, 5000);
+    assert.equal((await send(h.gateway.url, 'GET', '/v1/audit?limit=7', bearer(h.idTokens.alice))).json.limit, 7);
   });
 
   test('drain: unready, no new connections, the short request finishes, then the held watch is closed', async () => {

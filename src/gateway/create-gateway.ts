@@ -146,13 +146,17 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     sessionIssuer = await claimSessionIssuer(store, publicUrl, config.publicUrl !== undefined, log);
   } catch (e) {
     keys.close();
+    metricsServer?.close();
     await new Promise<void>((r) => server.close(() => r()));
     throw e;
   }
 
   const streams = createLiveStreams(now);
   streamsRef = streams;
-  const upstreams = createUpstreamPools(config.connections, now, { log, ...(o.env === undefined ? {} : { env: o.env }) });
+  // Credential plugins are other people's programs: they get the environment minus the gateway's own secrets.
+  const secrets = new Set([config.store.postgres?.url, ...config.notifications.map((n) => n.url)].filter((v) => v !== undefined));
+  const pluginEnv = Object.fromEntries(Object.entries(o.env ?? process.env).filter(([, v]) => v === undefined || !secrets.has(v)));
+  const upstreams = createUpstreamPools(config.connections, now, { log, env: pluginEnv });
   const notifier = createNotifier({ log, onFailure: (t, final) => metrics.notificationFailure(t, final), ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {

@@ -12,12 +12,11 @@ import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
 import { createLiveStreams, type LiveStreams } from './live-streams.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createGatewayMetrics } from './metrics.js';
 import { instrumentStore } from './instrumented-store.js';
 import { createDrain } from './drain.js';
 import { createReadiness, type Readiness } from './readiness.js';
-import { HoopError } from '../errors.js';
-import type { ListenAddress } from './listen-address.js';
+import { applyServerLimits, DRAINING_BODY, listenOn, refuseDraining, serveMetrics, SERVER_LIMITS } from './server-io.js';
 import { createUpstreamPools } from './pipeline/upstream-pools.js';
 import { createSessionTokens } from './session-token.js';
 import { loadSigningKeys } from './signing-keys.js';
@@ -199,43 +198,4 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
       return closing;
     },
   };
-}
-
-// Slowloris: a client gets 10 s for its headers and 60 s for a whole request body; checked every second.
-const SERVER_LIMITS = { headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 1_000 };
-
-function applyServerLimits(server: http.Server | https.Server): void {
-  server.headersTimeout = SERVER_LIMITS.headersTimeout;
-  server.requestTimeout = SERVER_LIMITS.requestTimeout;
-}
-
-const DRAINING_BODY = JSON.stringify({
-  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503,
-  message: 'the hoopctl gateway is shutting down; retry (another replica will answer)',
-});
-
-function refuseDraining(res: http.ServerResponse): void {
-  res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end(DRAINING_BODY);
-}
-
-function serveMetrics(metrics: GatewayMetrics, res: http.ServerResponse): void {
-  metrics.scrape().then(
-    ({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }).end(body); },
-    () => { res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n'); },
-  );
-}
-
-// A port in use or not permitted is a mistake in the config, not a bug: name the field that sets it.
-async function listenOn(server: http.Server | https.Server, at: ListenAddress, field: string, file: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException): void => {
-      const where = `${urlHost(at.host)}:${at.port}`;
-      const why = e.code === 'EADDRINUSE' ? 'is already in use' : e.code === 'EACCES' ? 'is not permitted for this user' : e.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : undefined;
-      reject(why === undefined ? e : new HoopError('config_invalid', `${file}: ${field}: ${where} ${why} (${e.code})`, {
-        hint: `stop what listens there, or choose another ${field}`, cause: e,
-      }));
-    };
-    server.once('error', onError);
-    server.listen(at.port, at.host, () => { server.off('error', onError); resolve(); });
-  });
 }

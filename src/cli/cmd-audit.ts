@@ -76,8 +76,12 @@ export async function runAudit(ctx: CliContext, opts: AuditOptions): Promise<voi
   try {
     const extra: Record<string, string> = { limit: opts.limit ?? '200' };
     if (opts.since !== undefined) extra.since = new Date(Date.now() - parseDuration(opts.since) * 1000).toISOString();
-    const initial = await client.getJson<{ items: AuditEvent[] }>(first.idToken, `/v1/audit?${query(opts, extra)}`);
+    const initial = await client.getJson<{ items: AuditEvent[]; limit?: number }>(first.idToken, `/v1/audit?${query(opts, extra)}`);
     await print(initial.items);
+    const asked = Number(extra.limit);
+    if (initial.limit !== undefined && initial.limit < asked && initial.items.length === initial.limit) {
+      ctx.out.stderr.write(`warning: showing the newest ${initial.limit} events, the most the gateway returns at once (asked for ${asked}); narrow with --since, --user or --session\n`);
+    }
     if (opts.follow !== true) {
       if (file !== undefined) ctx.out.stderr.write(`wrote ${exported} audit event(s) to ${opts.export}\n`);
       return;

@@ -9,8 +9,8 @@ const fileDeps = { readFile: (p: string) => readFile(p, 'utf8') };
 /** Validates a gateway config or policy file; a bad rule fails with its path in the message. */
 export async function runPolicyCheck(ctx: CliContext, file: string): Promise<void> {
   const { checkPolicyFile } = await import('../usecases/policy-check.js');
-  const r = await checkPolicyFile(fileDeps, resolve(ctx.cwd, file));
-  ctx.out.stdout.write(`${file}: ok (${r.roles} roles, ${r.bindings} bindings, ${r.guardrails} guardrails)\n`);
+  const r = await checkPolicyFile({ ...fileDeps, env: ctx.env }, resolve(ctx.cwd, file));
+  ctx.out.stdout.write(`${file}: ok (${r.wholeConfig ? 'gateway config; ' : ''}${r.roles} roles, ${r.bindings} bindings, ${r.guardrails} guardrails)\n`);
 }
 
 /** Prints the decision (and the rule that made it) for one request. */

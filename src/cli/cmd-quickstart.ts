@@ -73,8 +73,27 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     const { runConnect } = await import('./cmd-session.js');
     await runConnect(qctx, stack.connection, { namespace: stack.simulated ? 'demo' : undefined });
   } finally {
+    // `hoopctl connect --print-env` inside the subshell leaves session daemons behind: end them while the
+    // gateway still runs, so they neither outlive the quickstart nor hold its directory.
+    await endQuickstartSessions(qctx);
     await stack.close();
     if (!keepDir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function endQuickstartSessions(ctx: CliContext): Promise<void> {
+  const { disconnect } = await import('../usecases/disconnect.js');
+  const { sessionDirs } = await import('../process/session-edges.js');
+  const { isProcessAlive } = await import('../process/process-alive.js');
+  const { resolvePaths } = await import('../platform/paths.js');
+  try {
+    const r = await disconnect({
+      sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
+      kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+    }, { all: true });
+    if (r.ended.length > 0) ctx.out.stderr.write(`  ended ${r.ended.length} session(s) still running in the quickstart\n`);
+  } catch (e) {
+    ctx.out.stderr.write(`  could not end the quickstart's background sessions: ${(e as Error).message}\n`);
   }
 }
 

@@ -177,6 +177,17 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('start the gateway')
     .requiredOption('-c, --config <file>', 'gateway config (YAML)')
     .action(async (opts: { config: string }) => (await import('./cmd-gateway.js')).runGatewayServe(ctx, opts));
+  gateway
+    .command('migrate')
+    .description('apply the store schema migrations and exit (a deploy job before the replicas roll)')
+    .requiredOption('-c, --config <file>', 'gateway config (YAML)')
+    .action(async (opts: { config: string }) => (await import('./cmd-gateway.js')).runGatewayMigrate(ctx, opts));
+  gateway
+    .command('rotate-key')
+    .description('make a new signing key current; the previous one stays valid until its sessions expire')
+    .requiredOption('-c, --config <file>', 'gateway config (YAML)')
+    .option('--retire-previous', 'also refuse every token signed with an older key at once (a leaked key)')
+    .action(async (opts: { config: string; retirePrevious?: boolean }) => (await import('./cmd-gateway.js')).runGatewayRotateKey(ctx, opts));
 
   const policy = program.command('policy').description('validate and explain gateway policies offline');
   policy

@@ -1,6 +1,6 @@
 /** One `connections[i]` entry of the gateway config: upstream URL, trust, held credential, TTLs. */
-import { dirname, resolve } from 'node:path';
-import { parseKubeconfig, resolveKubeconfigContext } from '../kube/kubeconfig.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseKubeconfig, resolveKubeconfigContext, type ExecPluginConfig } from '../kube/kubeconfig.js';
 import { parseDuration } from '../credential/duration.js';
 import { isLoopbackHost } from './listen-address.js';
 import { joinPath, type ConfigFields } from './config-fields.js';
@@ -10,7 +10,9 @@ export type UpstreamCredential =
   | { kind: 'token'; token: string }
   /** Re-read while running: projected service-account tokens rotate. */
   | { kind: 'tokenFile'; path: string }
-  | { kind: 'clientCert'; certPem: string; keyPem: string };
+  | { kind: 'clientCert'; certPem: string; keyPem: string }
+  /** A client-go credential plugin (EKS, GKE, AKS): run by the gateway, its token kept until it expires. */
+  | { kind: 'exec'; exec: ExecPluginConfig };
 
 /** A validated connection. */
 export interface ConnectionConfig {
@@ -115,7 +117,12 @@ export async function readConnection(c: ConnectionContext, raw: unknown, path: s
     if (certPem !== undefined && keyPem !== undefined) credential = { kind: 'clientCert', certPem, keyPem };
     else if (ctx.token !== undefined) credential = { kind: 'token', token: ctx.token };
     else if (ctx.tokenFile !== undefined) credential = { kind: 'tokenFile', path: resolve(dirname(abs), ctx.tokenFile) };
-    else return f.fail(kcPath, `${abs}: the context's user has no token, token file or client certificate the gateway can hold`);
+    else if (ctx.exec !== undefined) {
+      // As client-go: a command with a path separator is relative to the kubeconfig, a bare name is looked up in PATH.
+      const cmd = ctx.exec.command;
+      credential = { kind: 'exec', exec: { ...ctx.exec, command: isAbsolute(cmd) || !cmd.includes('/') ? cmd : resolve(dirname(abs), cmd) } };
+    }
+    else return f.fail(kcPath, `${abs}: the context's user has no token, token file, client certificate or exec plugin the gateway can hold`);
   } else if (kinds[0] === 'inCluster') {
     if (cm.inCluster !== true) f.fail(joinPath(credPath, 'inCluster'), 'must be true');
     const host = c.env.KUBERNETES_SERVICE_HOST;

@@ -9,6 +9,7 @@ import { readConnection, readDuration, type ConnectionConfig } from './config-co
 import { isLoopbackHost, parseListenAddress, urlHost, type ListenAddress } from './listen-address.js';
 import { readApprovals, readNotifications, type ApprovalsConfig, type NotificationTarget } from './config-approvals.js';
 import { readRecordings, type RecordingsConfig } from './config-recordings.js';
+import { readOperations, type OperationsConfig } from './config-operations.js';
 
 export type { ConnectionConfig, UpstreamCredential } from './config-connection.js';
 export type { ApprovalsConfig, NotificationTarget } from './config-approvals.js';
@@ -50,6 +51,8 @@ export interface GatewayConfig {
   notifications: NotificationTarget[];
   /** exec/attach recording; undefined (configs built in code): enabled with the default cap. */
   recordings?: RecordingsConfig;
+  /** Key rotation, metrics, drain; undefined (configs built in code): DEFAULT_OPERATIONS. */
+  operations?: OperationsConfig;
 }
 
 /** I/O the loader needs; tests pass their own. */
@@ -58,7 +61,8 @@ export interface LoadConfigDeps {
   env: Record<string, string | undefined>;
 }
 
-const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications', 'recordings'] as const;
+const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications', 'recordings',
+  'signingKeys', 'metrics', 'shutdown'] as const;
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConfig {
@@ -210,6 +214,6 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
     impersonation: { userPrefix: readPrefix(f, impM, 'userPrefix', 'impersonation'), groupPrefix: readPrefix(f, impM, 'groupPrefix', 'impersonation') },
     admins: { groups: adminsM ? f.strings(adminsM, 'groups', 'admins') : [], users: adminsM ? f.strings(adminsM, 'users', 'admins') : [] },
     sessions, connections, policy, approvals: readApprovals(f, top), notifications: readNotifications(f, top, deps.env),
-    recordings: readRecordings(f, top),
+    recordings: readRecordings(f, top), operations: readOperations(f, top, allowNonLoopback),
   };
 }

@@ -1,4 +1,5 @@
 /** The gateway as a running HTTP(S) server: `/v1` API, JWKS, health, and the Kubernetes reverse proxy. */
+import type { LogFields } from './gateway-logger.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,18 @@ import { createAuditHealth } from './audit-health.js';
 import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
-import { createLiveStreams } from './live-streams.js';
+import { createLiveStreams, type LiveStreams } from './live-streams.js';
+import { createGatewayMetrics } from './metrics.js';
+import { instrumentStore } from './instrumented-store.js';
+import { createDrain } from './drain.js';
+import { createReadiness, type Readiness } from './readiness.js';
+import { applyServerLimits, DRAINING_BODY, listenOn, refuseDraining, serveMetrics, SERVER_LIMITS } from './server-io.js';
 import { createUpstreamPools } from './pipeline/upstream-pools.js';
 import { createSessionTokens } from './session-token.js';
 import { loadSigningKeys } from './signing-keys.js';
 import { loadMaskDigestKey, withMaskDigest } from './mask-digest-key.js';
+import { claimSessionIssuer } from './session-issuer.js';
+import { DEFAULT_OPERATIONS } from './config-operations.js';
 import { sendJson } from './http-json.js';
 import { handleGatewayRoute } from './v1-routes.js';
 
@@ -26,11 +34,15 @@ export interface CreateGatewayOptions {
   now?: () => number;
   /** Used for OIDC discovery and JWKS of the trusted issuers. */
   fetch?: typeof fetch;
-  logger?: (line: string) => void;
+  logger?: (line: string, fields?: LogFields) => void;
+  /** Environment of credential plugins of held kubeconfigs (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Reported by `/v1/config`. */
   version?: string;
   /** How long a session lookup is reused before the store is asked again (default 2000 ms). */
   sessionCacheMs?: number;
+  /** How often signing keys are re-read from the store (default 10 s; 0: never, tests call keys.reload()). */
+  keyReloadMs?: number;
   /** First retry delay of a failed notification (default 1000 ms, doubling). */
   notifyBackoffMs?: number;
 }
@@ -42,6 +54,14 @@ export interface RunningGateway {
   /** The public URL in session tokens and `server` fields (config.publicUrl, or `url`). */
   publicUrl: string;
   server: http.Server | https.Server;
+  /** Where `/metrics` is served when `metrics.listen` is set. */
+  metricsUrl?: string;
+  /** `/readyz` conditions (add more with readiness.add). */
+  readiness: Readiness;
+  /** Requests in flight (drain tests). */
+  inFlight(): { short: number; long: number };
+  /** SIGTERM: unready, no new requests, short ones finish within `graceMs`, long streams closed; then call close(). */
+  drain(graceMs?: number): Promise<void>;
   /** Stops accepting, cuts every live stream and upstream connection; the store stays open (the caller owns it). */
   close(): Promise<void>;
 }
@@ -50,17 +70,42 @@ export interface RunningGateway {
 export async function createGateway(o: CreateGatewayOptions): Promise<RunningGateway> {
   const now = o.now ?? Date.now;
   const log = o.logger ?? (() => undefined);
-  const { store } = o;
-  const keys = await loadSigningKeys(store, { now });
+  const ops = o.config.operations ?? DEFAULT_OPERATIONS;
+  let streamsRef: LiveStreams | undefined;
+  const metrics = createGatewayMetrics({
+    connections: o.config.connections.map((c) => c.name),
+    openStreams: () => streamsRef?.count() ?? 0,
+    activeSessions: async () => (await o.store.listSessions({ activeAt: new Date(now()).toISOString() })).length,
+    pendingApprovals: async () => (await o.store.listAccessRequests({ status: ['pending'] })).length,
+  });
+  const store = instrumentStore(o.store, metrics, log);
   // Masked values carry digests under the gateway's key, so a changed Secret value shows as changed.
   const config = withMaskDigest(o.config, await loadMaskDigestKey(store, { now }));
-  const server = config.tls === undefined ? http.createServer() : https.createServer({ cert: config.tls.certPem, key: config.tls.keyPem });
+  const auditHealth = createAuditHealth(now);
+  const maxTokenLifetimeSeconds = Math.max(config.sessions.maxTtlSeconds, ...config.connections.map((c) => c.maxTtlSeconds));
+  const keys = await loadSigningKeys(store, {
+    now, log, maxTokenLifetimeSeconds, ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
+    ...(o.keyReloadMs === undefined ? {} : { reloadIntervalMs: o.keyReloadMs }),
+  });
+  const server = config.tls === undefined ? http.createServer(SERVER_LIMITS) : https.createServer({ ...SERVER_LIMITS, cert: config.tls.certPem, key: config.tls.keyPem });
+  applyServerLimits(server);
+  const drain = createDrain(server);
+  const readiness = createReadiness();
+  readiness.add('draining', () => (drain.draining ? 'the gateway is shutting down' : undefined));
+  readiness.add('audit', () => auditHealth.problem());
+  readiness.add('store', async () => {
+    try { await store.getSigningKeys(); return undefined; } catch { return 'unreachable'; }
+  });
+  const metricsOnMain = ops.metrics.enabled && ops.metrics.listen === undefined;
 
   let gw: GatewayContext | undefined;
   let proxy: KubeProxy | undefined;
   const fail = (e: unknown): void => log(`unhandled gateway error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics' && metricsOnMain) { serveMetrics(metrics, res); return; }
+    if (path !== '/healthz' && path !== '/readyz' && !drain.admitRequest(req, res)) { refuseDraining(res); return; }
     const run = async (): Promise<void> => {
       if ((req.url ?? '').startsWith(KUBE_PREFIX)) return proxy!.handleRequest(req, res);
       if (!(await handleGatewayRoute(gw!, req, res, o.version ?? '0.0.0'))) {
@@ -70,6 +115,10 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     run().catch((e: unknown) => { fail(e); res.destroy(); });
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+    if (!drain.admitUpgrade(req, socket)) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n${DRAINING_BODY}`);
+      return;
+    }
     if (!(req.url ?? '').startsWith(KUBE_PREFIX)) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
@@ -77,22 +126,47 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
     proxy!.handleUpgrade(req, socket, head).catch((e: unknown) => { fail(e); socket.destroy(); });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => { server.off('error', reject); resolve(); });
-  });
+  let metricsServer: http.Server | undefined;
+  try {
+    await listenOn(server, config.listen, 'listen', config.file);
+    if (ops.metrics.enabled && ops.metrics.listen !== undefined) {
+      metricsServer = http.createServer(SERVER_LIMITS, (req, res) => {
+        if ((req.url ?? '/').split('?')[0] === '/metrics') serveMetrics(metrics, res);
+        else res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('only /metrics here\n');
+      });
+      applyServerLimits(metricsServer);
+      await listenOn(metricsServer, ops.metrics.listen, 'metrics.listen', config.file);
+    }
+  } catch (e) {
+    keys.close();
+    server.close();
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const url = `${config.tls === undefined ? 'http' : 'https'}://${urlHost(addr.address)}:${addr.port}`;
   const publicUrl = config.publicUrl ?? url;
+  let sessionIssuer: string;
+  try {
+    sessionIssuer = await claimSessionIssuer(store, publicUrl, config.publicUrl !== undefined, log);
+  } catch (e) {
+    keys.close();
+    metricsServer?.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    throw e;
+  }
 
   const streams = createLiveStreams(now);
-  const upstreams = createUpstreamPools(config.connections, now);
-  const notifier = createNotifier({ log, ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
+  streamsRef = streams;
+  // Credential plugins are other people's programs: they get the environment minus the gateway's own secrets.
+  const secrets = new Set([config.store.postgres?.url, ...config.notifications.map((n) => n.url)].filter((v) => v !== undefined));
+  const pluginEnv = Object.fromEntries(Object.entries(o.env ?? process.env).filter(([, v]) => v === undefined || !secrets.has(v)));
+  const upstreams = createUpstreamPools(config.connections, now, { log, env: pluginEnv });
+  const notifier = createNotifier({ log, onFailure: (t, final) => metrics.notificationFailure(t, final), ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, now, log, keys, streams, upstreams, requests, auditHealth: createAuditHealth(now),
+    config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests, auditHealth,
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
-    sessionTokens: createSessionTokens({ keys, store, issuer: publicUrl, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
+    sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
   proxy = createKubeProxy(gw);
   // A session ended elsewhere (another replica on the same PostgreSQL) is refused and cut here at once,
@@ -106,15 +180,23 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
 
   let closing: Promise<void> | undefined;
   return {
-    url, publicUrl, server,
+    url, publicUrl, server, readiness, inFlight: () => drain.inFlight(),
+    ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
+    async drain(graceMs = ops.shutdown.gracePeriodSeconds * 1000) {
+      const r = await drain.drain({ graceMs, unreadyDelayMs: ops.shutdown.unreadyDelaySeconds * 1000, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
+      log(`drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`);
+    },
     close() {
       closing ??= (async () => {
         stopEndedFeed?.();
+        keys.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         streams.closeAll('gateway stopping');
         requests.close();
         notifier.close();
         server.closeAllConnections();
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
         await stopped;
         await upstreams.close();
       })();

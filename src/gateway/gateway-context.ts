@@ -1,4 +1,5 @@
 /** What every route and pipeline step of a running gateway shares; built once in createGateway. */
+import type { LogFields } from './gateway-logger.js';
 import type { IncomingMessage } from 'node:http';
 import { HoopError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +12,8 @@ import type { LiveStreams } from './live-streams.js';
 import type { SessionTokens } from './session-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { UpstreamPools } from './pipeline/upstream-pools.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
 
 /** Shared state of one gateway. */
 export interface GatewayContext {
@@ -18,8 +21,11 @@ export interface GatewayContext {
   store: Store;
   /** The resolved public URL (config.publicUrl, or derived from the bound address). */
   publicUrl: string;
+  /** `iss` of session tokens: kept in the store, the same on every replica (session-issuer.ts). */
+  sessionIssuer: string;
   now: () => number;
-  log: (line: string) => void;
+  /** The gateway log (gateway-logger.ts); fields are optional structure, never a token or a value. */
+  log: (line: string, fields?: LogFields) => void;
   keys: SigningKeys;
   idTokens: IdTokenVerifier;
   sessionTokens: SessionTokens;
@@ -29,6 +35,10 @@ export interface GatewayContext {
   requests: AccessRequests;
   /** Whether audit writes succeed, as the request path last saw it (reported by /readyz). */
   auditHealth: AuditHealth;
+  /** Prometheus metrics (`/metrics`). */
+  metrics?: GatewayMetrics;
+  /** `/readyz` conditions. */
+  readiness?: Readiness;
 }
 
 /** The authenticated caller of a `/v1` endpoint. */

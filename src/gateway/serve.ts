@@ -1,9 +1,9 @@
 /** Composition root of `hoopctl gateway serve`: config file → store → gateway. */
+import type { LogFields } from './gateway-logger.js';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { loadGatewayConfig } from './config.js';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGateway, type RunningGateway } from './create-gateway.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
 export type { RunningGateway } from './create-gateway.js';
@@ -11,7 +11,8 @@ export type { RunningGateway } from './create-gateway.js';
 /** Options of startGatewayFromConfigFile. */
 export interface ServeOptions {
   env: Record<string, string | undefined>;
-  log: (line: string) => void;
+  /** The gateway log (gateway-logger.ts); fields are optional structure, never a token or a value. */
+  log: (line: string, fields?: LogFields) => void;
 }
 
 function packageVersion(): string {
@@ -27,23 +28,32 @@ function packageVersion(): string {
   }
 }
 
+/** An opened (and migrated) store of a gateway config, with a name for logs that never shows a password. */
+export async function openGatewayStore(config: GatewayConfig, log: (line: string) => void): Promise<{ store: Store; name: string; schemaVersion: number }> {
+  const pgConfig = config.store.postgres;
+  if (pgConfig === undefined) {
+    const { openSqliteStore, SQLITE_SCHEMA_VERSION } = await import('../store/sqlite-store.js');
+    return { store: await openSqliteStore(config.store.sqlite), name: config.store.sqlite, schemaVersion: SQLITE_SCHEMA_VERSION };
+  }
+  // Loaded only when configured: a single SQLite gateway never loads pg.
+  const { openPostgresStore, redactPostgresUrl } = await import('../store/postgres-store.js');
+  const { PG_MIGRATIONS } = await import('../store/postgres-schema.js');
+  const store = await openPostgresStore({ url: pgConfig.url, maxConnections: pgConfig.maxConnections, log });
+  return { store, name: `postgres ${redactPostgresUrl(pgConfig.url)}`, schemaVersion: PG_MIGRATIONS.length };
+}
+
+/** Reads and validates a gateway config file. */
+export function readGatewayConfigFile(file: string, env: Record<string, string | undefined>): Promise<GatewayConfig> {
+  return loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env });
+}
+
 /** Loads the config, opens the store, starts the gateway and logs one line; close() also closes the store. */
 export async function startGatewayFromConfigFile(file: string, options: ServeOptions): Promise<RunningGateway> {
-  const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: options.env });
-  const pgConfig = config.store.postgres;
-  let storeName = config.store.sqlite;
-  let store: Store;
-  if (pgConfig === undefined) {
-    store = await openSqliteStore(config.store.sqlite);
-  } else {
-    // Loaded only when configured: a single SQLite gateway never loads pg.
-    const { openPostgresStore, redactPostgresUrl } = await import('../store/postgres-store.js');
-    storeName = `postgres ${redactPostgresUrl(pgConfig.url)}`;
-    store = await openPostgresStore({ url: pgConfig.url, maxConnections: pgConfig.maxConnections, log: options.log });
-  }
+  const config = await readGatewayConfigFile(file, options.env);
+  const { store, name: storeName } = await openGatewayStore(config, options.log);
   let gateway: RunningGateway;
   try {
-    gateway = await createGateway({ config, store, logger: options.log, version: packageVersion() });
+    gateway = await createGateway({ config, store, logger: options.log, version: packageVersion(), env: options.env });
   } catch (e) {
     await store.close();
     throw e;

@@ -54,22 +54,23 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
   const ended = new Set<string>();
   // Signature checks cost a WebCrypto job per request: remember tokens whose signature, issuer and audience
   // verified (exact token string → payload). Expiry and liveness are still checked on every request.
-  const verified = new Map<string, unknown>();
+  const verified = new Map<string, { payload: unknown; kid: string }>();
 
   async function verifiedPayload(token: string): Promise<unknown> {
     const hit = verified.get(token);
-    if (hit !== undefined) {
-      verified.delete(token);
+    verified.delete(token);
+    // A key retired by an emergency rotation ends its tokens even when they were verified before.
+    if (hit !== undefined && o.keys.accepts(hit.kid)) {
       verified.set(token, hit);
-      return hit;
+      return hit.payload;
     }
-    const key = await keyOf(token);
+    const { key, kid } = await keyOf(token);
     try {
       const { payload } = await jwtVerify(token, key, {
         issuer: o.issuer, audience: SESSION_AUDIENCE, algorithms: [o.keys.current.alg], currentDate: new Date(o.now()), clockTolerance: 0,
       });
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-      verified.set(token, payload);
+      verified.set(token, { payload, kid });
       return payload;
     } catch (e) {
       if (e instanceof errors.JWTExpired) throw refused('the session has expired', undefined, e);
@@ -97,12 +98,14 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
     return session;
   }
 
-  async function keyOf(token: string): Promise<CryptoKey> {
+  async function keyOf(token: string): Promise<{ key: CryptoKey; kid: string }> {
     let kid: string | undefined;
     try { kid = decodeProtectedHeader(token).kid; } catch (e) { throw new HoopError('not_logged_in', 'the bearer token is not a session token', { cause: e }); }
     const key = kid === undefined ? undefined : await o.keys.publicKey(kid);
-    if (key === undefined) throw new HoopError('not_logged_in', 'the session token was not signed by this gateway', { hint: 'run hoopctl connect <connection>' });
-    return key;
+    if (key === undefined || kid === undefined) {
+      throw new HoopError('not_logged_in', 'the session token was not signed by a current key of this gateway (unknown or retired key)', { hint: 'run hoopctl connect <connection>' });
+    }
+    return { key, kid };
   }
 
   return {
@@ -123,7 +126,7 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
       return { claims, session: await liveSession(claims) };
     },
     async verifySignature(token) {
-      const key = await keyOf(token);
+      const { key } = await keyOf(token);
       let payload: Record<string, unknown>;
       try {
         const r = await compactVerify(token, key, { algorithms: [o.keys.current.alg] });

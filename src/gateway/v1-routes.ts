@@ -58,24 +58,20 @@ async function listAudit(gw: GatewayContext, req: IncomingMessage, res: ServerRe
   const afterSeq = afterText === null ? undefined : Number(afterText);
   if (afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) throw new HoopError('usage', 'after must be a non-negative integer (an audit seq)');
   const user = caller.admin ? asked : caller.user;
+  const applied = Math.min(limit, MAX_AUDIT_LIMIT);
   const items = await gw.store.listAudit({
     ...(session === undefined ? {} : { session }), ...(user === undefined ? {} : { user }),
-    ...(since === null ? {} : { since: sinceOf(since, gw.now()) }), limit: Math.min(limit, MAX_AUDIT_LIMIT),
+    ...(since === null ? {} : { since: sinceOf(since, gw.now()) }), limit: applied,
     ...(afterSeq === undefined ? {} : { afterSeq }),
   });
-  sendJson(res, 200, { items });
+  // `limit` says what was applied, so a client that asked for more than the maximum can tell it got less.
+  sendJson(res, 200, { items, limit: applied });
 }
 
 async function ready(gw: GatewayContext, res: ServerResponse): Promise<void> {
-  try {
-    await gw.store.getSigningKeys();
-  } catch {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('store unreachable\n');
-    return;
-  }
-  const audit = gw.auditHealth.problem();
-  if (audit !== undefined) {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${audit}\n`);
+  const problems = gw.readiness === undefined ? [] : await gw.readiness.problems();
+  if (problems.length > 0) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(`${problems.join('\n')}\n`);
     return;
   }
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');

@@ -102,7 +102,7 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   const ttlSeconds = approvedTtl(gw, caller, conn, role, asked);
   const nowMs = gw.now();
   const claims = buildSessionClaims({
-    issuer: gw.publicUrl, user: caller.user, groups: caller.groups, sessionId, connection: conn.name,
+    issuer: gw.sessionIssuer, user: caller.user, groups: caller.groups, sessionId, connection: conn.name,
     ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
     nowSeconds: Math.floor(nowMs / 1000), ttlSeconds, jti: randomUUID(),
   });

@@ -52,6 +52,19 @@ users:
     user: { client-certificate: a.crt, client-key: a.key }
   - name: plugin
     user: { exec: { command: aws } }
+  - name: pluginv1
+    user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: aws } }
+  - name: pluginalways
+    user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: aws, interactiveMode: Always } }
+  - name: eks
+    user:
+      exec:
+        apiVersion: client.authentication.k8s.io/v1beta1
+        command: aws
+        args: [eks, get-token, --cluster-name, prod]
+        env: [{ name: AWS_PROFILE, value: ops }]
+        provideClusterInfo: true
+        installHint: install the AWS CLI
   - name: halfcert
     user: { client-certificate-data: ${b64('CERT')} }
   - name: nothing
@@ -61,6 +74,9 @@ contexts:
   - { name: sa, context: { cluster: files, user: sa } }
   - { name: filecert, context: { cluster: files, user: filecert } }
   - { name: plugin, context: { cluster: prod, user: plugin } }
+  - { name: pluginv1, context: { cluster: prod, user: pluginv1 } }
+  - { name: pluginalways, context: { cluster: prod, user: pluginalways } }
+  - { name: eks, context: { cluster: prod, user: eks } }
   - { name: halfcert, context: { cluster: prod, user: halfcert } }
   - { name: nothing, context: { cluster: prod, user: nothing } }
   - { name: dangling, context: { cluster: gone, user: admin } }
@@ -80,13 +96,23 @@ test('resolveKubeconfigContext decodes data fields and returns file fields as pa
   });
 });
 
+test('resolveKubeconfigContext reads an exec credential plugin (client.authentication.k8s.io)', () => {
+  const config = parseKubeconfig(admin, 'admin.kubeconfig');
+  assert.deepEqual(resolveKubeconfigContext(config, 'eks').exec, {
+    apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'prod'],
+    env: [{ name: 'AWS_PROFILE', value: 'ops' }], provideClusterInfo: true, installHint: 'install the AWS CLI',
+  });
+});
+
 test('resolveKubeconfigContext errors are config_invalid and name the context', () => {
   const config = parseKubeconfig(admin, 'admin.kubeconfig');
   const cases: [context: string, part: string][] = [
     ['missing', 'no such context (contexts: admin, sa'],
-    ['plugin', '"exec"'],
+    ['plugin', 'exec.apiVersion must be one of'],
+    ['pluginv1', 'exec.interactiveMode is required'],
+    ['pluginalways', 'no terminal to prompt on'],
     ['halfcert', 'without its key'],
-    ['nothing', 'no token, token file or client certificate'],
+    ['nothing', 'no token, token file, client certificate or exec plugin'],
     ['dangling', 'cluster "gone" is not defined'],
   ];
   for (const [context, part] of cases) {

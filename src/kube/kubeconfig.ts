@@ -86,8 +86,24 @@ export interface ResolvedKubeconfig {
   clientCertFile?: string;
   clientKeyPem?: string;
   clientKeyFile?: string;
+  /** A client-go credential plugin (`user.exec`); `command` as written (a relative path with a `/` is relative to the kubeconfig). */
+  exec?: ExecPluginConfig;
   namespace?: string;
 }
+
+/** The `user.exec` stanza of a kubeconfig (client.authentication.k8s.io ExecConfig). */
+export interface ExecPluginConfig {
+  apiVersion: 'client.authentication.k8s.io/v1' | 'client.authentication.k8s.io/v1beta1';
+  command: string;
+  args: string[];
+  env: { name: string; value: string }[];
+  provideClusterInfo: boolean;
+  /** `clusters[].cluster.extensions[client.authentication.k8s.io/exec].extension`, handed to the plugin with the cluster info. */
+  clusterConfig?: unknown;
+  installHint?: string;
+}
+
+const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 
 /** Resolves `contextName` (default: current-context) to server, CA and credential; HoopError('config_invalid') naming the context. */
 export function resolveKubeconfigContext(config: Kubeconfig, contextName?: string): ResolvedKubeconfig {
@@ -104,8 +120,8 @@ export function resolveKubeconfigContext(config: Kubeconfig, contextName?: strin
 
   const server = str(cluster, 'server') ?? fail(`cluster ${JSON.stringify(clusterName)} has no server`);
   if (cluster['proxy-url'] !== undefined) fail('proxy-url is not supported');
-  // exec plugins and auth-providers would run programs or refresh tokens inside the gateway: not supported.
-  for (const key of ['exec', 'auth-provider', 'username', 'password']) {
+  // auth-providers are removed from kubectl itself (1.26); basic auth is not accepted by kube-apiserver since 1.19.
+  for (const key of ['auth-provider', 'username', 'password']) {
     if (user[key] !== undefined) fail(`user ${JSON.stringify(userName)} uses "${key}", which hoopctl does not support; use a token, token file or client certificate`);
   }
   const out: ResolvedKubeconfig = { context: name, server, insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true };
@@ -125,10 +141,47 @@ export function resolveKubeconfigContext(config: Kubeconfig, contextName?: strin
   assign(out, 'clientKeyPem', decoded(user, 'client-key-data'));
   assign(out, 'clientKeyFile', str(user, 'client-key'));
   assign(out, 'namespace', str(context, 'namespace'));
+  if (user.exec !== undefined) assign(out, 'exec', readExec(user.exec, cluster, fail));
   const hasCert = out.clientCertPem !== undefined || out.clientCertFile !== undefined;
   const hasKey = out.clientKeyPem !== undefined || out.clientKeyFile !== undefined;
   if (hasCert !== hasKey) fail(`user ${JSON.stringify(userName)} has a client certificate without its key, or a key without its certificate`);
-  if (out.token === undefined && out.tokenFile === undefined && !hasCert) fail(`user ${JSON.stringify(userName)} has no token, token file or client certificate`);
+  if (out.token === undefined && out.tokenFile === undefined && !hasCert && out.exec === undefined) {
+    fail(`user ${JSON.stringify(userName)} has no token, token file, client certificate or exec plugin`);
+  }
+  return out;
+}
+
+function readExec(raw: unknown, cluster: Record<string, unknown>, fail: (msg: string) => never): ExecPluginConfig {
+  if (!isRecord(raw)) fail('user.exec must be a mapping');
+  const e = raw as Record<string, unknown>;
+  const apiVersion = str(e, 'apiVersion');
+  if (apiVersion === undefined || !EXEC_API_VERSIONS.includes(apiVersion)) {
+    fail(`exec.apiVersion must be one of ${EXEC_API_VERSIONS.join(', ')} (got ${JSON.stringify(e.apiVersion)})`);
+  }
+  const command = str(e, 'command') ?? fail('exec.command is required');
+  const args = e.args ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) fail('exec.args must be a list of strings');
+  const envList = e.env ?? [];
+  if (!Array.isArray(envList)) fail('exec.env must be a list of {name, value}');
+  const env = (envList as unknown[]).map((item, i) => {
+    if (!isRecord(item) || typeof item.name !== 'string' || typeof item.value !== 'string') fail(`exec.env[${i}] needs a name and a value`);
+    return { name: (item as { name: string }).name, value: (item as { value: string }).value };
+  });
+  // v1 makes interactiveMode required; the gateway has no terminal, so a plugin that must prompt can never work here.
+  const mode = e.interactiveMode;
+  if (apiVersion === 'client.authentication.k8s.io/v1' && mode === undefined) fail('exec.interactiveMode is required with client.authentication.k8s.io/v1 (use Never)');
+  if (mode === 'Always') fail('exec.interactiveMode is Always, but the gateway has no terminal to prompt on (use Never or IfAvailable)');
+  if (mode !== undefined && mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always') fail(`exec.interactiveMode ${JSON.stringify(mode)} is not Never, IfAvailable or Always`);
+  const out: ExecPluginConfig = {
+    apiVersion: apiVersion as ExecPluginConfig['apiVersion'], command, args: args as string[], env, provideClusterInfo: e.provideClusterInfo === true,
+  };
+  const hint = str(e, 'installHint');
+  if (hint !== undefined) out.installHint = hint;
+  const extensions = cluster.extensions;
+  if (Array.isArray(extensions)) {
+    const ext = extensions.find((x: unknown) => isRecord(x) && x.name === 'client.authentication.k8s.io/exec') as Record<string, unknown> | undefined;
+    if (ext?.extension !== undefined) out.clusterConfig = ext.extension;
+  }
   return out;
 }
 

@@ -53,6 +53,9 @@ export const PG_MIGRATIONS: readonly string[] = [
    -- The largest audit seq ever assigned (SQLite keeps it in sqlite_sequence): verify notices a deleted tail.
    CREATE TABLE audit_high_water (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
    INSERT INTO audit_high_water (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM audit_events;`,
+  // 4: key rotation (a retired key's tokens are refused) and settings every replica must share (the session issuer).
+  `ALTER TABLE signing_keys ADD COLUMN retired_at TIMESTAMPTZ;
+   CREATE TABLE gateway_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, set_at TIMESTAMPTZ NOT NULL);`,
 ];
 
 /** Brings the schema to PG_MIGRATIONS.length; replicas that start together wait on the lock and then find nothing to do. */

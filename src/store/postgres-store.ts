@@ -30,14 +30,27 @@ function toSession(r: SessionRow): SessionRecord {
 function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
   return {
     async getSigningKeys(): Promise<SigningKeyRecord[]> {
-      const { rows } = await db.query<{ kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: Date }>(
-        'read signing keys', 'SELECT kid, alg, private_jwk, public_jwk, created_at FROM signing_keys ORDER BY created_at, kid COLLATE "C"');
-      return rows.map((r) => ({ kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: fromTimestamp(r.created_at) }));
+      const { rows } = await db.query<{ kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: Date; retired_at: Date | null }>(
+        'read signing keys', 'SELECT kid, alg, private_jwk, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at, kid COLLATE "C"');
+      return rows.map((r) => ({
+        kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: fromTimestamp(r.created_at),
+        ...(r.retired_at === null ? {} : { retiredAt: fromTimestamp(r.retired_at) }),
+      }));
     },
     async putSigningKey(k: SigningKeyRecord): Promise<void> {
-      await db.query('store a signing key', `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)
+      await db.query('store a signing key', `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (kid) DO UPDATE SET alg = EXCLUDED.alg, private_jwk = EXCLUDED.private_jwk, public_jwk = EXCLUDED.public_jwk,
-        created_at = EXCLUDED.created_at`, [k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt')]);
+        created_at = EXCLUDED.created_at, retired_at = EXCLUDED.retired_at`,
+      [k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'), k.retiredAt === undefined ? null : iso(k.retiredAt, 'retiredAt')]);
+    },
+    async claimSetting(name: string, value: string): Promise<string> {
+      const { rows } = await db.query<{ value: string }>(`store the setting ${name}`, `WITH ins AS (
+          INSERT INTO gateway_settings (name, value, set_at) VALUES ($1, $2, now()) ON CONFLICT (name) DO NOTHING RETURNING value)
+        SELECT value FROM ins UNION ALL SELECT value FROM gateway_settings WHERE name = $1`, [name, value]);
+      if (rows[0] !== undefined) return rows[0].value;
+      // Lost a race with another replica's insert, committed after this statement's snapshot: read it now.
+      const again = await db.query<{ value: string }>(`read the setting ${name}`, 'SELECT value FROM gateway_settings WHERE name = $1', [name]);
+      return again.rows[0]!.value;
     },
     async createSession(s: SessionRecord): Promise<void> {
       await db.query('create a session', `INSERT INTO sessions (id, username, groups, connection, namespace, role, reason, created_at,

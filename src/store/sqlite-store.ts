@@ -42,7 +42,13 @@ const MIGRATIONS: readonly string[] = [
      comment TEXT, at TEXT NOT NULL, PRIMARY KEY (request_id, approver));`,
   // 3: exec/attach recordings (asciicast v2). Audit events gain seq/prevHash/hash inside event_json (no column change).
   RECORDINGS_MIGRATION,
+  // 4: key rotation (a retired key's tokens are refused) and settings every replica must share (the session issuer).
+  `ALTER TABLE signing_keys ADD COLUMN retired_at TEXT;
+   CREATE TABLE gateway_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, set_at TEXT NOT NULL);`,
 ];
+
+/** The schema version this build migrates to (`hoopctl gateway migrate`). */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 interface SessionRow {
   id: string; user: string; groups_json: string; connection: string; namespace: string | null; role: string | null;
@@ -107,8 +113,10 @@ export async function openSqliteStore(file: string): Promise<Store> {
   }
 
   const q = {
-    keys: db.prepare('SELECT kid, alg, private_jwk, public_jwk, created_at FROM signing_keys ORDER BY created_at, kid'),
-    putKey: db.prepare('INSERT OR REPLACE INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)'),
+    keys: db.prepare('SELECT kid, alg, private_jwk, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at, kid'),
+    putKey: db.prepare('INSERT OR REPLACE INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    claimSetting: db.prepare('INSERT OR IGNORE INTO gateway_settings (name, value, set_at) VALUES (?, ?, ?)'),
+    getSetting: db.prepare('SELECT value FROM gateway_settings WHERE name = ?'),
     createSession: db.prepare(`INSERT INTO sessions (id, user, groups_json, connection, namespace, role, reason, created_at, expires_at, ended_at, end_reason)
       VALUES (@id, @user, @groups_json, @connection, @namespace, @role, @reason, @created_at, @expires_at, @ended_at, @end_reason)`),
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
@@ -150,11 +158,16 @@ export async function openSqliteStore(file: string): Promise<Store> {
   return {
     kind: 'sqlite',
     getSigningKeys: () => run('read signing keys', () =>
-      (q.keys.all() as { kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: string }[]).map((r) => ({
+      (q.keys.all() as { kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: string; retired_at: string | null }[]).map((r) => ({
         kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at,
+        ...(r.retired_at === null ? {} : { retiredAt: r.retired_at }),
       }))),
     putSigningKey: (k: SigningKeyRecord) => run('store a signing key', () => {
-      q.putKey.run(k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'));
+      q.putKey.run(k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'), k.retiredAt === undefined ? null : iso(k.retiredAt, 'retiredAt'));
+    }),
+    claimSetting: (name: string, value: string) => run(`store the setting ${name}`, () => {
+      q.claimSetting.run(name, value, new Date().toISOString());
+      return (q.getSetting.get(name) as { value: string }).value;
     }),
     createSession: (s: SessionRecord) => run('create a session', () => {
       q.createSession.run({

@@ -26,7 +26,10 @@ export interface SigningKeyRecord {
   alg: string;
   privateJwk: string;      // JSON
   publicJwk: string;       // JSON
+  /** Current from this instant (the newest created key is current); RFC 3339. */
   createdAt: string;
+  /** Set by an emergency rotation: tokens signed with the key are refused from this instant on (RFC 3339). */
+  retiredAt?: string;
 }
 
 /** Filter for audit queries. */
@@ -148,7 +151,10 @@ export interface AccessVoteRecord {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   getSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Inserts or replaces (by kid) a signing key, `retiredAt` included. */
   putSigningKey(key: SigningKeyRecord): Promise<void>;
+  /** Stores `value` under `name` unless a value is already there; returns the stored value (first writer wins, across replicas). */
+  claimSetting(name: string, value: string): Promise<string>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Marks a session ended; returns false when it did not exist or was already ended. */

@@ -35,6 +35,13 @@ bindings:
 masking:
   valuePatterns: ['acme_[0-9a-f]{32}', '/corp-[a-z]+-key/i', '(?<=password=)\\S+']
 `],
+  ['/etc/hoop/ok-policy.yaml', `
+oidc: { issuers: [{ issuer: 'http://127.0.0.1:9000', clientId: hoopctl }] }
+connections: [{ name: prod, server: 'https://10.0.0.1:6443', credential: { tokenFile: ./missing.token } }]
+policy:
+  roles: [{ name: view, rules: [{ verbs: [get], resources: [pods] }] }]
+  bindings: [{ groups: [dev], connections: [prod], roles: [view] }]
+`],
   ['broken.yaml', 'roles: [\n'],
   ['other.yaml', 'listen: 127.0.0.1:8080\n'],
   ['list.yaml', '- a\n'],
@@ -48,7 +55,14 @@ const deps = {
 };
 
 test('checkPolicyFile summarises a valid bare policy', async () => {
-  assert.deepEqual(await checkPolicyFile(deps, 'bare.yaml'), { roles: 1, bindings: 1, guardrails: 1 });
+  assert.deepEqual(await checkPolicyFile(deps, 'bare.yaml'), { roles: 1, bindings: 1, guardrails: 1, wholeConfig: false });
+});
+
+test('checkPolicyFile checks the whole gateway config, as gateway serve would (a good policy in a bad config fails)', async () => {
+  await assert.rejects(checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'), (e: unknown) =>
+    isHoopError(e, 'config_invalid') && e.message.includes('connections[0].credential.tokenFile') && e.message.includes('/etc/hoop/missing.token'));
+  files.set('/etc/hoop/missing.token', 'tok\n');
+  assert.deepEqual(await checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'), { roles: 1, bindings: 1, guardrails: 0, wholeConfig: true });
 });
 
 test('checkPolicyFile: compile errors of a gateway config name the path under policy', async () => {

@@ -1,4 +1,5 @@
-/** `hoopctl policy check FILE`: compile the policy offline, as the gateway would at start. */
+/** `hoopctl policy check FILE`: validate offline what the gateway would at start (the whole config, or a bare policy). */
+import { loadGatewayConfig } from '../gateway/config.js';
 import { loadPolicyFile, type PolicyFileDeps } from './policy-file.js';
 
 /** What a valid policy declares. */
@@ -6,10 +7,18 @@ export interface PolicyCheckSummary {
   roles: number;
   bindings: number;
   guardrails: number;
+  /** True when the file is a gateway config and all of it was checked (connections, issuers, files it names, …). */
+  wholeConfig: boolean;
 }
 
-/** Validates `file` (gateway config with `policy:` or bare policy); throws the compile error (HoopError 'config_invalid'). */
-export async function checkPolicyFile(deps: PolicyFileDeps, file: string): Promise<PolicyCheckSummary> {
-  const { policy } = await loadPolicyFile(deps, file);
-  return { roles: policy.roles.length, bindings: policy.bindings.length, guardrails: policy.guardrails.length };
+/**
+ * Validates `file`; throws HoopError('config_invalid') naming the path. A gateway config is checked as
+ * `gateway serve` loads it (every section, the kubeconfigs and files it names, `env` for secrets from the
+ * environment), so a config this passes is one serve accepts up to opening the store and listening.
+ */
+export async function checkPolicyFile(deps: PolicyFileDeps & { env?: Record<string, string | undefined> }, file: string): Promise<PolicyCheckSummary> {
+  const { policy, basePath } = await loadPolicyFile(deps, file);
+  const wholeConfig = basePath === 'policy';
+  if (wholeConfig) await loadGatewayConfig(file, { readFile: deps.readFile, env: deps.env ?? {} });
+  return { roles: policy.roles.length, bindings: policy.bindings.length, guardrails: policy.guardrails.length, wholeConfig };
 }

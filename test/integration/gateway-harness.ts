@@ -146,7 +146,7 @@ export interface HarnessOptions {
   /** A function sees the embedded IdP first (e.g. to list it among other issuers). */
   config?: Record<string, unknown> | ((idp: EmbeddedIdp) => Record<string, unknown>);
   notifyBackoffMs?: number;
-  logger?: (line: string) => void;
+  logger?: (line: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Starts IdP, upstreams, store and gateway. */

@@ -159,10 +159,21 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       await store.putSigningKey(k2);
       await store.putSigningKey({ ...key, publicJwk: '{"x":"z"}' });
       assert.deepEqual(await store.getSigningKeys(), [{ ...key, publicJwk: '{"x":"z"}' }, k2]);
+      await store.putSigningKey({ ...k2, retiredAt: '2026-01-03T00:00:00.000Z' });
+      assert.deepEqual((await store.getSigningKeys())[1], { ...k2, retiredAt: '2026-01-03T00:00:00.000Z' });
       await store.close();
       await assert.rejects(store.getSigningKeys(), (e) => isHoopError(e, 'store_error'));
       await assert.rejects(store.appendAudit(auditEventRecord(1)), (e) => isHoopError(e, 'store_error'));
       await assert.rejects(store.getSession('s1'), (e) => isHoopError(e, 'store_error'));
+    }));
+
+    test('settings: the first value stored wins, across store instances', () => using(async (store, another) => {
+      const other = await another();
+      const [a, b] = await Promise.all([store.claimSetting('session-issuer', 'https://a'), other.claimSetting('session-issuer', 'https://b')]);
+      assert.equal(a, b);
+      assert.ok(a === 'https://a' || a === 'https://b');
+      assert.equal(await store.claimSetting('session-issuer', 'https://c'), a);
+      assert.equal(await store.claimSetting('other', 'x'), 'x');
     }));
 
     test('access requests: create, get, list by status/user/fingerprint/since/limit (newest first)', () => using(async (store) => {

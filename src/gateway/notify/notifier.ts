@@ -31,6 +31,8 @@ export interface NotifierOptions {
   attempts?: number;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
+  /** Told of every failed attempt (`final`: no retry follows), for metrics. */
+  onFailure?: (targetType: string, final: boolean) => void;
 }
 
 interface Job {
@@ -69,6 +71,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
       problem = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name ?? 'error';
     }
     if (closed) { settle(job); return; }
+    o.onFailure?.(target.type, job.attempt >= attempts);
     if (job.attempt >= attempts) {
       o.log(`notification (${target.type}) to ${where} failed for good after ${job.attempt} attempts: ${problem}`);
       settle(job);

@@ -80,7 +80,14 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
       return;
     }
     if (!await auditBeforeForwarding(x)) return;
-    const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
+    let identity: Awaited<ReturnType<typeof upstreamIdentity>>;
+    try {
+      identity = await upstreamIdentity(gw, up, x);
+    } catch (cause) {
+      await sendStatus(x, upstreamUnreachable(x.connectionName, cause), audit);
+      return;
+    }
+    const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, identity);
     headers.connection = 'Upgrade';
     headers.upgrade = x.req.headers.upgrade ?? 'websocket';
     // A compressed WebSocket (permessage-deflate) could not be recorded from the relayed bytes.

@@ -14,12 +14,16 @@ import { maskingRequestHeaders, prepareMaskedRequest } from './mask-request.js';
 import { cutStatus } from './stream-end.js';
 import { upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
 import type { Upstream } from './upstream-pools.js';
+import { UpstreamCredentialError } from './exec-credential.js';
 
 /** Forwards an ordinary (non-upgrade) request and answers it through the gate. */
 export type ForwardStep = (x: ProxyExchange) => Promise<void>;
 
 /** Status for an unreachable upstream, as kube's own proxies word it. */
 export function upstreamUnreachable(connection: string, cause: unknown): KubeStatus {
+  if (cause instanceof UpstreamCredentialError) {
+    return buildStatus(503, 'ServiceUnavailable', `the gateway has no working credential for the Kubernetes API of connection "${connection}" (${cause.message}); try again shortly`);
+  }
   const detail = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? 'error';
   return buildStatus(503, 'ServiceUnavailable', `the gateway cannot reach the Kubernetes API of connection "${connection}" (${detail}); try again shortly`);
 }

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
 import { Pool } from 'undici';
-import { HoopError } from '../../errors.js';
 import type { ConnectionConfig } from '../config.js';
+import { createExecCredentialSource, UpstreamCredentialError } from './exec-credential.js';
 
 /** The upstream of one connection. */
 export interface Upstream {
@@ -12,7 +12,7 @@ export interface Upstream {
   /** Path prefix of the server URL ('' or e.g. `/k8s/clusters/c-1`). */
   basePath: string;
   pool: Pool;
-  /** `Bearer …` for token credentials, undefined for client certificates. */
+  /** `Bearer …` for token credentials, undefined for client certificates; UpstreamCredentialError when it cannot be produced. */
   authorization(): Promise<string | undefined>;
   /** node:https options (TLS material, no agent) for upgrade requests, which undici cannot relay on a non-101 answer. */
   tlsOptions(): Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
@@ -27,7 +27,14 @@ export interface UpstreamPools {
 // Projected service-account tokens rotate (kubelet refreshes them at 80% of their life): re-read often.
 const TOKEN_FILE_TTL_MS = 60_000;
 
-function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
+/** What the upstreams need from their surroundings besides the clock. */
+export interface UpstreamPoolsOptions {
+  /** Environment credential plugins run with (default process.env). */
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}
+
+function createUpstream(c: ConnectionConfig, now: () => number, o: UpstreamPoolsOptions): Upstream {
   const origin = new URL(c.server);
   const tls = {
     ...(c.caPem === undefined ? {} : { ca: c.caPem }),
@@ -40,6 +47,11 @@ function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
   const pool = new Pool(origin.origin, { connect: { ...tls, timeout: 5_000 }, bodyTimeout: 0, headersTimeout: 60_000, connections: 64 });
   let cached: { value: string; at: number } | undefined;
   const cred = c.credential;
+  const plugin = cred.kind !== 'exec' ? undefined : createExecCredentialSource({
+    connection: c.name, exec: cred.exec, now, env: o.env ?? process.env, log: o.log ?? (() => undefined),
+    cluster: { server: c.server, insecureSkipTlsVerify: c.insecureSkipTlsVerify, ...(c.caPem === undefined ? {} : { caPem: c.caPem }),
+      ...(c.tlsServerName === undefined ? {} : { tlsServerName: c.tlsServerName }) },
+  });
   return {
     connection: c,
     origin,
@@ -48,11 +60,12 @@ function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
     async authorization() {
       if (cred.kind === 'token') return `Bearer ${cred.token}`;
       if (cred.kind === 'clientCert') return undefined;
+      if (cred.kind === 'exec') return `Bearer ${await plugin!.token()}`;
       if (cached === undefined || now() - cached.at > TOKEN_FILE_TTL_MS) {
         try {
           cached = { value: (await readFile(cred.path, 'utf8')).trim(), at: now() };
         } catch (cause) {
-          throw new HoopError('upstream_error', `cannot read the credential of connection "${c.name}" (${cred.path})`, { cause });
+          throw new UpstreamCredentialError(c.name, `cannot read the credential of connection "${c.name}" (${cred.path})`, { cause });
         }
       }
       return `Bearer ${cached.value}`;
@@ -62,8 +75,8 @@ function createUpstream(c: ConnectionConfig, now: () => number): Upstream {
 }
 
 /** Creates the upstream of every connection (no network I/O until the first request). */
-export function createUpstreamPools(connections: ConnectionConfig[], now: () => number): UpstreamPools {
-  const byName = new Map(connections.map((c) => [c.name, createUpstream(c, now)]));
+export function createUpstreamPools(connections: ConnectionConfig[], now: () => number, options: UpstreamPoolsOptions = {}): UpstreamPools {
+  const byName = new Map(connections.map((c) => [c.name, createUpstream(c, now, options)]));
   return {
     get: (name) => byName.get(name),
     close: async () => {

@@ -177,7 +177,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const gateway = await createGateway({
       config, store, now: () => Date.now() + clock.skewMs, sessionCacheMs: 60_000,
       ...(options.notifyBackoffMs === undefined ? {} : { notifyBackoffMs: options.notifyBackoffMs }),
-      logger: (line) => { logs.push(line); options.logger?.(line); },
+      logger: (line, fields) => { logs.push(fields === undefined ? line : `${line} ${JSON.stringify(fields)}`); options.logger?.(line, fields); },
     });
     cleanups.push(() => gateway.close());
     const [alice, bob, root] = await Promise.all(['alice', 'bob', 'root'].map((u) => idTokenFor(idp, u)));

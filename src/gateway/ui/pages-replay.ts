@@ -34,7 +34,8 @@ export async function replayPage(gw: GatewayContext, s: ConsoleSession, id: stri
   const offset = (t: string): number => (Date.parse(t) - start) / 1000;
   const timeline = events.map((e) => {
     const at = offset(e.time);
-    const inside = r.endedAt === null ? at >= 0 : at >= 0 && Date.parse(e.time) <= Date.parse(r.endedAt);
+    // The exec's own request is received just before its stream (and the recording) starts: it seeks to 0.
+    const inside = e.auditID === r.auditID || (at >= 0 && (r.endedAt === null || Date.parse(e.time) <= Date.parse(r.endedAt)));
     return html`<li class="decision-${e.decision}${e.auditID === r.auditID ? ' current' : ''}"${inside ? html` data-seek="${Math.max(0, at).toFixed(2)}"` : ''}>
 <span class="when">${time(e.time)}${inside ? ` (+${at.toFixed(1)}s)` : ''}</span> <span class="what">${e.verb} <code>${e.requestURI}</code></span> <span class="decision">${e.decision}${e.rule === null ? '' : ` — ${e.rule}`}</span></li>`;
   });

@@ -34,6 +34,9 @@ const policy = {
     { groups: ['engineers'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['approvers'], maxTtl: '30m' },
     { groups: ['approvers'], connections: ['*'], roles: ['view'] },
   ],
+  guardrails: [
+    { name: 'configmap-deletes-reviewed', connections: ['*'], match: { verbs: ['delete'], resources: ['configmaps'] }, effect: 'approval', approvers: ['approvers'], message: 'someone else looks first' },
+  ],
 };
 
 let chain: Chain;
@@ -143,6 +146,19 @@ describe('web console in Chromium', { skip }, () => {
     sessionId = /export HOOP_SESSION='?([0-9a-f-]+)/.exec(c.stdout)?.[1] ?? '';
     const cm = await kubectl('create', 'configmap', 'made-after-console-approval', '--from-literal=a=b');
     assert.equal(cm.code, 0, cm.stderr);
+  });
+
+  test('a single-command review shows the exact request', async () => {
+    const refused = await kubectl('delete', 'configmap', 'made-after-console-approval');
+    assert.notEqual(refused.code, 0);
+    const review = /review ([0-9a-f]{12})/.exec(refused.stderr)?.[1];
+    assert.ok(review, refused.stderr);
+    await bob.goto(`${chain.gatewayUrl}/ui/requests/${review}`);
+    const facts = await bob.locator('dl.facts').innerText();
+    assert.match(facts, /DELETE \/api\/v1\/namespaces\/demo\/configmaps\/made-after-console-approval/);
+    assert.match(facts, /configmap-deletes-reviewed/);
+    assert.equal(await bob.getByRole('button', { name: 'Deny' }).count(), 1);
+    await shot(bob, '04b-command-review');
   });
 
   test('a recorded exec plays in the browser, with speed control and the request timeline', async () => {

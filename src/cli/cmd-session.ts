@@ -129,10 +129,11 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
 }
 
 /** `exec`: runs one command in a session and returns its exit code (128+n for signal n). */
-export async function runExecCommand(ctx: CliContext, connection: string, argv: string[], opts: Record<string, unknown>): Promise<number> {
+export async function runExecCommand(ctx: CliContext, given: string | undefined, argv: string[], opts: Record<string, unknown>): Promise<number> {
   // passThroughOptions keeps the `--` separator in the operands.
   const command = argv[0] === '--' ? argv.slice(1) : argv;
-  if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${connection} -- kubectl get pods` });
+  if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${given ?? 'CONN'} -- kubectl get pods` });
+  const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const { keepAlivePlan } = await import('../usecases/keep-alive.js');
   const plan = keepAlivePlan(command, typeof opts.keepAlive === 'boolean' ? opts.keepAlive : undefined);

@@ -60,8 +60,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     program
       .command('exec')
       .description('run one command with a just-in-time kubeconfig; exits with its exit code')
-      .argument('<connection>', 'connection name, e.g. prod')
+      .argument('<connection>', 'connection name, e.g. prod (on a terminal, `hoopctl exec -- CMD` offers a list)')
       .argument('<command...>', 'command and arguments, after --')
+      .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
       .option('--keep-alive', 'keep the session (in the background) after the command exits, until expiry or hoopctl disconnect')
       .option('--no-keep-alive', 'end the session when the command exits, even for GUI launchers (cursor, code, windsurf, zed)')
       .passThroughOptions(),
@@ -79,7 +80,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       opts = cmd.opts();
       command = command.slice(sep);
     }
-    const code = await (await import('./cmd-session.js')).runExecCommand(ctx, connection, command, opts);
+    // `exec [flags] -- CMD…` names no connection: commander took the command's first word for it.
+    const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+    const at = raw.indexOf('exec');
+    const sepAt = raw.indexOf('--', at);
+    const named = at < 0 || sepAt < 0 || raw.slice(at + 1, sepAt).includes(connection);
+    const code = await (await import('./cmd-session.js')).runExecCommand(ctx, named ? connection : undefined, named ? command : [connection, ...command], opts);
     throw new ExitRequest(code);
   });
 

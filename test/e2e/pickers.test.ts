@@ -77,6 +77,15 @@ describe('pickers on a terminal', () => {
     assert.match(c.stdout, /export KUBECONFIG=/);
   });
 
+  test('exec -- CMD without a connection: pick it and the default role, then the command runs in the session', async () => {
+    const run = onTerminal(['exec', '--', 'kubectl', 'get', 'configmaps', '-n', 'demo', '-o', 'name'], alice);
+    await answer(run, /Connection/, ENTER);
+    await answer(run, /your default roles \(view\)/, ENTER);
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /configmap\//);
+  });
+
   test('revoke asks first: n keeps the session, y revokes it', async () => {
     const active = JSON.parse((await runCli(['sessions', '-o', 'json'], alice.env)).stdout) as SessionView[];
     const id = active[0]!.id;

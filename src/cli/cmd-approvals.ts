@@ -45,8 +45,15 @@ export async function runRequests(ctx: CliContext, opts: { output: string; all?:
 }
 
 /** `approve ID` / `deny ID`: one vote; the request is decided once it has enough approvals (or one denial). */
-export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', id: string, opts: { comment?: string; output?: string }): Promise<void> {
+export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', given: string | undefined, opts: { comment?: string; output?: string; input?: boolean }): Promise<void> {
   const { idToken, gateway } = await client(ctx);
+  let id = given;
+  if (id === undefined) {
+    const { mayPrompt, missingOperand, pickRequest, processIo } = await import('./pickers.js');
+    const io = processIo();
+    if (!mayPrompt(ctx.env, io, opts)) throw missingOperand('request id', `run hoopctl requests, then hoopctl ${decision} ID`);
+    id = await pickRequest(io, await gateway.listRequests(idToken, false), decision);
+  }
   const r = await gateway.decideRequest(idToken, id, decision, opts.comment);
   if (opts.output === 'json') {
     ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

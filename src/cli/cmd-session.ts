@@ -75,8 +75,28 @@ function announce(ctx: CliContext, s: RunningSession, what: string): () => void 
   return () => timers.forEach((t) => clearTimeout(t));
 }
 
+/** On a terminal, the connection (and role, and reason for a role behind approval) picked from a list; elsewhere a usage error. */
+async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>): Promise<string> {
+  const { mayPrompt, missingOperand, pickConnection, processIo } = await import('./pickers.js');
+  const io = processIo();
+  if (!mayPrompt(ctx.env, io, { ...(opts.input === false ? { input: false } : {}), ...(opts.ci === true ? { ci: true } : {}) })) {
+    throw missingOperand('connection', 'run hoopctl connections, then hoopctl connect NAME');
+  }
+  const { idToken, gateway } = await freshIdToken(await createIdentityDeps(ctx));
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const role = str('role');
+  const reason = str('reason');
+  const choice = await pickConnection(io, await createGatewayClient({ baseUrl: gateway }).listConnections(idToken), {
+    ...(role === undefined ? {} : { role }), ...(reason === undefined ? {} : { reason }),
+  });
+  if (choice.role !== undefined) opts.role = choice.role;
+  if (choice.reason !== undefined) opts.reason = choice.reason;
+  return choice.connection;
+}
+
 /** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
-export async function runConnect(ctx: CliContext, connection: string, opts: Record<string, unknown>): Promise<void> {
+export async function runConnect(ctx: CliContext, given: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
   if (opts.printEnv === true) {
@@ -109,10 +129,11 @@ export async function runConnect(ctx: CliContext, connection: string, opts: Reco
 }
 
 /** `exec`: runs one command in a session and returns its exit code (128+n for signal n). */
-export async function runExecCommand(ctx: CliContext, connection: string, argv: string[], opts: Record<string, unknown>): Promise<number> {
+export async function runExecCommand(ctx: CliContext, given: string | undefined, argv: string[], opts: Record<string, unknown>): Promise<number> {
   // passThroughOptions keeps the `--` separator in the operands.
   const command = argv[0] === '--' ? argv.slice(1) : argv;
-  if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${connection} -- kubectl get pods` });
+  if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${given ?? 'CONN'} -- kubectl get pods` });
+  const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const { keepAlivePlan } = await import('../usecases/keep-alive.js');
   const plan = keepAlivePlan(command, typeof opts.keepAlive === 'boolean' ? opts.keepAlive : undefined);

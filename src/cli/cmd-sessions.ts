@@ -48,8 +48,18 @@ export async function runSessions(ctx: CliContext, opts: { output: string; all?:
 }
 
 /** `revoke SESSION`: ends it at the gateway (owner or admin); every open watch, log stream, exec and port-forward is cut at once. */
-export async function runRevoke(ctx: CliContext, sessionId: string): Promise<void> {
+export async function runRevoke(ctx: CliContext, sessionId: string, opts: { yes?: boolean; input?: boolean } = {}): Promise<void> {
   const { idToken, gateway } = await client(ctx);
+  const { confirmRevoke, mayPrompt, processIo } = await import('./pickers.js');
+  const io = processIo();
+  if (opts.yes !== true && mayPrompt(ctx.env, io, opts)) {
+    const s = (await gateway.listSessions(idToken, false)).find((x) => x.id === sessionId);
+    const what = s === undefined ? `session ${sessionId}` : `session ${sessionId} of ${s.user} on ${s.connection} (${sessionState(s, Date.now())})`;
+    if (!(await confirmRevoke(io, what))) {
+      ctx.out.stderr.write(`not revoked: session ${sessionId} goes on\n`);
+      return;
+    }
+  }
   await gateway.revokeSession(idToken, sessionId);
   ctx.out.stderr.write(`${ctx.out.c.green('✔')} revoked session ${sessionId}; its credential is refused from now on\n`);
 }

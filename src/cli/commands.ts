@@ -49,18 +49,20 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     program
       .command('connect')
       .description('open a just-in-time session: local proxy + temporary kubeconfig, then a subshell')
-      .argument('<connection>', 'connection name, e.g. prod'),
+      .argument('[connection]', 'connection name, e.g. prod (on a terminal: chosen from a list when left out)'),
   )
     .option('--print-env', 'print export KUBECONFIG=… and keep the proxy in the background')
-    .action(async (connection: string, opts: Record<string, unknown>) =>
+    .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
+    .action(async (connection: string | undefined, opts: Record<string, unknown>) =>
       (await import('./cmd-session.js')).runConnect(ctx, connection, opts));
 
   sessionOptions(
     program
       .command('exec')
       .description('run one command with a just-in-time kubeconfig; exits with its exit code')
-      .argument('<connection>', 'connection name, e.g. prod')
+      .argument('<connection>', 'connection name, e.g. prod (on a terminal, `hoopctl exec -- CMD` offers a list)')
       .argument('<command...>', 'command and arguments, after --')
+      .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
       .option('--keep-alive', 'keep the session (in the background) after the command exits, until expiry or hoopctl disconnect')
       .option('--no-keep-alive', 'end the session when the command exits, even for GUI launchers (cursor, code, windsurf, zed)')
       .passThroughOptions(),
@@ -78,7 +80,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       opts = cmd.opts();
       command = command.slice(sep);
     }
-    const code = await (await import('./cmd-session.js')).runExecCommand(ctx, connection, command, opts);
+    // `exec [flags] -- CMD…` names no connection: commander took the command's first word for it.
+    const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+    const at = raw.indexOf('exec');
+    const sepAt = raw.indexOf('--', at);
+    const named = at < 0 || sepAt < 0 || raw.slice(at + 1, sepAt).includes(connection);
+    const code = await (await import('./cmd-session.js')).runExecCommand(ctx, named ? connection : undefined, named ? command : [connection, ...command], opts);
     throw new ExitRequest(code);
   });
 
@@ -113,7 +120,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .command('revoke')
     .description('end a session now (yours, or any for admins): its credential is refused and every open stream is cut')
     .argument('<session>', 'session id (see hoopctl sessions)')
-    .action(async (session: string) => (await import('./cmd-sessions.js')).runRevoke(ctx, session));
+    .option('-y, --yes', 'do not ask for confirmation on a terminal')
+    .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
+    .action(async (session: string, opts: { yes?: boolean; input?: boolean }) => (await import('./cmd-sessions.js')).runRevoke(ctx, session, opts));
 
   program
     .command('requests')
@@ -126,10 +135,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     program
       .command(decision)
       .description(decision === 'approve' ? 'approve an access request (never your own)' : 'deny an access request')
-      .argument('<id>', 'request id (see hoopctl requests)')
+      .argument('[id]', 'request id (see hoopctl requests; on a terminal: chosen from a list when left out)')
       .option('--comment <text>', 'recorded with your decision')
+      .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-      .action(async (id: string, opts: { comment?: string; output: string }) => (await import('./cmd-approvals.js')).runDecide(ctx, decision, id, opts));
+      .action(async (id: string | undefined, opts: { comment?: string; output: string; input?: boolean }) => (await import('./cmd-approvals.js')).runDecide(ctx, decision, id, opts));
   }
 
   program

@@ -115,6 +115,8 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
       sessions: { defaultTtl: '30m', maxTtl: '1h' },
       connections: [connection],
       policy: parse(policyText) as unknown,
+      // The web console at <gateway>/ui/ signs in at the same IdP with its own client.
+      console: { clientId: idp.consoleClientId },
     };
     const configFile = join(o.dir, 'gateway.yaml');
     await writePrivateFile(configFile, stringify(gatewayConfig));
@@ -122,6 +124,7 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
     const gateway = await startGatewayFromConfigFile(configFile, { env: o.env, log: () => undefined });
     closers.push(() => gateway.close());
     o.log(`gateway            ${gateway.url}  (config ${configFile})`);
+    o.log(`web console        ${gateway.url}/ui/  (sign in as bob / bob-demo to approve)`);
     return { gatewayUrl: gateway.url, issuer: idp.issuer, connection: String(connection.name), simulated, upstreamUrl, close };
   } catch (e) {
     await close();

@@ -10,6 +10,7 @@ import { isLoopbackHost, parseListenAddress, urlHost, type ListenAddress } from 
 import { readApprovals, readNotifications, type ApprovalsConfig, type NotificationTarget } from './config-approvals.js';
 import { readRecordings, type RecordingsConfig } from './config-recordings.js';
 import { readOperations, type OperationsConfig } from './config-operations.js';
+import { readConsole, type ConsoleConfig } from './ui/config-console.js';
 
 export type { ConnectionConfig, UpstreamCredential } from './config-connection.js';
 export type { ApprovalsConfig, NotificationTarget } from './config-approvals.js';
@@ -53,6 +54,8 @@ export interface GatewayConfig {
   recordings?: RecordingsConfig;
   /** Key rotation, metrics, drain; undefined (configs built in code): DEFAULT_OPERATIONS. */
   operations?: OperationsConfig;
+  /** The web console's OIDC client; undefined: `/ui/` is off. */
+  console?: ConsoleConfig;
 }
 
 /** I/O the loader needs; tests pass their own. */
@@ -62,7 +65,7 @@ export interface LoadConfigDeps {
 }
 
 const TOP = ['listen', 'allowNonLoopback', 'publicUrl', 'tls', 'store', 'oidc', 'impersonation', 'admins', 'sessions', 'connections', 'policy', 'approvals', 'notifications', 'recordings',
-  'signingKeys', 'metrics', 'shutdown'] as const;
+  'signingKeys', 'metrics', 'shutdown', 'console'] as const;
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
 function readIssuer(f: ConfigFields, raw: unknown, path: string): OidcIssuerConfig {
@@ -119,6 +122,10 @@ function readPostgresStore(f: ConfigFields, storeM: Mapping, env: Record<string,
   const max = m.maxConnections ?? 10;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1000) f.fail('store.postgres.maxConnections', 'must be an integer from 1 to 1000');
   return { url, maxConnections: max };
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: V };
 }
 
 async function readText(f: ConfigFields, deps: LoadConfigDeps, file: string, path: string): Promise<string> {
@@ -215,5 +222,6 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
     admins: { groups: adminsM ? f.strings(adminsM, 'groups', 'admins') : [], users: adminsM ? f.strings(adminsM, 'users', 'admins') : [] },
     sessions, connections, policy, approvals: readApprovals(f, top), notifications: readNotifications(f, top, deps.env),
     recordings: readRecordings(f, top), operations: readOperations(f, top, allowNonLoopback),
+    ...optional('console', readConsole(f, top, deps.env)),
   };
 }

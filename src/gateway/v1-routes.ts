@@ -11,6 +11,7 @@ import { handleRequestRoutes } from './v1-requests.js';
 import { handleRecordingRoutes } from './v1-recordings.js';
 import { handleTokenExchange } from './v1-token-exchange.js';
 import { whoami } from './v1-whoami.js';
+import { handleConsoleRoute, isConsolePath } from './ui/console.js';
 
 const DEFAULT_AUDIT_LIMIT = 200;
 const MAX_AUDIT_LIMIT = 5000;
@@ -108,6 +109,7 @@ export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessag
     else if (is('GET', '/v1/audit')) await listAudit(gw, req, res, url.searchParams);
     else if (path.startsWith('/v1/requests') && await handleRequestRoutes(gw, req, res, method, path, url.searchParams)) { /* answered */ }
     else if (await handleRecordingRoutes(gw, req, res, method, path)) { /* recordings, audit verify */ }
+    else if (isConsolePath(path)) await handleConsoleRoute(gw, req, res, url);
     else if (path.startsWith('/v1/') || path === '/v1') throw new HoopError('not_found', `no endpoint ${method} ${path}`);
     else return false;
   } catch (e) {

@@ -138,7 +138,7 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
   const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
   let actor: string;
   // A person's login (not the session's own token) ending a session is a revoke: the audit line says so.
-  let how = 'ended';
+  let how: 'ended' | 'revoked' = 'ended';
   if (token !== '' && gw.sessionTokens.looksLikeSessionToken(token)) {
     // An ended or expired session's own token may still end it: ending is idempotent and harmless.
     const claims = await gw.sessionTokens.verifySignature(token);
@@ -152,6 +152,14 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
     actor = caller.user;
     how = 'revoked';
   }
+  await finishEndSession(gw, id, actor, how, { userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket?.remoteAddress ?? null });
+  res.writeHead(204).end();
+}
+
+/** Ends session `id` as `actor` (already authorized), cuts its live streams and audits the end once; shared with the web console. */
+export async function finishEndSession(
+  gw: GatewayContext, id: string, actor: string, how: 'ended' | 'revoked', origin: { userAgent: string | null; sourceIP: string | null },
+): Promise<void> {
   const session = await gw.store.getSession(id);
   if (session === undefined) throw new HoopError('not_found', `no session ${id}`);
   const nowIso = new Date(gw.now()).toISOString();
@@ -162,11 +170,10 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
     await gw.store.appendAudit(auditEvent({
       auditID: randomUUID(), stage: 'SessionEnded', time: nowIso, session: id, user: session.user, groups: session.groups,
       connection: session.connection, verb: 'delete', requestURI: `/v1/sessions/${id}`, decision: 'allow', responseStatus: 204,
-      userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket?.remoteAddress ?? null,
+      userAgent: origin.userAgent, sourceIP: origin.sourceIP,
       message: `${how} by ${actor}; ${closed} open stream(s) closed`,
     }));
   }
-  res.writeHead(204).end();
 }
 
 /** `GET /v1/sessions[?user=][&active=true]`: the caller's own sessions; admins see everyone's (or one user's). */

@@ -20,6 +20,8 @@ export interface EmbeddedIdpOptions {
   users: IdpUser[];
   /** Public client id (device flow, no secret); default 'hoopctl'. */
   clientId?: string;
+  /** Client id of the gateway's web console (authorization code + PKCE, any loopback port); default 'hoopctl-console'. */
+  consoleClientId?: string;
   /** `interval` sent with the device authorization response; oidc-provider sends none, so clients would wait 5 s. */
   devicePollIntervalSeconds?: number;
   accessTokenTtlSeconds?: number;
@@ -32,6 +34,8 @@ export interface EmbeddedIdpOptions {
 export interface EmbeddedIdp {
   issuer: string;
   clientId: string;
+  /** The web console's client: redirect URIs `http://127.0.0.1:<any port>/ui/auth/callback` (and localhost). */
+  consoleClientId: string;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export async function createEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Em
   return {
     issuer,
     clientId,
+    consoleClientId: options.consoleClientId ?? 'hoopctl-console',
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -90,6 +95,16 @@ async function buildHandler(
       grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
       response_types: [],
       redirect_uris: [],
+    }, {
+      // A native app (RFC 8252 §7.3): oidc-provider then accepts a loopback redirect URI on any port,
+      // so the gateway's random port needs no registration.
+      client_id: options.consoleClientId ?? 'hoopctl-console',
+      client_name: 'hoopctl console',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/ui/auth/callback', 'http://localhost/ui/auth/callback'],
     }],
     scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
     claims: {

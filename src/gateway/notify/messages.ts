@@ -14,6 +14,13 @@ export interface WebhookBody {
   actor: string | null;
   request: AccessRequestView;
   commands: { approve: string; deny: string; wait: string };
+  /** The request's page in the web console (`/ui/requests/:id`). */
+  link: string;
+}
+
+/** The request's page in the gateway's web console. */
+export function requestLink(gateway: string, id: string): string {
+  return `${gateway.replace(/\/+$/, '')}/ui/requests/${encodeURIComponent(id)}`;
 }
 
 const VERB: Record<RequestEvent, string> = {
@@ -37,13 +44,14 @@ export function describeEvent(event: RequestEvent, r: AccessRequestView, actor: 
   }
 }
 
-function slackBody(event: RequestEvent, r: AccessRequestView, actor: string | null): unknown {
+function slackBody(gateway: string, event: RequestEvent, r: AccessRequestView, actor: string | null): unknown {
   const text = describeEvent(event, r, actor);
   const open = event === 'request.created' || event === 'request.voted';
+  const link = requestLink(gateway, r.id);
   const commands = open ? `\nApprove: \`hoopctl approve ${r.id}\`   Deny: \`hoopctl deny ${r.id}\`` : '';
   return {
-    text: `${text}${open ? ` Approve: hoopctl approve ${r.id} / deny: hoopctl deny ${r.id}` : ''}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${escapeSlack(text)}${commands}` } }],
+    text: `${text}${open ? ` Approve: hoopctl approve ${r.id} / deny: hoopctl deny ${r.id}` : ''} ${link}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${escapeSlack(text)}${commands}\n<${escapeSlack(link)}|${open ? 'Open the request in the console' : 'See the request'}>` } }],
   };
 }
 
@@ -57,7 +65,7 @@ export function requestNotifications(targets: readonly NotificationTarget[], gat
   return targets.map((target) => ({
     target,
     body: target.type === 'slack'
-      ? slackBody(event, r, actor)
-      : ({ event, gateway, actor, request: r, commands: commandsOf(r) } satisfies WebhookBody),
+      ? slackBody(gateway, event, r, actor)
+      : ({ event, gateway, actor, request: r, commands: commandsOf(r), link: requestLink(gateway, r.id) } satisfies WebhookBody),
   }));
 }

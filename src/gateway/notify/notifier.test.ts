@@ -51,8 +51,10 @@ test('messages: the webhook carries the request and the commands; Slack gets tex
   const [hook, slack] = requestNotifications([{ type: 'webhook', url: 'http://h/' }, { type: 'slack', url: secretUrl }], 'https://gw', 'request.created', r, 'alice');
   assert.deepEqual((hook!.body as { commands: unknown }).commands, { approve: 'hoopctl approve a1b2c3d4e5f6', deny: 'hoopctl deny a1b2c3d4e5f6', wait: 'hoopctl wait a1b2c3d4e5f6' });
   assert.equal((hook!.body as { event: string }).event, 'request.created');
+  assert.equal((hook!.body as { link: string }).link, 'https://gw/ui/requests/a1b2c3d4e5f6');
   const text = (slack!.body as { text: string; blocks: { text: { text: string } }[] });
   assert.match(text.text, /^alice asks for delete configmaps <x> -n demo on prod; 0\/1 approvals from sre needed\. Request a1b2c3d4e5f6\. Approve: hoopctl approve a1b2c3d4e5f6/);
-  assert.match(text.blocks[0]!.text.text, /&lt;x&gt;.*\nApprove: `hoopctl approve a1b2c3d4e5f6`/s);
+  assert.match(text.blocks[0]!.text.text, /&lt;x&gt;.*\nApprove: `hoopctl approve a1b2c3d4e5f6`.*\n<https:\/\/gw\/ui\/requests\/a1b2c3d4e5f6\|Open the request in the console>$/s);
+  assert.match(text.text, / https:\/\/gw\/ui\/requests\/a1b2c3d4e5f6$/);
   assert.equal(describeEvent('request.denied', r, 'sam'), 'Request a1b2c3d4e5f6 of alice was denied: delete configmaps <x> -n demo on prod (by sam).');
 });

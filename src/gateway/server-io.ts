@@ -1,5 +1,6 @@
 /** The HTTP server edges of the gateway: timeouts (slowloris), listening with config errors, the draining refusal, `/metrics`. */
 import type http from 'node:http';
+import { answerClientErrorsWithStatus } from '../platform/client-error.js';
 import type https from 'node:https';
 import { HoopError } from '../errors.js';
 import type { ListenAddress } from './listen-address.js';
@@ -14,6 +15,7 @@ export const SERVER_LIMITS = { headersTimeout: 10_000, requestTimeout: 60_000, c
 export function applyServerLimits(server: http.Server | https.Server): void {
   server.headersTimeout = SERVER_LIMITS.headersTimeout;
   server.requestTimeout = SERVER_LIMITS.requestTimeout;
+  answerClientErrorsWithStatus(server);
 }
 
 /** The Status body of a request refused while draining. */

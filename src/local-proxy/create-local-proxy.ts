@@ -16,6 +16,7 @@ import { buildStatus } from '../kube/status.js';
 import { classifyRequest, isNonCanonical } from '../kube/request-info.js';
 import { decideUpgrade } from '../kube/upgrade-rule.js';
 import { declaresBody, upgradeResponse } from '../platform/upgrade-response.js';
+import { answerClientErrorsWithStatus } from '../platform/client-error.js';
 import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
@@ -220,6 +221,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     });
   });
   server.on('tlsClientError', () => undefined);
+  answerClientErrorsWithStatus(server);
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -100,3 +100,27 @@ test('without a digest key every marker is the plain one (local proxy, transcrip
 test('createValueDigest refuses a short key', () => {
   assert.throws(() => createValueDigest(new Uint8Array(16)), /at least 32 bytes/);
 });
+
+test('containsMaskedValue sees a marker however the body spells it for kube-apiserver (adversary finding)', async () => {
+  const { parse } = await import('yaml');
+  const { containsMaskedValue } = await import('./marker.js');
+  const b64 = MASKED_BASE64;
+  const escaped = [...b64].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const yamlEscaped = [...b64].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  const spelled = [
+    JSON.parse(`{"data":{"password":"${b64.slice(0, 8)}\\n${b64.slice(8)}"}}`),
+    JSON.parse(`{"data":{"password":"${escaped}"}}`),
+    JSON.parse(`[{"op":"replace","path":"/spec/x","value":"${[...MASK_MARKER].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"}]`),
+    parse(`data:\n  password: "${yamlEscaped}"\n`),
+    parse(`data:\n  password: !!binary ${b64}\n`),
+    { stringData: { token: `${MASK_MARKER.slice(0, 5)}\r\n${MASK_MARKER.slice(5)}`.replace(/\s/g, '') } },
+  ];
+  for (const body of spelled) assert.ok(containsMaskedValue(body), JSON.stringify(body));
+  for (const clean of [{ data: { password: 'czNjcjN0' } }, [{ op: 'add', path: '/a', value: 'hoopctl masked' }], 'plain']) {
+    assert.ok(!containsMaskedValue(clean), JSON.stringify(clean));
+  }
+  // Iterative: a body nested far deeper than any stack allows is still checked.
+  let deep: unknown = MASK_MARKER;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.ok(containsMaskedValue(deep));
+});

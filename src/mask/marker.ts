@@ -61,6 +61,37 @@ export function carriesMaskedValue(body: Uint8Array | string): boolean {
   return text.includes(CLEAR_PREFIX) || text.includes(BASE64_PREFIX);
 }
 
+/**
+ * True when any key, string or byte array inside a parsed request body carries a marker — also when it is spelled so
+ * that only a decoder sees it: JSON `\u` and YAML `\x` escapes are already decoded by the parser here, and base64
+ * broken by whitespace is joined first (Go's base64 decoder in kube-apiserver skips `\r` and `\n`). Iterative, so a
+ * deeply nested body cannot overflow the stack.
+ */
+export function containsMaskedValue(body: unknown): boolean {
+  const stack: unknown[] = [body];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (stringCarriesMarker(v)) return true;
+    } else if (v instanceof Uint8Array) {
+      if (carriesMaskedValue(v) || stringCarriesMarker(latin1(v))) return true;
+    } else if (Array.isArray(v)) {
+      for (const e of v) stack.push(e);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, e] of Object.entries(v)) {
+        if (stringCarriesMarker(k)) return true;
+        stack.push(e);
+      }
+    }
+  }
+  return false;
+}
+
+/** True when one string carries a marker, with whitespace inside base64 ignored. */
+export function stringCarriesMarker(s: string): boolean {
+  return carriesMaskedValue(s) || (/\s/.test(s) && carriesMaskedValue(s.replace(/\s+/g, '')));
+}
+
 // Both markers are ASCII, so a byte-for-char view finds them in JSON, YAML and protobuf bodies alike.
 function latin1(bytes: Uint8Array): string {
   let out = '';

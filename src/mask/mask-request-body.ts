@@ -3,7 +3,7 @@
  * (masked as an object of the request's kind, metadata or not), or an RFC 6902 JSON patch, whose
  * values are masked by what their target path says they are.
  */
-import { carriesMaskedValue } from './marker.js';
+import { stringCarriesMarker } from './marker.js';
 import { maskAs, type MaskContext } from './mask-object.js';
 
 type Obj = Record<string, unknown>;
@@ -60,7 +60,7 @@ export function maskedFieldPaths(body: unknown): string[] {
 
 function walkMasked(v: unknown, at: string, out: string[]): void {
   if (typeof v === 'string') {
-    if (carriesMaskedValue(v)) out.push(at);
+    if (stringCarriesMarker(v)) out.push(at);
   } else if (Array.isArray(v)) v.forEach((e, i) => walkMasked(e, `${at}[${i}]`, out));
   else if (isObj(v)) for (const [k, e] of Object.entries(v)) walkMasked(e, at === '' ? k : `${at}.${k}`, out);
 }

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { badRequestStatus, buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import { JsonTooDeepError, MAX_JSON_DEPTH } from '../../mask/json-depth.js';
-import { carriesMaskedValue, MASK_MARKER } from '../../mask/marker.js';
+import { carriesMaskedValue, containsMaskedValue, MASK_MARKER } from '../../mask/marker.js';
 import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mask-object.js';
 import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
 import { restoreLastApplied } from './restore-last-applied.js';
@@ -115,8 +115,12 @@ export function bodyTooDeepStatus(): KubeStatus {
 }
 
 /** True when a write would store a masked value. */
-export function writesMaskedValue(info: RequestInfo, body: Buffer): boolean {
-  return WRITE_VERBS.has(info.verb) && carriesMaskedValue(body);
+export function writesMaskedValue(info: RequestInfo, body: Buffer, contentType?: string): boolean {
+  if (!WRITE_VERBS.has(info.verb)) return false;
+  if (carriesMaskedValue(body)) return true;
+  // What kube-apiserver will store is the decoded body: check that too (escapes, base64 split by newlines).
+  const parsed = parseBody(body, contentType);
+  return parsed !== undefined && containsMaskedValue(parsed);
 }
 
 /** The audit record of a request body: the masked object for JSON and YAML, else (protobuf, unparseable, large) size and hash. */
@@ -148,7 +152,11 @@ function parseBody(body: Buffer, contentType: string | undefined): unknown {
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   try {
     if (media === 'application/json' || media.endsWith('+json')) return JSON.parse(body.toString('utf8'));
-    if (media.endsWith('+yaml') || media === 'application/yaml') return parseYaml(body.toString('utf8'));
+    // kubectl sends server-side apply bodies as JSON under the YAML type; JSON.parse first keeps that exact.
+    if (media.endsWith('+yaml') || media === 'application/yaml') {
+      const text = body.toString('utf8');
+      try { return JSON.parse(text); } catch { return parseYaml(text); }
+    }
   } catch {
     return undefined;
   }
@@ -182,7 +190,7 @@ export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus
     x.requestBody = body;
   }
   const received = x.requestBody;
-  if (writesMaskedValue(info!, received)) {
+  if (writesMaskedValue(info!, received, x.req.headers['content-type'])) {
     const parsed = parseBody(received, x.req.headers['content-type']);
     const restored = parsed === undefined ? undefined : await restoreLastApplied(x, parsed);
     if (restored === undefined) {

@@ -9,7 +9,7 @@
  * owner moves.
  */
 import type { Dispatcher } from 'undici';
-import { carriesMaskedValue, isMaskMarker } from '../../mask/marker.js';
+import { containsMaskedValue, isMaskMarker } from '../../mask/marker.js';
 import { createMaskContext, kindForResource, LAST_APPLIED, maskDocument } from '../../mask/mask-object.js';
 import type { ProxyExchange } from './exchange.js';
 import { upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
@@ -35,7 +35,7 @@ export async function restoreLastApplied(x: ProxyExchange, parsed: unknown): Pro
   if (typeof sent !== 'string' || isMaskMarker(sent)) return undefined;
   const rest = structuredClone(parsed) as Obj;
   delete ((rest.metadata as Obj).annotations as Obj)[LAST_APPLIED];
-  if (carriesMaskedValue(JSON.stringify(rest))) return undefined;
+  if (containsMaskedValue(rest)) return undefined;
 
   const live = await readLive(x);
   const liveValue = isObj(live) && isObj(live.metadata) && isObj(live.metadata.annotations) ? live.metadata.annotations[LAST_APPLIED] : undefined;

@@ -1,0 +1,138 @@
+// The adversary suite (issue 9, "How it must be verified"): fast-check generates requests as an
+// attacker would write them and sends them on raw sockets to a running stack — the local proxy with
+// the kubeconfig's bearer, and the gateway directly with the session credential — whose upstream holds
+// sentinel values. Every byte a client receives, every gateway log line, the audit store (SQLite), the
+// proxies' transcripts and recordings are searched for the sentinels in every encoding; a read-only
+// caller must change nothing upstream; every answer must be valid HTTP/1.1 and every refusal hoopctl
+// makes a Kubernetes Status. CI: fixed seed, bounded count. On demand: HOOPCTL_FUZZ_RUNS, HOOPCTL_FUZZ_SEED.
+// A failure prints the shrunk counterexample as a ready-to-paste raw request.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { startAdversaryStack, SENTINEL_ROOT, type AdversaryStack, type Caller } from '../support/adversary-stack.js';
+import { arbRequest, describeRequest, renderRequest, type Credentials, type GenRequest } from '../support/adversary-requests.js';
+import { arbWrite, describeWrite, runWrite, type WriteCase } from '../support/adversary-writes.js';
+import { judgeExchange, sentinelViolations } from '../support/adversary-oracles.js';
+import { exchangeRaw, type RawTarget } from '../support/raw-http.js';
+
+const ROOTS = [SENTINEL_ROOT];
+// What kube-apiserver serves as a stream into a pod or a node (exec-class), and what it upgrades.
+const EXEC_CLASS = /\/(?:pods\/[^/]+\/(?:exec|attach|portforward|proxy)|(?:services|nodes)\/[^/]+\/proxy)(?:\/|$)/;
+const UPGRADABLE = /\/pods\/[^/]+\/(?:exec|attach|portforward)$/;
+const SEED = Number(process.env.HOOPCTL_FUZZ_SEED ?? 20260902);
+const RUNS = Number(process.env.HOOPCTL_FUZZ_RUNS ?? 120);
+const WRITE_RUNS = Number(process.env.HOOPCTL_FUZZ_WRITE_RUNS ?? Math.max(30, Math.round(RUNS / 3)));
+
+let stack: AdversaryStack;
+before(async () => { stack = await startAdversaryStack(); });
+after(async () => { await stack?.close(); });
+
+/** Where a request goes and with which credential. */
+export function targetOf(s: AdversaryStack, caller: Caller, where: 'proxy' | 'gateway'): { raw: RawTarget; creds: Credentials & { port: number; tls: boolean } } {
+  if (where === 'proxy') {
+    return { raw: { port: caller.proxy.port, tlsCa: caller.certPem }, creds: { token: caller.localToken, host: `127.0.0.1:${caller.proxy.port}`, prefix: '', port: caller.proxy.port, tls: true } };
+  }
+  return { raw: { port: s.gatewayPort }, creds: { token: caller.sessionToken, host: `127.0.0.1:${s.gatewayPort}`, prefix: '/k8s/prod', port: s.gatewayPort, tls: false } };
+}
+
+/** Sentinels in what the gateway logged, audited and the proxies wrote since the last look. */
+async function sideChannelViolations(s: AdversaryStack, seen: { logs: number; transcripts: Map<string, number> }): Promise<string[]> {
+  const v: string[] = [];
+  const logs = s.logLines.slice(seen.logs);
+  seen.logs = s.logLines.length;
+  v.push(...sentinelViolations('the gateway log', logs.join('\n'), ROOTS));
+  const events = await s.harness.store.listAudit({ limit: 4 });
+  v.push(...sentinelViolations('the newest audit events', JSON.stringify(events), ROOTS));
+  for (const caller of [s.reader, s.editor]) {
+    const text = await readFile(caller.transcriptFile).catch(() => Buffer.alloc(0));
+    const from = seen.transcripts.get(caller.transcriptFile) ?? 0;
+    seen.transcripts.set(caller.transcriptFile, text.length);
+    v.push(...sentinelViolations(`the transcript ${caller.transcriptFile}`, text.subarray(from), ROOTS));
+  }
+  return v;
+}
+
+/** Runs fast-check; on failure, fails with the shrunk counterexample rendered as a raw request. */
+async function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<void> {
+  if (process.env.HOOPCTL_FUZZ_COLLECT === '1') return collect(arb, runs, check, describe);
+  const details = await fc.check(fc.asyncProperty(arb, async (t) => {
+    const violations = await check(t);
+    if (violations.length > 0) throw new Error(violations.join('\n'));
+  }), { seed: SEED, numRuns: runs, endOnFailure: process.env.HOOPCTL_FUZZ_SHRINK === '0' });
+  if (!details.failed) return;
+  const example = details.counterexample![0] as T;
+  const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  assert.fail(`counterexample after ${details.numRuns} runs (seed ${details.seed}, path ${JSON.stringify(details.counterexamplePath)}, ${details.numShrinks} shrinks):\n${why}\n\n${describe(example)}`);
+}
+
+/** Exploration mode: runs every case, groups violations by shape, and prints one example of each (no shrinking). */
+async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<void> {
+  const groups = new Map<string, { count: number; example: string }>();
+  await fc.assert(fc.asyncProperty(arb, async (t) => {
+    const violations = await check(t);
+    for (const line of violations.filter((x) => !x.startsWith('('))) {
+      const shape = line.replace(/"[^"]*"|….*…|\d+/g, '_').slice(0, 90);
+      const g = groups.get(shape) ?? { count: 0, example: `${violations.join('\n')}\n${describe(t)}` };
+      g.count++;
+      groups.set(shape, g);
+    }
+  }), { seed: SEED, numRuns: runs });
+  for (const [shape, g] of groups) console.log(`\n=== ${g.count}× ${shape}\n${g.example}`);
+  assert.equal(groups.size, 0, `${groups.size} kinds of violation (printed above)`);
+}
+
+describe('adversary', { concurrency: 1 }, () => {
+describe('a read-only caller', () => {
+  test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+    const seen = { logs: 0, transcripts: new Map<string, number>() };
+    const world = { pods: stack.pods };
+    const initial = await stack.upstreamState();
+    await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
+      const { raw, creds } = targetOf(stack, stack.reader, r.target);
+      const before = await stack.upstreamState();
+      const requestsBefore = stack.harness.kube.counts().requests;
+      const recordedBefore = stack.harness.kube.requests.length;
+      const capture = await exchangeRaw(raw, renderRequest(r, creds), {}, r.method === 'HEAD');
+      const after = await stack.upstreamState();
+      // upstreamState itself sends one GET upstream.
+      const reached = stack.harness.kube.counts().requests - requestsBefore > 1;
+      const judged = judgeExchange(capture, { method: r.method, path: r.path, reachedUpstream: reached, mayUpgrade: false }, ROOTS);
+      const v = [...judged.violations, ...(await sideChannelViolations(stack, seen))];
+      if (after.resourceVersion !== before.resourceVersion || after.objects !== before.objects) v.push(`the read-only caller changed the cluster: resourceVersion ${before.resourceVersion} → ${after.resourceVersion}, objects ${before.objects} → ${after.objects}`);
+      for (const q of stack.harness.kube.requests.slice(recordedBefore)) {
+        if (EXEC_CLASS.test(q.url.split('?')[0]!)) v.push(`the read-only caller's request reached upstream as the stream ${q.method} ${q.url}`);
+        else if (q.headers.upgrade !== undefined && !UPGRADABLE.test(q.url.split('?')[0]!)) v.push(`Upgrade: ${q.headers.upgrade} was forwarded upstream on ${q.method} ${q.url}, which is no exec/attach/portforward`);
+      }
+      if (v.length > 0) v.push(`(answer status ${judged.status ?? 'none'}, upstream reached: ${reached}, capture ended: ${capture.ended}, ${capture.bytes.length} bytes)`);
+      return v;
+    }, (r) => describeRequest(r, targetOf(stack, stack.reader, r.target).creds));
+    const final = await stack.upstreamState();
+    assert.deepEqual(final, initial, 'nothing changed upstream over the whole run');
+  });
+});
+
+describe('an editor writing masked reads back', () => {
+  test(`a stored sentinel changes only to a new clear value the request carried, never to a masked one (${WRITE_RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+    const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
+    for (const c of [stack.reader, stack.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+    await assertProperty(arbWrite(), WRITE_RUNS, async (w: WriteCase) => {
+      const { raw, creds } = targetOf(stack, stack.editor, w.target);
+      const v = await runWrite(stack, w, raw, creds, ROOTS);
+      v.push(...(await sideChannelViolations(stack, seen)));
+      return v;
+    }, (w) => describeWrite(w, targetOf(stack, stack.editor, w.target).creds));
+  });
+});
+
+describe('what stayed behind', () => {
+  test('no sentinel in any file the gateway or the proxies wrote (SQLite store and its WAL, recordings, transcripts) or in the gateway log', async () => {
+    const files = await stack.writtenFiles();
+    assert.ok(files.some((f) => /\.db$/.test(f.file)), `the SQLite store is among ${files.map((f) => f.file).join(', ')}`);
+    assert.ok(files.some((f) => f.file === stack.reader.transcriptFile), 'the reader transcript was written');
+    const v = files.flatMap((f) => sentinelViolations(f.file, f.text, ROOTS));
+    v.push(...sentinelViolations('the gateway log', stack.logLines.join('\n'), ROOTS));
+    assert.deepEqual(v, []);
+  });
+});
+});

@@ -83,10 +83,28 @@ async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => P
 }
 
 describe('adversary', { concurrency: 1 }, () => {
+describe('the oracles can fail', () => {
+  test('a Secret read straight from the upstream shows its sentinels, in base64, to the judge', async () => {
+    const kube = new URL(stack.harness.kube.url);
+    const request = Buffer.from(`GET /api/v1/namespaces/demo/secrets/db-creds HTTP/1.1\r\nHost: ${kube.host}\r\nAuthorization: Bearer ${stack.harness.kube.token}\r\n\r\n`);
+    const capture = await exchangeRaw({ port: Number(kube.port), tlsCa: stack.harness.kube.caPem! }, request);
+    const { violations, status } = judgeExchange(capture, { method: 'GET', path: '/api/v1/namespaces/demo/secrets/db-creds', reachedUpstream: true, mayUpgrade: false }, ROOTS);
+    assert.equal(status, 200);
+    assert.ok(violations.some((v) => v.startsWith('sentinel (base64)')), violations.join('\n'));
+  });
+
+  test('a change made upstream shows in its fingerprint', async () => {
+    const before = await stack.upstreamState();
+    stack.harness.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'oracle-check', namespace: 'prod' }, data: { a: 'b' } });
+    assert.notDeepEqual(await stack.upstreamState(), before);
+  });
+});
+
 describe('a read-only caller', () => {
   test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
     const seen = { logs: 0, transcripts: new Map<string, number>() };
     const world = { pods: stack.pods };
+    const tally = { runs: 0, ok: 0, masked: 0, refused: 0 };
     const initial = await stack.upstreamState();
     await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
       const { raw, creds } = targetOf(stack, stack.reader, r.target);
@@ -98,6 +116,10 @@ describe('a read-only caller', () => {
       // upstreamState itself sends one GET upstream.
       const reached = stack.harness.kube.counts().requests - requestsBefore > 1;
       const judged = judgeExchange(capture, { method: r.method, path: r.path, reachedUpstream: reached, mayUpgrade: false }, ROOTS);
+      tally.runs++;
+      if (judged.status !== undefined && judged.status < 300) tally.ok++;
+      if (judged.status !== undefined && judged.status >= 400) tally.refused++;
+      if (judged.parsed.answers.some((a) => /Kipob29wY3RsLW1hc2tlZCoq|\*\*hoopctl-masked\*\*/.test((a.decoded ?? a.body).toString('latin1')))) tally.masked++;
       const v = [...judged.violations, ...(await sideChannelViolations(stack, seen))];
       if (after.resourceVersion !== before.resourceVersion || after.objects !== before.objects) v.push(`the read-only caller changed the cluster: resourceVersion ${before.resourceVersion} → ${after.resourceVersion}, objects ${before.objects} → ${after.objects}`);
       for (const q of stack.harness.kube.requests.slice(recordedBefore)) {
@@ -109,6 +131,8 @@ describe('a read-only caller', () => {
     }, (r) => describeRequest(r, targetOf(stack, stack.reader, r.target).creds));
     const final = await stack.upstreamState();
     assert.deepEqual(final, initial, 'nothing changed upstream over the whole run');
+    // Not vacuous: many requests were served, and some of them carried values hoopctl masked.
+    assert.ok(tally.ok >= tally.runs * 0.15 && tally.masked >= 3 && tally.refused > 0, `answers: ${JSON.stringify(tally)}`);
   });
 });
 

@@ -190,6 +190,10 @@ export function parseHttpAnswers(buf: Buffer, isHead = false): ParsedHttp {
     }
     if ((status >= 100 && status < 200) || status === 204 || status === 304 || isHead) {
       if ((status === 204 || status < 200) && (te.length > 0 || cls.some((v) => v !== '0'))) problems.push(`${status} with a body framing header`);
+      if (status >= 200 && at < buf.length) {
+        problems.push(`${buf.length - at} bytes after a ${status} answer that has no body${isHead ? ' (a body on a HEAD answer)' : ''}: ${JSON.stringify(buf.subarray(at, at + 60).toString('latin1'))}`);
+        return { answers, problems, trailing: buf.subarray(at) };
+      }
       continue;
     }
     if (te.length > 0) {

@@ -19,10 +19,11 @@ import { exchangeRaw, type RawTarget } from '../support/raw-http.js';
 const ROOTS = [SENTINEL_ROOT];
 // What kube-apiserver serves as a stream into a pod or a node (exec-class), and what it upgrades.
 const EXEC_CLASS = /\/(?:pods\/[^/]+\/(?:exec|attach|portforward|proxy)|(?:services|nodes)\/[^/]+\/proxy)(?:\/|$)/;
+const STREAMING = /[?&](?:watch|follow)=|\/watch\//i;
 const UPGRADABLE = /\/pods\/[^/]+\/(?:exec|attach|portforward)$/;
 const SEED = Number(process.env.HOOPCTL_FUZZ_SEED ?? 20260902);
-const RUNS = Number(process.env.HOOPCTL_FUZZ_RUNS ?? 120);
-const WRITE_RUNS = Number(process.env.HOOPCTL_FUZZ_WRITE_RUNS ?? Math.max(30, Math.round(RUNS / 3)));
+const RUNS = Number(process.env.HOOPCTL_FUZZ_RUNS ?? 200);
+const WRITE_RUNS = Number(process.env.HOOPCTL_FUZZ_WRITE_RUNS ?? Math.max(60, Math.round(RUNS / 3)));
 
 let stack: AdversaryStack;
 before(async () => { stack = await startAdversaryStack(); });
@@ -83,80 +84,85 @@ async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => P
 }
 
 describe('adversary', { concurrency: 1 }, () => {
-describe('the oracles can fail', () => {
-  test('a Secret read straight from the upstream shows its sentinels, in base64, to the judge', async () => {
-    const kube = new URL(stack.harness.kube.url);
-    const request = Buffer.from(`GET /api/v1/namespaces/demo/secrets/db-creds HTTP/1.1\r\nHost: ${kube.host}\r\nAuthorization: Bearer ${stack.harness.kube.token}\r\n\r\n`);
-    const capture = await exchangeRaw({ port: Number(kube.port), tlsCa: stack.harness.kube.caPem! }, request);
-    const { violations, status } = judgeExchange(capture, { method: 'GET', path: '/api/v1/namespaces/demo/secrets/db-creds', reachedUpstream: true, mayUpgrade: false }, ROOTS);
-    assert.equal(status, 200);
-    assert.ok(violations.some((v) => v.startsWith('sentinel (base64)')), violations.join('\n'));
-  });
+  describe('the oracles can fail', () => {
+    test('a Secret read straight from the upstream shows its sentinels, in base64, to the judge', async () => {
+      const kube = new URL(stack.harness.kube.url);
+      const request = Buffer.from(`GET /api/v1/namespaces/demo/secrets/db-creds HTTP/1.1\r\nHost: ${kube.host}\r\nAuthorization: Bearer ${stack.harness.kube.token}\r\n\r\n`);
+      const capture = await exchangeRaw({ port: Number(kube.port), tlsCa: stack.harness.kube.caPem! }, request);
+      const { violations, status } = judgeExchange(capture, { method: 'GET', path: '/api/v1/namespaces/demo/secrets/db-creds', reachedUpstream: true, mayUpgrade: false }, ROOTS);
+      assert.equal(status, 200);
+      assert.ok(violations.some((v) => v.startsWith('sentinel (base64)')), violations.join('\n'));
+    });
 
-  test('a change made upstream shows in its fingerprint', async () => {
-    const before = await stack.upstreamState();
-    stack.harness.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'oracle-check', namespace: 'prod' }, data: { a: 'b' } });
-    assert.notDeepEqual(await stack.upstreamState(), before);
-  });
-});
-
-describe('a read-only caller', () => {
-  test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
-    const seen = { logs: 0, transcripts: new Map<string, number>() };
-    const world = { pods: stack.pods };
-    const tally = { runs: 0, ok: 0, masked: 0, refused: 0 };
-    const initial = await stack.upstreamState();
-    await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
-      const { raw, creds } = targetOf(stack, stack.reader, r.target);
+    test('a change made upstream shows in its fingerprint', async () => {
       const before = await stack.upstreamState();
-      const requestsBefore = stack.harness.kube.counts().requests;
-      const recordedBefore = stack.harness.kube.requests.length;
-      const capture = await exchangeRaw(raw, renderRequest(r, creds), {}, r.method === 'HEAD');
-      const after = await stack.upstreamState();
-      // upstreamState itself sends one GET upstream.
-      const reached = stack.harness.kube.counts().requests - requestsBefore > 1;
-      const judged = judgeExchange(capture, { method: r.method, path: r.path, reachedUpstream: reached, mayUpgrade: false }, ROOTS);
-      tally.runs++;
-      if (judged.status !== undefined && judged.status < 300) tally.ok++;
-      if (judged.status !== undefined && judged.status >= 400) tally.refused++;
-      if (judged.parsed.answers.some((a) => /Kipob29wY3RsLW1hc2tlZCoq|\*\*hoopctl-masked\*\*/.test((a.decoded ?? a.body).toString('latin1')))) tally.masked++;
-      const v = [...judged.violations, ...(await sideChannelViolations(stack, seen))];
-      if (after.resourceVersion !== before.resourceVersion || after.objects !== before.objects) v.push(`the read-only caller changed the cluster: resourceVersion ${before.resourceVersion} → ${after.resourceVersion}, objects ${before.objects} → ${after.objects}`);
-      for (const q of stack.harness.kube.requests.slice(recordedBefore)) {
-        if (EXEC_CLASS.test(q.url.split('?')[0]!)) v.push(`the read-only caller's request reached upstream as the stream ${q.method} ${q.url}`);
-        else if (q.headers.upgrade !== undefined && !UPGRADABLE.test(q.url.split('?')[0]!)) v.push(`Upgrade: ${q.headers.upgrade} was forwarded upstream on ${q.method} ${q.url}, which is no exec/attach/portforward`);
-      }
-      if (v.length > 0) v.push(`(answer status ${judged.status ?? 'none'}, upstream reached: ${reached}, capture ended: ${capture.ended}, ${capture.bytes.length} bytes)`);
-      return v;
-    }, (r) => describeRequest(r, targetOf(stack, stack.reader, r.target).creds));
-    const final = await stack.upstreamState();
-    assert.deepEqual(final, initial, 'nothing changed upstream over the whole run');
-    // Not vacuous: many requests were served, and some of them carried values hoopctl masked.
-    assert.ok(tally.ok >= tally.runs * 0.15 && tally.masked >= 3 && tally.refused > 0, `answers: ${JSON.stringify(tally)}`);
+      stack.harness.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'oracle-check', namespace: 'prod' }, data: { a: 'b' } });
+      assert.notDeepEqual(await stack.upstreamState(), before);
+    });
   });
-});
 
-describe('an editor writing masked reads back', () => {
-  test(`a stored sentinel changes only to a new clear value the request carried, never to a masked one (${WRITE_RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
-    const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
-    for (const c of [stack.reader, stack.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
-    await assertProperty(arbWrite(), WRITE_RUNS, async (w: WriteCase) => {
-      const { raw, creds } = targetOf(stack, stack.editor, w.target);
-      const v = await runWrite(stack, w, raw, creds, ROOTS);
-      v.push(...(await sideChannelViolations(stack, seen)));
-      return v;
-    }, (w) => describeWrite(w, targetOf(stack, stack.editor, w.target).creds));
+  describe('a read-only caller', () => {
+    test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+      const seen = { logs: 0, transcripts: new Map<string, number>() };
+      const world = { pods: stack.pods };
+      const tally = { runs: 0, ok: 0, masked: 0, refused: 0 };
+      const initial = await stack.upstreamState();
+      await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
+        const { raw, creds } = targetOf(stack, stack.reader, r.target);
+        const before = await stack.upstreamState();
+        const requestsBefore = stack.harness.kube.counts().requests;
+        // While a watch or `logs -f` is open, the cluster changes: new sentinels must arrive masked too.
+        let touches = 0;
+        const live = STREAMING.test(r.path) ? setTimeout(() => { stack.touchLive(); touches++; }, 60) : undefined;
+        const capture = await exchangeRaw(raw, renderRequest(r, creds), {}, r.method === 'HEAD');
+        clearTimeout(live);
+        const after = await stack.upstreamState();
+        // upstreamState itself sends one GET upstream.
+        const reached = stack.harness.kube.counts().requests - requestsBefore > 1;
+        const judged = judgeExchange(capture, { method: r.method, path: r.path, reachedUpstream: reached, mayUpgrade: false }, ROOTS);
+        tally.runs++;
+        if (judged.status !== undefined && judged.status < 300) tally.ok++;
+        if (judged.status !== undefined && judged.status >= 400) tally.refused++;
+        if (judged.parsed.answers.some((a) => /Kipob29wY3RsLW1hc2tlZCoq|\*\*hoopctl-masked\*\*/.test((a.decoded ?? a.body).toString('latin1')))) tally.masked++;
+        const v = [...judged.violations, ...(await sideChannelViolations(stack, seen))];
+        if (Number(after.resourceVersion) - Number(before.resourceVersion) !== touches || after.objects !== before.objects) v.push(`the read-only caller changed the cluster: resourceVersion ${before.resourceVersion} → ${after.resourceVersion} (${touches} change(s) of our own), objects ${before.objects} → ${after.objects}`);
+        // The test server keeps only its newest requests: take this run's by count, not by index.
+        const added = stack.harness.kube.counts().requests - requestsBefore;
+        for (const q of added > 0 ? stack.harness.kube.requests.slice(-added) : []) {
+          if (EXEC_CLASS.test(q.url.split('?')[0]!)) v.push(`the read-only caller's request reached upstream as the stream ${q.method} ${q.url}`);
+          else if (q.headers.upgrade !== undefined && !UPGRADABLE.test(q.url.split('?')[0]!)) v.push(`Upgrade: ${q.headers.upgrade} was forwarded upstream on ${q.method} ${q.url}, which is no exec/attach/portforward`);
+        }
+        if (v.length > 0) v.push(`(answer status ${judged.status ?? 'none'}, upstream reached: ${reached}, capture ended: ${capture.ended}, ${capture.bytes.length} bytes)`);
+        return v;
+      }, (r) => describeRequest(r, targetOf(stack, stack.reader, r.target).creds));
+      const final = await stack.upstreamState();
+      assert.equal(final.objects, initial.objects, 'no object was created or deleted over the whole run');
+      // Not vacuous: many requests were served, and some of them carried values hoopctl masked.
+      assert.ok(tally.ok >= tally.runs * 0.15 && tally.masked >= 3 && tally.refused > 0, `answers: ${JSON.stringify(tally)}`);
+    });
   });
-});
 
-describe('what stayed behind', () => {
-  test('no sentinel in any file the gateway or the proxies wrote (SQLite store and its WAL, recordings, transcripts) or in the gateway log', async () => {
-    const files = await stack.writtenFiles();
-    assert.ok(files.some((f) => /\.db$/.test(f.file)), `the SQLite store is among ${files.map((f) => f.file).join(', ')}`);
-    assert.ok(files.some((f) => f.file === stack.reader.transcriptFile), 'the reader transcript was written');
-    const v = files.flatMap((f) => sentinelViolations(f.file, f.text, ROOTS));
-    v.push(...sentinelViolations('the gateway log', stack.logLines.join('\n'), ROOTS));
-    assert.deepEqual(v, []);
+  describe('an editor writing masked reads back', () => {
+    test(`a stored sentinel changes only to a new clear value the request carried, never to a masked one (${WRITE_RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+      const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
+      for (const c of [stack.reader, stack.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+      await assertProperty(arbWrite(), WRITE_RUNS, async (w: WriteCase) => {
+        const { raw, creds } = targetOf(stack, stack.editor, w.target);
+        const v = await runWrite(stack, w, raw, creds, ROOTS);
+        v.push(...(await sideChannelViolations(stack, seen)));
+        return v;
+      }, (w) => describeWrite(w, targetOf(stack, stack.editor, w.target).creds));
+    });
   });
-});
+
+  describe('what stayed behind', () => {
+    test('no sentinel in any file the gateway or the proxies wrote (SQLite store and its WAL, recordings, transcripts) or in the gateway log', async () => {
+      const files = await stack.writtenFiles();
+      assert.ok(files.some((f) => /\.db$/.test(f.file)), `the SQLite store is among ${files.map((f) => f.file).join(', ')}`);
+      assert.ok(files.some((f) => f.file === stack.reader.transcriptFile), 'the reader transcript was written');
+      const v = files.flatMap((f) => sentinelViolations(f.file, f.text, ROOTS));
+      v.push(...sentinelViolations('the gateway log', stack.logLines.join('\n'), ROOTS));
+      assert.deepEqual(v, []);
+    });
+  });
 });

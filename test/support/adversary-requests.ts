@@ -24,6 +24,8 @@ export interface GenRequest {
   headers: [string, string][];
   auth: AuthChoice;
   body?: GenBody;
+  /** On the gateway: another connection name in `/k8s/<name>` than the session's (`prod`). */
+  connection?: string;
 }
 
 /** What the generator may name: live pod names from the seeded cluster. */
@@ -115,7 +117,7 @@ const QUERY_PARAMS: fc.Arbitrary<string>[] = [
   fc.constantFrom('follow=true', 'tailLines=5', 'container=web', 'previous=true', 'timestamps=true'),
   fc.constantFrom('command=env', 'command=sh&stdin=true&stdout=true&tty=true', 'ports=80', 'stdout=1'),
   fc.constantFrom('dryRun=All', 'fieldManager=kubectl', 'force=true', 'propagationPolicy=Background', 'gracePeriodSeconds=0'),
-  fc.constantFrom('&&', '=', '%', 'a=%zz', 'as=Table'),
+  fc.constantFrom('&&', '=', '%', 'a=%zz', 'as=Table', 'includeObject=Object', 'includeObject=None'),
 ];
 
 const arbQuery: fc.Arbitrary<string> = fc.subarray(QUERY_PARAMS, { maxLength: 3 })
@@ -187,6 +189,7 @@ export function arbRequest(w: World, options: { upgrades?: boolean } = {}): fc.A
     contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { freq: 2, nil: undefined }),
     identity: arbIdentity,
     auth: fc.oneof(CROSS, { weight: 12, arbitrary: fc.constant<AuthChoice>('bearer') }, { weight: 3, arbitrary: fc.constantFrom<AuthChoice>('bearer-lowercase', 'bearer-extra-space', 'none', 'junk', 'junk-then-bearer', 'bearer-then-junk', 'websocket-protocol') }),
+    connection: fc.oneof(CROSS, { weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('echo', 'down', 'PROD', 'prod%2F..', 'prod;x', 'nope') }),
     body: fc.option(fc.record({ text: arbBodyText, framing: fc.constantFrom<'length' | 'chunked'>('length', 'length', 'chunked'), gzip: fc.boolean() }), { freq: 2, nil: undefined }),
   }).map((r) => {
     const headers: [string, string][] = [...r.upgrade];
@@ -195,7 +198,10 @@ export function arbRequest(w: World, options: { upgrades?: boolean } = {}): fc.A
     if (r.contentType !== undefined) headers.push(['Content-Type', r.contentType]);
     headers.push(...r.identity.filter(([n]) => n !== 'Content-Encoding' || r.body?.gzip !== true));
     const body = r.body;
-    return { target: r.target, method: r.method, path: applyTrick(r.segs, r.trick, r.trickAt) + r.query, headers, auth: r.auth, ...(body === undefined ? {} : { body }) };
+    return {
+      target: r.target, method: r.method, path: applyTrick(r.segs, r.trick, r.trickAt) + r.query, headers, auth: r.auth,
+      ...(body === undefined ? {} : { body }), ...(r.connection === undefined || r.target === 'proxy' ? {} : { connection: r.connection }),
+    };
   });
 }
 
@@ -222,7 +228,8 @@ function authHeaders(auth: AuthChoice, token: string): [string, string][] {
 
 /** The request as bytes on the wire. */
 export function renderRequest(r: GenRequest, c: Credentials): Buffer {
-  const lines = [`${r.method} ${c.prefix}${r.path} HTTP/1.1`, `Host: ${c.host}`];
+  const prefix = r.connection !== undefined && c.prefix !== '' ? `/k8s/${r.connection}` : c.prefix;
+  const lines = [`${r.method} ${prefix}${r.path} HTTP/1.1`, `Host: ${c.host}`];
   const headers = [...authHeaders(r.auth, c.token), ...r.headers];
   // A WebSocket bearer joins the other subprotocols in one header, as kubectl sends it.
   const protos = headers.filter(([n]) => n === 'Sec-WebSocket-Protocol');

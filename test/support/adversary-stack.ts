@@ -95,6 +95,8 @@ export interface AdversaryStack {
   editor: Caller;
   pods: string[];
   logLines: string[];
+  /** Changes the cluster as another client would while a watch or `logs -f` is open: a Secret update and a log line, both with new sentinels. */
+  touchLive(): void;
   /** Puts every sentinel object back as it was seeded (editor runs change them). */
   reseed(): Promise<void>;
   /** A fingerprint of everything upstream: the global resourceVersion and the object count. */
@@ -140,14 +142,22 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
     for (const ns of ['demo', 'prod']) kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // Pods run (and have logs) only on a cluster with a Node.
     kube.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } }, status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: '172.18.0.3' }] } });
+    let live = 0;
+    const pods: string[] = [];
+    const touchLive = (): void => {
+      live++;
+      kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'live', namespace: 'demo' }, type: 'Opaque', data: { password: b64(sentinel(`LIVE-${live}`)) } });
+      kube.appendLog('demo', pods[0]!, `token: Bearer ${sentinel(`LIVE-LOG-${live}`)}-abcdef123456`);
+    };
     const reseed = async (): Promise<void> => {
       for (const o of sentinelObjects()) kube.apply(o);
       await kube.settled();
     };
     await reseed();
     const podList = (await adminGet(harness, '/api/v1/namespaces/demo/pods')) as { items: KubeObject[] };
-    const pods = podList.items.map((p) => p.metadata.name);
+    pods.push(...podList.items.map((p) => p.metadata.name));
     if (pods.length === 0) throw new Error('the seeded Deployment made no pods');
+    touchLive();
     for (const pod of pods) kube.appendLog('demo', pod, `connecting with password=${sentinel('LOG')} to db`);
     const reader = await startCaller(harness, harness.idTokens.alice, 'reader', harness.gateway.url);
     const editor = await startCaller(harness, harness.idTokens.bob, 'editor', harness.gateway.url);
@@ -169,7 +179,7 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
       return out;
     };
     return {
-      harness, gatewayPort: Number(new URL(harness.gateway.url).port), reader, editor, pods, logLines, reseed, upstreamState, writtenFiles,
+      harness, gatewayPort: Number(new URL(harness.gateway.url).port), reader, editor, pods, logLines, touchLive, reseed, upstreamState, writtenFiles,
       close: async () => {
         await reader.proxy.close().catch(() => undefined);
         await editor.proxy.close().catch(() => undefined);

@@ -23,7 +23,7 @@ const STREAMING = /[?&](?:watch|follow)=|\/watch\//i;
 const UPGRADABLE = /\/pods\/[^/]+\/(?:exec|attach|portforward)$/;
 const SEED = Number(process.env.HOOPCTL_FUZZ_SEED ?? 20260902);
 const RUNS = Number(process.env.HOOPCTL_FUZZ_RUNS ?? 200);
-const WRITE_RUNS = Number(process.env.HOOPCTL_FUZZ_WRITE_RUNS ?? Math.max(60, Math.round(RUNS / 3)));
+const WRITE_RUNS = Number(process.env.HOOPCTL_FUZZ_WRITE_RUNS ?? Math.max(50, Math.round(RUNS / 4)));
 
 let stack: AdversaryStack;
 before(async () => { stack = await startAdversaryStack(); });
@@ -73,7 +73,7 @@ async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => P
   await fc.assert(fc.asyncProperty(arb, async (t) => {
     const violations = await check(t);
     for (const line of violations.filter((x) => !x.startsWith('('))) {
-      const shape = line.replace(/"[^"]*"|….*…|\d+/g, '_').slice(0, 90);
+      const shape = line.replace(/ on .*|"[^"]*"|….*…|\d+/g, '_').slice(0, 90);
       const g = groups.get(shape) ?? { count: 0, example: `${violations.join('\n')}\n${describe(t)}` };
       g.count++;
       groups.set(shape, g);

@@ -64,7 +64,8 @@ const NON_RESOURCE = ['/version', '/api', '/api/v1', '/apis', '/apis/apps', '/ap
 const arbSegments = (w: World): fc.Arbitrary<string[]> => fc.oneof(
   CROSS,
   { weight: 5, arbitrary: fc.record({
-    kind: fc.constantFrom(...kinds(w)),
+    // The kinds that hold sentinels come up four times as often as the others.
+    kind: fc.oneof(CROSS, ...kinds(w).map((k) => ({ weight: ['secrets', 'configmaps', 'deployments', 'pods'].includes(k.resource) ? 4 : 1, arbitrary: fc.constant(k) }))),
     ns: fc.constantFrom('demo', 'prod', 'default', 'nope', ''),
     name: fc.option(fc.nat(), { nil: undefined }),
     sub: fc.option(fc.constantFrom(...SUBRESOURCES), { freq: 2, nil: undefined }),

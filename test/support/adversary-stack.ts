@@ -2,7 +2,7 @@
 // values, a real in-process gateway (SQLite store, its log lines kept), and one real local proxy per
 // caller (transcript kept) — a read-only caller (alice) and an editor (bob).
 import { readFile, readdir } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { startHarness, type Harness } from '../integration/gateway-harness.js';
 import { createLocalProxy, type LocalProxy } from '../../src/local-proxy/create-local-proxy.js';
@@ -106,11 +106,14 @@ export interface AdversaryStack {
   close(): Promise<void>;
 }
 
+// One TLS connection for the many fingerprints a run takes.
+const adminAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
 /** A GET straight to the test server with its admin token (the list's resourceVersion is the store's newest). */
 function adminGet(h: Harness, path: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const u = new URL(h.kube.url);
-    const req = httpsRequest({ host: u.hostname, port: Number(u.port), path, ca: h.kube.caPem, headers: { authorization: `Bearer ${h.kube.token}` }, agent: false }, (res) => {
+    const req = httpsRequest({ host: u.hostname, port: Number(u.port), path, ca: h.kube.caPem, headers: { authorization: `Bearer ${h.kube.token}` }, agent: adminAgent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -183,6 +186,7 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
       close: async () => {
         await reader.proxy.close().catch(() => undefined);
         await editor.proxy.close().catch(() => undefined);
+        adminAgent.destroy();
         await harness.close();
       },
     };

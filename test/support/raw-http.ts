@@ -20,14 +20,16 @@ export interface RawCapture {
   error?: string;
 }
 
-/** How long a capture waits: for silence, in all, and after a complete final answer. */
+/** How long a capture waits: for the first byte, for silence after it, in all, and after a complete final answer. */
 export interface CaptureTimes {
+  firstByteMs: number;
   idleMs: number;
   maxMs: number;
   graceMs: number;
 }
 
-const DEFAULT_TIMES: CaptureTimes = { idleMs: 300, maxMs: 4000, graceMs: 25 };
+// Streams (watch, logs -f, upgrades) are cut after a short silence; a slow first byte on a loaded machine is not silence.
+const DEFAULT_TIMES: CaptureTimes = { firstByteMs: 3000, idleMs: 200, maxMs: 5000, graceMs: 25 };
 
 /** Sends `request` and captures the answer until close, silence, a complete final answer, or the deadline. */
 export function exchangeRaw(target: RawTarget, request: Buffer, times: Partial<CaptureTimes> = {}, isHead = false): Promise<RawCapture> {
@@ -53,7 +55,7 @@ export function exchangeRaw(target: RawTarget, request: Buffer, times: Partial<C
     const max = setTimeout(() => finish('max'), t.maxMs);
     const armIdle = (): void => {
       clearTimeout(idle);
-      idle = setTimeout(() => finish('idle'), t.idleMs);
+      idle = setTimeout(() => finish('idle'), chunks.length === 0 ? t.firstByteMs : t.idleMs);
     };
     socket.on(target.tlsCa === undefined ? 'connect' : 'secureConnect', () => {
       socket.write(request);

@@ -54,21 +54,24 @@ async function sideChannelViolations(s: AdversaryStack, seen: { logs: number; tr
   return v;
 }
 
-/** Runs fast-check; on failure, fails with the shrunk counterexample rendered as a raw request. */
-async function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<void> {
+/**
+ * Runs fast-check; on failure, fails with the shrunk counterexample rendered as a raw request. With
+ * HOOPCTL_FUZZ_COLLECT=1 it explores instead (see collect) and returns how many kinds of violation it saw.
+ */
+async function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<number> {
   if (process.env.HOOPCTL_FUZZ_COLLECT === '1') return collect(arb, runs, check, describe);
   const details = await fc.check(fc.asyncProperty(arb, async (t) => {
     const violations = await check(t);
     if (violations.length > 0) throw new Error(violations.join('\n'));
   }), { seed: SEED, numRuns: runs, endOnFailure: process.env.HOOPCTL_FUZZ_SHRINK === '0' });
-  if (!details.failed) return;
+  if (!details.failed) return 0;
   const example = details.counterexample![0] as T;
   const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   assert.fail(`counterexample after ${details.numRuns} runs (seed ${details.seed}, path ${JSON.stringify(details.counterexamplePath)}, ${details.numShrinks} shrinks):\n${why}\n\n${describe(example)}`);
 }
 
 /** Exploration mode: runs every case, groups violations by shape, and prints one example of each (no shrinking). */
-async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<void> {
+async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => Promise<string[]>, describe: (t: T) => string): Promise<number> {
   const groups = new Map<string, { count: number; example: string }>();
   await fc.assert(fc.asyncProperty(arb, async (t) => {
     const violations = await check(t);
@@ -80,7 +83,7 @@ async function collect<T>(arb: fc.Arbitrary<T>, runs: number, check: (t: T) => P
     }
   }), { seed: SEED, numRuns: runs });
   for (const [shape, g] of groups) console.log(`\n=== ${g.count}× ${shape}\n${g.example}`);
-  assert.equal(groups.size, 0, `${groups.size} kinds of violation (printed above)`);
+  return groups.size;
 }
 
 describe('adversary', { concurrency: 1 }, () => {
@@ -102,12 +105,12 @@ describe('adversary', { concurrency: 1 }, () => {
   });
 
   describe('a read-only caller', () => {
-    test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+    test(`no sentinel reaches any client, log, audit event or transcript; nothing changes upstream; answers are valid HTTP and refusals are Status (${RUNS} runs)`, { timeout: 30 * 60_000 }, async (t) => {
       const seen = { logs: 0, transcripts: new Map<string, number>() };
       const world = { pods: stack.pods };
       const tally = { runs: 0, ok: 0, masked: 0, refused: 0 };
       const initial = await stack.upstreamState();
-      await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
+      const kinds = await assertProperty(arbRequest(world, { upgrades: process.env.HOOPCTL_FUZZ_NO_UPGRADE !== '1' }), RUNS, async (r: GenRequest) => {
         const { raw, creds } = targetOf(stack, stack.reader, r.target);
         const before = await stack.upstreamState();
         const requestsBefore = stack.harness.kube.counts().requests;
@@ -123,6 +126,10 @@ describe('adversary', { concurrency: 1 }, () => {
         tally.runs++;
         if (judged.status !== undefined && judged.status < 300) tally.ok++;
         if (judged.status !== undefined && judged.status >= 400) tally.refused++;
+        if (process.env.HOOPCTL_FUZZ_TRACE === '1') {
+          const a = judged.parsed.answers.at(-1);
+          console.log(`TRACE ${judged.status} ${r.target} ${r.method} ${r.path.slice(0, 80)} [${r.headers.map(([n]) => n).join(',')}] ${r.auth} | ${(a?.decoded ?? a?.body ?? Buffer.alloc(0)).toString('utf8').replace(/\s+/g, ' ').slice(0, 140)}`);
+        }
         if (judged.parsed.answers.some((a) => /Kipob29wY3RsLW1hc2tlZCoq|\*\*hoopctl-masked\*\*/.test((a.decoded ?? a.body).toString('latin1')))) tally.masked++;
         const v = [...judged.violations, ...(await sideChannelViolations(stack, seen))];
         if (Number(after.resourceVersion) - Number(before.resourceVersion) !== touches || after.objects !== before.objects) v.push(`the read-only caller changed the cluster: resourceVersion ${before.resourceVersion} → ${after.resourceVersion} (${touches} change(s) of our own), objects ${before.objects} → ${after.objects}`);
@@ -138,7 +145,9 @@ describe('adversary', { concurrency: 1 }, () => {
       const final = await stack.upstreamState();
       assert.equal(final.objects, initial.objects, 'no object was created or deleted over the whole run');
       // Not vacuous: many requests were served, and some of them carried values hoopctl masked.
+      t.diagnostic(`answers: ${JSON.stringify(tally)}`);
       assert.ok(tally.ok >= tally.runs * 0.15 && tally.masked >= 3 && tally.refused > 0, `answers: ${JSON.stringify(tally)}`);
+      assert.equal(kinds, 0, `${kinds} kinds of violation (printed above)`);
     });
   });
 
@@ -146,12 +155,13 @@ describe('adversary', { concurrency: 1 }, () => {
     test(`a stored sentinel changes only to a new clear value the request carried, never to a masked one (${WRITE_RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
       const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
       for (const c of [stack.reader, stack.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
-      await assertProperty(arbWrite(), WRITE_RUNS, async (w: WriteCase) => {
+      const kinds = await assertProperty(arbWrite(), WRITE_RUNS, async (w: WriteCase) => {
         const { raw, creds } = targetOf(stack, stack.editor, w.target);
         const v = await runWrite(stack, w, raw, creds, ROOTS);
         v.push(...(await sideChannelViolations(stack, seen)));
         return v;
       }, (w) => describeWrite(w, targetOf(stack, stack.editor, w.target).creds));
+      assert.equal(kinds, 0, `${kinds} kinds of violation (printed above)`);
     });
   });
 
@@ -163,6 +173,13 @@ describe('adversary', { concurrency: 1 }, () => {
       const v = files.flatMap((f) => sentinelViolations(f.file, f.text, ROOTS));
       v.push(...sentinelViolations('the gateway log', stack.logLines.join('\n'), ROOTS));
       assert.deepEqual(v, []);
+    });
+
+    test('the local proxies and the gateway close within 3 s: no connection from the run is still held', async () => {
+      const within = (what: string, p: Promise<unknown>): Promise<string | undefined> =>
+        Promise.race([p.then(() => undefined), new Promise<string>((r) => setTimeout(() => r(`${what} did not close within 3 s`), 3000).unref())]);
+      const late = await Promise.all([within('the reader proxy', stack.reader.proxy.close()), within('the editor proxy', stack.editor.proxy.close()), within('the gateway', stack.harness.gateway.close())]);
+      assert.deepEqual(late.filter((x) => x !== undefined), []);
     });
   });
 });

@@ -187,6 +187,8 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
         await reader.proxy.close().catch(() => undefined);
         await editor.proxy.close().catch(() => undefined);
         adminAgent.destroy();
+        // Upstream first: a connection the gateway still holds to it must not keep the gateway's close() waiting.
+        await harness.kube.close().catch(() => undefined);
         await harness.close();
       },
     };

@@ -29,7 +29,7 @@ export interface CaptureTimes {
 }
 
 // Streams (watch, logs -f, upgrades) are cut after a short silence; a slow first byte on a loaded machine is not silence.
-const DEFAULT_TIMES: CaptureTimes = { firstByteMs: 3000, idleMs: 200, maxMs: 5000, graceMs: 25 };
+const DEFAULT_TIMES: CaptureTimes = { firstByteMs: 1500, idleMs: 200, maxMs: 4000, graceMs: 25 };
 
 /** Sends `request` and captures the answer until close, silence, a complete final answer, or the deadline. */
 export function exchangeRaw(target: RawTarget, request: Buffer, times: Partial<CaptureTimes> = {}, isHead = false): Promise<RawCapture> {

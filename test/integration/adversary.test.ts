@@ -4,8 +4,13 @@
 // sentinel values. Every byte a client receives, every gateway log line, the audit store (SQLite), the
 // proxies' transcripts and recordings are searched for the sentinels in every encoding; a read-only
 // caller must change nothing upstream; every answer must be valid HTTP/1.1 and every refusal hoopctl
-// makes a Kubernetes Status. CI: fixed seed, bounded count. On demand: HOOPCTL_FUZZ_RUNS, HOOPCTL_FUZZ_SEED.
-// A failure prints the shrunk counterexample as a ready-to-paste raw request.
+// makes a Kubernetes Status. CI: fixed seed, bounded count. On demand: HOOPCTL_FUZZ_RUNS (read-only runs,
+// default 200), HOOPCTL_FUZZ_WRITE_RUNS (editor runs, default RUNS/4, at least 50), HOOPCTL_FUZZ_SEED.
+// A failure prints the shrunk counterexample as a ready-to-paste raw request. Exploring: HOOPCTL_FUZZ_COLLECT=1
+// runs every case and prints one example per kind of violation; HOOPCTL_FUZZ_NO_UPGRADE=1 leaves
+// `Connection: Upgrade` out (to look past that class); HOOPCTL_FUZZ_TRACE=1 prints every answer's first line.
+// The test server streams `GET <named object>?watch=true`, where kube-apiserver answers the object: the
+// plain reads keep watches on collections (the free-form requests still try both).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -82,7 +82,9 @@ export async function routeResource(ctx: RequestContext, path: ResourcePath): Pr
   }
   switch (method) {
     case 'GET':
-      if (isWatch(ctx, path)) {
+      // A named object is watched only on the legacy /watch/ path: kube-apiserver's RequestInfo calls
+      // `GET …/configmaps/x?watch=true` a get, and its get handler answers the object (the query is ignored).
+      if (path.watchPrefix) {
         requireVerb(spec, 'watch');
         return handleWatch(ctx, spec, namespace, name);
       }

@@ -17,7 +17,6 @@ import { classifyRequest, isNonCanonical } from '../kube/request-info.js';
 import { decideUpgrade } from '../kube/upgrade-rule.js';
 import { declaresBody, upgradeResponse } from '../platform/upgrade-response.js';
 import { answerClientErrorsWithStatus } from '../platform/client-error.js';
-import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
 import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
@@ -186,31 +185,26 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const started = nowMs();
     socket.on('error', () => socket.destroy());
-    if (!authorized(req)) {
-      log(req, 401, started);
-      socket.end(rawStatusResponse('Unauthorized', unauthorized));
-      return;
-    }
+    // Every answer but a protocol switch goes through an ordinary response on the socket (HEAD gets no body).
+    const { res, takeSocket } = upgradeResponse(req, socket);
+    const refuse = (status: KubeStatus): void => {
+      log(req, status.code, started);
+      sendStatus(res, status);
+    };
+    if (!authorized(req)) { refuse(unauthorized); return; }
     const target = req.url ?? '';
-    if (!target.startsWith('/')) {
-      log(req, 400, started);
-      socket.end(rawStatusResponse('Bad Request', badPath));
-      return;
-    }
+    if (!target.startsWith('/')) { refuse(badPath); return; }
     // The gateway's rule, applied here too (DESIGN.md invariant 1): only exec, attach and portforward switch
     // protocols; anything else is relayed as the plain request it is, through the ordinary (transcribed) path.
     const classified = classifyRequest(req.method ?? 'GET', target);
     const decision = decideUpgrade(isNonCanonical(classified) ? undefined : classified, req.headers.upgrade, declaresBody(req));
-    if (decision.kind === 'refuse') {
-      log(req, 400, started);
-      socket.end(rawStatusResponse('Bad Request', buildStatus(400, 'BadRequest', decision.message)));
-      return;
-    }
+    if (decision.kind === 'refuse') { refuse(buildStatus(400, 'BadRequest', decision.message)); return; }
     if (decision.kind === 'plain') {
       for (const h of ['connection', 'upgrade']) delete req.headers[h];
-      void handle(req, upgradeResponse(req, socket).res);
+      void handle(req, res);
       return;
     }
+    takeSocket();
     pipeUpgrade(socket, head, {
       url: new URL(`${prefix}${target}`, upstream.origin),
       method: req.method ?? 'GET',

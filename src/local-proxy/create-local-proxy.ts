@@ -11,7 +11,8 @@ import { pipeline } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { KubeStatus } from '../kube/types.js';
 import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } from './forward-headers.js';
-import { pipeUpgrade } from './pipe-upgrade.js';
+import { pipeUpgrade, type EndableStream } from './pipe-upgrade.js';
+import { isJsonWatch, watchErrorEvent } from '../kube/stream-end-status.js';
 import { buildStatus } from '../kube/status.js';
 import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
@@ -47,19 +48,30 @@ export interface LocalProxyOptions {
   transcriptFile?: string;
   /** Wall-clock milliseconds for the latency in log lines; injectable for tests. */
   nowMs?: () => number;
+  /**
+   * Asks whether the session ended at the gateway (revoke, expiry); called when upstream cuts a watch or an
+   * exec the client still holds, and on a 401 from upstream. Resolves with the Status to end cut streams with.
+   */
+  sessionEnded?(): Promise<KubeStatus | undefined>;
 }
 
 /** A running local proxy. */
 export interface LocalProxy {
   readonly url: string;
   readonly port: number;
-  /** Stops accepting and destroys every open socket (watch, logs -f, exec, port-forward); resolves within a second. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting and closes every open connection (watch, logs -f, exec, port-forward); resolves within a
+   * second. With `status`, JSON watches end with an ERROR event and WebSocket execs with an error-channel
+   * message carrying it, so the client prints why.
+   */
+  close(status?: KubeStatus): Promise<void>;
   /** Client connections currently open. */
   openConnections(): number;
 }
 
 const CLOSE_DEADLINE_MS = 1000;
+// Part of the close deadline left for final Status bytes to reach the clients before sockets are destroyed.
+const FINAL_STATUS_MS = 500;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -86,7 +98,12 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   });
   const clientSockets = new Set<Socket>();
   const otherSockets = new Set<Duplex>();
+  const endable = new Set<EndableStream>();
   let closing: Promise<void> | undefined;
+  const register = (stream: EndableStream): (() => void) => {
+    endable.add(stream);
+    return () => endable.delete(stream);
+  };
 
   const track = (s: Duplex): void => {
     otherSockets.add(s);
@@ -139,12 +156,19 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         signal: abort.signal,
       });
       if (res.destroyed) { answer.body.destroy(); return; }
+      // The gateway refuses a session that ended there (revoke) with 401: let the session find out and end here too.
+      if (answer.statusCode === 401) void options.sessionEnded?.().catch(() => undefined);
       res.writeHead(answer.statusCode, buildClientResponseHeaders(answer.headers));
       // A watch's first event may come much later, and kubectl waits for headers: without a Content-Length
       // (watch, follow) send the status line now; otherwise it leaves with the body, in one TLS record.
       if (answer.headers['content-length'] === undefined) res.flushHeaders();
-      // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
-      pipeline(answer.body, res, () => undefined);
+      const contentTypeOf = answer.headers['content-type'];
+      if (answer.statusCode === 200 && isJsonWatch(target, Array.isArray(contentTypeOf) ? contentTypeOf[0] : contentTypeOf)) {
+        relayWatch(answer.body, res);
+      } else {
+        // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
+        pipeline(answer.body, res, () => undefined);
+      }
       if (transcript !== undefined) {
         const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
         const masked = one(answer.headers['x-hoopctl-masked']);
@@ -163,6 +187,35 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       const code = (err as { code?: string }).code ?? (err as Error).message;
       sendStatus(res, buildStatus(502, 'BadGateway', `hoopctl local proxy: cannot reach the gateway at ${upstream.origin} (${code})`));
     }
+  };
+
+  // A JSON watch can end with an ERROR event carrying a Status, written only between two events.
+  const relayWatch = (body: NodeJS.ReadableStream & { destroy(): void }, res: ServerResponse): void => {
+    let atLineEnd = true;
+    let ending: Promise<void> | undefined;
+    const endWith = (status: KubeStatus | undefined): Promise<void> => {
+      ending ??= new Promise<void>((resolve) => {
+        body.unpipe(res);
+        body.destroy();
+        if (res.destroyed || res.writableEnded) { resolve(); return; }
+        res.once('close', () => resolve());
+        if (status === undefined || !atLineEnd) { res.destroy(); return; }
+        res.end(watchErrorEvent(status));
+      });
+      return ending;
+    };
+    const stream: EndableStream = { end: endWith };
+    endable.add(stream);
+    res.once('close', () => { endable.delete(stream); body.destroy(); });
+    body.on('data', (c: Buffer) => { if (c.length > 0) atLineEnd = c[c.length - 1] === 0x0a; });
+    body.on('end', () => { if (ending === undefined) res.end(); });
+    body.on('error', () => {
+      if (ending !== undefined || res.destroyed) return;
+      if (!atLineEnd || options.sessionEnded === undefined) { void endWith(undefined); return; }
+      // Cut upstream (revoke at the gateway): ask why before ending, so the client prints it.
+      options.sessionEnded().then((status) => endWith(status), () => endWith(undefined));
+    });
+    body.pipe(res, { end: false });
   };
 
   const server: Server = createServer({ cert: options.certPem, key: options.keyPem, requestTimeout: 0 }, (req, res) => {
@@ -194,6 +247,8 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       ...(options.upstreamCaPem === undefined ? {} : { ca: options.upstreamCaPem }),
       track,
       onStatus: (status) => log(req, status, started, { upgrade: true }),
+      register,
+      ...(options.sessionEnded === undefined ? {} : { whyCut: options.sessionEnded }),
     });
   });
   server.on('tlsClientError', () => undefined);
@@ -213,20 +268,29 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     url: `https://${urlHost}:${port}`,
     port,
     openConnections: () => clientSockets.size,
-    close: () => {
+    close: (status) => {
       closing ??= new Promise<void>((resolve) => {
         const deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
         deadline.unref();
         server.close();
-        const all: Duplex[] = [...otherSockets, ...clientSockets];
-        const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
-        for (const s of all) s.destroy();
-        pool.destroy().catch(() => undefined);
-        void Promise.all(closed).then(async () => {
+        void (async () => {
+          if (status !== undefined && endable.size > 0) {
+            let grace: NodeJS.Timeout | undefined;
+            await Promise.race([
+              Promise.all([...endable].map((s) => s.end(status).catch(() => undefined))),
+              new Promise<void>((r) => { grace = setTimeout(r, FINAL_STATUS_MS); grace.unref(); }),
+            ]);
+            clearTimeout(grace);
+          }
+          const all: Duplex[] = [...otherSockets, ...clientSockets];
+          const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
+          for (const s of all) s.destroy();
+          pool.destroy().catch(() => undefined);
+          await Promise.all(closed);
           await transcript?.close();
           clearTimeout(deadline);
           resolve();
-        });
+        })();
       });
       return closing;
     },

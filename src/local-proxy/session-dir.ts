@@ -171,9 +171,9 @@ export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSe
     // Its owner is alive and tearing it down right now: the owner writes the tombstone.
     if (reason === 'expired' && record !== undefined && options.isAlive(record.pid)
       && options.now.getTime() - Date.parse(record.expiresAt) < OWNER_TEARDOWN_MS) continue;
+    const entry: SweptSession = { ...found, reason };
     if (record === undefined || reason === 'tombstone_old' || reason === 'unreadable' || options.nodePath === undefined) {
       await removeSessionDir(found.dir);
-      swept.push({ ...found, reason });
     } else {
       const why = sweptWhy(reason, record);
       const message = sessionEndedMessage(record.connection, why);
@@ -187,13 +187,12 @@ export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSe
         // No tombstone is better than a bearer token left behind.
         await removeSessionDir(found.dir);
       }
-      const entry: SweptSession = { ...found, reason };
-      // An expired session is over at the gateway too; only one whose owner vanished is still "active" there.
-      if (reason === 'owner_gone' && options.endSession !== undefined) {
-        entry.endedAtGateway = await options.endSession(record).then(() => true, () => false);
-      }
-      swept.push(entry);
     }
+    // An expired session is over at the gateway too; only one whose owner vanished is still "active" there.
+    if (record !== undefined && reason === 'owner_gone' && options.endSession !== undefined) {
+      entry.endedAtGateway = await options.endSession(record).then(() => true, () => false);
+    }
+    swept.push(entry);
   }
   return swept;
 }

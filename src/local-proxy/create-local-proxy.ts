@@ -270,15 +270,15 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     openConnections: () => clientSockets.size,
     close: (status) => {
       closing ??= new Promise<void>((resolve) => {
+        // Not unref'd: a socket that never reports 'close' must not let the process exit before teardown finished.
         const deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
-        deadline.unref();
         server.close();
         void (async () => {
           if (status !== undefined && endable.size > 0) {
             let grace: NodeJS.Timeout | undefined;
             await Promise.race([
               Promise.all([...endable].map((s) => s.end(status).catch(() => undefined))),
-              new Promise<void>((r) => { grace = setTimeout(r, FINAL_STATUS_MS); grace.unref(); }),
+              new Promise<void>((r) => { grace = setTimeout(r, FINAL_STATUS_MS); }),
             ]);
             clearTimeout(grace);
           }

@@ -58,6 +58,7 @@ export interface RunningSession {
   /**
    * Closes every proxied connection (watches and WebSocket execs end with a Status saying why), leaves a
    * tombstone kubeconfig in place of the session's, tells the gateway; idempotent. `detail` words a revoke.
+   * `exited` (the child or shell holding the kubeconfig is gone) removes the session dir, tombstone included.
    */
   end(reason: EndReason, detail?: string): Promise<void>;
   openConnections(): number;
@@ -211,12 +212,14 @@ function running(
   };
 
   const end = (reason: EndReason, detail?: string): Promise<void> => {
+    // The command or shell that held the kubeconfig exited: no one is left to read a tombstone.
+    if (ending !== undefined && reason === 'exited') return ending.then(() => deps.sessionDirs.remove(dir).catch(() => undefined));
     ending ??= (async () => {
       if (timer !== undefined) deps.clearTimeout(timer);
       const why = describeEnd(reason, detail);
       const status = sessionEndedStatus(session.connection, why);
       endStatus = status;
-      const kept = await tombstone(why, status).catch(() => false);
+      const kept = reason !== 'exited' && await tombstone(why, status).catch(() => false);
       await proxy.close(status);
       if (kept) await deps.sessionDirs.tombstones!.prune(dir).catch(() => deps.sessionDirs.remove(dir));
       else await deps.sessionDirs.remove(dir).catch(() => undefined);

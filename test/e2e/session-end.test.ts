@@ -29,8 +29,8 @@ after(async () => {
 
 interface Connected { kubeconfig: string; sessionId: string; dir: string; localToken: string; env: NodeJS.ProcessEnv }
 
-async function connect(connection: string): Promise<Connected> {
-  const r = await runCli(['connect', connection, '--print-env', '-n', 'demo'], alice.env);
+async function connect(connection: string, extra: string[] = []): Promise<Connected> {
+  const r = await runCli(['connect', connection, '--print-env', '-n', 'demo', ...extra], alice.env);
   assert.equal(r.code, 0, r.stderr);
   const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)![1]!;
   const sessionId = /export HOOP_SESSION='([^']+)'/.exec(r.stdout)![1]!;
@@ -127,11 +127,12 @@ describe('a session that ends tells every kubectl why', () => {
   });
 
   test('expiry: the cut watch and exec say the session expired', async () => {
-    const c = await connect('short');
+    // Long enough for two kubectl processes to start on a loaded machine, short enough to wait for.
+    const c = await connect('demo', ['--ttl', '20s']);
     const k = KUBECTLS.find((x) => x.label.startsWith('default'))!;
     const w = await openWatch(k, c.env);
     const e = await openExec(k, c.env);
-    const message = ended('short', 'expired');
+    const message = ended('demo', 'expired');
     const wr = await w.done;
     assert.ok(wr.stdout.includes(message), wr.stdout + wr.stderr);
     const er = await e.done;

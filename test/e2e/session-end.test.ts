@@ -59,6 +59,8 @@ async function openExec(k: KubectlBinary, env: NodeJS.ProcessEnv): Promise<Runni
 
 /** Only the tombstone is left: no local bearer token, no gateway credential (JWT), 0600 files in the 0700 dir. */
 async function assertNothingSecret(c: Connected): Promise<void> {
+  // Cut streams get their Status first; the daemon then finishes its teardown (within its 1 s close deadline).
+  for (let i = 0; i < 100 && (await readdir(c.dir)).length > 2; i++) await new Promise((res) => setTimeout(res, 50));
   assert.deepEqual((await readdir(c.dir)).sort(), ['ended.json', 'kubeconfig']);
   assert.equal((await stat(c.dir)).mode & 0o777, 0o700);
   for (const f of ['ended.json', 'kubeconfig']) {
@@ -127,8 +129,9 @@ describe('a session that ends tells every kubectl why', () => {
   });
 
   test('expiry: the cut watch and exec say the session expired', async () => {
-    // Long enough for two kubectl processes to start on a loaded machine, short enough to wait for.
-    const c = await connect('demo', ['--ttl', '20s']);
+    // The shortest session the gateway grants (60 s): the 6 s "short" connection can expire before two
+    // kubectl processes have started on a loaded machine.
+    const c = await connect('demo', ['--ttl', '1m']);
     const k = KUBECTLS.find((x) => x.label.startsWith('default'))!;
     const w = await openWatch(k, c.env);
     const e = await openExec(k, c.env);

@@ -79,6 +79,8 @@ async function assertNewCommandsSay(c: Connected, message: string): Promise<void
     assert.equal(r.code, 1, `${k.label}: ${r.stderr}`);
     assert.ok(r.stderr.includes(message), `${k.label} printed:\n${r.stderr}`);
     assert.doesNotMatch(r.stderr, /localhost:8080/, k.label);
+    // What each version prints is kept in the test log (see the report of issue 11 item 5).
+    console.log(`# kubectl ${k.label} after the end:\n${r.stderr.replace(/^/gm, '#   ')}`);
   }
 }
 
@@ -100,6 +102,7 @@ describe('a session that ends tells every kubectl why', () => {
     }
     for (const [i, e] of execs.entries()) {
       const r = await e.done;
+      console.log(`# kubectl ${WEBSOCKET_KUBECTLS[i]!.label} exec cut:\n${r.stderr.replace(/^/gm, '#   ')}`);
       assert.equal(r.code, 1, `${WEBSOCKET_KUBECTLS[i]!.label}: ${r.stderr}`);
       assert.ok(r.stderr.includes(`error: ${message}`), `${WEBSOCKET_KUBECTLS[i]!.label} printed:\n${r.stderr}`);
       assert.doesNotMatch(r.stderr, /1006/);

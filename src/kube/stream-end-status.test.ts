@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Receiver } from 'ws';
 import {
-  createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol, isJsonWatch, sessionEndedStatus, watchErrorEvent, webSocketFrame,
+  closeReasonWhy, createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol, isJsonWatch, sessionEndedStatus, watchErrorEvent, webSocketFrame,
 } from './stream-end-status.js';
 
 const status = sessionEndedStatus('prod', 'revoked by bob@example.com');
@@ -89,4 +89,16 @@ test('the frame tracker knows frame boundaries across any split, for short, 16-b
   t.observe(execEndFrames('v5.channel.k8s.io', status)!);
   assert.equal(t.closed(), true);
   assert.equal(t.atBoundary(), true);
+});
+
+test('closeReasonWhy words the gateway close reasons that are session ends, and only those', () => {
+  const table: [string, string | undefined][] = [
+    ['session revoked by bob@example.com', 'revoked by bob@example.com'],
+    ['session ended by alice@example.com', 'ended by alice@example.com'],
+    ['session expired', 'expired'],
+    ['session ended', 'ended at the gateway'],
+    ['gateway stopping', undefined],
+    ['', undefined],
+  ];
+  for (const [reason, want] of table) assert.equal(closeReasonWhy(reason), want, reason);
 });

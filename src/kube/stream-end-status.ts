@@ -21,6 +21,16 @@ export function sessionEndedStatus(connection: string, why: string): KubeStatus 
   return buildStatus(401, 'Unauthorized', sessionEndedMessage(connection, why));
 }
 
+/**
+ * The gateway's stream-close reasons (live-streams.ts: `session revoked by bob`, `session expired`, `session
+ * ended`) in the words of sessionEndedMessage; undefined for a reason that is no session end (`gateway stopping`).
+ */
+export function closeReasonWhy(reason: string): string | undefined {
+  const m = /^session (expired|ended|(?:revoked|ended) by .+)$/.exec(reason);
+  if (m === null) return undefined;
+  return m[1] === 'ended' ? 'ended at the gateway' : m[1];
+}
+
 /** A watch's final event: `{"type":"ERROR","object":<Status>}` and its newline. */
 export function watchErrorEvent(status: KubeStatus): Buffer {
   return Buffer.from(`${JSON.stringify({ type: 'ERROR', object: status })}\n`, 'utf8');

@@ -62,9 +62,13 @@ export interface LocalProxy {
   /**
    * Stops accepting and closes every open connection (watch, logs -f, exec, port-forward); resolves within a
    * second. With `status`, JSON watches end with an ERROR event and WebSocket execs with an error-channel
-   * message carrying it, so the client prints why.
+   * message carrying it, so the client prints why. With `lingerMs` the proxy keeps listening that long and
+   * answers every request with `status`: a kubectl that read the kubeconfig before the end (its discovery
+   * just got the 401) prints why for its remaining requests instead of "connection refused".
    */
-  close(status?: KubeStatus): Promise<void>;
+  close(status?: KubeStatus, lingerMs?: number): Promise<void>;
+  /** Resolves once the proxy no longer listens: after close, and after its linger if it had one. */
+  whenStopped(): Promise<void>;
   /** Client connections currently open. */
   openConnections(): number;
 }
@@ -100,6 +104,9 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   const otherSockets = new Set<Duplex>();
   const endable = new Set<EndableStream>();
   let closing: Promise<void> | undefined;
+  // Set once the session ended: what every request gets while the proxy lingers.
+  let endedStatus: KubeStatus | undefined;
+  let stopped: Promise<void> | undefined;
   const register = (stream: EndableStream): (() => void) => {
     endable.add(stream);
     return () => endable.delete(stream);
@@ -123,7 +130,8 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     const ms = nowMs() - started;
     options.onRequest?.({ method: req.method ?? 'GET', path: pathOnly(req.url ?? '/'), status, ms });
     // The query may carry a secret (`?labelSelector=token%3D…`): the transcript keeps it masked.
-    transcript?.record({
+    // Nothing is recorded once the session ended: the transcript is closed and removed with the session.
+    if (endedStatus === undefined) transcript?.record({
       time: new Date(started).toISOString(), method: req.method ?? 'GET', uri: maskRequestUri(req.url ?? '/', createMaskContext(DEFAULT_MASK_RULES)),
       status, ms, bytes: 0, masking: 'local', ...answer,
     });
@@ -141,6 +149,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     let relayed: (() => Partial<TranscriptEntry>) | undefined;
     res.once('close', () => log(req, res.statusCode, started, relayed?.()));
     if (!authorized(req)) return sendStatus(res, unauthorized);
+    if (endedStatus !== undefined) return sendStatus(res, endedStatus);
     const target = req.url ?? '';
     if (!target.startsWith('/')) return sendStatus(res, badPath);
     const abort = new AbortController();
@@ -155,9 +164,18 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         body: hasBody ? req : null,
         signal: abort.signal,
       });
-      if (res.destroyed) { answer.body.destroy(); return; }
-      // The gateway refuses a session that ended there (revoke) with 401: let the session find out and end here too.
-      if (answer.statusCode === 401) void options.sessionEnded?.().catch(() => undefined);
+      // undici's body emits an AbortError when destroyed: with no listener it would crash the process.
+      const discard = (): void => { answer.body.on('error', () => undefined); answer.body.destroy(); };
+      if (res.destroyed) { discard(); return; }
+      // The gateway refuses a session that ended there (revoke) with 401: the session finds out and ends here
+      // too, and this answer says so in the words every other cut stream and new command uses.
+      if (answer.statusCode === 401 && options.sessionEnded !== undefined) {
+        const ended = await options.sessionEnded().catch(() => undefined);
+        if (ended !== undefined) {
+          discard();
+          return sendStatus(res, ended);
+        }
+      }
       res.writeHead(answer.statusCode, buildClientResponseHeaders(answer.headers));
       // A watch's first event may come much later, and kubectl waits for headers: without a Content-Length
       // (watch, follow) send the status line now; otherwise it leaves with the body, in one TLS record.
@@ -234,6 +252,11 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       socket.end(rawStatusResponse('Unauthorized', unauthorized));
       return;
     }
+    if (endedStatus !== undefined) {
+      log(req, endedStatus.code, started);
+      socket.end(rawStatusResponse('Unauthorized', endedStatus));
+      return;
+    }
     const target = req.url ?? '';
     if (!target.startsWith('/')) {
       log(req, 400, started);
@@ -268,11 +291,20 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     url: `https://${urlHost}:${port}`,
     port,
     openConnections: () => clientSockets.size,
-    close: (status) => {
-      closing ??= new Promise<void>((resolve) => {
+    close: (status, lingerMs = 0) => {
+      if (closing !== undefined) return closing;
+      endedStatus = status;
+      const lingering = status === undefined || lingerMs <= 0 ? undefined : new Promise<void>((done) => {
+        setTimeout(() => {
+          server.close();
+          for (const s of [...otherSockets, ...clientSockets]) s.destroy();
+          done();
+        }, lingerMs);
+      });
+      const teardown = new Promise<void>((resolve) => {
         // Not unref'd: a socket that never reports 'close' must not let the process exit before teardown finished.
         const deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
-        server.close();
+        if (lingering === undefined) server.close();
         void (async () => {
           if (status !== undefined && endable.size > 0) {
             let grace: NodeJS.Timeout | undefined;
@@ -292,7 +324,10 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
           resolve();
         })();
       });
+      stopped = lingering ?? teardown;
+      closing = teardown;
       return closing;
     },
+    whenStopped: () => stopped ?? Promise.resolve(),
   };
 }

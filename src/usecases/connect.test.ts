@@ -49,7 +49,7 @@ function world() {
     createCertificate: async () => ({ certPem: PEM, keyPem: 'KEY', notAfter: new Date(t) }),
     createLocalProxy: async (o) => {
       proxyOptions.push(o);
-      return { url: 'https://127.0.0.1:40000', port: 40000, close: async () => { proxyClosed += 1; }, openConnections: () => 0 };
+      return { url: 'https://127.0.0.1:40000', port: 40000, close: async () => { proxyClosed += 1; }, whenStopped: async () => undefined, openConnections: () => 0 };
     },
     gateway: {
       baseUrl: 'https://gw.example',
@@ -256,7 +256,7 @@ function worldWithTombstones() {
   };
   w.deps.createLocalProxy = async (o) => {
     w.proxyOptions.push(o);
-    return { url: 'https://127.0.0.1:40000', port: 40000, close: async (status) => { closedWith.push(status?.message); }, openConnections: () => 0 };
+    return { url: 'https://127.0.0.1:40000', port: 40000, close: async (status) => { closedWith.push(status?.message); }, whenStopped: async () => undefined, openConnections: () => 0 };
   };
   w.deps.gateway.listSessions = async (bearer) => {
     assert.equal(bearer, 'JWT');

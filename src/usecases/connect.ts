@@ -65,6 +65,7 @@ export interface RunningSession {
 }
 
 const GATEWAY_NOTICE_TIMEOUT_MS = 2000;
+const PROXY_LINGER_MS = 3000;
 
 /** The words a tombstone and a cut stream use for why the session ended. */
 export function describeEnd(reason: EndReason, detail?: string): string {
@@ -220,11 +221,14 @@ function running(
       const status = sessionEndedStatus(session.connection, why);
       endStatus = status;
       const kept = reason !== 'exited' && await tombstone(why, status).catch(() => false);
-      await proxy.close(status);
+      // A kubectl started before the end still reads the proxy address from memory: for a moment, tell it why.
+      await proxy.close(status, reason === 'exited' ? 0 : PROXY_LINGER_MS);
       if (kept) await deps.sessionDirs.tombstones!.prune(dir).catch(() => deps.sessionDirs.remove(dir));
       else await deps.sessionDirs.remove(dir).catch(() => undefined);
       // An expired credential would be refused anyway, and the gateway already knows the expiry and its own revokes.
       if (reason !== 'expired' && reason !== 'revoked') await tellGateway();
+      // The owner process exits once `done` resolves: not before the lingering proxy has said its piece.
+      await proxy.whenStopped();
       finish(reason);
     })();
     return ending;

@@ -131,6 +131,21 @@ describe('a session that ends tells every kubectl why', () => {
     await assertNewCommandsSay(c, message);
   });
 
+  test('revoke at the gateway with nothing open: the very next command says who revoked it', async () => {
+    const c = await connect('demo');
+    const k = KUBECTLS.find((x) => x.label.startsWith('default'))!;
+    const before = await runCli(['get', 'configmaps', '-n', 'demo'], c.env, { command: k.path });
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal((await runCli(['revoke', c.sessionId], alice.env)).code, 0);
+    const message = ended('demo', 'revoked by alice@example.com');
+    const r = await runCli(['get', 'configmaps', '-n', 'demo'], c.env, { command: k.path });
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.includes(message), r.stderr);
+    console.log(`# kubectl ${k.label}, first command after a revoke:\n${r.stderr.replace(/^/gm, '#   ')}`);
+    await assertNothingSecret(c);
+    await assertNewCommandsSay(c, message);
+  });
+
   test('expiry: the cut watch and exec say the session expired', async () => {
     // The shortest session the gateway grants (60 s): the 6 s "short" connection can expire before two
     // kubectl processes have started on a loaded machine.

@@ -110,5 +110,7 @@ export async function runSessionDaemon(payload: unknown, deps: SessionDaemonDeps
   await deps.reportReady({ sessionId: running.sessionId, kubeconfigPath: running.kubeconfigPath, expiresAt: running.expiresAt });
   const reason = await running.done;
   off();
+  // The proxy lingers a moment after the end, answering kubectl commands already under way with why.
+  await running.stopped();
   return reason;
 }

@@ -55,6 +55,8 @@ export interface RunningSession {
   env: Record<string, string>;
   /** Resolves with the first end reason once teardown finished. */
   done: Promise<EndReason>;
+  /** Resolves once the proxy stopped listening (it lingers a moment after an end, answering why): a daemon waits for it before exiting. */
+  stopped(): Promise<void>;
   /**
    * Closes every proxied connection (watches and WebSocket execs end with a Status saying why), leaves a
    * tombstone kubeconfig in place of the session's, tells the gateway; idempotent. `detail` words a revoke.
@@ -227,8 +229,6 @@ function running(
       else await deps.sessionDirs.remove(dir).catch(() => undefined);
       // An expired credential would be refused anyway, and the gateway already knows the expiry and its own revokes.
       if (reason !== 'expired' && reason !== 'revoked') await tellGateway();
-      // The owner process exits once `done` resolves: not before the lingering proxy has said its piece.
-      await proxy.whenStopped();
       finish(reason);
     })();
     return ending;
@@ -280,6 +280,7 @@ function running(
       HOOP_EXPIRES_AT: session.expiresAt,
     },
     done,
+    stopped: () => proxy.whenStopped(),
     end,
     openConnections: () => proxy.openConnections(),
   };

@@ -91,6 +91,8 @@ describe('a session that ends tells every kubectl why', () => {
     const c = await connect('demo');
     const watches = await Promise.all(KUBECTLS.map((k) => openWatch(k, c.env)));
     const execs = await Promise.all(WEBSOCKET_KUBECTLS.map((k) => openExec(k, c.env)));
+    const spdy = KUBECTLS.find((k) => k.label === '1.27');
+    const spdyExec = spdy === undefined ? undefined : await openExec(spdy, c.env);
     const d = await runCli(['disconnect', 'demo'], alice.env);
     assert.equal(d.code, 0, d.stderr);
     const message = ended('demo', 'disconnected');
@@ -106,6 +108,12 @@ describe('a session that ends tells every kubectl why', () => {
       assert.equal(r.code, 1, `${WEBSOCKET_KUBECTLS[i]!.label}: ${r.stderr}`);
       assert.ok(r.stderr.includes(`error: ${message}`), `${WEBSOCKET_KUBECTLS[i]!.label} printed:\n${r.stderr}`);
       assert.doesNotMatch(r.stderr, /1006/);
+    }
+    if (spdyExec !== undefined) {
+      // Known gap: SPDY/3.1 (kubectl 1.27, and the 1.30+ fallback) gets no final Status (its error stream is not
+      // written to), and kubectl 1.27 then exits 0 without a word. Kept in the log, not asserted.
+      const r = await spdyExec.done;
+      console.log(`# kubectl 1.27 (SPDY) exec cut: exit ${r.code}\n${r.stderr.replace(/^/gm, '#   ')}`);
     }
     await assertNothingSecret(c);
     await assertNewCommandsSay(c, message);

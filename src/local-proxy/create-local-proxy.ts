@@ -12,7 +12,8 @@ import { Pool, type Dispatcher } from 'undici';
 import type { KubeStatus } from '../kube/types.js';
 import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } from './forward-headers.js';
 import { pipeUpgrade, type EndableStream } from './pipe-upgrade.js';
-import { isJsonWatch, watchErrorEvent } from '../kube/stream-end-status.js';
+import { isJsonWatch } from '../kube/stream-end-status.js';
+import { relayWatch } from './relay-watch.js';
 import { buildStatus } from '../kube/status.js';
 import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
@@ -182,7 +183,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       if (answer.headers['content-length'] === undefined) res.flushHeaders();
       const contentTypeOf = answer.headers['content-type'];
       if (answer.statusCode === 200 && isJsonWatch(target, Array.isArray(contentTypeOf) ? contentTypeOf[0] : contentTypeOf)) {
-        relayWatch(answer.body, res);
+        relayWatch(answer.body, res, { register, ...(options.sessionEnded === undefined ? {} : { sessionEnded: options.sessionEnded }) });
       } else {
         // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
         pipeline(answer.body, res, () => undefined);
@@ -205,35 +206,6 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       const code = (err as { code?: string }).code ?? (err as Error).message;
       sendStatus(res, buildStatus(502, 'BadGateway', `hoopctl local proxy: cannot reach the gateway at ${upstream.origin} (${code})`));
     }
-  };
-
-  // A JSON watch can end with an ERROR event carrying a Status, written only between two events.
-  const relayWatch = (body: NodeJS.ReadableStream & { destroy(): void }, res: ServerResponse): void => {
-    let atLineEnd = true;
-    let ending: Promise<void> | undefined;
-    const endWith = (status: KubeStatus | undefined): Promise<void> => {
-      ending ??= new Promise<void>((resolve) => {
-        body.unpipe(res);
-        body.destroy();
-        if (res.destroyed || res.writableEnded) { resolve(); return; }
-        res.once('close', () => resolve());
-        if (status === undefined || !atLineEnd) { res.destroy(); return; }
-        res.end(watchErrorEvent(status));
-      });
-      return ending;
-    };
-    const stream: EndableStream = { end: endWith };
-    endable.add(stream);
-    res.once('close', () => { endable.delete(stream); body.destroy(); });
-    body.on('data', (c: Buffer) => { if (c.length > 0) atLineEnd = c[c.length - 1] === 0x0a; });
-    body.on('end', () => { if (ending === undefined) res.end(); });
-    body.on('error', () => {
-      if (ending !== undefined || res.destroyed) return;
-      if (!atLineEnd || options.sessionEnded === undefined) { void endWith(undefined); return; }
-      // Cut upstream (revoke at the gateway): ask why before ending, so the client prints it.
-      options.sessionEnded().then((status) => endWith(status), () => endWith(undefined));
-    });
-    body.pipe(res, { end: false });
   };
 
   const server: Server = createServer({ cert: options.certPem, key: options.keyPem, requestTimeout: 0 }, (req, res) => {

@@ -6,6 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
+import { saveQuickstartNote } from '../platform/quickstart-note.js';
 import { formatAuditLines } from './cmd-audit.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
@@ -46,6 +47,9 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     dir, entry: ctx.entry, env: ctx.env, log: (l) => ctx.out.stderr.write(`  ${l}\n`),
     ...(opts.upstreamContext === undefined ? {} : { upstreamContext: opts.upstreamContext }),
   });
+  // Remembered so that, once the stack is gone, "not logged in" can say it stopped and how to bring it back.
+  await saveQuickstartNote(ctx.env, { dir, kept: keepDir, gatewayUrl: stack.gatewayUrl, pid: process.pid })
+    .catch((e: unknown) => ctx.out.stderr.write(`  could not remember the quickstart: ${(e as Error).message}\n`));
   try {
     const engineer = DEMO_USERS[0];
     ctx.out.stderr.write(`\n${c.bold('1. Login')} (OIDC device flow; the quickstart plays ${engineer.email} in the "browser")\n`);

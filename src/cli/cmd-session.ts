@@ -96,6 +96,11 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
 
 /** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
 export async function runConnect(ctx: CliContext, given: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const outer = ctx.env.HOOP_SESSION;
+  if (outer !== undefined && outer !== '' && opts.printEnv !== true) {
+    ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl: warning:')} this shell is already in session ${outer} for ${ctx.env.HOOP_CONNECTION ?? '?'}; `
+      + 'the new session opens nested inside it (type exit to leave the current one first)\n');
+  }
   const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
@@ -178,7 +183,9 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
     return;
   }
   if (items.length === 0) ctx.out.stderr.write('no running sessions\n');
-  for (const s of items) ctx.out.stdout.write(`${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
+  // The session this shell is in gets a `>`, as tsh marks the active profile.
+  const current = ctx.env.HOOP_SESSION;
+  for (const s of items) ctx.out.stdout.write(`${s.sessionId === current ? '> ' : '  '}${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
 }
 
 /** Hidden `__session-daemon`: receives the grant over IPC and serves it until expiry or SIGTERM. */

@@ -110,6 +110,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { output: string }) => (await import('./cmd-session.js')).runStatus(ctx, opts));
 
   program
+    .command('prompt')
+    .description('print a shell-prompt segment for the current session, e.g. "⎈ demo:edit 12m" (no network; empty outside a session)')
+    .action(async () => (await import('./prompt-segment.js')).runPrompt(ctx));
+
+  program
     .command('sessions')
     .description('list your sessions at the gateway (every one for admins); --all adds ended ones')
     .option('--all', 'also ended and expired sessions')

@@ -49,7 +49,7 @@ export interface RunningSession {
   kubeconfigPath: string;
   expiresAt: string;
   proxyUrl: string;
-  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT. */
+  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT and, when the gateway named one, HOOP_ROLE. */
   env: Record<string, string>;
   /** Resolves with the first end reason once teardown finished. */
   done: Promise<EndReason>;
@@ -192,6 +192,7 @@ function running(deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: s
       HOOP_SESSION: session.sessionId,
       HOOP_CONNECTION: session.connection,
       HOOP_EXPIRES_AT: session.expiresAt,
+      ...(session.role === undefined ? {} : { HOOP_ROLE: session.role }),
     },
     done,
     end,

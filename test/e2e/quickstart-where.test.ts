@@ -16,6 +16,7 @@ test('in the quickstart subshell: hoopctl prompt, status marks the current sessi
       `hoopctl status > ${f('status')}`,
       `hoopctl connect demo < /dev/null 2> ${f('nested')}`,
       `KUBECONFIG=${f('gone')} hoopctl prompt > ${f('prompt-ended')}`,
+      `hoopctl exec demo --ttl 3h -- true 2> ${f('ttl')}`,
       'exit', '',
     ].join('\n');
     const r = await runCli(['quickstart'], home.env, { timeoutMs: 90_000, stdin: script });
@@ -28,6 +29,8 @@ test('in the quickstart subshell: hoopctl prompt, status marks the current sessi
     assert.deepEqual(status.filter((l) => l.startsWith('> ')).map((l) => l.includes(session)), [true], status.join('\n'));
     const nested = await readFile(f('nested'), 'utf8');
     assert.ok(nested.includes(`already in session ${session} for demo`), nested);
+    // The quickstart gateway's maxTtl is 1h.
+    assert.match(await readFile(f('ttl'), 'utf8'), /--ttl 3h is above the maximum this connection allows; the session lasts (1h|59m)/);
   } finally {
     await home.cleanup();
   }

@@ -75,6 +75,8 @@ export function createSessionApprovalDeps(
     pending(r) {
       ctx.out.stderr.write(`${c.yellow('hoopctl:')} role needs approval: access request ${r.id} (${r.summary} on ${r.connection}) sent to ${r.approvers.join(', ')}; `
         + `an approver runs: hoopctl approve ${r.id}\n`);
+      // In the quickstart the newcomer plays the approver too: name the command that does it as bob.
+      if (ctx.env.HOOPCTL_QUICKSTART !== undefined) ctx.out.stderr.write(`  quickstart: approve it as bob from another terminal: hoopctl quickstart approve ${r.id}\n`);
       if (wait) ui.start(r);
     },
     done(decided) {

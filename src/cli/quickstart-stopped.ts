@@ -5,7 +5,8 @@
 import { HoopError, isHoopError } from '../errors.js';
 import { loadQuickstartNote, type QuickstartNote } from '../platform/quickstart-note.js';
 
-async function answers(gatewayUrl: string): Promise<boolean> {
+/** Whether the quickstart's gateway answers its health check (1 s at most). */
+export async function quickstartAnswers(gatewayUrl: string): Promise<boolean> {
   try {
     const r = await fetch(`${gatewayUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
     await r.body?.cancel();
@@ -28,7 +29,7 @@ export async function explainQuickstartError(e: unknown, env: NodeJS.ProcessEnv)
   const note = await loadQuickstartNote(env);
   if (note === undefined || !concerns(e, note, env)) return e;
   const real = 'or log in to a real gateway: hoopctl login --gateway URL';
-  if (await answers(note.gatewayUrl)) {
+  if (await quickstartAnswers(note.gatewayUrl)) {
     if (!isHoopError(e, 'not_logged_in')) return e;
     return new HoopError('not_logged_in', `not logged in here — the quickstart running in another terminal keeps its login in ${note.dir}`, {
       hint: `run hoopctl in the quickstart's subshell, or prefix commands with XDG_CONFIG_HOME=${note.dir}/config XDG_RUNTIME_DIR=${note.dir}/run HOOPCTL_TOKEN_STORE=file`,

@@ -110,6 +110,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { output: string }) => (await import('./cmd-session.js')).runStatus(ctx, opts));
 
   program
+    .command('prompt')
+    .description('print a shell-prompt segment for the current session, e.g. "⎈ demo:edit 12m" (no network; empty outside a session)')
+    .action(async () => (await import('./prompt-segment.js')).runPrompt(ctx));
+
+  program
     .command('sessions')
     .description('list your sessions at the gateway (every one for admins); --all adds ended ones')
     .option('--all', 'also ended and expired sessions')
@@ -220,13 +225,20 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (words: string[], opts: Record<string, string>) => (await import('./cmd-policy.js')).runPolicyExplain(ctx, words, opts));
 
-  program
+  const quickstart = program
     .command('quickstart')
     .description('run IdP, gateway and a simulated demo cluster locally, log in and open a session')
     .option('--tour', 'run a short non-interactive tour instead of a subshell')
     .option('--upstream-context <name>', 'use this context of your kubeconfig as the upstream instead of the simulation')
     .option('--dir <dir>', 'where to keep the quickstart state (default: a temporary dir)')
     .action(async (opts: Record<string, unknown>) => (await import('./cmd-quickstart.js')).runQuickstart(ctx, opts));
+  quickstart
+    .command('approve')
+    .description("approve an access request as bob, the running quickstart's demo approver (from any terminal)")
+    .argument('<request>', 'access request id')
+    .option('--comment <text>', 'comment shown to the requester')
+    .option('--deny', 'deny instead of approving')
+    .action(async (id: string, opts: { comment?: string; deny?: boolean }) => (await import('./cmd-quickstart-approve.js')).runQuickstartDecide(ctx, id, opts));
 
   program
     .command('__session-daemon', { hidden: true })

@@ -45,8 +45,10 @@ async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return e.exitCode === 0 ? 0 : 2;
     }
-    out.printError(e, { json: wantsJson, verbose });
-    return e instanceof HoopError ? exitCodeFor(e.code) : 1;
+    const { explainQuickstartError } = await import('./quickstart-stopped.js');
+    const shown = await explainQuickstartError(e, ctx.env);
+    out.printError(shown, { json: wantsJson, verbose });
+    return shown instanceof HoopError ? exitCodeFor(shown.code) : 1;
   }
 }
 

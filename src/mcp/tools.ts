@@ -25,6 +25,11 @@ const refused = (text: string): ToolResult => ({ content: [{ type: 'text', text 
 
 function failure(e: unknown): ToolResult {
   if (e instanceof HoopError) {
+    if (e.code === 'not_logged_in' || e.code === 'login_expired' || e.code === 'login_failed') {
+      // An agent cannot log in itself: it must ask its user, in words the user can act on.
+      const why = e.code === 'login_expired' ? `the login expired: ${e.message}` : e.message;
+      return refused(`not logged in — run \`hoopctl login\` in a terminal, then call this tool again (${why})`);
+    }
     const lead = e.code === 'approval_pending' ? 'approval needed' : e.code === 'denied' ? 'refused' : `error (${e.code})`;
     return refused(`${lead}: ${e.message}${e.hint === undefined ? '' : `\nnext: ${e.hint}`}`);
   }

@@ -1,5 +1,5 @@
 /** The command tree. Each action imports its implementation lazily so `hoopctl --version` stays fast. */
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { ExitRequest, type CliContext } from './context.js';
 
 /** Registers every hoopctl command on `program`. */
@@ -227,6 +227,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--upstream-context <name>', 'use this context of your kubeconfig as the upstream instead of the simulation')
     .option('--dir <dir>', 'where to keep the quickstart state (default: a temporary dir)')
     .action(async (opts: Record<string, unknown>) => (await import('./cmd-quickstart.js')).runQuickstart(ctx, opts));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: source <(hoopctl completion bash), zsh likewise, hoopctl completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => { ctx.out.stdout.write((await import('./completion-scripts.js')).completionScript(shell)); });
 
   program
     .command('__session-daemon', { hidden: true })

@@ -1,5 +1,5 @@
 /** The command tree. Each action imports its implementation lazily so `hoopctl --version` stays fast. */
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { ExitRequest, type CliContext } from './context.js';
 
 /** Registers every hoopctl command on `program`. */
@@ -239,6 +239,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--comment <text>', 'comment shown to the requester')
     .option('--deny', 'deny instead of approving')
     .action(async (id: string, opts: { comment?: string; deny?: boolean }) => (await import('./cmd-quickstart-approve.js')).runQuickstartDecide(ctx, id, opts));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: source <(hoopctl completion bash), zsh likewise, hoopctl completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => { ctx.out.stdout.write((await import('./completion-scripts.js')).completionScript(shell)); });
 
   program
     .command('__session-daemon', { hidden: true })

@@ -36,6 +36,15 @@ async function main(argv: string[]): Promise<number> {
   const { registerCommands } = await import('./commands.js');
   registerCommands(program, ctx);
 
+  if (argv[0] === '__complete') {
+    // Shell completion (see completion-scripts.ts): candidates one per line, never an error on stderr.
+    const { completeWords } = await import('./complete-words.js');
+    const { createCompletionValues } = await import('./completion-values.js');
+    const words = argv.length > 1 ? argv.slice(1) : [''];
+    const found = await completeWords(program, words, createCompletionValues(process.env)).catch(() => []);
+    process.stdout.write(found.map((w) => `${w}\n`).join(''));
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -84,13 +84,17 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
     }
   }
 
+  // `/k8s/` without a connection name: answered and audited like every other request on the proxy path.
+  async function noConnection(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const x = exchange(req, res, { connection: '', kubePath: (req.url ?? '/').slice(KUBE_PREFIX.length - 1) });
+    x.refusedBy = 'route';
+    await sendStatus(x, buildStatus(404, 'NotFound', 'no connection named in the path; use /k8s/<connection>/…'), () => recordProxyAudit(x));
+  }
+
   return {
     async handleRequest(req, res) {
       const parts = splitKubeUrl(req.url ?? '/');
-      if (parts === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
-        return;
-      }
+      if (parts === undefined) { await noConnection(req, res); return; }
       await run(exchange(req, res, parts));
     },
     async handleUpgrade(req, socket, head) {
@@ -98,10 +102,7 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
       // Answered through an ordinary response on the socket unless the gate admits a protocol switch.
       const { res, takeSocket } = upgradeResponse(req, socket);
       const parts = splitKubeUrl(req.url ?? '/');
-      if (parts === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
-        return;
-      }
+      if (parts === undefined) { await noConnection(req, res); return; }
       const x = exchange(req, res, parts);
       x.upgrade = { socket, head, takeSocket };
       await run(x);

@@ -333,3 +333,15 @@ describe('serve from a config file', () => {
     }
   });
 });
+
+describe('the proxy path without a connection', () => {
+  test('/k8s/ and /k8s//api are answered with a 404 Status and audited (attack finding F4)', async () => {
+    for (const path of ['/k8s/', '/k8s/?x=1', '/k8s//api']) {
+      const r = await send(base, 'GET', path);
+      assert.equal(r.status, 404, r.body);
+      assert.equal(r.json.kind, 'Status');
+      const audit = (await send(base, 'GET', '/v1/audit?limit=50', bearer(h.idTokens.root))).json.items as AuditEvent[];
+      assert.ok(audit.some((e) => e.auditID === r.headers['audit-id'] && e.rule === 'gateway:route' && e.responseStatus === 404), path);
+    }
+  });
+});

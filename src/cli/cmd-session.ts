@@ -9,6 +9,51 @@ import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
 import type { CiFlags } from './session-identity.js';
+import type { SessionRecord, SweptSession } from '../local-proxy/session-dir.js';
+
+const SWEEP_NOTICE_TIMEOUT_MS = 3000;
+
+/**
+ * Ends a swept session (its owner process is gone) at the gateway with the owner's login: the session dir
+ * never holds the session credential, so the person who owns the session ends it, as `hoopctl revoke` would.
+ * Best effort and never interactive: without a usable login the credential simply expires at its TTL.
+ */
+function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: string; gateway: string }>): (record: SessionRecord) => Promise<void> {
+  let cached: Promise<{ idToken: string; gateway: string }> | undefined;
+  const get = login ?? (async () => freshIdToken(await createIdentityDeps(ctx)));
+  return async (record) => {
+    cached ??= get();
+    const work = (async () => {
+      const { idToken, gateway } = await cached!;
+      if (gateway.replace(/\/+$/, '') !== record.gateway.replace(/\/+$/, '')) {
+        throw new HoopError('usage', `session ${record.sessionId} belongs to the gateway ${record.gateway}, not the one logged in to`);
+      }
+      await createGatewayClient({ baseUrl: record.gateway }).endSession(idToken, record.sessionId);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HoopError('gateway_unreachable', 'the gateway did not answer in time')), SWEEP_NOTICE_TIMEOUT_MS); });
+    try { await Promise.race([work, cap]); } finally { clearTimeout(timer); }
+  };
+}
+
+function reportSwept(ctx: CliContext, swept: readonly SweptSession[]): void {
+  for (const s of swept) {
+    if (s.reason !== 'owner_gone' || s.record === undefined) continue;
+    const told = s.endedAtGateway === true ? 'ended it at the gateway' : `could not end it at the gateway (it expires at ${s.record.expiresAt}; or run: hoopctl revoke ${s.record.sessionId})`;
+    ctx.out.stderr.write(`hoopctl: session ${s.record.sessionId} for ${s.record.connection} lost its process (pid ${s.record.pid}): removed its credentials, ${told}\n`);
+  }
+}
+
+/** Sweeps this machine's stale session dirs (dead owners become tombstones and end at the gateway); used by every session-looking command. */
+export async function sweepLocalSessions(ctx: CliContext): Promise<SweptSession[]> {
+  const { sessionDirs } = await import('../process/session-edges.js');
+  const { isProcessAlive } = await import('../process/process-alive.js');
+  const swept = await sessionDirs.sweep({
+    sessionsDir: resolvePaths(ctx.env).sessionsDir, isAlive: isProcessAlive, now: new Date(), nodePath: process.execPath, endSession: endSweptWithLogin(ctx),
+  });
+  reportSwept(ctx, swept);
+  return swept;
+}
 
 /** Lists the connections the gateway offers the caller, with their roles. */
 export async function runConnections(ctx: CliContext, opts: { output: string }): Promise<void> {
@@ -51,7 +96,10 @@ async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Prom
     sessionsDir: resolvePaths(ctx.env).sessionsDir,
     ...(ctx.verbose ? { onRequest: (l) => ctx.out.stderr.write(`hoopctl: ${l.method} ${l.path} → ${l.status} (${l.ms} ms)\n`) } : {}),
   });
-  const deps: ConnectDeps = { ...edges, gateway: who.gateway, getIdToken: who.getIdToken };
+  const deps: ConnectDeps = {
+    ...edges, gateway: who.gateway, getIdToken: who.getIdToken,
+    endSwept: endSweptWithLogin(ctx, async () => ({ idToken: await who.getIdToken(), gateway: who.gateway.baseUrl })),
+  };
   {
     // Roles granted only with approval: wait for the decision with a status line. A CI job asks through the
     // token exchange and, not being at a terminal, exits 5 with the request id unless --wait-approval says to wait.
@@ -160,6 +208,7 @@ export async function runDisconnect(ctx: CliContext, connection: string | undefi
     {
       sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
       kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+      nodePath: process.execPath, endSwept: endSweptWithLogin(ctx),
     },
     { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
   );
@@ -172,6 +221,8 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
   const { listSessions } = await import('../usecases/status.js');
   const { sessionDirs } = await import('../process/session-edges.js');
   const { isProcessAlive } = await import('../process/process-alive.js');
+  // A session whose process was killed (kill -9) still has its files and is "active" at the gateway: sweep first.
+  await sweepLocalSessions(ctx).catch(() => undefined);
   const items = await listSessions({ sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive, now: () => new Date() });
   if (opts.output === 'json') {
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);

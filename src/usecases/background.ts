@@ -30,7 +30,7 @@ export interface BackgroundSession extends DaemonReadyInfo {
 
 /** The daemon's deps: the serving edges, a gateway client for the grant's gateway, and its IPC reports. */
 export interface SessionDaemonDeps extends Omit<ServeDeps, 'gateway'> {
-  gatewayFor(baseUrl: string): Pick<GatewayClient, 'endSession'>;
+  gatewayFor(baseUrl: string): Pick<GatewayClient, 'endSession' | 'listSessions'>;
   reportReady(info: DaemonReadyInfo): Promise<void>;
   reportFailed(error: unknown): Promise<void>;
   onSignal(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
@@ -110,5 +110,7 @@ export async function runSessionDaemon(payload: unknown, deps: SessionDaemonDeps
   await deps.reportReady({ sessionId: running.sessionId, kubeconfigPath: running.kubeconfigPath, expiresAt: running.expiresAt });
   const reason = await running.done;
   off();
+  // The proxy lingers a moment after the end, answering kubectl commands already under way with why.
+  await running.stopped();
   return reason;
 }

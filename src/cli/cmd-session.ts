@@ -1,6 +1,6 @@
 /** `hoopctl connections | connect | exec | disconnect | status` and the hidden session daemon. */
 import { resolve as resolvePath } from 'node:path';
-import { formatDuration } from '../credential/duration.js';
+import { formatDuration, parseDuration } from '../credential/duration.js';
 import { HoopError } from '../errors.js';
 import { resolvePaths } from '../platform/paths.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
@@ -110,6 +110,20 @@ async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Prom
   return deps;
 }
 
+/** The gateway caps a `--ttl` above the connection's maximum: say so rather than let the session end early unannounced. */
+export function ttlCapNotice(requested: unknown, expiresAt: string, nowMs: number): string | undefined {
+  if (typeof requested !== 'string') return undefined;
+  const granted = Math.round((Date.parse(expiresAt) - nowMs) / 1000);
+  // Slack for the round trip between the gateway's clock reading and ours.
+  if (!Number.isFinite(granted) || parseDuration(requested) - granted <= 10) return undefined;
+  return `--ttl ${requested} is above the maximum this connection allows; the session lasts ${formatDuration(Math.max(0, granted))} (until ${expiresAt})`;
+}
+
+function warnTtlCap(ctx: CliContext, requested: unknown, expiresAt: string): void {
+  const notice = ttlCapNotice(requested, expiresAt, Date.now());
+  if (notice !== undefined) ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl:')} ${notice}\n`);
+}
+
 /** Prints when a session ends and warns on stderr 5 and 1 minutes before expiry. */
 function announce(ctx: CliContext, s: RunningSession, what: string): () => void {
   const c = ctx.out.c;
@@ -144,6 +158,11 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
 
 /** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
 export async function runConnect(ctx: CliContext, given: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const outer = ctx.env.HOOP_SESSION;
+  if (outer !== undefined && outer !== '' && opts.printEnv !== true) {
+    ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl: warning:')} this shell is already in session ${outer} for ${ctx.env.HOOP_CONNECTION ?? '?'}; `
+      + 'the new session opens nested inside it (type exit to leave the current one first)\n');
+  }
   const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
@@ -155,6 +174,7 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
       input,
     );
     ctx.out.stdout.write(s.exports);
+    warnTtlCap(ctx, opts.ttl, s.expiresAt);
     ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${s.expiresAt}; end it with: hoopctl disconnect ${s.connection}\n`);
     return;
   }
@@ -162,6 +182,7 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
   const { runSubshell } = await import('../usecases/subshell.js');
   const { createChildEdges } = await import('../process/session-edges.js');
   const session = await startSession(deps, input);
+  warnTtlCap(ctx, opts.ttl, session.expiresAt);
   const stop = announce(ctx, session, 'Connected to');
   ctx.out.stderr.write('  Type exit (or Ctrl-D) to end the session.\n');
   const shell = ctx.env.SHELL;
@@ -190,6 +211,7 @@ export async function runExecCommand(ctx: CliContext, given: string | undefined,
   const { runExec } = await import('../usecases/exec.js');
   const { createChildEdges } = await import('../process/session-edges.js');
   const session = await startSession(deps, sessionInput(connection, opts));
+  warnTtlCap(ctx, opts.ttl, session.expiresAt);
   if (ctx.verbose) announce(ctx, session, 'Session on')();
   try {
     return await runExec(createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), session, command);
@@ -229,7 +251,9 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
     return;
   }
   if (items.length === 0) ctx.out.stderr.write('no running sessions\n');
-  for (const s of items) ctx.out.stdout.write(`${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
+  // The session this shell is in gets a `>`, as tsh marks the active profile.
+  const current = ctx.env.HOOP_SESSION;
+  for (const s of items) ctx.out.stdout.write(`${s.sessionId === current ? '> ' : '  '}${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
 }
 
 /** Hidden `__session-daemon`: receives the grant over IPC and serves it until expiry or SIGTERM. */

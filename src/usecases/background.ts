@@ -64,6 +64,7 @@ export async function runBackground(deps: BackgroundDeps, input: StartSessionInp
     HOOP_SESSION: session.sessionId,
     HOOP_CONNECTION: session.connection,
     HOOP_EXPIRES_AT: session.expiresAt,
+    ...(session.role === undefined ? {} : { HOOP_ROLE: session.role }),
   };
   return {
     sessionId: session.sessionId,

@@ -51,7 +51,7 @@ export interface RunningSession {
   kubeconfigPath: string;
   expiresAt: string;
   proxyUrl: string;
-  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT. */
+  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT and, when the gateway named one, HOOP_ROLE. */
   env: Record<string, string>;
   /** Resolves with the first end reason once teardown finished. */
   done: Promise<EndReason>;
@@ -278,6 +278,7 @@ function running(
       HOOP_SESSION: session.sessionId,
       HOOP_CONNECTION: session.connection,
       HOOP_EXPIRES_AT: session.expiresAt,
+      ...(session.role === undefined ? {} : { HOOP_ROLE: session.role }),
     },
     done,
     stopped: () => proxy.whenStopped(),

@@ -8,6 +8,7 @@ import { parseJsonValue } from '../mask/json-stream.js';
 import { createLineMasker } from '../mask/line-masker.js';
 import { createMaskContext, maskDocument } from '../mask/mask-object.js';
 import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
+import { decodeSummaryHeader, summarizeJsonDocument } from '../mask/json-summary.js';
 
 /** What a transcript line says about the answer. */
 export interface AnswerSummary {
@@ -43,23 +44,6 @@ function nameOf(o: unknown): string | undefined {
   return typeof meta?.name === 'string' ? meta.name : undefined;
 }
 
-function summarizeJson(doc: Obj): AnswerSummary {
-  const out: AnswerSummary = {};
-  if (typeof doc.kind === 'string') out.kind = doc.kind;
-  const list = Array.isArray(doc.items) ? doc.items : Array.isArray(doc.rows) ? doc.rows : undefined;
-  if (list !== undefined) {
-    out.items = list.length;
-    const names = list.map((i: Obj) => nameOf(i) ?? nameOf(i?.object) ?? (typeof i?.cells?.[0] === 'string' ? i.cells[0] : undefined))
-      .filter((n: unknown): n is string => typeof n === 'string').slice(0, MAX_NAMES);
-    if (names.length > 0) out.names = names;
-  } else if (nameOf(doc) !== undefined) out.names = [nameOf(doc)!];
-  if (doc.kind === 'Status') {
-    if (typeof doc.reason === 'string') out.reason = doc.reason;
-    if (typeof doc.message === 'string') out.message = doc.message;
-  }
-  return out;
-}
-
 function summarizeWatch(text: string): AnswerSummary {
   const events: Record<string, number> = {};
   const names: string[] = [];
@@ -82,8 +66,16 @@ function summarizeWatch(text: string): AnswerSummary {
   return { events, ...(names.length === 0 ? {} : { names }) };
 }
 
-/** A summarizer for one answer; `watch` for watch requests, `gatewayMasked` when the gateway sent X-Hoopctl-Masked. */
-export function createAnswerSummarizer(o: { contentType: string | undefined; contentEncoding: string | undefined; watch: boolean; gatewayMasked: boolean }): AnswerSummarizer {
+/**
+ * A summarizer for one answer; `watch` for watch requests, `gatewayMasked` when the gateway sent X-Hoopctl-Masked,
+ * `gatewaySummary` its X-Hoopctl-Summary: a masked JSON answer's summary made by the gateway from the document it
+ * parsed to mask, so this one neither keeps nor parses the body.
+ */
+export function createAnswerSummarizer(o: {
+  contentType: string | undefined; contentEncoding: string | undefined; watch: boolean; gatewayMasked: boolean; gatewaySummary?: string | undefined;
+}): AnswerSummarizer {
+  const given = o.gatewayMasked && !o.watch ? decodeSummaryHeader(o.gatewaySummary) : undefined;
+  if (given !== undefined) return { push: () => undefined, finish: () => given };
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -109,7 +101,7 @@ export function createAnswerSummarizer(o: { contentType: string | undefined; con
       else if (media === 'application/json' && o.watch) summary = summarizeWatch(text);
       else if (media === 'application/json' && !truncated) {
         try {
-          summary = summarizeJson(parseJsonValue(text, 'the answer') as Obj);
+          summary = summarizeJsonDocument(parseJsonValue(text, 'the answer'));
         } catch {
           summary = {};
         }

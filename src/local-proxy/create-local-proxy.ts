@@ -23,6 +23,7 @@ import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
 import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
 import { createAnswerSummarizer } from './answer-summary.js';
+import { SUMMARY_HEADER } from '../mask/json-summary.js';
 import { createTranscript, type TranscriptEntry } from './transcript.js';
 
 /** One line per finished request, for `--verbose`; the path carries no query string. */
@@ -203,7 +204,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         const contentType = one(answer.headers['content-type']);
         const summarizer = createAnswerSummarizer({
           contentType, contentEncoding: one(answer.headers['content-encoding']), gatewayMasked: masked !== undefined,
-          watch: isWatch(req.method ?? 'GET', target),
+          watch: isWatch(req.method ?? 'GET', target), gatewaySummary: one(answer.headers[SUMMARY_HEADER]),
         });
         let bytes = 0;
         // Added after pipeline so no chunk flows before the client's pipe is attached.

@@ -9,19 +9,84 @@ import type { AuditQuery } from './store.js';
 import { iso, type Db } from './postgres-db.js';
 import { LOCK_SPACE, LOCKS } from './postgres-schema.js';
 
-/** Appends one event (rejects with store_error; the caller fails the request it describes). */
-export async function appendAuditPostgres(db: Db, e: AuditEvent): Promise<void> {
-  const time = iso(e.time, 'time');
-  await db.transaction('append an audit event', async (c) => {
+interface Pending { e: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }
+
+/** Most events in one transaction (6 bind parameters each, far below PostgreSQL's 65,535). */
+const MAX_BATCH = 500;
+
+// One transaction for a batch: one lock, one tail read, one multi-row INSERT, one high-water update.
+async function appendBatch(db: Db, batch: readonly Pending[]): Promise<void> {
+  await db.transaction(batch.length === 1 ? 'append an audit event' : `append ${batch.length} audit events`, async (c) => {
     // Held until COMMIT: the next append on any replica reads the tail only after this one is visible.
     await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, LOCKS.audit]);
     const { rows } = await c.query<{ seq: string; event_json: string }>('SELECT seq, event_json FROM audit_events ORDER BY seq DESC LIMIT 1');
     const last = rows[0];
-    const chained = chainEvent(e, last === undefined ? undefined : { seq: Number(last.seq), hash: (JSON.parse(last.event_json) as AuditEvent).hash });
-    await c.query('INSERT INTO audit_events (seq, audit_id, time, session, username, event_json) VALUES ($1, $2, $3, $4, $5, $6)',
-      [chained.seq, e.auditID, time, e.session, e.user, JSON.stringify(chained)]);
-    await c.query('UPDATE audit_high_water SET seq = GREATEST(seq, $1) WHERE id = 1', [chained.seq]);
+    let prev = last === undefined ? undefined : { seq: Number(last.seq), hash: (JSON.parse(last.event_json) as AuditEvent).hash };
+    const values: string[] = [];
+    const args: unknown[] = [];
+    for (const p of batch) {
+      const chained = chainEvent(p.e, prev);
+      prev = { seq: chained.seq as number, hash: chained.hash };
+      const n = args.length;
+      values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`);
+      args.push(chained.seq, p.e.auditID, p.time, p.e.session, p.e.user, JSON.stringify(chained));
+    }
+    await c.query(`INSERT INTO audit_events (seq, audit_id, time, session, username, event_json) VALUES ${values.join(', ')}`, args);
+    await c.query('UPDATE audit_high_water SET seq = GREATEST(seq, $1) WHERE id = 1', [prev!.seq]);
   });
+}
+
+/** Group-committed audit appends of one store instance. */
+export interface PostgresAuditAppender {
+  /** Resolves once the event's row is committed; rejects with store_error when it cannot be (that request fails). */
+  append(e: AuditEvent): Promise<void>;
+  /** Resolves when nothing is queued or in flight (before the pool closes). */
+  drain(): Promise<void>;
+}
+
+/**
+ * Group commit: the events queued while no batch is in flight (at least one event-loop turn) share one
+ * transaction; a batch that rolls back is retried event by event, so only an event that cannot be written
+ * fails its request. One batch is in flight at a time per instance; replicas still serialise on the lock.
+ */
+export function createPostgresAuditAppender(db: Db): PostgresAuditAppender {
+  const queue: Pending[] = [];
+  let running: Promise<void> | undefined;
+
+  const runBatch = async (batch: Pending[]): Promise<void> => {
+    try {
+      await appendBatch(db, batch);
+      for (const p of batch) p.resolve();
+      return;
+    } catch (e) {
+      if (batch.length === 1) { batch[0]!.reject(e); return; }
+    }
+    for (const p of batch) {
+      try { await appendBatch(db, [p]); p.resolve(); } catch (e) { p.reject(e); }
+    }
+  };
+  const loop = async (): Promise<void> => {
+    // Lets the rest of this turn queue its events first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (queue.length > 0) {
+      await runBatch(queue.splice(0, MAX_BATCH));
+    }
+    running = undefined;
+  };
+
+  return {
+    append(e) {
+      let time: string;
+      try { time = iso(e.time, 'time'); } catch (cause) { return Promise.reject(cause); }
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ e, time, resolve, reject });
+        running ??= loop();
+      });
+    },
+    async drain() {
+      while (running !== undefined) await running;
+    },
+  };
 }
 
 /** The largest seq ever appended (undefined before the first), kept apart from the rows so a deleted tail shows. */

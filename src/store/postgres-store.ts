@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { HoopError } from '../errors.js';
 import type { SessionQuery, SessionRecord, SigningKeyRecord, Store } from './store.js';
 import { accessRequestMethods } from './postgres-access-requests.js';
-import { appendAuditPostgres, auditHighWaterPostgres, listAuditPostgres, listAuditRowsPostgres } from './postgres-audit.js';
+import { auditHighWaterPostgres, createPostgresAuditAppender, listAuditPostgres, listAuditRowsPostgres } from './postgres-audit.js';
 import { recordingMethods } from './postgres-recordings.js';
 import { createDb, fromTimestamp, iso, redactPostgresUrl, type Db, type PostgresStoreOptions } from './postgres-db.js';
 import { migratePostgres } from './postgres-schema.js';
@@ -105,11 +105,13 @@ export async function openPostgresStore(options: string | PostgresStoreOptions):
     });
   }
 
+  const audit = createPostgresAuditAppender(db);
   let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
     ...sessionMethods(db, feed, origin),
-    appendAudit: (e) => appendAuditPostgres(db, e),
+    // Group-committed with the other events queued meanwhile; resolves once its row is committed.
+    appendAudit: (e) => audit.append(e),
     listAudit: (q) => listAuditPostgres(db, q),
     listAuditRows: (afterSeq, limit) => listAuditRowsPostgres(db, afterSeq, limit),
     auditHighWater: () => auditHighWaterPostgres(db),
@@ -117,7 +119,8 @@ export async function openPostgresStore(options: string | PostgresStoreOptions):
     ...accessRequestMethods(db),
     onSessionEnded: (listener) => feed.subscribe(listener),
     close() {
-      closing ??= Promise.all([feed.close(), db.close()]).then(() => undefined);
+      // Appends already queued are written (or fail) before the pool ends.
+      closing ??= audit.drain().then(() => Promise.all([feed.close(), db.close()])).then(() => undefined);
       return closing;
     },
   };

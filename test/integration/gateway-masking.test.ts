@@ -17,6 +17,7 @@ import { createGateway, type RunningGateway } from '../../src/gateway/create-gat
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MASK_MARKER, MASKED_BASE64 } from '../../src/mask/marker.js';
+import { decodeSummaryHeader, summarizeJsonDocument } from '../../src/mask/json-summary.js';
 import { idTokenFor, USERS } from './gateway-harness.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -131,6 +132,28 @@ describe('answers', () => {
     assert.equal(up.headers['accept-encoding'], 'gzip', 'only codings the gateway can decode');
     const a = await lastAudit();
     assert.deepEqual([a.maskedCount, a.bytes], [1, Buffer.byteLength(r.text)]);
+  });
+
+  test('a held JSON answer carries the transcript summary of what the client gets; an upstream\'s own summary header is dropped', async () => {
+    const forged = Buffer.from(JSON.stringify({ kind: 'Forged' })).toString('base64url');
+    handler = (_q, res) => {
+      const body = JSON.stringify({ kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [SECRET('a', 'hunter2'), SECRET('b', 'hunter3')] });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-hoopctl-summary': forged }).end(body);
+    };
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets');
+    assert.equal(r.status, 200);
+    const summary = decodeSummaryHeader(r.headers['x-hoopctl-summary']);
+    assert.deepEqual(summary, { kind: 'SecretList', items: 2, names: ['a', 'b'] });
+    assert.deepEqual(summary, summarizeJsonDocument(JSON.parse(r.text)));
+    handler = (_q, res) => {
+      res.writeHead(422, { 'content-type': 'application/json', 'x-hoopctl-summary': forged })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Invalid', code: 422, message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"' }));
+    };
+    const s = await kube('alice', 'GET', '/api/v1/namespaces/demo/configmaps/x');
+    const status = decodeSummaryHeader(s.headers['x-hoopctl-summary']);
+    assert.equal(status?.reason, 'Invalid');
+    assert.doesNotMatch(String(status?.message), /hunter2/);
+    assert.deepEqual(status, summarizeJsonDocument(JSON.parse(s.text)));
   });
 
   test('Table Accept keeps its as=Table parameters; */* becomes JSON', async () => {

@@ -27,8 +27,17 @@ const answers: Record<string, { headers: Record<string, string>; body: string }>
   '/k8s/c/api/v1/namespaces/demo/pods/q/log': { headers: { 'content-type': 'text/plain' }, body: 'boot\nusing token=hunter2\n' },
   // `logs --tail` that cut a key's BEGIN line off: its body lines are base64 only.
   '/k8s/c/api/v1/namespaces/demo/pods/k/log': { headers: { 'content-type': 'text/plain' }, body: `${'hunter2'.padEnd(64, 'Q')}\nAbCd==\n-----END PRIVATE KEY-----\nnext\n` },
+  // The gateway's summary of what it masked is taken as is (the body says otherwise, so a parse would show).
+  '/k8s/c/api/v1/namespaces/demo/pods': { headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01', 'x-hoopctl-summary': summaryHeader({ kind: 'PodList', items: 2, names: ['a', 'b'] }) }, body: '{"kind":"PodList","items":[]}' },
+  // A summary header that is no summary, or one without the masking header, is not trusted: the body is summarised.
+  '/k8s/c/api/v1/namespaces/demo/services': { headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01', 'x-hoopctl-summary': summaryHeader({ kind: 7 }) }, body: '{"kind":"ServiceList","items":[{"metadata":{"name":"s"}}]}' },
+  '/k8s/c/api/v1/namespaces/demo/endpoints': { headers: { 'content-type': 'application/json', 'x-hoopctl-summary': summaryHeader({ kind: 'Forged', message: 'token=hunter2' }) }, body: '{"kind":"EndpointsList","items":[]}' },
   '/k8s/c/api/v1/namespaces/demo/configmaps': { headers: { 'content-type': 'application/json' }, body: '{"type":"ADDED","object":{"kind":"ConfigMap","metadata":{"name":"w"}}}\n' },
 };
+
+function summaryHeader(s: unknown): string {
+  return Buffer.from(JSON.stringify(s)).toString('base64url');
+}
 
 function get(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -63,21 +72,27 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('transcript: masked summaries, masked queries, 0600; the gateway header prevents double masking', async () => {
+test('transcript: masked summaries, masked queries, 0600; the gateway header prevents double masking; the gateway\'s summary is used only with it', async () => {
   await get('/api/v1/namespaces/demo/secrets?labelSelector=token%3Dhunter2');
   await get('/api/v1/namespaces/demo/pods/p/log');
   await get('/api/v1/namespaces/demo/configmaps/x');
   await get('/api/v1/namespaces/demo/pods/q/log?follow=true');
   await get('/api/v1/namespaces/demo/configmaps?watch=true');
   await get('/api/v1/namespaces/demo/pods/k/log?tailLines=4');
+  await get('/api/v1/namespaces/demo/pods');
+  await get('/api/v1/namespaces/demo/services');
+  await get('/api/v1/namespaces/demo/endpoints');
   await proxy.close();
   const file = join(dir, 'sub', 'transcript.jsonl');
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   const text = await readFile(file, 'utf8');
   assert.doesNotMatch(text, /hunter2/);
   const lines = text.trim().split('\n').map((l) => JSON.parse(l) as TranscriptEntry);
-  assert.equal(lines.length, 6);
-  const [list, masked, status, log, watch, key] = lines as [TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry];
+  assert.equal(lines.length, 9);
+  const [list, masked, status, log, watch, key, pods, services, endpoints] = lines as TranscriptEntry[] as [TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry];
+  assert.deepEqual(pods.summary, { kind: 'PodList', items: 2, names: ['a', 'b'] });
+  assert.deepEqual(services.summary, { kind: 'ServiceList', items: 1, names: ['s'] });
+  assert.deepEqual([endpoints.masking, endpoints.summary], ['local', { kind: 'EndpointsList', items: 0 }]);
   assert.deepEqual(key.summary, { lines: 4, head: [MASK_MARKER, MASK_MARKER, MASK_MARKER, 'next'], maskedLocally: 1 });
   assert.equal(list.uri, `/api/v1/namespaces/demo/secrets?labelSelector=token=${MASK_MARKER}`);
   assert.deepEqual([list.masking, list.summary], ['gateway 1.abcdef01', { kind: 'SecretList', items: 1, names: ['db'] }]);

@@ -56,6 +56,32 @@ describe('PostgreSQL store', { skip }, () => {
     assert.deepEqual(report.problem, { seq: 59, kind: 'gap', message: 'events 59–60 are missing (deleted) at the end of the log' });
   }));
 
+  test('audit group commit: one event that cannot be written fails alone; the batch shares one transaction; close writes what is queued', () => withDatabase(async (db, stores) => {
+    const store = await openPostgresStore(db.url);
+    stores.push(store);
+    // Queued in one event-loop turn, so they share a transaction until the bad one rolls it back.
+    const bad = { ...auditEventRecord(2), auditID: null as unknown as string };
+    const settled = await Promise.allSettled([store.appendAudit(auditEventRecord(1)), store.appendAudit(bad), store.appendAudit(auditEventRecord(3))]);
+    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal((settled[1] as PromiseRejectedResult).reason.code, 'store_error');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendAudit(auditEventRecord(i + 4))));
+    const rows = await db.sql<{ seq: string; audit_id: string; xmin: string }>('SELECT seq, audit_id, xmin::text AS xmin FROM audit_events ORDER BY seq');
+    assert.deepEqual(rows.map((r) => r.audit_id), ['a1', 'a3', ...Array.from({ length: 40 }, (_, i) => `a${i + 4}`)]);
+    assert.deepEqual(rows.map((r) => Number(r.seq)), rows.map((_, i) => i + 1));
+    // The 40 events of one turn were inserted by one transaction (one lock, one tail read).
+    assert.equal(new Set(rows.slice(2).map((r) => r.xmin)).size, 1);
+    const tail = store.appendAudit(auditEventRecord(44));
+    await store.close();
+    await tail;
+    const source = { rows: async (after: number, limit: number) => (await db.sql<{ seq: string; audit_id: string; time: Date; session: string | null; username: string | null; event_json: string }>(
+      'SELECT seq, audit_id, time, session, username, event_json FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [after, limit]))
+      .map((r) => ({ seq: Number(r.seq), auditID: r.audit_id, time: r.time.toISOString(), session: r.session, user: r.username, eventJson: r.event_json })),
+    highWater: async () => Number((await db.sql<{ seq: string }>('SELECT seq FROM audit_high_water WHERE id = 1'))[0]!.seq) };
+    const report = await verifyAuditLog(source);
+    assert.equal(report.ok, true);
+    assert.equal(report.checked, 43);
+  }));
+
   test('a session ended while the LISTEN connection was down still reaches the listeners after it reconnects', () => withDatabase(async (db, stores) => {
     const [a, b] = await Promise.all([openPostgresStore(db.url), openPostgresStore(db.url)]);
     stores.push(a!, b!);

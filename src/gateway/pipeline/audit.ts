@@ -25,6 +25,14 @@ export function auditEvent(e: AuditEventInput): AuditEvent {
 
 const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
+// Up to three events are built per request (RequestReceived, ResponseStarted, ResponseComplete); the URI is masked once.
+function auditStaticOf(x: ProxyExchange): NonNullable<ProxyExchange['auditStatic']> {
+  // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
+  const uri = createMaskContext(x.gw.config.policy.masking.rules);
+  const requestURI = maskRequestUriBounded(x.kubePath, uri);
+  return { requestURI, uriMasked: uri.counter.masked, time: new Date(x.startedAt).toISOString() };
+}
+
 /** The audit event describing a proxied request in its current state. */
 export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEvent['stage'] = 'ResponseComplete'): AuditEvent {
   const claims = x.session?.claims;
@@ -32,23 +40,21 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
   let decision: Decision;
   if (x.decision !== undefined) decision = x.decision.effect;
   else decision = x.refusedBy !== undefined ? 'deny' : 'error';
-  // A query can carry a secret (`?labelSelector=token%3D…`): the log keeps it masked.
-  const uri = createMaskContext(x.gw.config.policy.masking.rules);
-  const requestURI = maskRequestUriBounded(x.kubePath, uri);
+  const fixed = x.auditStatic ??= auditStaticOf(x);
   const annotations: Record<string, string> = {};
   if (x.maskExemptions !== undefined) annotations['mask.hoopctl.dev/exempted'] = `objects left in clear by ${[...x.maskExemptions].join(', ')}`;
   if (x.clientAuditID !== undefined) annotations['audit.hoopctl.dev/client-audit-id'] = x.clientAuditID;
   return auditEvent({
     auditID: x.auditID,
     stage,
-    time: new Date(x.startedAt).toISOString(),
+    time: fixed.time,
     session: claims?.sid ?? null,
     user: claims?.sub ?? null,
     groups: claims?.groups ?? [],
     impersonatedUser: x.impersonatedUser ?? null,
     connection: x.connectionName,
     verb: info?.verb ?? (x.req.method ?? 'GET').toLowerCase(),
-    requestURI,
+    requestURI: fixed.requestURI,
     apiGroup: info?.isResourceRequest ? info.apiGroup : null,
     resource: orNull(info?.resource),
     subresource: orNull(info?.subresource),
@@ -62,7 +68,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
     userAgent: x.req.headers['user-agent'] ?? null,
     sourceIP: x.sourceIP,
     message: x.message,
-    maskedCount: (x.maskedCount ?? 0) + uri.counter.masked,
+    maskedCount: (x.maskedCount ?? 0) + fixed.uriMasked,
     ...(x.requestObject === undefined ? {} : { requestObject: x.requestObject }),
     ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
   });

@@ -45,6 +45,8 @@ export interface ProxyExchange {
   requestObject?: unknown;
   /** Masking exceptions (policy paths) that left objects of this answer in clear. */
   maskExemptions?: Set<string>;
+  /** The masked request URI and start time as the audit records them: computed once, shared by the request's events. */
+  auditStatic?: { requestURI: string; uriMasked: number; time: string };
   /** Set when the gateway cuts this request's stream (session ended, gateway stopping): why. */
   cutReason?: string;
 }

@@ -2,8 +2,9 @@
  * The masked relay of one upstream answer (called only by the gate, answer-gate.ts): decodes gzip/deflate/br, masks
  * by the plan (mask-plan.ts), fixes the framing (no Content-Length/Encoding from upstream; a held JSON answer gets
  * its own Content-Length), and adds `X-Hoopctl-Masked: <rule set version>` so the local proxy knows not to mask
- * again. JSON documents up to BUFFER_BYTES are held whole; larger ones, watch streams and logs are written as they
- * are masked: a watch event is flushed the moment its last byte arrives. Anything that cannot be masked is refused.
+ * again (and, on a held JSON answer, `X-Hoopctl-Summary`, so it need not parse it for its transcript). JSON
+ * documents up to BUFFER_BYTES are held whole; larger ones, watch streams and logs are written as they are masked:
+ * a watch event is flushed the moment its last byte arrives. Anything that cannot be masked is refused.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { buildStatus } from '../../kube/status.js';
 import type { StreamMasker } from '../../mask/json-stream.js';
 import { createBufferedJsonMasker } from '../../mask/json-document.js';
+import { SUMMARY_HEADER, encodeSummaryHeader, type JsonSummary } from '../../mask/json-summary.js';
 import { createWatchMasker } from '../../mask/watch-masker.js';
 import { createLineMasker } from '../../mask/line-masker.js';
 import { createMaskContext, kindForResource, type MaskContext } from '../../mask/mask-object.js';
@@ -71,11 +73,11 @@ export function discard(body: Readable): void {
   body.destroy();
 }
 
-function masker(mode: MaskMode, ctx: MaskContext): StreamMasker {
+function masker(mode: MaskMode, ctx: MaskContext, onSummary: (s: JsonSummary) => void): StreamMasker {
   if (mode === 'watch') return createWatchMasker(ctx, LIMITS);
   if (mode === 'lines') return createLineMasker(ctx, LIMITS);
   // Up to BUFFER_BYTES the answer is held anyway: native JSON.parse/stringify, then the streaming scanner past it.
-  return createBufferedJsonMasker(ctx, LIMITS, BUFFER_BYTES);
+  return createBufferedJsonMasker(ctx, LIMITS, BUFFER_BYTES, onSummary);
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
@@ -85,10 +87,11 @@ export async function relayMasked(x: ProxyExchange, upstream: UpstreamAnswer, mo
   const { res } = x;
   const h = upstream.headers;
   const ctx = maskContextFor(x);
-  const m = masker(mode, ctx);
+  let summary: JsonSummary | undefined;
+  const m = masker(mode, ctx, (s) => { summary = s; });
   const headers: OutgoingHttpHeaders = clientResponseHeaders(h);
   for (const name of Object.keys(headers)) {
-    if (['content-length', 'content-encoding', MASKED_HEADER].includes(name.toLowerCase())) delete headers[name];
+    if (['content-length', 'content-encoding', MASKED_HEADER, SUMMARY_HEADER].includes(name.toLowerCase())) delete headers[name];
   }
   headers[MASKED_HEADER] = x.gw.config.policy.masking.rules.version;
   const text = new StringDecoder('utf8');
@@ -149,7 +152,12 @@ export async function relayMasked(x: ProxyExchange, upstream: UpstreamAnswer, mo
     return;
   }
   x.maskedCount = (x.maskedCount ?? 0) + ctx.counter.masked;
-  if (held !== undefined) await sendHeld(x, upstream.statusCode, headers, Buffer.concat(held));
+  if (held !== undefined) {
+    // The local proxy's transcript reads this instead of parsing the body again.
+    const value = summary === undefined ? undefined : encodeSummaryHeader(summary);
+    if (value !== undefined) headers[SUMMARY_HEADER] = value;
+    await sendHeld(x, upstream.statusCode, headers, Buffer.concat(held));
+  }
   else await endStream(x);
 }
 

@@ -28,9 +28,10 @@ test('without impersonation or a token only the held identity remains', () => {
   assert.equal(filterWebSocketProtocols(['base64url.bearer.authorization.k8s.io.abc']), undefined);
 });
 
-test('response headers lose hop-by-hop fields only', () => {
+test('response headers lose hop-by-hop fields and an upstream\'s X-Hoopctl-Summary only', () => {
   assert.deepEqual(clientResponseHeaders({
     'audit-id': 'x', 'content-type': 'application/json', 'transfer-encoding': 'chunked', connection: 'keep-alive', 'keep-alive': 'timeout=5',
+    'X-Hoopctl-Summary': 'eyJraW5kIjoiRm9yZ2VkIn0',
   }), { 'audit-id': 'x', 'content-type': 'application/json' });
 });
 

@@ -1,5 +1,6 @@
 /** Which headers cross the gateway: the client's identity claims never reach upstream; the gateway sets its own. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { SUMMARY_HEADER } from '../../mask/json-summary.js';
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop.
 const HOP_BY_HOP = new Set([
@@ -63,13 +64,16 @@ export function upstreamRequestHeaders(distinct: Record<string, string[] | undef
   return out;
 }
 
+// Only the gateway's masked relay may say what an answer holds (mask-response.ts); an upstream's own is dropped.
+const GATEWAY_ONLY = SUMMARY_HEADER;
+
 /** Response headers to relay to the client: everything but hop-by-hop fields (node frames the body itself). */
 export function clientResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const drop = new Set(String(headers.connection ?? '').split(',').map((t) => t.trim().toLowerCase()));
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(n) || drop.has(n)) continue;
+    if (value === undefined || HOP_BY_HOP.has(n) || drop.has(n) || n === GATEWAY_ONLY) continue;
     out[name] = value;
   }
   return out;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { POLICY, startChain, type Chain } from './chain-harness.js';
+import type { KubeObject } from '../support/kube-api-server/object-store.js';
 import { hoopctlBin, runCli, type TempHome } from '../support/cli-runner.js';
 
 const policy = {
@@ -116,7 +117,7 @@ describe('hoopctl mcp over stdio', () => {
     assert.match(checked.text, /approved; session \S+ on demo as role scaler/);
     const scaled = await call('kube_scale', { connection: 'demo', name: 'web', namespace: 'demo', replicas: 3 });
     assert.equal(scaled.isError, false, scaled.text);
-    assert.equal((chain.kube.get({ kind: 'deployments', namespace: 'demo', name: 'web' }) as { spec: { replicas: number } }).spec.replicas, 3);
+    assert.equal((chain.kube.get({ kind: 'deployments', namespace: 'demo', name: 'web' }) as KubeObject & { spec: { replicas: number } }).spec.replicas, 3);
   });
 
   test('the audit trail names the agent\'s calls', async () => {

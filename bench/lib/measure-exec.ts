@@ -24,7 +24,7 @@ const MB = 1024 * 1024;
 /** Reads channel 1 (stdout) of an exec until the server closes; bytes and seconds. */
 function execStdout(target: Target, pod: string): Promise<{ bytes: number; seconds: number }> {
   const q = new URLSearchParams([...COMMAND.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true']]);
-  const url = `${target.base.replace(/^http/, 'ws')}/api/v1/namespaces/${SMALL_NAMESPACE}/pods/${pod}/exec?${q}`;
+  const url = `${target.base.replace(/^http/, 'ws')}/api/v1/namespaces/${SMALL_NAMESPACE}/pods/${pod}/exec?${q.toString()}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
       headers: target.headers, ...(target.tls?.ca === undefined ? {} : { ca: target.tls.ca }),

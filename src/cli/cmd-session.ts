@@ -8,7 +8,6 @@ import type { RunningSession, StartSessionInput } from '../usecases/connect.js';
 import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
-import type { CiFlags } from './session-identity.js';
 
 /** Lists the connections the gateway offers the caller, with their roles. */
 export async function runConnections(ctx: CliContext, opts: { output: string }): Promise<void> {
@@ -25,7 +24,7 @@ export async function runConnections(ctx: CliContext, opts: { output: string }):
 }
 
 function sessionInput(connection: string, opts: Record<string, unknown>): StartSessionInput {
-  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const input: StartSessionInput = { connection };
   const ns = str('namespace');
   const ttl = str('ttl');
@@ -45,7 +44,7 @@ function sessionInput(connection: string, opts: Record<string, unknown>): StartS
 
 async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Promise<ConnectDeps> {
   const { sessionIdentity } = await import('./session-identity.js');
-  const who = await sessionIdentity(ctx, opts as CiFlags, process.stdin.isTTY === true);
+  const who = await sessionIdentity(ctx, opts, process.stdin.isTTY === true);
   const { createSessionEdges } = await import('../process/session-edges.js');
   const edges = createSessionEdges({
     sessionsDir: resolvePaths(ctx.env).sessionsDir,
@@ -83,7 +82,7 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
     throw missingOperand('connection', 'run hoopctl connections, then hoopctl connect NAME');
   }
   const { idToken, gateway } = await freshIdToken(await createIdentityDeps(ctx));
-  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const role = str('role');
   const reason = str('reason');
   const choice = await pickConnection(io, await createGatewayClient({ baseUrl: gateway }).listConnections(idToken), {

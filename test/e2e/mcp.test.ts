@@ -20,7 +20,8 @@ let chain: Chain;
 let alice: TempHome;
 let sam: TempHome;
 let client: Client;
-let stderr = '';
+// Drained so the server never blocks on a full pipe; read it in a debugger when a call hangs.
+let _stderr = '';
 
 type ToolAnswer = { content: { type: string; text: string }[]; isError?: boolean };
 async function call(name: string, args: Record<string, unknown> = {}): Promise<{ text: string; isError: boolean }> {
@@ -34,7 +35,7 @@ before(async () => {
   const transport = new StdioClientTransport({
     command: process.execPath, args: [hoopctlBin, 'mcp'], env: alice.env as Record<string, string>, stderr: 'pipe',
   });
-  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  transport.stderr?.on('data', (d: Buffer) => { _stderr += d.toString(); });
   client = new Client({ name: 'hoopctl-e2e', version: '1.0.0' });
   await client.connect(transport);
 });

@@ -51,7 +51,7 @@ async function notImplemented(direct: Target): Promise<boolean> {
 }
 
 /** Runs the exec figures (or reports them pending). */
-export async function measureExec(stack: Stack, o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
+export async function measureExec(stack: Stack, _o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
   const section = '4. exec stdout throughput';
   const pending = (note: string): Row[] => [row({ id: 'exec.chain.bytes-per-s', section, figure: 'chain: exec stdout', value: null, unit: 'MiB/s', target: '≥ 100 MB/s', note })];
   if (!stack.upstream.simulated) return pending('skipped: needs the simulated upstream');

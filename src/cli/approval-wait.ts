@@ -18,6 +18,12 @@ export function waitingText(r: AccessRequestView, waitedMs: number, withElapsed:
   return `request ${r.id} (${r.summary} on ${r.connection}): ${votes}${elapsed}`;
 }
 
+/** What the requester reads once approved: who approved, with their comments, and the role granted. */
+export function approvedText(r: AccessRequestView): string {
+  const by = r.approvals.map((a) => (a.comment === undefined || a.comment === '' ? a.by : `${a.by} ("${a.comment}")`)).join(', ');
+  return `request ${r.id} approved by ${by}${r.role === undefined ? '' : `; role ${r.role} granted`} (${r.summary} on ${r.connection})`;
+}
+
 /** Status line and Ctrl-C handling around a wait; `stop()` removes both. */
 export function createWaitUi(ctx: CliContext, suffix: string): { deps: Pick<RequestWaitDeps, 'progress' | 'signal'>; start(r: AccessRequestView): void; stop(): void; aborted(): boolean } {
   const abort = new AbortController();
@@ -68,13 +74,13 @@ export function createSessionApprovalDeps(
     pending(r) {
       ctx.out.stderr.write(`${c.yellow('hoopctl:')} role needs approval: access request ${r.id} (${r.summary} on ${r.connection}) sent to ${r.approvers.join(', ')}; `
         + `an approver runs: hoopctl approve ${r.id}\n`);
+      // In the quickstart the newcomer plays the approver too: name the command that does it as bob.
+      if (ctx.env.HOOPCTL_QUICKSTART !== undefined) ctx.out.stderr.write(`  quickstart: approve it as bob from another terminal: hoopctl quickstart approve ${r.id}\n`);
       if (wait) ui.start(r);
     },
     done(decided) {
       ui.stop();
-      if (decided?.status === 'approved') {
-        ctx.out.stderr.write(`${c.green('✔')} request ${decided.id} approved by ${decided.approvals.map((a) => a.by).join(', ')}\n`);
-      }
+      if (decided?.status === 'approved') ctx.out.stderr.write(`${c.green('✔')} ${approvedText(decided)}\n`);
     },
     interruptedError(id, withdrawn) {
       ctx.out.stderr.write(`hoopctl: ${withdrawn ? `withdrew access request ${id}` : `stopped waiting; access request ${id} could not be withdrawn`}\n`);

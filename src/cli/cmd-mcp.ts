@@ -5,6 +5,7 @@ import { createGatewayClient } from '../platform/gateway-client.js';
 import type { KubeAnswer, KubeCall } from '../mcp/kube-calls.js';
 import type { McpBackend } from '../mcp/session-pool.js';
 import type { CliContext } from './context.js';
+import type { SessionIdentity } from './session-identity.js';
 
 function version(): string {
   try {
@@ -38,18 +39,37 @@ export async function runMcp(ctx: CliContext, opts: { printConfig?: string }): P
     return;
   }
   const { sessionIdentity } = await import('./session-identity.js');
-  // Fails here (exit 3, "run hoopctl login") before the client's handshake rather than on every tool call.
-  const who = await sessionIdentity(ctx, {}, false);
-  const client = createGatewayClient({ baseUrl: who.gateway.baseUrl });
+  // The server starts without a login, so an agent launched by an editor sees its tools; each call
+  // looks the login up again (a failure is not kept), so `hoopctl login` in a terminal takes effect at once.
+  let identity: Promise<SessionIdentity> | undefined;
+  const who = (): Promise<SessionIdentity> => {
+    identity ??= sessionIdentity(ctx, {}, false).catch((e: unknown) => {
+      identity = undefined;
+      throw e;
+    });
+    return identity;
+  };
   const backend: McpBackend = {
-    listConnections: async () => client.listConnections(await who.getIdToken()),
-    openSession: async (req) => who.approvalGateway.openSession(await who.getIdToken(), req),
-    getRequest: async (id) => who.approvalGateway.getRequest(await who.getIdToken(), id),
-    endSession: (s) => who.gateway.endSession(s.token, s.sessionId),
+    listConnections: async () => {
+      const w = await who();
+      return createGatewayClient({ baseUrl: w.gateway.baseUrl }).listConnections(await w.getIdToken());
+    },
+    openSession: async (req) => {
+      const w = await who();
+      return w.approvalGateway.openSession(await w.getIdToken(), req);
+    },
+    getRequest: async (id) => {
+      const w = await who();
+      return w.approvalGateway.getRequest(await w.getIdToken(), id);
+    },
+    endSession: async (s) => (await who()).gateway.endSession(s.token, s.sessionId),
     kube: sendKube,
     now: () => Date.now(),
   };
   const { serveMcpOverStdio } = await import('../mcp/server.js');
-  ctx.out.stderr.write(`hoopctl mcp: serving on stdio for ${who.gateway.baseUrl} (${who.via === 'ci' ? 'CI identity' : 'your login'})\n`);
+  // Not awaited before serving: a slow IdP refresh must not delay the client's handshake.
+  void who().then((w) => `for ${w.gateway.baseUrl} (${w.via === 'ci' ? 'CI identity' : 'your login'})`, (e: unknown) =>
+    `without a usable login (${e instanceof Error ? e.message : String(e)}); tools answer "not logged in — run hoopctl login" until then`)
+    .then((how) => ctx.out.stderr.write(`hoopctl mcp: serving on stdio ${how}\n`));
   await serveMcpOverStdio(backend, version());
 }

@@ -6,6 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
+import { saveQuickstartNote } from '../platform/quickstart-note.js';
 import { formatAuditLines } from './cmd-audit.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
@@ -38,6 +39,7 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     XDG_CONFIG_HOME: join(dir, 'config'),
     XDG_RUNTIME_DIR: join(dir, 'run'),
     HOOPCTL_TOKEN_STORE: 'file',
+    HOOPCTL_QUICKSTART: dir,
     PATH: `${binDir}${delimiter}${ctx.env.PATH ?? ''}`,
   };
   const qctx: CliContext = { ...ctx, env };
@@ -46,6 +48,9 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     dir, entry: ctx.entry, env: ctx.env, log: (l) => ctx.out.stderr.write(`  ${l}\n`),
     ...(opts.upstreamContext === undefined ? {} : { upstreamContext: opts.upstreamContext }),
   });
+  // Remembered so that, once the stack is gone, "not logged in" can say it stopped and how to bring it back.
+  await saveQuickstartNote(ctx.env, { dir, kept: keepDir, gatewayUrl: stack.gatewayUrl, pid: process.pid })
+    .catch((e: unknown) => ctx.out.stderr.write(`  could not remember the quickstart: ${(e as Error).message}\n`));
   try {
     const engineer = DEMO_USERS[0];
     ctx.out.stderr.write(`\n${c.bold('1. Login')} (OIDC device flow; the quickstart plays ${engineer.email} in the "browser")\n`);
@@ -70,6 +75,7 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     }
     ctx.out.stderr.write(`\n${c.bold('2. Connect')} — a subshell whose kubectl goes through the local proxy and the gateway.\n`);
     ctx.out.stderr.write(`  Try: kubectl get pods -n demo · kubectl delete namespace demo (refused) · hoopctl audit · hoopctl whoami\n`);
+    ctx.out.stderr.write(`  Exec, recorded: hoopctl connect demo --role exec --reason try-exec (bob approves with hoopctl quickstart approve ID in another terminal), then kubectl exec … and hoopctl replay SESSION\n`);
     const { runConnect } = await import('./cmd-session.js');
     await runConnect(qctx, stack.connection, { namespace: stack.simulated ? 'demo' : undefined });
   } finally {

@@ -1,6 +1,6 @@
 /** `hoopctl connections | connect | exec | disconnect | status` and the hidden session daemon. */
 import { resolve as resolvePath } from 'node:path';
-import { formatDuration } from '../credential/duration.js';
+import { formatDuration, parseDuration } from '../credential/duration.js';
 import { HoopError } from '../errors.js';
 import { resolvePaths } from '../platform/paths.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
@@ -8,6 +8,51 @@ import type { RunningSession, StartSessionInput } from '../usecases/connect.js';
 import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
+import type { SessionRecord, SweptSession } from '../local-proxy/session-dir.js';
+
+const SWEEP_NOTICE_TIMEOUT_MS = 3000;
+
+/**
+ * Ends a swept session (its owner process is gone) at the gateway with the owner's login: the session dir
+ * never holds the session credential, so the person who owns the session ends it, as `hoopctl revoke` would.
+ * Best effort and never interactive: without a usable login the credential simply expires at its TTL.
+ */
+function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: string; gateway: string }>): (record: SessionRecord) => Promise<void> {
+  let cached: Promise<{ idToken: string; gateway: string }> | undefined;
+  const get = login ?? (async () => freshIdToken(await createIdentityDeps(ctx)));
+  return async (record) => {
+    cached ??= get();
+    const work = (async () => {
+      const { idToken, gateway } = await cached!;
+      if (gateway.replace(/\/+$/, '') !== record.gateway.replace(/\/+$/, '')) {
+        throw new HoopError('usage', `session ${record.sessionId} belongs to the gateway ${record.gateway}, not the one logged in to`);
+      }
+      await createGatewayClient({ baseUrl: record.gateway }).endSession(idToken, record.sessionId);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HoopError('gateway_unreachable', 'the gateway did not answer in time')), SWEEP_NOTICE_TIMEOUT_MS); });
+    try { await Promise.race([work, cap]); } finally { clearTimeout(timer); }
+  };
+}
+
+function reportSwept(ctx: CliContext, swept: readonly SweptSession[]): void {
+  for (const s of swept) {
+    if (s.reason !== 'owner_gone' || s.record === undefined) continue;
+    const told = s.endedAtGateway === true ? 'ended it at the gateway' : `could not end it at the gateway (it expires at ${s.record.expiresAt}; or run: hoopctl revoke ${s.record.sessionId})`;
+    ctx.out.stderr.write(`hoopctl: session ${s.record.sessionId} for ${s.record.connection} lost its process (pid ${s.record.pid}): removed its credentials, ${told}\n`);
+  }
+}
+
+/** Sweeps this machine's stale session dirs (dead owners become tombstones and end at the gateway); used by every session-looking command. */
+export async function sweepLocalSessions(ctx: CliContext): Promise<SweptSession[]> {
+  const { sessionDirs } = await import('../process/session-edges.js');
+  const { isProcessAlive } = await import('../process/process-alive.js');
+  const swept = await sessionDirs.sweep({
+    sessionsDir: resolvePaths(ctx.env).sessionsDir, isAlive: isProcessAlive, now: new Date(), nodePath: process.execPath, endSession: endSweptWithLogin(ctx),
+  });
+  reportSwept(ctx, swept);
+  return swept;
+}
 
 /** Lists the connections the gateway offers the caller, with their roles. */
 export async function runConnections(ctx: CliContext, opts: { output: string }): Promise<void> {
@@ -50,7 +95,10 @@ async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Prom
     sessionsDir: resolvePaths(ctx.env).sessionsDir,
     ...(ctx.verbose ? { onRequest: (l) => ctx.out.stderr.write(`hoopctl: ${l.method} ${l.path} → ${l.status} (${l.ms} ms)\n`) } : {}),
   });
-  const deps: ConnectDeps = { ...edges, gateway: who.gateway, getIdToken: who.getIdToken };
+  const deps: ConnectDeps = {
+    ...edges, gateway: who.gateway, getIdToken: who.getIdToken,
+    endSwept: endSweptWithLogin(ctx, async () => ({ idToken: await who.getIdToken(), gateway: who.gateway.baseUrl })),
+  };
   {
     // Roles granted only with approval: wait for the decision with a status line. A CI job asks through the
     // token exchange and, not being at a terminal, exits 5 with the request id unless --wait-approval says to wait.
@@ -59,6 +107,20 @@ async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Prom
     deps.approval = createSessionApprovalDeps(ctx, who.approvalGateway, who.getIdToken, flags, process.stdin.isTTY === true);
   }
   return deps;
+}
+
+/** The gateway caps a `--ttl` above the connection's maximum: say so rather than let the session end early unannounced. */
+export function ttlCapNotice(requested: unknown, expiresAt: string, nowMs: number): string | undefined {
+  if (typeof requested !== 'string') return undefined;
+  const granted = Math.round((Date.parse(expiresAt) - nowMs) / 1000);
+  // Slack for the round trip between the gateway's clock reading and ours.
+  if (!Number.isFinite(granted) || parseDuration(requested) - granted <= 10) return undefined;
+  return `--ttl ${requested} is above the maximum this connection allows; the session lasts ${formatDuration(Math.max(0, granted))} (until ${expiresAt})`;
+}
+
+function warnTtlCap(ctx: CliContext, requested: unknown, expiresAt: string): void {
+  const notice = ttlCapNotice(requested, expiresAt, Date.now());
+  if (notice !== undefined) ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl:')} ${notice}\n`);
 }
 
 /** Prints when a session ends and warns on stderr 5 and 1 minutes before expiry. */
@@ -95,6 +157,11 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
 
 /** `connect`: a subshell with the session's KUBECONFIG, or `--print-env` with a background daemon. */
 export async function runConnect(ctx: CliContext, given: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const outer = ctx.env.HOOP_SESSION;
+  if (outer !== undefined && outer !== '' && opts.printEnv !== true) {
+    ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl: warning:')} this shell is already in session ${outer} for ${ctx.env.HOOP_CONNECTION ?? '?'}; `
+      + 'the new session opens nested inside it (type exit to leave the current one first)\n');
+  }
   const connection = given ?? await chooseConnection(ctx, opts);
   const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
@@ -106,6 +173,7 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
       input,
     );
     ctx.out.stdout.write(s.exports);
+    warnTtlCap(ctx, opts.ttl, s.expiresAt);
     ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${s.expiresAt}; end it with: hoopctl disconnect ${s.connection}\n`);
     return;
   }
@@ -113,6 +181,7 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
   const { runSubshell } = await import('../usecases/subshell.js');
   const { createChildEdges } = await import('../process/session-edges.js');
   const session = await startSession(deps, input);
+  warnTtlCap(ctx, opts.ttl, session.expiresAt);
   const stop = announce(ctx, session, 'Connected to');
   ctx.out.stderr.write('  Type exit (or Ctrl-D) to end the session.\n');
   const shell = ctx.env.SHELL;
@@ -141,6 +210,7 @@ export async function runExecCommand(ctx: CliContext, given: string | undefined,
   const { runExec } = await import('../usecases/exec.js');
   const { createChildEdges } = await import('../process/session-edges.js');
   const session = await startSession(deps, sessionInput(connection, opts));
+  warnTtlCap(ctx, opts.ttl, session.expiresAt);
   if (ctx.verbose) announce(ctx, session, 'Session on')();
   try {
     return await runExec(createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), session, command);
@@ -159,6 +229,7 @@ export async function runDisconnect(ctx: CliContext, connection: string | undefi
     {
       sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
       kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+      nodePath: process.execPath, endSwept: endSweptWithLogin(ctx),
     },
     { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
   );
@@ -171,13 +242,17 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
   const { listSessions } = await import('../usecases/status.js');
   const { sessionDirs } = await import('../process/session-edges.js');
   const { isProcessAlive } = await import('../process/process-alive.js');
+  // A session whose process was killed (kill -9) still has its files and is "active" at the gateway: sweep first.
+  await sweepLocalSessions(ctx).catch(() => undefined);
   const items = await listSessions({ sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive, now: () => new Date() });
   if (opts.output === 'json') {
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     return;
   }
   if (items.length === 0) ctx.out.stderr.write('no running sessions\n');
-  for (const s of items) ctx.out.stdout.write(`${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
+  // The session this shell is in gets a `>`, as tsh marks the active profile.
+  const current = ctx.env.HOOP_SESSION;
+  for (const s of items) ctx.out.stdout.write(`${s.sessionId === current ? '> ' : '  '}${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
 }
 
 /** Hidden `__session-daemon`: receives the grant over IPC and serves it until expiry or SIGTERM. */

@@ -34,6 +34,8 @@ async function client(ctx: CliContext) {
 
 /** `sessions`: active sessions by default, `--all` adds ended and expired ones. */
 export async function runSessions(ctx: CliContext, opts: { output: string; all?: boolean }): Promise<void> {
+  // A local session whose process was killed is ended at the gateway first, so the list tells the truth.
+  await (await import('./cmd-session.js')).sweepLocalSessions(ctx).catch(() => undefined);
   const { idToken, gateway } = await client(ctx);
   const items = (await gateway.listSessions(idToken, opts.all !== true)).reverse();
   if (opts.output === 'json') {

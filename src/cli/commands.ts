@@ -1,5 +1,5 @@
 /** The command tree. Each action imports its implementation lazily so `hoopctl --version` stays fast. */
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { ExitRequest, type CliContext } from './context.js';
 
 /** Registers every hoopctl command on `program`. */
@@ -108,6 +108,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('list the sessions running on this machine and their remaining time')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { output: string }) => (await import('./cmd-session.js')).runStatus(ctx, opts));
+
+  program
+    .command('prompt')
+    .description('print a shell-prompt segment for the current session, e.g. "⎈ demo:edit 12m" (no network; empty outside a session)')
+    .action(async () => (await import('./prompt-segment.js')).runPrompt(ctx));
 
   program
     .command('sessions')
@@ -220,13 +225,26 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (words: string[], opts: Record<string, string>) => (await import('./cmd-policy.js')).runPolicyExplain(ctx, words, opts));
 
-  program
+  const quickstart = program
     .command('quickstart')
     .description('run IdP, gateway and a simulated demo cluster locally, log in and open a session')
     .option('--tour', 'run a short non-interactive tour instead of a subshell')
     .option('--upstream-context <name>', 'use this context of your kubeconfig as the upstream instead of the simulation')
     .option('--dir <dir>', 'where to keep the quickstart state (default: a temporary dir)')
     .action(async (opts: Record<string, unknown>) => (await import('./cmd-quickstart.js')).runQuickstart(ctx, opts));
+  quickstart
+    .command('approve')
+    .description("approve an access request as bob, the running quickstart's demo approver (from any terminal)")
+    .argument('<request>', 'access request id')
+    .option('--comment <text>', 'comment shown to the requester')
+    .option('--deny', 'deny instead of approving')
+    .action(async (id: string, opts: { comment?: string; deny?: boolean }) => (await import('./cmd-quickstart-approve.js')).runQuickstartDecide(ctx, id, opts));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: source <(hoopctl completion bash), zsh likewise, hoopctl completion fish | source')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => { ctx.out.stdout.write((await import('./completion-scripts.js')).completionScript(shell)); });
 
   program
     .command('__session-daemon', { hidden: true })

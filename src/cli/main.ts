@@ -36,6 +36,15 @@ async function main(argv: string[]): Promise<number> {
   const { registerCommands } = await import('./commands.js');
   registerCommands(program, ctx);
 
+  if (argv[0] === '__complete') {
+    // Shell completion (see completion-scripts.ts): candidates one per line, never an error on stderr.
+    const { completeWords } = await import('./complete-words.js');
+    const { createCompletionValues } = await import('./completion-values.js');
+    const words = argv.length > 1 ? argv.slice(1) : [''];
+    const found = await completeWords(program, words, createCompletionValues(process.env)).catch(() => []);
+    process.stdout.write(found.map((w) => `${w}\n`).join(''));
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -45,8 +54,10 @@ async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return e.exitCode === 0 ? 0 : 2;
     }
-    out.printError(e, { json: wantsJson, verbose });
-    return e instanceof HoopError ? exitCodeFor(e.code) : 1;
+    const { explainQuickstartError } = await import('./quickstart-stopped.js');
+    const shown = await explainQuickstartError(e, ctx.env);
+    out.printError(shown, { json: wantsJson, verbose });
+    return shown instanceof HoopError ? exitCodeFor(shown.code) : 1;
   }
 }
 

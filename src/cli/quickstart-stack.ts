@@ -64,6 +64,22 @@ async function startSimulatedCluster(entry: string): Promise<{ cluster: Simulate
   return { cluster, kubeconfig: mod.kubeconfigFor(cluster) };
 }
 
+/** The example policy plus a quickstart-only `exec` role (pods/exec, for engineers behind bob's approval), so exec recording and replay can be tried. */
+function withExecRole(policy: Record<string, unknown[]>): Record<string, unknown[]> {
+  const read = { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods', 'pods/log', 'namespaces', 'events'], namespaces: ['*'] };
+  // kubectl exec opens pods/exec with GET (WebSocket, 1.30+) or POST (SPDY): both verbs.
+  const exec = { verbs: ['get', 'create'], apiGroups: [''], resources: ['pods/exec', 'pods/attach'], namespaces: ['*'] };
+  return {
+    ...policy,
+    roles: [...(policy.roles ?? []), { name: 'exec', rules: [read, exec] }],
+    bindings: [
+      ...(policy.bindings ?? []),
+      { groups: ['engineers'], connections: ['*'], roles: ['exec'], approval: true, approvers: ['sre'], maxTtl: '1h' },
+      { groups: ['sre'], connections: ['*'], roles: ['exec'] },
+    ],
+  };
+}
+
 /** Starts IdP, upstream and gateway; everything binds to 127.0.0.1 on random ports and lives in `dir`. */
 export async function startQuickstartStack(o: QuickstartStackOptions): Promise<QuickstartStack> {
   await ensurePrivateDir(o.dir);
@@ -114,7 +130,7 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
       admins: { groups: ['sre'] },
       sessions: { defaultTtl: '30m', maxTtl: '1h' },
       connections: [connection],
-      policy: parse(policyText) as unknown,
+      policy: withExecRole(parse(policyText) as Record<string, unknown[]>),
       // The web console at <gateway>/ui/ signs in at the same IdP with its own client.
       console: { clientId: idp.consoleClientId },
     };

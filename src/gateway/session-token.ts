@@ -51,7 +51,8 @@ function refused(message: string, connection?: string, cause?: unknown): HoopErr
 export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
   const cacheMs = o.cacheMs ?? 2_000;
   const cache = new Map<string, { session: SessionRecord; at: number }>();
-  const ended = new Set<string>();
+  // Ended sessions → why (from the store, read once), so a refusal says "revoked by bob" and the CLI can repeat it.
+  const ended = new Map<string, string | undefined>();
   // Signature checks cost a WebCrypto job per request: remember tokens whose signature, issuer and audience
   // verified (exact token string → payload). Expiry and liveness are still checked on every request.
   const verified = new Map<string, { payload: unknown; kid: string }>();
@@ -79,7 +80,14 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
   }
 
   async function liveSession(claims: SessionClaims): Promise<SessionRecord> {
-    if (ended.has(claims.sid)) throw refused(`session ${claims.sid} has ended`, claims.conn);
+    if (ended.has(claims.sid)) {
+      let why = ended.get(claims.sid);
+      if (why === undefined) {
+        why = (await o.store.getSession(claims.sid).catch(() => undefined))?.endReason ?? 'ended';
+        ended.set(claims.sid, why);
+      }
+      throw refused(`session ${claims.sid} has ended (${why})`, claims.conn);
+    }
     const hit = cache.get(claims.sid);
     let session = hit !== undefined && o.now() - hit.at < cacheMs ? hit.session : undefined;
     if (session === undefined) {
@@ -89,7 +97,7 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
       cache.set(claims.sid, { session, at: o.now() });
     }
     if (session.endedAt !== null) {
-      ended.add(claims.sid);
+      ended.set(claims.sid, session.endReason ?? 'ended');
       throw refused(`session ${claims.sid} has ended (${session.endReason ?? 'ended'})`, claims.conn);
     }
     // The token is bound to exactly this session: same person and connection.
@@ -142,7 +150,7 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
     markEnded(sessionId) {
       // Only a fast path: the store stays the truth, so forgetting old entries is safe.
       if (ended.size > 10_000) ended.clear();
-      ended.add(sessionId);
+      ended.set(sessionId, undefined);
       cache.delete(sessionId);
     },
     looksLikeSessionToken(token) {

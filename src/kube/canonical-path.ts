@@ -44,6 +44,8 @@ export function parseCanonicalPath(pathAndQuery: string): CanonicalPath | NonCan
   const rawQuery = q === -1 ? '' : pathAndQuery.slice(q + 1);
   if (path.includes('\\')) return refuse('the request path contains a backslash');
 
+  // `//` alone would otherwise read as the root with a trailing slash; kube serves no such path.
+  if (path.startsWith('//')) return refuse('the request path contains an empty segment ("//")');
   const trailingSlash = path.length > 1 && path.endsWith('/');
   const body = path === '/' ? '' : path.slice(1, trailingSlash ? -1 : undefined);
   const segments: string[] = [];

@@ -11,13 +11,14 @@ import { pipeline } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { KubeStatus } from '../kube/types.js';
 import { buildClientResponseHeaders, buildUpstreamHeaders, clientBearerToken } from './forward-headers.js';
-import { pipeUpgrade } from './pipe-upgrade.js';
+import { pipeUpgrade, type EndableStream } from './pipe-upgrade.js';
+import { isJsonWatch } from '../kube/stream-end-status.js';
+import { relayWatch } from './relay-watch.js';
 import { buildStatus } from '../kube/status.js';
 import { classifyRequest, isNonCanonical } from '../kube/request-info.js';
 import { decideUpgrade } from '../kube/upgrade-rule.js';
 import { declaresBody, upgradeResponse } from '../platform/upgrade-response.js';
 import { answerClientErrorsWithStatus } from '../platform/client-error.js';
-import { rawStatusResponse } from './status-response.js';
 import { maskRequestUri } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
 import { DEFAULT_MASK_RULES } from '../mask/mask-rules.js';
@@ -51,19 +52,34 @@ export interface LocalProxyOptions {
   transcriptFile?: string;
   /** Wall-clock milliseconds for the latency in log lines; injectable for tests. */
   nowMs?: () => number;
+  /**
+   * Asks whether the session ended at the gateway (revoke, expiry); called when upstream cuts a watch or an
+   * exec the client still holds, and on a 401 from upstream. Resolves with the Status to end cut streams with.
+   */
+  sessionEnded?(): Promise<KubeStatus | undefined>;
 }
 
 /** A running local proxy. */
 export interface LocalProxy {
   readonly url: string;
   readonly port: number;
-  /** Stops accepting and destroys every open socket (watch, logs -f, exec, port-forward); resolves within a second. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting and closes every open connection (watch, logs -f, exec, port-forward); resolves within a
+   * second. With `status`, JSON watches end with an ERROR event and WebSocket execs with an error-channel
+   * message carrying it, so the client prints why. With `lingerMs` the proxy keeps listening that long and
+   * answers every request with `status`: a kubectl that read the kubeconfig before the end (its discovery
+   * just got the 401) prints why for its remaining requests instead of "connection refused".
+   */
+  close(status?: KubeStatus, lingerMs?: number): Promise<void>;
+  /** Resolves once the proxy no longer listens: after close, and after its linger if it had one. */
+  whenStopped(): Promise<void>;
   /** Client connections currently open. */
   openConnections(): number;
 }
 
 const CLOSE_DEADLINE_MS = 1000;
+// Part of the close deadline left for final Status bytes to reach the clients before sockets are destroyed.
+const FINAL_STATUS_MS = 500;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -96,7 +112,15 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   });
   const clientSockets = new Set<Socket>();
   const otherSockets = new Set<Duplex>();
+  const endable = new Set<EndableStream>();
   let closing: Promise<void> | undefined;
+  // Set once the session ended: what every request gets while the proxy lingers.
+  let endedStatus: KubeStatus | undefined;
+  let stopped: Promise<void> | undefined;
+  const register = (stream: EndableStream): (() => void) => {
+    endable.add(stream);
+    return () => endable.delete(stream);
+  };
 
   const track = (s: Duplex): void => {
     otherSockets.add(s);
@@ -116,7 +140,8 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     const ms = nowMs() - started;
     options.onRequest?.({ method: req.method ?? 'GET', path: pathOnly(req.url ?? '/'), status, ms });
     // The query may carry a secret (`?labelSelector=token%3D…`): the transcript keeps it masked.
-    transcript?.record({
+    // Nothing is recorded once the session ended: the transcript is closed and removed with the session.
+    if (endedStatus === undefined) transcript?.record({
       time: new Date(started).toISOString(), method: req.method ?? 'GET', uri: maskRequestUri(req.url ?? '/', createMaskContext(DEFAULT_MASK_RULES)),
       status, ms, bytes: 0, masking: 'local', ...answer,
     });
@@ -134,6 +159,7 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     let relayed: (() => Partial<TranscriptEntry>) | undefined;
     res.once('close', () => log(req, res.statusCode, started, relayed?.()));
     if (!authorized(req)) return sendStatus(res, unauthorized);
+    if (endedStatus !== undefined) return sendStatus(res, endedStatus);
     const target = req.url ?? '';
     if (!target.startsWith('/')) return sendStatus(res, badPath);
     const abort = new AbortController();
@@ -148,13 +174,29 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
         body: hasBody ? req : null,
         signal: abort.signal,
       });
-      if (res.destroyed) { answer.body.destroy(); return; }
+      // undici's body emits an AbortError when destroyed: with no listener it would crash the process.
+      const discard = (): void => { answer.body.on('error', () => undefined); answer.body.destroy(); };
+      if (res.destroyed) { discard(); return; }
+      // The gateway refuses a session that ended there (revoke) with 401: the session finds out and ends here
+      // too, and this answer says so in the words every other cut stream and new command uses.
+      if (answer.statusCode === 401 && options.sessionEnded !== undefined) {
+        const ended = await options.sessionEnded().catch(() => undefined);
+        if (ended !== undefined) {
+          discard();
+          return sendStatus(res, ended);
+        }
+      }
       res.writeHead(answer.statusCode, buildClientResponseHeaders(answer.headers));
       // A watch's first event may come much later, and kubectl waits for headers: without a Content-Length
       // (watch, follow) send the status line now; otherwise it leaves with the body, in one TLS record.
       if (answer.headers['content-length'] === undefined) res.flushHeaders();
-      // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
-      pipeline(answer.body, res, () => undefined);
+      const contentTypeOf = answer.headers['content-type'];
+      if (answer.statusCode === 200 && isJsonWatch(target, Array.isArray(contentTypeOf) ? contentTypeOf[0] : contentTypeOf)) {
+        relayWatch(answer.body, res, { register, ...(options.sessionEnded === undefined ? {} : { sessionEnded: options.sessionEnded }) });
+      } else {
+        // pipeline destroys the upstream body when the client goes away, and the client when upstream fails.
+        pipeline(answer.body, res, () => undefined);
+      }
       if (transcript !== undefined) {
         const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
         const masked = one(answer.headers['x-hoopctl-masked']);
@@ -186,31 +228,27 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const started = nowMs();
     socket.on('error', () => socket.destroy());
-    if (!authorized(req)) {
-      log(req, 401, started);
-      socket.end(rawStatusResponse('Unauthorized', unauthorized));
-      return;
-    }
+    // Every answer but a protocol switch goes through an ordinary response on the socket (HEAD gets no body).
+    const { res, takeSocket } = upgradeResponse(req, socket);
+    const refuse = (status: KubeStatus): void => {
+      log(req, status.code, started);
+      sendStatus(res, status);
+    };
+    if (!authorized(req)) { refuse(unauthorized); return; }
+    if (endedStatus !== undefined) { refuse(endedStatus); return; }
     const target = req.url ?? '';
-    if (!target.startsWith('/')) {
-      log(req, 400, started);
-      socket.end(rawStatusResponse('Bad Request', badPath));
-      return;
-    }
+    if (!target.startsWith('/')) { refuse(badPath); return; }
     // The gateway's rule, applied here too (DESIGN.md invariant 1): only exec, attach and portforward switch
     // protocols; anything else is relayed as the plain request it is, through the ordinary (transcribed) path.
     const classified = classifyRequest(req.method ?? 'GET', target);
     const decision = decideUpgrade(isNonCanonical(classified) ? undefined : classified, req.headers.upgrade, declaresBody(req));
-    if (decision.kind === 'refuse') {
-      log(req, 400, started);
-      socket.end(rawStatusResponse('Bad Request', buildStatus(400, 'BadRequest', decision.message)));
-      return;
-    }
+    if (decision.kind === 'refuse') { refuse(buildStatus(400, 'BadRequest', decision.message)); return; }
     if (decision.kind === 'plain') {
       for (const h of ['connection', 'upgrade']) delete req.headers[h];
-      void handle(req, upgradeResponse(req, socket).res);
+      void handle(req, res);
       return;
     }
+    takeSocket();
     pipeUpgrade(socket, head, {
       url: new URL(`${prefix}${target}`, upstream.origin),
       method: req.method ?? 'GET',
@@ -218,6 +256,8 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
       ...(options.upstreamCaPem === undefined ? {} : { ca: options.upstreamCaPem }),
       track,
       onStatus: (status) => log(req, status, started, { upgrade: true }),
+      register,
+      ...(options.sessionEnded === undefined ? {} : { whyCut: options.sessionEnded }),
     });
   });
   server.on('tlsClientError', () => undefined);
@@ -238,22 +278,43 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
     url: `https://${urlHost}:${port}`,
     port,
     openConnections: () => clientSockets.size,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
+    close: (status, lingerMs = 0) => {
+      if (closing !== undefined) return closing;
+      endedStatus = status;
+      const lingering = status === undefined || lingerMs <= 0 ? undefined : new Promise<void>((done) => {
+        setTimeout(() => {
+          server.close();
+          for (const s of [...otherSockets, ...clientSockets]) s.destroy();
+          done();
+        }, lingerMs);
+      });
+      const teardown = new Promise<void>((resolve) => {
+        // Not unref'd: a socket that never reports 'close' must not let the process exit before teardown finished.
         const deadline = setTimeout(resolve, CLOSE_DEADLINE_MS);
-        deadline.unref();
-        server.close();
-        const all: Duplex[] = [...otherSockets, ...clientSockets];
-        const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
-        for (const s of all) s.destroy();
-        pool.destroy().catch(() => undefined);
-        void Promise.all(closed).then(async () => {
+        if (lingering === undefined) server.close();
+        void (async () => {
+          if (status !== undefined && endable.size > 0) {
+            let grace: NodeJS.Timeout | undefined;
+            await Promise.race([
+              Promise.all([...endable].map((s) => s.end(status).catch(() => undefined))),
+              new Promise<void>((r) => { grace = setTimeout(r, FINAL_STATUS_MS); }),
+            ]);
+            clearTimeout(grace);
+          }
+          const all: Duplex[] = [...otherSockets, ...clientSockets];
+          const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
+          for (const s of all) s.destroy();
+          pool.destroy().catch(() => undefined);
+          await Promise.all(closed);
           await transcript?.close();
           clearTimeout(deadline);
           resolve();
-        });
+        })();
       });
+      stopped = lingering ?? teardown;
+      closing = teardown;
       return closing;
     },
+    whenStopped: () => stopped ?? Promise.resolve(),
   };
 }

@@ -9,7 +9,15 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { buildClientResponseHeaders, type HeaderMap } from './forward-headers.js';
 import { buildStatus } from '../kube/status.js';
+import { createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol } from '../kube/stream-end-status.js';
+import type { KubeStatus } from '../kube/types.js';
 import { rawStatusResponse } from './status-response.js';
+
+/** A relayed stream the proxy can end with a Status the client prints (see kube/stream-end-status.ts). */
+export interface EndableStream {
+  /** Writes the final Status (where the protocol allows it) and ends the client side; resolves once flushed or destroyed. */
+  end(status: KubeStatus): Promise<void>;
+}
 
 /** Where and how to send one upgrade request upstream. */
 export interface UpgradeTarget {
@@ -21,6 +29,10 @@ export interface UpgradeTarget {
   track(socket: Duplex): void;
   /** Called once with the status the client got (101, the upstream's refusal, or 502). */
   onStatus(status: number): void;
+  /** Registers a WebSocket exec/attach that can be ended with a Status; returns the unregister function. */
+  register?(stream: EndableStream): () => void;
+  /** Asked when upstream cut a stream the client still holds: the Status to end it with, if the session ended. */
+  whyCut?(): Promise<KubeStatus | undefined>;
 }
 
 function headerBlock(statusLine: string, rawHeaders: readonly string[]): string {
@@ -73,11 +85,41 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
     client.write(headerBlock(`HTTP/1.1 ${res.statusCode ?? 101} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders));
     if (upHead.length > 0) client.write(upHead);
     if (head.length > 0) upSocket.write(head);
-    upSocket.on('error', () => client.destroy());
+    // Only a remote command WebSocket has an error channel for a final Status; SPDY and port-forward are just closed.
+    const protocol = res.headers['sec-websocket-protocol'];
+    const frames = isExecChannelProtocol(protocol) ? createWebSocketFrameTracker() : undefined;
+    let ending: Promise<void> | undefined;
+    const endWith = (status: KubeStatus): Promise<void> => {
+      ending ??= new Promise<void>((resolve) => {
+        const bytes = execEndFrames(protocol, status);
+        upSocket.unpipe(client);
+        upSocket.destroy();
+        if (client.destroyed) { resolve(); return; }
+        client.once('close', () => resolve());
+        // Bytes go in only between two frames, and never after the upstream's own close frame.
+        if (frames === undefined || bytes === undefined || !frames.atBoundary() || frames.closed()) { client.destroy(); return; }
+        client.end(bytes);
+      });
+      return ending;
+    };
+    const unregister = frames === undefined ? undefined : target.register?.({ end: endWith });
+    if (frames !== undefined) upSocket.on('data', (c: Buffer) => frames.observe(c));
+    upSocket.on('error', () => { if (ending === undefined) client.destroy(); });
     client.on('error', () => upSocket.destroy());
-    upSocket.on('close', () => client.destroy());
-    client.on('close', () => upSocket.destroy());
-    upSocket.pipe(client);
+    upSocket.on('close', () => {
+      if (ending !== undefined || client.destroyed) return;
+      // The upstream's own close frame went by: let the client read everything relayed so far.
+      if (frames?.closed() === true) { client.end(); return; }
+      if (frames === undefined || !frames.atBoundary() || target.whyCut === undefined) { client.destroy(); return; }
+      // Cut upstream (revoke at the gateway): ask why before closing, so kubectl prints it.
+      target.whyCut().then(
+        (status) => { if (status === undefined) client.destroy(); else void endWith(status); },
+        () => client.destroy(),
+      );
+    });
+    client.on('close', () => { upSocket.destroy(); unregister?.(); });
+    // With an error channel the client side is ended here (close handler above), not by the pipe.
+    upSocket.pipe(client, { end: frames === undefined });
     client.pipe(upSocket);
   });
 

@@ -2,11 +2,14 @@
  * Per-session directories `<sessionsDir>/<sessionId>/` (0700) with the kubeconfig (0600) and
  * `session.json` (0600). `session.json` holds no credential: the session JWT lives only in the
  * memory of the process that owns the proxy, whose pid is recorded so others can find or sweep it.
+ * An ended session leaves a tombstone there (tombstone.ts) until TOMBSTONE_GRACE_MS has passed.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HoopError } from '../errors.js';
 import { ensurePrivateDir, removePath, writePrivateFile } from '../platform/secure-file.js';
+import { sessionEndedMessage } from '../kube/stream-end-status.js';
+import { buildTombstoneKubeconfig, pruneToTombstone, readEndedRecord, TOMBSTONE_GRACE_MS, writeTombstone, type EndedRecord } from './tombstone.js';
 
 /** Contents of `session.json`. */
 export interface SessionRecord {
@@ -18,6 +21,10 @@ export interface SessionRecord {
   expiresAt: string;
   kubeconfig: string;
   createdAt: string;
+  /** What a tombstone kubeconfig reuses (absent in dirs written before tombstones existed). */
+  proxyUrl?: string;
+  namespace?: string;
+  kubeUser?: string;
 }
 
 /** A directory found under the sessions dir; `record` is undefined when session.json is missing or unreadable. */
@@ -25,6 +32,14 @@ export interface FoundSession {
   dir: string;
   record: SessionRecord | undefined;
   modifiedAt: Date;
+  /** Set for the tombstone of an ended session. */
+  ended?: EndedRecord;
+}
+
+/** A session dir a sweep dealt with, and whether the gateway was told (`undefined`: not asked to). */
+export interface SweptSession extends FoundSession {
+  reason: 'expired' | 'owner_gone' | 'unreadable' | 'tombstone_old';
+  endedAtGateway?: boolean;
 }
 
 /** What createSessionDir wrote. */
@@ -39,14 +54,17 @@ export interface SweepOptions {
   sessionsDir: string;
   isAlive(pid: number): boolean;
   now: Date;
-  /** Best-effort notice to the gateway; errors are ignored. Without a credential at hand, leave it out. */
+  /** Ends a session whose owner is gone at the gateway (best effort: a failure is reported, not thrown). */
   endSession?(record: SessionRecord): Promise<void>;
+  /** The node binary for tombstones' plugin; without it swept sessions are removed outright. */
+  nodePath?: string;
 }
 
 const SESSION_FILE = 'session.json';
 const KUBECONFIG_FILE = 'kubeconfig';
 // A dir without a readable session.json may be one another process is creating right now.
 const HALF_WRITTEN_GRACE_MS = 60_000;
+const OWNER_TEARDOWN_MS = 60_000;
 
 /** The directory of a session; refuses ids that could escape the sessions dir. */
 export function sessionDirPath(sessionsDir: string, sessionId: string): string {
@@ -115,13 +133,18 @@ export async function findSessions(sessionsDir: string): Promise<FoundSession[]>
     } catch {
       record = undefined;
     }
-    found.push({ dir, record, modifiedAt });
+    const ended = await readEndedRecord(dir);
+    found.push({ dir, record, modifiedAt, ...(ended === undefined ? {} : { ended }) });
   }
   return found.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime());
 }
 
 /** Why a session is stale, or undefined when it is live. Pure: the caller supplies liveness and time. */
-export function staleReason(found: FoundSession, isAlive: (pid: number) => boolean, now: Date): 'expired' | 'owner_gone' | 'unreadable' | undefined {
+export function staleReason(found: FoundSession, isAlive: (pid: number) => boolean, now: Date): SweptSession['reason'] | undefined {
+  if (found.ended !== undefined) {
+    const endedAt = Date.parse(found.ended.endedAt);
+    return Number.isNaN(endedAt) || now.getTime() - endedAt > TOMBSTONE_GRACE_MS ? 'tombstone_old' : undefined;
+  }
   const r = found.record;
   if (r === undefined) return now.getTime() - found.modifiedAt.getTime() > HALF_WRITTEN_GRACE_MS ? 'unreadable' : undefined;
   const expires = Date.parse(r.expiresAt);
@@ -129,16 +152,47 @@ export function staleReason(found: FoundSession, isAlive: (pid: number) => boole
   return isAlive(r.pid) ? undefined : 'owner_gone';
 }
 
-/** Removes session dirs whose owner process is gone or whose session expired; returns what was removed. */
-export async function sweepStaleSessions(options: SweepOptions): Promise<FoundSession[]> {
-  const removed: FoundSession[] = [];
+/** Why a swept session ended, in the words its tombstone prints. */
+function sweptWhy(reason: 'expired' | 'owner_gone', record: SessionRecord): string {
+  return reason === 'expired' ? 'expired' : `its hoopctl process ${record.pid} stopped`;
+}
+
+/**
+ * Sweeps stale session dirs: a session whose owner died or that expired becomes a tombstone (its kubeconfig
+ * and bearer token replaced, session.json and transcript removed) and, if its owner died, is ended at the
+ * gateway; unreadable dirs and tombstones past their grace period are removed. Returns what it touched.
+ */
+export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSession[]> {
+  const swept: SweptSession[] = [];
   for (const found of await findSessions(options.sessionsDir)) {
-    if (staleReason(found, options.isAlive, options.now) === undefined) continue;
-    await removeSessionDir(found.dir);
-    removed.push(found);
-    if (found.record !== undefined && options.endSession !== undefined) {
-      await options.endSession(found.record).catch(() => undefined);
+    const reason = staleReason(found, options.isAlive, options.now);
+    if (reason === undefined) continue;
+    const record = found.record;
+    // Its owner is alive and tearing it down right now: the owner writes the tombstone.
+    if (reason === 'expired' && record !== undefined && options.isAlive(record.pid)
+      && options.now.getTime() - Date.parse(record.expiresAt) < OWNER_TEARDOWN_MS) continue;
+    const entry: SweptSession = { ...found, reason };
+    if (record === undefined || reason === 'tombstone_old' || reason === 'unreadable' || options.nodePath === undefined) {
+      await removeSessionDir(found.dir);
+    } else {
+      const why = sweptWhy(reason, record);
+      const message = sessionEndedMessage(record.connection, why);
+      try {
+        await writeTombstone(found.dir, buildTombstoneKubeconfig({
+          name: `hoopctl-${record.connection}`, server: record.proxyUrl ?? 'https://127.0.0.1', user: record.kubeUser ?? `hoopctl@${record.connection}`,
+          ...(record.namespace === undefined ? {} : { namespace: record.namespace }), message, nodePath: options.nodePath,
+        }), { sessionId: record.sessionId, connection: record.connection, why, message, endedAt: options.now.toISOString() });
+        await pruneToTombstone(found.dir);
+      } catch {
+        // No tombstone is better than a bearer token left behind.
+        await removeSessionDir(found.dir);
+      }
     }
+    // An expired session is over at the gateway too; only one whose owner vanished is still "active" there.
+    if (record !== undefined && reason === 'owner_gone' && options.endSession !== undefined) {
+      entry.endedAtGateway = await options.endSession(record).then(() => true, () => false);
+    }
+    swept.push(entry);
   }
-  return removed;
+  return swept;
 }

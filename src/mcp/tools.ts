@@ -6,6 +6,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { HoopError } from '../errors.js';
+import { agentHint } from './agent-hints.js';
 import { formatDuration, parseDuration } from '../credential/duration.js';
 import type { AccessRequestView, CreateSessionResponse } from '../gateway/api.js';
 import {
@@ -25,8 +26,13 @@ const refused = (text: string): ToolResult => ({ content: [{ type: 'text', text 
 
 function failure(e: unknown): ToolResult {
   if (e instanceof HoopError) {
+    if (e.code === 'not_logged_in' || e.code === 'login_expired' || e.code === 'login_failed') {
+      // An agent cannot log in itself: it must ask its user, in words the user can act on.
+      const why = e.code === 'login_expired' ? `the login expired: ${e.message}` : e.message;
+      return refused(`not logged in — run \`hoopctl login\` in a terminal, then call this tool again (${why})`);
+    }
     const lead = e.code === 'approval_pending' ? 'approval needed' : e.code === 'denied' ? 'refused' : `error (${e.code})`;
-    return refused(`${lead}: ${e.message}${e.hint === undefined ? '' : `\nnext: ${e.hint}`}`);
+    return refused(agentHint(`${lead}: ${e.message}${e.hint === undefined ? '' : `\nnext: ${e.hint}`}`));
   }
   return refused(`internal error in hoopctl mcp (a bug): ${e instanceof Error ? e.message : String(e)}`);
 }
@@ -69,8 +75,9 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
   }
   function answerError(a: KubeAnswer): ToolResult | undefined {
     if (a.status >= 200 && a.status < 300) return undefined;
-    if (a.status === 403) return refused(`refused by the hoopctl gateway: ${statusMessage(a)}`);
-    return refused(`the Kubernetes API answered ${a.status}: ${statusMessage(a)}`);
+    // The gateway's Status names CLI commands (for kubectl users); the agent gets the tool that does the same.
+    if (a.status === 403) return refused(`refused by the hoopctl gateway: ${agentHint(statusMessage(a))}`);
+    return refused(`the Kubernetes API answered ${a.status}: ${agentHint(statusMessage(a))}`);
   }
   const ns = (s: CreateSessionResponse, given: string | undefined): string => given ?? s.namespace ?? 'default';
 

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { classifyRequest } from '../kube/request-info.js';
 import { compilePolicy } from './compile-policy.js';
 import { evaluatePolicy } from './evaluate-policy.js';
+import { rolesFor } from './subject-bindings.js';
 import type { Effect, PolicyDecision } from './types.js';
 
 const policy = compilePolicy(parse(`
@@ -171,8 +172,8 @@ const cases: Case[] = [
   { who: 'erin', groups: ['auditor'], method: 'POST', path: '/api/v1/namespaces/demo/pods/p/exec', effect: 'deny', rule: 'default-deny' },
   // the session's namespaces bound what the role allows (an approved `edit` in demo is not `edit` in prod)
   { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/demo/pods/p', effect: 'allow' },
-  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/prod/pods/p', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit --namespace prod' },
-  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'GET', path: '/api/v1/secrets', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit (without --namespace)' },
+  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'DELETE', path: '/api/v1/namespaces/prod/pods/p', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit --namespace prod --reason "…"' },
+  { who: 'dave', groups: ['dev'], role: 'edit', ns: ['demo'], method: 'GET', path: '/api/v1/secrets', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod --role edit --reason "…" (without --namespace)' },
   { who: 'dave', groups: ['dev'], ns: ['team-a'], method: 'GET', path: '/api/v1/nodes', effect: 'deny', rule: 'session.namespaces', hint: 'hoopctl connect prod (without --namespace)' },
   { who: 'dave', groups: ['dev'], ns: ['team-a'], method: 'GET', path: '/api/v1/namespaces/team-a/pods', effect: 'allow' },
   { who: 'dave', groups: ['dev'], ns: ['demo'], method: 'GET', path: '/version', effect: 'allow', rule: 'defaults.discovery' },
@@ -229,4 +230,56 @@ test('evaluatePolicy: an approval guardrail names its approvers (a single-comman
   };
   assert.deepEqual(decide('sam', ['sre'], '/api/v1/namespaces/demo/pods/p/exec?command=sh').review, { guardrail: 'prod-exec-review', approvers: ['sre'], minApprovals: 1 });
   assert.equal(decide('dave', ['dev'], '/api/v1/pods').review, undefined);
+});
+
+test('evaluatePolicy: every refusal that a bound role could lift names the role and how to get it (--reason when only behind approval)', () => {
+  const subjects = [
+    { user: 'dave', groups: ['dev'] }, { user: 'carol', groups: [] }, { user: 'erin', groups: ['auditor'] }, { user: 'sam', groups: ['sre'] },
+    { user: 'rita', groups: ['dev', 'auditor'] },
+  ];
+  const requests = [
+    ['GET', '/api/v1/namespaces/demo/pods'], ['GET', '/api/v1/namespaces/other/pods'], ['GET', '/api/v1/pods'], ['DELETE', '/api/v1/namespaces/demo/pods/p'],
+    ['POST', '/api/v1/namespaces/demo/pods/p/exec'], ['GET', '/api/v1/namespaces/demo/pods/p/status'], ['PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale'],
+    ['GET', '/api/v1/nodes'], ['GET', '/api/v1/namespaces/demo/secrets/s'], ['GET', '/api/v1/secrets'], ['DELETE', '/api/v1/namespaces/demo/configmaps/tmp-1'],
+    ['GET', '/metrics'], ['GET', '/api/v1/namespaces/kube-system/secrets/x'], ['DELETE', '/api/v1/namespaces/demo'],
+  ] as const;
+  const decide = (subject: { user: string; groups: string[] }, method: string, path: string, role?: string, namespaces?: string[]): PolicyDecision => {
+    const request = classifyRequest(method, path);
+    if ('refused' in request) throw new Error(request.reason);
+    return evaluatePolicy(policy, { subject, connection: 'prod', ...(role === undefined ? {} : { role }), ...(namespaces === undefined ? {} : { namespaces }), request });
+  };
+  // A fresh session with that role (or the default roles) may do it, perhaps after a single-command review.
+  const lifts = (d: PolicyDecision): boolean => d.effect === 'allow' || d.review !== undefined;
+  let refusedWithRemedy = 0;
+  for (const subject of subjects) {
+    const bound = rolesFor(policy, subject, 'prod');
+    const onlyBehindApproval = (r: string): boolean => bound.find((b) => b.name === r)?.approval === true;
+    for (const role of [undefined, 'admin', ...new Set(bound.map((b) => b.name))]) {
+      for (const ns of [undefined, ['demo'], ['team-a']]) {
+        for (const [method, path] of requests) {
+          const d = decide(subject, method, path, role, ns);
+          if (lifts(d) || d.rule.startsWith('guardrails[')) continue;
+          const label = `${subject.user}/${role ?? '-'} -n ${ns?.join(',') ?? '-'} ${method} ${path}: ${JSON.stringify(d)}`;
+          const helpers = bound.filter((b) => lifts(decide(subject, method, path, b.name)));
+          if (helpers.length === 0 && d.rule !== 'session.namespaces') {
+            assert.equal(d.hint === undefined || d.hint === 'hoopctl connect prod', true, label);
+            continue;
+          }
+          if (helpers.length === 0) continue;
+          refusedWithRemedy++;
+          const m = /^hoopctl connect prod(?: --role (\S+))?(?: --namespace (\S+))?( --reason "…")?(?: \(without --namespace\))?$/.exec(d.hint ?? '');
+          assert.ok(m, label);
+          const [, named, namespace, reason] = m;
+          if (named === undefined) {
+            assert.ok(lifts(decide(subject, method, path, undefined, namespace === undefined ? undefined : [namespace])), `the default roles do it: ${label}`);
+          } else {
+            assert.ok(lifts(decide(subject, method, path, named, namespace === undefined ? undefined : [namespace])), `role ${named} does it: ${label}`);
+            assert.equal(reason !== undefined, onlyBehindApproval(named), `--reason exactly when ${named} needs approval: ${label}`);
+          }
+          if (helpers.every((b) => b.approval)) assert.ok(reason !== undefined, `only roles behind approval help: ${label}`);
+        }
+      }
+    }
+  }
+  assert.ok(refusedWithRemedy >= 30, `${refusedWithRemedy} refusals with a remedy`);
 });

@@ -30,30 +30,31 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
     approvalGuardrail ??= g;
   }
 
+  const bound = boundRoles(policy, req.subject, connection);
+  const active = activeRoles(bound, req.role);
+
   // The session's namespaces bound what any role allows (and what a guardrail could hold for review).
   const outside = namespaceScopeRefusal(req.namespaces, info);
   if (outside !== undefined) {
-    const roleFlag = req.role === undefined ? '' : ` --role ${req.role}`;
-    const hint = info.namespace === '' ? `hoopctl connect ${connection}${roleFlag} (without --namespace)` : `hoopctl connect ${connection}${roleFlag} --namespace ${info.namespace}`;
+    const helps = active === undefined ? undefined : firstAllowing(policy, active, info);
+    const other = helps === undefined ? alternativeRole(policy, bound, active ?? [], info) : undefined;
+    const role = helps !== undefined ? (req.role === undefined ? undefined : { role: req.role, approval: helps.approval }) : other;
+    const roleFlag = role === undefined ? '' : ` --role ${role.role}`;
+    const reasonFlag = role?.approval === true ? REASON_FLAG : '';
+    const hint = info.namespace === '' ? `hoopctl connect ${connection}${roleFlag}${reasonFlag} (without --namespace)` : `hoopctl connect ${connection}${roleFlag} --namespace ${info.namespace}${reasonFlag}`;
     return { effect: 'deny', rule: 'session.namespaces', reason: outside, hint };
   }
 
-  const bound = boundRoles(policy, req.subject, connection);
   if (policy.discovery && bound.length > 0 && isDiscovery(info)) {
     return { effect: 'allow', rule: 'defaults.discovery', reason: `discovery is open to everyone with a role on connection "${connection}"` };
   }
 
-  let active: BoundRole[];
-  if (req.role !== undefined) {
-    const role = req.role;
-    // Prefer a binding without approval for the rule path; the session was issued either way.
-    const binding = bound.find((b) => b.role === role && !b.binding.approval) ?? bound.find((b) => b.role === role);
-    if (binding === undefined) {
-      return { effect: 'deny', rule: 'default-deny', reason: `role "${role}" is not bound to you on connection "${connection}"`, hint: `hoopctl connect ${connection}` };
-    }
-    active = [binding];
-  } else {
-    active = uniqueRoles(bound.filter((b) => !b.binding.approval));
+  if (active === undefined) {
+    // The role was unbound since the session opened: the default roles, or the role behind approval that would allow it.
+    const byDefault = firstAllowing(policy, activeRoles(bound, undefined)!, info);
+    const other = byDefault === undefined ? alternativeRole(policy, bound, [], info) : undefined;
+    const hint = other === undefined ? `hoopctl connect ${connection}` : `hoopctl connect ${connection} --role ${other.role}${other.approval ? REASON_FLAG : ''}`;
+    return { effect: 'deny', rule: 'default-deny', reason: `role "${req.role ?? ''}" is not bound to you on connection "${connection}"`, hint };
   }
 
   const allowed = firstAllowing(policy, active, info);
@@ -69,13 +70,9 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
   }
 
   // Another role bound to the subject would allow it: say which, and how to get it.
-  const activeNames = new Set(active.map((b) => b.role));
-  const others = uniqueRoles([...bound.filter((b) => !b.binding.approval), ...bound.filter((b) => b.binding.approval)])
-    .filter((b) => !activeNames.has(b.role));
-  const alternative = firstAllowing(policy, others, info);
+  const alternative = alternativeRole(policy, bound, active, info);
   if (alternative !== undefined) {
-    const reasonFlag = alternative.approval ? ' --reason "…"' : '';
-    const hint = `hoopctl connect ${connection} --role ${alternative.role}${reasonFlag}`;
+    const hint = `hoopctl connect ${connection} --role ${alternative.role}${alternative.approval ? REASON_FLAG : ''}`;
     if (req.role === undefined && alternative.approval) {
       return { effect: 'approval', rule: alternative.path, reason: `role "${alternative.role}" allows this on connection "${connection}" but is granted only after approval`, hint };
     }
@@ -86,6 +83,25 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
     ? `role "${req.role}" does not allow this`
     : bound.length === 0 ? `you have no role on connection "${connection}"` : `no role bound to you on connection "${connection}" allows this`;
   return { effect: 'deny', rule: 'default-deny', reason };
+}
+
+/** What a role granted only after approval adds to its hint: approvers read the reason. */
+const REASON_FLAG = ' --reason "…"';
+
+/** The session's roles: its one role (undefined when no longer bound), or every role bound without approval. */
+function activeRoles(bound: BoundRole[], role: string | undefined): BoundRole[] | undefined {
+  if (role === undefined) return uniqueRoles(bound.filter((b) => !b.binding.approval));
+  // Prefer a binding without approval for the rule path; the session was issued either way.
+  const binding = bound.find((b) => b.role === role && !b.binding.approval) ?? bound.find((b) => b.role === role);
+  return binding === undefined ? undefined : [binding];
+}
+
+/** The first other role bound to the subject that allows `info`: those granted at once first, then those behind approval. */
+function alternativeRole(policy: CompiledPolicy, bound: BoundRole[], active: BoundRole[], info: RequestInfo): { role: string; path: string; approval: boolean } | undefined {
+  const activeNames = new Set(active.map((b) => b.role));
+  const others = uniqueRoles([...bound.filter((b) => !b.binding.approval), ...bound.filter((b) => b.binding.approval)])
+    .filter((b) => !activeNames.has(b.role));
+  return firstAllowing(policy, others, info);
 }
 
 /** Discovery reads only: GET/HEAD of a non-resource discovery, version, OpenAPI or health URL. */

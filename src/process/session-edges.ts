@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createLocalProxy, type RequestLogLine } from '../local-proxy/create-local-proxy.js';
 import { createSessionCertificate } from '../local-proxy/session-certificate.js';
 import { createSessionDir, findSessions, removeSessionDir, sweepStaleSessions } from '../local-proxy/session-dir.js';
+import { buildTombstoneKubeconfig, pruneToTombstone, writeTombstone } from '../local-proxy/tombstone.js';
 import type { ChildDeps, SessionDirs, SessionEdges } from '../usecases/session-deps.js';
 import { isProcessAlive } from './process-alive.js';
 import { spawnChild } from './spawn-child.js';
@@ -13,6 +14,7 @@ export const sessionDirs: SessionDirs = {
   remove: removeSessionDir,
   find: findSessions,
   sweep: sweepStaleSessions,
+  tombstones: { build: buildTombstoneKubeconfig, write: writeTombstone, prune: pruneToTombstone },
 };
 
 /** Subscribes `handler` to process signals; returns the unsubscribe function. */
@@ -35,6 +37,7 @@ export function createSessionEdges(options: { sessionsDir: string; onRequest?: (
     sessionDirs,
     createCertificate: createSessionCertificate,
     createLocalProxy,
+    nodePath: process.execPath,
     ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
   };
 }

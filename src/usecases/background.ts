@@ -30,7 +30,7 @@ export interface BackgroundSession extends DaemonReadyInfo {
 
 /** The daemon's deps: the serving edges, a gateway client for the grant's gateway, and its IPC reports. */
 export interface SessionDaemonDeps extends Omit<ServeDeps, 'gateway'> {
-  gatewayFor(baseUrl: string): Pick<GatewayClient, 'endSession'>;
+  gatewayFor(baseUrl: string): Pick<GatewayClient, 'endSession' | 'listSessions'>;
   reportReady(info: DaemonReadyInfo): Promise<void>;
   reportFailed(error: unknown): Promise<void>;
   onSignal(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
@@ -64,6 +64,7 @@ export async function runBackground(deps: BackgroundDeps, input: StartSessionInp
     HOOP_SESSION: session.sessionId,
     HOOP_CONNECTION: session.connection,
     HOOP_EXPIRES_AT: session.expiresAt,
+    ...(session.role === undefined ? {} : { HOOP_ROLE: session.role }),
   };
   return {
     sessionId: session.sessionId,
@@ -110,5 +111,7 @@ export async function runSessionDaemon(payload: unknown, deps: SessionDaemonDeps
   await deps.reportReady({ sessionId: running.sessionId, kubeconfigPath: running.kubeconfigPath, expiresAt: running.expiresAt });
   const reason = await running.done;
   off();
+  // The proxy lingers a moment after the end, answering kubectl commands already under way with why.
+  await running.stopped();
   return reason;
 }

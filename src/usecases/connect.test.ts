@@ -5,7 +5,8 @@ import type { CreateSessionRequest, CreateSessionResponse } from '../gateway/api
 import type { LocalProxyOptions } from '../local-proxy/create-local-proxy.js';
 import type { SpawnChildOptions, ChildExit } from '../process/spawn-child.js';
 import { formatExports, runSessionDaemon } from './background.js';
-import { startSession, type RunningSession } from './connect.js';
+import { describeEnd, gatewayEnd, startSession, type RunningSession } from './connect.js';
+import { HoopError } from '../errors.js';
 import { chooseSessions } from './disconnect.js';
 import { runExec } from './exec.js';
 import type { ChildDeps, ConnectDeps } from './session-deps.js';
@@ -48,7 +49,7 @@ function world() {
     createCertificate: async () => ({ certPem: PEM, keyPem: 'KEY', notAfter: new Date(t) }),
     createLocalProxy: async (o) => {
       proxyOptions.push(o);
-      return { url: 'https://127.0.0.1:40000', port: 40000, close: async () => { proxyClosed += 1; }, openConnections: () => 0 };
+      return { url: 'https://127.0.0.1:40000', port: 40000, close: async () => { proxyClosed += 1; }, whenStopped: async () => undefined, openConnections: () => 0 };
     },
     gateway: {
       baseUrl: 'https://gw.example',
@@ -240,3 +241,67 @@ test('remainingSeconds is 0 once expired or unparsable', () => {
   assert.equal(remainingSeconds({ expiresAt: '2026-11-26T12:00:01Z' }, now), 1);
 });
 
+
+/** world() plus tombstones, a node path, and a gateway that ended the session (`revoked by bob`) once `revoked` is set. */
+function worldWithTombstones() {
+  const w = world();
+  const closedWith: (string | undefined)[] = [];
+  const pruned: string[] = [];
+  let revoked = false;
+  w.deps.nodePath = '/usr/bin/node';
+  w.deps.sessionDirs.tombstones = {
+    build: (i) => `tombstone for ${i.server}: ${i.message}`,
+    write: async (dir, yaml, record) => { w.files.set(`${dir}/kubeconfig`, yaml); w.files.set(`${dir}/ended.json`, JSON.stringify(record)); },
+    prune: async (dir) => { pruned.push(dir); },
+  };
+  w.deps.createLocalProxy = async (o) => {
+    w.proxyOptions.push(o);
+    return { url: 'https://127.0.0.1:40000', port: 40000, close: async (status) => { closedWith.push(status?.message); }, whenStopped: async () => undefined, openConnections: () => 0 };
+  };
+  w.deps.gateway.listSessions = async (bearer) => {
+    assert.equal(bearer, 'JWT');
+    if (revoked) throw new HoopError('session_expired', 'session sess-1 has ended (revoked by bob@example.com)', { hint: 'run hoopctl connect prod' });
+    return [];
+  };
+  return { ...w, closedWith, pruned, revoke: () => { revoked = true; } };
+}
+
+test('a revoke at the gateway, learnt when a stream is cut, ends the session with a tombstone and a Status naming who', async () => {
+  const w = worldWithTombstones();
+  const s = await startSession(w.deps, { connection: 'prod' });
+  const ask = w.proxyOptions[0]!.sessionEnded!;
+  assert.equal(await ask(), undefined, 'a live session: the stream was cut for another reason');
+  w.revoke();
+  const status = await ask();
+  const message = 'hoopctl session for prod ended (revoked by bob@example.com); run: hoopctl connect prod';
+  assert.equal(status?.message, message);
+  assert.equal(status?.code, 401);
+  assert.equal(await s.done, 'revoked');
+  assert.deepEqual(w.closedWith, [message]);
+  assert.equal(w.files.get(s.kubeconfigPath), `tombstone for https://127.0.0.1:40000: ${message}`);
+  assert.ok(!(w.files.get(s.kubeconfigPath) ?? '').includes(Buffer.alloc(32, 7).toString('base64url')), 'the local token is gone');
+  assert.deepEqual(w.pruned, ['/run/hoopctl/sessions/sess-1']);
+  // The gateway ended it itself: no DELETE.
+  assert.deepEqual(w.ended, []);
+  assert.equal((await ask())?.message, message);
+});
+
+test('disconnect leaves a tombstone; a later "exited" (the child is gone) removes it', async () => {
+  const w = worldWithTombstones();
+  const s = await startSession(w.deps, { connection: 'prod' });
+  await s.end('disconnected');
+  assert.deepEqual(w.closedWith, ['hoopctl session for prod ended (disconnected); run: hoopctl connect prod']);
+  assert.match(w.files.get(s.kubeconfigPath) ?? '', /^tombstone/);
+  await s.end('exited');
+  assert.equal(w.files.size, 0);
+});
+
+test('gatewayEnd reads the gateway refusal; describeEnd words every reason', () => {
+  assert.deepEqual(gatewayEnd('session s has ended (revoked by bob)'), { reason: 'revoked', detail: 'revoked by bob' });
+  assert.deepEqual(gatewayEnd('session s has ended (ended by alice)'), { reason: 'revoked', detail: 'ended by alice' });
+  assert.deepEqual(gatewayEnd('the session has expired'), { reason: 'expired' });
+  assert.deepEqual(gatewayEnd('session s has expired'), { reason: 'expired' });
+  assert.deepEqual(gatewayEnd('session s is unknown to this gateway'), { reason: 'revoked', detail: 'ended at the gateway' });
+  assert.equal(describeEnd('revoked'), 'ended at the gateway');
+  assert.equal(describeEnd('disconnected'), 'disconnected');
+});

@@ -5,15 +5,17 @@
  */
 import type { CreateSessionResponse } from '../gateway/api.js';
 import { join } from 'node:path';
-import { HoopError } from '../errors.js';
+import { HoopError, isHoopError } from '../errors.js';
+import { sessionEndedStatus } from '../kube/stream-end-status.js';
+import type { KubeStatus } from '../kube/types.js';
 import { parseDuration } from '../credential/duration.js';
 import { buildKubeconfig } from '../kube/kubeconfig.js';
 import type { LocalProxy } from '../local-proxy/create-local-proxy.js';
 import type { ConnectDeps, ServeDeps, TimerHandle } from './session-deps.js';
 import { openSessionWithApproval } from './approvals.js';
 
-/** Why a session ended. */
-export type EndReason = 'expired' | 'exited' | 'disconnected' | 'failed';
+/** Why a session ended; `revoked`: the gateway ended it (a revoke, or another replica's notice). */
+export type EndReason = 'expired' | 'exited' | 'disconnected' | 'failed' | 'revoked';
 
 /** What `hoopctl connect` asks for. */
 export interface StartSessionInput {
@@ -49,22 +51,51 @@ export interface RunningSession {
   kubeconfigPath: string;
   expiresAt: string;
   proxyUrl: string;
-  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT. */
+  /** KUBECONFIG, HOOP_SESSION, HOOP_CONNECTION, HOOP_EXPIRES_AT and, when the gateway named one, HOOP_ROLE. */
   env: Record<string, string>;
   /** Resolves with the first end reason once teardown finished. */
   done: Promise<EndReason>;
-  /** Closes every proxied connection, deletes the session dir, tells the gateway; idempotent. */
-  end(reason: EndReason): Promise<void>;
+  /** Resolves once the proxy stopped listening (it lingers a moment after an end, answering why): a daemon waits for it before exiting. */
+  stopped(): Promise<void>;
+  /**
+   * Closes every proxied connection (watches and WebSocket execs end with a Status saying why), leaves a
+   * tombstone kubeconfig in place of the session's, tells the gateway; idempotent. `detail` words a revoke.
+   * `exited` (the child or shell holding the kubeconfig is gone) removes the session dir, tombstone included.
+   */
+  end(reason: EndReason, detail?: string): Promise<void>;
   openConnections(): number;
 }
 
 const GATEWAY_NOTICE_TIMEOUT_MS = 2000;
+const PROXY_LINGER_MS = 3000;
+
+/** The words a tombstone and a cut stream use for why the session ended. */
+export function describeEnd(reason: EndReason, detail?: string): string {
+  switch (reason) {
+    case 'expired': return 'expired';
+    case 'disconnected': return 'disconnected';
+    case 'exited': return 'the hoopctl command that held it exited';
+    case 'failed': return 'failed';
+    case 'revoked': return detail ?? 'ended at the gateway';
+  }
+}
+
+/** Reads the gateway's refusal of an ended session ("session X has ended (revoked by bob)") as an end reason. */
+export function gatewayEnd(message: string): { reason: EndReason; detail?: string } {
+  if (/has expired$/.test(message)) return { reason: 'expired' };
+  const m = /has ended \((.+)\)$/.exec(message);
+  return { reason: 'revoked', detail: m?.[1] ?? 'ended at the gateway' };
+}
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Sweeps stale session dirs, then asks the gateway for a session and prepares its local secrets. */
 export async function requestSession(deps: ConnectDeps, input: StartSessionInput): Promise<SessionGrant> {
   const ttlSeconds = input.ttl === undefined ? undefined : parseDuration(input.ttl);
-  await deps.sessionDirs.sweep({ sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now() }).catch(() => undefined);
+  await deps.sessionDirs.sweep({
+    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now(),
+    ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
+    ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
+  }).catch(() => undefined);
   const idToken = await deps.getIdToken();
   const body = {
     connection: input.connection,
@@ -108,8 +139,11 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
   }
   let proxy: LocalProxy | undefined;
   let dir: string | undefined;
+  // The proxy asks this when the gateway cuts a stream; `running` fills in how to end the session.
+  const late: { sessionEnded?: () => Promise<KubeStatus | undefined> } = {};
   try {
     proxy = await deps.createLocalProxy({
+      sessionEnded: () => late.sessionEnded?.() ?? Promise.resolve(undefined),
       upstreamUrl: session.server,
       upstreamToken: session.token,
       ...(grant.upstreamCaPem === undefined ? {} : { upstreamCaPem: grant.upstreamCaPem }),
@@ -120,13 +154,14 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
       // The session dir is written right after the proxy starts, before any client knows its address.
       transcriptFile: grant.transcriptFile ?? join(deps.sessionsDir, session.sessionId, 'transcript.jsonl'),
     });
+    const kubeUser = `${session.user}@${session.connection}`;
     const kubeconfigYaml = buildKubeconfig({
       name: `hoopctl-${session.connection}`,
       server: proxy.url,
       certificateAuthorityPem: grant.certPem,
       token: grant.localToken,
       ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }),
-      user: `${session.user}@${session.connection}`,
+      user: kubeUser,
     });
     const written = await deps.sessionDirs.create(deps.sessionsDir, {
       sessionId: session.sessionId,
@@ -135,10 +170,13 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
       pid: deps.pid,
       expiresAt: session.expiresAt,
       createdAt: deps.now().toISOString(),
+      proxyUrl: proxy.url,
+      kubeUser,
+      ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }),
       kubeconfigYaml,
     });
     dir = written.dir;
-    return running(deps, grant, proxy, written.dir, written.kubeconfigPath);
+    return running(deps, grant, proxy, written.dir, written.kubeconfigPath, late);
   } catch (e) {
     await proxy?.close();
     if (dir !== undefined) await deps.sessionDirs.remove(dir).catch(() => undefined);
@@ -146,7 +184,10 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
   }
 }
 
-function running(deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: string, kubeconfigPath: string): RunningSession {
+function running(
+  deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: string, kubeconfigPath: string,
+  late: { sessionEnded?: () => Promise<KubeStatus | undefined> },
+): RunningSession {
   const { session } = grant;
   const expiresMs = Date.parse(session.expiresAt);
   let finish!: (reason: EndReason) => void;
@@ -161,16 +202,61 @@ function running(deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: s
     deps.clearTimeout(cap);
   };
 
-  const end = (reason: EndReason): Promise<void> => {
+  let endStatus: KubeStatus | undefined;
+  // The tombstone replaces the kubeconfig before streams are cut, so a client that reconnects reads why.
+  const tombstone = async (why: string, status: KubeStatus): Promise<boolean> => {
+    const t = deps.sessionDirs.tombstones;
+    if (t === undefined || deps.nodePath === undefined) return false;
+    await t.write(dir, t.build({
+      name: `hoopctl-${session.connection}`, server: proxy.url, user: `${session.user}@${session.connection}`,
+      ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }), message: status.message, nodePath: deps.nodePath,
+    }), { sessionId: session.sessionId, connection: session.connection, why, message: status.message, endedAt: deps.now().toISOString() });
+    return true;
+  };
+
+  const end = (reason: EndReason, detail?: string): Promise<void> => {
+    // The command or shell that held the kubeconfig exited: no one is left to read a tombstone.
+    if (ending !== undefined && reason === 'exited') return ending.then(() => deps.sessionDirs.remove(dir).catch(() => undefined));
     ending ??= (async () => {
       if (timer !== undefined) deps.clearTimeout(timer);
-      await proxy.close();
-      await deps.sessionDirs.remove(dir).catch(() => undefined);
-      // An expired credential would be refused anyway, and the gateway already knows the expiry.
-      if (reason !== 'expired') await tellGateway();
+      const why = describeEnd(reason, detail);
+      const status = sessionEndedStatus(session.connection, why);
+      endStatus = status;
+      const kept = reason !== 'exited' && await tombstone(why, status).catch(() => false);
+      // A kubectl started before the end still reads the proxy address from memory: for a moment, tell it why.
+      await proxy.close(status, reason === 'exited' ? 0 : PROXY_LINGER_MS);
+      if (kept) await deps.sessionDirs.tombstones!.prune(dir).catch(() => deps.sessionDirs.remove(dir));
+      else await deps.sessionDirs.remove(dir).catch(() => undefined);
+      // An expired credential would be refused anyway, and the gateway already knows the expiry and its own revokes.
+      if (reason !== 'expired' && reason !== 'revoked') await tellGateway();
       finish(reason);
     })();
     return ending;
+  };
+
+  // Asked by the proxy when the gateway cut a stream or answered 401: a session ended there ends here too.
+  let probing: Promise<KubeStatus | undefined> | undefined;
+  const listSessions = deps.gateway.listSessions;
+  late.sessionEnded = (): Promise<KubeStatus | undefined> => {
+    if (endStatus !== undefined) return Promise.resolve(endStatus);
+    if (listSessions === undefined) return Promise.resolve(undefined);
+    probing ??= (async () => {
+      let cap: TimerHandle | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => { cap = deps.setTimeout(() => resolve('timeout'), GATEWAY_NOTICE_TIMEOUT_MS); });
+      try {
+        await Promise.race([listSessions(session.token, true), timeout]);
+        return undefined;
+      } catch (e) {
+        if (!isHoopError(e) || e.code !== 'session_expired') return undefined;
+        const { reason, detail } = gatewayEnd(e.message);
+        void end(reason, detail);
+        return endStatus;
+      } finally {
+        deps.clearTimeout(cap);
+        probing = undefined;
+      }
+    })();
+    return probing;
   };
 
   // setTimeout overflows above ~24.8 days and fires at once: re-arm in steps.
@@ -192,8 +278,10 @@ function running(deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: s
       HOOP_SESSION: session.sessionId,
       HOOP_CONNECTION: session.connection,
       HOOP_EXPIRES_AT: session.expiresAt,
+      ...(session.role === undefined ? {} : { HOOP_ROLE: session.role }),
     },
     done,
+    stopped: () => proxy.whenStopped(),
     end,
     openConnections: () => proxy.openConnections(),
   };

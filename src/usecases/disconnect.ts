@@ -1,5 +1,6 @@
 /** `hoopctl disconnect [connection] [--all]`: ends local sessions by signalling the process that serves them. */
 import { HoopError } from '../errors.js';
+import type { SessionRecord } from '../local-proxy/session-dir.js';
 import type { SessionDirs } from './session-deps.js';
 import { listSessions, type LocalSessionStatus } from './status.js';
 
@@ -16,6 +17,10 @@ export interface DisconnectDeps {
   pid: number;
   /** How long to wait for the owners to tear down (default 3 s). */
   waitMs?: number;
+  /** Tombstones for swept sessions (see sweepStaleSessions). */
+  nodePath?: string;
+  /** Ends a swept session at the gateway. */
+  endSwept?(record: SessionRecord): Promise<void>;
 }
 
 /** One session disconnect asked to end; `confirmed` once its owner exited or removed its dir. */
@@ -72,7 +77,11 @@ export async function disconnect(deps: DisconnectDeps, options: { connection?: s
     if (pending.size === 0 || deps.now().getTime() >= deadline) break;
     await deps.sleep(50);
   }
-  const swept = await deps.sessionDirs.sweep({ sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now() });
+  const swept = await deps.sessionDirs.sweep({
+    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now(),
+    ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
+    ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
+  });
   return {
     ended: chosen.map((s) => ({ sessionId: s.sessionId, connection: s.connection, pid: s.pid, confirmed: confirmed.has(s) })),
     swept: swept.length,

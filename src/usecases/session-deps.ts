@@ -2,7 +2,8 @@
 import type { GatewayClient } from '../platform/gateway-client.js';
 import type { LocalProxy, LocalProxyOptions, RequestLogLine } from '../local-proxy/create-local-proxy.js';
 import type { SessionCertificate, SessionCertificateOptions } from '../local-proxy/session-certificate.js';
-import type { createSessionDir, findSessions, removeSessionDir, sweepStaleSessions } from '../local-proxy/session-dir.js';
+import type { createSessionDir, findSessions, removeSessionDir, sweepStaleSessions, SessionRecord } from '../local-proxy/session-dir.js';
+import type { buildTombstoneKubeconfig, pruneToTombstone, writeTombstone } from '../local-proxy/tombstone.js';
 import type { RunningChild, SpawnChildOptions } from '../process/spawn-child.js';
 import type { SessionApprovalDeps } from './approvals.js';
 
@@ -15,6 +16,8 @@ export interface SessionDirs {
   remove: typeof removeSessionDir;
   find: typeof findSessions;
   sweep: typeof sweepStaleSessions;
+  /** Tombstones of ended sessions (local-proxy/tombstone.ts); without them an ended session's dir is removed. */
+  tombstones?: { build: typeof buildTombstoneKubeconfig; write: typeof writeTombstone; prune: typeof pruneToTombstone };
 }
 
 /** Clock, randomness, timers, files and sockets shared by every session use case. */
@@ -32,19 +35,24 @@ export interface SessionEdges {
   createLocalProxy(options: LocalProxyOptions): Promise<LocalProxy>;
   /** Called per proxied request (for `--verbose`). */
   onRequest?(line: RequestLogLine): void;
+  /** The node binary a tombstone's exec plugin runs (`process.execPath`). */
+  nodePath?: string;
 }
 
 /** Serving a session needs the edges and a way to tell the gateway it ended. */
 export interface ServeDeps extends SessionEdges {
-  gateway: Pick<GatewayClient, 'endSession'>;
+  /** `listSessions` (with the session token) tells whether the gateway ended the session; optional. */
+  gateway: Pick<GatewayClient, 'endSession'> & Partial<Pick<GatewayClient, 'listSessions'>>;
 }
 
 /** Starting a session also needs the gateway's session endpoint and an IdP ID token. */
 export interface ConnectDeps extends SessionEdges {
-  gateway: Pick<GatewayClient, 'baseUrl' | 'createSession' | 'endSession'>;
+  gateway: Pick<GatewayClient, 'baseUrl' | 'createSession' | 'endSession'> & Partial<Pick<GatewayClient, 'listSessions'>>;
   getIdToken(): Promise<string>;
   /** Extra CA (PEM) of a gateway with a private CA, for the proxy's upstream connection. */
   upstreamCaPem?: string;
+  /** Ends at the gateway a session a sweep found without its owner (the owner's login; best effort). */
+  endSwept?(record: SessionRecord): Promise<void>;
   /** Access requests for roles granted only with approval (absent: such a role fails with exit 5). */
   approval?: SessionApprovalDeps;
 }

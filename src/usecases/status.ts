@@ -36,8 +36,8 @@ export function isLiveSession(record: SessionRecord, isAlive: (pid: number) => b
 export async function listSessions(deps: StatusDeps): Promise<LocalSessionStatus[]> {
   const now = deps.now();
   const out: LocalSessionStatus[] = [];
-  for (const { record } of await deps.sessionDirs.find(deps.sessionsDir)) {
-    if (record === undefined || !isLiveSession(record, deps.isAlive, now)) continue;
+  for (const { record, ended } of await deps.sessionDirs.find(deps.sessionsDir)) {
+    if (record === undefined || ended !== undefined || !isLiveSession(record, deps.isAlive, now)) continue;
     out.push({
       sessionId: record.sessionId,
       connection: record.connection,

@@ -3,9 +3,10 @@
 // session must outlive the launcher (served in the background) until `hoopctl disconnect`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hoopExec, startChain, type Chain } from './chain-harness.js';
+import { assertOnlyTombstones } from '../support/session-tombstones.js';
 import { runCli, type TempHome } from '../support/cli-runner.js';
 
 let chain: Chain;
@@ -60,7 +61,9 @@ describe('exec with a launcher that returns at once', () => {
     assert.equal((JSON.parse(status.stdout) as unknown[]).length, 1);
     const d = await runCli(['disconnect', 'demo'], alice.env);
     assert.equal(d.code, 0, d.stderr);
-    assert.deepEqual(await readdir(sessionsDir()).catch(() => []), []);
+    // The daemon's kubeconfig escaped to the editor: a credential-free tombstone stays to tell it why it lost access.
+    assert.equal((await assertOnlyTombstones(sessionsDir())).length, 1);
+    await rm(sessionsDir(), { recursive: true, force: true });
   });
 
   test('--no-keep-alive ends the session with the launcher: the window loses access', async () => {
@@ -90,6 +93,7 @@ describe('exec with a launcher that returns at once', () => {
     const status = await runCli(['status', '-o', 'json'], alice.env);
     assert.deepEqual((JSON.parse(status.stdout) as { sessionId: string }[]).map((s) => s.sessionId), [id]);
     assert.equal((await runCli(['disconnect', 'demo'], alice.env)).code, 0);
-    assert.deepEqual(await readdir(sessionsDir()).catch(() => []), []);
+    assert.deepEqual(await assertOnlyTombstones(sessionsDir()), [id]);
+    await rm(sessionsDir(), { recursive: true, force: true });
   });
 });

@@ -2,10 +2,11 @@
 // real kubectl (default 1.32 and older/newer versions), the Kubernetes API test server upstream.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChain, hoopExec, type Chain } from './chain-harness.js';
 import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
+import { assertOnlyTombstones } from '../support/session-tombstones.js';
 import { kubectlBinaries } from '../support/kubectl-binaries.js';
 
 const KUBECTLS = kubectlBinaries(['1.27', '1.33']);
@@ -177,12 +178,14 @@ describe('connect --print-env, disconnect, expiry', () => {
     assert.equal((JSON.parse(status.stdout) as unknown[]).length, 1);
     const d = await runCli(['disconnect', 'demo'], alice.env);
     assert.equal(d.code, 0, d.stderr);
-    assert.deepEqual(await sessionDirs(alice), []);
+    assert.equal((await assertOnlyTombstones(sessionsDir(alice))).length, 1);
     const after = await runCli(['get', 'pods', '--request-timeout=3s'], { ...alice.env, KUBECONFIG: kubeconfig }, { command: 'kubectl' });
     assert.notEqual(after.code, 0);
+    assert.match(after.stderr, /hoopctl session for demo ended \(disconnected\); run: hoopctl connect demo/);
+    await rm(sessionsDir(alice), { recursive: true, force: true });
   });
 
-  test('at expiry the background session ends by itself and its files are gone', async () => {
+  test('at expiry the background session ends by itself and only its tombstone is left', async () => {
     const r = await runCli(['connect', 'short', '--print-env'], alice.env);
     assert.equal(r.code, 0, r.stderr);
     const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)?.[1] ?? assert.fail(`no KUBECONFIG in ${r.stdout}`);
@@ -192,10 +195,12 @@ describe('connect --print-env, disconnect, expiry', () => {
     if (Date.now() < expiresAt - 1500) await stat(kubeconfig);
     let goneAt = 0;
     for (let i = 0; i < 200 && goneAt === 0; i++) {
-      if ((await sessionDirs(alice)).length === 0) goneAt = Date.now();
+      if ((await readdir(join(kubeconfig, '..')).catch(() => [])).sort().join() === 'ended.json,kubeconfig') goneAt = Date.now();
       else await new Promise((res) => setTimeout(res, 100));
     }
-    assert.ok(goneAt > 0, 'the session dir must be removed at expiry');
+    assert.ok(goneAt > 0, 'the session dir must become a tombstone at expiry');
+    await assertOnlyTombstones(sessionsDir(alice));
+    await rm(sessionsDir(alice), { recursive: true, force: true });
     assert.ok(goneAt >= expiresAt - 1000, `removed ${expiresAt - goneAt} ms before expiry`);
     assert.ok(goneAt <= expiresAt + 3000, `removed ${goneAt - expiresAt} ms after expiry`);
   });

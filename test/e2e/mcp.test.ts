@@ -105,6 +105,9 @@ describe('hoopctl mcp over stdio', () => {
     const before = await call('kube_scale', { connection: 'demo', name: 'web', namespace: 'demo', replicas: 3 });
     assert.equal(before.isError, true, before.text);
     assert.match(before.text, /refused/);
+    // Agent-shaped: the tool that asks for the role, not the CLI command a person would type.
+    assert.match(before.text, /call request_access with role scaler, connection demo and a reason/, before.text);
+    assert.doesNotMatch(before.text, /hoopctl connect/);
     const asked = await call('request_access', { connection: 'demo', role: 'scaler', reason: 'INC-7: more web replicas', ttl: '10m' });
     assert.equal(asked.isError, false, asked.text);
     const id = /access request ([0-9a-f]{12})/.exec(asked.text)?.[1];

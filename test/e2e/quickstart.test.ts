@@ -1,16 +1,17 @@
 // `hoopctl quickstart --tour` as a user runs it: one process, embedded IdP, gateway and simulated cluster, real kubectl.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempHome, runCli } from '../support/cli-runner.js';
 
 test('quickstart --tour reads, gets refused, prints the audit trail, tears down and exits 0', async () => {
   const home = await createTempHome();
-  const before = new Set(await readdir(tmpdir()));
+  // A temp dir of its own: other test files start quickstarts of their own at the same time.
+  const tmp = await mkdtemp(join(tmpdir(), 'hoop-qs-tmp-'));
   try {
-    const r = await runCli(['quickstart', '--tour'], home.env, { timeoutMs: 90_000 });
+    const r = await runCli(['quickstart', '--tour'], { ...home.env, TMPDIR: tmp }, { timeoutMs: 90_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stderr, /SIMULATED demo cluster/);
     assert.match(r.stderr, /logged in as alice@example\.com/);
@@ -19,12 +20,13 @@ test('quickstart --tour reads, gets refused, prints the audit trail, tears down 
     assert.match(r.stdout, /alice@example\.com\s+demo\s+deny\s+403\s+delete\s+namespaces/);
     assert.match(r.stdout, /alice@example\.com\s+demo\s+allow\s+200\s+list\s+pods -n demo/);
     assert.match(r.stderr, /tour complete/);
-    const left = (await readdir(tmpdir())).filter((f) => f.startsWith('hoopctl-quickstart-') && !before.has(f));
+    const left = (await readdir(tmp)).filter((f) => f.startsWith('hoopctl-quickstart-'));
     assert.deepEqual(left, [], 'the quickstart removes its temporary state');
     // The quickstart never touches the user's own hoopctl login.
     assert.deepEqual(await readdir(home.env.XDG_CONFIG_HOME!).catch(() => []), []);
   } finally {
     await home.cleanup();
+    await rm(tmp, { recursive: true, force: true });
   }
 });
 

@@ -103,7 +103,7 @@ describe('an approved elevation opens exactly the approved session', () => {
     const elsewhere = await get('/api/v1/namespaces/kube-system/secrets');
     assert.equal(elsewhere.status, 403, elsewhere.body);
     assert.equal(elsewhere.json.kind, 'Status');
-    assert.match(elsewhere.json.message, /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "kube-system": this session is limited to namespace "default", not namespace "kube-system" \(hoopctl rule session\.namespaces\); hint: hoopctl connect prod --role edit --namespace kube-system$/);
+    assert.match(elsewhere.json.message, /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "kube-system": this session is limited to namespace "default", not namespace "kube-system" \(hoopctl rule session\.namespaces\); hint: hoopctl connect prod --role edit --namespace kube-system --reason "…"$/);
     const everywhere = await get('/api/v1/secrets');
     assert.equal(everywhere.status, 403);
     assert.match(everywhere.json.message, /limited to namespace "default", and a request across all namespaces \(or on cluster-scoped resources\) is outside it/);

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createGatewayClient } from '../../src/platform/gateway-client.js';
@@ -14,6 +14,7 @@ import { disconnect } from '../../src/usecases/disconnect.js';
 import type { ConnectDeps } from '../../src/usecases/session-deps.js';
 import { listSessions } from '../../src/usecases/status.js';
 import { runExec } from '../../src/usecases/exec.js';
+import { assertOnlyTombstones } from '../support/session-tombstones.js';
 import { startFakeSessionGateway, type FakeSessionGateway } from '../support/fake-session-gateway.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -115,21 +116,24 @@ describe('connect and exec', () => {
     }
   });
 
-  test('at expiry the proxy closes and the dir goes while the child keeps running', async () => {
+  test('at expiry the proxy closes and a tombstone says why to the child that keeps running; its exit removes the dir', async () => {
     stderr = '';
     const out = join(work, 'after-expiry.txt');
     const session = await startSession(deps(), { connection: 'prod', ttl: '2s' });
-    const script = `sleep 2.6; [ -e "$KUBECONFIG" ] && echo present > "$OUT" || echo gone > "$OUT"; "$KUBECTL" get --raw /version >/dev/null 2>&1; echo "rc=$?" >> "$OUT"`;
+    const script = `sleep 2.6; grep -c 'token:' "$KUBECONFIG" > "$OUT"; "$KUBECTL" get --raw /version >/dev/null 2>>"$OUT.err"; echo "rc=$?" >> "$OUT"`;
     const code = await runExec(child({ OUT: out, KUBECTL: KUBECTL_132 }), session, ['sh', '-c', script]);
     assert.equal(code, 0);
     assert.equal(await session.done, 'expired');
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
-    assert.equal(lines[0], 'gone');
+    assert.equal(lines[0], '0', 'no token in the tombstone kubeconfig');
     assert.notEqual(lines[1], 'rc=0');
+    assert.match(await readFile(`${out}.err`, 'utf8'), /hoopctl session for prod ended \(expired\); run: hoopctl connect prod/);
     assert.match(stderr, /expired; sh keeps running without cluster access/);
+    await session.end('exited');
+    await assert.rejects(readFile(session.kubeconfigPath), { code: 'ENOENT' });
   });
 
-  test('--print-env: a detached daemon serves the session; disconnect ends it and leaves nothing behind', async () => {
+  test('--print-env: a detached daemon serves the session; disconnect ends it and leaves only a tombstone', async () => {
     const env = { ...process.env, HOOP_TEST_SESSIONS_DIR: sessionsDir };
     const bg = await runBackground({
       ...deps(),
@@ -151,6 +155,6 @@ describe('connect and exec', () => {
     assert.deepEqual(result.ended.map((e) => [e.sessionId, e.confirmed]), [[bg.sessionId, true]]);
     for (let i = 0; i < 100 && gw.ended.indexOf(bg.sessionId) === -1; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(gw.ended.includes(bg.sessionId), 'the daemon told the gateway');
-    assert.deepEqual(await readdir(sessionsDir), [], 'no session dir is left');
+    assert.deepEqual(await assertOnlyTombstones(sessionsDir), [bg.sessionId]);
   });
 });

@@ -42,6 +42,19 @@ export async function upstreamIdentity(gw: GatewayContext, up: Upstream, x: Prox
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
+/** Open streams one session may hold at the gateway; each holds an upstream connection. */
+export const MAX_STREAMS_PER_SESSION = 100;
+
+/** True for requests whose answer may stay open for minutes: watches and followed logs. */
+export function isLongStream(x: ProxyExchange): boolean {
+  const info = x.info;
+  if (info === undefined) return false;
+  if (info.verb === 'watch') return true;
+  if (info.subresource !== 'log') return false;
+  const follow = new URL(x.kubePath, 'http://k8s.invalid').searchParams.get('follow');
+  return follow !== null && follow !== '0' && follow.toLowerCase() !== 'false';
+}
+
 /** True when the request may change the cluster (or opens an exec-class stream): it is audited before it is forwarded. */
 export function changesCluster(method: string, info: RequestInfo | undefined): boolean {
   if (info === undefined) return true;
@@ -80,6 +93,13 @@ export function createForward(gw: GatewayContext): ForwardStep {
       return;
     }
     const session = sessionOf(x).session;
+    const long = isLongStream(x);
+    if (long && gw.streams.count(session.id) >= MAX_STREAMS_PER_SESSION) {
+      res.setHeader('retry-after', '10');
+      await sendStatus(x, buildStatus(429, 'TooManyRequests',
+        `this session holds ${MAX_STREAMS_PER_SESSION} open requests at the gateway already; close some watches or logs -f first`), audit);
+      return;
+    }
     const abort = new AbortController();
     const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), {
       close: (reason) => {
@@ -105,7 +125,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
     let upstream: Dispatcher.ResponseData;
     try {
       const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
-      upstream = await up.pool.request({
+      upstream = await (long ? up.streamPool : up.pool).request({
         path: `${up.basePath}${x.kubePath}`,
         method: (x.req.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: masking ? maskingRequestHeaders(x, headers) : headers,

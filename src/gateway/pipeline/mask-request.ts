@@ -11,6 +11,7 @@ import { badRequestStatus, buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import { JsonTooDeepError, MAX_JSON_DEPTH } from '../../mask/json-depth.js';
 import { carriesMaskedValue, containsMaskedValue, MASK_MARKER } from '../../mask/marker.js';
+import { refusedJsonPatchOp } from '../../mask/json-patch-ops.js';
 import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mask-object.js';
 import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
 import { restoreLastApplied } from './restore-last-applied.js';
@@ -190,6 +191,17 @@ export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus
     x.requestBody = body;
   }
   const received = x.requestBody;
+  const media = (x.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (info!.verb === 'patch' && media === 'application/json-patch+json') {
+    const why = refusedJsonPatchOp(parseBody(received, media));
+    if (why !== undefined) {
+      x.message = `refused: ${why}`;
+      return buildStatus(422, 'Invalid', `hoopctl refuses this JSON patch: ${why}`, {
+        ...(info!.name === '' ? {} : { name: info!.name }), group: info!.apiGroup, kind: info!.resource,
+        causes: [{ reason: 'FieldValueForbidden', message: why, field: 'patch' }],
+      });
+    }
+  }
   if (writesMaskedValue(info!, received, x.req.headers['content-type'])) {
     const parsed = parseBody(received, x.req.headers['content-type']);
     const restored = parsed === undefined ? undefined : await restoreLastApplied(x, parsed);

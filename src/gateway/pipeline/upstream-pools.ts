@@ -11,7 +11,10 @@ export interface Upstream {
   origin: URL;
   /** Path prefix of the server URL ('' or e.g. `/k8s/clusters/c-1`). */
   basePath: string;
+  /** Short requests: a bounded pool a flood of watches cannot fill. */
   pool: Pool;
+  /** Long streams (watch, `logs -f`): a pool of its own without a connection cap, so they never queue short requests. */
+  streamPool: Pool;
   /** `Bearer …` for token credentials, undefined for client certificates; UpstreamCredentialError when it cannot be produced. */
   authorization(): Promise<string | undefined>;
   /** node:https options (TLS material, no agent) for upgrade requests, which undici cannot relay on a non-101 answer. */
@@ -45,6 +48,7 @@ function createUpstream(c: ConnectionConfig, now: () => number, o: UpstreamPools
   // bodyTimeout 0: a quiet watch or `logs -f` may send nothing for minutes and is still healthy. A connect that
   // does not complete in 5 s (an unreachable address) is answered with a 503 Status rather than left hanging.
   const pool = new Pool(origin.origin, { connect: { ...tls, timeout: 5_000 }, bodyTimeout: 0, headersTimeout: 60_000, connections: 64 });
+  const streamPool = new Pool(origin.origin, { connect: { ...tls, timeout: 5_000 }, bodyTimeout: 0, headersTimeout: 60_000, connections: null });
   let cached: { value: string; at: number } | undefined;
   const cred = c.credential;
   const plugin = cred.kind !== 'exec' ? undefined : createExecCredentialSource({
@@ -57,6 +61,7 @@ function createUpstream(c: ConnectionConfig, now: () => number, o: UpstreamPools
     origin,
     basePath: origin.pathname.replace(/\/+$/, ''),
     pool,
+    streamPool,
     async authorization() {
       if (cred.kind === 'token') return `Bearer ${cred.token}`;
       if (cred.kind === 'clientCert') return undefined;
@@ -80,7 +85,7 @@ export function createUpstreamPools(connections: ConnectionConfig[], now: () => 
   return {
     get: (name) => byName.get(name),
     close: async () => {
-      await Promise.all([...byName.values()].map((u) => u.pool.destroy().catch(() => undefined)));
+      await Promise.all([...byName.values()].flatMap((u) => [u.pool, u.streamPool].map((p) => p.destroy().catch(() => undefined))));
     },
   };
 }

@@ -23,7 +23,7 @@ function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: str
   return async (record) => {
     cached ??= get();
     const work = (async () => {
-      const { idToken, gateway } = await cached!;
+      const { idToken, gateway } = await cached;
       if (gateway.replace(/\/+$/, '') !== record.gateway.replace(/\/+$/, '')) {
         throw new HoopError('usage', `session ${record.sessionId} belongs to the gateway ${record.gateway}, not the one logged in to`);
       }

@@ -24,7 +24,7 @@ const MB = 1024 * 1024;
 /** Reads channel 1 (stdout) of an exec until the server closes; bytes and seconds. */
 function execStdout(target: Target, pod: string): Promise<{ bytes: number; seconds: number }> {
   const q = new URLSearchParams([...COMMAND.map((c): [string, string] => ['command', c]), ['stdout', 'true'], ['stderr', 'true']]);
-  const url = `${target.base.replace(/^http/, 'ws')}/api/v1/namespaces/${SMALL_NAMESPACE}/pods/${pod}/exec?${q}`;
+  const url = `${target.base.replace(/^http/, 'ws')}/api/v1/namespaces/${SMALL_NAMESPACE}/pods/${pod}/exec?${q.toString()}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
       headers: target.headers, ...(target.tls?.ca === undefined ? {} : { ca: target.tls.ca }),
@@ -51,7 +51,7 @@ async function notImplemented(direct: Target): Promise<boolean> {
 }
 
 /** Runs the exec figures (or reports them pending). */
-export async function measureExec(stack: Stack, o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
+export async function measureExec(stack: Stack, _o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
   const section = '4. exec stdout throughput';
   const pending = (note: string): Row[] => [row({ id: 'exec.chain.bytes-per-s', section, figure: 'chain: exec stdout', value: null, unit: 'MiB/s', target: '≥ 100 MB/s', note })];
   if (!stack.upstream.simulated) return pending('skipped: needs the simulated upstream');

@@ -61,7 +61,10 @@ function workloads(): { ordinary: Workload[]; adversarial: Workload[] } {
         m.end();
       } },
       { figure: '10,000 request URIs for the audit (kubectl-like)', id: 'uris', bytes: uriBytes, run: (rules, original) => {
-        for (const u of uris) (original ? maskRequestUri(u, createMaskContext(rules)) : maskRequestUriBounded(u, createMaskContext(rules)));
+        for (const u of uris) {
+          if (original) maskRequestUri(u, createMaskContext(rules));
+          else maskRequestUriBounded(u, createMaskContext(rules));
+        }
       } },
     ],
     adversarial: [

@@ -32,8 +32,3 @@ export function chainEvent(event: AuditEvent, prev: { seq: number; hash: string 
   const linked: AuditEvent = { ...body, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH };
   return { ...linked, hash: eventHash(linked) };
 }
-
-/** The link of a stored event (undefined for an event written before the chain existed). */
-export function linkOf(event: AuditEvent): ChainLink | undefined {
-  return typeof event.seq === 'number' && typeof event.hash === 'string' ? { seq: event.seq, hash: event.hash } : undefined;
-}

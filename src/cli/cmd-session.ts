@@ -8,7 +8,6 @@ import type { RunningSession, StartSessionInput } from '../usecases/connect.js';
 import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
-import type { CiFlags } from './session-identity.js';
 import type { SessionRecord, SweptSession } from '../local-proxy/session-dir.js';
 
 const SWEEP_NOTICE_TIMEOUT_MS = 3000;
@@ -24,7 +23,7 @@ function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: str
   return async (record) => {
     cached ??= get();
     const work = (async () => {
-      const { idToken, gateway } = await cached!;
+      const { idToken, gateway } = await cached;
       if (gateway.replace(/\/+$/, '') !== record.gateway.replace(/\/+$/, '')) {
         throw new HoopError('usage', `session ${record.sessionId} belongs to the gateway ${record.gateway}, not the one logged in to`);
       }
@@ -70,7 +69,7 @@ export async function runConnections(ctx: CliContext, opts: { output: string }):
 }
 
 function sessionInput(connection: string, opts: Record<string, unknown>): StartSessionInput {
-  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const input: StartSessionInput = { connection };
   const ns = str('namespace');
   const ttl = str('ttl');
@@ -90,7 +89,7 @@ function sessionInput(connection: string, opts: Record<string, unknown>): StartS
 
 async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Promise<ConnectDeps> {
   const { sessionIdentity } = await import('./session-identity.js');
-  const who = await sessionIdentity(ctx, opts as CiFlags, process.stdin.isTTY === true);
+  const who = await sessionIdentity(ctx, opts, process.stdin.isTTY === true);
   const { createSessionEdges } = await import('../process/session-edges.js');
   const edges = createSessionEdges({
     sessionsDir: resolvePaths(ctx.env).sessionsDir,
@@ -145,7 +144,7 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
     throw missingOperand('connection', 'run hoopctl connections, then hoopctl connect NAME');
   }
   const { idToken, gateway } = await freshIdToken(await createIdentityDeps(ctx));
-  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const role = str('role');
   const reason = str('reason');
   const choice = await pickConnection(io, await createGatewayClient({ baseUrl: gateway }).listConnections(idToken), {

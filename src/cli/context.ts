@@ -11,16 +11,6 @@ export interface CliContext {
   verbose: boolean;
 }
 
-/** Output format flag shared by several commands. */
-export type OutputFormat = 'text' | 'json';
-
-/** Parses `-o json|text` (also accepts `table` as text). */
-export function parseFormat(value: string | undefined): OutputFormat {
-  if (value === undefined || value === 'text' || value === 'table') return 'text';
-  if (value === 'json') return 'json';
-  throw new Error(`unknown output format "${value}" (use json or text)`);
-}
-
 /** Thrown by a command to exit with a given status (exec passes its child's code through). */
 export class ExitRequest {
   constructor(readonly code: number) {}

@@ -128,7 +128,7 @@ export function renderClaimTemplate(t: ClaimTemplate, payload: Record<string, un
   const only = t.parts.length === 1 ? t.parts[0]! : undefined;
   if (only !== undefined && 'claim' in only && Array.isArray(payload[only.claim])) {
     const list = payload[only.claim] as unknown[];
-    return list.every((x) => typeof x === 'string') ? (list as string[]).filter((x) => x !== '') : undefined;
+    return list.every((x) => typeof x === 'string') ? list.filter((x) => x !== '') : undefined;
   }
   let out = '';
   for (const p of t.parts) {

@@ -37,7 +37,7 @@ export function readApprovals(f: ConfigFields, top: Mapping): ApprovalsConfig {
   return {
     requestTtlSeconds: readDuration(f, m, 'requestTtl', 'approvals') ?? 15 * 60,
     approvedWindowSeconds: readDuration(f, m, 'approvedWindow', 'approvals') ?? 10 * 60,
-    reviewLimit: { max: max as number, windowSeconds: readDuration(f, limitM, 'per', 'approvals.reviewsPerSession') ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
+    reviewLimit: { max, windowSeconds: readDuration(f, limitM, 'per', 'approvals.reviewsPerSession') ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
   };
 }
 

@@ -89,5 +89,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'a function';
+  const scalar = v as number | boolean | bigint | symbol | undefined;
+  return `${typeof v} ${String(scalar)}`;
 }

@@ -87,7 +87,7 @@ export function groupsFrom(payload: JWTPayload, claim: string): string[] | undef
   const v = payload[claim];
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v;
   return undefined;
 }
 
@@ -104,7 +104,7 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
     // OIDC Discovery §4.3: the document's issuer must be exactly the one we trust.
     if (typeof doc.issuer !== 'string' || doc.issuer.replace(/\/+$/, '') !== cfg.issuer) throw new Error(`${url} names issuer ${String(doc.issuer)}`);
     if (typeof doc.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
-    return createRemoteJWKSet(new URL(doc.jwks_uri), { [customFetch]: doFetch as never });
+    return createRemoteJWKSet(new URL(doc.jwks_uri), { [customFetch]: doFetch });
   }
 
   function keysOf(cfg: OidcIssuerConfig): Promise<KeySet> {

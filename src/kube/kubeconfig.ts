@@ -153,7 +153,7 @@ export function resolveKubeconfigContext(config: Kubeconfig, contextName?: strin
 
 function readExec(raw: unknown, cluster: Record<string, unknown>, fail: (msg: string) => never): ExecPluginConfig {
   if (!isRecord(raw)) fail('user.exec must be a mapping');
-  const e = raw as Record<string, unknown>;
+  const e = raw;
   const apiVersion = str(e, 'apiVersion');
   if (apiVersion === undefined || !EXEC_API_VERSIONS.includes(apiVersion)) {
     fail(`exec.apiVersion must be one of ${EXEC_API_VERSIONS.join(', ')} (got ${JSON.stringify(e.apiVersion)})`);
@@ -173,7 +173,7 @@ function readExec(raw: unknown, cluster: Record<string, unknown>, fail: (msg: st
   if (mode === 'Always') fail('exec.interactiveMode is Always, but the gateway has no terminal to prompt on (use Never or IfAvailable)');
   if (mode !== undefined && mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always') fail(`exec.interactiveMode ${JSON.stringify(mode)} is not Never, IfAvailable or Always`);
   const out: ExecPluginConfig = {
-    apiVersion: apiVersion as ExecPluginConfig['apiVersion'], command, args: args as string[], env, provideClusterInfo: e.provideClusterInfo === true,
+    apiVersion: apiVersion as ExecPluginConfig['apiVersion'], command, args, env, provideClusterInfo: e.provideClusterInfo === true,
   };
   const hint = str(e, 'installHint');
   if (hint !== undefined) out.installHint = hint;

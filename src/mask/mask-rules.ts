@@ -1,4 +1,5 @@
 /** The masking rule set, compiled once from the policy's `masking:` section (src/policy/compile-masking.ts). */
+import { createHash } from 'node:crypto';
 import { MASK_CODE_VERSION } from './marker.js';
 import { compileNamePatterns, type NamePatterns } from './name-patterns.js';
 import type { ValueDigest } from './value-digest.js';
@@ -33,14 +34,9 @@ export interface MaskRules {
   digest?: ValueDigest;
 }
 
-// FNV-1a (32 bit): a stable, dependency-free fingerprint of the rules; not a security property.
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
+// A stable fingerprint of the rules (8 hex digits of SHA-256); it names a rule set, it is not a security property.
+function fingerprintOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }
 
 /** Compiles the built-in rules plus the policy's additions. */
@@ -48,7 +44,7 @@ export function compileMaskRules(input: MaskRulesInput = {}): MaskRules {
   const configMapKeys = [...DEFAULT_CONFIGMAP_KEY_PATTERNS, ...(input.configMapKeyPatterns ?? [])];
   const envNames = [...DEFAULT_ENV_NAME_PATTERNS, ...(input.envNamePatterns ?? [])];
   const values = [...DEFAULT_VALUE_PATTERNS, ...(input.valuePatterns ?? [])];
-  const fingerprint = fnv1a(JSON.stringify({ configMapKeys, envNames, values }));
+  const fingerprint = fingerprintOf(JSON.stringify({ configMapKeys, envNames, values }));
   return {
     version: `${MASK_CODE_VERSION}.${fingerprint}`,
     configMapKeys: compileNamePatterns(configMapKeys),

@@ -142,7 +142,7 @@ export function summarizeList(list: unknown): string[] {
     const o = it as { metadata?: { name?: string; namespace?: string }; status?: Record<string, unknown>; spec?: Record<string, unknown> };
     const parts = [o.metadata?.namespace === undefined ? o.metadata?.name ?? '?' : `${o.metadata.namespace}/${o.metadata.name ?? '?'}`];
     if (typeof o.status?.phase === 'string') parts.push(`phase=${o.status.phase}`);
-    if (typeof o.spec?.replicas === 'number') parts.push(`replicas=${String(o.status?.readyReplicas ?? 0)}/${o.spec.replicas} ready`);
+    if (typeof o.spec?.replicas === 'number') parts.push(`replicas=${typeof o.status?.readyReplicas === 'number' ? o.status.readyReplicas : 0}/${o.spec.replicas} ready`);
     return parts.join('  ');
   });
 }

@@ -49,7 +49,7 @@ export async function discoverIssuer(issuer: string, clientId: string, options: 
   try {
     return await client.discovery(url, clientId, undefined, client.None(), {
       execute,
-      ...(options.fetch === undefined ? {} : { [client.customFetch]: options.fetch as client.CustomFetch }),
+      ...(options.fetch === undefined ? {} : { [client.customFetch]: options.fetch }),
       ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
     });
   } catch (cause) {

@@ -64,7 +64,7 @@ function validLogin(json: unknown): StoredLogin | undefined {
   if (!REQUIRED_KEYS.every((k) => typeof o[k] === 'string')) return undefined;
   if (!OPTIONAL_KEYS.every((k) => o[k] === undefined || typeof o[k] === 'string')) return undefined;
   if (!Array.isArray(o.groups) || !o.groups.every((g) => typeof g === 'string')) return undefined;
-  const out: Record<string, unknown> = { groups: [...(o.groups as string[])] };
+  const out: Record<string, unknown> = { groups: [...o.groups] };
   for (const k of [...REQUIRED_KEYS, ...OPTIONAL_KEYS]) if (o[k] !== undefined) out[k] = o[k];
   return out as unknown as StoredLogin;
 }

@@ -1,9 +1,9 @@
 /** withFileLock: mutual exclusion, dead and stale holders, timeout. */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { withFileLock } from './file-lock.js';
 import { isHoopError } from '../errors.js';
@@ -54,5 +54,24 @@ describe('withFileLock', () => {
       await assert.rejects(withFileLock(path, async () => undefined, { ...opts, timeoutMs: 100 }),
         (e: unknown) => isHoopError(e, 'store_error') && e.message.includes(String(process.pid)));
     }, opts);
+  });
+
+  it('many waiters breaking the same dead lock still run one at a time, and leave nothing behind', async () => {
+    const path = await lockPath();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    for (let round = 0; round < 20; round++) {
+      await withFileLock(path, async () => undefined, opts); // creates the directory
+      await writeFile(path, JSON.stringify({ pid: dead, host: hostname(), time: Date.now(), staleMs: 60_000, token: `dead-${round}` }));
+      let inside = 0;
+      let maxInside = 0;
+      await Promise.all(Array.from({ length: 8 }, () => withFileLock(path, async () => {
+        inside++;
+        maxInside = Math.max(maxInside, inside);
+        await stat(path);
+        inside--;
+      }, opts)));
+      assert.equal(maxInside, 1, `round ${round}: two holders at once`);
+    }
+    assert.deepEqual(await readdir(dirname(path)), []);
   });
 });

@@ -59,10 +59,7 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<stri
       }
     }
     const held = await readLock(lockPath);
-    if (held !== undefined && isStale(held, options.staleMs)) {
-      await breakLock(lockPath, held.text);
-      continue;
-    }
+    if (held !== undefined && isStale(held, options.staleMs) && (await breakLock(lockPath, held.text, options.staleMs))) continue;
     if (Date.now() - started >= options.timeoutMs) {
       const who = held?.info === undefined ? 'another process' : `process ${held.info.pid}`;
       throw new HoopError('store_error', `${who} holds the lock ${lockPath} for too long`, {
@@ -117,13 +114,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes a stale lock only if it still holds what was judged stale (another waiter may have replaced it). */
-async function breakLock(lockPath: string, judged: string): Promise<void> {
+/**
+ * Removes a stale lock only if it still holds what was judged stale; true when this call decided. Breakers take turns
+ * through `<lock>.break` (O_EXCL): without it, two waiters that judged the same lock stale race between read and
+ * unlink, and the second one deletes the fresh lock the first one just took (two holders, one rotated refresh token).
+ */
+async function breakLock(lockPath: string, judged: string, staleMs: number): Promise<boolean> {
+  const guard = `${lockPath}.break`;
+  try {
+    await (await open(guard, 'wx', 0o600)).close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    // A breaker holds the guard for milliseconds; one that died holding it leaves it behind, removed after staleMs.
+    const since = await stat(guard).then((s) => s.mtimeMs, () => undefined);
+    if (since !== undefined && Date.now() - since > staleMs) await unlink(guard).catch(() => undefined);
+    return false;
+  }
   try {
     if ((await readFile(lockPath, 'utf8')) === judged) await unlink(lockPath);
   } catch {
     // Gone already: the next attempt decides.
+  } finally {
+    await unlink(guard).catch(() => undefined);
   }
+  return true;
 }
 
 async function release(lockPath: string, token: string): Promise<void> {

@@ -43,8 +43,3 @@ export function matchesPattern(set: PatternSet, value: string): boolean {
   for (const prefix of set.prefixes) if (value.startsWith(prefix)) return true;
   return false;
 }
-
-/** True when the set matches no value at all (an empty list). */
-export function isEmptyPatternSet(set: PatternSet): boolean {
-  return !set.any && set.exact.size === 0 && set.prefixes.length === 0;
-}

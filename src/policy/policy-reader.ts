@@ -33,7 +33,7 @@ export class PolicyReader {
     const v = m[key];
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) this.fail(joinPath(path, key), 'expected a list');
-    return v;
+    return v as unknown[];
   }
 
   /** An optional list of strings; with `nonEmpty`, an empty list is an error. */

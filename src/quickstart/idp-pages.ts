@@ -3,9 +3,6 @@
  * `data-hoop-failed`) so the device approver can tell where it is without scraping prose.
  */
 
-/** The page kinds the embedded IdP renders; the device approver reads them back. */
-export type IdpPageKind = 'device-code' | 'device-confirm' | 'login' | 'consent' | 'success' | 'error';
-
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -101,7 +101,8 @@ export async function openSessionWithApproval(deps: SessionApprovalDeps, idToken
       // Ctrl-C means "never mind": nobody should approve a request its author walked away from.
       const withdrawn = await deps.getIdToken().then((t) => deps.gateway.withdrawRequest(t, r.id)).then(() => true, () => false);
       deps.done?.();
-      throw deps.interruptedError?.(r.id, withdrawn) ?? interrupted(r.id, withdrawn);
+      const stop: unknown = deps.interruptedError?.(r.id, withdrawn) ?? interrupted(r.id, withdrawn);
+      throw stop;
     }
     deps.done?.();
     throw e;

@@ -188,7 +188,7 @@ describe('connect --print-env, disconnect, expiry', () => {
   test('at expiry the background session ends by itself and only its tombstone is left', async () => {
     const r = await runCli(['connect', 'short', '--print-env'], alice.env);
     assert.equal(r.code, 0, r.stderr);
-    const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)?.[1]!;
+    const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(r.stdout)?.[1] ?? assert.fail(`no KUBECONFIG in ${r.stdout}`);
     const expiresAt = Date.parse(/export HOOP_EXPIRES_AT='([^']+)'/.exec(r.stdout)?.[1] ?? '');
     assert.ok(Number.isFinite(expiresAt), r.stdout);
     // Timing-tolerant: the connection's TTL is short, and a loaded CI machine may be slow to start kubectl.

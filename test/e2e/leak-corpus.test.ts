@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MARKER_BASE64_PREFIX, MASK_MARKER } from '../../src/mask/marker.js';
 import { startChain, type Chain } from './chain-harness.js';
+import type { KubeObject } from '../support/kube-api-server/object-store.js';
 import { runCli, type TempHome } from '../support/cli-runner.js';
 import { kubectlBinaries, type KubectlBinary } from '../support/kubectl-binaries.js';
 import { findSentinels } from '../support/sentinels.js';
@@ -175,9 +176,9 @@ for (const k of KUBECTLS) {
       assert.match(await ok(k, ['apply', '-f', '-'], configMapManifest(v)), /created/);
       assert.match(await ok(k, ['apply', '-f', '-'], deploymentManifest(v)), /created/);
       // The upstream holds the real values: masking is for reads, never for what is stored.
-      const stored = chain.kube.get({ kind: 'secrets', namespace: NS, name: `pb-${v}` }) as { data: Record<string, string> };
+      const stored = chain.kube.get({ kind: 'secrets', namespace: NS, name: `pb-${v}` }) as KubeObject & { data: Record<string, string> };
       assert.equal(Buffer.from(stored.data.password!, 'base64').toString(), `${SENTINEL}-PASS-${v}`);
-      const csa = chain.kube.get({ kind: 'secrets', namespace: NS, name: `csa-${v}` }) as { data: Record<string, string> };
+      const csa = chain.kube.get({ kind: 'secrets', namespace: NS, name: `csa-${v}` }) as KubeObject & { data: Record<string, string> };
       assert.equal(Buffer.from(csa.data.token!, 'base64').toString(), `${SENTINEL}-CSA-STRING-${v}-B`);
     });
 
@@ -260,7 +261,7 @@ writeFileSync(f, readFileSync(f, 'utf8').replace(/^metadata:$/m, 'metadata:\\n  
 `);
       const edit = await kubectl(k, ['edit', 'secret', `pb-${v}`], undefined, { KUBE_EDITOR: `${process.execPath} ${editor}` });
       assert.equal(edit.code, 0, edit.stderr);
-      const stored = chain.kube.get({ kind: 'secrets', namespace: NS, name: `pb-${v}` }) as { metadata: { labels?: Record<string, string> }; data: Record<string, string> };
+      const stored = chain.kube.get({ kind: 'secrets', namespace: NS, name: `pb-${v}` }) as KubeObject & { data: Record<string, string> };
       assert.equal(stored.metadata.labels?.edited, 'yes');
       assert.equal(Buffer.from(stored.data.password!, 'base64').toString(), `${SENTINEL}-PASS-${v}`, 'the real value is untouched');
     });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { POLICY, startChain, type Chain } from './chain-harness.js';
+import type { KubeObject } from '../support/kube-api-server/object-store.js';
 import { hoopctlBin, runCli, type TempHome } from '../support/cli-runner.js';
 
 const policy = {
@@ -19,7 +20,8 @@ let chain: Chain;
 let alice: TempHome;
 let sam: TempHome;
 let client: Client;
-let stderr = '';
+// Drained so the server never blocks on a full pipe; read it in a debugger when a call hangs.
+let _stderr = '';
 
 type ToolAnswer = { content: { type: string; text: string }[]; isError?: boolean };
 async function call(name: string, args: Record<string, unknown> = {}): Promise<{ text: string; isError: boolean }> {
@@ -33,7 +35,7 @@ before(async () => {
   const transport = new StdioClientTransport({
     command: process.execPath, args: [hoopctlBin, 'mcp'], env: alice.env as Record<string, string>, stderr: 'pipe',
   });
-  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  transport.stderr?.on('data', (d: Buffer) => { _stderr += d.toString(); });
   client = new Client({ name: 'hoopctl-e2e', version: '1.0.0' });
   await client.connect(transport);
 });
@@ -119,7 +121,7 @@ describe('hoopctl mcp over stdio', () => {
     assert.match(checked.text, /approved; session \S+ on demo as role scaler/);
     const scaled = await call('kube_scale', { connection: 'demo', name: 'web', namespace: 'demo', replicas: 3 });
     assert.equal(scaled.isError, false, scaled.text);
-    assert.equal((chain.kube.get({ kind: 'deployments', namespace: 'demo', name: 'web' }) as { spec: { replicas: number } }).spec.replicas, 3);
+    assert.equal((chain.kube.get({ kind: 'deployments', namespace: 'demo', name: 'web' }) as KubeObject & { spec: { replicas: number } }).spec.replicas, 3);
   });
 
   test('the audit trail names the agent\'s calls', async () => {

@@ -19,7 +19,6 @@ let bob: TempHome;
 const tokenFile = (h: TempHome): string => join(h.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json');
 const mode = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
 const refreshes = (): number => chain.idpTokenRequests.filter((g) => g === 'refresh_token').length;
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 before(async () => {
   [chain, shortChain] = await Promise.all([startChain(), startChain({ idTokenTtlSeconds: ID_TOKEN_TTL_SECONDS })]);

@@ -10,6 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startChain, USERS, type Chain } from './chain-harness.js';
+
+// The callbacks given to page.evaluate run in the browser: these name the few browser globals they read
+// (module-scoped, so the DOM library does not leak into the Node code of the test program).
+declare const localStorage: { length: number };
+declare const sessionStorage: { length: number };
+declare const location: { search: string };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  documentElement: { scrollWidth: number; clientWidth: number };
+};
 import { runCli, startCli, type RunningCli, type TempHome } from '../support/cli-runner.js';
 
 const CHROMIUM = '/usr/bin/chromium';

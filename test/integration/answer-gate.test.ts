@@ -113,8 +113,8 @@ describe('the gate: every route × every header shape', () => {
 
   test(`${ROUTES.length} routes × ${Object.keys(UPGRADES).length} upgrade shapes × ${ACCEPTS.length} Accept × ${ENCODINGS.length} Accept-Encoding`, async () => {
     const snapshot = (): string => JSON.stringify([
-      h.kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'demo', name: 'db' }),
-      h.kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'demo', name: 'app' }),
+      h.kube.get({ kind: 'Secret', namespace: 'demo', name: 'db' }),
+      h.kube.get({ kind: 'ConfigMap', namespace: 'demo', name: 'app' }),
     ]);
     const upstreamBefore = snapshot();
     const cases: { path: string; method: string; shape: string; lines: string[] }[] = [];

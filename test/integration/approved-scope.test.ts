@@ -162,7 +162,7 @@ describe('single-command review', () => {
     const path = `/api/v1/namespaces/default/configmaps?labelSelector=token%3D${GITHUB_TOKEN}`;
     const refused = await send(base, 'DELETE', `/k8s/prod${path}`, bearer(s.token));
     assert.equal(refused.status, 403, refused.body);
-    const id = /review ([0-9a-f]{12})/.exec(refused.json.message)?.[1]!;
+    const id = /review ([0-9a-f]{12})/.exec(refused.json.message)?.[1] ?? assert.fail(`no review id in ${refused.json.message}`);
     const r = (await send(base, 'GET', `/v1/requests/${id}`, bearer(tokens.sam!))).json.request as AccessRequestView;
     assert.ok(r.requestURI !== undefined && r.requestURI.startsWith('/api/v1/namespaces/default/configmaps?labelSelector=token='), r.requestURI);
     assert.ok(!r.requestURI.includes(GITHUB_TOKEN), r.requestURI);

@@ -204,7 +204,7 @@ describe('bypass: identity headers from the client', () => {
 
 describe('bypass: connections and credentials', () => {
   const forge = async (claims: Partial<SessionClaims>, base0: CreateSessionResponse = view): Promise<string> => {
-    const keys = await loadSigningKeys(h.store, { now: Date.now });
+    const keys = await loadSigningKeys(h.store, { now: Date.now, maxTokenLifetimeSeconds: 3600, reloadIntervalMs: 0 });
     const payload = JSON.parse(Buffer.from(base0.token.split('.')[1]!, 'base64url').toString('utf8')) as SessionClaims;
     return new SignJWT({ ...payload, ...claims }).setProtectedHeader({ alg: 'ES256', kid: keys.current.kid, typ: 'JWT' }).sign(keys.current.privateKey);
   };

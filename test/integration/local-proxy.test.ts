@@ -1,7 +1,8 @@
 // The loopback proxy on real sockets, in front of a fake gateway `/k8s/<conn>`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, type IncomingMessage } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { request } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { WebSocket } from 'ws';
 import { createLocalProxy, type LocalProxy, type RequestLogLine } from '../../src/local-proxy/create-local-proxy.js';
@@ -54,7 +55,7 @@ describe('local proxy', () => {
   test('refuses a missing or wrong token with a 401 Status and forwards nothing', async () => {
     const proxy = await start();
     const before = gw.requests.length;
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Basic ${LOCAL}` }, { authorization: `Bearer ${LOCAL}x` }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer nope' }, { authorization: `Basic ${LOCAL}` }, { authorization: `Bearer ${LOCAL}x` }]) {
       const res = await call(proxy, cert, '/version', { headers });
       assert.equal(res.status, 401);
       const body = JSON.parse(res.body) as { kind: string; code: number; reason: string };

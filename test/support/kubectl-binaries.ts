@@ -2,6 +2,11 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+// Suites loop over the binaries found, so without kubectl they would pass having run nothing. CI sets
+// HOOPCTL_REQUIRE_KUBECTL=1 (at least the default kubectl must exist) or =all (every version asked for must).
+const REQUIRED = process.env.HOOPCTL_REQUIRE_KUBECTL;
+const INSTALL_HINT = 'install kubectl as /usr/bin/kubectl (and kubectl.1.27 … kubectl.1.33 from the Google Cloud SDK), or unset HOOPCTL_REQUIRE_KUBECTL';
+
 /** One kubectl binary and its minor version label. */
 export interface KubectlBinary {
   label: string;
@@ -28,5 +33,18 @@ export function kubectlBinaries(versions: string[] = ['1.27', '1.33']): KubectlB
     const p = dir === undefined ? undefined : join(dir, `kubectl.${v}`);
     if (p !== undefined && existsSync(p)) out.push({ label: v, path: p });
   }
+  if ((REQUIRED === '1' || REQUIRED === 'all') && out.length === 0) throw new Error(`HOOPCTL_REQUIRE_KUBECTL=${REQUIRED} but no kubectl binary was found: ${INSTALL_HINT}`);
+  const missing = versions.filter((v) => !out.some((b) => b.label === v));
+  if (REQUIRED === 'all' && missing.length > 0) throw new Error(`HOOPCTL_REQUIRE_KUBECTL=all but kubectl ${missing.join(', ')} not found: ${INSTALL_HINT}`);
   return out;
+}
+
+/** The `skip` option for a test that needs the kubectl at `path`: a reason when it is missing; throws instead when CI requires kubectl. */
+export function kubectlSkip(path: string | undefined): string | false {
+  if (path !== undefined && existsSync(path)) return false;
+  const reason = `${path ?? 'kubectl'} not found`;
+  if (REQUIRED === 'all' || (REQUIRED === '1' && (path === undefined || path === '/usr/bin/kubectl' || !existsSync('/usr/bin/kubectl')))) {
+    throw new Error(`HOOPCTL_REQUIRE_KUBECTL=${REQUIRED} but ${reason}: ${INSTALL_HINT}`);
+  }
+  return reason;
 }

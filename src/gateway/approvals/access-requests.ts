@@ -207,8 +207,8 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
         const done = (): void => {
           clearTimeout(t);
           signal.removeEventListener('abort', done);
-          set!.delete(done);
-          if (set!.size === 0 && waiters.get(id) === set) waiters.delete(id);
+          set.delete(done);
+          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
           resolve();
         };
         const t = setTimeout(done, ms);

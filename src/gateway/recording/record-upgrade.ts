@@ -89,7 +89,7 @@ async function budgetFor(gw: GatewayContext, store: Pick<Store, 'listRecordings'
   if (entry === undefined) {
     entry = store.listRecordings(session).then((list) => ({ used: list.reduce((n, r) => n + r.bytes, 0) }));
     table.set(session, entry);
-    entry.catch(() => table!.delete(session));
+    entry.catch(() => table.delete(session));
   }
   const counter = await entry;
   return { max, take: (bytes) => { if (counter.used + bytes > max) return false; counter.used += bytes; return true; } };

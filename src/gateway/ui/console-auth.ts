@@ -135,7 +135,7 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
       let claims: Record<string, unknown> | undefined;
       try {
         const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
-        claims = tokens.claims() as Record<string, unknown> | undefined;
+        claims = tokens.claims();
       } catch (cause) {
         throw new HoopError('login_failed', `sign-in at ${issuer.issuer} failed: ${(cause as Error).message}`, { cause, hint: 'sign in again at /ui/' });
       }

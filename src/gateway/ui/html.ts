@@ -13,7 +13,10 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function part(v: unknown): string {
+/** What may be interpolated: a plain object would render as `[object Object]`, so the type leaves it out. */
+export type HtmlValue = Html | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+function part(v: HtmlValue): string {
   if (v instanceof Html) return v.text;
   if (Array.isArray(v)) return v.map(part).join('');
   if (v === undefined || v === null || v === false) return '';
@@ -21,7 +24,7 @@ function part(v: unknown): string {
 }
 
 /** `html\`<p>${text}</p>\`` — values are escaped; arrays are joined; Html passes as is; null/undefined/false vanish. */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
   let out = strings[0] ?? '';
   values.forEach((v, i) => { out += part(v) + (strings[i + 1] ?? ''); });
   return new Html(out);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from './index.js';
+import { kubectlSkip } from '../kubectl-binaries.js';
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -102,7 +103,7 @@ data:
 `;
 
 for (const k of KUBECTLS) {
-  const skip = existsSync(k.bin) ? false : `${k.bin} not found`;
+  const skip = kubectlSkip(k.bin);
   describe(`kubectl ${k.version}`, { skip }, () => {
     let server: KubeApiServer;
     let home: string;

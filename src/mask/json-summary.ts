@@ -20,11 +20,19 @@ const MAX_NAMES = 10;
 // Above this the header is left out and the local proxy summarises the body itself (bounded there).
 const MAX_HEADER_CHARS = 4096;
 
-type Obj = Record<string, any>;
+type Obj = Record<string, unknown>;
+
+const asObj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null ? (v as Obj) : undefined);
 
 function nameOf(o: unknown): string | undefined {
-  const meta = (o as Obj | null)?.metadata;
-  return typeof meta?.name === 'string' ? meta.name : undefined;
+  const name = asObj(asObj(o)?.metadata)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function firstCell(row: unknown): string | undefined {
+  const cells = asObj(row)?.cells;
+  const first: unknown = Array.isArray(cells) ? cells[0] : undefined;
+  return typeof first === 'string' ? first : undefined;
 }
 
 /** Summarises a parsed (masked) JSON answer: a list or Table by its items, any object by its name. */
@@ -37,13 +45,16 @@ export function summarizeJsonDocument(doc: unknown): JsonSummary {
   if (list !== undefined) {
     out.items = list.length;
     const names: string[] = [];
-    for (const i of list as Obj[]) {
+    for (const i of list) {
       if (names.length >= MAX_NAMES) break;
-      const n = nameOf(i) ?? nameOf(i?.object) ?? (typeof i?.cells?.[0] === 'string' ? i.cells[0] as string : undefined);
+      const n = nameOf(i) ?? nameOf(asObj(i)?.object) ?? firstCell(i);
       if (n !== undefined) names.push(n);
     }
     if (names.length > 0) out.names = names;
-  } else if (nameOf(d) !== undefined) out.names = [nameOf(d)!];
+  } else {
+    const n = nameOf(d);
+    if (n !== undefined) out.names = [n];
+  }
   if (d.kind === 'Status') {
     if (typeof d.reason === 'string') out.reason = d.reason;
     if (typeof d.message === 'string') out.message = d.message;
@@ -70,5 +81,5 @@ export function decodeSummaryHeader(value: string | string[] | undefined): JsonS
   if (!str(s.kind) || !str(s.reason) || !str(s.message)) return undefined;
   if (s.items !== undefined && !Number.isSafeInteger(s.items)) return undefined;
   if (s.names !== undefined && !(Array.isArray(s.names) && s.names.length <= MAX_NAMES && s.names.every((n: unknown) => typeof n === 'string'))) return undefined;
-  return s as JsonSummary;
+  return s;
 }

@@ -77,7 +77,7 @@ export function createPostgresAuditAppender(db: Db): PostgresAuditAppender {
   return {
     append(e) {
       let time: string;
-      try { time = iso(e.time, 'time'); } catch (cause) { return Promise.reject(cause); }
+      try { time = iso(e.time, 'time'); } catch (cause) { return Promise.reject(cause instanceof Error ? cause : new Error(String(cause))); }
       return new Promise<void>((resolve, reject) => {
         queue.push({ e, time, resolve, reject });
         running ??= loop();

@@ -92,10 +92,18 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
   });
   ws.on('close', () => { input.end(); abort.abort(); });
   ws.on('error', () => ws.terminate());
-  const send = (channel: number, data: Buffer | string): Promise<void> => new Promise((resolve) => {
-    if (ws.readyState !== ws.OPEN) { resolve(); return; }
-    ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]), () => resolve());
-  });
+  // A real exec's first byte comes milliseconds after the 101 (apiserver → kubelet → runtime); client-go's WebSocket
+  // executor registers its streams only after reading the 101 and drops an earlier frame ("Unknown stream id 1"),
+  // so a double answering in the same tick made kubectl fail now and then. Frames wait a moment, in order; stdin is
+  // read from the start.
+  const warm = new Promise<void>((resolve) => setTimeout(resolve, 25));
+  const send = async (channel: number, data: Buffer | string): Promise<void> => {
+    await warm;
+    await new Promise<void>((resolve) => {
+      if (ws.readyState !== ws.OPEN) { resolve(); return; }
+      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]), () => resolve());
+    });
+  };
   // kubelet's first frame: an empty write on the lowest writable channel tells the client the streams are up.
   void send(o.stdout ? CH.stdout : o.stderr ? CH.stderr : CH.error, Buffer.alloc(0));
   return {

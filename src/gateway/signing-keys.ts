@@ -37,7 +37,9 @@ export interface SigningKeysOptions {
 
 const ALG = 'ES256';
 const DEFAULT_RELOAD_MS = 10_000;
-// An unknown kid re-reads the store at most this often, so random kids cannot flood it.
+// An unknown kid re-reads the store at most this often, so random kids cannot flood it. A kid met sooner
+// waits for that read rather than being refused: a session another replica signed right after a rotation
+// is accepted here at once, not after the next periodic read.
 const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 async function generate(nowIso: string): Promise<SigningKeyRecord> {
@@ -142,6 +144,16 @@ export async function loadSigningKeys(store: Store, o: SigningKeysOptions): Prom
     })().finally(() => { loading = undefined; });
     return loading;
   };
+  // One store read for every unknown kid met within UNKNOWN_KID_RELOAD_MS of the last read, shared by all of them.
+  let unknownKidRead: Promise<void> | undefined;
+  const readForUnknownKid = (): Promise<void> => {
+    const wait = lastLoad + UNKNOWN_KID_RELOAD_MS - o.now();
+    if (wait <= 0) return reload();
+    unknownKidRead ??= new Promise<void>((resolve) => { setTimeout(resolve, wait); })
+      .then(reload)
+      .finally(() => { unknownKidRead = undefined; });
+    return unknownKidRead;
+  };
   const timer = reloadMs > 0
     ? setInterval(() => { reload().catch((e: unknown) => o.log?.(`cannot re-read the signing keys: ${(e as Error).message}`)); }, reloadMs)
     : undefined;
@@ -155,7 +167,7 @@ export async function loadSigningKeys(store: Store, o: SigningKeysOptions): Prom
     reload,
     close: () => { if (timer !== undefined) clearInterval(timer); },
     publicKey: async (kid) => {
-      if (!publicJwks.has(kid) && o.now() - lastLoad > UNKNOWN_KID_RELOAD_MS) await reload();
+      if (!publicJwks.has(kid)) await readForUnknownKid();
       const jwk = publicJwks.get(kid);
       if (jwk === undefined || !accepts(kid)) return undefined;
       let key = publicKeys.get(kid);

@@ -52,6 +52,10 @@ function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
       const again = await db.query<{ value: string }>(`read the setting ${name}`, 'SELECT value FROM gateway_settings WHERE name = $1', [name]);
       return again.rows[0]!.value;
     },
+    async readSetting(name: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ value: string }>(`read the setting ${name}`, 'SELECT value FROM gateway_settings WHERE name = $1', [name]);
+      return rows[0]?.value;
+    },
     async createSession(s: SessionRecord): Promise<void> {
       await db.query('create a session', `INSERT INTO sessions (id, username, groups, connection, namespace, role, reason, created_at,
         expires_at, ended_at, end_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [

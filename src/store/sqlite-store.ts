@@ -169,6 +169,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
       q.claimSetting.run(name, value, new Date().toISOString());
       return (q.getSetting.get(name) as { value: string }).value;
     }),
+    readSetting: (name: string) => run(`read the setting ${name}`, () => (q.getSetting.get(name) as { value: string } | undefined)?.value),
     createSession: (s: SessionRecord) => run('create a session', () => {
       q.createSession.run({
         id: s.id, user: s.user, groups_json: JSON.stringify(s.groups), connection: s.connection, namespace: s.namespace,

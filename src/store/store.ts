@@ -155,6 +155,8 @@ export interface Store {
   putSigningKey(key: SigningKeyRecord): Promise<void>;
   /** Stores `value` under `name` unless a value is already there; returns the stored value (first writer wins, across replicas). */
   claimSetting(name: string, value: string): Promise<string>;
+  /** The value stored under `name`, or undefined. */
+  readSetting(name: string): Promise<string | undefined>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Marks a session ended; returns false when it did not exist or was already ended. */

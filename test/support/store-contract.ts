@@ -174,6 +174,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
       assert.ok(a === 'https://a' || a === 'https://b');
       assert.equal(await store.claimSetting('session-issuer', 'https://c'), a);
       assert.equal(await store.claimSetting('other', 'x'), 'x');
+      assert.equal(await other.readSetting('other'), 'x');
+      assert.equal(await store.readSetting('never-set'), undefined);
     }));
 
     test('access requests: create, get, list by status/user/fingerprint/since/limit (newest first)', () => using(async (store) => {

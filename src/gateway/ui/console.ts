@@ -76,7 +76,7 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
       sendPage(res, 200, frame({ title: 'Signed out', kind: 'signed-out', body: html`<p>You are signed out of the console.</p><p><a href="/ui/login">Sign in again</a></p>` }));
       return;
     }
-    who = auth.sessionOf(req);
+    who = await auth.sessionOf(req);
     if (who === undefined) {
       if (method === 'GET') { redirect(res, `/ui/login?next=${encodeURIComponent(path + url.search)}`); return; }
       throw new HoopError('not_logged_in', 'your console sign-in expired', { hint: 'sign in again at /ui/' });
@@ -86,7 +86,7 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
     if (method === 'POST') {
       const form = await readForm(req);
       auth.checkCsrf(req, s, form);
-      if (path === '/ui/logout') { redirect(res, '/ui/signed-out', { 'set-cookie': auth.logout(req) }); return; }
+      if (path === '/ui/logout') { redirect(res, '/ui/signed-out', { 'set-cookie': await auth.logout(s) }); return; }
       const decideId = idIn(path, /^\/ui\/requests\/([^/]+)\/decide$/);
       if (decideId !== undefined) { redirect(res, `/ui/requests/${encodeURIComponent(decideId)}?done=${await decideRequest(gw, s, decideId, form)}`); return; }
       const revokeId = idIn(path, /^\/ui\/sessions\/([^/]+)\/revoke$/);

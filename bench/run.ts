@@ -9,6 +9,7 @@ import { IN_PROCESS_SECTIONS, parseBenchArgs, type BenchOptions, type Section } 
 import { measureExec } from './lib/measure-exec.js';
 import { measureLargeList } from './lib/measure-large-list.js';
 import { measureMasking } from './lib/measure-masking.js';
+import { measureReplicas } from './lib/measure-replicas.js';
 import { measureSmall } from './lib/measure-small.js';
 import { measureSessions } from './lib/measure-sessions.js';
 import { measureStartup } from './lib/measure-startup.js';
@@ -26,6 +27,7 @@ const withStack = (m: (stack: Stack, o: BenchOptions, log: (l: string) => void) 
 const MEASURES: Record<Section, Measure> = {
   small: withStack(measureSmall), 'large-list': withStack(measureLargeList), watch: withStack(measureWatch), exec: withStack(measureExec),
   startup: withStack(measureStartup), teardown: withStack(measureTeardown), sessions: withStack(measureSessions), syscalls: withStack(measureSyscalls),
+  replicas: withStack(measureReplicas),
   masking: (_stack, o, log) => measureMasking(o, log),
 };
 

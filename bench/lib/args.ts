@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 
 /** Sections that can be run, in run order. */
-export const SECTIONS = ['small', 'large-list', 'watch', 'exec', 'startup', 'teardown', 'sessions', 'masking', 'syscalls'] as const;
+export const SECTIONS = ['small', 'large-list', 'watch', 'exec', 'startup', 'teardown', 'sessions', 'masking', 'syscalls', 'replicas'] as const;
 /** One section name. */
 export type Section = (typeof SECTIONS)[number];
-/** What runs without --only: everything but the strace pass, which needs strace and slows the processes it watches. */
+/** What runs without --only: everything but the strace pass (needs strace, slows what it watches) and replicas (needs PostgreSQL). */
 export const DEFAULT_SECTIONS: Section[] = ['small', 'large-list', 'watch', 'exec', 'startup', 'teardown', 'sessions', 'masking'];
 /** Sections measured inside the bench process: with only these, no stack is started. */
 export const IN_PROCESS_SECTIONS: readonly Section[] = ['masking'];
@@ -29,7 +29,7 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--only small,large-list,watch,exec,startup,teardown,sessions,masking,syscalls] [--concurrency 16]
+const USAGE = `usage: npm run bench -- [--only small,large-list,watch,exec,startup,teardown,sessions,masking,syscalls,replicas] [--concurrency 16]
        [--duration 4s] [--quick] [--profile] [--unmasked-config FILE]
        [--upstream-kubeconfig FILE [--context C] [--namespace NS]]`;
 

@@ -20,6 +20,8 @@ export interface GatewayProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Directory for `node --cpu-prof` output; unset = no profiling. */
   cpuProfDir?: string;
+  /** Pin the process to these CPUs (`taskset -c`, e.g. "0"); unset = the scheduler's choice. */
+  cpus?: string;
 }
 
 /** Writes the config, starts the gateway and waits for its "listening" line. */
@@ -27,7 +29,11 @@ export async function startGatewayProcess(o: GatewayProcessOptions): Promise<Gat
   const file = join(o.dir, `${o.name}.yaml`);
   await writeFile(file, stringify(o.config), { mode: 0o600 });
   const prof = o.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir, '--cpu-prof-name', `${o.name}.cpuprofile`];
-  const run: RunningCli = startCli([...prof, hoopctlBin, 'gateway', 'serve', '--config', file], o.env, { command: process.execPath });
+  const args = [...prof, hoopctlBin, 'gateway', 'serve', '--config', file];
+  // taskset execs node in its own process, so the pid (and its /proc CPU figures) is the gateway's.
+  const run: RunningCli = o.cpus === undefined
+    ? startCli(args, o.env, { command: process.execPath })
+    : startCli(['-c', o.cpus, process.execPath, ...args], o.env, { command: 'taskset' });
   const m = await run.waitFor(/gateway listening on (http\S+)/, 30_000);
   return {
     url: m[1]!,

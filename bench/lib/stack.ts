@@ -39,6 +39,10 @@ export interface Stack {
   profileDir?: string;
   /** Remembers a session daemon this run started, so close() ends it even if `disconnect` did not. */
   trackDaemon(pid: number): void;
+  /** The config of a gateway named `name` on this stack's upstream and IdP (SQLite store `<name>.db` in `dir`). */
+  gatewayConfig(name: string): Record<string, unknown>;
+  /** The environment gateway processes run with. */
+  gatewayEnv: NodeJS.ProcessEnv;
   /** Starts another gateway on the same upstream and store settings with `extra` merged into its config (e.g. masking on). */
   startVariantGateway(name: string, extra: Record<string, unknown>): Promise<{ gateway: GatewayProcess; target: Target }>;
   close(): Promise<void>;
@@ -126,6 +130,8 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
       ...(masking === undefined ? {} : { masking }),
       ...(profileDir === undefined ? {} : { profileDir }),
       trackDaemon: (pid) => { if (pid > 0) daemons.add(pid); },
+      gatewayConfig: baseConfig,
+      gatewayEnv: gwHome.env,
       async startVariantGateway(name, extra) {
         const gw = await startGatewayProcess({ dir, name, config: mergeConfig(baseConfig(name), extra), env: gwHome.env });
         closers.push(() => gw.close());

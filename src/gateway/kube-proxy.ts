@@ -17,6 +17,7 @@ import { createClassify } from './pipeline/classify.js';
 import { sendStatus, type ProxyExchange, type ProxyStep } from './pipeline/exchange.js';
 import { createForward } from './pipeline/forward.js';
 import { createForwardUpgrade } from './pipeline/forward-upgrade.js';
+import { timedPhase } from './metrics.js';
 import { answerSelfReview } from './pipeline/self-review.js';
 
 /** Path prefix of the reverse proxy. */
@@ -47,7 +48,7 @@ function clientAuditIdOf(req: IncomingMessage): string | undefined {
 
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
 export function createKubeProxy(gw: GatewayContext): KubeProxy {
-  const authorize = createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now));
+  const authorize = timedPhase(gw.metrics, 'policy', createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now)));
   const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), upgradeRule, authorize];
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);

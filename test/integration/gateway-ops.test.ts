@@ -95,6 +95,49 @@ describe('gateway operations', () => {
     assert.ok(!logs.join('\n').includes(s.token));
   });
 
+  test('/metrics: one phase histogram observation per request that went through policy, upstream, masking, audit', async () => {
+    const s = await open();
+    const base = h.gateway.url;
+    const json = { ...bearer(s.token), 'content-type': 'application/json' };
+    const CM = '/k8s/prod/api/v1/namespaces/default/configmaps';
+    const phases = ['policy', 'upstream', 'masking', 'audit'] as const;
+    const count = (m: Map<string, number>, p: string): number => m.get(`hoopctl_gateway_phase_seconds_count{phase=${p}}`) ?? 0;
+    const sum = (m: Map<string, number>, p: string): number => m.get(`hoopctl_gateway_phase_seconds_sum{phase=${p}}`) ?? 0;
+    const before = await scrape();
+
+    // policy, upstream, masking, audit: a masked JSON answer.
+    for (let i = 0; i < 3; i++) assert.equal((await send(base, 'GET', CM, bearer(s.token))).status, 200);
+    // policy, audit: refused by a guardrail, never forwarded.
+    for (let i = 0; i < 2; i++) assert.equal((await send(base, 'DELETE', '/k8s/prod/api/v1/namespaces/kube-system', bearer(s.token))).status, 403);
+    // audit only: no session, refused before policy.
+    assert.equal((await send(base, 'GET', CM)).status, 401);
+    // audit only: answered by the gateway itself (kubectl auth whoami).
+    assert.equal((await send(base, 'POST', '/k8s/prod/apis/authentication.k8s.io/v1/selfsubjectreviews', json,
+      '{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}')).status, 201);
+    // policy, upstream, audit: an answer to HEAD has no body and passes unmasked (the test cluster answers it 405).
+    assert.equal((await send(base, 'HEAD', CM, bearer(s.token))).status, 405);
+    // policy, upstream, masking, audit: a change, with two audit writes (RequestReceived, ResponseComplete) for one request.
+    const name = `phase-${Date.now()}`;
+    assert.equal((await send(base, 'POST', CM, json, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } }))).status, 201);
+    // policy, upstream, masking, audit (a failed write): answered 503 instead.
+    h.faults.audit = true;
+    try {
+      assert.equal((await send(base, 'GET', CM, bearer(s.token))).status, 503);
+    } finally {
+      h.faults.audit = false;
+    }
+
+    const m = await scrape();
+    const delta = Object.fromEntries(phases.map((p) => [p, count(m, p) - count(before, p)]));
+    assert.deepEqual(delta, { policy: 8, upstream: 6, masking: 5, audit: 10 });
+    // The per-write histogram keeps its name and meaning: the change wrote two events.
+    assert.equal(m.get('hoopctl_gateway_audit_write_duration_seconds_count{}')! - (before.get('hoopctl_gateway_audit_write_duration_seconds_count{}') ?? 0), 11);
+    for (const p of phases) {
+      assert.equal(m.get(`hoopctl_gateway_phase_seconds_bucket{le=+Inf,phase=${p}}`), count(m, p), p);
+      assert.ok(sum(m, p) > sum(before, p), `${p}: time was measured`);
+    }
+  });
+
   test('/v1/audit says which limit it applied (hoopctl audit warns when it is less than asked)', async () => {
     const r = await send(h.gateway.url, 'GET', '/v1/audit?limit=100000', bearer(h.idTokens.alice));
     assert.equal(r.status, 200, r.body);

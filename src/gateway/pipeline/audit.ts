@@ -84,6 +84,7 @@ export class AuditWriteError extends Error {
 
 async function append(x: ProxyExchange, event: AuditEvent): Promise<void> {
   const { gw } = x;
+  const started = performance.now();
   try {
     await gw.store.appendAudit(event);
     gw.auditHealth.succeeded();
@@ -92,14 +93,31 @@ async function append(x: ProxyExchange, event: AuditEvent): Promise<void> {
     // Names the request, never its body or query values.
     gw.log(`audit write failed (${event.stage}) for ${x.auditID} on ${x.connectionName} ${event.verb} ${event.resource ?? event.requestURI.split('?')[0]}: ${cause instanceof Error ? cause.message : String(cause)}`);
     throw new AuditWriteError(x.auditID, cause);
+  } finally {
+    x.auditWaitMs = (x.auditWaitMs ?? 0) + (performance.now() - started);
   }
+}
+
+// The audit phase of /metrics: what the request waited on all its audit writes, reported once when its audit is over.
+function observeAuditPhase(x: ProxyExchange): void {
+  x.gw.metrics?.observePhase('audit', (x.auditWaitMs ?? 0) / 1000);
+}
+
+/** Marks the request's audit as over without a `ResponseComplete` event (a stage write failed and it was refused). */
+export function endAudit(x: ProxyExchange): void {
+  x.audited = true;
+  observeAuditPhase(x);
 }
 
 /** Appends the request's final (`ResponseComplete`) event once; later calls are no-ops, also after a failed write. */
 export async function recordProxyAudit(x: ProxyExchange): Promise<void> {
   if (x.audited) return;
   x.audited = true;
-  await append(x, proxyAuditEvent(x, x.gw.now()));
+  try {
+    await append(x, proxyAuditEvent(x, x.gw.now()));
+  } finally {
+    observeAuditPhase(x);
+  }
 }
 
 /** Appends an intermediate event (`RequestReceived` before forwarding, `ResponseStarted` before a stream's first byte). */

@@ -8,7 +8,7 @@
  * Writes wait for the client to drain (backpressure), so a slow client cannot make the gateway buffer an answer.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { auditFailedStatus, recordProxyAudit, recordProxyStage } from './audit.js';
+import { auditFailedStatus, endAudit, recordProxyAudit, recordProxyStage } from './audit.js';
 import { sendStatus, type ProxyExchange } from './exchange.js';
 
 /** Writes one chunk; resolves at once, or when the client drained, or rejects when it went away. */
@@ -52,7 +52,7 @@ export async function startStream(x: ProxyExchange, status: number, headers: Out
     await recordProxyStage(x, 'ResponseStarted');
   } catch {
     x.message = 'refused: its audit event could not be written';
-    x.audited = true;
+    endAudit(x);
     await sendStatus(x, auditFailedStatus(x), async () => undefined);
     return false;
   }

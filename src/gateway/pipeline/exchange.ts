@@ -39,6 +39,8 @@ export interface ProxyExchange {
   bytes: number;
   message: string | null;
   audited: boolean;
+  /** Time spent waiting on this request's audit writes so far, in ms (the audit phase of /metrics). */
+  auditWaitMs?: number;
   /** Values masked in the answer and in the audited request body (undefined: none). */
   maskedCount?: number;
   /** The request body as the audit event records it: masked, or size and SHA-256 when it is not JSON/YAML. */

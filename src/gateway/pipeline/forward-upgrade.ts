@@ -93,6 +93,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     // A compressed WebSocket (permessage-deflate) could not be recorded from the relayed bytes.
     if (isRecordedUpgrade(x)) delete headers['sec-websocket-extensions'];
     const mod = up.origin.protocol === 'https:' ? https : http;
+    const sent = performance.now();
     const upReq = mod.request({
       host: up.origin.hostname.replace(/^\[|\]$/g, ''),
       port: up.origin.port === '' ? undefined : Number(up.origin.port),
@@ -108,6 +109,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     client.once('close', onClientClose);
     upReq.on('upgrade', (upRes, upSocket, upHead) => {
       client.off('close', onClientClose);
+      gw.metrics?.observePhase('upstream', (performance.now() - sent) / 1000);
       x.status = 101;
       startUpgraded(gw, x, upRes, upSocket, upHead).catch((e: unknown) => {
         const why = e instanceof Error ? e.message : String(e);
@@ -120,6 +122,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     });
     upReq.on('response', (upRes) => {
       client.off('close', onClientClose);
+      gw.metrics?.observePhase('upstream', (performance.now() - sent) / 1000);
       x.status = upRes.statusCode ?? 502;
       deliverAnswer(x, { statusCode: x.status, headers: upRes.headers, body: upRes }).catch((e: unknown) => {
         gw.log(`answer to upgrade ${x.auditID} failed: ${e instanceof Error ? e.message : String(e)}`);

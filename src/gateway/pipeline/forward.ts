@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import { buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { auditFailedStatus, recordProxyAudit, recordProxyStage } from './audit.js';
+import { auditFailedStatus, endAudit, recordProxyAudit, recordProxyStage } from './audit.js';
 import { deliverAnswer } from './answer-gate.js';
 import { sendStatus, sessionOf, type ProxyExchange } from './exchange.js';
 import { maskingRequestHeaders, prepareMaskedRequest } from './mask-request.js';
@@ -71,7 +71,7 @@ export async function auditBeforeForwarding(x: ProxyExchange): Promise<boolean> 
     return true;
   } catch {
     x.message = 'refused: its audit event could not be written, so it was not forwarded';
-    x.audited = true;
+    endAudit(x);
     await sendStatus(x, auditFailedStatus(x), async () => undefined);
     return false;
   }
@@ -123,6 +123,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
     }
     if (!await auditBeforeForwarding(x)) return;
     let upstream: Dispatcher.ResponseData;
+    const sent = performance.now();
     try {
       const headers = upstreamRequestHeaders(x.req.headersDistinct, x.req.headers, await upstreamIdentity(gw, up, x));
       upstream = await (long ? up.streamPool : up.pool).request({
@@ -139,6 +140,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
       await sendStatus(x, upstreamUnreachable(x.connectionName, cause), audit);
       return;
     }
+    gw.metrics?.observePhase('upstream', (performance.now() - sent) / 1000);
     x.status = upstream.statusCode;
     await deliverAnswer(x, { statusCode: upstream.statusCode, headers: upstream.headers, body: upstream.body });
   };

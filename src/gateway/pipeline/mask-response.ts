@@ -84,6 +84,16 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 
 /** Relays the upstream answer masked as `mode` says, with the audit written before the client sees it complete. */
 export async function relayMasked(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<MaskMode, 'pass' | 'refuse'>): Promise<void> {
+  const spent = { ms: 0 };
+  try {
+    await relay(x, upstream, mode, spent);
+  } finally {
+    x.gw.metrics?.observePhase('masking', spent.ms / 1000);
+  }
+}
+
+// `spent` collects the time inside the masker only (the masking phase of /metrics), not the waits for upstream or the client.
+async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<MaskMode, 'pass' | 'refuse'>, spent: { ms: number }): Promise<void> {
   const { res } = x;
   const h = upstream.headers;
   const ctx = maskContextFor(x);
@@ -123,8 +133,16 @@ export async function relayMasked(x: ProxyExchange, upstream: UpstreamAnswer, mo
   };
 
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) await send(m.push(text.write(chunk)));
-    await send(m.push(text.end()) + m.end());
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const t = performance.now();
+      const out = m.push(text.write(chunk));
+      spent.ms += performance.now() - t;
+      await send(out);
+    }
+    const t = performance.now();
+    const out = m.push(text.end()) + m.end();
+    spent.ms += performance.now() - t;
+    await send(out);
   } catch (cause) {
     x.maskedCount = (x.maskedCount ?? 0) + ctx.counter.masked;
     discard(source);

@@ -233,7 +233,8 @@ for (const k of KUBECTLS) {
       const logs = await ok(k, ['logs', pod, '--tail=20']);
       assert.match(logs, new RegExp(`password=\\*\\*hoopctl-masked\\*\\* to db`));
       const f = follow(k, ['logs', '-f', pod, '--tail=1']);
-      await new Promise((r) => setTimeout(r, 500));
+      // The server writes the tail line and starts following in one step: once that line is through, so are new ones.
+      await f.until(/\n/);
       // A real key's body: full-width base64 lines, then a short last one (later `--tail` runs cut its BEGIN line off).
       const body = [`MIIEowIBAAKCAQEA${SENTINEL}${v}`.padEnd(64, 'Q'), `${SENTINEL}${v}`.padEnd(64, 'w'), `${SENTINEL}${v}Ag==`];
       for (const line of ['-----BEGIN RSA PRIVATE KEY-----', ...body, '-----END RSA PRIVATE KEY-----', `token: Bearer ${SENTINEL}-BEARER-${v}-abcdef`, `done ${v}`]) {

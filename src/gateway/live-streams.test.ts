@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLiveStreams } from './live-streams.js';
 
 test('closeSession closes every stream of that session only', () => {
@@ -19,16 +18,34 @@ test('closeSession closes every stream of that session only', () => {
   assert.deepEqual(closed, ['a:revoked', 'b:revoked']);
 });
 
-test('the expiry timer closes the streams at the session end', async () => {
-  const start = Date.now();
-  const streams = createLiveStreams(() => Date.now());
+test('the expiry timer closes the streams at the session end', (t) => {
+  // Mocked timers and the gateway clock advance together, so the test decides when the end is reached.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let clock = 1_000;
+  const streams = createLiveStreams(() => clock);
   let reason: string | undefined;
-  streams.add('s1', start + 80, { close: (r) => { reason = r; } });
-  await sleep(30);
-  assert.equal(reason, undefined);
-  await sleep(150);
+  streams.add('s1', clock + 80, { close: (r) => { reason = r; } });
+  const advance = (ms: number): void => { clock += ms; t.mock.timers.tick(ms); };
+  advance(79);
+  assert.equal(reason, undefined, 'open until the end');
+  advance(1);
   assert.equal(reason, 'session expired');
   assert.equal(streams.count(), 0);
+});
+
+test('a timer that fires before the clock reached the end is armed again', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let clock = 1_000;
+  const streams = createLiveStreams(() => clock);
+  let reason: string | undefined;
+  streams.add('s1', clock + 80, { close: (r) => { reason = r; } });
+  // The timer fires at 80 ms, but the gateway clock only says 50 ms passed (timers and clocks drift apart).
+  clock += 50;
+  t.mock.timers.tick(80);
+  assert.equal(reason, undefined, 'not ended while the clock says the session is still valid');
+  clock += 30;
+  t.mock.timers.tick(30);
+  assert.equal(reason, 'session expired');
 });
 
 test('a throwing stream does not keep the others open; closeAll clears everything', () => {

@@ -1,10 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { childExitCode, spawnChild } from './spawn-child.js';
 
-// The child reports which signal reached it through its exit code; settle() gives sh time to install the traps.
-const TRAPS = 'trap "exit 7" TERM; trap "exit 9" INT; while :; do sleep 0.02; done';
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+// The child reports which signal reached it through its exit code, and creates $READY once its traps are installed.
+const TRAPS = 'trap "exit 7" TERM; trap "exit 9" INT; : > "$READY"; while :; do sleep 0.02; done';
+const dir = mkdtempSync(join(tmpdir(), 'hoop-spawn-child-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+let children = 0;
+
+/** Starts the trapping shell and resolves once its traps are in place (a signal before that would kill sh outright). */
+async function trappingChild(opts: { terminalDeliversInterrupts?: boolean } = {}): Promise<ReturnType<typeof spawnChild>> {
+  const ready = join(dir, `ready-${++children}`);
+  const c = spawnChild({ command: 'sh', args: ['-c', TRAPS], env: { READY: ready }, baseEnv: process.env, forwardSignals: ['SIGINT', 'SIGTERM'], ...opts });
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(ready)) {
+    if (Date.now() > deadline) assert.fail('the child never installed its traps');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return c;
+}
 
 test('childExitCode follows the shell convention', () => {
   assert.equal(childExitCode(0, null), 0);
@@ -22,26 +40,26 @@ test('merges env over the base env and inherits stdio', async () => {
 
 test('forwards SIGTERM to the child and stops listening once it exits', async () => {
   const before = process.listenerCount('SIGTERM');
-  const c = spawnChild({ command: 'sh', args: ['-c', TRAPS], env: {}, baseEnv: process.env, forwardSignals: ['SIGINT', 'SIGTERM'] });
+  const c = await trappingChild();
   assert.equal(process.listenerCount('SIGTERM'), before + 1);
-  await settle();
   process.kill(process.pid, 'SIGTERM');
   assert.equal((await c.exited).code, 7);
   assert.equal(process.listenerCount('SIGTERM'), before);
 });
 
 test('with a terminal, SIGINT is caught but not sent again (the terminal already delivered it)', async () => {
-  const c = spawnChild({ command: 'sh', args: ['-c', TRAPS], env: {}, baseEnv: process.env, forwardSignals: ['SIGINT', 'SIGTERM'], terminalDeliversInterrupts: true });
-  await settle();
+  const c = await trappingChild({ terminalDeliversInterrupts: true });
+  // spawnChild's listener was added first, so once ours ran, it has handled (and not forwarded) the SIGINT; had it
+  // forwarded it, the child would have it pending before the SIGTERM below and exit 9.
+  const handled = once(process, 'SIGINT');
   process.kill(process.pid, 'SIGINT');
-  await settle();
+  await handled;
   process.kill(process.pid, 'SIGTERM');
   assert.equal((await c.exited).code, 7, 'the child saw SIGTERM, not SIGINT');
 });
 
 test('without a terminal, SIGINT is forwarded', async () => {
-  const c = spawnChild({ command: 'sh', args: ['-c', TRAPS], env: {}, baseEnv: process.env, forwardSignals: ['SIGINT', 'SIGTERM'] });
-  await settle();
+  const c = await trappingChild();
   process.kill(process.pid, 'SIGINT');
   assert.equal((await c.exited).code, 9);
 });

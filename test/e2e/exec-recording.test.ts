@@ -153,7 +153,8 @@ describe('audit: follow, export, verify', () => {
   test('--follow prints new events as JSON lines; --export appends JSON lines to a 0600 file', async () => {
     const follow = startCli(['audit', '--follow', '-o', 'json', '--interval', '200', '--limit', '1'], alice.env);
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      // Its first line is the newest existing event (--limit 1): from then on it polls for what comes after it.
+      await follow.waitFor(/\{"[^\n]*\}\n/, 20_000);
       const r = await hoopExec(alice, 'demo', ['kubectl', 'get', 'configmap', 'follow-marker', '-n', 'demo']);
       assert.notEqual(r.code, null);
       const line = await follow.waitFor(/\{[^\n]*configmaps\/follow-marker[^\n]*\}\n/, 20_000);

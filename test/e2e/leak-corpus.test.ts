@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MARKER_BASE64_PREFIX, MASK_MARKER } from '../../src/mask/marker.js';
 import { startChain, type Chain } from './chain-harness.js';
-import type { KubeObject } from '../support/kube-api-server/object-store.js';
+import type { KubeObject } from '../../src/simulated-cluster/object-store.js';
 import { runCli, type TempHome } from '../support/cli-runner.js';
 import { kubectlBinaries, type KubectlBinary } from '../support/kubectl-binaries.js';
 import { findSentinels } from '../support/sentinels.js';
@@ -233,7 +233,8 @@ for (const k of KUBECTLS) {
       const logs = await ok(k, ['logs', pod, '--tail=20']);
       assert.match(logs, new RegExp(`password=\\*\\*hoopctl-masked\\*\\* to db`));
       const f = follow(k, ['logs', '-f', pod, '--tail=1']);
-      await new Promise((r) => setTimeout(r, 500));
+      // The server writes the tail line and starts following in one step: once that line is through, so are new ones.
+      await f.until(/\n/);
       // A real key's body: full-width base64 lines, then a short last one (later `--tail` runs cut its BEGIN line off).
       const body = [`MIIEowIBAAKCAQEA${SENTINEL}${v}`.padEnd(64, 'Q'), `${SENTINEL}${v}`.padEnd(64, 'w'), `${SENTINEL}${v}Ag==`];
       for (const line of ['-----BEGIN RSA PRIVATE KEY-----', ...body, '-----END RSA PRIVATE KEY-----', `token: Bearer ${SENTINEL}-BEARER-${v}-abcdef`, `done ${v}`]) {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { AccessRequestView, CreateSessionResponse } from '../../src/gateway/api.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { idTokenFor, openUpgrade, POLICY, send, startHarness, type Answer, type Harness } from './gateway-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /** A notification receiver that answers 503 to the first `failFirst` posts, and logs every body. */
 interface Receiver { url: string; bodies: unknown[]; attempts: number; close(): Promise<void> }
@@ -113,7 +114,8 @@ describe('session elevation (JIT)', () => {
     const listed = (await send(base, 'GET', '/v1/requests', bearer(tokens.sam!))).json.items as AccessRequestView[];
     assert.ok(listed.some((r) => r.id === req.id && r.canApprove));
     const polling = send(base, 'GET', `/v1/requests/${req.id}?wait=10`, bearer(tokens.alice!));
-    await new Promise((r) => setTimeout(r, 200));
+    // Approve only once the gateway holds the poll: an approval first would answer it at once and test nothing.
+    await waitUntil('the gateway holds the long-poll', () => h.gateway.inFlight().short === 1);
     const tApprove = Date.now();
     const approved = await vote('sam', req.id, 'approve', 'go ahead');
     assert.equal(approved.status, 200, approved.body);

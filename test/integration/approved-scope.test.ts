@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessRequestView, CreateSessionResponse } from '../../src/gateway/api.js';
 import { idTokenFor, POLICY, send, startHarness, type Answer, type Harness } from './gateway-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const GITHUB_TOKEN = `ghp_${'Q'.repeat(36)}`;
 const policy = {
@@ -194,7 +195,10 @@ describe('single-command review', () => {
     } finally {
       h.clock.skewMs = 0;
     }
-    await new Promise((res) => setTimeout(res, 100));
-    assert.equal(hookBodies.filter((b, i) => i >= notified && JSON.stringify(b).includes('limit-4') && JSON.stringify(b).includes(s.sessionId)).length, 0, 'the refused review notified no one');
+    // limit-5's review was announced after the refused one would have been (each notification is sent when its review
+    // opens): once limit-5's webhook has arrived, a notification of the refused review would have too.
+    const about = (b: unknown, name: string): boolean => JSON.stringify(b).includes(name) && JSON.stringify(b).includes(s.sessionId);
+    await waitUntil("limit-5's webhook", () => hookBodies.some((b) => about(b, 'limit-5')));
+    assert.equal(hookBodies.filter((b, i) => i >= notified && about(b, 'limit-4')).length, 0, 'the refused review notified no one');
   });
 });

@@ -35,9 +35,15 @@ test('notifier: gives up after the last attempt and says so; close drops the que
   await notifier.idle();
   assert.equal(lines.at(-1), 'notification (webhook) to http://127.0.0.1:9 failed for good after 2 attempts: ECONNREFUSED');
   assert.ok(lines.every((l) => !l.includes('token=abc')));
-  const slow = createNotifier({ log: (l) => lines.push(l), backoffMs: 60_000, fetch: async () => new Response('', { status: 503 }) });
+  // Closed while the message waits for its retry: the first attempt failed and the 60 s backoff started.
+  let backingOff!: () => void;
+  const waiting = new Promise<void>((r) => { backingOff = r; });
+  const slow = createNotifier({
+    log: (l) => { lines.push(l); if (l.includes('retrying in 60000 ms')) backingOff(); },
+    backoffMs: 60_000, fetch: async () => new Response('', { status: 503 }),
+  });
   slow.send([{ target: { type: 'webhook', url: 'http://127.0.0.1:9/' }, body: {} }]);
-  await new Promise((r) => setTimeout(r, 20));
+  await waiting;
   slow.close();
   await slow.idle();
   assert.equal(lines.at(-1), 'notifications: 1 message(s) not delivered (gateway stopping)');

@@ -165,7 +165,10 @@ export interface TokenExchangeResponse {
 
 /** `DELETE /v1/sessions/:id` ends a session (revoke). Authorization: the session token, the owner's ID token or an admin's. → 204; its live streams are cut at once. */
 
-/** Error body of every `/v1` endpoint (non-2xx). `/k8s/...` refusals are Kubernetes `Status` bodies instead. */
+/**
+ * Error body of every `/v1` endpoint (non-2xx). `/k8s/...` refusals are Kubernetes `Status` bodies instead, and so are
+ * the router's 405 (a known path asked with another method; `Allow` lists the methods) and the draining 503.
+ */
 export interface ApiErrorBody {
   code: string;
   message: string;

@@ -9,7 +9,7 @@ import type { SessionRecord } from '../store/store.js';
 import type { CreateSessionRequest, CreateSessionResponse, SessionView } from './api.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
-import { auditEvent } from './pipeline/audit.js';
+import { auditEvent } from '../audit/audit-event.js';
 import { approvedTtl, askForApproval, claimApprovedSession } from './approvals/session-requests.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -10,7 +10,7 @@ import type { AccessRequestView } from '../api.js';
 import type { GatewayConfig } from '../config.js';
 import { requestNotifications, type RequestEvent } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
-import { auditEvent } from '../pipeline/audit.js';
+import { auditEvent } from '../../audit/audit-event.js';
 import { mayView, mayVote, toView, type Viewer } from './request-view.js';
 
 /** An authenticated person acting on requests (a `/v1` Caller). */

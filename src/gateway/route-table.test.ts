@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRouteTable, type Route } from './route-table.js';
 import { GATEWAY_ROUTES } from './v1-routes.js';
 
-// The gateway's endpoints as DESIGN.md and gateway/api.ts document them: the table must hold exactly these.
+// The gateway's endpoints as DESIGN.md and src/api/wire.ts document them: the table must hold exactly these.
 const DOCUMENTED = [
   'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json',
   'GET /v1/config', 'GET /v1/connections', 'GET /v1/whoami',

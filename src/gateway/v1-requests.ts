@@ -1,4 +1,4 @@
-/** `/v1/requests…`: list, read (with long-poll), approve, deny and withdraw access requests. Shapes: AccessRequestView in api.ts. */
+/** `/v1/requests…`: list, read (with long-poll), approve, deny and withdraw access requests. Shapes: AccessRequestView in src/api/wire.ts. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';

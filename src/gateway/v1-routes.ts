@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
 import { parseDuration } from '../credential/duration.js';
 import { rolesFor } from '../policy/subject-bindings.js';
-import type { ConnectionSummary, GatewayConfigResponse } from './api.js';
+import type { ConnectionSummary, GatewayConfigResponse } from '../api/wire.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
 import { sendError, sendJson } from './http-json.js';
 import { createRouteTable, sendMethodNotAllowed, type Route } from './route-table.js';

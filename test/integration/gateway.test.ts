@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { startGatewayFromConfigFile } from '../../src/gateway/serve.js';
 import { isHoopError } from '../../src/errors.js';

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HoopError } from '../../errors.js';
 import type { AccessRequestPatch, AccessRequestRecord, AccessRequestStatus, Store } from '../../store/store.js';
-import type { AccessRequestView } from '../api.js';
+import type { AccessRequestView } from '../../api/wire.js';
 import type { GatewayConfig } from '../config.js';
 import { requestNotifications, type RequestEvent } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';

@@ -66,17 +66,41 @@ function refusalError(r: LifecycleRefusal): HoopError {
   return new HoopError(r.code, r.message, r.hint === undefined ? {} : { hint: r.hint });
 }
 
-/** Creates the service and starts its expiry sweep. */
-export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
+/** Long-polls waiting on a request: woken when it changes (or a vote arrives), on timeout or abort. */
+function createChangeWaiters(): Pick<AccessRequests, 'waitForChange'> & { wake(id: string): void; wakeAll(): void } {
   const waiters = new Map<string, Set<() => void>>();
-  const iso = (ms: number): string => new Date(ms).toISOString();
-
   function wake(id: string): void {
     const set = waiters.get(id);
     if (set === undefined) return;
     waiters.delete(id);
     for (const w of set) w();
   }
+  return {
+    wake,
+    wakeAll: () => { for (const id of [...waiters.keys()]) wake(id); },
+    waitForChange(id, ms, signal) {
+      return new Promise((resolve) => {
+        let set = waiters.get(id);
+        if (set === undefined) waiters.set(id, (set = new Set()));
+        const done = (): void => {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          set.delete(done);
+          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        set.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    },
+  };
+}
+
+/** Creates the service and starts its expiry sweep. */
+export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
+  const { wake, waitForChange, wakeAll } = createChangeWaiters();
+  const iso = (ms: number): string => new Date(ms).toISOString();
 
   async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string): Promise<void> {
     wake(r.id);
@@ -193,26 +217,11 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
       return view(await reread(id), actor);
     },
     transition,
-    waitForChange(id, ms, signal) {
-      return new Promise((resolve) => {
-        let set = waiters.get(id);
-        if (set === undefined) waiters.set(id, (set = new Set()));
-        const done = (): void => {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          set.delete(done);
-          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
-          resolve();
-        };
-        const t = setTimeout(done, ms);
-        set.add(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-    },
+    waitForChange,
     sweep,
     close() {
       clearInterval(timer);
-      for (const id of [...waiters.keys()]) wake(id);
+      wakeAll();
     },
   };
 }

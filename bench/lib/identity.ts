@@ -3,7 +3,7 @@
  * HOME (for `connect`, `whoami`), and in this process through the same device flow (an ID token
  * to ask the gateway for session JWTs directly and to revoke sessions).
  */
-import type { CreateSessionResponse, GatewayConfigResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse, GatewayConfigResponse } from '../../src/api/wire.js';
 import { discoverIssuer, initiateDeviceAuthorization, pollDeviceAuthorizationGrant } from '../../src/oidc/device-authorization.js';
 import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
 import { createTempHome, startCli, type TempHome } from '../../test/support/cli-runner.js';

@@ -45,3 +45,15 @@ export interface AuditEvent {
   /** SHA-256 (hex) of this event's canonical JSON without `hash`. */
   hash?: string;
 }
+
+/** Fields every audit event needs; the rest default to null / empty. */
+export type AuditEventInput = Pick<AuditEvent, 'auditID' | 'stage' | 'time' | 'verb' | 'requestURI' | 'decision'> & Partial<AuditEvent>;
+
+/** Builds a complete AuditEvent from the fields that are known. */
+export function auditEvent(e: AuditEventInput): AuditEvent {
+  return {
+    session: null, user: null, groups: [], impersonatedUser: null, connection: null, apiGroup: null, resource: null,
+    subresource: null, namespace: null, name: null, rule: null, responseStatus: null, latencyMs: null, bytes: null,
+    maskedCount: 0, userAgent: null, sourceIP: null, message: null, ...e,
+  };
+}

@@ -1,6 +1,6 @@
 /** The CLI side of waiting for an access request: a status line (who can approve, elapsed time) and Ctrl-C. */
 import { formatDuration, parseDuration } from '../credential/duration.js';
-import type { AccessRequestView } from '../gateway/api.js';
+import type { AccessRequestView } from '../api/wire.js';
 import type { RequestWaitDeps, SessionApprovalDeps } from '../usecases/approvals.js';
 import { ExitRequest, type CliContext } from './context.js';
 import type { StatusLine } from './output.js';

@@ -1,6 +1,6 @@
 /** `hoopctl requests | approve | deny | wait`: access requests seen from both sides. */
 import { formatDuration } from '../credential/duration.js';
-import type { AccessRequestView } from '../gateway/api.js';
+import type { AccessRequestView } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { CliContext } from './context.js';

@@ -1,6 +1,6 @@
 /** `hoopctl mcp [--print-config cursor|claude]`: the MCP server over stdio, or the configuration to register it. */
 import { readFileSync } from 'node:fs';
-import type { CreateSessionResponse } from '../gateway/api.js';
+import type { CreateSessionResponse } from '../api/wire.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { KubeAnswer, KubeCall } from '../mcp/kube-calls.js';
 import type { McpBackend } from '../mcp/session-pool.js';

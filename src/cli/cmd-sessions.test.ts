@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionView } from '../gateway/api.js';
+import type { SessionView } from '../api/wire.js';
 import { formatSessionRows, sessionRole } from './cmd-sessions.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');

@@ -1,6 +1,6 @@
 /** `hoopctl sessions | revoke`: sessions as the gateway knows them (own; every one for admins), and ending one from anywhere. */
 import { formatDuration } from '../credential/duration.js';
-import type { SessionView } from '../gateway/api.js';
+import type { SessionView } from '../api/wire.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';

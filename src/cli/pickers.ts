@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../credential/duration.js';
 import { HoopError } from '../errors.js';
-import type { AccessRequestView, ConnectionSummary } from '../gateway/api.js';
+import type { AccessRequestView, ConnectionSummary } from '../api/wire.js';
 
 /** Where prompts read and draw; the entry point passes process.stdin / process.stderr. */
 export interface PromptIo {

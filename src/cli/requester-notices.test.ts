@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccessRequestView } from '../gateway/api.js';
+import type { AccessRequestView } from '../api/wire.js';
 import { approvedText } from './approval-wait.js';
 import { ttlCapNotice } from './cmd-session.js';
 

@@ -1,6 +1,6 @@
-/** Claims of the gateway-signed session credential (shape in gateway/api.ts); signing and verifying live at the edges. */
+/** Claims of the gateway-signed session credential (shape in src/api/wire.ts); signing and verifying live at the edges. */
 import { HoopError } from '../errors.js';
-import type { SessionClaims } from '../gateway/api.js';
+import type { SessionClaims } from '../api/wire.js';
 
 /** `aud` of every session credential, so an IdP token or another service's JWT is never taken for one. */
 export const SESSION_AUDIENCE = 'hoopctl-session';

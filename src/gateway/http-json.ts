@@ -1,7 +1,7 @@
 /** JSON in and out of the `/v1` API: bodies, bearer tokens, and HoopError → status + ApiErrorBody. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError, type ErrorCode } from '../errors.js';
-import type { ApiErrorBody } from './api.js';
+import type { ApiErrorBody } from '../api/wire.js';
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   usage: 400, config_invalid: 400, not_logged_in: 401, login_expired: 401, login_failed: 401, session_expired: 401,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { buildStatus } from '../kube/status.js';
+import type { KubeStatus } from '../kube/types.js';
 import { upgradeResponse } from '../platform/upgrade-response.js';
 import type { GatewayContext } from './gateway-context.js';
 import { recordProxyAudit } from './pipeline/audit.js';
@@ -14,7 +15,7 @@ import { createAuthorize } from './pipeline/authorize.js';
 import { createCommandReviews } from './approvals/command-review.js';
 import { upgradeRule } from './pipeline/answer-gate.js';
 import { createClassify } from './pipeline/classify.js';
-import { sendStatus, type ProxyExchange, type ProxyStep } from './pipeline/exchange.js';
+import { isRefusal, sendStatus, type ProxyExchange } from './pipeline/exchange.js';
 import { createForward } from './pipeline/forward.js';
 import { createForwardUpgrade } from './pipeline/forward-upgrade.js';
 import { timedPhase } from './metrics.js';
@@ -48,8 +49,9 @@ function clientAuditIdOf(req: IncomingMessage): string | undefined {
 
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
 export function createKubeProxy(gw: GatewayContext): KubeProxy {
+  const authenticate = createAuthenticate(gw);
+  const classify = createClassify();
   const authorize = timedPhase(gw.metrics, 'policy', createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now)));
-  const steps: ProxyStep[] = [createAuthenticate(gw), createClassify(), upgradeRule, authorize];
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);
   if (!gw.config.policy.masking.enabled) gw.log('WARNING: policy.masking.enabled is false: Secret values reach clients in clear (for benchmarks only)');
@@ -66,18 +68,23 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
 
   async function run(x: ProxyExchange): Promise<void> {
     const audit = (): Promise<void> => recordProxyAudit(x);
+    const refuse = (status: KubeStatus): Promise<void> => sendStatus(x, status, audit);
     try {
-      for (const step of steps) {
-        // auth whoami / can-i are answered by the gateway for every session, so authorize must not see them.
-        if (step === authorize && await answerSelfReview(x, audit)) return;
-        const refusal = await step(x);
-        if (refusal !== undefined) {
-          await sendStatus(x, refusal, audit);
-          return;
-        }
-      }
-      if (x.upgrade !== undefined) await forwardUpgrade(x);
-      else await forward(x);
+      // Each step hands the next the same exchange, typed with what it filled in (exchange.ts).
+      const authenticated = await authenticate(x);
+      if (isRefusal(authenticated)) return await refuse(authenticated);
+      const classified = await classify(authenticated);
+      if (isRefusal(classified)) return await refuse(classified);
+      const upgradeRefusal = await upgradeRule(classified);
+      if (upgradeRefusal !== undefined) return await refuse(upgradeRefusal);
+      // auth whoami / can-i are answered by the gateway for every session, so authorize must not see them.
+      if (await answerSelfReview(classified, audit)) return;
+      const authorized = await authorize(classified);
+      if (isRefusal(authorized)) return await refuse(authorized);
+      // The upgrade rule may have turned an upgrade request into a plain one (and cleared x.upgrade).
+      const { upgrade } = authorized;
+      if (upgrade !== undefined) await forwardUpgrade(authorized, upgrade);
+      else await forward(authorized);
     } catch (e) {
       gw.log(`proxy error on ${x.connectionName} ${x.req.method ?? ''} (audit ${x.auditID}): ${e instanceof Error ? e.message : String(e)}`);
       x.message = 'internal gateway error';

@@ -2,7 +2,7 @@
 import { SignJWT, compactVerify, decodeProtectedHeader, errors, jwtVerify, type CryptoKey } from 'jose';
 import { HoopError } from '../errors.js';
 import { SESSION_AUDIENCE, checkSessionClaims } from '../credential/session-claims.js';
-import type { SessionClaims } from './api.js';
+import type { SessionClaims } from '../api/wire.js';
 import type { SessionRecord, Store } from '../store/store.js';
 import type { SigningKeys } from './signing-keys.js';
 

@@ -11,14 +11,6 @@ import type { RecordingRecord } from '../store/store.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { sendJson } from './http-json.js';
 
-function segment(path: string, prefix: string, suffix = ''): string {
-  try {
-    return decodeURIComponent(path.slice(prefix.length, path.length - suffix.length));
-  } catch (cause) {
-    throw new HoopError('usage', 'the id in the path is not valid percent-encoding', { cause });
-  }
-}
-
 function mayRead(caller: Caller, owner: string): void {
   if (!caller.admin && caller.user !== owner) throw new HoopError('denied', "only the session's owner and gateway admins may read its recordings");
 }
@@ -29,7 +21,8 @@ export function recordingTitle(r: RecordingRecord): string {
   return r.subresource === 'attach' ? `kubectl attach ${target}` : `kubectl exec ${target} -- ${r.command.join(' ')}`;
 }
 
-async function listSessionRecordings(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+/** `GET /v1/sessions/:id/recordings`. */
+export async function listSessionRecordings(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
   const caller = await authenticateCaller(gw, req, true);
   const session = await gw.store.getSession(sessionId);
   if (session === undefined) throw new HoopError('not_found', `no session ${sessionId}`);
@@ -37,7 +30,8 @@ async function listSessionRecordings(gw: GatewayContext, req: IncomingMessage, r
   sendJson(res, 200, { items: await gw.store.listRecordings(sessionId) });
 }
 
-async function getRecording(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+/** `GET /v1/recordings/:id`: the asciicast v2 file. */
+export async function getRecording(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const caller = await authenticateCaller(gw, req, true);
   const r = await gw.store.getRecording(id);
   if (r === undefined) throw new HoopError('not_found', `no recording ${id}`);
@@ -50,19 +44,10 @@ async function getRecording(gw: GatewayContext, req: IncomingMessage, res: Serve
   res.end(body);
 }
 
-async function verifyAudit(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** `GET /v1/audit/verify`: the chain report (admins). */
+export async function verifyAudit(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const caller = await authenticateCaller(gw, req, false);
   if (!caller.admin) throw new HoopError('denied', 'only gateway admins may verify the audit log', { hint: 'or run hoopctl audit verify --db FILE on the gateway host' });
   const report = await verifyAuditLog({ rows: (after, limit) => gw.store.listAuditRows(after, limit), highWater: () => gw.store.auditHighWater() });
   sendJson(res, 200, report);
-}
-
-/** Answers the recording and audit-chain endpoints; false when the path is none of them. */
-export async function handleRecordingRoutes(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<boolean> {
-  if (method !== 'GET') return false;
-  if (path === '/v1/audit/verify') await verifyAudit(gw, req, res);
-  else if (/^\/v1\/sessions\/[^/]+\/recordings$/.test(path)) await listSessionRecordings(gw, req, res, segment(path, '/v1/sessions/', '/recordings'));
-  else if (/^\/v1\/recordings\/[^/]+$/.test(path)) await getRecording(gw, req, res, segment(path, '/v1/recordings/'));
-  else return false;
-  return true;
 }

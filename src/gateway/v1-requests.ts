@@ -1,4 +1,4 @@
-/** `/v1/requests…`: list, read (with long-poll), approve, deny and withdraw access requests. Shapes: AccessRequestView in api.ts. */
+/** `/v1/requests…`: list, read (with long-poll), approve, deny and withdraw access requests. Shapes: AccessRequestView in src/api/wire.ts. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
@@ -21,7 +21,17 @@ function idOf(raw: string): string {
   return raw;
 }
 
-async function readOne(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string, query: URLSearchParams): Promise<void> {
+/** `GET /v1/requests[?status=pending|all]`. */
+export async function listRequests(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const caller = await authenticateCaller(gw, req, true);
+  const status = query.get('status') ?? 'pending';
+  if (status !== 'pending' && status !== 'all') throw new HoopError('usage', 'status must be pending or all');
+  sendJson(res, 200, { items: await gw.requests.list(caller, { all: status === 'all' }) });
+}
+
+/** `GET /v1/requests/:id[?wait=N]`: one request, with `wait` held until it changes (at most MAX_WAIT_SECONDS). */
+export async function readRequest(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, rawId: string, query: URLSearchParams): Promise<void> {
+  const id = idOf(rawId);
   const caller = await authenticateCaller(gw, req, true);
   let r = await gw.requests.getFor(caller, id);
   const waitText = query.get('wait');
@@ -38,30 +48,17 @@ async function readOne(gw: GatewayContext, req: IncomingMessage, res: ServerResp
   sendJson(res, 200, { request: await gw.requests.view(r, caller) });
 }
 
-/** Answers `/v1/requests` routes; returns false when `path` is not one of them. */
-export async function handleRequestRoutes(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<boolean> {
-  if (path === '/v1/requests' && method === 'GET') {
-    const caller = await authenticateCaller(gw, req, true);
-    const status = query.get('status') ?? 'pending';
-    if (status !== 'pending' && status !== 'all') throw new HoopError('usage', 'status must be pending or all');
-    sendJson(res, 200, { items: await gw.requests.list(caller, { all: status === 'all' }) });
-    return true;
-  }
-  const m = /^\/v1\/requests\/([^/]+)(\/approve|\/deny)?$/.exec(path);
-  if (m === null) return false;
-  const id = idOf(m[1]!);
-  const action = m[2];
-  if (action === undefined && method === 'GET') {
-    await readOne(gw, req, res, id, query);
-  } else if (action === undefined && method === 'DELETE') {
-    const caller = await authenticateCaller(gw, req, false);
-    sendJson(res, 200, { request: await gw.requests.withdraw(caller, id) });
-  } else if (action !== undefined && method === 'POST') {
-    const caller = await authenticateCaller(gw, req, true);
-    const comment = commentOf(await readJsonBody(req));
-    sendJson(res, 200, { request: await gw.requests.vote(caller, id, action === '/approve' ? 'approve' : 'deny', comment) });
-  } else {
-    throw new HoopError('not_found', `no endpoint ${method} ${path}`);
-  }
-  return true;
+/** `DELETE /v1/requests/:id`: the requester withdraws a pending request. */
+export async function withdrawRequest(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, rawId: string): Promise<void> {
+  const id = idOf(rawId);
+  const caller = await authenticateCaller(gw, req, false);
+  sendJson(res, 200, { request: await gw.requests.withdraw(caller, id) });
+}
+
+/** `POST /v1/requests/:id/approve` and `/deny`, body `{comment?}`: an approver's vote. */
+export async function voteOnRequest(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, rawId: string, vote: 'approve' | 'deny'): Promise<void> {
+  const id = idOf(rawId);
+  const caller = await authenticateCaller(gw, req, true);
+  const comment = commentOf(await readJsonBody(req));
+  sendJson(res, 200, { request: await gw.requests.vote(caller, id, vote, comment) });
 }

@@ -1,14 +1,15 @@
-/** The gateway's own endpoints: `/v1/…`, health, readiness and JWKS. Everything else is the Kubernetes proxy's. */
+/** The gateway's own endpoints: `/v1/…`, health, readiness and JWKS, routed from one table. Everything else is the Kubernetes proxy's. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
 import { parseDuration } from '../credential/duration.js';
 import { rolesFor } from '../policy/subject-bindings.js';
-import type { ConnectionSummary, GatewayConfigResponse } from './api.js';
+import type { ConnectionSummary, GatewayConfigResponse } from '../api/wire.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
 import { sendError, sendJson } from './http-json.js';
+import { createRouteTable, sendMethodNotAllowed, type Route } from './route-table.js';
 import { createSession, endSession, listSessions } from './v1-sessions.js';
-import { handleRequestRoutes } from './v1-requests.js';
-import { handleRecordingRoutes } from './v1-recordings.js';
+import { listRequests, readRequest, voteOnRequest, withdrawRequest } from './v1-requests.js';
+import { getRecording, listSessionRecordings, verifyAudit } from './v1-recordings.js';
 import { handleTokenExchange } from './v1-token-exchange.js';
 import { whoami } from './v1-whoami.js';
 import { handleConsoleRoute, isConsolePath } from './ui/console.js';
@@ -78,37 +79,58 @@ async function ready(gw: GatewayContext, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
 }
 
-function sessionIdOf(path: string): string {
+/** What a route's handler is given. */
+interface RouteContext { gw: GatewayContext; req: IncomingMessage; res: ServerResponse; url: URL; version: string }
+
+/** A `:id` segment of the path, percent-decoded. */
+function decodedParam(raw: string): string {
   try {
-    return decodeURIComponent(path.slice('/v1/sessions/'.length));
+    return decodeURIComponent(raw);
   } catch (cause) {
-    throw new HoopError('usage', 'the session id in the path is not valid percent-encoding', { cause });
+    throw new HoopError('usage', 'the id in the path is not valid percent-encoding', { cause });
   }
 }
+
+/** Every endpoint of the gateway but the Kubernetes proxy (`/k8s/…`) and the web console (`/ui/…`). */
+export const GATEWAY_ROUTES: readonly Route<RouteContext>[] = [
+  { method: 'GET', path: '/healthz', handle: ({ res }) => { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n'); } },
+  { method: 'GET', path: '/readyz', handle: ({ gw, res }) => ready(gw, res) },
+  {
+    method: 'GET', path: '/.well-known/jwks.json', handle: ({ gw, res }) => {
+      // Public keys: cacheable, unlike every other answer here.
+      const body = JSON.stringify(gw.keys.jwks());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }).end(body);
+    },
+  },
+  { method: 'GET', path: '/v1/config', handle: ({ gw, res, version }) => sendJson(res, 200, configResponse(gw, version)) },
+  { method: 'GET', path: '/v1/connections', handle: ({ gw, req, res }) => listConnections(gw, req, res) },
+  { method: 'GET', path: '/v1/whoami', handle: ({ gw, req, res }) => whoami(gw, req, res) },
+  { method: 'POST', path: '/v1/sessions', handle: ({ gw, req, res }) => createSession(gw, req, res) },
+  { method: 'GET', path: '/v1/sessions', handle: ({ gw, req, res, url }) => listSessions(gw, req, res, url.searchParams) },
+  { method: 'DELETE', path: '/v1/sessions/:id', handle: ({ gw, req, res }, p) => endSession(gw, req, res, decodedParam(p.id!)) },
+  { method: 'GET', path: '/v1/sessions/:id/recordings', handle: ({ gw, req, res }, p) => listSessionRecordings(gw, req, res, decodedParam(p.id!)) },
+  { method: 'GET', path: '/v1/recordings/:id', handle: ({ gw, req, res }, p) => getRecording(gw, req, res, decodedParam(p.id!)) },
+  { method: 'POST', path: '/v1/token', handle: ({ gw, req, res }) => handleTokenExchange(gw, req, res) },
+  { method: 'GET', path: '/v1/audit', handle: ({ gw, req, res, url }) => listAudit(gw, req, res, url.searchParams) },
+  { method: 'GET', path: '/v1/audit/verify', handle: ({ gw, req, res }) => verifyAudit(gw, req, res) },
+  { method: 'GET', path: '/v1/requests', handle: ({ gw, req, res, url }) => listRequests(gw, req, res, url.searchParams) },
+  { method: 'GET', path: '/v1/requests/:id', handle: ({ gw, req, res, url }, p) => readRequest(gw, req, res, p.id!, url.searchParams) },
+  { method: 'DELETE', path: '/v1/requests/:id', handle: ({ gw, req, res }, p) => withdrawRequest(gw, req, res, p.id!) },
+  { method: 'POST', path: '/v1/requests/:id/approve', handle: ({ gw, req, res }, p) => voteOnRequest(gw, req, res, p.id!, 'approve') },
+  { method: 'POST', path: '/v1/requests/:id/deny', handle: ({ gw, req, res }, p) => voteOnRequest(gw, req, res, p.id!, 'deny') },
+];
+
+const table = createRouteTable(GATEWAY_ROUTES);
 
 /** Answers a gateway endpoint; returns false when the path is not one (so the caller tries the proxy). */
 export async function handleGatewayRoute(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, version: string): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://gateway.invalid');
   const path = url.pathname;
   const method = req.method ?? 'GET';
-  const is = (m: string, p: string): boolean => method === m && path === p;
   try {
-    if (is('GET', '/healthz')) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
-    else if (is('GET', '/readyz')) await ready(gw, res);
-    else if (is('GET', '/.well-known/jwks.json')) {
-      // Public keys: cacheable, unlike every other answer here.
-      const body = JSON.stringify(gw.keys.jwks());
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }).end(body);
-    } else if (is('GET', '/v1/config')) sendJson(res, 200, configResponse(gw, version));
-    else if (is('GET', '/v1/connections')) await listConnections(gw, req, res);
-    else if (is('GET', '/v1/whoami')) await whoami(gw, req, res);
-    else if (is('POST', '/v1/sessions')) await createSession(gw, req, res);
-    else if (is('POST', '/v1/token')) await handleTokenExchange(gw, req, res);
-    else if (is('GET', '/v1/sessions')) await listSessions(gw, req, res, url.searchParams);
-    else if (method === 'DELETE' && /^\/v1\/sessions\/[^/]+$/.test(path)) await endSession(gw, req, res, sessionIdOf(path));
-    else if (is('GET', '/v1/audit')) await listAudit(gw, req, res, url.searchParams);
-    else if (path.startsWith('/v1/requests') && await handleRequestRoutes(gw, req, res, method, path, url.searchParams)) { /* answered */ }
-    else if (await handleRecordingRoutes(gw, req, res, method, path)) { /* recordings, audit verify */ }
+    const found = table.match(method, path);
+    if (found.kind === 'route') await found.route.handle({ gw, req, res, url, version }, found.params);
+    else if (found.kind === 'method-not-allowed') sendMethodNotAllowed(res, method, path, found.allow);
     else if (isConsolePath(path)) await handleConsoleRoute(gw, req, res, url);
     else if (path.startsWith('/v1/') || path === '/v1') throw new HoopError('not_found', `no endpoint ${method} ${path}`);
     else return false;

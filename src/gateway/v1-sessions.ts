@@ -6,10 +6,10 @@ import { buildSessionClaims } from '../credential/session-claims.js';
 import { rolesFor } from '../policy/subject-bindings.js';
 import { sessionApprovalFor } from '../policy/session-approval.js';
 import type { SessionRecord } from '../store/store.js';
-import type { CreateSessionRequest, CreateSessionResponse, SessionView } from './api.js';
+import type { CreateSessionRequest, CreateSessionResponse, SessionView } from '../api/wire.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
-import { auditEvent } from './pipeline/audit.js';
+import { auditEvent } from '../audit/audit-event.js';
 import { approvedTtl, askForApproval, claimApprovedSession } from './approvals/session-requests.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

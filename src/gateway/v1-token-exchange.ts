@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError, type ErrorCode } from '../errors.js';
-import type { AccessRequestView, ApiErrorBody, CreateSessionRequest, TokenExchangeResponse } from './api.js';
+import type { AccessRequestView, ApiErrorBody, CreateSessionRequest, TokenExchangeResponse } from '../api/wire.js';
 import { askForApproval } from './approvals/session-requests.js';
 import { isAdmin, type Caller, type GatewayContext } from './gateway-context.js';
 import { sendJson, statusForCode } from './http-json.js';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
-import type { WhoamiResponse } from './api.js';
+import type { WhoamiResponse } from '../api/wire.js';
 import { isAdmin, type GatewayContext } from './gateway-context.js';
 import { bearerToken, sendJson } from './http-json.js';
 

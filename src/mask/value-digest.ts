@@ -6,7 +6,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { MARKER_DIGEST_CHARS } from './marker.js';
-import type { MaskRules } from './mask-rules.js';
 
 /** Where a masked value lives: the object and the field path inside it (`data.password`, `spec.template.spec.containers[app].env[DB_PASSWORD].value`). */
 export interface ValueBinding {
@@ -37,7 +36,7 @@ export function createValueDigest(key: Uint8Array): ValueDigest {
   };
 }
 
-/** The same rules, with whole-value markers carrying digests under `digest`. */
-export function withValueDigest(rules: MaskRules, digest: ValueDigest): MaskRules {
+/** The same rules (MaskRules; generic so this module does not import mask-rules, which imports it), with whole-value markers carrying digests under `digest`. */
+export function withValueDigest<R extends { digest?: ValueDigest }>(rules: R, digest: ValueDigest): R {
   return { ...rules, digest };
 }

@@ -3,7 +3,7 @@
  * `request_access`, reused until shortly before expiry, ended when the server stops. Access
  * requests that wait for approval are remembered, so `check_request` can open their session.
  */
-import type { AccessRequestView, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, PendingAccessResponse } from '../gateway/api.js';
+import type { AccessRequestView, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, PendingAccessResponse } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import type { KubeAnswer, KubeCall } from './kube-calls.js';
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { HoopError } from '../errors.js';
 import { agentHint } from './agent-hints.js';
 import { formatDuration, parseDuration } from '../credential/duration.js';
-import type { AccessRequestView, CreateSessionResponse } from '../gateway/api.js';
+import type { AccessRequestView, CreateSessionResponse } from '../api/wire.js';
 import {
   applyCalls, deleteCall, eventsCall, getCall, listCall, logsCall, scaleCall, statusMessage, summarizeList, type KubeAnswer, type KubeCall,
 } from './kube-calls.js';

@@ -2,7 +2,7 @@
 import type {
   AccessRequestView, ApiErrorBody, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, GatewayConfigResponse, WhoamiResponse,
   PendingAccessResponse, SessionView, TokenExchangeResponse,
-} from '../gateway/api.js';
+} from '../api/wire.js';
 import { HoopError, type ErrorCode } from '../errors.js';
 
 /** Options of createGatewayClient; `fetch` is injectable for tests. */

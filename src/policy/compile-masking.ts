@@ -15,7 +15,6 @@
 import { compileMaskRules, type MaskRules } from '../mask/mask-rules.js';
 import { globProblem } from '../mask/name-patterns.js';
 import { parseValuePattern, type ValuePattern } from '../mask/value-patterns.js';
-import type { CompiledRole } from './compiled-policy.js';
 import { compilePatterns, MATCH_ANY, type PatternSet } from './pattern.js';
 import { joinPath, type PolicyReader } from './policy-reader.js';
 
@@ -44,7 +43,7 @@ const KEYS = ['enabled', 'configMapKeyPatterns', 'envNamePatterns', 'valuePatter
 const EXCEPTION_KEYS = ['description', 'roles', 'users', 'groups', 'connections', 'resources', 'namespaces', 'names'];
 
 /** Validates and compiles `masking` (absent: the built-in rules, no exceptions). */
-export function compileMasking(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, CompiledRole>): CompiledMasking {
+export function compileMasking(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, unknown>): CompiledMasking {
   if (raw === undefined || raw === null) return { enabled: true, rules: compileMaskRules(), exceptions: [] };
   const m = r.mapping(raw, path, KEYS);
   const globs = (key: string): string[] | undefined => {
@@ -75,7 +74,8 @@ export function compileMasking(r: PolicyReader, raw: unknown, path: string, role
   };
 }
 
-function compileException(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, CompiledRole>): CompiledMaskException {
+// Only the role names are read (compiled-policy.ts imports this module's types, so not CompiledRole: no cycle).
+function compileException(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, unknown>): CompiledMaskException {
   const m = r.mapping(raw, path, EXCEPTION_KEYS);
   const roles = r.optStrings(m, 'roles', path, true);
   roles?.forEach((name, k) => {

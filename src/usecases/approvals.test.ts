@@ -1,7 +1,7 @@
 // Waiting for access requests with a hand-written fake gateway: no sockets, a fake clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../gateway/api.js';
+import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../api/wire.js';
 import { HoopError, isHoopError } from '../errors.js';
 import { openSessionWithApproval, waitForDecision, type SessionApprovalDeps } from './approvals.js';
 

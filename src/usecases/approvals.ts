@@ -4,7 +4,7 @@
  * opened with `requestId`; Ctrl-C withdraws the request). The gateway holds each poll until the
  * request changes (long-poll), so an approval shows up at once.
  */
-import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../gateway/api.js';
+import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import type { GatewayClient } from '../platform/gateway-client.js';
 

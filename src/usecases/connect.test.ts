@@ -1,7 +1,7 @@
 // Session use cases with hand-written fakes: fixed clock, manual timers, in-memory dirs and proxy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CreateSessionRequest, CreateSessionResponse } from '../gateway/api.js';
+import type { CreateSessionRequest, CreateSessionResponse } from '../api/wire.js';
 import type { LocalProxyOptions } from '../local-proxy/create-local-proxy.js';
 import type { SpawnChildOptions, ChildExit } from '../process/spawn-child.js';
 import { formatExports, runSessionDaemon } from './background.js';

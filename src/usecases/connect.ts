@@ -3,7 +3,7 @@
  * proxy with a per-session kubeconfig, and tear everything down at expiry, exit or disconnect.
  * Split in two so `--print-env` can request in the CLI and serve in the detached daemon.
  */
-import type { CreateSessionResponse } from '../gateway/api.js';
+import type { CreateSessionResponse } from '../api/wire.js';
 import { join } from 'node:path';
 import { HoopError, isHoopError } from '../errors.js';
 import { sessionEndedStatus } from '../kube/stream-end-status.js';

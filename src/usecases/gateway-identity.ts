@@ -3,7 +3,7 @@
  * and the groups (e.g. `groupsClaim: roles`), so the CLI asks rather than decoding the ID token.
  */
 import { isHoopError } from '../errors.js';
-import type { WhoamiResponse } from '../gateway/api.js';
+import type { WhoamiResponse } from '../api/wire.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { IdentityDeps } from './identity-deps.js';
 

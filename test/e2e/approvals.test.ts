@@ -2,7 +2,7 @@
 // their own temporary HOME), the gateway process, real kubectl, the Kubernetes API test server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccessRequestView, SessionView } from '../../src/gateway/api.js';
+import type { AccessRequestView, SessionView } from '../../src/api/wire.js';
 import { startChain, type Chain } from './chain-harness.js';
 import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
 

@@ -3,7 +3,7 @@
 // an id lists the pending requests; revoke asks first. Without a TTY, with --no-input or in CI: no prompt.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccessRequestView, SessionView } from '../../src/gateway/api.js';
+import type { AccessRequestView, SessionView } from '../../src/api/wire.js';
 import { startChain, type Chain } from './chain-harness.js';
 import { hoopctlBin, runCli, startCli, type RunningCli, type TempHome } from '../support/cli-runner.js';
 

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { findSentinels } from '../support/sentinels.js';
 import { send, startHarness, type Harness } from './gateway-harness.js';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 
 const SENTINELS = ['S3NT1NEL-GATE-SECRET-01', 'S3NT1NEL-GATE-CMPASS-02', 'S3NT1NEL-GATE-APPLIED-03', 'S3NT1NEL-GATE-STRDATA-04'];
 const [SECRET_VALUE, CM_PASSWORD, APPLIED, STRDATA] = SENTINELS as [string, string, string, string];

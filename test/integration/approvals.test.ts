@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AccessRequestView, CreateSessionResponse } from '../../src/gateway/api.js';
+import type { AccessRequestView, CreateSessionResponse } from '../../src/api/wire.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { idTokenFor, openUpgrade, POLICY, send, startHarness, type Answer, type Harness } from './gateway-harness.js';
 import { waitUntil } from '../support/wait-until.js';

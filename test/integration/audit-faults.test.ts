@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
 import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { createHmac } from 'node:crypto';
-import type { CreateSessionResponse, SessionClaims } from '../../src/gateway/api.js';
+import type { CreateSessionResponse, SessionClaims } from '../../src/api/wire.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { loadSigningKeys } from '../../src/gateway/signing-keys.js';
 import { idTokenFor, openUpgrade, POLICY, send, startHarness, type Answer, type Harness } from './gateway-harness.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import { readFile } from 'node:fs/promises';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway } from '../../src/gateway/create-gateway.js';

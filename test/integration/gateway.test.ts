@@ -7,10 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { startGatewayFromConfigFile } from '../../src/gateway/serve.js';
 import { isHoopError } from '../../src/errors.js';
+import { GATEWAY_ROUTES } from '../../src/gateway/v1-routes.js';
 import { openUpgrade, send, startHarness, writeGatewayConfig, type Harness } from './gateway-harness.js';
 
 let h: Harness;
@@ -77,6 +78,38 @@ describe('v1 API', () => {
     assert.equal(payload.sid, s.sessionId);
     assert.equal((await send(base, 'GET', '/healthz')).status, 200);
     assert.equal((await send(base, 'GET', '/readyz')).status, 200);
+  });
+});
+
+describe('v1 routes', () => {
+  // CONNECT and TRACE are left out: node's client turns CONNECT into a tunnel (the unit test of the table covers both).
+  const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  const sample = (path: string): string => path.replace(/:[a-z]+/g, '0123456789ab');
+  for (const route of GATEWAY_ROUTES) {
+    test(`${route.method} ${route.path}: the handler answers; other methods get 405 with Allow and a Status`, async () => {
+      const path = sample(route.path);
+      const allowed = GATEWAY_ROUTES.filter((r) => r.path === route.path).map((r) => r.method as string);
+      // No credential: the handler refuses (401) or answers; what it must not be is the router's 404 or 405.
+      const hit = await send(base, route.method, path);
+      assert.notEqual(hit.status, 405, hit.body);
+      assert.doesNotMatch(hit.body, /no endpoint/);
+      for (const method of METHODS.filter((m) => !allowed.includes(m))) {
+        const r = await send(base, method, path);
+        assert.equal(r.status, 405, `${method} ${path}: ${r.body}`);
+        assert.deepEqual(String(r.headers.allow).split(', ').sort(), [...allowed].sort(), method);
+        if (method === 'HEAD') continue;
+        assert.deepEqual({ kind: r.json.kind, reason: r.json.reason, code: r.json.code }, { kind: 'Status', reason: 'MethodNotAllowed', code: 405 });
+        assert.match(r.json.message, new RegExp(`method ${method} on ${path.replace(/\./g, '\\.')} \\(allowed: `));
+      }
+    });
+  }
+
+  test('an unknown /v1 path stays 404', async () => {
+    for (const method of ['GET', 'POST']) {
+      const r = await send(base, method, '/v1/nothing-here');
+      assert.equal(r.status, 404, r.body);
+      assert.deepEqual(r.json, { code: 'not_found', message: `no endpoint ${method} /v1/nothing-here` });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
 import { rotateSigningKey } from '../../src/gateway/signing-keys.js';

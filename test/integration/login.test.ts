@@ -18,7 +18,7 @@ import { whoami } from '../../src/usecases/whoami.js';
 import { logout } from '../../src/usecases/logout.js';
 import type { IdentityDeps } from '../../src/usecases/identity-deps.js';
 import { isHoopError, type ErrorCode } from '../../src/errors.js';
-import type { GatewayConfigResponse } from '../../src/gateway/api.js';
+import type { GatewayConfigResponse } from '../../src/api/wire.js';
 
 const ID_TOKEN_TTL = 300;
 const alice = { username: 'alice', password: 'wonderland', email: 'alice@example.com', name: 'Alice', groups: ['dev', 'oncall'] };

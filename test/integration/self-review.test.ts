@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { openUpgrade, send, startHarness, type Harness } from './gateway-harness.js';
 

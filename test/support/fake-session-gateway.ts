@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { CreateSessionResponse } from '../../src/gateway/api.js';
+import type { CreateSessionResponse } from '../../src/api/wire.js';
 
 /** A request as the fake gateway saw it. */
 export interface SeenRequest {

@@ -1,22 +1,19 @@
 /**
- * The gateway's access requests: record, vote, withdraw, expire and use them. Every change is
- * audited, announced to the notification targets (in the background) and wakes long-polls.
- * The store's compare-and-set keeps each transition single even with concurrent votes or uses.
+ * The gateway's access requests: record, vote, withdraw, expire and use them. What an event does is decided by
+ * request-lifecycle.ts (pure); this writes it. Every change is audited, announced to the notification targets
+ * (in the background) and wakes long-polls. The store's compare-and-set keeps each transition single even with
+ * concurrent votes or uses.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HoopError } from '../../errors.js';
 import type { AccessRequestPatch, AccessRequestRecord, AccessRequestStatus, Store } from '../../store/store.js';
-import type { AccessRequestView } from '../api.js';
+import type { AccessRequestView } from '../../api/wire.js';
 import type { GatewayConfig } from '../config.js';
 import { requestNotifications, type RequestEvent } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
-import { auditEvent } from '../pipeline/audit.js';
-import { mayView, mayVote, toView, type Viewer } from './request-view.js';
-
-/** An authenticated person acting on requests (a `/v1` Caller). */
-export interface Actor extends Viewer {
-  via: 'id-token' | 'session';
-}
+import { auditEvent } from '../../audit/audit-event.js';
+import { advanceAccessRequest, voterRefusal, type Actor, type LifecycleEvent, type LifecycleRefusal, type LifecycleStep } from './request-lifecycle.js';
+import { mayView, toView, type Viewer } from './request-view.js';
 
 /** Everything the access-request service needs. */
 export interface AccessRequestsDeps {
@@ -65,17 +62,45 @@ export function newRequestId(): string {
   return randomBytes(6).toString('hex');
 }
 
-/** Creates the service and starts its expiry sweep. */
-export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
-  const waiters = new Map<string, Set<() => void>>();
-  const iso = (ms: number): string => new Date(ms).toISOString();
+function refusalError(r: LifecycleRefusal): HoopError {
+  return new HoopError(r.code, r.message, r.hint === undefined ? {} : { hint: r.hint });
+}
 
+/** Long-polls waiting on a request: woken when it changes (or a vote arrives), on timeout or abort. */
+function createChangeWaiters(): Pick<AccessRequests, 'waitForChange'> & { wake(id: string): void; wakeAll(): void } {
+  const waiters = new Map<string, Set<() => void>>();
   function wake(id: string): void {
     const set = waiters.get(id);
     if (set === undefined) return;
     waiters.delete(id);
     for (const w of set) w();
   }
+  return {
+    wake,
+    wakeAll: () => { for (const id of [...waiters.keys()]) wake(id); },
+    waitForChange(id, ms, signal) {
+      return new Promise((resolve) => {
+        let set = waiters.get(id);
+        if (set === undefined) waiters.set(id, (set = new Set()));
+        const done = (): void => {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          set.delete(done);
+          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        set.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    },
+  };
+}
+
+/** Creates the service and starts its expiry sweep. */
+export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
+  const { wake, waitForChange, wakeAll } = createChangeWaiters();
+  const iso = (ms: number): string => new Date(ms).toISOString();
 
   async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string): Promise<void> {
     wake(r.id);
@@ -101,22 +126,28 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
     return ok;
   }
 
+  function advance(r: AccessRequestRecord, event: LifecycleEvent): Extract<LifecycleStep, { kind: 'next' }> {
+    const step = advanceAccessRequest(r, event, d.now(), d.config.approvals);
+    if (step.kind === 'refused') throw refusalError(step.refusal);
+    return step;
+  }
+
+  /** Writes a decided step (compare-and-set) and announces it; nothing is announced when another writer changed the request first. */
+  async function apply(r: AccessRequestRecord, step: Extract<LifecycleStep, { kind: 'next' }>, actor: string): Promise<void> {
+    if (step.patch !== undefined && !(await transition(r, step.patch))) return;
+    if (step.notice !== undefined) await announce(step.notice.event, step.patch === undefined ? r : await reread(r.id), actor, step.notice.message);
+  }
+
   // Expiry is applied when a request is read, so a request is never usable past its time even between sweeps.
   async function settle(r: AccessRequestRecord): Promise<AccessRequestRecord> {
-    const now = d.now();
-    if (r.status === 'pending' && Date.parse(r.expiresAt) <= now) {
-      if (await transition(r, { status: 'expired', decidedAt: iso(now) })) {
-        const expired = await reread(r.id);
-        await announce('request.expired', expired, null, 'not answered in time').catch((e: unknown) => d.log(`audit of expiry failed: ${(e as Error).message}`));
-        return expired;
-      }
-      return reread(r.id);
+    const { patch, notice } = advance(r, { type: 'tick' });
+    if (patch === undefined) return r;
+    if (await transition(r, patch) && notice !== undefined) {
+      const expired = await reread(r.id);
+      await announce(notice.event, expired, null, notice.message).catch((e: unknown) => d.log(`audit of expiry failed: ${(e as Error).message}`));
+      return expired;
     }
-    if (r.status === 'approved' && r.validUntil !== null && Date.parse(r.validUntil) <= now) {
-      await transition(r, { status: 'expired' });
-      return reread(r.id);
-    }
-    return r;
+    return reread(r.id);
   }
 
   async function getFor(actor: Viewer, id: string): Promise<AccessRequestRecord> {
@@ -168,58 +199,29 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
     },
     view,
     async vote(actor, id, decision, comment) {
-      // A session credential is a short-lived delegation (maybe held by an agent): approving takes a person's login.
-      if (actor.via !== 'id-token') throw new HoopError('denied', 'approving needs your login (ID token), not a session credential', { hint: 'run hoopctl login' });
+      const notVoter = voterRefusal(actor);
+      if (notVoter !== undefined) throw refusalError(notVoter);
+      const event = { type: 'vote', actor, decision, comment: comment ?? null } as const;
       const r = await getFor(actor, id);
-      if (r.user === actor.user) throw new HoopError('denied', `request ${id} is your own; someone else in ${r.approvers.join(', ')} must decide it`);
-      if (!mayVote({ ...r, status: 'pending' }, actor)) throw new HoopError('denied', `you are not in the approver groups of request ${id} (${r.approvers.join(', ')})`);
-      if (r.status !== 'pending') throw new HoopError('usage', `request ${id} is already ${r.status}`);
-      const nowIso = iso(d.now());
-      const added = await d.store.addAccessVote({ requestId: id, approver: actor.user, decision, comment: comment ?? null, at: nowIso });
-      if (!added) throw new HoopError('usage', `you already voted on request ${id}`);
-      const votes = await d.store.listAccessVotes(id);
-      const approvals = votes.filter((v) => v.decision === 'approve').length;
-      const note = comment === undefined ? '' : ` (${comment})`;
-      if (decision === 'deny') {
-        if (await transition(r, { status: 'denied', decidedAt: nowIso })) await announce('request.denied', await reread(id), actor.user, `denied by ${actor.user}${note}`);
-      } else if (approvals >= r.minApprovals) {
-        const validUntil = iso(d.now() + d.config.approvals.approvedWindowSeconds * 1000);
-        if (await transition(r, { status: 'approved', decidedAt: nowIso, validUntil })) {
-          await announce('request.approved', await reread(id), actor.user, `approved by ${actor.user}${note} (${approvals}/${r.minApprovals})`);
-        }
-      } else {
-        await announce('request.voted', r, actor.user, `approved by ${actor.user}${note} (${approvals}/${r.minApprovals})`);
-      }
+      const cast = advance(r, { ...event, votes: await d.store.listAccessVotes(id) }).vote;
+      if (cast === undefined) throw new Error(`the lifecycle accepted a vote on ${id} without casting it (a bug)`);
+      if (!(await d.store.addAccessVote(cast))) throw new HoopError('usage', `you already voted on request ${id}`);
+      // The stored tally decides: votes cast at the same moment by others all count.
+      const others = (await d.store.listAccessVotes(id)).filter((v) => v.approver !== actor.user);
+      await apply(r, advance(r, { ...event, votes: others }), actor.user);
       return view(await reread(id), actor);
     },
     async withdraw(actor, id) {
       const r = await getFor(actor, id);
-      if (r.user !== actor.user && !actor.admin) throw new HoopError('denied', `request ${id} belongs to ${r.user}; only they (or an admin) may withdraw it`);
-      if (r.status !== 'pending') throw new HoopError('usage', `request ${id} is already ${r.status}`);
-      if (await transition(r, { status: 'withdrawn', decidedAt: iso(d.now()) })) await announce('request.withdrawn', await reread(id), actor.user, `withdrawn by ${actor.user}`);
+      await apply(r, advance(r, { type: 'withdraw', actor }), actor.user);
       return view(await reread(id), actor);
     },
     transition,
-    waitForChange(id, ms, signal) {
-      return new Promise((resolve) => {
-        let set = waiters.get(id);
-        if (set === undefined) waiters.set(id, (set = new Set()));
-        const done = (): void => {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          set.delete(done);
-          if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
-          resolve();
-        };
-        const t = setTimeout(done, ms);
-        set.add(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-    },
+    waitForChange,
     sweep,
     close() {
       clearInterval(timer);
-      for (const id of [...waiters.keys()]) wake(id);
+      wakeAll();
     },
   };
 }

@@ -13,7 +13,7 @@ import { maskRequestUri } from '../../mask/line-masker.js';
 import { createMaskContext } from '../../mask/mask-object.js';
 import type { PolicyDecision, ReviewRequirement } from '../../policy/types.js';
 import type { AccessRequestRecord } from '../../store/store.js';
-import type { ProxyExchange } from '../pipeline/exchange.js';
+import type { ClassifiedExchange, ProxyExchange } from '../pipeline/exchange.js';
 import type { AccessRequests } from './access-requests.js';
 import { commandSummary } from './request-view.js';
 import { reviewLimitStatus, reviewRetryAfter } from './review-limit.js';
@@ -30,7 +30,7 @@ export type ReviewOutcome =
 
 /** Reviews of single requests. */
 export interface CommandReviews {
-  review(x: ProxyExchange, decision: PolicyDecision & { review: ReviewRequirement }): Promise<ReviewOutcome>;
+  review(x: ClassifiedExchange, decision: PolicyDecision & { review: ReviewRequirement }): Promise<ReviewOutcome>;
 }
 
 /** What makes two requests "the same request" for a review. */
@@ -104,8 +104,8 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
 
   return {
     async review(x, decision) {
-      const { claims, session } = x.session!;
-      const info = x.info!;
+      const { claims, session } = x.session;
+      const { info } = x;
       const body = await readBody(x);
       if (body === 'too-large') {
         return { kind: 'refused', status: buildStatus(413, 'RequestEntityTooLarge', `a request held for review may carry at most ${MAX_REVIEWED_BODY} bytes`) };

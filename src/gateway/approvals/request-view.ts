@@ -3,7 +3,7 @@ import { formatDuration } from '../../credential/duration.js';
 import type { RequestInfo } from '../../kube/types.js';
 import { inApproverGroups } from '../../policy/session-approval.js';
 import type { AccessRequestRecord, AccessVoteRecord } from '../../store/store.js';
-import type { AccessRequestView, AccessVote } from '../api.js';
+import type { AccessRequestView, AccessVote } from '../../api/wire.js';
 
 /** Who is looking at a request. */
 export interface Viewer {

@@ -11,7 +11,7 @@ import { maxTtlFor, rolesFor } from '../../policy/subject-bindings.js';
 import { sessionApprovalFor, type SessionApprovalRule } from '../../policy/session-approval.js';
 import type { AccessRequestRecord } from '../../store/store.js';
 import type { ConnectionConfig } from '../config.js';
-import type { CreateSessionRequest, PendingAccessResponse } from '../api.js';
+import type { CreateSessionRequest, PendingAccessResponse } from '../../api/wire.js';
 import type { Caller, GatewayContext } from '../gateway-context.js';
 import { sessionSummary } from './request-view.js';
 

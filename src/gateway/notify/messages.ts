@@ -1,5 +1,5 @@
 /** Notification bodies: a generic JSON webhook and a Slack incoming-webhook message, both naming the commands to run. */
-import type { AccessRequestView } from '../api.js';
+import type { AccessRequestView } from '../../api/wire.js';
 import type { NotificationTarget } from '../config.js';
 import type { Notification } from './notifier.js';
 

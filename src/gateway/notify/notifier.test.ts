@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from './notifier.js';
 import { describeEvent, requestNotifications } from './messages.js';
-import type { AccessRequestView } from '../api.js';
+import type { AccessRequestView } from '../../api/wire.js';
 
 const secretUrl = 'https://hooks.slack.example/services/T0/B0/secret-token';
 // The notifier's retry timers are unref'd (they must not hold a stopping gateway open): keep this test process alive.

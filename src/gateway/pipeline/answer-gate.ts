@@ -16,7 +16,7 @@ import { decideUpgrade, mayUpgrade } from '../../kube/upgrade-rule.js';
 import { declaresBody } from '../../platform/upgrade-response.js';
 import { recordProxyAudit } from './audit.js';
 import { endStream, sendHeld, startStream, writeChunk, abortStream } from './deliver.js';
-import { sendStatus, type ProxyExchange } from './exchange.js';
+import { sendStatus, type ClassifiedExchange, type ProxyExchange } from './exchange.js';
 import { maskModeFor } from './mask-plan.js';
 import { BUFFER_BYTES, discard, relayMasked } from './mask-response.js';
 import { clientResponseHeaders } from './upstream-headers.js';
@@ -26,7 +26,7 @@ import type { UpstreamAnswer } from './upstream-answer.js';
  * Pipeline step (after classify): decides what an upgrade request is. Exec-class requests keep their upgrade; any
  * other becomes a plain request (its upgrade headers are never forwarded), or is refused when it cannot be one.
  */
-export async function upgradeRule(x: ProxyExchange): Promise<KubeStatus | undefined> {
+export async function upgradeRule(x: ClassifiedExchange): Promise<KubeStatus | undefined> {
   if (x.upgrade === undefined) return undefined;
   const d = decideUpgrade(x.info, x.req.headers.upgrade, declaresBody(x.req));
   if (d.kind === 'upgrade') return undefined;

@@ -4,24 +4,12 @@
  * the first byte of a stream (completed at its end), and a `RequestReceived` event before a change or an exec-class
  * stream is even forwarded (src/gateway/pipeline/answer-gate.ts decides which).
  */
-import type { AuditEvent, Decision } from '../../audit/audit-event.js';
+import { auditEvent, type AuditEvent, type Decision } from '../../audit/audit-event.js';
 import { buildStatus } from '../../kube/status.js';
 import type { KubeStatus } from '../../kube/types.js';
 import { maskRequestUriBounded } from '../../mask/bounded-uri.js';
 import { createMaskContext } from '../../mask/mask-object.js';
 import type { ProxyExchange } from './exchange.js';
-
-/** Fields every audit event needs; the rest default to null / empty. */
-export type AuditEventInput = Pick<AuditEvent, 'auditID' | 'stage' | 'time' | 'verb' | 'requestURI' | 'decision'> & Partial<AuditEvent>;
-
-/** Builds a complete AuditEvent from the fields that are known. */
-export function auditEvent(e: AuditEventInput): AuditEvent {
-  return {
-    session: null, user: null, groups: [], impersonatedUser: null, connection: null, apiGroup: null, resource: null,
-    subresource: null, namespace: null, name: null, rule: null, responseStatus: null, latencyMs: null, bytes: null,
-    maskedCount: 0, userAgent: null, sourceIP: null, message: null, ...e,
-  };
-}
 
 const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 

@@ -7,7 +7,7 @@ import { evaluatePolicy } from '../../policy/evaluate-policy.js';
 import type { CompiledPolicy } from '../../policy/compiled-policy.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { CommandReviews } from '../approvals/command-review.js';
-import type { ProxyStep } from './exchange.js';
+import type { AuthorizedExchange, ClassifiedExchange, ProxyStep } from './exchange.js';
 
 /** The sentence after kube's "User … cannot …:": why, which rule, and what to run next. */
 export function refusalReason(d: PolicyDecision): string {
@@ -15,10 +15,10 @@ export function refusalReason(d: PolicyDecision): string {
 }
 
 /** Builds the authorize step for a compiled policy; without `reviews`, requests held for review are refused. */
-export function createAuthorize(policy: CompiledPolicy, reviews?: CommandReviews): ProxyStep {
+export function createAuthorize(policy: CompiledPolicy, reviews?: CommandReviews): ProxyStep<ClassifiedExchange, AuthorizedExchange> {
   return async (x) => {
-    const { claims } = x.session!;
-    const info = x.info!;
+    const { claims } = x.session;
+    const { info } = x;
     const decision = evaluatePolicy(policy, {
       subject: { user: claims.sub, groups: claims.groups },
       connection: x.connectionName,
@@ -27,16 +27,17 @@ export function createAuthorize(policy: CompiledPolicy, reviews?: CommandReviews
       ...(claims.ns === undefined ? {} : { namespaces: [claims.ns] }),
       request: info,
     });
-    x.decision = decision;
-    if (decision.effect === 'allow') return undefined;
+    // Set on refusals too: the audit names the rule that refused.
+    const decided = Object.assign(x, { decision });
+    if (decision.effect === 'allow') return decided;
     const review = decision.review;
     if (decision.effect === 'approval' && review !== undefined && reviews !== undefined) {
       const outcome = await reviews.review(x, { ...decision, review });
       if (outcome.kind === 'refused') return outcome.status;
       const by = outcome.request.id;
-      x.decision = { ...decision, effect: 'allow', reason: `approved by review ${by}`, rule: `${decision.rule} → review ${by}` };
-      x.message = `approved by review ${by}`;
-      return undefined;
+      decided.decision = { ...decision, effect: 'allow', reason: `approved by review ${by}`, rule: `${decision.rule} → review ${by}` };
+      decided.message = `approved by review ${by}`;
+      return decided;
     }
     // Fail closed: anything but an explicit allow is refused.
     return forbiddenStatus(info, claims.sub, refusalReason(decision));

@@ -6,7 +6,13 @@ import type { PolicyDecision } from '../../policy/types.js';
 import type { GatewayContext } from '../gateway-context.js';
 import type { VerifiedSession } from '../session-token.js';
 
-/** State of one proxied request; steps fill it in order. */
+/** The socket of a request that arrived as an HTTP/1.1 upgrade. */
+export interface ClientUpgrade { socket: Duplex; head: Buffer; takeSocket(): Duplex }
+
+/**
+ * State of one proxied request; steps fill it in order. The fields a step fills are optional here (the audit
+ * records whatever a request got to); each step returns the exchange typed for the next (AuthenticatedExchange …).
+ */
 export interface ProxyExchange {
   gw: GatewayContext;
   req: IncomingMessage;
@@ -16,7 +22,7 @@ export interface ProxyExchange {
    */
   res: ServerResponse;
   /** Set while the request asks for an HTTP/1.1 upgrade; cleared when the gate serves it as a plain request. */
-  upgrade?: { socket: Duplex; head: Buffer; takeSocket(): Duplex };
+  upgrade?: ClientUpgrade;
   connectionName: string;
   /** Path and query after `/k8s/<connection>`, exactly as received (never cleaned). */
   kubePath: string;
@@ -56,13 +62,19 @@ export interface ProxyExchange {
 // Discovery documents: /api, /api/v1, /apis, /apis/<group>, /apis/<group>/<version>, /version (with or without a query).
 const DISCOVERY_PATH = /^\/(?:api(?:\/[^/?]+)?|apis(?:\/[^/?]+){0,2}|version)\/?(?:\?.*)?$/;
 
-/** A pipeline step: returns a Status to refuse the request, or undefined to go on. */
-export type ProxyStep = (x: ProxyExchange) => Promise<KubeStatus | undefined>;
+/** Past authenticate: the session token is verified and is for this connection. */
+export type AuthenticatedExchange = ProxyExchange & { session: VerifiedSession };
+/** Past classify: the request is read as kube-apiserver reads it. */
+export type ClassifiedExchange = AuthenticatedExchange & { info: RequestInfo };
+/** Past authorize: the policy allowed it (directly, or by an approved review). */
+export type AuthorizedExchange = ClassifiedExchange & { decision: PolicyDecision };
 
-/** The session of an exchange past the authenticate step (a bug, not a refusal, when it is missing). */
-export function sessionOf(x: ProxyExchange): VerifiedSession {
-  if (x.session === undefined) throw new Error('pipeline step ran before authenticate');
-  return x.session;
+/** A pipeline step: the same exchange typed for the next step, or the Status that refuses it. */
+export type ProxyStep<In extends ProxyExchange, Out extends In> = (x: In) => Promise<Out | KubeStatus>;
+
+/** True when a step refused the request. */
+export function isRefusal(r: ProxyExchange | KubeStatus): r is KubeStatus {
+  return 'kind' in r && r.kind === 'Status';
 }
 
 /**

@@ -14,22 +14,21 @@ import type { GatewayContext } from '../gateway-context.js';
 import { isRecordedUpgrade, prepareRecording, type UpgradeRecording } from '../recording/record-upgrade.js';
 import { admitUpgradedStream, deliverAnswer } from './answer-gate.js';
 import { recordProxyAudit, recordProxyStage } from './audit.js';
-import { sendStatus, sessionOf, type ProxyExchange } from './exchange.js';
+import { sendStatus, type AuthorizedExchange, type ClientUpgrade } from './exchange.js';
 import { auditBeforeForwarding, upstreamIdentity, upstreamUnreachable } from './forward.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
 
-/** Forwards an admitted upgrade request and answers it. */
-export type ForwardUpgradeStep = (x: ProxyExchange) => Promise<void>;
+/** Forwards an admitted upgrade request (`upgrade`: its client socket) and answers it. */
+export type ForwardUpgradeStep = (x: AuthorizedExchange, upgrade: ClientUpgrade) => Promise<void>;
 
-function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, client: Duplex, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
+function pipeUpgraded(gw: GatewayContext, x: AuthorizedExchange, clientHead: Buffer, client: Duplex, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
   const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
   for (let i = 0; i + 1 < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
   client.write(`${lines.join('\r\n')}\r\n\r\n`);
-  const clientHead = x.upgrade!.head;
   if (upHead.length > 0) { rec?.fromUpstream(upHead); client.write(upHead); }
   if (clientHead.length > 0) { rec?.fromClient(clientHead); upSocket.write(clientHead); }
 
-  const session = sessionOf(x).session;
+  const { session } = x.session;
   const closeBoth = (): void => { client.destroy(); upSocket.destroy(); };
   const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), {
     close: (reason) => { x.cutReason = reason; x.message ??= `stream cut: ${reason}`; closeBoth(); },
@@ -56,9 +55,9 @@ function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, client: Duplex, upRe
 }
 
 // The stream starts only once the gate admits it and its start is audited (and an exec's recording exists).
-async function startUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer): Promise<void> {
+async function startUpgraded(gw: GatewayContext, x: AuthorizedExchange, upgrade: ClientUpgrade, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer): Promise<void> {
   if (!admitUpgradedStream(x)) throw new Error('the gate admits no upgraded stream for this request');
-  const client = x.upgrade!.takeSocket();
+  const client = upgrade.takeSocket();
   const cut = (reason: string): void => {
     x.message ??= `stream cut: ${reason}`;
     client.destroy();
@@ -67,12 +66,12 @@ async function startUpgraded(gw: GatewayContext, x: ProxyExchange, upRes: Incomi
   const rec = await prepareRecording(x, upRes, cut);
   await recordProxyStage(x, 'ResponseStarted');
   await rec?.start();
-  pipeUpgraded(gw, x, client, upRes, upSocket, upHead, rec);
+  pipeUpgraded(gw, x, upgrade.head, client, upRes, upSocket, upHead, rec);
 }
 
 /** Builds the upgrade forward step. */
 export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
-  return async (x) => {
+  return async (x, upgrade) => {
     const audit = (): Promise<void> => recordProxyAudit(x);
     const up = gw.upstreams.get(x.connectionName);
     if (up === undefined) {
@@ -103,7 +102,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
       agent: false,
       ...(up.origin.protocol === 'https:' ? up.tlsOptions() : {}),
     });
-    const client = x.upgrade!.socket;
+    const client = upgrade.socket;
     // A client that hangs up before the upstream answers must not leave the upstream request behind.
     const onClientClose = (): void => { upReq.destroy(); };
     client.once('close', onClientClose);
@@ -111,7 +110,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
       client.off('close', onClientClose);
       gw.metrics?.observePhase('upstream', (performance.now() - sent) / 1000);
       x.status = 101;
-      startUpgraded(gw, x, upRes, upSocket, upHead).catch((e: unknown) => {
+      startUpgraded(gw, x, upgrade, upRes, upSocket, upHead).catch((e: unknown) => {
         const why = e instanceof Error ? e.message : String(e);
         gw.log(`upgrade ${x.auditID} not started: ${why}`);
         x.message ??= `stream not started: ${why}`;

@@ -9,7 +9,7 @@ import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { auditFailedStatus, endAudit, recordProxyAudit, recordProxyStage } from './audit.js';
 import { deliverAnswer } from './answer-gate.js';
-import { sendStatus, sessionOf, type ProxyExchange } from './exchange.js';
+import { sendStatus, type AuthenticatedExchange, type AuthorizedExchange, type ClassifiedExchange, type ProxyExchange } from './exchange.js';
 import { maskingRequestHeaders, prepareMaskedRequest } from './mask-request.js';
 import { cutStatus } from './stream-end.js';
 import { upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
@@ -17,7 +17,7 @@ import type { Upstream } from './upstream-pools.js';
 import { UpstreamCredentialError } from './exec-credential.js';
 
 /** Forwards an ordinary (non-upgrade) request and answers it through the gate. */
-export type ForwardStep = (x: ProxyExchange) => Promise<void>;
+export type ForwardStep = (x: AuthorizedExchange) => Promise<void>;
 
 /** Status for an unreachable upstream, as kube's own proxies word it. */
 export function upstreamUnreachable(connection: string, cause: unknown): KubeStatus {
@@ -29,8 +29,8 @@ export function upstreamUnreachable(connection: string, cause: unknown): KubeSta
 }
 
 /** The credential and impersonation headers for this request. */
-export async function upstreamIdentity(gw: GatewayContext, up: Upstream, x: ProxyExchange): Promise<UpstreamIdentity> {
-  const { claims } = sessionOf(x);
+export async function upstreamIdentity(gw: GatewayContext, up: Upstream, x: AuthenticatedExchange): Promise<UpstreamIdentity> {
+  const { claims } = x.session;
   const id: UpstreamIdentity = { authorization: await up.authorization(), auditID: x.auditID };
   if (up.connection.impersonate) {
     const { userPrefix, groupPrefix } = gw.config.impersonation;
@@ -46,9 +46,8 @@ const READ_VERBS = new Set(['get', 'list', 'watch']);
 export const MAX_STREAMS_PER_SESSION = 100;
 
 /** True for requests whose answer may stay open for minutes: watches and followed logs. */
-export function isLongStream(x: ProxyExchange): boolean {
-  const info = x.info;
-  if (info === undefined) return false;
+export function isLongStream(x: ClassifiedExchange): boolean {
+  const { info } = x;
   if (info.verb === 'watch') return true;
   if (info.subresource !== 'log') return false;
   const follow = new URL(x.kubePath, 'http://k8s.invalid').searchParams.get('follow');
@@ -92,7 +91,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
       await sendStatus(x, buildStatus(404, 'NotFound', `connection "${x.connectionName}" is not configured on this gateway`), audit);
       return;
     }
-    const session = sessionOf(x).session;
+    const { session } = x.session;
     const long = isLongStream(x);
     if (long && gw.streams.count(session.id) >= MAX_STREAMS_PER_SESSION) {
       res.setHeader('retry-after', '10');

@@ -16,7 +16,7 @@ import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mas
 import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
 import { restoreLastApplied } from './restore-last-applied.js';
 import type { MaskRules } from '../../mask/mask-rules.js';
-import type { ProxyExchange } from './exchange.js';
+import type { ClassifiedExchange, ProxyExchange } from './exchange.js';
 import { jsonOnlyAccept, wantsJsonAnswer } from './mask-plan.js';
 
 /** Largest request body the gateway reads (above kube-apiserver's 3 MiB, so it never refuses what kube accepts). */
@@ -173,8 +173,8 @@ function hasBody(x: ProxyExchange): boolean {
  * Reads the body of a resource request (unless a step already did), refuses writes of masked values
  * and unreadable bodies, and keeps the masked audit record on the exchange. Undefined: go on.
  */
-export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus | undefined> {
-  const info = x.info;
+export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeStatus | undefined> {
+  const { info } = x;
   if (!readsRequestBody(info) || (x.requestBody === undefined && !hasBody(x))) return undefined;
   const encoding = (x.req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   // A compressed body could hide a masked value (or a secret) from the checks below.
@@ -192,30 +192,30 @@ export async function prepareMaskedRequest(x: ProxyExchange): Promise<KubeStatus
   }
   const received = x.requestBody;
   const media = (x.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (info!.verb === 'patch' && media === 'application/json-patch+json') {
+  if (info.verb === 'patch' && media === 'application/json-patch+json') {
     const why = refusedJsonPatchOp(parseBody(received, media));
     if (why !== undefined) {
       x.message = `refused: ${why}`;
       return buildStatus(422, 'Invalid', `hoopctl refuses this JSON patch: ${why}`, {
-        ...(info!.name === '' ? {} : { name: info!.name }), group: info!.apiGroup, kind: info!.resource,
+        ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind: info.resource,
         causes: [{ reason: 'FieldValueForbidden', message: why, field: 'patch' }],
       });
     }
   }
-  if (writesMaskedValue(info!, received, x.req.headers['content-type'])) {
+  if (writesMaskedValue(info, received, x.req.headers['content-type'])) {
     const parsed = parseBody(received, x.req.headers['content-type']);
     const restored = parsed === undefined ? undefined : await restoreLastApplied(x, parsed);
     if (restored === undefined) {
       x.message = 'refused: the request writes a masked value back';
       const kind = isObj(parsed) && typeof parsed.kind === 'string' ? parsed.kind : undefined;
-      return maskedWriteStatus(info!, parsed === undefined ? [] : maskedFieldPaths(parsed), kind);
+      return maskedWriteStatus(info, parsed === undefined ? [] : maskedFieldPaths(parsed), kind);
     }
     x.requestBody = restored;
     x.message = 'the masked last-applied annotation was sent as the live value it stands for';
   }
   let audited: { value: unknown; masked: number };
   try {
-    audited = auditedRequestObject(received, x.req.headers['content-type'], info!, x.gw.config.policy.masking.rules);
+    audited = auditedRequestObject(received, x.req.headers['content-type'], info, x.gw.config.policy.masking.rules);
   } catch (e) {
     if (!(e instanceof JsonTooDeepError)) throw e;
     x.message = 'refused: the request body nests too deep to be masked';

@@ -11,7 +11,7 @@
 import type { Dispatcher } from 'undici';
 import { containsMaskedValue, isMaskMarker } from '../../mask/marker.js';
 import { createMaskContext, kindForResource, LAST_APPLIED, maskDocument } from '../../mask/mask-object.js';
-import type { ProxyExchange } from './exchange.js';
+import type { ClassifiedExchange } from './exchange.js';
 import { upstreamRequestHeaders, type UpstreamIdentity } from './upstream-headers.js';
 
 type Obj = Record<string, unknown>;
@@ -26,8 +26,8 @@ const MAX_LIVE_BYTES = 4 << 20;
  * The body to send instead of `parsed`, with the live annotation in place of its masked form; undefined
  * when the request is not that case (then it stays refused).
  */
-export async function restoreLastApplied(x: ProxyExchange, parsed: unknown): Promise<Buffer | undefined> {
-  const info = x.info!;
+export async function restoreLastApplied(x: ClassifiedExchange, parsed: unknown): Promise<Buffer | undefined> {
+  const { info } = x;
   const media = (x.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (info.verb !== 'patch' || info.subresource !== '' || info.name === '' || !OBJECT_PATCHES.has(media)) return undefined;
   if (!isObj(parsed) || !isObj(parsed.metadata) || !isObj(parsed.metadata.annotations)) return undefined;
@@ -48,7 +48,7 @@ export async function restoreLastApplied(x: ProxyExchange, parsed: unknown): Pro
 }
 
 /** GETs the object the request patches, as the caller (impersonated), JSON; undefined on any failure. */
-async function readLive(x: ProxyExchange): Promise<unknown> {
+async function readLive(x: ClassifiedExchange): Promise<unknown> {
   const up = x.gw.upstreams.get(x.connectionName);
   if (up === undefined) return undefined;
   let answer: Dispatcher.ResponseData;
@@ -56,7 +56,7 @@ async function readLive(x: ProxyExchange): Promise<unknown> {
     // The caller's identity, as forward.ts sends it (not imported from there: forward imports this module's caller).
     const id: UpstreamIdentity = { authorization: await up.authorization(), auditID: x.auditID };
     if (up.connection.impersonate) {
-      const { claims } = x.session!;
+      const { claims } = x.session;
       const { userPrefix, groupPrefix } = x.gw.config.impersonation;
       id.impersonate = { user: `${userPrefix}${claims.sub}`, groups: claims.groups.map((g) => `${groupPrefix}${g}`) };
     }

@@ -14,7 +14,7 @@ import { listSessionRules } from '../../policy/rules-review.js';
 import { rolesFor } from '../../policy/subject-bindings.js';
 import type { PolicyRequest } from '../../policy/types.js';
 import { sendHeld } from './deliver.js';
-import { sendStatus, type ProxyExchange } from './exchange.js';
+import { sendStatus, type ClassifiedExchange, type ProxyExchange } from './exchange.js';
 import { askUpstreamAccess } from './upstream-access-review.js';
 
 /** The rule every self-review answer is audited under. */
@@ -33,8 +33,8 @@ interface ReviewAnswer {
  * Answers the request when it is a self review and returns true; returns false for every other request.
  * Refusals (wrong method, unreadable body) are Status answers, audited under the same rule.
  */
-export async function answerSelfReview(x: ProxyExchange, audit: () => Promise<void>): Promise<boolean> {
-  const target = x.info === undefined ? undefined : selfReviewTarget(x.info);
+export async function answerSelfReview(x: ClassifiedExchange, audit: () => Promise<void>): Promise<boolean> {
+  const target = selfReviewTarget(x.info);
   if (target === undefined) return false;
   const refuse = async (status: KubeStatus): Promise<true> => {
     x.refusedBy = 'self-review';
@@ -77,8 +77,8 @@ async function readBody(x: ProxyExchange): Promise<Buffer | undefined> {
   return x.requestBody;
 }
 
-function sessionOf(x: ProxyExchange): Omit<PolicyRequest, 'request'> {
-  const { claims } = x.session!;
+function policySubjectOf(x: ClassifiedExchange): Omit<PolicyRequest, 'request'> {
+  const { claims } = x.session;
   // The same input as the authorize step, namespace scope included, so can-i never says yes to what is refused.
   return {
     subject: { user: claims.sub, groups: claims.groups }, connection: x.connectionName,
@@ -87,7 +87,7 @@ function sessionOf(x: ProxyExchange): Omit<PolicyRequest, 'request'> {
   };
 }
 
-async function answerQuestion(x: ProxyExchange, target: SelfReviewTarget, q: ReviewQuestion): Promise<ReviewAnswer> {
+async function answerQuestion(x: ClassifiedExchange, target: SelfReviewTarget, q: ReviewQuestion): Promise<ReviewAnswer> {
   const head = { kind: target.kind, apiVersion: target.apiVersion };
   const policy = x.gw.config.policy;
   if (q.kind === 'SelfSubjectReview') {
@@ -95,7 +95,7 @@ async function answerQuestion(x: ProxyExchange, target: SelfReviewTarget, q: Rev
     return { object: { ...head, metadata: { creationTimestamp: kubeTime(x.gw.now()) }, status: { userInfo } }, summary: `whoami: ${userInfo.username}` };
   }
   if (q.kind === 'SelfSubjectRulesReview') {
-    const status = listSessionRules(policy, sessionOf(x), q.namespace);
+    const status = listSessionRules(policy, policySubjectOf(x), q.namespace);
     // kube-apiserver answers `spec: {}` here (the namespace is not echoed, fixture 113).
     return { object: { ...head, metadata: { creationTimestamp: null }, spec: {}, status }, summary: `can-i --list in ${JSON.stringify(q.namespace)}: ${status.resourceRules.length} resource rules${status.incomplete ? ' (incomplete)' : ''}` };
   }
@@ -103,7 +103,7 @@ async function answerQuestion(x: ProxyExchange, target: SelfReviewTarget, q: Rev
     ...(q.resourceAttributes === undefined ? {} : { resourceAttributes: q.resourceAttributes }),
     ...(q.nonResourceAttributes === undefined ? {} : { nonResourceAttributes: q.nonResourceAttributes }),
   };
-  const hoop = answerAccessReview(policy, sessionOf(x), attributes);
+  const hoop = answerAccessReview(policy, policySubjectOf(x), attributes);
   let status: { allowed: boolean; denied?: boolean; reason: string; evaluationError?: string } = {
     allowed: hoop.allowed, ...(hoop.denied ? { denied: true } : {}), reason: hoop.reason,
   };
@@ -125,8 +125,8 @@ async function answerQuestion(x: ProxyExchange, target: SelfReviewTarget, q: Rev
 }
 
 /** userInfo as the upstream will see the session (prefixed impersonation), plus the hoopctl session in `extra`. */
-function whoami(x: ProxyExchange): { username: string; groups: string[]; extra: Record<string, string[]> } {
-  const { claims } = x.session!;
+function whoami(x: ClassifiedExchange): { username: string; groups: string[]; extra: Record<string, string[]> } {
+  const { claims } = x.session;
   const { userPrefix, groupPrefix } = x.gw.config.impersonation;
   const impersonate = x.gw.upstreams.get(x.connectionName)?.connection.impersonate ?? false;
   const roles = claims.role !== undefined

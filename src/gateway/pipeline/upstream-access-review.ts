@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { NonResourceAttributes, ResourceAttributes } from '../../kube/self-review.js';
-import type { ProxyExchange } from './exchange.js';
+import type { AuthenticatedExchange } from './exchange.js';
 import { upstreamIdentity } from './forward.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
 
@@ -35,7 +35,7 @@ function field(o: unknown, key: string): unknown {
 
 /** Posts a JSON SelfSubjectAccessReview upstream for the exchange's session; never throws. */
 export async function askUpstreamAccess(
-  x: ProxyExchange,
+  x: AuthenticatedExchange,
   attributes: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes },
 ): Promise<UpstreamAccess> {
   const up = x.gw.upstreams.get(x.connectionName);

@@ -11,7 +11,7 @@ import type { CompiledMasking } from '../../policy/compile-masking.js';
 import type { Store } from '../../store/store.js';
 import { DEFAULT_MAX_RECORDING_BYTES } from '../config-recordings.js';
 import type { GatewayContext } from '../gateway-context.js';
-import type { ProxyExchange } from '../pipeline/exchange.js';
+import type { ClassifiedExchange } from '../pipeline/exchange.js';
 import { createCastRecorder, type RecordingBudget, type TextMasker } from './cast-recorder.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
 
@@ -103,8 +103,8 @@ function streamProtocol(upRes: IncomingMessage): { transport: 'websocket' | 'spd
 }
 
 /** True when this upgrade request is an exec or attach the gateway records. */
-export function isRecordedUpgrade(x: ProxyExchange): boolean {
-  return x.info?.isResourceRequest === true && x.info.resource === 'pods' && RECORDED.has(x.info.subresource)
+export function isRecordedUpgrade(x: ClassifiedExchange): boolean {
+  return x.info.isResourceRequest && x.info.resource === 'pods' && RECORDED.has(x.info.subresource)
     && (x.gw.config.recordings?.enabled ?? true);
 }
 
@@ -112,16 +112,15 @@ export function isRecordedUpgrade(x: ProxyExchange): boolean {
  * Prepares the recording of an upgraded stream, or undefined when it is not recorded. Throws when it must
  * be recorded but cannot be (an unknown stream protocol): the caller refuses the stream.
  */
-export async function prepareRecording(x: ProxyExchange, upRes: IncomingMessage, cut: (reason: string) => void): Promise<UpgradeRecording | undefined> {
+export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMessage, cut: (reason: string) => void): Promise<UpgradeRecording | undefined> {
   if (!isRecordedUpgrade(x)) return undefined;
   const gw = x.gw;
   const proto = streamProtocol(upRes);
-  if (proto === undefined) throw new Error(`cannot record a ${x.info!.subresource} stream upgraded to ${JSON.stringify(upRes.headers.upgrade)}`);
-  const claims = x.session!.claims;
+  const { info, session: { claims } } = x;
+  if (proto === undefined) throw new Error(`cannot record a ${info.subresource} stream upgraded to ${JSON.stringify(upRes.headers.upgrade)}`);
   const query = new URL(x.kubePath, 'http://k8s.invalid').searchParams;
   const flag = (k: string): boolean => query.get(k) === 'true' || query.get(k) === '1';
   const command = query.getAll('command');
-  const info = x.info!;
   const max = gw.config.recordings?.maxBytesPerSession ?? DEFAULT_MAX_RECORDING_BYTES;
   const id = randomUUID();
   const container = query.get('container');

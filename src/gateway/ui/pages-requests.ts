@@ -1,7 +1,7 @@
 /** Console pages of access requests: the pending list, one request with its votes, and approve / deny (the `/v1` rules, via AccessRequests). */
 import { formatDuration } from '../../credential/duration.js';
 import { HoopError } from '../../errors.js';
-import type { AccessRequestView } from '../api.js';
+import type { AccessRequestView } from '../../api/wire.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';

@@ -55,10 +55,14 @@ export default tseslint.config(
     },
   },
   // The simulated cluster moved from test/support (where the test rules above applied) into src/ so the quickstart
-  // ships it; its printers, defaults and controllers read arbitrary Kubernetes JSON as `any`. Type those reads, then
-  // delete this block (226 findings at the move, 172 in table-printers.ts).
+  // ships it; these files read arbitrary Kubernetes JSON as `any` (225 findings at the move, 172 in table-printers.ts).
+  // Type those reads, then delete this block; its other files already pass the src rules.
   {
-    files: ['src/simulated-cluster/**/*.ts'],
+    files: [
+      'src/simulated-cluster/table-printers.ts', 'src/simulated-cluster/workload-controller.ts', 'src/simulated-cluster/defaults.ts',
+      'src/simulated-cluster/patch.ts', 'src/simulated-cluster/object-writer.ts', 'src/simulated-cluster/test-controls.ts',
+      'src/simulated-cluster/protobuf-reader.ts', 'src/simulated-cluster/selectors.ts', 'src/simulated-cluster/spdy-session.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, type KubeApiServer } from './index.js';
 import { FIXTURES_DIR, loadBody, loadScenario } from '../../test/support/recorded-fixtures.js';
 import { open, send } from '../../test/support/simulated-cluster-client.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 
 const skip = FIXTURES_DIR ? false : 'kube-apiserver fixtures not found (set KUBE_FIXTURES_DIR)';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -66,7 +67,7 @@ describe('watch and log stream conformance', { skip }, () => {
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => { raw += d; });
     await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: JSON_TYPE, body: '{"metadata":{"name":"framed"},"data":{"a":"1"}}' });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil("the watch's chunk with the new object", () => raw.includes('"framed"') && raw.endsWith('\n\r\n'));
     socket.destroy();
     const [head, body = ''] = raw.split('\r\n\r\n', 2).length === 2 ? [raw.slice(0, raw.indexOf('\r\n\r\n')), raw.slice(raw.indexOf('\r\n\r\n') + 4)] : [raw];
     assert.match(head!, /^HTTP\/1\.1 200 OK\r\n/);
@@ -179,10 +180,10 @@ describe('watch and log stream conformance', { skip }, () => {
     follow.setEncoding('utf8');
     const got: string[] = [];
     follow.on('data', (d: string) => got.push(d));
-    await new Promise((r) => setTimeout(r, 50));
+    // The server starts following in the same turn it sends the head: a client that has the 200 misses no line.
     assert.equal(server.counts().openLogStreams, 1);
     server.appendLog('demo', 'p', 'pushed line');
-    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('the pushed line', () => got.length > 0);
     assert.deepEqual(got, ['pushed line\n']);
     follow.destroy();
   });

@@ -196,8 +196,8 @@ for (const k of KUBECTLS) {
       assert.equal(logs.stdout, 'first line\nsecond line\n');
       const follow = start(k.bin, home, ['logs', '-f', 'logger', '-n', 'demo']);
       try {
+        // The server sends the backlog and starts following in one step: once it is printed, new lines are followed.
         await follow.waitFor(/second line\n/);
-        await new Promise((r) => setTimeout(r, 100));
         server.appendLog('demo', 'logger', 'pushed while following');
         await follow.waitFor(/pushed while following\n/);
       } finally {

@@ -35,7 +35,8 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'function') return 'a function';
-  return `${typeof v} ${String(v as number | boolean | bigint | symbol)}`;
+  const scalar = v as number | boolean | bigint | symbol;
+  return `${typeof v} ${String(scalar)}`;
 }
 
 /** The error for a file with issues: one line per issue, each `<file>: <path>: <reason>`. */
@@ -104,13 +105,15 @@ export function readWith<S extends z.ZodType>(schema: S, value: unknown, base: C
 
 /** Parses YAML text; every syntax error with its line and column, or the document. */
 export function parseYamlText(text: string): ReadResult<unknown> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length === 0) return { ok: true, data: doc.toJS() as unknown };
   return {
     ok: false,
     issues: doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return { path: at === undefined ? [] : [`line ${at.line}, column ${at.col}`], message: `not valid YAML: ${e.message.split('\n')[0]!}` };
+      // The message's first line without its own " at line L, column C:" (the place is the path here), and no snippet.
+      const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return { path: at === undefined ? [] : [`line ${at.line}, column ${at.col}`], message: `not valid YAML: ${reason}` };
     }),
   };
 }

@@ -4,7 +4,7 @@
  * `<file>: <path>: <reason>` (path `a.b[1]`), all of them at once rather than the first.
  */
 import { z } from 'zod';
-import { parseDocument } from 'yaml';
+import { isNode, parseDocument } from 'yaml';
 import { parseDuration } from './credential/duration.js';
 import { HoopError } from './errors.js';
 
@@ -103,19 +103,40 @@ export function readWith<S extends z.ZodType>(schema: S, value: unknown, base: C
   return { ok: false, issues: issuesOf(r.error).map((i) => ({ path: [...base, ...i.path], message: i.message })) };
 }
 
-/** Parses YAML text; every syntax error with its line and column, or the document. */
-export function parseYamlText(text: string): ReadResult<unknown> {
+/** A parsed YAML file: its value, and where a path sits in the text (so issues can be listed in file order). */
+export interface YamlFile {
+  value: unknown;
+  /** Offset of the deepest node on `path` that exists (a missing key: its mapping). */
+  offsetOf(path: ConfigPath): number;
+}
+
+/** Parses YAML text; every syntax error with its line and column, or the file. */
+export function parseYamlText(text: string): ReadResult<YamlFile> {
   const doc = parseDocument(text);
-  if (doc.errors.length === 0) return { ok: true, data: doc.toJS() as unknown };
-  return {
-    ok: false,
-    issues: doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      // The message's first line without its own " at line L, column C:" (the place is the path here), and no snippet.
-      const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return { path: at === undefined ? [] : [`line ${at.line}, column ${at.col}`], message: `not valid YAML: ${reason}` };
-    }),
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        // The message's first line without its own " at line L, column C:" (the place is the path here), and no snippet.
+        const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return { path: at === undefined ? [] : [`line ${at.line}, column ${at.col}`], message: `not valid YAML: ${reason}` };
+      }),
+    };
+  }
+  const offsetOf = (path: ConfigPath): number => {
+    for (let n = path.length; n > 0; n--) {
+      const node: unknown = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return node.range[0];
+    }
+    return 0;
   };
+  return { ok: true, data: { value: doc.toJS() as unknown, offsetOf } };
+}
+
+/** The issues sorted as their places appear in the file (stable: issues at one place keep their order). */
+export function inFileOrder(issues: readonly ConfigIssue[], file: YamlFile): ConfigIssue[] {
+  return issues.map((i) => ({ i, at: file.offsetOf(i.path) })).sort((a, b) => a.at - b.at).map(({ i }) => i);
 }
 
 /** True for a YAML mapping (not a list, not a scalar). */

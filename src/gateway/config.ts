@@ -1,7 +1,7 @@
 /** The gateway config file (YAML): validated once at start; every mistake names the file and the path inside it. */
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { configInvalid, duration, isMapping, mapping, parseYamlText, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
+import { configInvalid, duration, inFileOrder, isMapping, mapping, parseYamlText, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
 import { HoopError } from '../errors.js';
 import { compileCheckedPolicy, policySchema, type CompiledPolicy } from '../policy/compile-policy.js';
 import { connectionSchema, readRelative, ResolveProblem, resolveConnection, type ConnectionConfig } from './config-connection.js';
@@ -128,7 +128,7 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
   const hint = `fix ${abs} and start the gateway again`;
   const yaml = parseYamlText(source);
   if (!yaml.ok) throw configInvalid(abs, yaml.issues, { hint });
-  const doc = yaml.data ?? {};
+  const doc = yaml.data.value ?? {};
   const checked = readWith(gatewayConfigSchema(deps.env), doc);
   const issues: ConfigIssue[] = checked.ok ? [] : [...checked.issues];
 
@@ -161,7 +161,7 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
     connections.push(m === undefined ? undefined : await attempt(() => resolveConnection(c, m, ['connections', i])));
   }
 
-  if (!checked.ok || issues.length > 0) throw configInvalid(abs, issues, { hint });
+  if (!checked.ok || issues.length > 0) throw configInvalid(abs, inFileOrder(issues, yaml.data), { hint });
   return buildConfig(abs, checked.data, connections as ConnectionConfig[], tls);
 }
 

@@ -1,6 +1,7 @@
 /** `hoopctl policy check FILE`: validate offline what the gateway would at start (the whole config, or a bare policy). */
 import { loadGatewayConfig } from '../gateway/config.js';
-import { compilePolicy } from '../policy/compile-policy.js';
+import { configInvalid, inFileOrder } from '../config-reader.js';
+import { checkPolicy, compileCheckedPolicy, type CompiledPolicy } from '../policy/compile-policy.js';
 import { readPolicyDocument, type PolicyFileDeps } from './policy-file.js';
 
 /** What a valid policy declares. */
@@ -19,9 +20,14 @@ export interface PolicyCheckSummary {
  * the store and listening.
  */
 export async function checkPolicyFile(deps: PolicyFileDeps & { env?: Record<string, string | undefined> }, file: string): Promise<PolicyCheckSummary> {
-  const { top, isGatewayConfig } = await readPolicyDocument(deps, file);
-  const policy = isGatewayConfig
-    ? (await loadGatewayConfig(file, { readFile: deps.readFile, env: deps.env ?? {} })).policy
-    : compilePolicy(top, { file, basePath: '' });
+  const { top, isGatewayConfig, yaml } = await readPolicyDocument(deps, file);
+  let policy: CompiledPolicy;
+  if (isGatewayConfig) {
+    policy = (await loadGatewayConfig(file, { readFile: deps.readFile, env: deps.env ?? {} })).policy;
+  } else {
+    const checked = checkPolicy(top, []);
+    if (!checked.ok) throw configInvalid(file, inFileOrder(checked.issues, yaml));
+    policy = compileCheckedPolicy(checked.data, []);
+  }
   return { roles: policy.roles.length, bindings: policy.bindings.length, guardrails: policy.guardrails.length, wholeConfig: isGatewayConfig };
 }

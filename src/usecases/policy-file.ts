@@ -1,5 +1,5 @@
 /** Reads a policy for the offline `hoopctl policy` commands: a full gateway config (its `policy:`) or a bare policy file. */
-import { configInvalid, isMapping, parseYamlText } from '../config-reader.js';
+import { configInvalid, isMapping, parseYamlText, type YamlFile } from '../config-reader.js';
 import { HoopError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile-policy.js';
 
@@ -18,7 +18,7 @@ export interface LoadedPolicy {
 const POLICY_KEYS = ['roles', 'bindings', 'guardrails', 'defaults', 'masking'];
 
 /** Reads and parses `file`: its top-level mapping, and whether it is a whole gateway config (it has `policy:`). */
-export async function readPolicyDocument(deps: PolicyFileDeps, file: string): Promise<{ top: Record<string, unknown>; isGatewayConfig: boolean }> {
+export async function readPolicyDocument(deps: PolicyFileDeps, file: string): Promise<{ top: Record<string, unknown>; isGatewayConfig: boolean; yaml: YamlFile }> {
   let text: string;
   try {
     text = await deps.readFile(file);
@@ -28,13 +28,13 @@ export async function readPolicyDocument(deps: PolicyFileDeps, file: string): Pr
   }
   const doc = parseYamlText(text);
   if (!doc.ok) throw configInvalid(file, doc.issues);
-  if (!isMapping(doc.data)) throw new HoopError('config_invalid', `${file}: expected a gateway config or a policy file (a mapping)`);
-  const top = doc.data;
-  if ('policy' in top) return { top, isGatewayConfig: true };
+  const top = doc.data.value;
+  if (!isMapping(top)) throw new HoopError('config_invalid', `${file}: expected a gateway config or a policy file (a mapping)`);
+  if ('policy' in top) return { top, isGatewayConfig: true, yaml: doc.data };
   if (!POLICY_KEYS.some((k) => k in top)) {
     throw new HoopError('config_invalid', `${file}: neither a gateway config with "policy:" nor a policy file (roles, bindings, guardrails)`);
   }
-  return { top, isGatewayConfig: false };
+  return { top, isGatewayConfig: false, yaml: doc.data };
 }
 
 /** Reads, parses and compiles `file`'s policy; throws HoopError('config_invalid') naming the file (and each path inside it). */

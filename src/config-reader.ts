@@ -146,6 +146,11 @@ export function isMapping(v: unknown): v is Record<string, unknown> {
 
 // ——— Building blocks shared by every schema ———
 
+/** Reports a mistake from a schema's own check or transform, at `path` below the value being checked. */
+export function issue(ctx: z.RefinementCtx, message: string, path: (string | number)[] = []): void {
+  ctx.addIssue({ code: 'custom', message, path });
+}
+
 /** A mapping with exactly these keys: a typo like `resouces` is an error, not a silently ignored field. */
 export const mapping = z.strictObject;
 
@@ -169,7 +174,7 @@ export const duration = text.transform((s, ctx) => {
   try {
     return parseDuration(s);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message, input: s });
+    issue(ctx, (e as Error).message);
     return z.NEVER;
   }
 });
@@ -178,6 +183,6 @@ export const duration = text.transform((s, ctx) => {
 export function checkedString(problem: (s: string) => string | undefined): z.ZodType<string> {
   return z.string().superRefine((s, ctx) => {
     const p = problem(s);
-    if (p !== undefined) ctx.addIssue({ code: 'custom', message: p, input: s });
+    if (p !== undefined) issue(ctx, p);
   });
 }

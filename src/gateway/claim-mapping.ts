@@ -4,7 +4,7 @@
  * so one binding can name "branch main of acme/deploy" rather than "any main" or "any of acme/deploy".
  */
 import { z } from 'zod';
-import { isMapping, mapping } from '../config-reader.js';
+import { isMapping, issue, mapping } from '../config-reader.js';
 
 /** One piece of a template: literal text or the value of a claim. */
 type TemplatePart = { literal: string } | { claim: string };
@@ -74,7 +74,7 @@ export function parseClaimTemplate(text: string): ClaimTemplate | string {
 // A template: a claim name, or text with {claim} placeholders.
 const template = z.unknown().transform((raw, ctx): ClaimTemplate => {
   const fail = (message: string): never => {
-    ctx.addIssue({ code: 'custom', message, input: raw });
+    issue(ctx, message);
     return z.NEVER;
   };
   // An unquoted `{repository}` is a YAML flow mapping: say so rather than "must be a string".
@@ -88,10 +88,10 @@ const template = z.unknown().transform((raw, ctx): ClaimTemplate => {
 const requirements = z.record(z.string(), z.unknown()).transform((raw, ctx) => {
   const out: Record<string, string[]> = {};
   for (const [claim, v] of Object.entries(raw)) {
-    if (!CLAIM_NAME.test(claim)) ctx.addIssue({ code: 'custom', path: [claim], message: 'is not a claim name', input: raw });
+    if (!CLAIM_NAME.test(claim)) issue(ctx, 'is not a claim name', [claim]);
     const values = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as unknown[]) : undefined;
     if (values === undefined || values.length === 0 || values.some((x) => typeof x !== 'string' || x === '')) {
-      ctx.addIssue({ code: 'custom', path: [claim], message: 'must be a string or a non-empty list of strings', input: raw });
+      issue(ctx, 'must be a string or a non-empty list of strings', [claim]);
     } else {
       out[claim] = values as string[];
     }
@@ -110,7 +110,7 @@ export const claimMappingSchema = mapping({
   allowAnyRepository: z.boolean().optional(),
 }).transform((m, ctx): ClaimMapping => {
   const fail = (path: string[], message: string): never => {
-    ctx.addIssue({ code: 'custom', path, message, input: m });
+    issue(ctx, message, path);
     return z.NEVER;
   };
   const preset = m.preset === undefined ? undefined : CLAIM_PRESETS[m.preset];

@@ -1,6 +1,6 @@
 /** The `approvals:` and `notifications:` sections of the gateway config. */
 import { z } from 'zod';
-import { duration, integer, mapping, text } from '../config-reader.js';
+import { duration, integer, issue, mapping, text } from '../config-reader.js';
 
 /** How long access requests wait and how long an approval stays usable. */
 export interface ApprovalsConfig {
@@ -43,7 +43,7 @@ export const approvalsSchema = mapping({
 export function notificationsSchema(env: Record<string, string | undefined>): z.ZodType<NotificationTarget[]> {
   const target = mapping({ type: z.enum(['webhook', 'slack']), url: text.optional(), urlEnv: text.optional() }).transform((m, ctx): NotificationTarget => {
     const fail = (path: string[], message: string): never => {
-      ctx.addIssue({ code: 'custom', path, message, input: m });
+      issue(ctx, message, path);
       return z.NEVER;
     };
     if ((m.url === undefined) === (m.urlEnv === undefined)) return fail([], 'give exactly one of url or urlEnv');

@@ -2,7 +2,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseKubeconfig, resolveKubeconfigContext, type ExecPluginConfig } from '../kube/kubeconfig.js';
 import { z } from 'zod';
-import { duration, IF_VALID, mapping, text, type ConfigPath } from '../config-reader.js';
+import { duration, IF_VALID, issue, mapping, text, type ConfigPath } from '../config-reader.js';
 import { isLoopbackHost } from './listen-address.js';
 
 /** The cluster credential the gateway holds for a connection (never shown to callers). */
@@ -46,9 +46,9 @@ const credentialSchema = mapping({ kubeconfig: text.optional(), context: text.op
   .superRefine((cm, ctx) => {
     const kinds = (['kubeconfig', 'inCluster', 'tokenFile'] as const).filter((k) => cm[k] !== undefined && cm[k] !== false);
     if (kinds.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`, input: cm });
+      issue(ctx, `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
     } else if (cm.context !== undefined && kinds[0] !== 'kubeconfig') {
-      ctx.addIssue({ code: 'custom', path: ['context'], message: 'only goes with credential.kubeconfig', input: cm });
+      issue(ctx, 'only goes with credential.kubeconfig', ['context']);
     }
   }, IF_VALID);
 
@@ -65,9 +65,9 @@ export const connectionSchema = mapping({
   defaultTtl: duration.optional(),
   maxTtl: duration.optional(),
 }).superRefine((m, ctx) => {
-  if (m.credential === undefined) ctx.addIssue({ code: 'custom', path: ['credential'], message: 'is required (kubeconfig, inCluster or tokenFile)', input: m });
+  if (m.credential === undefined) issue(ctx, 'is required (kubeconfig, inCluster or tokenFile)', ['credential']);
   if (m.certificateAuthority !== undefined && m.certificateAuthorityData !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['certificateAuthorityData'], message: 'give certificateAuthority or certificateAuthorityData, not both', input: m });
+    issue(ctx, 'give certificateAuthority or certificateAuthorityData, not both', ['certificateAuthorityData']);
   }
 }, IF_VALID);
 

@@ -1,6 +1,6 @@
 /** The `oidc:` section of the gateway config: the issuers whose ID tokens the gateway trusts. */
 import { z } from 'zod';
-import { isMapping, mapping, text } from '../config-reader.js';
+import { isMapping, issue, mapping, text } from '../config-reader.js';
 import { claimMappingSchema, type ClaimMapping } from './claim-mapping.js';
 import { isLoopbackHost } from './listen-address.js';
 
@@ -25,7 +25,7 @@ const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'
 
 const issuerUrl = text.transform((issuer, ctx) => {
   const fail = (message: string): never => {
-    ctx.addIssue({ code: 'custom', message, input: issuer });
+    issue(ctx, message);
     return z.NEVER;
   };
   let url: URL;
@@ -50,7 +50,7 @@ const issuerSchema = z.preprocess(
 ).transform((m, ctx): OidcIssuerConfig & { cliGiven: boolean } => {
   if (m.kind === 'ci') {
     if (m.claims === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['claims'], message: 'is required for kind: ci (preset: github | gitlab, or user and groups templates)', input: m });
+      issue(ctx, 'is required for kind: ci (preset: github | gitlab, or user and groups templates)', ['claims']);
       return z.NEVER;
     }
     return { issuer: m.issuer, kind: 'ci', clientId: m.audience, groupsClaim: 'groups', cli: false, cliGiven: false, scopes: [], claims: m.claims };
@@ -65,7 +65,7 @@ const issuerSchema = z.preprocess(
 /** The `oidc` section: at least one issuer, exactly one for `hoopctl login` unless every issuer is `kind: ci`. */
 export const oidcSchema = mapping({ issuers: z.array(issuerSchema).optional() }).transform((m, ctx): { issuers: OidcIssuerConfig[] } => {
   const fail = (path: (string | number)[], message: string): never => {
-    ctx.addIssue({ code: 'custom', path, message, input: m });
+    issue(ctx, message, path);
     return z.NEVER;
   };
   const given = m.issuers ?? [];

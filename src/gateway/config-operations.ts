@@ -1,6 +1,6 @@
 /** The operator sections of the gateway config: `signingKeys` (rotation), `metrics` (Prometheus) and `shutdown` (drain). */
 import { z } from 'zod';
-import { duration, mapping, text } from '../config-reader.js';
+import { duration, issue, mapping, text } from '../config-reader.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from './listen-address.js';
 
 /** How the gateway is run in production. */
@@ -20,7 +20,7 @@ export const DEFAULT_OPERATIONS: OperationsConfig = { signingKeys: {}, metrics: 
 export const listenAddress = text.transform((t, ctx): ListenAddress => {
   const parsed = parseListenAddress(t);
   if (typeof parsed !== 'string') return parsed;
-  ctx.addIssue({ code: 'custom', message: parsed, input: t });
+  issue(ctx, parsed);
   return z.NEVER;
 });
 

@@ -1,6 +1,6 @@
 /** The `recordings:` section of the gateway config: exec/attach recording (asciicast v2) and its per-session cap. */
 import { z } from 'zod';
-import { mapping } from '../config-reader.js';
+import { issue, mapping } from '../config-reader.js';
 
 /** How exec and attach streams are recorded. */
 export interface RecordingsConfig {
@@ -30,7 +30,7 @@ export function parseByteSize(value: unknown): number | undefined {
 const byteSize = z.unknown().transform((raw, ctx) => {
   const n = parseByteSize(raw);
   if (n !== undefined) return n;
-  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(raw)} is not a byte size (an integer, or e.g. 64Mi)`, input: raw });
+  issue(ctx, `${JSON.stringify(raw)} is not a byte size (an integer, or e.g. 64Mi)`);
   return z.NEVER;
 });
 

@@ -1,6 +1,6 @@
 /** The `store:` section of the gateway config: one SQLite file, or the PostgreSQL that several replicas share. */
 import { z } from 'zod';
-import { IF_VALID, integer, mapping, text } from '../config-reader.js';
+import { IF_VALID, integer, issue, mapping, text } from '../config-reader.js';
 
 /** `store.postgres`: where the replicas' shared PostgreSQL is. */
 export interface PostgresStoreConfig {
@@ -14,7 +14,7 @@ export function storeSchema(env: Record<string, string | undefined>) {
   const postgres = mapping({ url: text.optional(), urlEnv: text.optional(), maxConnections: integer(1, 1000).optional() })
     .transform((m, ctx): PostgresStoreConfig => {
       const fail = (path: string[], message: string): never => {
-        ctx.addIssue({ code: 'custom', path, message, input: m });
+        issue(ctx, message, path);
         return z.NEVER;
       };
       if ((m.url === undefined) === (m.urlEnv === undefined)) return fail([], 'set exactly one of url or urlEnv (the name of an environment variable holding the URL)');
@@ -28,6 +28,6 @@ export function storeSchema(env: Record<string, string | undefined>) {
       return { url, maxConnections: m.maxConnections ?? 10 };
     });
   return mapping({ sqlite: text.optional(), postgres: postgres.optional() }).superRefine((m, ctx) => {
-    if (m.sqlite !== undefined && m.postgres !== undefined) ctx.addIssue({ code: 'custom', path: [], message: 'set sqlite or postgres, not both', input: m });
+    if (m.sqlite !== undefined && m.postgres !== undefined) issue(ctx, 'set sqlite or postgres, not both');
   }, IF_VALID);
 }

@@ -1,7 +1,7 @@
 /** The gateway config file (YAML): validated once at start; every mistake names the file and the path inside it. */
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { configInvalid, duration, inFileOrder, isMapping, mapping, parseYamlText, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
+import { configInvalid, duration, inFileOrder, isMapping, issue, mapping, parseYamlText, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
 import { HoopError } from '../errors.js';
 import { compileCheckedPolicy, policySchema, type CompiledPolicy } from '../policy/compile-policy.js';
 import { connectionSchema, readRelative, ResolveProblem, resolveConnection, type ConnectionConfig } from './config-connection.js';
@@ -56,7 +56,7 @@ const publicUrl = text.transform((t, ctx) => {
   try {
     return new URL(t).href.replace(/\/+$/, '');
   } catch {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(t)} is not a URL`, input: t });
+    issue(ctx, `${JSON.stringify(t)} is not a URL`);
     return z.NEVER;
   }
 });
@@ -66,7 +66,7 @@ const prefix = z.string().refine((v) => !v.toLowerCase().startsWith('system:'), 
 
 const sessionsSchema = mapping({ defaultTtl: duration.optional(), maxTtl: duration.optional() }).transform((m, ctx) => {
   const sessions = { defaultTtlSeconds: m.defaultTtl ?? DEFAULT_SESSIONS.defaultTtlSeconds, maxTtlSeconds: m.maxTtl ?? DEFAULT_SESSIONS.maxTtlSeconds };
-  if (sessions.defaultTtlSeconds > sessions.maxTtlSeconds) ctx.addIssue({ code: 'custom', path: ['defaultTtl'], message: 'is longer than sessions.maxTtl', input: m });
+  if (sessions.defaultTtlSeconds > sessions.maxTtlSeconds) issue(ctx, 'is longer than sessions.maxTtl', ['defaultTtl']);
   return sessions;
 });
 
@@ -74,7 +74,7 @@ const tlsSchema = mapping({ certFile: text, keyFile: text });
 
 const connectionsSchema = z.array(connectionSchema).superRefine((list, ctx) => {
   list.forEach((c, i) => {
-    if (list.findIndex((o) => o.name === c.name) !== i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(c.name)} is used by an earlier connection`, input: c });
+    if (list.findIndex((o) => o.name === c.name) !== i) issue(ctx, `${JSON.stringify(c.name)} is used by an earlier connection`, [i, 'name']);
   });
 });
 
@@ -101,7 +101,7 @@ export function gatewayConfigSchema(env: Record<string, string | undefined>) {
     // Runs even when other sections are wrong (`when` below), so it reads the value as the YAML it may still be.
     const raw: unknown = parsed;
     if (!isMapping(raw)) return;
-    const fail = (path: string[], message: string): void => ctx.addIssue({ code: 'custom', path, message, input: raw });
+    const fail = (path: string[], message: string): void => issue(ctx, message, path);
     if (raw.oidc === undefined) fail(['oidc'], 'is required (oidc.issuers)');
     if (raw.policy === undefined) fail(['policy'], 'is required (roles, bindings, guardrails); without it every request is denied');
     const allow = raw.allowNonLoopback === true;

@@ -13,7 +13,7 @@
  * ```
  */
 import { z } from 'zod';
-import { checkedString, formatPath, IF_VALID, mapping, text, type ConfigPath } from '../config-reader.js';
+import { checkedString, formatPath, IF_VALID, issue, mapping, text, type ConfigPath } from '../config-reader.js';
 import { compileMaskRules, type MaskRules } from '../mask/mask-rules.js';
 import { globProblem } from '../mask/name-patterns.js';
 import { parseValuePattern, type ValuePattern } from '../mask/value-patterns.js';
@@ -63,9 +63,9 @@ const exceptionSchema = mapping({
   names: patternList(false).optional(),
 }).superRefine((m, ctx) => {
   if (m.roles === undefined && m.users === undefined && m.groups === undefined) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'needs roles, groups or users (who may read these objects in clear)', input: m });
+    issue(ctx, 'needs roles, groups or users (who may read these objects in clear)');
   }
-  if (m.resources === undefined) ctx.addIssue({ code: 'custom', path: ['resources'], message: 'is required (e.g. [secrets])', input: m });
+  if (m.resources === undefined) issue(ctx, 'is required (e.g. [secrets])', ['resources']);
 }, IF_VALID);
 
 /** The `masking` section (role names in `exceptions[].roles` are checked against the roles by the policy schema). */

@@ -4,7 +4,7 @@
  * compiled here so that evaluatePolicy builds nothing per request. Shape: templates/policy.example.yaml.
  */
 import { z } from 'zod';
-import { configInvalid, duration, formatPath, IF_VALID, integer, isMapping, mapping, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
+import { configInvalid, duration, formatPath, IF_VALID, integer, isMapping, issue, mapping, readWith, text, type ConfigPath, type ReadResult } from '../config-reader.js';
 import { MIN_SESSION_TTL_SECONDS } from '../credential/session-ttl.js';
 import { compileMasking, maskingSchema } from './compile-masking.js';
 import { compileRule, patternList, ruleSchema } from './compile-rule.js';
@@ -27,7 +27,7 @@ const name = text.refine((n) => NAME.test(n), { error: (iss) => `${JSON.stringif
 // Approvers are group names, not patterns; a system: group can never log in, so it could never approve.
 const approverList = z.array(z.string()).min(1).superRefine((list, ctx) => {
   list.forEach((g, i) => {
-    const fail = (message: string): void => ctx.addIssue({ code: 'custom', path: [i], message, input: g });
+    const fail = (message: string): void => issue(ctx, message, [i]);
     if (g === '' || g.includes('*') || /\s/.test(g)) fail(`${JSON.stringify(g)} must be a group name (no patterns)`);
     else if (g.toLowerCase().startsWith('system:')) fail(`${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
     else if (list.indexOf(g) !== i) fail(`${JSON.stringify(g)} is listed twice`);
@@ -36,7 +36,7 @@ const approverList = z.array(z.string()).min(1).superRefine((list, ctx) => {
 
 /** `approvers` are required exactly when approval is asked for. */
 function checkApprovers(m: { approvers?: string[] | undefined; minApprovals?: number | undefined }, approval: boolean, ctx: z.RefinementCtx): void {
-  const fail = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message, input: m });
+  const fail = (key: string, message: string): void => issue(ctx, message, [key]);
   if (!approval) {
     if (m.approvers !== undefined) fail('approvers', 'only goes with approval (no approval is asked for here)');
     if (m.minApprovals !== undefined) fail('minApprovals', 'only goes with approval');
@@ -58,9 +58,9 @@ const bindingSchema = mapping({
   minApprovals: integer(1).optional(),
   maxTtl: duration.refine((s) => s >= MIN_SESSION_TTL_SECONDS, { error: 'must be at least 1m (sessions are never shorter)' }).optional(),
 }).superRefine((m, ctx) => {
-  if (m.users === undefined && m.groups === undefined) ctx.addIssue({ code: 'custom', path: [], message: 'needs groups or users (whom the binding applies to)', input: m });
-  if (m.connections === undefined) ctx.addIssue({ code: 'custom', path: ['connections'], message: 'is required (names, or ["*"])', input: m });
-  if (m.roles === undefined) ctx.addIssue({ code: 'custom', path: ['roles'], message: 'is required', input: m });
+  if (m.users === undefined && m.groups === undefined) issue(ctx, 'needs groups or users (whom the binding applies to)');
+  if (m.connections === undefined) issue(ctx, 'is required (names, or ["*"])', ['connections']);
+  if (m.roles === undefined) issue(ctx, 'is required', ['roles']);
   checkApprovers(m, m.approval ?? false, ctx);
 }, IF_VALID);
 
@@ -96,7 +96,7 @@ export function policySchema(base: ConfigPath): z.ZodType<PolicyInput> {
     // Runs even when parts of the policy are wrong (`when` below): read the value as the untyped YAML it may still be.
     const raw: unknown = parsed;
     if (!isMapping(raw)) return;
-    const fail = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message, input: raw });
+    const fail = (path: (string | number)[], message: string): void => issue(ctx, message, path);
     const entries = (key: string): Record<string, unknown>[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map((e) => (isMapping(e) ? e : {}));
     const roleNames: string[] = [];
     entries('roles').forEach((r, i) => {
@@ -129,7 +129,7 @@ export function policySchema(base: ConfigPath): z.ZodType<PolicyInput> {
 }
 
 /** Checks a raw policy: every issue, with paths under `base`. */
-export function checkPolicy(raw: unknown, base: ConfigPath): { ok: true; data: PolicyInput } | { ok: false; issues: ConfigIssue[] } {
+export function checkPolicy(raw: unknown, base: ConfigPath): ReadResult<PolicyInput> {
   return readWith(policySchema(base), raw, base);
 }
 

@@ -1,6 +1,6 @@
 /** One role rule (or a guardrail's `match`): its schema (verbs × apiGroups × resources × namespaces × names, or non-resource URLs) and its compiled form. */
 import { z } from 'zod';
-import { checkedString, IF_VALID, mapping, text } from '../config-reader.js';
+import { checkedString, IF_VALID, issue, mapping, text } from '../config-reader.js';
 import type { CompiledRule, ResourcePattern } from './compiled-policy.js';
 import { compilePatterns, MATCH_ANY, patternProblem } from './pattern.js';
 
@@ -65,7 +65,7 @@ export type RuleInput = z.output<z.ZodObject<typeof RULE_SHAPE>>;
 /** For a guardrail's `match`, omitted verbs and resources mean "all"; in a role rule they are required. */
 export function ruleSchema(matchAllByDefault: boolean): z.ZodType<RuleInput> {
   return mapping(RULE_SHAPE).superRefine((m, ctx) => {
-    const fail = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message, input: m });
+    const fail = (path: (string | number)[], message: string): void => issue(ctx, message, path);
     if (Object.keys(m).length === 0) {
       return fail([], matchAllByDefault ? 'empty match: it would match every request' : 'empty rule: give verbs and resources (or nonResourceURLs)');
     }

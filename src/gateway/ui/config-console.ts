@@ -1,6 +1,6 @@
 /** The `console:` section of the gateway config: the web console's OIDC client (authorization code + PKCE). */
 import { z } from 'zod';
-import { duration, mapping, text } from '../../config-reader.js';
+import { duration, issue, mapping, text } from '../../config-reader.js';
 
 /** The web console's OIDC client at the CLI's issuer. */
 export interface ConsoleConfig {
@@ -21,13 +21,13 @@ const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups'];
 export function consoleSchema(env: Record<string, string | undefined>): z.ZodType<ConsoleConfig | undefined> {
   const redirectUri = text.superRefine((uri, ctx) => {
     let u: URL;
-    try { u = new URL(uri); } catch { return ctx.addIssue({ code: 'custom', message: `${JSON.stringify(uri)} is not a URL`, input: uri }); }
-    if (!u.pathname.endsWith('/ui/auth/callback')) ctx.addIssue({ code: 'custom', message: 'must end in /ui/auth/callback (the console answers there)', input: uri });
+    try { u = new URL(uri); } catch { return issue(ctx, `${JSON.stringify(uri)} is not a URL`); }
+    if (!u.pathname.endsWith('/ui/auth/callback')) issue(ctx, 'must end in /ui/auth/callback (the console answers there)');
   });
   const secretEnv = text.transform((name, ctx) => {
     const secret = env[name];
     if (secret !== undefined && secret !== '') return secret;
-    ctx.addIssue({ code: 'custom', message: `environment variable ${name} is not set`, input: name });
+    issue(ctx, `environment variable ${name} is not set`);
     return z.NEVER;
   });
   return mapping({

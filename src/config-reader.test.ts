@@ -60,6 +60,7 @@ test('the base config and policy of the table are valid (so each row fails for i
 const TABLE: [string, 'gateway' | 'policy', string, string[]][] = [
   ['unknown key', 'gateway', 'tls: { certFile: a.pem, keyFile: a.key, caFile: ca.pem }\n', ['tls.caFile: unknown key (expected one of: certFile, keyFile)']],
   ['unknown key', 'policy', `${VIEW}defaults: { discover: true }\n`, ['defaults.discover: unknown key (expected one of: discovery)']],
+  ['a key named __proto__ is a key like any other', 'policy', `${VIEW}__proto__: { roles: [] }\n`, ['__proto__: unknown key (expected one of: roles, bindings, guardrails, defaults, masking)']],
   ['two unknown keys in one mapping', 'gateway', 'sessions: { ttl: 1h, max: 2h }\n', [
     'sessions.ttl: unknown key (expected one of: defaultTtl, maxTtl)', 'sessions.max: unknown key (expected one of: defaultTtl, maxTtl)',
   ]],

@@ -62,7 +62,7 @@ function errorMap(iss: z.core.$ZodRawIssue): string | undefined {
     case 'too_big':
       return `must be at most ${String(iss.maximum)}`;
     case 'invalid_value':
-      return `${JSON.stringify(iss.input)} is not one of: ${(iss.values as unknown[]).map(String).join(', ')}`;
+      return `${describeValue(iss.input)} is not one of: ${(iss.values as unknown[]).map(String).join(', ')}`;
     case 'invalid_union': {
       const disc = iss.discriminator;
       const given = disc !== undefined && isMapping(iss.input) ? iss.input[disc] : iss.input;
@@ -91,9 +91,8 @@ export function issuesOf(error: z.ZodError): ConfigIssue[] {
 export function withoutNullKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNullKeys);
   if (!isMapping(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNullKeys(x);
-  return out;
+  // fromEntries defines own properties: a `__proto__` key stays a key (and is refused as unknown), never a prototype.
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNullKeys(x)]));
 }
 
 /** Checks `value` against `schema`; every issue at once, paths under `base`. */

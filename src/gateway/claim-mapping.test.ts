@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigFields } from './config-fields.js';
-import { mapCiClaims, parseClaimTemplate, readClaimMapping, renderClaimTemplate } from './claim-mapping.js';
+import { configInvalid, readWith } from '../config-reader.js';
+import { claimMappingSchema, mapCiClaims, parseClaimTemplate, renderClaimTemplate, type ClaimMapping } from './claim-mapping.js';
 import { isHoopError } from '../errors.js';
 
-const f = new ConfigFields('/etc/hoop/gw.yaml');
+/** Reads a `claims` mapping found at oidc.issuers[1].claims; throws the config error as the gateway would. */
+function readClaimMapping(raw: unknown): ClaimMapping {
+  const r = readWith(claimMappingSchema, raw, ['oidc', 'issuers', 1, 'claims']);
+  if (!r.ok) throw configInvalid('/etc/hoop/gw.yaml', r.issues);
+  return r.data;
+}
 const GITHUB = {
   sub: 'repo:acme/deploy:ref:refs/heads/main', repository: 'acme/deploy', repository_owner: 'acme', ref: 'refs/heads/main',
   job_workflow_ref: 'acme/deploy/.github/workflows/deploy.yml@refs/heads/main', event_name: 'push',
@@ -26,7 +31,7 @@ test('rendering: absent claims drop a group, list claims expand, booleans print'
 });
 
 test('the github preset maps repository and ref; require pins the owner; control characters are refused', () => {
-  const m = readClaimMapping(f, { preset: 'github', require: { repository_owner: 'acme' } }, 'oidc.issuers[1].claims');
+  const m = readClaimMapping({ preset: 'github', require: { repository_owner: 'acme' } });
   const r = mapCiClaims(m, GITHUB);
   assert.ok(typeof r !== 'string');
   assert.equal(r.user, 'github:acme/deploy');
@@ -51,7 +56,7 @@ test('config mistakes name their path', () => {
     [{ preset: 'github', allowAnyRepository: 'yes' }, /claims\.allowAnyRepository/],
   ];
   for (const [raw, re] of cases) {
-    assert.throws(() => readClaimMapping(f, raw, 'oidc.issuers[1].claims'), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message), String(re));
+    assert.throws(() => readClaimMapping(raw), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message), String(re));
   }
-  assert.deepEqual(readClaimMapping(f, { preset: 'gitlab', allowAnyRepository: true }, 'oidc.issuers[1].claims').require, {}, 'an explicit opt-out is accepted');
+  assert.deepEqual(readClaimMapping({ preset: 'gitlab', allowAnyRepository: true }).require, {}, 'an explicit opt-out is accepted');
 });

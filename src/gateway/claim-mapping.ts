@@ -3,7 +3,8 @@
  * person and groups the policy sees. Templates like `repo:{repository}:ref:{ref}` combine claims,
  * so one binding can name "branch main of acme/deploy" rather than "any main" or "any of acme/deploy".
  */
-import { ConfigFields, joinPath, type Mapping } from './config-fields.js';
+import { z } from 'zod';
+import { isMapping, issue, mapping } from '../config-reader.js';
 
 /** One piece of a template: literal text or the value of a claim. */
 type TemplatePart = { literal: string } | { claim: string };
@@ -70,50 +71,63 @@ export function parseClaimTemplate(text: string): ClaimTemplate | string {
   return { source: text, parts };
 }
 
-function template(f: ConfigFields, raw: unknown, path: string): ClaimTemplate {
+// A template: a claim name, or text with {claim} placeholders.
+const template = z.unknown().transform((raw, ctx): ClaimTemplate => {
+  const fail = (message: string): never => {
+    issue(ctx, message);
+    return z.NEVER;
+  };
   // An unquoted `{repository}` is a YAML flow mapping: say so rather than "must be a string".
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) f.fail(path, "a template must be quoted in YAML, e.g. '{repository}'");
-  if (typeof raw !== 'string' || raw === '') f.fail(path, 'must be a claim name or a quoted template like \'repo:{repository}\'');
+  if (isMapping(raw)) return fail("a template must be quoted in YAML, e.g. '{repository}'");
+  if (typeof raw !== 'string' || raw === '') return fail('must be a claim name or a quoted template like \'repo:{repository}\'');
   const t = parseClaimTemplate(raw);
-  if (typeof t === 'string') f.fail(path, t);
-  return t;
-}
+  return typeof t === 'string' ? fail(t) : t;
+});
 
-/** Validates the `claims` mapping of a CI issuer (at gateway start; errors name the path). */
-export function readClaimMapping(f: ConfigFields, raw: unknown, path: string): ClaimMapping {
-  const m = f.mapping(raw, path, ['preset', 'user', 'groups', 'require', 'allowAnyRepository']);
-  const presetName = f.optString(m, 'preset', path);
-  if (presetName !== undefined && !(presetName in CLAIM_PRESETS)) {
-    f.fail(joinPath(path, 'preset'), `unknown preset ${JSON.stringify(presetName)} (expected one of: ${Object.keys(CLAIM_PRESETS).join(', ')})`);
-  }
-  const preset = presetName === undefined ? undefined : CLAIM_PRESETS[presetName as keyof typeof CLAIM_PRESETS];
-  const userRaw = m.user ?? preset?.user;
-  if (userRaw === undefined) f.fail(joinPath(path, 'user'), 'is required (a claim name or a template), or set preset: github | gitlab');
-  const groupsRaw = m.groups === undefined ? [...(preset?.groups ?? [])] : f.list(m, 'groups', path);
-  const require: Record<string, string[]> = {};
-  // Any claim name may be a key here, so the allowed keys are the ones given.
-  const reqRaw: unknown = m.require ?? {};
-  const reqM: Mapping = f.mapping(reqRaw, joinPath(path, 'require'), typeof reqRaw === 'object' && reqRaw !== null ? Object.keys(reqRaw) : []);
-  for (const [claim, v] of Object.entries(reqM)) {
-    const p = joinPath(joinPath(path, 'require'), claim);
-    if (!CLAIM_NAME.test(claim)) f.fail(p, 'is not a claim name');
-    const values = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
+// Any claim name may be a key here; each holds one allowed value or a list of them.
+const requirements = z.record(z.string(), z.unknown()).transform((raw, ctx) => {
+  const out: Record<string, string[]> = {};
+  for (const [claim, v] of Object.entries(raw)) {
+    if (!CLAIM_NAME.test(claim)) issue(ctx, 'is not a claim name', [claim]);
+    const values = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as unknown[]) : undefined;
     if (values === undefined || values.length === 0 || values.some((x) => typeof x !== 'string' || x === '')) {
-      f.fail(p, 'must be a string or a non-empty list of strings');
+      issue(ctx, 'must be a string or a non-empty list of strings', [claim]);
+    } else {
+      out[claim] = values as string[];
     }
-    require[claim] = values as string[];
   }
-  const user = template(f, userRaw, joinPath(path, 'user'));
-  const groups = groupsRaw.map((g, i) => template(f, g, joinPath(joinPath(path, 'groups'), i)));
-  const allowAny = f.optBool(m, 'allowAnyRepository', path) ?? false;
+  return out;
+});
+
+/** The `claims` mapping of a CI issuer (checked at gateway start; errors name the path). */
+export const claimMappingSchema = mapping({
+  preset: z.enum(Object.keys(CLAIM_PRESETS) as [keyof typeof CLAIM_PRESETS], {
+    error: (iss) => `unknown preset ${JSON.stringify(iss.input)} (expected one of: ${Object.keys(CLAIM_PRESETS).join(', ')})`,
+  }).optional(),
+  user: template.optional(),
+  groups: z.array(template).optional(),
+  require: requirements.optional(),
+  allowAnyRepository: z.boolean().optional(),
+}).transform((m, ctx): ClaimMapping => {
+  const fail = (path: string[], message: string): never => {
+    issue(ctx, message, path);
+    return z.NEVER;
+  };
+  const preset = m.preset === undefined ? undefined : CLAIM_PRESETS[m.preset];
+  const user = m.user ?? (preset === undefined ? undefined : parseClaimTemplate(preset.user));
+  if (user === undefined) return fail(['user'], 'is required (a claim name or a template), or set preset: github | gitlab');
+  const groups = m.groups ?? (preset?.groups ?? []).map((g) => parseClaimTemplate(g));
+  const require = m.require ?? {};
+  const allowAny = m.allowAnyRepository ?? false;
   // GitHub and GitLab sign job tokens for every repository on their platform: without require, any of them signs in.
   if (Object.keys(require).length === 0 && !allowAny) {
-    f.fail(joinPath(path, 'require'), 'is required for kind: ci: the platform signs tokens for every repository, so name yours '
+    return fail(['require'], 'is required for kind: ci: the platform signs tokens for every repository, so name yours '
       + '(e.g. require: { repository_owner: [acme] } or { namespace_path: [acme] }); to accept every repository on purpose, write allowAnyRepository: true');
   }
-  if (Object.keys(require).length > 0 && allowAny) f.fail(joinPath(path, 'allowAnyRepository'), 'contradicts require: remove one of them');
-  return { user, groups, require };
-}
+  if (Object.keys(require).length > 0 && allowAny) return fail(['allowAnyRepository'], 'contradicts require: remove one of them');
+  // Preset templates are ours and always parse.
+  return { user: user as ClaimTemplate, groups: groups as ClaimTemplate[], require };
+});
 
 /** A claim as text: strings as they are, numbers and booleans printed; anything else (or empty) counts as absent. */
 function claimText(payload: Record<string, unknown>, name: string): string | undefined {

@@ -1,6 +1,6 @@
 /** The `approvals:` and `notifications:` sections of the gateway config. */
-import { ConfigFields, joinPath, type Mapping } from './config-fields.js';
-import { readDuration } from './config-connection.js';
+import { z } from 'zod';
+import { duration, integer, issue, mapping, text } from '../config-reader.js';
 
 /** How long access requests wait and how long an approval stays usable. */
 export interface ApprovalsConfig {
@@ -28,34 +28,33 @@ export interface NotificationTarget {
   url: string;
 }
 
-/** Reads `approvals` (absent: defaults). */
-export function readApprovals(f: ConfigFields, top: Mapping): ApprovalsConfig {
-  const m = f.optMapping(top, 'approvals', '', ['requestTtl', 'approvedWindow', 'reviewsPerSession']) ?? {};
-  const limitM = f.optMapping(m, 'reviewsPerSession', 'approvals', ['max', 'per']) ?? {};
-  const max = limitM.max ?? DEFAULT_REVIEW_LIMIT.max;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10_000) f.fail('approvals.reviewsPerSession.max', 'must be an integer from 1 to 10000');
-  return {
-    requestTtlSeconds: readDuration(f, m, 'requestTtl', 'approvals') ?? 15 * 60,
-    approvedWindowSeconds: readDuration(f, m, 'approvedWindow', 'approvals') ?? 10 * 60,
-    reviewLimit: { max, windowSeconds: readDuration(f, limitM, 'per', 'approvals.reviewsPerSession') ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
-  };
-}
+/** The `approvals` section (absent: defaults). */
+export const approvalsSchema = mapping({
+  requestTtl: duration.optional(),
+  approvedWindow: duration.optional(),
+  reviewsPerSession: mapping({ max: integer(1, 10_000).optional(), per: duration.optional() }).optional(),
+}).optional().transform((m): ApprovalsConfig => ({
+  requestTtlSeconds: m?.requestTtl ?? 15 * 60,
+  approvedWindowSeconds: m?.approvedWindow ?? 10 * 60,
+  reviewLimit: { max: m?.reviewsPerSession?.max ?? DEFAULT_REVIEW_LIMIT.max, windowSeconds: m?.reviewsPerSession?.per ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
+}));
 
-/** Reads `notifications`: `{type: webhook|slack, url}` or `{type, urlEnv: NAME}` so a Slack URL need not sit in the file. */
-export function readNotifications(f: ConfigFields, top: Mapping, env: Record<string, string | undefined>): NotificationTarget[] {
-  return f.list(top, 'notifications', '').map((raw, i) => {
-    const path = `notifications[${i}]`;
-    const m = f.mapping(raw, path, ['type', 'url', 'urlEnv']);
-    const type = f.string(m, 'type', path);
-    if (type !== 'webhook' && type !== 'slack') f.fail(joinPath(path, 'type'), `${JSON.stringify(type)} is not one of: webhook, slack`);
-    const direct = f.optString(m, 'url', path);
-    const envName = f.optString(m, 'urlEnv', path);
-    if ((direct === undefined) === (envName === undefined)) f.fail(path, 'give exactly one of url or urlEnv');
-    const text = direct ?? env[envName!];
-    if (text === undefined || text === '') return f.fail(joinPath(path, 'urlEnv'), `environment variable ${envName} is not set`);
+/** The `notifications` list: `{type: webhook|slack, url}` or `{type, urlEnv: NAME}` so a Slack URL need not sit in the file. */
+export function notificationsSchema(env: Record<string, string | undefined>): z.ZodType<NotificationTarget[]> {
+  const target = mapping({ type: z.enum(['webhook', 'slack']), url: text.optional(), urlEnv: text.optional() }).transform((m, ctx): NotificationTarget => {
+    const fail = (path: string[], message: string): never => {
+      issue(ctx, message, path);
+      return z.NEVER;
+    };
+    if ((m.url === undefined) === (m.urlEnv === undefined)) return fail([], 'give exactly one of url or urlEnv');
+    const where = m.url === undefined ? 'urlEnv' : 'url';
+    const given = m.url ?? env[m.urlEnv!];
+    if (given === undefined || given === '') return fail(['urlEnv'], `environment variable ${m.urlEnv} is not set`);
+    // The URL itself never appears in a message: a Slack webhook URL is a credential.
     let url: URL;
-    try { url = new URL(text); } catch (e) { return f.fail(joinPath(path, direct === undefined ? 'urlEnv' : 'url'), 'is not a URL', e); }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') f.fail(joinPath(path, 'url'), 'must be an http(s) URL');
-    return { type, url: url.href };
+    try { url = new URL(given); } catch { return fail([where], 'is not a URL'); }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail(['url'], 'must be an http(s) URL');
+    return { type: m.type, url: url.href };
   });
+  return z.array(target).optional().transform((list) => list ?? []);
 }

@@ -1,9 +1,9 @@
 /** One `connections[i]` entry of the gateway config: upstream URL, trust, held credential, TTLs. */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseKubeconfig, resolveKubeconfigContext, type ExecPluginConfig } from '../kube/kubeconfig.js';
-import { parseDuration } from '../credential/duration.js';
+import { z } from 'zod';
+import { duration, IF_VALID, issue, mapping, text, type ConfigPath } from '../config-reader.js';
 import { isLoopbackHost } from './listen-address.js';
-import { joinPath, type ConfigFields } from './config-fields.js';
 
 /** The cluster credential the gateway holds for a connection (never shown to callers). */
 export type UpstreamCredential =
@@ -30,9 +30,10 @@ export interface ConnectionConfig {
   maxTtlSeconds: number;
 }
 
-/** What reading a connection needs from its surroundings. */
+/** What resolving a connection needs from its surroundings. */
 export interface ConnectionContext {
-  fields: ConfigFields;
+  /** The config file (relative paths in it are relative to its directory). */
+  file: string;
   readFile: (path: string) => Promise<string>;
   env: Record<string, string | undefined>;
   sessionDefaults: { defaultTtlSeconds: number; maxTtlSeconds: number };
@@ -40,71 +41,88 @@ export interface ConnectionContext {
 
 const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const KEYS = ['name', 'description', 'server', 'certificateAuthority', 'certificateAuthorityData', 'insecureSkipTlsVerify',
-  'credential', 'impersonate', 'defaultTtl', 'maxTtl'] as const;
 
-/** Reads a duration field (`15m`) into seconds. */
-export function readDuration(f: ConfigFields, m: Record<string, unknown>, key: string, path: string): number | undefined {
-  const text = f.optString(m, key, path);
-  if (text === undefined) return undefined;
-  try {
-    const s = parseDuration(text);
-    if (!(s > 0)) f.fail(joinPath(path, key), 'must be longer than 0s');
-    return s;
-  } catch (e) {
-    return f.fail(joinPath(path, key), e instanceof Error ? e.message : String(e), e);
+const credentialSchema = mapping({ kubeconfig: text.optional(), context: text.optional(), inCluster: z.boolean().optional(), tokenFile: text.optional() })
+  .superRefine((cm, ctx) => {
+    const kinds = (['kubeconfig', 'inCluster', 'tokenFile'] as const).filter((k) => cm[k] !== undefined && cm[k] !== false);
+    if (kinds.length !== 1) {
+      issue(ctx, `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
+    } else if (cm.context !== undefined && kinds[0] !== 'kubeconfig') {
+      issue(ctx, 'only goes with credential.kubeconfig', ['context']);
+    }
+  }, IF_VALID);
+
+/** One `connections[i]` entry, before the files it names are read. */
+export const connectionSchema = mapping({
+  name: text.refine((n) => NAME.test(n), { error: (iss) => `${JSON.stringify(iss.input)} must be lower-case letters, digits and '-' (it appears in URLs)` }),
+  description: text.optional(),
+  server: text.optional(),
+  certificateAuthority: text.optional(),
+  certificateAuthorityData: text.optional(),
+  insecureSkipTlsVerify: z.boolean().optional(),
+  credential: credentialSchema.optional(),
+  impersonate: z.boolean().optional(),
+  defaultTtl: duration.optional(),
+  maxTtl: duration.optional(),
+}).superRefine((m, ctx) => {
+  if (m.credential === undefined) issue(ctx, 'is required (kubeconfig, inCluster or tokenFile)', ['credential']);
+  if (m.certificateAuthority !== undefined && m.certificateAuthorityData !== undefined) {
+    issue(ctx, 'give certificateAuthority or certificateAuthorityData, not both', ['certificateAuthorityData']);
+  }
+}, IF_VALID);
+
+/** A connection after its schema. */
+export type ConnectionInput = z.output<typeof connectionSchema>;
+
+/** A mistake found while resolving (reading the files a section names); `path` is relative to the file. */
+export class ResolveProblem extends Error {
+  constructor(readonly path: ConfigPath, message: string) {
+    super(message);
   }
 }
 
 /** Accepts PEM text or base64 of PEM (kubeconfig style); returns PEM. */
-export function decodeCaData(f: ConfigFields, data: string, path: string): string {
+function decodeCaData(data: string, path: ConfigPath): string {
   if (data.includes('-----BEGIN')) return data;
   const pem = Buffer.from(data, 'base64').toString('utf8');
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) f.fail(path, 'is neither PEM nor base64 of a PEM certificate');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ResolveProblem(path, 'is neither PEM nor base64 of a PEM certificate');
   return pem;
 }
 
-async function readRelative(c: ConnectionContext, file: string, path: string): Promise<{ abs: string; text: string }> {
-  const abs = resolve(dirname(c.fields.file), file);
+/** Reads `file` (relative to the config file); a failure is a problem at `path`. */
+export async function readRelative(c: Pick<ConnectionContext, 'file' | 'readFile'>, file: string, path: ConfigPath): Promise<{ abs: string; text: string }> {
+  const abs = resolve(dirname(c.file), file);
   try {
     return { abs, text: await c.readFile(abs) };
   } catch (e) {
-    return c.fields.fail(path, `cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, e);
+    throw new ResolveProblem(path, `cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
-/** Validates `connections[index]`, reading the files it names. */
-export async function readConnection(c: ConnectionContext, raw: unknown, path: string): Promise<ConnectionConfig> {
-  const f = c.fields;
-  const m = f.mapping(raw, path, KEYS);
-  const name = f.string(m, 'name', path);
-  if (!NAME.test(name)) f.fail(joinPath(path, 'name'), `${JSON.stringify(name)} must be lower-case letters, digits and '-' (it appears in URLs)`);
-  let server = f.optString(m, 'server', path);
+/** Resolves a checked `connections[i]` (at `path`), reading the files it names; throws ResolveProblem at the first mistake. */
+export async function resolveConnection(c: ConnectionContext, m: ConnectionInput, path: ConfigPath): Promise<ConnectionConfig> {
+  const fail = (at: ConfigPath, message: string): never => { throw new ResolveProblem(at, message); };
+  let server = m.server;
   let caPem: string | undefined;
-  let insecureSkipTlsVerify = f.optBool(m, 'insecureSkipTlsVerify', path) ?? false;
+  let insecureSkipTlsVerify = m.insecureSkipTlsVerify ?? false;
   let tlsServerName: string | undefined;
-  const caFile = f.optString(m, 'certificateAuthority', path);
-  const caData = f.optString(m, 'certificateAuthorityData', path);
-  if (caFile !== undefined && caData !== undefined) f.fail(joinPath(path, 'certificateAuthorityData'), 'give certificateAuthority or certificateAuthorityData, not both');
-  if (caFile !== undefined) caPem = decodeCaData(f, (await readRelative(c, caFile, joinPath(path, 'certificateAuthority'))).text, joinPath(path, 'certificateAuthority'));
-  if (caData !== undefined) caPem = decodeCaData(f, caData, joinPath(path, 'certificateAuthorityData'));
+  if (m.certificateAuthority !== undefined) {
+    const caPath = [...path, 'certificateAuthority'];
+    caPem = decodeCaData((await readRelative(c, m.certificateAuthority, caPath)).text, caPath);
+  }
+  if (m.certificateAuthorityData !== undefined) caPem = decodeCaData(m.certificateAuthorityData, [...path, 'certificateAuthorityData']);
 
-  const credPath = joinPath(path, 'credential');
-  const cm = f.mapping(m.credential ?? f.fail(credPath, 'is required (kubeconfig, inCluster or tokenFile)'), credPath,
-    ['kubeconfig', 'context', 'inCluster', 'tokenFile']);
-  const kinds = (['kubeconfig', 'inCluster', 'tokenFile'] as const).filter((k) => cm[k] !== undefined && cm[k] !== false);
-  if (kinds.length !== 1) f.fail(credPath, `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
-  if (cm.context !== undefined && kinds[0] !== 'kubeconfig') f.fail(joinPath(credPath, 'context'), 'only goes with credential.kubeconfig');
+  const credPath = [...path, 'credential'];
+  const cm = m.credential!;
   let credential: UpstreamCredential;
-  if (kinds[0] === 'kubeconfig') {
-    const kcPath = joinPath(credPath, 'kubeconfig');
-    const { abs, text } = await readRelative(c, f.string(cm, 'kubeconfig', credPath), kcPath);
-    const contextName = f.optString(cm, 'context', credPath);
+  if (cm.kubeconfig !== undefined) {
+    const kcPath = [...credPath, 'kubeconfig'];
+    const { abs, text: kcText } = await readRelative(c, cm.kubeconfig, kcPath);
     let ctx: ReturnType<typeof resolveKubeconfigContext>;
     try {
-      ctx = resolveKubeconfigContext(parseKubeconfig(text, abs), contextName);
+      ctx = resolveKubeconfigContext(parseKubeconfig(kcText, abs), cm.context);
     } catch (e) {
-      return f.fail(contextName === undefined ? kcPath : joinPath(credPath, 'context'), (e as Error).message, e);
+      return fail(cm.context === undefined ? kcPath : [...credPath, 'context'], (e as Error).message);
     }
     // File references inside a kubeconfig are relative to the kubeconfig itself.
     const near = async (file: string): Promise<string> => (await readRelative(c, resolve(dirname(abs), file), kcPath)).text;
@@ -122,42 +140,41 @@ export async function readConnection(c: ConnectionContext, raw: unknown, path: s
       const cmd = ctx.exec.command;
       credential = { kind: 'exec', exec: { ...ctx.exec, command: isAbsolute(cmd) || !cmd.includes('/') ? cmd : resolve(dirname(abs), cmd) } };
     }
-    else return f.fail(kcPath, `${abs}: the context's user has no token, token file, client certificate or exec plugin the gateway can hold`);
-  } else if (kinds[0] === 'inCluster') {
-    if (cm.inCluster !== true) f.fail(joinPath(credPath, 'inCluster'), 'must be true');
+    else return fail(kcPath, `${abs}: the context's user has no token, token file, client certificate or exec plugin the gateway can hold`);
+  } else if (cm.inCluster === true) {
+    const icPath = [...credPath, 'inCluster'];
     const host = c.env.KUBERNETES_SERVICE_HOST;
     const port = c.env.KUBERNETES_SERVICE_PORT;
     if (server === undefined && (host === undefined || port === undefined)) {
-      f.fail(joinPath(credPath, 'inCluster'), 'KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT are not set (not running in a pod?)');
+      fail(icPath, 'KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT are not set (not running in a pod?)');
     }
     server ??= `https://${host!.includes(':') ? `[${host}]` : host}:${port}`;
-    caPem ??= (await readRelative(c, `${IN_CLUSTER_DIR}/ca.crt`, joinPath(credPath, 'inCluster'))).text;
-    await readRelative(c, `${IN_CLUSTER_DIR}/token`, joinPath(credPath, 'inCluster'));
+    caPem ??= (await readRelative(c, `${IN_CLUSTER_DIR}/ca.crt`, icPath)).text;
+    await readRelative(c, `${IN_CLUSTER_DIR}/token`, icPath);
     credential = { kind: 'tokenFile', path: `${IN_CLUSTER_DIR}/token` };
   } else {
-    const tfPath = joinPath(credPath, 'tokenFile');
-    const { abs, text } = await readRelative(c, f.string(cm, 'tokenFile', credPath), tfPath);
-    if (text.trim() === '') f.fail(tfPath, `${abs} is empty`);
+    const tfPath = [...credPath, 'tokenFile'];
+    const { abs, text: token } = await readRelative(c, cm.tokenFile!, tfPath);
+    if (token.trim() === '') fail(tfPath, `${abs} is empty`);
     credential = { kind: 'tokenFile', path: abs };
   }
 
-  if (server === undefined) return f.fail(joinPath(path, 'server'), 'is required (or give credential.kubeconfig with a server)');
+  const serverPath = [...path, 'server'];
+  if (server === undefined) return fail(serverPath, 'is required (or give credential.kubeconfig with a server)');
   let url: URL;
-  try { url = new URL(server); } catch (e) { return f.fail(joinPath(path, 'server'), `${JSON.stringify(server)} is not a URL`, e); }
+  try { url = new URL(server); } catch { return fail(serverPath, `${JSON.stringify(server)} is not a URL`); }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    f.fail(joinPath(path, 'server'), 'must be https:// (http:// only for a loopback host)');
+    fail(serverPath, 'must be https:// (http:// only for a loopback host)');
   }
-  if (url.protocol === 'http:' && credential.kind === 'clientCert') f.fail(joinPath(path, 'server'), 'a client certificate needs an https:// server');
+  if (url.protocol === 'http:' && credential.kind === 'clientCert') fail(serverPath, 'a client certificate needs an https:// server');
 
-  const maxTtlSeconds = readDuration(f, m, 'maxTtl', path) ?? c.sessionDefaults.maxTtlSeconds;
-  const ownDefault = readDuration(f, m, 'defaultTtl', path);
+  const maxTtlSeconds = m.maxTtl ?? c.sessionDefaults.maxTtlSeconds;
   // An inherited default longer than this connection's max just shrinks to it; an explicit one is a mistake.
-  const defaultTtlSeconds = ownDefault ?? Math.min(c.sessionDefaults.defaultTtlSeconds, maxTtlSeconds);
-  if (defaultTtlSeconds > maxTtlSeconds) f.fail(joinPath(path, 'defaultTtl'), `is longer than maxTtl (${defaultTtlSeconds}s > ${maxTtlSeconds}s)`);
-  const description = f.optString(m, 'description', path);
+  const defaultTtlSeconds = m.defaultTtl ?? Math.min(c.sessionDefaults.defaultTtlSeconds, maxTtlSeconds);
+  if (defaultTtlSeconds > maxTtlSeconds) fail([...path, 'defaultTtl'], `is longer than maxTtl (${defaultTtlSeconds}s > ${maxTtlSeconds}s)`);
   return {
-    name, ...(description === undefined ? {} : { description }), server: url.href.replace(/\/+$/, ''),
+    name: m.name, ...(m.description === undefined ? {} : { description: m.description }), server: url.href.replace(/\/+$/, ''),
     ...(caPem === undefined ? {} : { caPem }), ...(tlsServerName === undefined ? {} : { tlsServerName }), insecureSkipTlsVerify, credential,
-    impersonate: f.optBool(m, 'impersonate', path) ?? true, defaultTtlSeconds, maxTtlSeconds,
+    impersonate: m.impersonate ?? true, defaultTtlSeconds, maxTtlSeconds,
   };
 }

@@ -1,6 +1,6 @@
 /** The operator sections of the gateway config: `signingKeys` (rotation), `metrics` (Prometheus) and `shutdown` (drain). */
-import { joinPath, type ConfigFields, type Mapping } from './config-fields.js';
-import { readDuration } from './config-connection.js';
+import { z } from 'zod';
+import { duration, issue, mapping, text } from '../config-reader.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from './listen-address.js';
 
 /** How the gateway is run in production. */
@@ -16,29 +16,38 @@ export interface OperationsConfig {
 /** Defaults for configs built in code. */
 export const DEFAULT_OPERATIONS: OperationsConfig = { signingKeys: {}, metrics: { enabled: true }, shutdown: { unreadyDelaySeconds: 0, gracePeriodSeconds: 20 } };
 
-/** Reads `signingKeys`, `metrics` and `shutdown` (all optional). */
-export function readOperations(f: ConfigFields, top: Mapping, allowNonLoopback: boolean): OperationsConfig {
-  const keysM = f.optMapping(top, 'signingKeys', '', ['rotateEvery']) ?? {};
-  const rotateEverySeconds = readDuration(f, keysM, 'rotateEvery', 'signingKeys');
+/** A `host:port` to listen on. */
+export const listenAddress = text.transform((t, ctx): ListenAddress => {
+  const parsed = parseListenAddress(t);
+  if (typeof parsed !== 'string') return parsed;
+  issue(ctx, parsed);
+  return z.NEVER;
+});
+
+/** The message for a listen address beyond this machine without `allowNonLoopback: true`, or undefined. */
+export function nonLoopbackProblem(address: ListenAddress, allowNonLoopback: boolean): string | undefined {
+  if (isLoopbackHost(address.host) || allowNonLoopback) return undefined;
+  return `${address.host} is not a loopback address; set allowNonLoopback: true to serve beyond this machine`;
+}
+
+/** The `signingKeys`, `metrics` and `shutdown` sections (all optional); `metrics.listen` is checked against allowNonLoopback by the config. */
+export const operationsShape = {
   // Shorter than an hour would retire keys faster than sessions live, which only churns JWKS.
-  if (rotateEverySeconds !== undefined && rotateEverySeconds < 3600) f.fail(joinPath('signingKeys', 'rotateEvery'), 'must be at least 1h');
+  signingKeys: mapping({ rotateEvery: duration.refine((s) => s >= 3600, { error: 'must be at least 1h' }).optional() }).optional(),
+  metrics: mapping({ enabled: z.boolean().optional(), listen: listenAddress.optional() }).optional(),
+  shutdown: mapping({ unreadyDelay: duration.optional(), gracePeriod: duration.optional() }).optional(),
+};
 
-  const metricsM = f.optMapping(top, 'metrics', '', ['enabled', 'listen']) ?? {};
-  const listenText = f.optString(metricsM, 'listen', 'metrics');
-  let listen: ListenAddress | undefined;
-  if (listenText !== undefined) {
-    const parsed = parseListenAddress(listenText);
-    if (typeof parsed === 'string') return f.fail(joinPath('metrics', 'listen'), parsed);
-    if (!isLoopbackHost(parsed.host) && !allowNonLoopback) f.fail(joinPath('metrics', 'listen'), `${parsed.host} is not a loopback address; set allowNonLoopback: true to serve beyond this machine`);
-    listen = parsed;
-  }
+/** The operator sections after their schemas. */
+export type OperationsInput = { [K in keyof typeof operationsShape]: z.output<(typeof operationsShape)[K]> };
 
-  const shutdownM = f.optMapping(top, 'shutdown', '', ['unreadyDelay', 'gracePeriod']) ?? {};
-  const grace = readDuration(f, shutdownM, 'gracePeriod', 'shutdown') ?? DEFAULT_OPERATIONS.shutdown.gracePeriodSeconds;
-  const unreadyDelay = readDuration(f, shutdownM, 'unreadyDelay', 'shutdown') ?? 0;
+/** The operations config from its checked sections. */
+export function operationsConfig(m: OperationsInput): OperationsConfig {
+  const rotateEverySeconds = m.signingKeys?.rotateEvery;
+  const listen = m.metrics?.listen;
   return {
     signingKeys: rotateEverySeconds === undefined ? {} : { rotateEverySeconds },
-    metrics: { enabled: f.optBool(metricsM, 'enabled', 'metrics') ?? true, ...(listen === undefined ? {} : { listen }) },
-    shutdown: { unreadyDelaySeconds: unreadyDelay, gracePeriodSeconds: grace },
+    metrics: { enabled: m.metrics?.enabled ?? true, ...(listen === undefined ? {} : { listen }) },
+    shutdown: { unreadyDelaySeconds: m.shutdown?.unreadyDelay ?? 0, gracePeriodSeconds: m.shutdown?.gracePeriod ?? DEFAULT_OPERATIONS.shutdown.gracePeriodSeconds },
   };
 }

@@ -1,5 +1,6 @@
 /** The `recordings:` section of the gateway config: exec/attach recording (asciicast v2) and its per-session cap. */
-import { ConfigFields, joinPath, type Mapping } from './config-fields.js';
+import { z } from 'zod';
+import { issue, mapping } from '../config-reader.js';
 
 /** How exec and attach streams are recorded. */
 export interface RecordingsConfig {
@@ -25,11 +26,15 @@ export function parseByteSize(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** Reads `recordings` (absent: enabled, 64 MiB per session). */
-export function readRecordings(f: ConfigFields, top: Mapping): RecordingsConfig {
-  const m = f.optMapping(top, 'recordings', '', ['enabled', 'maxBytesPerSession']) ?? {};
-  const raw = m.maxBytesPerSession;
-  const max = raw === undefined ? DEFAULT_MAX_RECORDING_BYTES : parseByteSize(raw);
-  if (max === undefined) f.fail(joinPath('recordings', 'maxBytesPerSession'), `${JSON.stringify(raw)} is not a byte size (an integer, or e.g. 64Mi)`);
-  return { enabled: f.optBool(m, 'enabled', 'recordings') ?? true, maxBytesPerSession: max };
-}
+// A byte size as written: an integer or a string with a unit.
+const byteSize = z.unknown().transform((raw, ctx) => {
+  const n = parseByteSize(raw);
+  if (n !== undefined) return n;
+  issue(ctx, `${JSON.stringify(raw)} is not a byte size (an integer, or e.g. 64Mi)`);
+  return z.NEVER;
+});
+
+/** The `recordings` section (absent: enabled, 64 MiB per session). */
+export const recordingsSchema = mapping({ enabled: z.boolean().optional(), maxBytesPerSession: byteSize.optional() })
+  .optional()
+  .transform((m): RecordingsConfig => ({ enabled: m?.enabled ?? true, maxBytesPerSession: m?.maxBytesPerSession ?? DEFAULT_MAX_RECORDING_BYTES }));

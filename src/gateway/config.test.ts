@@ -94,7 +94,7 @@ const BAD: [string, (d: Record<string, any>) => unknown, RegExp][] = [
   ['inCluster outside a pod', (d) => ({ ...d, connections: [{ name: 'x', credential: { inCluster: true } }] }), /connections\[0\]\.credential\.inCluster: KUBERNETES_SERVICE_HOST/],
   ['bad policy rule', (d) => ({ ...d, policy: { ...POLICY, bindings: [{ groups: ['dev'], connections: ['prod'], roles: ['nope'] }] } }), /gw\.yaml: policy\.bindings\[0\]\.roles/],
   ['no policy', (d) => ({ ...d, policy: undefined }), /gw\.yaml: policy: is required/],
-  ['not YAML', () => 'listen: [', /gw\.yaml: \(top level\): not valid YAML/],
+  ['not YAML', () => 'listen: [', /gw\.yaml: line 1, column 10: not valid YAML: Flow sequence/],
 ];
 
 for (const [name, mutate, expected] of BAD) {

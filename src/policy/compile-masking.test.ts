@@ -19,8 +19,8 @@ const compile = (raw: unknown) => compilePolicy(raw, { file: 'gw.yaml', basePath
 
 /** [label, masking section, the exact message after "gw.yaml: "] */
 const errors: [string, unknown, string][] = [
-  ['not a mapping', ['x'], 'policy.masking: expected a mapping'],
-  ['typo', { valuePattern: ['x'] }, 'policy.masking.valuePattern: unknown field (expected one of: enabled, configMapKeyPatterns, envNamePatterns, valuePatterns, exceptions)'],
+  ['not a mapping', ['x'], 'policy.masking: must be a mapping, got a list'],
+  ['typo', { valuePattern: ['x'] }, 'policy.masking.valuePattern: unknown key (expected one of: enabled, configMapKeyPatterns, envNamePatterns, valuePatterns, exceptions)'],
   ['bad regex', { valuePatterns: ['ok', 'a('] }, 'policy.masking.valuePatterns[1]: not a valid regular expression: Invalid regular expression: /a(/g: Unterminated group'],
   ['regex matching nothing', { valuePatterns: ['.*'] }, 'policy.masking.valuePatterns[0]: matches the empty string'],
   ['bad flags', { valuePatterns: ['/x/y'] }, 'policy.masking.valuePatterns[0]: flags "y": only i, m, s and u are allowed'],
@@ -32,11 +32,11 @@ const errors: [string, unknown, string][] = [
   ['too many ways', { valuePatterns: ['(?:a|b){1,100}'] }, 'policy.masking.valuePatterns[0]: not linear-time (its bounded parts can be matched more than 10000 ways from one position (use fewer or narrower {m,n} ranges))'],
   ['glob masking every key', { configMapKeyPatterns: ['*'] }, 'policy.masking.configMapKeyPatterns[0]: bad pattern: "*" would mask every key'],
   ['empty env glob', { envNamePatterns: [''] }, 'policy.masking.envNamePatterns[0]: bad pattern: is empty'],
-  ['enabled not boolean', { enabled: 'no' }, 'policy.masking.enabled: expected true or false'],
+  ['enabled not boolean', { enabled: 'no' }, 'policy.masking.enabled: must be true or false, got "no"'],
   ['exception for nobody', { exceptions: [{ resources: ['secrets'] }] }, 'policy.masking.exceptions[0]: needs roles, groups or users (who may read these objects in clear)'],
   ['exception without resources', { exceptions: [{ roles: ['break-glass'] }] }, 'policy.masking.exceptions[0].resources: is required (e.g. [secrets])'],
   ['exception naming a missing role', { exceptions: [{ roles: ['brek-glass'], resources: ['secrets'] }] }, 'policy.masking.exceptions[0].roles[0]: role "brek-glass" is not defined (roles: view, break-glass)'],
-  ['exception typo', { exceptions: [{ roles: ['view'], resources: ['secrets'], name: ['x'] }] }, 'policy.masking.exceptions[0].name: unknown field (expected one of: description, roles, users, groups, connections, resources, namespaces, names)'],
+  ['exception typo', { exceptions: [{ roles: ['view'], resources: ['secrets'], name: ['x'] }] }, 'policy.masking.exceptions[0].name: unknown key (expected one of: description, roles, users, groups, connections, resources, namespaces, names)'],
   ['exception bad pattern', { exceptions: [{ roles: ['view'], resources: ['secrets'], names: ['*-key'] }] }, 'policy.masking.exceptions[0].names[0]: bad pattern: "*-key": "*" may only stand alone or end a prefix (like "team-*")'],
 ];
 

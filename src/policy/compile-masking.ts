@@ -12,11 +12,13 @@
  *   enabled: true                            # false only for benchmarks: secrets then pass in clear
  * ```
  */
+import { z } from 'zod';
+import { checkedString, formatPath, IF_VALID, issue, mapping, text, type ConfigPath } from '../config-reader.js';
 import { compileMaskRules, type MaskRules } from '../mask/mask-rules.js';
 import { globProblem } from '../mask/name-patterns.js';
 import { parseValuePattern, type ValuePattern } from '../mask/value-patterns.js';
 import { compilePatterns, MATCH_ANY, type PatternSet } from './pattern.js';
-import { joinPath, type PolicyReader } from './policy-reader.js';
+import { patternList } from './compile-rule.js';
 
 /** One masking exception; `path` (e.g. `policy.masking.exceptions[0]`) is what the audit event names. */
 export interface CompiledMaskException {
@@ -39,66 +41,74 @@ export interface CompiledMasking {
   exceptions: CompiledMaskException[];
 }
 
-const KEYS = ['enabled', 'configMapKeyPatterns', 'envNamePatterns', 'valuePatterns', 'exceptions'];
-const EXCEPTION_KEYS = ['description', 'roles', 'users', 'groups', 'connections', 'resources', 'namespaces', 'names'];
+const glob = checkedString((g) => {
+  const problem = globProblem(g);
+  return problem === undefined ? undefined : `bad pattern: ${problem}`;
+});
 
-/** Validates and compiles `masking` (absent: the built-in rules, no exceptions). */
-export function compileMasking(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, unknown>): CompiledMasking {
-  if (raw === undefined || raw === null) return { enabled: true, rules: compileMaskRules(), exceptions: [] };
-  const m = r.mapping(raw, path, KEYS);
-  const globs = (key: string): string[] | undefined => {
-    const list = r.optStrings(m, key, path);
-    list?.forEach((g, i) => {
-      const problem = globProblem(g);
-      if (problem !== undefined) r.fail(joinPath(joinPath(path, key), i), `bad pattern: ${problem}`);
-    });
-    return list;
-  };
-  const configMapKeyPatterns = globs('configMapKeyPatterns');
-  const envNamePatterns = globs('envNamePatterns');
-  const valuePatterns: ValuePattern[] = (r.optStrings(m, 'valuePatterns', path) ?? []).map((text, i) => {
-    const where = joinPath(joinPath(path, 'valuePatterns'), i);
-    const p = parseValuePattern(text, where);
-    return typeof p === 'string' ? r.fail(where, p) : p;
+// The name only labels the compiled pattern; the problem (not linear-time, bad flags) is what the schema reports.
+const valuePattern = checkedString((t) => {
+  const p = parseValuePattern(t, 'valuePatterns');
+  return typeof p === 'string' ? p : undefined;
+});
+
+const exceptionSchema = mapping({
+  description: text.optional(),
+  roles: z.array(text).min(1).optional(),
+  users: patternList(false).optional(),
+  groups: patternList(false).optional(),
+  connections: patternList(false).optional(),
+  resources: patternList(false).optional(),
+  namespaces: patternList(false).optional(),
+  names: patternList(false).optional(),
+}).superRefine((m, ctx) => {
+  if (m.roles === undefined && m.users === undefined && m.groups === undefined) {
+    issue(ctx, 'needs roles, groups or users (who may read these objects in clear)');
+  }
+  if (m.resources === undefined) issue(ctx, 'is required (e.g. [secrets])', ['resources']);
+}, IF_VALID);
+
+/** The `masking` section (role names in `exceptions[].roles` are checked against the roles by the policy schema). */
+export const maskingSchema = mapping({
+  enabled: z.boolean().optional(),
+  configMapKeyPatterns: z.array(glob).optional(),
+  envNamePatterns: z.array(glob).optional(),
+  valuePatterns: z.array(valuePattern).optional(),
+  exceptions: z.array(exceptionSchema).optional(),
+});
+
+/** The raw shape of `masking` after its schema. */
+export type MaskingInput = z.output<typeof maskingSchema>;
+
+/** Compiles `masking` its schema accepted (absent: the built-in rules, no exceptions); `path` is where it sits in the file. */
+export function compileMasking(m: MaskingInput | undefined, path: ConfigPath): CompiledMasking {
+  if (m === undefined) return { enabled: true, rules: compileMaskRules(), exceptions: [] };
+  const valuePatterns: ValuePattern[] = (m.valuePatterns ?? []).map((t, i) => {
+    const p = parseValuePattern(t, formatPath([...path, 'valuePatterns', i]));
+    if (typeof p === 'string') throw new Error(`${t}: accepted by the schema, refused by the compiler: ${p}`);
+    return p;
   });
-  const exceptions = (r.optList(m, 'exceptions', path) ?? []).map((e, i) =>
-    compileException(r, e, joinPath(joinPath(path, 'exceptions'), i), rolesByName));
   return {
-    enabled: r.optBool(m, 'enabled', path) ?? true,
+    enabled: m.enabled ?? true,
     rules: compileMaskRules({
-      ...(configMapKeyPatterns === undefined ? {} : { configMapKeyPatterns }),
-      ...(envNamePatterns === undefined ? {} : { envNamePatterns }),
+      ...(m.configMapKeyPatterns === undefined ? {} : { configMapKeyPatterns: m.configMapKeyPatterns }),
+      ...(m.envNamePatterns === undefined ? {} : { envNamePatterns: m.envNamePatterns }),
       valuePatterns,
     }),
-    exceptions,
+    exceptions: (m.exceptions ?? []).map((e, i) => compileException(e, formatPath([...path, 'exceptions', i]))),
   };
 }
 
-// Only the role names are read (compiled-policy.ts imports this module's types, so not CompiledRole: no cycle).
-function compileException(r: PolicyReader, raw: unknown, path: string, rolesByName: ReadonlyMap<string, unknown>): CompiledMaskException {
-  const m = r.mapping(raw, path, EXCEPTION_KEYS);
-  const roles = r.optStrings(m, 'roles', path, true);
-  roles?.forEach((name, k) => {
-    if (!rolesByName.has(name)) {
-      r.fail(joinPath(joinPath(path, 'roles'), k), `role ${JSON.stringify(name)} is not defined (roles: ${[...rolesByName.keys()].join(', ') || 'none'})`);
-    }
-  });
-  const users = r.optPatterns(m, 'users', path, false);
-  const groups = r.optPatterns(m, 'groups', path, false);
-  if (roles === undefined && users === undefined && groups === undefined) r.fail(path, 'needs roles, groups or users (who may read these objects in clear)');
-  const resources = r.optPatterns(m, 'resources', path, false) ?? r.fail(joinPath(path, 'resources'), 'is required (e.g. [secrets])');
-  const any = (key: string): PatternSet => {
-    const list = r.optPatterns(m, key, path, false);
-    return list === undefined ? MATCH_ANY : compilePatterns(list);
-  };
+function compileException(m: z.output<typeof exceptionSchema>, path: string): CompiledMaskException {
+  const any = (list: string[] | undefined): PatternSet => (list === undefined ? MATCH_ANY : compilePatterns(list));
   return {
     path,
-    ...(roles === undefined ? {} : { roles }),
-    ...(users === undefined ? {} : { users: compilePatterns(users) }),
-    ...(groups === undefined ? {} : { groups: compilePatterns(groups) }),
-    connections: any('connections'),
-    resources: compilePatterns(resources),
-    namespaces: any('namespaces'),
-    names: any('names'),
+    ...(m.roles === undefined ? {} : { roles: m.roles }),
+    ...(m.users === undefined ? {} : { users: compilePatterns(m.users) }),
+    ...(m.groups === undefined ? {} : { groups: compilePatterns(m.groups) }),
+    connections: any(m.connections),
+    resources: compilePatterns(m.resources ?? []),
+    namespaces: any(m.namespaces),
+    names: any(m.names),
   };
 }

@@ -1,15 +1,15 @@
 /**
  * Validates the `policy:` section (or a bare policy file) once, at start: a bad rule stops the
- * gateway with the file and the rule's exact path, and every pattern is compiled here so that
- * evaluatePolicy builds nothing per request. Shape: templates/policy.example.yaml.
+ * gateway with the file and the rule's exact path (every bad rule at once), and every pattern is
+ * compiled here so that evaluatePolicy builds nothing per request. Shape: templates/policy.example.yaml.
  */
-import { parseDuration } from '../credential/duration.js';
+import { z } from 'zod';
+import { configInvalid, duration, formatPath, IF_VALID, integer, isMapping, issue, mapping, readWith, text, type ConfigPath, type ReadResult } from '../config-reader.js';
 import { MIN_SESSION_TTL_SECONDS } from '../credential/session-ttl.js';
-import { compileMasking } from './compile-masking.js';
-import { compileRule } from './compile-rule.js';
+import { compileMasking, maskingSchema } from './compile-masking.js';
+import { compileRule, patternList, ruleSchema } from './compile-rule.js';
 import type { CompiledBinding, CompiledGuardrail, CompiledPolicy, CompiledRole } from './compiled-policy.js';
-import { compilePatterns, MATCH_ANY, type PatternSet } from './pattern.js';
-import { joinPath, PolicyReader } from './policy-reader.js';
+import { compilePatterns, MATCH_ANY } from './pattern.js';
 
 export type { CompiledPolicy } from './compiled-policy.js';
 
@@ -22,129 +22,146 @@ export interface PolicySource {
   basePath: string;
 }
 
-/** Validates and compiles a raw policy; throws HoopError('config_invalid', '<file>: <path>: <reason>'). */
-export function compilePolicy(raw: unknown, where: PolicySource): CompiledPolicy {
-  const r = new PolicyReader(where.file);
-  const base = where.basePath;
-  const top = r.mapping(raw, base, ['roles', 'bindings', 'guardrails', 'defaults', 'masking']);
+const name = text.refine((n) => NAME.test(n), { error: (iss) => `${JSON.stringify(iss.input)} must be lower-case letters, digits, '-', '.' or '_'` });
 
-  const roles: CompiledRole[] = [];
-  const rolesByName = new Map<string, CompiledRole>();
-  (r.optList(top, 'roles', base) ?? []).forEach((rawRole, i) => {
-    const path = joinPath(joinPath(base, 'roles'), i);
-    const m = r.mapping(rawRole, path, ['name', 'description', 'rules']);
-    const name = readName(r, m, path);
-    const first = rolesByName.get(name);
-    if (first !== undefined) r.fail(joinPath(path, 'name'), `role "${name}" is defined twice (first at ${joinPath(joinPath(base, 'roles'), first.index)})`);
-    const rawRules = r.optList(m, 'rules', path) ?? r.fail(joinPath(path, 'rules'), 'is required');
-    if (rawRules.length === 0) r.fail(joinPath(path, 'rules'), 'must not be empty');
-    const rules = rawRules.map((rule, k) => compileRule(r, rule, joinPath(joinPath(path, 'rules'), k), { matchAllByDefault: false }));
-    const role: CompiledRole = { index: i, name, rules };
-    roles.push(role);
-    rolesByName.set(name, role);
+// Approvers are group names, not patterns; a system: group can never log in, so it could never approve.
+const approverList = z.array(z.string()).min(1).superRefine((list, ctx) => {
+  list.forEach((g, i) => {
+    const fail = (message: string): void => issue(ctx, message, [i]);
+    if (g === '' || g.includes('*') || /\s/.test(g)) fail(`${JSON.stringify(g)} must be a group name (no patterns)`);
+    else if (g.toLowerCase().startsWith('system:')) fail(`${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
+    else if (list.indexOf(g) !== i) fail(`${JSON.stringify(g)} is listed twice`);
   });
+}, IF_VALID);
 
-  const bindings = (r.optList(top, 'bindings', base) ?? []).map((rawBinding, i) =>
-    compileBinding(r, rawBinding, joinPath(joinPath(base, 'bindings'), i), i, rolesByName));
-
-  const guardrailNames = new Map<string, number>();
-  const guardrails = (r.optList(top, 'guardrails', base) ?? []).map((rawGuardrail, i) => {
-    const g = compileGuardrail(r, rawGuardrail, joinPath(joinPath(base, 'guardrails'), i), i);
-    const first = guardrailNames.get(g.name);
-    if (first !== undefined) r.fail(joinPath(joinPath(joinPath(base, 'guardrails'), i), 'name'), `guardrail "${g.name}" is defined twice (first at guardrails[${first}])`);
-    guardrailNames.set(g.name, i);
-    return g;
-  });
-
-  const defaultsPath = joinPath(base, 'defaults');
-  const defaults = top.defaults === undefined || top.defaults === null ? {} : r.mapping(top.defaults, defaultsPath, ['discovery']);
-  const discovery = r.optBool(defaults, 'discovery', defaultsPath) ?? true;
-  const masking = compileMasking(r, top.masking, joinPath(base, 'masking'), rolesByName);
-  return { roles, rolesByName, bindings, guardrails, discovery, masking };
-}
-
-function readName(r: PolicyReader, m: Record<string, unknown>, path: string): string {
-  const name = r.string(m, 'name', path);
-  if (!NAME.test(name)) r.fail(joinPath(path, 'name'), `${JSON.stringify(name)} must be lower-case letters, digits, '-', '.' or '_'`);
-  return name;
-}
-
-function compileBinding(r: PolicyReader, raw: unknown, path: string, index: number, rolesByName: ReadonlyMap<string, CompiledRole>): CompiledBinding {
-  const m = r.mapping(raw, path, ['description', 'users', 'groups', 'connections', 'roles', 'approval', 'approvers', 'minApprovals', 'maxTtl']);
-  const users = r.optPatterns(m, 'users', path, false);
-  const groups = r.optPatterns(m, 'groups', path, false);
-  if (users === undefined && groups === undefined) r.fail(path, 'needs groups or users (whom the binding applies to)');
-  const connections = r.optPatterns(m, 'connections', path, false) ?? r.fail(joinPath(path, 'connections'), 'is required (names, or ["*"])');
-  const roleNames = r.optStrings(m, 'roles', path, true) ?? r.fail(joinPath(path, 'roles'), 'is required');
-  roleNames.forEach((name, k) => {
-    if (!rolesByName.has(name)) {
-      const known = [...rolesByName.keys()].join(', ') || 'none';
-      r.fail(joinPath(joinPath(path, 'roles'), k), `role ${JSON.stringify(name)} is not defined (roles: ${known})`);
-    }
-  });
-  const approval = r.optBool(m, 'approval', path) ?? false;
-  const { approvers, minApprovals } = readApprovers(r, m, path, approval);
-  const binding: CompiledBinding = {
-    index,
-    users: users === undefined ? compilePatterns([]) : compilePatterns(users),
-    groups: groups === undefined ? compilePatterns([]) : compilePatterns(groups),
-    connections: compilePatterns(connections),
-    roles: roleNames,
-    approval,
-    approvers,
-    minApprovals,
-  };
-  const ttlText = r.optString(m, 'maxTtl', path);
-  if (ttlText !== undefined) {
-    let seconds: number;
-    try {
-      seconds = parseDuration(ttlText);
-    } catch (e) {
-      return r.fail(joinPath(path, 'maxTtl'), (e as Error).message, e);
-    }
-    if (seconds < MIN_SESSION_TTL_SECONDS) r.fail(joinPath(path, 'maxTtl'), `must be at least 1m (sessions are never shorter)`);
-    binding.maxTtlSeconds = seconds;
-  }
-  return binding;
-}
-
-function compileGuardrail(r: PolicyReader, raw: unknown, path: string, index: number): CompiledGuardrail {
-  const m = r.mapping(raw, path, ['name', 'description', 'connections', 'match', 'effect', 'message', 'approvers', 'minApprovals']);
-  const name = readName(r, m, path);
-  const connections: PatternSet = compilePatternsOrAny(r.optPatterns(m, 'connections', path, false));
-  if (m.match === undefined || m.match === null) r.fail(joinPath(path, 'match'), 'is required');
-  const match = compileRule(r, m.match, joinPath(path, 'match'), { matchAllByDefault: true });
-  const effect = r.string(m, 'effect', path);
-  if (effect !== 'deny' && effect !== 'approval') r.fail(joinPath(path, 'effect'), `${JSON.stringify(effect)} is not one of: deny, approval`);
-  const { approvers, minApprovals } = readApprovers(r, m, path, effect === 'approval');
-  const message = r.optString(m, 'message', path);
-  const g: CompiledGuardrail = { index, name, connections, match, effect, approvers, minApprovals };
-  if (message !== undefined && message !== '') g.message = message;
-  return g;
-}
-
-/** `approvers` are required exactly when approval is asked for; they are group names, not patterns. */
-function readApprovers(r: PolicyReader, m: Record<string, unknown>, path: string, approval: boolean): { approvers: string[]; minApprovals: number } {
-  const approvers = r.optStrings(m, 'approvers', path, true);
-  const minApprovals = r.optInt(m, 'minApprovals', path, 1);
+/** `approvers` are required exactly when approval is asked for. */
+function checkApprovers(m: { approvers?: string[] | undefined; minApprovals?: number | undefined }, approval: boolean, ctx: z.RefinementCtx): void {
+  const fail = (key: string, message: string): void => issue(ctx, message, [key]);
   if (!approval) {
-    if (approvers !== undefined) r.fail(joinPath(path, 'approvers'), 'only goes with approval (no approval is asked for here)');
-    if (minApprovals !== undefined) r.fail(joinPath(path, 'minApprovals'), 'only goes with approval');
-    return { approvers: [], minApprovals: 0 };
+    if (m.approvers !== undefined) fail('approvers', 'only goes with approval (no approval is asked for here)');
+    if (m.minApprovals !== undefined) fail('minApprovals', 'only goes with approval');
+  } else if (m.approvers === undefined) {
+    fail('approvers', 'is required when approval is asked for (the groups that may approve)');
   }
-  if (approvers === undefined) r.fail(joinPath(path, 'approvers'), 'is required when approval is asked for (the groups that may approve)');
-  approvers.forEach((g, i) => {
-    if (g === '' || g.includes('*') || /\s/.test(g)) r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} must be a group name (no patterns)`);
-    // The gateway refuses every IdP login that carries a system: group, so nobody could ever approve.
-    if (g.toLowerCase().startsWith('system:')) {
-      r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
-    }
-    const first = approvers.indexOf(g);
-    if (first !== i) r.fail(joinPath(joinPath(path, 'approvers'), i), `${JSON.stringify(g)} is listed twice`);
-  });
-  return { approvers, minApprovals: minApprovals ?? 1 };
 }
 
-function compilePatternsOrAny(patterns: string[] | undefined): PatternSet {
-  return patterns === undefined ? MATCH_ANY : compilePatterns(patterns);
+const roleSchema = mapping({ name, description: text.optional(), rules: z.array(ruleSchema(false)).min(1) });
+
+const bindingSchema = mapping({
+  description: text.optional(),
+  users: patternList(false).optional(),
+  groups: patternList(false).optional(),
+  connections: patternList(false).optional(),
+  roles: z.array(text).min(1).optional(),
+  approval: z.boolean().optional(),
+  approvers: approverList.optional(),
+  minApprovals: integer(1).optional(),
+  maxTtl: duration.refine((s) => s >= MIN_SESSION_TTL_SECONDS, { error: 'must be at least 1m (sessions are never shorter)' }).optional(),
+}).superRefine((m, ctx) => {
+  if (m.users === undefined && m.groups === undefined) issue(ctx, 'needs groups or users (whom the binding applies to)');
+  if (m.connections === undefined) issue(ctx, 'is required (names, or ["*"])', ['connections']);
+  if (m.roles === undefined) issue(ctx, 'is required', ['roles']);
+  checkApprovers(m, m.approval ?? false, ctx);
+}, IF_VALID);
+
+const guardrailSchema = mapping({
+  name,
+  description: text.optional(),
+  connections: patternList(false).optional(),
+  match: ruleSchema(true),
+  effect: z.enum(['deny', 'approval']),
+  message: text.optional(),
+  approvers: approverList.optional(),
+  minApprovals: integer(1).optional(),
+}).superRefine((m, ctx) => checkApprovers(m, m.effect === 'approval', ctx), IF_VALID);
+
+const SHAPE = {
+  roles: z.array(roleSchema).optional(),
+  bindings: z.array(bindingSchema).optional(),
+  guardrails: z.array(guardrailSchema).optional(),
+  defaults: mapping({ discovery: z.boolean().optional() }).optional(),
+  masking: maskingSchema.optional(),
+};
+
+/** The raw policy after its schema. */
+export type PolicyInput = z.output<z.ZodObject<typeof SHAPE>>;
+
+/**
+ * The policy schema; `base` is where the policy sits in its file. Names that refer to each other
+ * (roles named by bindings and masking exceptions, duplicate names) are checked even when other
+ * parts of the policy are wrong, so one run reports them all.
+ */
+export function policySchema(base: ConfigPath): z.ZodType<PolicyInput> {
+  return mapping(SHAPE).superRefine((parsed, ctx) => {
+    // Runs even when parts of the policy are wrong (`when` below): read the value as the untyped YAML it may still be.
+    const raw: unknown = parsed;
+    if (!isMapping(raw)) return;
+    const fail = (path: (string | number)[], message: string): void => issue(ctx, message, path);
+    const entries = (key: string): Record<string, unknown>[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map((e) => (isMapping(e) ? e : {}));
+    const roleNames: string[] = [];
+    entries('roles').forEach((r, i) => {
+      if (typeof r.name !== 'string') return;
+      const first = roleNames.indexOf(r.name);
+      if (first !== -1) fail(['roles', i, 'name'], `role "${r.name}" is defined twice (first at ${formatPath([...base, 'roles', first])})`);
+      roleNames.push(r.name);
+    });
+    const known = [...new Set(roleNames)].join(', ') || 'none';
+    const checkRoles = (path: (string | number)[], list: unknown): void => {
+      if (!Array.isArray(list)) return;
+      list.forEach((n, k) => {
+        if (typeof n === 'string' && n.trim() !== '' && !roleNames.includes(n)) fail([...path, k], `role ${JSON.stringify(n)} is not defined (roles: ${known})`);
+      });
+    };
+    entries('bindings').forEach((b, i) => checkRoles(['bindings', i, 'roles'], b.roles));
+    if (isMapping(raw.masking)) {
+      (Array.isArray(raw.masking.exceptions) ? raw.masking.exceptions : []).forEach((e, i) => {
+        if (isMapping(e)) checkRoles(['masking', 'exceptions', i, 'roles'], e.roles);
+      });
+    }
+    const guardrailNames: string[] = [];
+    entries('guardrails').forEach((g, i) => {
+      if (typeof g.name !== 'string') return;
+      const first = guardrailNames.indexOf(g.name);
+      if (first !== -1) fail(['guardrails', i, 'name'], `guardrail "${g.name}" is defined twice (first at guardrails[${first}])`);
+      guardrailNames.push(g.name);
+    });
+  }, { when: () => true });
+}
+
+/** Checks a raw policy: every issue, with paths under `base`. */
+export function checkPolicy(raw: unknown, base: ConfigPath): ReadResult<PolicyInput> {
+  return readWith(policySchema(base), raw, base);
+}
+
+/** Compiles a policy its schema accepted; `base` is where it sits in the file. */
+export function compileCheckedPolicy(p: PolicyInput, base: ConfigPath): CompiledPolicy {
+  const roles: CompiledRole[] = (p.roles ?? []).map((r, index) => ({ index, name: r.name, rules: r.rules.map(compileRule) }));
+  const bindings = (p.bindings ?? []).map((b, index): CompiledBinding => ({
+    index,
+    users: compilePatterns(b.users ?? []),
+    groups: compilePatterns(b.groups ?? []),
+    connections: compilePatterns(b.connections ?? []),
+    roles: b.roles ?? [],
+    approval: b.approval ?? false,
+    approvers: b.approval === true ? b.approvers ?? [] : [],
+    minApprovals: b.approval === true ? b.minApprovals ?? 1 : 0,
+    ...(b.maxTtl === undefined ? {} : { maxTtlSeconds: b.maxTtl }),
+  }));
+  const guardrails = (p.guardrails ?? []).map((g, index): CompiledGuardrail => ({
+    index, name: g.name, connections: g.connections === undefined ? MATCH_ANY : compilePatterns(g.connections), match: compileRule(g.match), effect: g.effect,
+    approvers: g.effect === 'approval' ? g.approvers ?? [] : [], minApprovals: g.effect === 'approval' ? g.minApprovals ?? 1 : 0,
+    ...(g.message === undefined ? {} : { message: g.message }),
+  }));
+  return {
+    roles, rolesByName: new Map(roles.map((r) => [r.name, r])), bindings, guardrails,
+    discovery: p.defaults?.discovery ?? true, masking: compileMasking(p.masking, [...base, 'masking']),
+  };
+}
+
+/** Validates and compiles a raw policy; throws HoopError('config_invalid') with one `<file>: <path>: <reason>` line per mistake. */
+export function compilePolicy(raw: unknown, where: PolicySource): CompiledPolicy {
+  const base = where.basePath === '' ? [] : [where.basePath];
+  const r = checkPolicy(raw, base);
+  if (!r.ok) throw configInvalid(where.file, r.issues);
+  return compileCheckedPolicy(r.data, base);
 }

@@ -13,7 +13,7 @@ bindings:
 guardrails:
   - { name: g, match: { resources: [namespaces], verbs: [delete] }, effect: deny }
 `],
-  ['gateway.yaml', `
+  ['/etc/hoop/gateway.yaml', `
 listen: 127.0.0.1:8080
 connections: [{ name: prod }]
 policy:
@@ -65,9 +65,16 @@ test('checkPolicyFile checks the whole gateway config, as gateway serve would (a
   assert.deepEqual(await checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'), { roles: 1, bindings: 1, guardrails: 0, wholeConfig: true });
 });
 
-test('checkPolicyFile: compile errors of a gateway config name the path under policy', async () => {
-  await assert.rejects(checkPolicyFile(deps, 'gateway.yaml'), (e: unknown) =>
-    isHoopError(e, 'config_invalid') && e.message === 'gateway.yaml: policy.bindings[1].roles[0]: role "edti" is not defined (roles: view, edit)');
+test('checkPolicyFile: a gateway config reports every mistake at once, the policy\'s under policy.', async () => {
+  await assert.rejects(checkPolicyFile(deps, '/etc/hoop/gateway.yaml'), (e: unknown) => {
+    assert.ok(isHoopError(e, 'config_invalid'));
+    assert.deepEqual(e.message.split('\n').sort(), [
+      '/etc/hoop/gateway.yaml: connections[0].credential: is required (kubeconfig, inCluster or tokenFile)',
+      '/etc/hoop/gateway.yaml: oidc: is required (oidc.issuers)',
+      '/etc/hoop/gateway.yaml: policy.bindings[1].roles[0]: role "edti" is not defined (roles: view, edit)',
+    ]);
+    return true;
+  });
 });
 
 test('checkPolicyFile: unreadable, invalid YAML and unrelated files are config_invalid naming the file', async () => {

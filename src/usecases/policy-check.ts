@@ -1,6 +1,8 @@
 /** `hoopctl policy check FILE`: validate offline what the gateway would at start (the whole config, or a bare policy). */
 import { loadGatewayConfig } from '../gateway/config.js';
-import { loadPolicyFile, type PolicyFileDeps } from './policy-file.js';
+import { configInvalid, inFileOrder } from '../config-reader.js';
+import { checkPolicy, compileCheckedPolicy, type CompiledPolicy } from '../policy/compile-policy.js';
+import { readPolicyDocument, type PolicyFileDeps } from './policy-file.js';
 
 /** What a valid policy declares. */
 export interface PolicyCheckSummary {
@@ -12,13 +14,20 @@ export interface PolicyCheckSummary {
 }
 
 /**
- * Validates `file`; throws HoopError('config_invalid') naming the path. A gateway config is checked as
- * `gateway serve` loads it (every section, the kubeconfigs and files it names, `env` for secrets from the
- * environment), so a config this passes is one serve accepts up to opening the store and listening.
+ * Validates `file`; throws HoopError('config_invalid') with every mistake, one `<file>: <path>: <reason>` line each.
+ * A gateway config is checked by the very loader `gateway serve` uses (every section, the policy, the kubeconfigs and
+ * files it names, `env` for secrets from the environment), so a config this passes is one serve accepts up to opening
+ * the store and listening.
  */
 export async function checkPolicyFile(deps: PolicyFileDeps & { env?: Record<string, string | undefined> }, file: string): Promise<PolicyCheckSummary> {
-  const { policy, basePath } = await loadPolicyFile(deps, file);
-  const wholeConfig = basePath === 'policy';
-  if (wholeConfig) await loadGatewayConfig(file, { readFile: deps.readFile, env: deps.env ?? {} });
-  return { roles: policy.roles.length, bindings: policy.bindings.length, guardrails: policy.guardrails.length, wholeConfig };
+  const { top, isGatewayConfig, yaml } = await readPolicyDocument(deps, file);
+  let policy: CompiledPolicy;
+  if (isGatewayConfig) {
+    policy = (await loadGatewayConfig(file, { readFile: deps.readFile, env: deps.env ?? {} })).policy;
+  } else {
+    const checked = checkPolicy(top, []);
+    if (!checked.ok) throw configInvalid(file, inFileOrder(checked.issues, yaml));
+    policy = compileCheckedPolicy(checked.data, []);
+  }
+  return { roles: policy.roles.length, bindings: policy.bindings.length, guardrails: policy.guardrails.length, wholeConfig: isGatewayConfig };
 }

@@ -1,5 +1,5 @@
 /** Reads a policy for the offline `hoopctl policy` commands: a full gateway config (its `policy:`) or a bare policy file. */
-import { parse } from 'yaml';
+import { configInvalid, isMapping, parseYamlText, type YamlFile } from '../config-reader.js';
 import { HoopError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile-policy.js';
 
@@ -15,10 +15,10 @@ export interface LoadedPolicy {
   basePath: string;
 }
 
-const POLICY_KEYS = ['roles', 'bindings', 'guardrails', 'defaults'];
+const POLICY_KEYS = ['roles', 'bindings', 'guardrails', 'defaults', 'masking'];
 
-/** Reads, parses and compiles `file`; throws HoopError('config_invalid') naming the file (and the path inside it). */
-export async function loadPolicyFile(deps: PolicyFileDeps, file: string): Promise<LoadedPolicy> {
+/** Reads and parses `file`: its top-level mapping, and whether it is a whole gateway config (it has `policy:`). */
+export async function readPolicyDocument(deps: PolicyFileDeps, file: string): Promise<{ top: Record<string, unknown>; isGatewayConfig: boolean; yaml: YamlFile }> {
   let text: string;
   try {
     text = await deps.readFile(file);
@@ -26,21 +26,20 @@ export async function loadPolicyFile(deps: PolicyFileDeps, file: string): Promis
     const code = (cause as { code?: string }).code;
     throw new HoopError('config_invalid', `${file}: cannot read (${code ?? (cause as Error).message})`, { cause });
   }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (cause) {
-    throw new HoopError('config_invalid', `${file}: not valid YAML: ${(cause as Error).message}`, { cause });
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new HoopError('config_invalid', `${file}: expected a gateway config or a policy file (a mapping)`);
-  }
-  const top = doc as Record<string, unknown>;
-  if ('policy' in top) {
-    return { policy: compilePolicy(top.policy, { file, basePath: 'policy' }), basePath: 'policy' };
-  }
+  const doc = parseYamlText(text);
+  if (!doc.ok) throw configInvalid(file, doc.issues);
+  const top = doc.data.value;
+  if (!isMapping(top)) throw new HoopError('config_invalid', `${file}: expected a gateway config or a policy file (a mapping)`);
+  if ('policy' in top) return { top, isGatewayConfig: true, yaml: doc.data };
   if (!POLICY_KEYS.some((k) => k in top)) {
     throw new HoopError('config_invalid', `${file}: neither a gateway config with "policy:" nor a policy file (roles, bindings, guardrails)`);
   }
+  return { top, isGatewayConfig: false, yaml: doc.data };
+}
+
+/** Reads, parses and compiles `file`'s policy; throws HoopError('config_invalid') naming the file (and each path inside it). */
+export async function loadPolicyFile(deps: PolicyFileDeps, file: string): Promise<LoadedPolicy> {
+  const { top, isGatewayConfig } = await readPolicyDocument(deps, file);
+  if (isGatewayConfig) return { policy: compilePolicy(top.policy, { file, basePath: 'policy' }), basePath: 'policy' };
   return { policy: compilePolicy(top, { file, basePath: '' }), basePath: '' };
 }

@@ -1,6 +1,6 @@
 /** The `console:` section of the gateway config: the web console's OIDC client (authorization code + PKCE). */
-import { ConfigFields, joinPath, type Mapping } from '../config-fields.js';
-import { readDuration } from '../config-connection.js';
+import { z } from 'zod';
+import { duration, issue, mapping, text } from '../../config-reader.js';
 
 /** The web console's OIDC client at the CLI's issuer. */
 export interface ConsoleConfig {
@@ -17,25 +17,28 @@ export interface ConsoleConfig {
 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups'];
 
-/** Reads `console` (absent: the console is off and `/ui/` says how to turn it on). */
-export function readConsole(f: ConfigFields, top: Mapping, env: Record<string, string | undefined>): ConsoleConfig | undefined {
-  const m = f.optMapping(top, 'console', '', ['clientId', 'redirectUri', 'clientSecretEnv', 'sessionTtl', 'scopes']);
-  if (m === undefined) return undefined;
-  const clientId = f.string(m, 'clientId', 'console');
-  const redirectUri = f.optString(m, 'redirectUri', 'console');
-  if (redirectUri !== undefined) {
+/** The `console` section (absent: the console is off and `/ui/` says how to turn it on); the client secret comes from `env`. */
+export function consoleSchema(env: Record<string, string | undefined>): z.ZodType<ConsoleConfig | undefined> {
+  const redirectUri = text.superRefine((uri, ctx) => {
     let u: URL;
-    try { u = new URL(redirectUri); } catch (e) { return f.fail('console.redirectUri', `${JSON.stringify(redirectUri)} is not a URL`, e); }
-    if (!u.pathname.endsWith('/ui/auth/callback')) f.fail('console.redirectUri', 'must end in /ui/auth/callback (the console answers there)');
-  }
-  const secretEnv = f.optString(m, 'clientSecretEnv', 'console');
-  const clientSecret = secretEnv === undefined ? undefined : env[secretEnv];
-  if (secretEnv !== undefined && (clientSecret === undefined || clientSecret === '')) f.fail(joinPath('console', 'clientSecretEnv'), `environment variable ${secretEnv} is not set`);
-  const ttl = readDuration(f, m, 'sessionTtl', 'console') ?? 30 * 60;
-  if (ttl > 12 * 3600) f.fail('console.sessionTtl', 'must be at most 12h: console sign-ins are short-lived');
-  const scopes = f.strings(m, 'scopes', 'console');
-  return {
-    clientId, ...(redirectUri === undefined ? {} : { redirectUri }), ...(clientSecret === undefined ? {} : { clientSecret }),
-    sessionTtlSeconds: ttl, scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
-  };
+    try { u = new URL(uri); } catch { return issue(ctx, `${JSON.stringify(uri)} is not a URL`); }
+    if (!u.pathname.endsWith('/ui/auth/callback')) issue(ctx, 'must end in /ui/auth/callback (the console answers there)');
+  });
+  const secretEnv = text.transform((name, ctx) => {
+    const secret = env[name];
+    if (secret !== undefined && secret !== '') return secret;
+    issue(ctx, `environment variable ${name} is not set`);
+    return z.NEVER;
+  });
+  return mapping({
+    clientId: text,
+    redirectUri: redirectUri.optional(),
+    clientSecretEnv: secretEnv.optional(),
+    sessionTtl: duration.refine((s) => s <= 12 * 3600, { error: 'must be at most 12h: console sign-ins are short-lived' }).optional(),
+    scopes: z.array(text).optional(),
+  }).optional().transform((m): ConsoleConfig | undefined => m === undefined ? undefined : {
+    clientId: m.clientId, ...(m.redirectUri === undefined ? {} : { redirectUri: m.redirectUri }),
+    ...(m.clientSecretEnv === undefined ? {} : { clientSecret: m.clientSecretEnv }),
+    sessionTtlSeconds: m.sessionTtl ?? 30 * 60, scopes: m.scopes !== undefined && m.scopes.length > 0 ? m.scopes : DEFAULT_SCOPES,
+  });
 }

@@ -15,9 +15,8 @@ RUN npm ci
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
-COPY test/support ./test/support
 COPY templates ./templates
-RUN npm run build && npm prune --omit=dev && rm -rf dist/test
+RUN npm run build && npm prune --omit=dev
 
 # Same Debian release (glibc) as the build stage, so the compiled better-sqlite3 module loads.
 FROM gcr.io/distroless/nodejs20-debian12:nonroot

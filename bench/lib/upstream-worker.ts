@@ -3,7 +3,7 @@
  * out of the bench process means the load generator never shares an event loop with the server
  * it measures, and `emit` can stamp watch events at the moment they are produced.
  */
-import { createKubeApiServer, streamSubresources, type KubeApiServer } from '../../test/support/kube-api-server/index.js';
+import { createKubeApiServer, streamSubresources, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { EMIT_ANNOTATION, type UpstreamOp } from './upstream-protocol.js';
 
 let server: KubeApiServer | undefined;

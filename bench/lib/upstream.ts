@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { kubeconfigFor } from '../../test/support/kube-api-server/index.js';
+import { kubeconfigFor } from '../../src/simulated-cluster/index.js';
 import { parseKubeconfig, resolveKubeconfigContext } from '../../src/kube/kubeconfig.js';
 import type { UpstreamInfo, UpstreamOp } from './upstream-protocol.js';
 

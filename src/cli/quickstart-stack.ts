@@ -2,11 +2,9 @@
  * The quickstart's local stack: embedded IdP (two demo users), the gateway on SQLite with the
  * example policy, and an upstream — the simulated demo cluster, or a real context the user named.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stringify, parse } from 'yaml';
 import { HoopError } from '../errors.js';
 import { writePrivateFile, ensurePrivateDir } from '../platform/secure-file.js';
@@ -37,31 +35,11 @@ export interface QuickstartStackOptions {
   log: (line: string) => void;
 }
 
-interface SimulatedCluster {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Loads the simulated cluster. It is the project's Kubernetes API test double, shipped under test/support; loaded by path at run time so src never depends on test code. */
-async function startSimulatedCluster(entry: string): Promise<{ cluster: SimulatedCluster; kubeconfig: string }> {
-  // entry: <root>/dist/src/cli/main.js (built) or <root>/src/cli/main.ts (tsx).
-  const here = dirname(entry);
-  const candidates = [
-    resolve(here, '../../test/support/kube-api-server/index.js'),
-    resolve(here, '../../test/support/kube-api-server/index.ts'),
-  ];
-  const file = candidates.find((f) => existsSync(f));
-  if (file === undefined) {
-    throw new HoopError('internal', 'the simulated demo cluster is not part of this build', {
-      hint: 'run npm run build, or use --upstream-context NAME with a real cluster',
-    });
-  }
-  const mod = (await import(pathToFileURL(file).href)) as {
-    createKubeApiServer(o: { tls?: boolean; seed?: 'demo' | 'empty' }): Promise<SimulatedCluster>;
-    kubeconfigFor(s: SimulatedCluster): string;
-  };
-  const cluster = await mod.createKubeApiServer({ tls: true, seed: 'demo' });
-  return { cluster, kubeconfig: mod.kubeconfigFor(cluster) };
+/** Starts the simulated demo cluster (src/simulated-cluster, also the tests' Kubernetes API double); imported only when the quickstart needs it. */
+async function startSimulatedCluster(): Promise<{ cluster: { url: string; close(): Promise<void> }; kubeconfig: string }> {
+  const { createKubeApiServer, kubeconfigFor } = await import('../simulated-cluster/index.js');
+  const cluster = await createKubeApiServer({ tls: true, seed: 'demo' });
+  return { cluster, kubeconfig: kubeconfigFor(cluster) };
 }
 
 /** The example policy plus a quickstart-only `exec` role (pods/exec, for engineers behind bob's approval), so exec recording and replay can be tried. */
@@ -111,7 +89,7 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
       simulated = false;
       o.log(`upstream           ${upstreamUrl}  (REAL cluster: context ${o.upstreamContext})`);
     } else {
-      const { cluster, kubeconfig } = await startSimulatedCluster(o.entry);
+      const { cluster, kubeconfig } = await startSimulatedCluster();
       closers.push(() => cluster.close());
       await writePrivateFile(upstreamKubeconfig, kubeconfig);
       upstreamUrl = cluster.url;

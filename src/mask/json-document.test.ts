@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR, header, type Exchange } from '../../test/support/kube-api-server/recorded-fixtures.js';
+import { FIXTURES_DIR, header, type Exchange } from '../../test/support/recorded-fixtures.js';
 import { createBufferedJsonMasker, maskJsonDocument } from './json-document.js';
 import { createJsonDocumentMasker, type StreamMasker } from './json-stream.js';
 import { MASKED_BASE64 } from './marker.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { FIXTURES_DIR, header, loadBody, requestBody, type Exchange } from '../../test/support/kube-api-server/recorded-fixtures.js';
+import { FIXTURES_DIR, header, loadBody, requestBody, type Exchange } from '../../test/support/recorded-fixtures.js';
 import { findSentinels } from '../../test/support/sentinels.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createEmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
 import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
-import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { createTempHome, runCli, startCli, type RunningCli, type TempHome } from '../support/cli-runner.js';
 
 /** Test users of the IdP. */

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { startCiIssuer, type CiIssuer, type GitHubJob } from '../support/ci-issuer.js';
 import { assertOnlyTombstones } from '../support/session-tombstones.js';
 import { createTempHome, runCli, startCli, type RunningCli, type TempHome } from '../support/cli-runner.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse, stringify } from 'yaml';
 import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
-import { createKubeApiServer, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { createTempHome, runCli, startCli, type TempHome } from '../support/cli-runner.js';
 import { idTokenFor, send, USERS, writeGatewayConfig, type EchoUpstream } from '../integration/gateway-harness.js';
 

@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { carriesMaskedValue, isMaskedBase64, isMaskMarker, MARKER_BASE64_PREFIX, MASK_MARKER } from '../../src/mask/marker.js';
 import { startChain, type Chain } from './chain-harness.js';
-import type { KubeObject } from '../support/kube-api-server/object-store.js';
+import type { KubeObject } from '../../src/simulated-cluster/object-store.js';
 import { runCli, type TempHome } from '../support/cli-runner.js';
 import { kubectlBinaries, type KubectlBinary } from '../support/kubectl-binaries.js';
 import { findSentinels } from '../support/sentinels.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { POLICY, startChain, type Chain } from './chain-harness.js';
-import type { KubeObject } from '../support/kube-api-server/object-store.js';
+import type { KubeObject } from '../../src/simulated-cluster/object-store.js';
 import { hoopctlBin, runCli, type TempHome } from '../support/cli-runner.js';
 
 const policy = {

@@ -18,7 +18,7 @@ import { createGateway, type RunningGateway } from '../../src/gateway/create-gat
 import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createKubeApiServer, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { createTestDatabase, postgresSkip, type TestDatabase } from '../support/postgres-test-db.js';
 import { idTokenFor, POLICY, send, USERS, writeGatewayConfig, type EchoUpstream } from './gateway-harness.js';
 

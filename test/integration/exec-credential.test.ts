@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { createKubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer } from '../../src/simulated-cluster/index.js';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createUpstreamPools } from '../../src/gateway/pipeline/upstream-pools.js';
 import { UpstreamCredentialError } from '../../src/gateway/pipeline/exec-credential.js';

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
 import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
 import { discoverIssuer, initiateDeviceAuthorization, pollDeviceAuthorizationGrant } from '../../src/oidc/device-authorization.js';
-import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';

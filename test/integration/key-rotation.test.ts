@@ -15,7 +15,7 @@ import { rotateSigningKey } from '../../src/gateway/signing-keys.js';
 import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createKubeApiServer, type KubeApiServer } from '../support/kube-api-server/index.js';
+import { createKubeApiServer, type KubeApiServer } from '../../src/simulated-cluster/index.js';
 import { createTestDatabase, postgresSkip, type TestDatabase } from '../support/postgres-test-db.js';
 import { idTokenFor, send, USERS, writeGatewayConfig, type EchoUpstream } from './gateway-harness.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startHarness, type Harness } from '../integration/gateway-harness.js';
 import { createLocalProxy, type LocalProxy } from '../../src/local-proxy/create-local-proxy.js';
 import { createSessionCertificate } from '../../src/local-proxy/session-certificate.js';
-import type { KubeObject } from './kube-api-server/index.js';
+import type { KubeObject } from '../../src/simulated-cluster/index.js';
 
 /** Every sentinel starts with this: one search root finds them all, in every encoding. */
 export const SENTINEL_ROOT = 'Qz9SNTL';

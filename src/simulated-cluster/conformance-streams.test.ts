@@ -6,8 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, type KubeApiServer } from './index.js';
-import { FIXTURES_DIR, loadBody, loadScenario } from './recorded-fixtures.js';
-import { open, send } from './test-client.js';
+import { FIXTURES_DIR, loadBody, loadScenario } from '../../test/support/recorded-fixtures.js';
+import { open, send } from '../../test/support/simulated-cluster-client.js';
 
 const skip = FIXTURES_DIR ? false : 'kube-apiserver fixtures not found (set KUBE_FIXTURES_DIR)';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';

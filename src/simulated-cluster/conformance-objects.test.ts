@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, type KubeApiServer } from './index.js';
-import { FIXTURES_DIR, loadScenario, replayHeaders, requestBody, type Exchange } from './recorded-fixtures.js';
-import { send, type Answer } from './test-client.js';
+import { FIXTURES_DIR, loadScenario, replayHeaders, requestBody, type Exchange } from '../../test/support/recorded-fixtures.js';
+import { send, type Answer } from '../../test/support/simulated-cluster-client.js';
 
 const skip = FIXTURES_DIR ? false : 'kube-apiserver fixtures not found (set KUBE_FIXTURES_DIR)';
 type Doc = Record<string, any>;

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, type KubeApiServer } from './index.js';
-import { FIXTURES_DIR, loadBody, loadRecorded } from './recorded-fixtures.js';
-import { send } from './test-client.js';
+import { FIXTURES_DIR, loadBody, loadRecorded } from '../../test/support/recorded-fixtures.js';
+import { send } from '../../test/support/simulated-cluster-client.js';
 
 const skip = FIXTURES_DIR ? false : 'kube-apiserver fixtures not found (set KUBE_FIXTURES_DIR)';
 

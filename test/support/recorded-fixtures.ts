@@ -33,13 +33,13 @@ export interface Scenario {
 
 function locate(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  // The repository sits next to `shared/`; from dist/ it is one level further up.
+  // The repository sits next to `shared/` (a worktree one level further down).
   const candidates = [
     process.env['KUBE_FIXTURES_DIR'],
     // Vendored copy (the recordings are data, not code), so a clean clone tests without ../shared.
-    resolve(here, '../../fixtures/kube-apiserver-1.32'),
+    resolve(here, '../fixtures/kube-apiserver-1.32'),
+    resolve(here, '../../../shared/fixtures/kube-apiserver-1.32'),
     resolve(here, '../../../../shared/fixtures/kube-apiserver-1.32'),
-    resolve(here, '../../../../../shared/fixtures/kube-apiserver-1.32'),
   ];
   return candidates.find((c): c is string => !!c && existsSync(join(c, 'README.md')));
 }

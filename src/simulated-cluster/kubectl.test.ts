@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from './index.js';
-import { kubectlSkip } from '../kubectl-binaries.js';
+import { kubectlSkip } from '../../test/support/kubectl-binaries.js';
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { createKubeApiServer, kubeconfigFor } from './index.js';
-import { open, send } from './test-client.js';
+import { open, send } from '../../test/support/simulated-cluster-client.js';
 
 test('plain HTTP with given tokens; every other token is refused', async () => {
   const server = await createKubeApiServer({ tls: false, tokens: ['t1', 't2'] });

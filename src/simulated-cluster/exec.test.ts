@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from './index.js';
 import { createFrameReader, createHeaderDeflater, dataFrame, SPDY, synReplyFrame } from './spdy-framer.js';
-import { send } from './test-client.js';
+import { send } from '../../test/support/simulated-cluster-client.js';
 
 const SDK = '/usr/lib/google-cloud-sdk/bin';
 const KUBECTLS = [

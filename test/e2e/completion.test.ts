@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startChain, type Chain } from './chain-harness.js';
 import { createTempHome, hoopctlBin, runCli, startCli, type TempHome } from '../support/cli-runner.js';
@@ -125,6 +126,25 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
         assert.deepEqual(complete(shell, nobody, 'hoopctl disc').words, ['disconnect']);
       } finally {
         await nobody.cleanup();
+      }
+    });
+
+    test('silent when the gateway takes the connection and never answers: the shell gets its answer, without candidates or a word', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const stuck = await createTempHome();
+      try {
+        await withHoopctlOnPath(stuck);
+        const { port } = silent.address() as AddressInfo;
+        const stored = JSON.parse(await readFile(join(alice.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json'), 'utf8')) as Record<string, unknown>;
+        await mkdir(join(stuck.env.XDG_CONFIG_HOME!, 'hoopctl'), { recursive: true });
+        await writeFile(join(stuck.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json'), JSON.stringify({ ...stored, gateway: `http://127.0.0.1:${port}` }), { mode: 0o600 });
+        const r = complete(shell, stuck, 'hoopctl connect ');
+        assert.deepEqual(r.words, []);
+        assert.equal(r.stderr, '');
+      } finally {
+        silent.close();
+        await stuck.cleanup();
       }
     });
   });

@@ -75,7 +75,7 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     }
     ctx.out.stderr.write(`\n${c.bold('2. Connect')} — a subshell whose kubectl goes through the local proxy and the gateway.\n`);
     ctx.out.stderr.write(`  Try: kubectl get pods -n demo · kubectl delete namespace demo (refused) · hoopctl audit · hoopctl whoami\n`);
-    ctx.out.stderr.write(`  Exec, recorded: hoopctl connect demo --role exec --reason try-exec (bob approves with hoopctl quickstart approve ID in another terminal), then kubectl exec … and hoopctl replay SESSION\n`);
+    ctx.out.stderr.write(`  Exec, recorded: hoopctl connect demo --role exec --reason try-exec (bob approves with hoopctl quickstart approve ID in another terminal), then kubectl exec -it POD -- sh (a simulated shell) and hoopctl replay SESSION\n`);
     const { runConnect } = await import('./cmd-session.js');
     await runConnect(qctx, stack.connection, { namespace: stack.simulated ? 'demo' : undefined });
   } finally {

@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { buildClientResponseHeaders, type HeaderMap } from './forward-headers.js';
 import { buildStatus } from '../kube/status.js';
+import { createSpdyStreamEndTracker, spdyExecProtocol } from '../kube/spdy-stream-end.js';
 import { createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol } from '../kube/stream-end-status.js';
 import type { KubeStatus } from '../kube/types.js';
 import { rawStatusResponse } from './status-response.js';
@@ -29,7 +30,7 @@ export interface UpgradeTarget {
   track(socket: Duplex): void;
   /** Called once with the status the client got (101, the upstream's refusal, or 502). */
   onStatus(status: number): void;
-  /** Registers a WebSocket exec/attach that can be ended with a Status; returns the unregister function. */
+  /** Registers an exec/attach (WebSocket or SPDY) that can be ended with a Status; returns the unregister function. */
   register?(stream: EndableStream): () => void;
   /** Asked when upstream cut a stream the client still holds: the Status to end it with, if the session ended. */
   whyCut?(): Promise<KubeStatus | undefined>;
@@ -39,6 +40,29 @@ function headerBlock(statusLine: string, rawHeaders: readonly string[]): string 
   let out = `${statusLine}\r\n`;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) out += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
   return `${out}\r\n`;
+}
+
+/** Follows a relayed exec/attach so a final Status can be added between two frames (kube/stream-end-status.ts, kube/spdy-stream-end.ts). */
+interface EndFollower {
+  fromClient?(chunk: Buffer): void;
+  fromUpstream(chunk: Buffer): void;
+  atBoundary(): boolean;
+  closed(): boolean;
+  endBytes(status: KubeStatus): Buffer | undefined;
+}
+
+// Only remote commands (exec, attach) have an error channel or stream for a final Status; port-forward is just closed.
+function endFollower(res: IncomingMessage): EndFollower | undefined {
+  const ws = res.headers['sec-websocket-protocol'];
+  if (isExecChannelProtocol(ws)) {
+    const t = createWebSocketFrameTracker();
+    return { fromUpstream: t.observe, atBoundary: t.atBoundary, closed: t.closed, endBytes: (status) => execEndFrames(ws, status) };
+  }
+  const header = res.headers['x-stream-protocol-version'];
+  const spdy = spdyExecProtocol(res.headers.upgrade, Array.isArray(header) ? header[0] : header);
+  if (spdy === undefined) return undefined;
+  const t = createSpdyStreamEndTracker(spdy);
+  return { fromClient: t.fromClient, fromUpstream: t.fromServer, atBoundary: t.atBoundary, closed: t.closed, endBytes: t.endFrames };
 }
 
 function relayRefusal(res: IncomingMessage, client: Duplex): void {
@@ -83,32 +107,31 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
     answer(res.statusCode ?? 101);
     if (client.destroyed) { upSocket.destroy(); return; }
     client.write(headerBlock(`HTTP/1.1 ${res.statusCode ?? 101} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders));
-    if (upHead.length > 0) client.write(upHead);
-    if (head.length > 0) upSocket.write(head);
-    // Only a remote command WebSocket has an error channel for a final Status; SPDY and port-forward are just closed.
-    const protocol = res.headers['sec-websocket-protocol'];
-    const frames = isExecChannelProtocol(protocol) ? createWebSocketFrameTracker() : undefined;
+    const frames = endFollower(res);
+    if (upHead.length > 0) { frames?.fromUpstream(upHead); client.write(upHead); }
+    if (head.length > 0) { frames?.fromClient?.(head); upSocket.write(head); }
     let ending: Promise<void> | undefined;
     const endWith = (status: KubeStatus): Promise<void> => {
       ending ??= new Promise<void>((resolve) => {
-        const bytes = execEndFrames(protocol, status);
+        // Bytes go in only between two frames, and never after the upstream's own end of the exec.
+        const bytes = frames === undefined || frames.closed() || !frames.atBoundary() ? undefined : frames.endBytes(status);
         upSocket.unpipe(client);
         upSocket.destroy();
         if (client.destroyed) { resolve(); return; }
         client.once('close', () => resolve());
-        // Bytes go in only between two frames, and never after the upstream's own close frame.
-        if (frames === undefined || bytes === undefined || !frames.atBoundary() || frames.closed()) { client.destroy(); return; }
+        if (bytes === undefined) { client.destroy(); return; }
         client.end(bytes);
       });
       return ending;
     };
     const unregister = frames === undefined ? undefined : target.register?.({ end: endWith });
-    if (frames !== undefined) upSocket.on('data', (c: Buffer) => frames.observe(c));
+    if (frames !== undefined) upSocket.on('data', (c: Buffer) => frames.fromUpstream(c));
+    if (frames?.fromClient !== undefined) client.on('data', (c: Buffer) => frames.fromClient!(c));
     upSocket.on('error', () => { if (ending === undefined) client.destroy(); });
     client.on('error', () => upSocket.destroy());
     upSocket.on('close', () => {
       if (ending !== undefined || client.destroyed) return;
-      // The upstream's own close frame went by: let the client read everything relayed so far.
+      // The upstream's own end went by: let the client read everything relayed so far.
       if (frames?.closed() === true) { client.end(); return; }
       if (frames === undefined || !frames.atBoundary() || target.whyCut === undefined) { client.destroy(); return; }
       // Cut upstream (revoke at the gateway): ask why before closing, so kubectl prints it.
@@ -118,7 +141,7 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
       );
     });
     client.on('close', () => { upSocket.destroy(); unregister?.(); });
-    // With an error channel the client side is ended here (close handler above), not by the pipe.
+    // With an error channel or stream the client side is ended here (close handler above), not by the pipe.
     upSocket.pipe(client, { end: frames === undefined });
     client.pipe(upSocket);
   });

@@ -1,6 +1,11 @@
-// What runs "inside" a simulated container for exec and attach: a handful of commands and a
-// tiny `sh -c` (`;` and `&&` lists, `cmd | head -c N`, `>&2`, `exit N`), enough for tests to
-// check output, stdin, stderr, exit codes and throughput. Nothing here touches the real machine.
+// What runs "inside" a simulated container for exec and attach: a handful of commands, a tiny
+// `sh -c` (`;` and `&&` lists, `cmd | head -c N`, `>&2`, `exit N`), enough for tests to check
+// output, stdin, stderr, exit codes and throughput, and an interactive `sh` for the quickstart
+// (interactive-shell.ts, behind a terminal's line discipline with -t: terminal.ts). Nothing here
+// touches the real machine (the files `ls` shows are container-files.ts).
+import { changeDirectory, helpText, listFiles, readFiles, SIMULATED_COMMANDS, type FileAnswer } from './container-files.js';
+import { runForeground, runInteractiveShell } from './interactive-shell.js';
+import type { LineInput } from './terminal.js';
 
 /** The streams of one exec, as kubelet hands them to the runtime. */
 export interface ContainerIO {
@@ -10,8 +15,10 @@ export interface ContainerIO {
   stdin: AsyncIterable<Buffer> | undefined;
   tty: boolean;
   env: Record<string, string>;
-  /** Aborted when the client goes away. */
+  /** Aborted when the client goes away (and, for the foreground program of a terminal, on Ctrl-C). */
   signal: AbortSignal;
+  /** With -t and stdin: the terminal's line input (Ctrl-D, Ctrl-C), of which `stdin` is one program's share. */
+  terminal?: LineInput;
 }
 
 class ExitSignal {
@@ -78,6 +85,12 @@ async function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+async function answer(a: FileAnswer, io: ContainerIO): Promise<number> {
+  if (a.out !== '') await io.stdout(a.out);
+  if (a.err !== '') await io.stderr(a.err);
+  return a.code;
+}
+
 async function runSimple(words: string[], io: ContainerIO): Promise<number> {
   const [cmd = '', ...args] = words;
   switch (cmd) {
@@ -88,8 +101,13 @@ async function runSimple(words: string[], io: ContainerIO): Promise<number> {
     }
     case 'printf': await io.stdout(printf(args)); return 0;
     case 'cat':
+      if (args.length > 0) return answer(readFiles(args, io.env), io);
       if (io.stdin !== undefined) for await (const chunk of io.stdin) await io.stdout(chunk);
       return 0;
+    case 'ls': return answer(listFiles(args, io.env), io);
+    case 'cd': return answer(changeDirectory(args, io.env), io);
+    case 'pwd': await io.stdout(`${io.env.PWD ?? '/'}\n`); return 0;
+    case 'help': await io.stdout(helpText()); return 0;
     case 'env': await io.stdout(Object.entries(io.env).map(([k, v]) => `${k}=${v}\n`).join('')); return 0;
     case 'hostname': await io.stdout(`${io.env.HOSTNAME ?? ''}\n`); return 0;
     case 'true': return 0;
@@ -105,7 +123,8 @@ async function runSimple(words: string[], io: ContainerIO): Promise<number> {
     }
     case 'sh':
       if (args[0] === '-c' && args[1] !== undefined) return runScript(args[1], io);
-      await io.stderr('sh: only sh -c SCRIPT is simulated\n');
+      if (args.length === 0 || args[0] === '-i' || args[0] === '-') return runInteractiveShell(io, runLine);
+      await io.stderr('sh: only sh -c SCRIPT and an interactive sh are simulated\n');
       return 2;
     default:
       await io.stderr(`sh: ${cmd}: not found\n`);
@@ -164,16 +183,28 @@ async function runScript(script: string, io: ContainerIO): Promise<number> {
   return code;
 }
 
-/** Runs `argv` as exec would; resolves with its exit code. */
+// One line typed into the interactive shell; `exit` ends the shell, not the exec's promise chain.
+async function runLine(line: string, io: ContainerIO): Promise<{ code: number; exit: boolean }> {
+  try {
+    return { code: await runScript(line, io), exit: false };
+  } catch (e) {
+    if (e instanceof ExitSignal) return { code: e.code, exit: true };
+    if (e instanceof PipeClosed) return { code: 141, exit: false };
+    throw e;
+  }
+}
+
+/** Runs `argv` as exec would (with -t and stdin, as the terminal's foreground program); resolves with its exit code. */
 export async function runInContainer(argv: string[], io: ContainerIO): Promise<number> {
   try {
-    if (argv[0] === 'sh' || argv[0] === '/bin/sh') return await runSimple(['sh', ...argv.slice(1)], io);
-    const known = ['echo', 'printf', 'cat', 'env', 'hostname', 'true', 'false', 'sleep', 'yes'];
-    if (!known.includes(argv[0] ?? '')) {
+    const program = argv[0] === '/bin/sh' ? 'sh' : argv[0]?.replace(/^\/bin\//, '') ?? '';
+    if (!SIMULATED_COMMANDS.includes(program) || ['cd', 'exit', 'help'].includes(program)) {
       await io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0] ?? ''}": executable file not found in $PATH: unknown\n`);
       return 127;
     }
-    return await runSimple(argv, io);
+    // The shell takes Ctrl-C itself (it stops the shell's foreground command, not the shell).
+    if (program === 'sh') return await runSimple(['sh', ...argv.slice(1)], io);
+    return await runForeground(io, (fio) => runSimple([program, ...argv.slice(1)], fio));
   } catch (e) {
     if (e instanceof ExitSignal) return e.code;
     if (e instanceof PipeClosed) return 141;

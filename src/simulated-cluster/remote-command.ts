@@ -9,6 +9,7 @@ import type { RequestContext } from './handler-context.js';
 import type { KubeObject } from './object-store.js';
 import type { ResourceSpec } from './registry.js';
 import { createSpdySession, type SpdyStream } from './spdy-session.js';
+import { withTerminal } from './terminal.js';
 import {
   acceptSpdy, acceptWebSocket, negotiateProtocol, offeredStreamProtocols, offeredWebSocketProtocols, trackUpgraded, upgradeKind,
 } from './stream-upgrade.js';
@@ -183,9 +184,10 @@ export async function handleRemoteCommand(ctx: RequestContext, spec: ResourceSpe
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name,
     ...(o.tty ? { TERM: 'xterm' } : {}), KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: '/root',
   };
-  const io: ContainerIO = { ...channels.io, env, tty: o.tty };
-  // A TTY has a single output stream (stderr is merged into stdout).
-  if (o.tty) io.stderr = io.stdout;
+  const streams: ContainerIO = { ...channels.io, env, tty: o.tty };
+  // A TTY has a single output stream (stderr is merged into stdout), and a line discipline (terminal.ts).
+  if (o.tty) streams.stderr = streams.stdout;
+  const io = o.tty ? withTerminal(streams) : streams;
   let code: number;
   try {
     code = subresource === 'attach' ? await attachProgram(name, o.container)(io) : await runInContainer(o.command, io);

@@ -7,7 +7,7 @@ import { DEFAULT_MASK_RULES } from '../../mask/index.js';
 import { createCastRecorder, type TextMasker } from './cast-recorder.js';
 import { recordingMasker } from './record-upgrade.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
-import { SPDY3_DICTIONARY } from './spdy-frames.js';
+import { SPDY3_DICTIONARY } from '../../kube/spdy-frames.js';
 import { createWebSocketReader } from './websocket-frames.js';
 
 function wsFrame(payload: Buffer, o: { opcode?: number; fin?: boolean; mask?: boolean } = {}): Buffer {

@@ -5,7 +5,7 @@
  * protocols send the channel as an ASCII digit and base64 text). SPDY/3.1: one stream per channel,
  * named by the `streamType` header of the client's SYN_STREAM.
  */
-import { createSpdyReader } from './spdy-frames.js';
+import { createSpdyReader } from '../../kube/spdy-frames.js';
 import { createWebSocketReader, WS_OPCODE } from './websocket-frames.js';
 
 /** A decoded piece of the stream. */

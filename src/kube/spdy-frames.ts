@@ -2,7 +2,8 @@
  * A passive SPDY/3.1 frame reader for one direction of a relayed exec/attach stream: it never changes the
  * bytes, only reads a copy. Header blocks of one direction form one zlib stream seeded with the SPDY/3
  * dictionary (https://www.chromium.org/spdy/spdy-protocol/spdy-protocol-draft3-1/ §2.6.10); only the
- * client's SYN_STREAM headers (`streamType`) are needed, so only that direction inflates them.
+ * client's SYN_STREAM headers (`streamType`) are needed, so only that direction inflates them. Shared by the
+ * gateway's recorder and the local proxy's end of a cut exec (spdy-stream-end.ts).
  */
 import { constants, inflateSync } from 'node:zlib';
 
@@ -56,21 +57,26 @@ function headerBlock(raw: Buffer): Map<string, string[]> {
   return out;
 }
 
-/** Reads one direction; `inflateHeaders` only for the client's side. Throws on a malformed stream. */
-export function createSpdyReader(inflateHeaders: boolean): (chunk: Buffer) => SpdyEvent[] {
-  let buf: Buffer = Buffer.alloc(0);
+/** Inflates the header blocks of one direction, in order (they share one zlib stream); throws past 256 KiB. */
+export function createHeaderInflater(): (block: Buffer) => Map<string, string[]> {
   const blocks: Buffer[] = [];
   let blockBytes = 0;
   let produced = 0;
-  const inflate = (block: Buffer): Buffer => {
+  return (block) => {
     blockBytes += block.length;
-    if (blockBytes > MAX_HEADER_BYTES) throw new Error('SPDY header blocks exceed what the recorder reads');
+    if (blockBytes > MAX_HEADER_BYTES) throw new Error('SPDY header blocks exceed what the reader inflates');
     blocks.push(block);
     const all = inflateSync(Buffer.concat(blocks), { dictionary: SPDY3_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });
     const out = all.subarray(produced);
     produced = all.length;
-    return out;
+    return out.length === 0 ? new Map() : headerBlock(out);
   };
+}
+
+/** Reads one direction; `inflateHeaders` only for the client's side. Throws on a malformed stream. */
+export function createSpdyReader(inflateHeaders: boolean): (chunk: Buffer) => SpdyEvent[] {
+  let buf: Buffer = Buffer.alloc(0);
+  const inflate = createHeaderInflater();
   return (chunk) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     const events: SpdyEvent[] = [];
@@ -87,7 +93,7 @@ export function createSpdyReader(inflateHeaders: boolean): (chunk: Buffer) => Sp
         const type = buf.readUInt16BE(2);
         if (type === SYN_STREAM && length >= 10) {
           const streamId = payload.readUInt32BE(0) & 0x7fffffff;
-          const headers = inflateHeaders ? headerBlock(inflate(payload.subarray(10))) : new Map<string, string[]>();
+          const headers = inflateHeaders ? inflate(payload.subarray(10)) : new Map<string, string[]>();
           events.push({ kind: 'open', streamId, headers, fin: (flags & 1) !== 0 });
         } else if (inflateHeaders && (type === SYN_REPLY || type === HEADERS) && length >= 4) {
           // Not needed, but they share the zlib stream: skipping one would garble every later block.

@@ -14,32 +14,16 @@
  */
 import { z } from 'zod';
 import { checkedString, formatPath, IF_VALID, issue, mapping, text, type ConfigPath } from '../config-reader.js';
-import { compileMaskRules, type MaskRules } from '../mask/mask-rules.js';
+import { compileMaskRules } from '../mask/mask-rules.js';
 import { globProblem } from '../mask/name-patterns.js';
 import { parseValuePattern, type ValuePattern } from '../mask/value-patterns.js';
 import { compilePatterns, MATCH_ANY, type PatternSet } from './pattern.js';
 import { patternList } from './compile-rule.js';
+import type { CompiledMaskException, CompiledMasking } from './compiled-policy.js';
 
-/** One masking exception; `path` (e.g. `policy.masking.exceptions[0]`) is what the audit event names. */
-export interface CompiledMaskException {
-  path: string;
-  /** Session roles, any of which grants the exception (undefined: not a condition). */
-  roles?: string[];
-  users?: PatternSet;
-  groups?: PatternSet;
-  connections: PatternSet;
-  resources: PatternSet;
-  namespaces: PatternSet;
-  names: PatternSet;
-}
+export type { CompiledMaskException, CompiledMasking } from './compiled-policy.js';
 
-/** The compiled masking section. */
-export interface CompiledMasking {
-  /** false turns masking off everywhere (benchmarks only; documented as unsafe). */
-  enabled: boolean;
-  rules: MaskRules;
-  exceptions: CompiledMaskException[];
-}
+
 
 const glob = checkedString((g) => {
   const problem = globProblem(g);

@@ -1,6 +1,27 @@
 /** The policy after compilePolicy: validated, with every pattern compiled, ready for evaluatePolicy. */
-import type { CompiledMasking } from './compile-masking.js';
+import type { MaskRules } from '../mask/mask-rules.js';
 import type { PatternSet } from './pattern.js';
+
+/** One masking exception; `path` (e.g. `policy.masking.exceptions[0]`) is what the audit event names. */
+export interface CompiledMaskException {
+  path: string;
+  /** Session roles, any of which grants the exception (undefined: not a condition). */
+  roles?: string[];
+  users?: PatternSet;
+  groups?: PatternSet;
+  connections: PatternSet;
+  resources: PatternSet;
+  namespaces: PatternSet;
+  names: PatternSet;
+}
+
+/** The compiled masking section. */
+export interface CompiledMasking {
+  /** false turns masking off everywhere (benchmarks only; documented as unsafe). */
+  enabled: boolean;
+  rules: MaskRules;
+  exceptions: CompiledMaskException[];
+}
 
 /** A `resources` entry: `pods` (no subresource), `pods/*` (any subresource), `*` (everything, as in kube RBAC), `config*`, or any resource's `scale` written star-slash-scale. */
 export interface ResourcePattern {

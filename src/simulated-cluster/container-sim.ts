@@ -5,21 +5,10 @@
 // touches the real machine (the files `ls` shows are container-files.ts).
 import { changeDirectory, helpText, listFiles, readFiles, SIMULATED_COMMANDS, type FileAnswer } from './container-files.js';
 import { runForeground, runInteractiveShell } from './interactive-shell.js';
-import type { LineInput } from './terminal.js';
+import type { ContainerIO } from './terminal.js';
 
-/** The streams of one exec, as kubelet hands them to the runtime. */
-export interface ContainerIO {
-  stdout(data: Buffer | string): Promise<void>;
-  stderr(data: Buffer | string): Promise<void>;
-  /** Undefined when the client did not ask for stdin. */
-  stdin: AsyncIterable<Buffer> | undefined;
-  tty: boolean;
-  env: Record<string, string>;
-  /** Aborted when the client goes away (and, for the foreground program of a terminal, on Ctrl-C). */
-  signal: AbortSignal;
-  /** With -t and stdin: the terminal's line input (Ctrl-D, Ctrl-C), of which `stdin` is one program's share. */
-  terminal?: LineInput;
-}
+export type { ContainerIO } from './terminal.js';
+
 
 class ExitSignal {
   constructor(readonly code: number) {}

@@ -7,7 +7,7 @@ import type { LogBook } from './log-book.js';
 import { kubeTime, type KubeObject, type ObjectStore, type StoreEvent } from './object-store.js';
 import { isUnscheduled, runningPod } from './pod-lifecycle.js';
 import { findResource, RESOURCES } from './registry.js';
-import { startWorkloadControllers } from './workload-controller.js';
+import { startWorkloadControllers, type WorkQueue } from './workload-controller.js';
 
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -15,13 +15,6 @@ const SERVICEACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 
-/** Runs deferred, coalesced work items (one per key per turn of the event loop). */
-export interface WorkQueue {
-  enqueue(key: string, work: () => void): void;
-  /** Resolves once no work is pending (work may enqueue more work). */
-  idle(): Promise<void>;
-  stop(): void;
-}
 
 /** Creates the queue the controllers share. */
 function createWorkQueue(): WorkQueue {

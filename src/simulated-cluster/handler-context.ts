@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LogBook } from './log-book.js';
-import type { AccessDenial } from './reviews.js';
 import type { ObjectStore } from './object-store.js';
 
 /** The authenticated (possibly impersonated) caller, as SelfSubjectReview reports it. */
@@ -36,4 +35,13 @@ export interface RequestContext {
   state: ServerState;
   /** Set for `Connection: Upgrade` requests (exec, attach, port-forward): the raw socket to take over after a 101. */
   upgrade?: { socket: Duplex; head: Buffer };
+}
+
+/** What a test takes away from a user, like an RBAC without that binding; '*' or an absent field matches anything. */
+export interface AccessDenial {
+  user: string;
+  verb?: string;
+  group?: string;
+  resource?: string;
+  namespace?: string;
 }

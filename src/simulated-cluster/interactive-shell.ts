@@ -2,8 +2,7 @@
 // With a terminal (`kubectl exec -it POD -- sh`) it says it is a simulation, shows a prompt, and Ctrl-C stops the
 // command in the foreground (the terminal's line discipline is in terminal.ts); without one it reads a script from
 // stdin silently, as sh does.
-import type { ContainerIO } from './container-sim.js';
-import { createLineInput, type LineInput } from './terminal.js';
+import { createLineInput, type ContainerIO, type LineInput } from './terminal.js';
 
 /** What running one command line did: its exit code, and whether it was `exit`. */
 export interface LineResult { code: number; exit: boolean }

@@ -4,7 +4,9 @@
 // caller (`denyAccess`), then `{allowed: false}` — without a reason, as kube-apiserver 1.32 answers
 // both for system:masters and for a user without bindings (fixture 113). SelfSubjectRulesReview
 // lists everything.
-import type { RequestContext, UserInfo } from './handler-context.js';
+import type { AccessDenial, RequestContext, UserInfo } from './handler-context.js';
+
+export type { AccessDenial } from './handler-context.js';
 import { decodeBody, readBody, writeObject } from './http-io.js';
 import { defaultManager, recordManager } from './managed-fields.js';
 import { kubeTime, type KubeObject } from './object-store.js';
@@ -60,14 +62,6 @@ interface AccessReviewSpec {
   nonResourceAttributes?: { path?: string; verb?: string };
 }
 
-/** What a test takes away from a user, like an RBAC without that binding; '*' or an absent field matches anything. */
-export interface AccessDenial {
-  user: string;
-  verb?: string;
-  group?: string;
-  resource?: string;
-  namespace?: string;
-}
 
 function isDenied(denials: readonly AccessDenial[], user: UserInfo, spec: AccessReviewSpec): boolean {
   const a = spec.resourceAttributes;

@@ -5,7 +5,6 @@
 // the foreground program on Ctrl-C (SIGINT) and turns every "\n" written into "\r\n" (ONLCR) — without which the
 // output staircases across the user's raw-mode terminal. Without -t, stdin is split into lines and nothing else.
 import { StringDecoder } from 'node:string_decoder';
-import type { ContainerIO } from './container-sim.js';
 
 /** What a reader of the terminal gets next. */
 export type InputEvent =
@@ -159,4 +158,18 @@ export function withTerminal(io: ContainerIO): ContainerIO {
     stdin: terminal?.programInput(),
     ...(terminal === undefined ? {} : { terminal }),
   };
+}
+
+/** The streams of one exec, as kubelet hands them to the runtime. */
+export interface ContainerIO {
+  stdout(data: Buffer | string): Promise<void>;
+  stderr(data: Buffer | string): Promise<void>;
+  /** Undefined when the client did not ask for stdin. */
+  stdin: AsyncIterable<Buffer> | undefined;
+  tty: boolean;
+  env: Record<string, string>;
+  /** Aborted when the client goes away (and, for the foreground program of a terminal, on Ctrl-C). */
+  signal: AbortSignal;
+  /** With -t and stdin: the terminal's line input (Ctrl-D, Ctrl-C), of which `stdin` is one program's share. */
+  terminal?: LineInput;
 }

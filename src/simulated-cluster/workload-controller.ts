@@ -3,7 +3,6 @@
 // `spec.replicas` pods named `<rs>-<5 chars>`, and both report status from their pods. Active only
 // when the cluster has Nodes (the demo seed), since without them no pod could ever run.
 import { createHash, randomInt } from 'node:crypto';
-import type { WorkQueue } from './controllers.js';
 import { applyDefaults } from './defaults.js';
 import { kubeTime, type KubeObject, type ObjectStore } from './object-store.js';
 import { findResource } from './registry.js';
@@ -149,4 +148,12 @@ export function startWorkloadControllers(store: ObjectStore, queue: WorkQueue, n
       if (rs) queue.enqueue(`rs/${ns}/${rs}`, () => reconcileReplicaSet(store, ns, rs));
     }
   });
+}
+
+/** Runs deferred, coalesced work items (one per key per turn of the event loop). */
+export interface WorkQueue {
+  enqueue(key: string, work: () => void): void;
+  /** Resolves once no work is pending (work may enqueue more work). */
+  idle(): Promise<void>;
+  stop(): void;
 }

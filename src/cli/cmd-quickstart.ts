@@ -95,7 +95,7 @@ async function endQuickstartSessions(ctx: CliContext): Promise<void> {
   try {
     const r = await disconnect({
       sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+      kill: (pid, sig) => process.kill(pid, sig), now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
     }, { all: true });
     if (r.ended.length > 0) ctx.out.stderr.write(`  ended ${r.ended.length} session(s) still running in the quickstart\n`);
   } catch (e) {

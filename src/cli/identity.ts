@@ -1,5 +1,6 @@
 /** Builds the identity dependencies (paths, token store, status spinner) from the CLI context. */
 import { resolvePaths } from '../platform/paths.js';
+import { createIdentityEdges } from '../platform/identity-edges.js';
 import { createTokenStore } from '../oidc/token-store.js';
 import type { IdentityDeps } from '../usecases/identity-deps.js';
 import type { CliContext } from './context.js';
@@ -11,8 +12,9 @@ export async function createIdentityDeps(ctx: CliContext, signal?: AbortSignal):
   const tokenStore = await createTokenStore({ env: ctx.env, paths });
   let line: StatusLine | undefined;
   return {
-    paths,
+    ...createIdentityEdges({ paths }),
     tokenStore,
+    now: Date.now,
     stderr: ctx.out.stderr,
     status: {
       start: (text: string) => {

@@ -3,6 +3,7 @@
  * `request_access`, reused until shortly before expiry, ended when the server stops. Access
  * requests that wait for approval are remembered, so `check_request` can open their session.
  */
+import type { Clock } from '../clock.js';
 import type { AccessRequestView, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, PendingAccessResponse } from '../gateway/api.js';
 import { HoopError } from '../errors.js';
 import type { KubeAnswer, KubeCall } from './kube-calls.js';
@@ -16,7 +17,7 @@ export interface McpBackend {
   endSession(session: CreateSessionResponse): Promise<void>;
   /** Sends one Kubernetes API call to the gateway's `/k8s/<connection>` with the session credential. */
   kube(session: CreateSessionResponse, call: KubeCall): Promise<KubeAnswer>;
-  now(): number;
+  now: Clock;
 }
 
 /** Reuse a session only while it has at least this long left. */

@@ -3,6 +3,7 @@ import { resolvePaths } from '../platform/paths.js';
 import { createIdentityEdges } from '../platform/identity-edges.js';
 import { createTokenStore } from '../oidc/token-store.js';
 import type { IdentityDeps } from '../usecases/identity-deps.js';
+import type { LoginResult } from '../usecases/login.js';
 import type { CliContext } from './context.js';
 import type { StatusLine } from './output.js';
 
@@ -35,4 +36,25 @@ export async function freshIdToken(deps: IdentityDeps): Promise<{ idToken: strin
   const { getFreshLogin } = await import('../usecases/login.js');
   const login = await getFreshLogin(deps);
   return { idToken: login.idToken, gateway: login.gateway };
+}
+
+/**
+ * Logs in to `gateway` through the device flow, the quickstart playing `person` in the "browser" (its embedded IdP's
+ * login and consent pages); the tokens go to the token store of `ctx.env`.
+ */
+export async function loginPlayingPerson(ctx: CliContext, person: { username: string; password: string }, gateway: string): Promise<LoginResult> {
+  const identity = await createIdentityDeps(ctx);
+  let approving: Promise<void> = Promise.resolve();
+  identity.openBrowser = async (url: string) => {
+    const u = new URL(url);
+    const userCode = u.searchParams.get('user_code') ?? '';
+    u.search = '';
+    const { approveDeviceCode } = await import('../quickstart/device-approver.js');
+    approving = approveDeviceCode({ verificationUri: u.toString(), userCode, username: person.username, password: person.password });
+    approving.catch(() => undefined);
+  };
+  const { login } = await import('../usecases/login.js');
+  const result = await login(identity, { gateway, forceDeviceFlow: true });
+  await approving;
+  return result;
 }

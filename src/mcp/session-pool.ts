@@ -3,10 +3,10 @@
  * `request_access`, reused until shortly before expiry, ended when the server stops. Access
  * requests that wait for approval are remembered, so `check_request` can open their session.
  */
-import type { Clock } from '../clock.js';
 import type { AccessRequestView, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, PendingAccessResponse } from '../gateway/api.js';
 import { HoopError } from '../errors.js';
 import type { KubeAnswer, KubeCall } from './kube-calls.js';
+import type { Clock } from '../clock.js';
 
 /** What the MCP tools need from the gateway; the CLI wires it to the stored login and the gateway client. */
 export interface McpBackend {

@@ -5,9 +5,9 @@
  * request changes (long-poll), so an approval shows up at once.
  */
 import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../gateway/api.js';
-import type { Clock } from '../clock.js';
 import { HoopError } from '../errors.js';
 import type { GatewayClient } from '../platform/gateway-client.js';
+import type { Clock } from '../clock.js';
 
 /** Seconds the gateway may hold one poll (it caps this at 30). */
 export const POLL_WAIT_SECONDS = 20;

@@ -5,9 +5,9 @@
  * the session served by the background daemon (as `connect --print-env` does); when the launcher
  * returns at once, the session stays until expiry or `hoopctl disconnect`.
  */
-import type { Clock } from '../clock.js';
 import type { BackgroundSession } from './background.js';
 import type { ChildDeps } from './session-deps.js';
+import type { Clock } from '../clock.js';
 
 /** Editors whose command-line launcher hands the work to another process and returns (unless given `--wait`). */
 export const GUI_LAUNCHERS: readonly string[] = ['cursor', 'code', 'code-insiders', 'codium', 'windsurf', 'zed'];

@@ -68,7 +68,7 @@ export function createSessionApprovalDeps(
   const c = ctx.out.c;
   return {
     gateway, getIdToken, wait, ...(limitMs === undefined ? {} : { limitMs }),
-    nowMs: () => Date.now(),
+    now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ...ui.deps,
     pending(r) {

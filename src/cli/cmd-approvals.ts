@@ -85,7 +85,7 @@ export async function runWait(ctx: CliContext, id: string, opts: { timeout?: str
     ui.start(first);
     try {
       r = await waitForDecision({
-        gateway, getIdToken, nowMs: () => Date.now(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), ...ui.deps,
+        gateway, getIdToken, now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), ...ui.deps,
         ...(opts.timeout === undefined ? {} : { limitMs: parseDuration(opts.timeout) * 1000 }),
       }, id);
     } finally {

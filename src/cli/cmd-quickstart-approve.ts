@@ -4,7 +4,7 @@ import { HoopError } from '../errors.js';
 import { loadQuickstartNote } from '../platform/quickstart-note.js';
 import { runDecide } from './cmd-approvals.js';
 import type { CliContext } from './context.js';
-import { createIdentityDeps } from './identity.js';
+import { loginPlayingPerson } from './identity.js';
 import { quickstartAnswers } from './quickstart-stopped.js';
 import { DEMO_USERS } from './quickstart-stack.js';
 
@@ -22,19 +22,7 @@ export async function runQuickstartDecide(ctx: CliContext, id: string, opts: { c
     ...ctx.env, XDG_CONFIG_HOME: join(note.dir, 'approver', 'config'), XDG_RUNTIME_DIR: join(note.dir, 'approver', 'run'), HOOPCTL_TOKEN_STORE: 'file',
   };
   const bctx: CliContext = { ...ctx, env };
-  const identity = await createIdentityDeps(bctx);
-  let approving: Promise<void> = Promise.resolve();
-  identity.openBrowser = async (url: string) => {
-    const u = new URL(url);
-    const userCode = u.searchParams.get('user_code') ?? '';
-    u.search = '';
-    const { approveDeviceCode } = await import('../quickstart/device-approver.js');
-    approving = approveDeviceCode({ verificationUri: u.toString(), userCode, username: bob.username, password: bob.password });
-    approving.catch(() => undefined);
-  };
-  const { login } = await import('../usecases/login.js');
-  await login(identity, { gateway: note.gatewayUrl, forceDeviceFlow: true });
-  await approving;
+  await loginPlayingPerson(bctx, bob, note.gatewayUrl);
   ctx.out.stderr.write(`acting as ${bob.email} (group ${bob.groups.join(', ')}), the quickstart's approver\n`);
   await runDecide(bctx, opts.deny === true ? 'deny' : 'approve', id, {
     comment: opts.comment ?? `${opts.deny === true ? 'denied' : 'approved'} by bob in the quickstart`, output: 'text', input: false,

@@ -9,7 +9,7 @@ import { createGatewayClient } from '../platform/gateway-client.js';
 import { saveQuickstartNote } from '../platform/quickstart-note.js';
 import { formatAuditLines } from './cmd-audit.js';
 import type { CliContext } from './context.js';
-import { createIdentityDeps, freshIdToken } from './identity.js';
+import { createIdentityDeps, freshIdToken, loginPlayingPerson } from './identity.js';
 import { DEMO_USERS, startQuickstartStack } from './quickstart-stack.js';
 
 interface StepResult { code: number; stdout: string; stderr: string }
@@ -54,19 +54,7 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
   try {
     const engineer = DEMO_USERS[0];
     ctx.out.stderr.write(`\n${c.bold('1. Login')} (OIDC device flow; the quickstart plays ${engineer.email} in the "browser")\n`);
-    const identity = await createIdentityDeps(qctx);
-    let approving: Promise<void> = Promise.resolve();
-    identity.openBrowser = async (url: string) => {
-      const u = new URL(url);
-      const userCode = u.searchParams.get('user_code') ?? '';
-      u.search = '';
-      const { approveDeviceCode } = await import('../quickstart/device-approver.js');
-      approving = approveDeviceCode({ verificationUri: u.toString(), userCode, username: engineer.username, password: engineer.password });
-      approving.catch(() => undefined);
-    };
-    const { login } = await import('../usecases/login.js');
-    const who = await login(identity, { gateway: stack.gatewayUrl, forceDeviceFlow: true });
-    await approving;
+    const who = await loginPlayingPerson(qctx, engineer, stack.gatewayUrl);
     ctx.out.stderr.write(`${c.green('✔')} logged in as ${who.user} (groups: ${who.groups.join(', ')})\n`);
 
     if (opts.tour === true) {
@@ -95,7 +83,7 @@ async function endQuickstartSessions(ctx: CliContext): Promise<void> {
   try {
     const r = await disconnect({
       sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+      kill: (pid, sig) => process.kill(pid, sig), now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
     }, { all: true });
     if (r.ended.length > 0) ctx.out.stderr.write(`  ended ${r.ended.length} session(s) still running in the quickstart\n`);
   } catch (e) {

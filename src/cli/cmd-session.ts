@@ -228,7 +228,7 @@ export async function runDisconnect(ctx: CliContext, connection: string | undefi
   const r = await disconnect(
     {
       sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig), now: () => new Date(), sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
+      kill: (pid, sig) => process.kill(pid, sig), now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
       nodePath: process.execPath, endSwept: endSweptWithLogin(ctx),
     },
     { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
@@ -244,7 +244,7 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
   const { isProcessAlive } = await import('../process/process-alive.js');
   // A session whose process was killed (kill -9) still has its files and is "active" at the gateway: sweep first.
   await sweepLocalSessions(ctx).catch(() => undefined);
-  const items = await listSessions({ sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive, now: () => new Date() });
+  const items = await listSessions({ sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive, now: Date.now });
   if (opts.output === 'json') {
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     return;

@@ -2,8 +2,22 @@
 import { Argument, Option, type Command } from 'commander';
 import { ExitRequest, type CliContext } from './context.js';
 
-/** Registers every hoopctl command on `program`. */
+/** Registers every hoopctl command on `program`, in the order `hoopctl --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerIdentityCommands(program, ctx);
+  registerSessionCommands(program, ctx);
+  registerLocalSessionCommands(program, ctx);
+  registerGatewaySessionCommands(program, ctx);
+  registerApprovalCommands(program, ctx);
+  registerAuditCommands(program, ctx);
+  registerGatewayCommands(program, ctx);
+  registerPolicyCommands(program, ctx);
+  registerQuickstartCommands(program, ctx);
+  registerPlumbingCommands(program, ctx);
+}
+
+/** login, logout, whoami. */
+function registerIdentityCommands(program: Command, ctx: CliContext): void {
   program
     .command('login')
     .description('log in to the IdP with the OIDC device flow (RFC 8628)')
@@ -20,30 +34,35 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('show who you are logged in as, your groups and when the login expires')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { output: string }) => (await import('./cmd-identity.js')).runWhoami(ctx, opts));
+}
 
+/** The options connect and exec share. */
+function sessionOptions(c: Command): Command {
+  return c
+    .option('-n, --namespace <namespace>', 'limit the session to this namespace (also the kubeconfig\'s default)')
+    .option('--ttl <duration>', 'session length, e.g. 15m (capped by the connection)')
+    .option('--role <role>', 'role to use on the connection')
+    .option('--reason <text>', 'why you need access (recorded in the audit log)')
+    .option('--transcript <file>', 'keep the session transcript (requests, masked answer summaries; 0600, appended) in FILE')
+    .option('--ci', 'CI mode: identity from the CI job\'s OIDC token, exchanged at the gateway (implied by CI=true without a TTY)')
+    .option('--no-ci', 'never use CI mode, even with CI=true')
+    .option('--gateway <url>', 'gateway URL in CI mode (default: $HOOPCTL_GATEWAY, then the remembered one)')
+    .option('--audience <aud>', 'audience to ask GitHub Actions for (default: from the gateway\'s /v1/config)')
+    .option('--id-token-env <name>', 'env var holding the CI OIDC token (GitLab CI id_tokens)')
+    .option('--id-token-file <path>', 'file holding the CI OIDC token')
+    .option('--wait-approval <duration>', 'wait this long (e.g. 10m) for an approval instead of exiting 5')
+    .option('--wait', 'wait for approval even without a terminal (default on a terminal)')
+    .option('--no-wait', 'do not wait for approval: exit 5 naming the access request')
+    .option('--request <id>', 'open the session an approved access request grants');
+}
+
+/** connections, connect, exec, and mcp (sessions for agents). */
+function registerSessionCommands(program: Command, ctx: CliContext): void {
   program
     .command('connections')
     .description('list the connections the gateway offers you, with your roles')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { output: string }) => (await import('./cmd-session.js')).runConnections(ctx, opts));
-
-  const sessionOptions = (c: Command): Command =>
-    c
-      .option('-n, --namespace <namespace>', 'limit the session to this namespace (also the kubeconfig\'s default)')
-      .option('--ttl <duration>', 'session length, e.g. 15m (capped by the connection)')
-      .option('--role <role>', 'role to use on the connection')
-      .option('--reason <text>', 'why you need access (recorded in the audit log)')
-      .option('--transcript <file>', 'keep the session transcript (requests, masked answer summaries; 0600, appended) in FILE')
-      .option('--ci', 'CI mode: identity from the CI job\'s OIDC token, exchanged at the gateway (implied by CI=true without a TTY)')
-      .option('--no-ci', 'never use CI mode, even with CI=true')
-      .option('--gateway <url>', 'gateway URL in CI mode (default: $HOOPCTL_GATEWAY, then the remembered one)')
-      .option('--audience <aud>', 'audience to ask GitHub Actions for (default: from the gateway\'s /v1/config)')
-      .option('--id-token-env <name>', 'env var holding the CI OIDC token (GitLab CI id_tokens)')
-      .option('--id-token-file <path>', 'file holding the CI OIDC token')
-      .option('--wait-approval <duration>', 'wait this long (e.g. 10m) for an approval instead of exiting 5')
-      .option('--wait', 'wait for approval even without a terminal (default on a terminal)')
-      .option('--no-wait', 'do not wait for approval: exit 5 naming the access request')
-      .option('--request <id>', 'open the session an approved access request grants');
 
   sessionOptions(
     program
@@ -66,35 +85,41 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       .option('--keep-alive', 'keep the session (in the background) after the command exits, until expiry or hoopctl disconnect')
       .option('--no-keep-alive', 'end the session when the command exits, even for GUI launchers (cursor, code, windsurf, zed)')
       .passThroughOptions(),
-  ).action(async (connection: string, command: string[], opts: Record<string, unknown>, cmd: Command) => {
-    // passThroughOptions hands everything after the connection to the child, so `exec prod --ci -- kubectl …`
-    // arrives as operands: what stands before `--` is hoopctl's own options (kubectl exec reads them the same way).
-    const sep = command.indexOf('--');
-    // Only when the operands start with an option: `exec prod kubectl exec pod -- ls` keeps its own `--`.
-    if (sep > 0 && command[0]!.startsWith('-')) {
-      const parsed = cmd.parseOptions(command.slice(0, sep));
-      if (parsed.operands.length > 0 || parsed.unknown.length > 0) {
-        const { HoopError } = await import('../errors.js');
-        throw new HoopError('usage', `unexpected ${JSON.stringify([...parsed.operands, ...parsed.unknown][0])} before --`, { hint: `hoopctl exec ${connection} [flags] -- COMMAND ARGS…` });
-      }
-      opts = cmd.opts();
-      command = command.slice(sep);
-    }
-    // `exec [flags] -- CMD…` names no connection: commander took the command's first word for it.
-    const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
-    const at = raw.indexOf('exec');
-    const sepAt = raw.indexOf('--', at);
-    const named = at < 0 || sepAt < 0 || raw.slice(at + 1, sepAt).includes(connection);
-    const code = await (await import('./cmd-session.js')).runExecCommand(ctx, named ? connection : undefined, named ? command : [connection, ...command], opts);
-    throw new ExitRequest(code);
-  });
+  ).action(async (connection: string, command: string[], opts: Record<string, unknown>, cmd: Command) => runExec(ctx, connection, command, opts, cmd));
 
   program
     .command('mcp')
     .description('MCP server over stdio for AI agents (Cursor, Claude Code): connections, access requests, Kubernetes reads and changes through the gateway')
     .addOption(new Option('--print-config <client>', 'print the configuration to register this server').choices(['cursor', 'claude']))
     .action(async (opts: { printConfig?: string }) => (await import('./cmd-mcp.js')).runMcp(ctx, opts));
+}
 
+/** `exec`: splits hoopctl's own flags from the child's command, runs it, exits with its code. */
+async function runExec(ctx: CliContext, connection: string, command: string[], opts: Record<string, unknown>, cmd: Command): Promise<never> {
+  // passThroughOptions hands everything after the connection to the child, so `exec prod --ci -- kubectl …`
+  // arrives as operands: what stands before `--` is hoopctl's own options (kubectl exec reads them the same way).
+  const sep = command.indexOf('--');
+  // Only when the operands start with an option: `exec prod kubectl exec pod -- ls` keeps its own `--`.
+  if (sep > 0 && command[0]!.startsWith('-')) {
+    const parsed = cmd.parseOptions(command.slice(0, sep));
+    if (parsed.operands.length > 0 || parsed.unknown.length > 0) {
+      const { HoopError } = await import('../errors.js');
+      throw new HoopError('usage', `unexpected ${JSON.stringify([...parsed.operands, ...parsed.unknown][0])} before --`, { hint: `hoopctl exec ${connection} [flags] -- COMMAND ARGS…` });
+    }
+    opts = cmd.opts();
+    command = command.slice(sep);
+  }
+  // `exec [flags] -- CMD…` names no connection: commander took the command's first word for it.
+  const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+  const at = raw.indexOf('exec');
+  const sepAt = raw.indexOf('--', at);
+  const named = at < 0 || sepAt < 0 || raw.slice(at + 1, sepAt).includes(connection);
+  const code = await (await import('./cmd-session.js')).runExecCommand(ctx, named ? connection : undefined, named ? command : [connection, ...command], opts);
+  throw new ExitRequest(code);
+}
+
+/** disconnect, status, prompt: the sessions this machine serves. */
+function registerLocalSessionCommands(program: Command, ctx: CliContext): void {
   program
     .command('disconnect')
     .description('end local sessions (all of a connection, or every one with --all)')
@@ -113,7 +138,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .command('prompt')
     .description('print a shell-prompt segment for the current session, e.g. "⎈ demo:edit 12m" (no network; empty outside a session)')
     .action(async () => (await import('./prompt-segment.js')).runPrompt(ctx));
+}
 
+/** sessions, revoke: sessions as the gateway sees them. */
+function registerGatewaySessionCommands(program: Command, ctx: CliContext): void {
   program
     .command('sessions')
     .description('list your sessions at the gateway (every one for admins); --all adds ended ones')
@@ -128,7 +156,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('-y, --yes', 'do not ask for confirmation on a terminal')
     .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
     .action(async (session: string, opts: { yes?: boolean; input?: boolean }) => (await import('./cmd-sessions.js')).runRevoke(ctx, session, opts));
+}
 
+/** requests, approve, deny, wait. */
+function registerApprovalCommands(program: Command, ctx: CliContext): void {
   program
     .command('requests')
     .description('list pending access requests you made or may approve (--all: every state)')
@@ -154,7 +185,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--timeout <duration>', 'give up after this long (exit 5)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (id: string, opts: { timeout?: string; output: string }) => (await import('./cmd-approvals.js')).runWait(ctx, id, opts));
+}
 
+/** audit, audit verify, replay. */
+function registerAuditCommands(program: Command, ctx: CliContext): void {
   const audit = program
     .command('audit')
     .description('show audit events from the gateway (your own; all for admins); audit verify checks the hash chain')
@@ -185,7 +219,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--idle-limit <seconds>', 'longest pause played, in seconds', '2')
     .option('--export <file>', 'write the exec/attach recording as an asciicast v2 file (asciinema play FILE) instead of playing')
     .action(async (session: string, opts: Record<string, string>) => (await import('./cmd-replay.js')).runReplay(ctx, session, opts));
+}
 
+/** gateway serve, migrate, rotate-key. */
+function registerGatewayCommands(program: Command, ctx: CliContext): void {
   const gateway = program.command('gateway').description('run the hoopctl gateway');
   gateway
     .command('serve')
@@ -203,7 +240,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .requiredOption('-c, --config <file>', 'gateway config (YAML)')
     .option('--retire-previous', 'also refuse every token signed with an older key at once (a leaked key)')
     .action(async (opts: { config: string; retirePrevious?: boolean }) => (await import('./cmd-gateway.js')).runGatewayRotateKey(ctx, opts));
+}
 
+/** policy check, policy explain. */
+function registerPolicyCommands(program: Command, ctx: CliContext): void {
   const policy = program.command('policy').description('validate and explain gateway policies offline');
   policy
     .command('check')
@@ -224,7 +264,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .argument('[kubectl...]', 'kubectl-style words after --')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (words: string[], opts: Record<string, string>) => (await import('./cmd-policy.js')).runPolicyExplain(ctx, words, opts));
+}
 
+/** quickstart, quickstart approve. */
+function registerQuickstartCommands(program: Command, ctx: CliContext): void {
   const quickstart = program
     .command('quickstart')
     .description('run IdP, gateway and a simulated demo cluster locally, log in and open a session')
@@ -239,7 +282,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--comment <text>', 'comment shown to the requester')
     .option('--deny', 'deny instead of approving')
     .action(async (id: string, opts: { comment?: string; deny?: boolean }) => (await import('./cmd-quickstart-approve.js')).runQuickstartDecide(ctx, id, opts));
+}
 
+/** completion, and the hidden daemon of `connect --print-env`. */
+function registerPlumbingCommands(program: Command, ctx: CliContext): void {
   program
     .command('completion')
     .description('print the shell completion script: source <(hoopctl completion bash), zsh likewise, hoopctl completion fish | source')

@@ -3,6 +3,7 @@
  * login (never refreshed: a completion must not wait for an IdP), kept for a minute in
  * `$XDG_CACHE_HOME/hoopctl/completion.json`, and silent on any failure (no login, no gateway).
  */
+import type { Clock } from '../clock.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ export function completionCacheFile(env: NodeJS.ProcessEnv): string {
 }
 
 /** Gateway-backed values for completeWords, with a short cache; every failure yields []. */
-export function createCompletionValues(env: NodeJS.ProcessEnv, now: () => number = Date.now): DynamicValues {
+export function createCompletionValues(env: NodeJS.ProcessEnv, now: Clock = Date.now): DynamicValues {
   const file = completionCacheFile(env);
   async function cached(kind: 'connections' | 'sessions', fetchValues: (idToken: string, gateway: string) => Promise<string[]>): Promise<string[]> {
     let cache: Cached = {};

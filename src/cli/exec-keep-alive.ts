@@ -25,7 +25,7 @@ export async function runExecKeepAlive(ctx: CliContext, deps: ConnectDeps, input
     while (isProcessAlive(s.pid) && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
   };
   const r = await runWithKeepAlive(
-    { ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), nowMs: () => Date.now(), endSession },
+    { ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), now: Date.now, endSession },
     session, command, plan,
   );
   return r.code;

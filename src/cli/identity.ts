@@ -1,7 +1,9 @@
 /** Builds the identity dependencies (paths, token store, status spinner) from the CLI context. */
 import { resolvePaths } from '../platform/paths.js';
+import { createIdentityEdges } from '../platform/identity-edges.js';
 import { createTokenStore } from '../oidc/token-store.js';
 import type { IdentityDeps } from '../usecases/identity-deps.js';
+import type { LoginResult } from '../usecases/login.js';
 import type { CliContext } from './context.js';
 import type { StatusLine } from './output.js';
 
@@ -11,8 +13,9 @@ export async function createIdentityDeps(ctx: CliContext, signal?: AbortSignal):
   const tokenStore = await createTokenStore({ env: ctx.env, paths });
   let line: StatusLine | undefined;
   return {
-    paths,
+    ...createIdentityEdges({ paths }),
     tokenStore,
+    now: Date.now,
     stderr: ctx.out.stderr,
     status: {
       start: (text: string) => {
@@ -33,4 +36,25 @@ export async function freshIdToken(deps: IdentityDeps): Promise<{ idToken: strin
   const { getFreshLogin } = await import('../usecases/login.js');
   const login = await getFreshLogin(deps);
   return { idToken: login.idToken, gateway: login.gateway };
+}
+
+/**
+ * Logs in to `gateway` through the device flow, the quickstart playing `person` in the "browser" (its embedded IdP's
+ * login and consent pages); the tokens go to the token store of `ctx.env`.
+ */
+export async function loginPlayingPerson(ctx: CliContext, person: { username: string; password: string }, gateway: string): Promise<LoginResult> {
+  const identity = await createIdentityDeps(ctx);
+  let approving: Promise<void> = Promise.resolve();
+  identity.openBrowser = async (url: string) => {
+    const u = new URL(url);
+    const userCode = u.searchParams.get('user_code') ?? '';
+    u.search = '';
+    const { approveDeviceCode } = await import('../quickstart/device-approver.js');
+    approving = approveDeviceCode({ verificationUri: u.toString(), userCode, username: person.username, password: person.password });
+    approving.catch(() => undefined);
+  };
+  const { login } = await import('../usecases/login.js');
+  const result = await login(identity, { gateway, forceDeviceFlow: true });
+  await approving;
+  return result;
 }

@@ -3,6 +3,7 @@
  * a short while (so a load balancer sends clients to a replica whose store works); it turns ready again on the next
  * successful write or when the hold expires, so traffic comes back and service resumes by itself.
  */
+import type { Clock } from '../clock.js';
 
 /** The audit store's health as seen by the request path. */
 export interface AuditHealth {
@@ -13,7 +14,7 @@ export interface AuditHealth {
 }
 
 /** Reports a failure for `holdMs` after the last failed write, unless a write succeeds first. */
-export function createAuditHealth(now: () => number, holdMs = 5000): AuditHealth {
+export function createAuditHealth(now: Clock, holdMs = 5000): AuditHealth {
   let lastFailure: { at: number; message: string } | undefined;
   return {
     succeeded() { lastFailure = undefined; },

@@ -1,4 +1,5 @@
 /** The gateway as a running HTTP(S) server: `/v1` API, JWKS, health, and the Kubernetes reverse proxy. */
+import type { Clock } from '../clock.js';
 import type { LogFields } from './gateway-logger.js';
 import http from 'node:http';
 import https from 'node:https';
@@ -31,7 +32,7 @@ import { handleGatewayRoute } from './v1-routes.js';
 export interface CreateGatewayOptions {
   config: GatewayConfig;
   store: Store;
-  now?: () => number;
+  now?: Clock;
   /** Used for OIDC discovery and JWKS of the trusted issuers. */
   fetch?: typeof fetch;
   logger?: (line: string, fields?: LogFields) => void;

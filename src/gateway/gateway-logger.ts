@@ -4,6 +4,7 @@
  * user and decision where known. Credentials never reach it: callers pass no tokens, and fields named
  * like one are censored anyway.
  */
+import type { Clock } from '../clock.js';
 import pino from 'pino';
 
 /** Structured fields of one log line. */
@@ -18,7 +19,7 @@ export interface GatewayLoggerOptions {
   /** `auto` (default): text on a TTY, JSON otherwise. */
   format?: 'json' | 'text' | 'auto';
   /** Injectable clock for the text format. */
-  now?: () => number;
+  now?: Clock;
 }
 
 // Field names that could hold a credential: never written as given, whatever a caller passes.

@@ -1,4 +1,5 @@
 /** Verifies IdP ID tokens (OIDC Core §3.1.3.7) against each trusted issuer's JWKS and maps them to a person. */
+import type { Clock } from '../clock.js';
 import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HoopError } from '../errors.js';
 import type { OidcIssuerConfig } from './config.js';
@@ -21,7 +22,7 @@ export interface IdTokenVerifier {
 
 /** Options of createIdTokenVerifier. */
 export interface IdTokenVerifierOptions {
-  now: () => number;
+  now: Clock;
   fetch?: typeof fetch;
   /** Leeway for exp/iat/nbf, seconds (default 30). */
   clockToleranceSeconds?: number;

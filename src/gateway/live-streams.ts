@@ -1,4 +1,5 @@
 /** Open proxied requests per session, so expiry and DELETE cut watches, logs -f and exec streams at once. */
+import type { Clock } from '../clock.js';
 
 /** Something that can be torn down: an upstream request, a response, an upgraded socket pair. */
 export interface Closeable {
@@ -26,7 +27,7 @@ interface Entry {
 const MAX_DELAY = 2 ** 31 - 1;
 
 /** Creates the registry; `now` is the gateway clock (ms). */
-export function createLiveStreams(now: () => number): LiveStreams {
+export function createLiveStreams(now: Clock): LiveStreams {
   const bySession = new Map<string, Entry>();
   // A request authenticated just before its session ended may register its stream just after: close it at once.
   const closedSessions = new Set<string>();

@@ -3,6 +3,7 @@
  * first start and kept in the store next to the signing keys, so every replica marks a value alike
  * and markers stay stable across restarts. It never leaves the gateway.
  */
+import type { Clock } from '../clock.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createValueDigest, MIN_DIGEST_KEY_BYTES, withValueDigest } from '../mask/value-digest.js';
 import type { Store } from '../store/store.js';
@@ -12,7 +13,7 @@ import type { GatewayConfig } from './config.js';
 export const MASK_DIGEST_ALG = 'HMAC-SHA256/mask-digest';
 
 /** Loads the digest key from the store, creating it when there is none; every replica settles on the oldest. */
-export async function loadMaskDigestKey(store: Store, options: { now: () => number }): Promise<Uint8Array> {
+export async function loadMaskDigestKey(store: Store, options: { now: Clock }): Promise<Uint8Array> {
   const read = async (): Promise<Uint8Array | undefined> => {
     const records = (await store.getSigningKeys()).filter((k) => k.alg === MASK_DIGEST_ALG);
     const oldest = [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.kid.localeCompare(b.kid))[0];

@@ -1,4 +1,5 @@
 /** Session credentials: gateway-signed JWTs (SessionClaims), valid only while their session is live in the store. */
+import type { Clock } from '../clock.js';
 import { SignJWT, compactVerify, decodeProtectedHeader, errors, jwtVerify, type CryptoKey } from 'jose';
 import { HoopError } from '../errors.js';
 import { SESSION_AUDIENCE, checkSessionClaims } from '../credential/session-claims.js';
@@ -32,7 +33,7 @@ export interface SessionTokensOptions {
   store: Store;
   /** The gateway's public URL: `iss` of every session token. */
   issuer: string;
-  now: () => number;
+  now: Clock;
   /** How long a store lookup is reused (default 2 s); other replicas' DELETEs become visible within it. */
   cacheMs?: number;
 }

@@ -4,6 +4,7 @@
  * rotation never ends a session; an emergency rotation retires the old keys at once. Replicas re-read the
  * store periodically, so a rotation made anywhere reaches all of them.
  */
+import type { Clock } from '../clock.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { SigningKeyRecord, Store } from '../store/store.js';
 
@@ -25,7 +26,7 @@ export interface SigningKeys {
 
 /** Options of loadSigningKeys. */
 export interface SigningKeysOptions {
-  now: () => number;
+  now: Clock;
   /** Longest life of a token the gateway signs (the largest session maxTtl): how long a replaced key stays accepted. */
   maxTokenLifetimeSeconds: number;
   /** Automatic rotation: a new key once the current one is this old (undefined: only `hoopctl gateway rotate-key`). */
@@ -80,7 +81,7 @@ export function acceptedUntil(records: SigningKeyRecord[], maxTokenLifetimeMs: n
 }
 
 /** Makes a new key current (`hoopctl gateway rotate-key`); with `retirePrevious`, tokens of every older key are refused at once. */
-export async function rotateSigningKey(store: Store, o: { now: () => number; retirePrevious?: boolean }): Promise<{ kid: string; retired: string[] }> {
+export async function rotateSigningKey(store: Store, o: { now: Clock; retirePrevious?: boolean }): Promise<{ kid: string; retired: string[] }> {
   const nowIso = new Date(o.now()).toISOString();
   const before = await store.getSigningKeys();
   const fresh = await generate(nowIso);

@@ -5,53 +5,48 @@
  */
 import { HoopError } from '../errors.js';
 import { parseJsonValue, tooLarge, type StreamLimits, type StreamMasker } from './json-stream.js';
+import {
+  CLOSE_BRACE, CLOSE_BRACKET, createJsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SCAN_END, SCAN_STRING_END,
+} from './json-scanner.js';
 import { maskDocument, type MaskContext } from './mask-object.js';
+
+const notObjects = (): HoopError => new HoopError('upstream_error', 'the watch stream carries something other than JSON objects');
 
 /** Masks a watch stream: a sequence of JSON events, each emitted (masked, newline-terminated) as soon as it is complete. */
 export function createWatchMasker(ctx: MaskContext, limits: StreamLimits): StreamMasker {
+  const scanner = createJsonScanner();
   let event = '';
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
   return {
     push(text) {
       let out = '';
       let from = 0;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (c === 0x5c) escaped = true;
-          else if (c === 0x22) inString = false;
-          continue;
-        }
-        if (c === 0x22) {
-          if (depth === 0) throw new HoopError('upstream_error', 'the watch stream carries something other than JSON objects');
-          inString = true;
-        } else if (c === 0x7b || c === 0x5b) {
-          if (depth === 0) from = i;
-          depth++;
-        } else if (c === 0x7d || c === 0x5d) {
-          depth--;
+      scanner.feed(text);
+      for (let c = scanner.next(); c !== SCAN_END; c = scanner.next()) {
+        const depth = scanner.depth();
+        if (c === SCAN_STRING_END) continue;
+        if (c === QUOTE) {
+          if (depth === 0) throw notObjects();
+        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          if (depth === 1) from = scanner.at();
+        } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
           if (depth === 0) {
-            event += text.slice(from, i + 1);
+            event += text.slice(from, scanner.at() + 1);
             grow(event);
             out += `${JSON.stringify(maskDocument(parseJsonValue(event, 'a watch event'), ctx))}\n`;
             event = '';
-            from = i + 1;
           } else if (depth < 0) throw new HoopError('upstream_error', 'the watch stream is not JSON');
-        } else if (depth === 0 && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-          throw new HoopError('upstream_error', 'the watch stream carries something other than JSON objects');
+        } else if (depth === 0) {
+          throw notObjects();
         }
       }
-      if (depth > 0) {
+      if (scanner.depth() > 0) {
         event += text.slice(from);
         grow(event);
       }
       return out;
     },
     end() {
-      if (depth !== 0 || inString) throw new HoopError('upstream_error', 'the watch stream ended inside an event');
+      if (scanner.depth() !== 0 || scanner.inString()) throw new HoopError('upstream_error', 'the watch stream ended inside an event');
       return '';
     },
   };

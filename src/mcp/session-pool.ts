@@ -6,6 +6,7 @@
 import type { AccessRequestView, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, PendingAccessResponse } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import type { KubeAnswer, KubeCall } from './kube-calls.js';
+import type { Clock } from '../clock.js';
 
 /** What the MCP tools need from the gateway; the CLI wires it to the stored login and the gateway client. */
 export interface McpBackend {
@@ -16,7 +17,7 @@ export interface McpBackend {
   endSession(session: CreateSessionResponse): Promise<void>;
   /** Sends one Kubernetes API call to the gateway's `/k8s/<connection>` with the session credential. */
   kube(session: CreateSessionResponse, call: KubeCall): Promise<KubeAnswer>;
-  now(): number;
+  now: Clock;
 }
 
 /** Reuse a session only while it has at least this long left. */

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { discoverIssuer, initiateDeviceAuthorization, isLoopbackHost, pollDeviceAuthorizationGrant } from './device-authorization.js';
+import { discoverIssuer, initiateDeviceAuthorization, pollDeviceAuthorizationGrant } from './device-authorization.js';
+import { isLoopbackHost } from '../credential/loopback-host.js';
 import { isHoopError } from '../errors.js';
 
 let server: Server;

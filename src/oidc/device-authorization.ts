@@ -5,6 +5,7 @@
  */
 import * as client from 'openid-client';
 import { HoopError, type ErrorCode } from '../errors.js';
+import { isLoopbackHost } from '../credential/loopback-host.js';
 
 /** The discovered issuer plus our public client: what every later call takes. */
 export type IssuerConfig = client.Configuration;
@@ -18,12 +19,6 @@ export interface DiscoverIssuerOptions {
   fetch?: typeof fetch;
   /** Per-request timeout in seconds (openid-client's default is 30). */
   timeoutSeconds?: number;
-}
-
-/** True for hosts that never leave the machine: plain HTTP to them is acceptable (tests, quickstart). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** OpenID Connect Discovery 1.0 for `issuer`, configured for the public client `clientId` (no secret). */

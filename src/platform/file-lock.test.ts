@@ -1,7 +1,7 @@
 /** withFileLock: mutual exclusion, dead and stale holders, timeout. */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -72,6 +72,26 @@ describe('withFileLock', () => {
       }, opts)));
       assert.equal(maxInside, 1, `round ${round}: two holders at once`);
     }
+    assert.deepEqual(await readdir(dirname(path)), []);
+  });
+
+  it('a holder that overran staleMs and was broken leaves its successor\'s lock in place when it releases', async () => {
+    const path = await lockPath();
+    const short = { ...opts, staleMs: 50 };
+    let successorInside!: () => void;
+    const successorIn = new Promise<void>((resolve) => { successorInside = resolve; });
+    let letSuccessorOut!: () => void;
+    const successorOut = new Promise<void>((resolve) => { letSuccessorOut = resolve; });
+    let successor: Promise<void> | undefined;
+    await withFileLock(path, async () => {
+      // Overruns: a waiter judges the lock stale, breaks it and holds it while this section still runs.
+      successor = withFileLock(path, async () => { successorInside(); await successorOut; }, short);
+      await successorIn;
+    }, short);
+    // The successor still holds it: the overrunning holder's release did not remove it.
+    assert.ok((await readFile(path, 'utf8')).length > 0);
+    letSuccessorOut();
+    await successor;
     assert.deepEqual(await readdir(dirname(path)), []);
   });
 });

@@ -27,7 +27,7 @@ export function onProcessSignal(signals: readonly NodeJS.Signals[], handler: (si
 /** Real session edges for a sessions dir (from `resolvePaths(env).sessionsDir`). */
 export function createSessionEdges(options: { sessionsDir: string; onRequest?: (line: RequestLogLine) => void }): SessionEdges {
   return {
-    now: () => new Date(),
+    now: Date.now,
     randomBytes: (n) => randomBytes(n),
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),

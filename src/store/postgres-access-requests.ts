@@ -2,7 +2,8 @@
 import type {
   AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus, AccessVoteRecord,
 } from './store.js';
-import { fromTimestamp, iso, type Db } from './postgres-db.js';
+import { fromTimestamp, type Db } from './postgres-db.js';
+import { iso } from './store-time.js';
 
 interface AccessRequestRow {
   id: string; kind: 'session' | 'command'; status: AccessRequestStatus; username: string; groups: string[]; connection: string;

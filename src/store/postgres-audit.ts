@@ -6,7 +6,8 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { chainEvent } from '../audit/hash-chain.js';
 import type { AuditRow } from '../audit/verify-chain.js';
 import type { AuditQuery } from './store.js';
-import { iso, type Db } from './postgres-db.js';
+import type { Db } from './postgres-db.js';
+import { iso } from './store-time.js';
 import { LOCK_SPACE, LOCKS } from './postgres-schema.js';
 
 interface Pending { e: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }

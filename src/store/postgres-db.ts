@@ -91,13 +91,6 @@ export function createDb(o: PostgresStoreOptions): Db {
   };
 }
 
-/** An instant as the one RFC 3339 form both stores answer with (toISOString: UTC, milliseconds); throws store_error on garbage. */
-export function iso(value: string, what: string): string {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new HoopError('store_error', `${what} is not an RFC 3339 time: ${JSON.stringify(value)}`);
-  return new Date(t).toISOString();
-}
-
 /** A `timestamptz` column as pg returns it (a Date) → the RFC 3339 string of the Store interface. */
 export function fromTimestamp(value: Date): string;
 export function fromTimestamp(value: Date | null): string | null;

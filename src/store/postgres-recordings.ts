@@ -1,6 +1,7 @@
 /** Recordings (asciicast v2) in PostgreSQL: metadata as JSON plus the event lines in chunks, readable from every replica. */
 import type { RecordingPatch, RecordingRecord, Store } from './store.js';
-import { iso, type Db } from './postgres-db.js';
+import type { Db } from './postgres-db.js';
+import { iso } from './store-time.js';
 
 type RecordingMethods = Pick<Store, 'createRecording' | 'appendRecording' | 'updateRecording' | 'getRecording' | 'listRecordings' | 'readRecording'>;
 

@@ -12,7 +12,7 @@ export const LOCK_SPACE = 0x686f6f70;
 export const LOCKS = { migrate: 1, audit: 2 } as const;
 
 /**
- * Ordered migrations; version N here is version N of sqlite-store.ts. A version once shipped is never edited.
+ * Ordered migrations; version N here is version N of sqlite-schema.ts. A version once shipped is never edited.
  * Differences from SQLite, on purpose: `user` is reserved in PostgreSQL (column `username`), instants are
  * `timestamptz`, lists are `text[]`, and audit `seq` is assigned by the store under a lock (gapless, in chain order).
  */

@@ -8,7 +8,8 @@ import type { SessionQuery, SessionRecord, SigningKeyRecord, Store } from './sto
 import { accessRequestMethods } from './postgres-access-requests.js';
 import { auditHighWaterPostgres, createPostgresAuditAppender, listAuditPostgres, listAuditRowsPostgres } from './postgres-audit.js';
 import { recordingMethods } from './postgres-recordings.js';
-import { createDb, fromTimestamp, iso, redactPostgresUrl, type Db, type PostgresStoreOptions } from './postgres-db.js';
+import { createDb, fromTimestamp, redactPostgresUrl, type Db, type PostgresStoreOptions } from './postgres-db.js';
+import { iso } from './store-time.js';
 import { migratePostgres } from './postgres-schema.js';
 import { SESSION_ENDED_CHANNEL, startSessionEndedFeed, type SessionEndedFeed } from './postgres-session-feed.js';
 

@@ -1,5 +1,8 @@
-/** Row mapping for the `access_requests` table of the SQLite store (kept apart so sqlite-store.ts stays readable). */
-import type { AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus } from './store.js';
+/** The `access_requests` and `access_votes` tables of the SQLite store: row mapping and the Store methods. */
+import type Database from 'better-sqlite3';
+import type { AccessRequestPatch, AccessRequestQuery, AccessRequestRecord, AccessRequestStatus, AccessVoteRecord, Store } from './store.js';
+import type { SqliteRun } from './sqlite-db.js';
+import { iso } from './store-time.js';
 
 /** A row of `access_requests` as better-sqlite3 returns it. */
 export interface AccessRequestRow {
@@ -72,4 +75,50 @@ export function patchColumns(patch: AccessRequestPatch, iso: IsoFn): { sets: str
     args.push(value === undefined ? null : INSTANTS.has(key) && typeof value === 'string' ? iso(value, key) : value);
   }
   return { sets, args };
+}
+
+type AccessRequestMethods = Pick<Store, 'createAccessRequest' | 'getAccessRequest' | 'listAccessRequests' | 'updateAccessRequest'
+  | 'addAccessVote' | 'listAccessVotes'>;
+
+/** The access request and vote methods over `db`. */
+export function sqliteAccessRequestMethods(db: Database.Database, run: SqliteRun): AccessRequestMethods {
+  const q = {
+    createRequest: db.prepare(`INSERT INTO access_requests (id, kind, status, user, groups_json, connection, role, namespace, reason,
+      ttl_seconds, session_id, fingerprint, verb, request_uri, summary, rule, approvers_json, min_approvals, created_at, expires_at,
+      decided_at, valid_until, uses, used_at, used_method) VALUES (@id, @kind, @status, @user, @groups_json, @connection, @role,
+      @namespace, @reason, @ttl_seconds, @session_id, @fingerprint, @verb, @request_uri, @summary, @rule, @approvers_json,
+      @min_approvals, @created_at, @expires_at, @decided_at, @valid_until, @uses, @used_at, @used_method)`),
+    getRequest: db.prepare('SELECT * FROM access_requests WHERE id = ?'),
+    addVote: db.prepare('INSERT OR IGNORE INTO access_votes (request_id, approver, decision, comment, at) VALUES (?, ?, ?, ?, ?)'),
+    votes: db.prepare('SELECT * FROM access_votes WHERE request_id = ? ORDER BY at, approver'),
+  };
+  return {
+    createAccessRequest: (r: AccessRequestRecord) => run('create an access request', () => {
+      q.createRequest.run(accessRequestRow(r, iso));
+    }),
+    getAccessRequest: (id: string) => run('read an access request', () => {
+      const r = q.getRequest.get(id) as AccessRequestRow | undefined;
+      return r === undefined ? undefined : toAccessRequest(r);
+    }),
+    listAccessRequests: (query: AccessRequestQuery = {}) => run('list access requests', () => {
+      const { where, args } = accessRequestWhere(query, iso);
+      let sql = `SELECT * FROM access_requests ${where} ORDER BY created_at DESC, id`;
+      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
+      return (db.prepare(sql).all(...args) as AccessRequestRow[]).map(toAccessRequest);
+    }),
+    updateAccessRequest: (id: string, expected: { status: AccessRequestStatus; uses?: number }, patch: AccessRequestPatch) =>
+      run('update an access request', () => {
+        const { sets, args } = patchColumns(patch, iso);
+        if (sets.length === 0) return false;
+        let sql = `UPDATE access_requests SET ${sets.join(', ')} WHERE id = ? AND status = ?`;
+        args.push(id, expected.status);
+        if (expected.uses !== undefined) { sql += ' AND uses = ?'; args.push(expected.uses); }
+        return db.prepare(sql).run(...args).changes > 0;
+      }),
+    addAccessVote: (v: AccessVoteRecord) => run('record a vote', () =>
+      q.addVote.run(v.requestId, v.approver, v.decision, v.comment, iso(v.at, 'at')).changes > 0),
+    listAccessVotes: (requestId: string) => run('list votes', () =>
+      (q.votes.all(requestId) as { request_id: string; approver: string; decision: 'approve' | 'deny'; comment: string | null; at: string }[])
+        .map((r) => ({ requestId: r.request_id, approver: r.approver, decision: r.decision, comment: r.comment, at: r.at }))),
+  };
 }

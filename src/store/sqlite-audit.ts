@@ -4,6 +4,9 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { chainEvent } from '../audit/hash-chain.js';
 import type { AuditRow, AuditRowSource } from '../audit/verify-chain.js';
 import { HoopError } from '../errors.js';
+import type { AuditQuery, Store } from './store.js';
+import type { SqliteRun } from './sqlite-db.js';
+import { iso } from './store-time.js';
 
 /** Reads stored audit rows as written. */
 export interface SqliteAuditReader {
@@ -98,6 +101,34 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
       queue.push({ e, time, resolve, reject });
     }),
     flush,
+  };
+}
+
+/** The audit methods of the Store over `db` and its group-committing appender. */
+export function sqliteAuditMethods(db: Database.Database, audit: SqliteAudit, run: SqliteRun): Pick<Store, 'appendAudit' | 'listAudit' | 'listAuditRows' | 'auditHighWater'> {
+  return {
+    // Group-committed with the other events of this event-loop turn; resolves once its row is committed.
+    appendAudit: (e: AuditEvent) => run('append an audit event', () => audit.enqueue(e, iso(e.time, 'time')))
+      .then((committed) => committed).catch((cause: unknown) => {
+        throw cause instanceof HoopError ? cause : new HoopError('store_error', `append an audit event: ${(cause as Error).message}`, { cause });
+      }),
+    listAudit: (query: AuditQuery = {}) => run('list audit events', () => {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (query.session !== undefined) { where.push('session = ?'); args.push(query.session); }
+      if (query.user !== undefined) { where.push('user = ?'); args.push(query.user); }
+      if (query.since !== undefined) { where.push('time >= ?'); args.push(iso(query.since, 'since')); }
+      if (query.afterSeq !== undefined) { where.push('seq > ?'); args.push(Math.floor(query.afterSeq)); }
+      // With a limit the newest events win (the oldest after `afterSeq`); the answer is still oldest first.
+      const order = query.afterSeq === undefined ? 'DESC' : 'ASC';
+      let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}`;
+      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
+      const rows = db.prepare(sql).all(...args) as { event_json: string }[];
+      if (order === 'DESC') rows.reverse();
+      return rows.map((r) => JSON.parse(r.event_json) as AuditEvent);
+    }),
+    listAuditRows: (afterSeq: number, limit: number) => run('read audit rows', () => audit.rows(afterSeq, limit)),
+    auditHighWater: () => run('read the audit sequence', () => audit.highWater()),
   };
 }
 

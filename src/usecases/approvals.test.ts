@@ -20,7 +20,7 @@ function fake(answers: (AccessRequestView | Error)[], over: Partial<SessionAppro
   const created: CreateSessionRequest[] = [];
   const deps: SessionApprovalDeps = {
     wait: true,
-    nowMs: () => t,
+    now: () => t,
     sleep: async (ms) => { t += ms; },
     getIdToken: async () => 'ID',
     gateway: {

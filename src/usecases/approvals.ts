@@ -7,6 +7,7 @@
 import type { AccessRequestView, CreateSessionRequest, CreateSessionResponse } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import type { GatewayClient } from '../platform/gateway-client.js';
+import type { Clock } from '../clock.js';
 
 /** Seconds the gateway may hold one poll (it caps this at 30). */
 export const POLL_WAIT_SECONDS = 20;
@@ -15,7 +16,7 @@ export const POLL_WAIT_SECONDS = 20;
 export interface RequestWaitDeps {
   gateway: Pick<GatewayClient, 'getRequest' | 'withdrawRequest'>;
   getIdToken(): Promise<string>;
-  nowMs(): number;
+  now: Clock;
   sleep(ms: number): Promise<void>;
   /** Called with every answer (and the time waited so far), for a status line. */
   progress?(r: AccessRequestView, waitedMs: number): void;
@@ -35,10 +36,10 @@ const isAborted = (signal: AbortSignal | undefined): boolean => signal?.aborted 
 
 /** Polls request `id` until it is no longer pending; resolves with the decided request. */
 export async function waitForDecision(deps: RequestWaitDeps, id: string): Promise<AccessRequestView> {
-  const started = deps.nowMs();
+  const started = deps.now();
   for (;;) {
     if (isAborted(deps.signal)) throw interrupted(id, false);
-    const waited = deps.nowMs() - started;
+    const waited = deps.now() - started;
     if (deps.limitMs !== undefined && waited >= deps.limitMs) {
       throw new HoopError('approval_pending', `access request ${id} is still pending`, { hint: `hoopctl wait ${id}` });
     }
@@ -55,7 +56,7 @@ export async function waitForDecision(deps: RequestWaitDeps, id: string): Promis
       }
       throw e;
     }
-    deps.progress?.(r, deps.nowMs() - started);
+    deps.progress?.(r, deps.now() - started);
     if (r.status !== 'pending') return r;
   }
 }

@@ -27,7 +27,7 @@ function world() {
   const requests: CreateSessionRequest[] = [];
   let failCreateDir = false;
   const deps: ConnectDeps = {
-    now: () => new Date(t),
+    now: () => t,
     randomBytes: (n) => Buffer.alloc(n, 7),
     setTimeout: (fn, ms) => { timers.push({ id: ++nextId, at: t + ms, fn }); return nextId; },
     clearTimeout: (h) => { const i = timers.findIndex((x) => x.id === h); if (i !== -1) timers.splice(i, 1); },

@@ -92,7 +92,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function requestSession(deps: ConnectDeps, input: StartSessionInput): Promise<SessionGrant> {
   const ttlSeconds = input.ttl === undefined ? undefined : parseDuration(input.ttl);
   await deps.sessionDirs.sweep({
-    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now(),
+    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: new Date(deps.now()),
     ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
     ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
   }).catch(() => undefined);
@@ -110,7 +110,7 @@ export async function requestSession(deps: ConnectDeps, input: StartSessionInput
   try {
     const expiresMs = Date.parse(session.expiresAt);
     if (Number.isNaN(expiresMs)) throw new HoopError('gateway_error', `the gateway sent an invalid expiresAt ${JSON.stringify(session.expiresAt)}`);
-    const cert = await deps.createCertificate({ now: deps.now(), validForSeconds: Math.ceil((expiresMs - deps.now().getTime()) / 1000) });
+    const cert = await deps.createCertificate({ now: new Date(deps.now()), validForSeconds: Math.ceil((expiresMs - deps.now()) / 1000) });
     const namespace = session.namespace ?? input.namespace;
     return {
       session,
@@ -132,7 +132,7 @@ export async function requestSession(deps: ConnectDeps, input: StartSessionInput
 export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promise<RunningSession> {
   const { session } = grant;
   const expiresMs = Date.parse(session.expiresAt);
-  if (!(expiresMs > deps.now().getTime())) {
+  if (!(expiresMs > deps.now())) {
     throw new HoopError('session_expired', `session ${session.sessionId} for "${session.connection}" has already expired`, {
       hint: `run hoopctl connect ${session.connection}`,
     });
@@ -169,7 +169,7 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
       gateway: grant.gateway,
       pid: deps.pid,
       expiresAt: session.expiresAt,
-      createdAt: deps.now().toISOString(),
+      createdAt: new Date(deps.now()).toISOString(),
       proxyUrl: proxy.url,
       kubeUser,
       ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }),
@@ -210,7 +210,7 @@ function running(
     await t.write(dir, t.build({
       name: `hoopctl-${session.connection}`, server: proxy.url, user: `${session.user}@${session.connection}`,
       ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }), message: status.message, nodePath: deps.nodePath,
-    }), { sessionId: session.sessionId, connection: session.connection, why, message: status.message, endedAt: deps.now().toISOString() });
+    }), { sessionId: session.sessionId, connection: session.connection, why, message: status.message, endedAt: new Date(deps.now()).toISOString() });
     return true;
   };
 
@@ -261,7 +261,7 @@ function running(
 
   // setTimeout overflows above ~24.8 days and fires at once: re-arm in steps.
   const arm = (): void => {
-    const left = expiresMs - deps.now().getTime();
+    const left = expiresMs - deps.now();
     if (left <= 0) { void end('expired'); return; }
     timer = deps.setTimeout(arm, Math.min(left, MAX_TIMER_MS));
   };

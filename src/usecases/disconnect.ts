@@ -1,4 +1,5 @@
 /** `hoopctl disconnect [connection] [--all]`: ends local sessions by signalling the process that serves them. */
+import type { Clock } from '../clock.js';
 import { HoopError } from '../errors.js';
 import type { SessionRecord } from '../local-proxy/session-dir.js';
 import type { SessionDirs } from './session-deps.js';
@@ -11,7 +12,7 @@ export interface DisconnectDeps {
   isAlive(pid: number): boolean;
   /** Sends a signal to a process. */
   kill(pid: number, signal: NodeJS.Signals): void;
-  now(): Date;
+  now: Clock;
   sleep(ms: number): Promise<void>;
   /** This process: never signalled. */
   pid: number;
@@ -66,7 +67,7 @@ export async function disconnect(deps: DisconnectDeps, options: { connection?: s
       // Gone between listing and signalling: the sweep below removes its dir.
     }
   }
-  const deadline = deps.now().getTime() + (deps.waitMs ?? 3000);
+  const deadline = deps.now() + (deps.waitMs ?? 3000);
   const pending = new Set(chosen);
   const confirmed = new Set<LocalSessionStatus>();
   while (pending.size > 0) {
@@ -74,11 +75,11 @@ export async function disconnect(deps: DisconnectDeps, options: { connection?: s
     for (const s of pending) {
       if (!deps.isAlive(s.pid) || !dirs.has(s.sessionId)) { pending.delete(s); confirmed.add(s); }
     }
-    if (pending.size === 0 || deps.now().getTime() >= deadline) break;
+    if (pending.size === 0 || deps.now() >= deadline) break;
     await deps.sleep(50);
   }
   const swept = await deps.sessionDirs.sweep({
-    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: deps.now(),
+    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: new Date(deps.now()),
     ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
     ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
   });

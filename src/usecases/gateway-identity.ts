@@ -4,17 +4,15 @@
  */
 import { isHoopError } from '../errors.js';
 import type { WhoamiResponse } from '../api/wire.js';
-import { createGatewayClient } from '../platform/gateway-client.js';
 import type { IdentityDeps } from './identity-deps.js';
 
 /** The gateway's answer, or why it could not be had (the caller then shows the ID token's own claims, saying so). */
 export type GatewayIdentity = { seen: WhoamiResponse } | { problem: string };
 
 /** Asks `gateway` whom `idToken` names; never throws. */
-export async function gatewayIdentity(deps: Pick<IdentityDeps, 'fetch'>, gateway: string, idToken: string): Promise<GatewayIdentity> {
+export async function gatewayIdentity(deps: Pick<IdentityDeps, 'gateway'>, gateway: string, idToken: string): Promise<GatewayIdentity> {
   try {
-    const client = createGatewayClient({ baseUrl: gateway, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) });
-    return { seen: await client.whoami(idToken) };
+    return { seen: await deps.gateway(gateway).whoami(idToken) };
   } catch (e) {
     if (isHoopError(e, 'not_found')) return { problem: 'the gateway is older than GET /v1/whoami' };
     return { problem: e instanceof Error ? e.message : String(e) };

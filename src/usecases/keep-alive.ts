@@ -7,6 +7,7 @@
  */
 import type { BackgroundSession } from './background.js';
 import type { ChildDeps } from './session-deps.js';
+import type { Clock } from '../clock.js';
 
 /** Editors whose command-line launcher hands the work to another process and returns (unless given `--wait`). */
 export const GUI_LAUNCHERS: readonly string[] = ['cursor', 'code', 'code-insiders', 'codium', 'windsurf', 'zed'];
@@ -38,7 +39,7 @@ export function keepsSession(plan: KeepAlivePlan, exit: { code: number; signal: 
 
 /** Deps of runWithKeepAlive: the child edges, the clock, and a way to end the daemon's session. */
 export interface KeepAliveDeps extends ChildDeps {
-  nowMs(): number;
+  now: Clock;
   /** Ends the session the daemon serves (SIGTERM to it) and waits for its teardown. */
   endSession(session: BackgroundSession): Promise<void>;
 }
@@ -52,7 +53,7 @@ export interface KeepAliveResult {
 /** Runs `argv` against a daemon-served session, then keeps or ends the session by `plan`. */
 export async function runWithKeepAlive(deps: KeepAliveDeps, session: BackgroundSession, argv: readonly string[], plan: KeepAlivePlan): Promise<KeepAliveResult> {
   const [command, ...args] = argv;
-  const started = deps.nowMs();
+  const started = deps.now();
   let exit;
   try {
     const child = deps.spawnChild({
@@ -64,7 +65,7 @@ export async function runWithKeepAlive(deps: KeepAliveDeps, session: BackgroundS
     throw e;
   }
   if (exit.spawnError !== undefined) deps.stderr.write(`hoopctl: ${exit.spawnError}\n`);
-  const kept = keepsSession(plan, exit, deps.nowMs() - started);
+  const kept = keepsSession(plan, exit, deps.now() - started);
   if (!kept) {
     await deps.endSession(session);
     return { code: exit.code, kept };

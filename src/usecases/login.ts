@@ -2,21 +2,15 @@
  * `hoopctl login` (OIDC device authorization grant, RFC 8628, against the IdP the gateway names)
  * and getFreshLogin, which every command that talks to the gateway calls first.
  */
-import { join } from 'node:path';
 import { HoopError, isHoopError } from '../errors.js';
-import { createGatewayClient } from '../platform/gateway-client.js';
-import { loadCliConfig, saveCliConfig } from '../platform/cli-config.js';
-import { withFileLock } from '../platform/file-lock.js';
-import {
-  discoverIssuer, initiateDeviceAuthorization, isLoopbackHost, pollDeviceAuthorizationGrant, refreshTokens,
-  type DeviceAuthorization, type TokenResponse,
-} from '../oidc/device-authorization.js';
-import { identityFromIdToken } from '../oidc/id-token-identity.js';
+import { isLoopbackHost } from '../credential/loopback-host.js';
+import type { DeviceAuthorization, TokenResponse } from '../oidc/device-authorization.js';
+import { identityFromIdToken } from '../credential/id-token-identity.js';
 import type { StoredLogin, TokenStoreKind } from '../oidc/token-store.js';
 import type { IdentityDeps } from './identity-deps.js';
 import { gatewayIdentity } from './gateway-identity.js';
 
-export type { IdentityDeps, StatusIndicator } from './identity-deps.js';
+export type { IdentityDeps, IdentityEdges, StatusIndicator } from './identity-deps.js';
 
 /** Options of login. */
 export interface LoginOptions {
@@ -47,16 +41,11 @@ export interface FreshLoginOptions {
 const LOGIN_LOCK = { timeoutMs: 15 * 60_000, staleMs: 15 * 60_000 };
 const REFRESH_LOCK = { timeoutMs: 60_000, staleMs: 60_000 };
 
-/** Path of the lock that serialises logins and refreshes across hoopctl processes. */
-export function loginLockPath(deps: Pick<IdentityDeps, 'paths'>): string {
-  return join(deps.paths.configDir, 'login.lock');
-}
-
 /** Logs in against `gateway` (or the remembered one), stores the tokens and remembers the gateway. */
 export async function login(deps: IdentityDeps, options: LoginOptions = {}): Promise<LoginResult> {
-  const cfg = await loadCliConfig(deps.paths);
+  const cfg = await deps.cliConfig.load();
   const gateway = normalizeGatewayUrl(options.gateway ?? cfg.gateway);
-  const gatewayConfig = await createGatewayClient({ baseUrl: gateway, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }).getConfig();
+  const gatewayConfig = await deps.gateway(gateway).getConfig();
   if (gatewayConfig.issuer === undefined || gatewayConfig.clientId === undefined) {
     throw new HoopError('usage', `the gateway ${gateway} serves CI jobs only: it trusts no identity provider for people, so there is nothing to log in to`, {
       hint: 'in a CI job, run hoopctl exec <connection> --ci --gateway URL -- …; people need a gateway with an oidc issuer of kind idp',
@@ -65,19 +54,19 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
   const base = { gateway, issuer: gatewayConfig.issuer, clientId: gatewayConfig.clientId };
   const scopes = gatewayConfig.scopes ?? [];
 
-  const stored = await withFileLock(loginLockPath(deps), async () => {
+  const stored = await deps.withLoginLock(async () => {
     if (options.forceDeviceFlow !== true) {
       // Another process may have logged in while this one waited for the lock.
       const reused = await reuseStoredLogin(deps, base);
       if (reused !== undefined) return reused;
     }
-    const config = await discoverIssuer(base.issuer, base.clientId, fetchOption(deps));
-    const handle = await initiateDeviceAuthorization(config, scopes);
+    const config = await deps.idp.discoverIssuer(base.issuer, base.clientId);
+    const handle = await deps.idp.initiateDeviceAuthorization(config, scopes);
     await tellPerson(deps, handle);
     deps.status?.start('Waiting for you to sign in in the browser');
     let tokens: TokenResponse;
     try {
-      tokens = await pollDeviceAuthorizationGrant(config, handle, deps.signal === undefined ? {} : { signal: deps.signal });
+      tokens = await deps.idp.pollDeviceAuthorizationGrant(config, handle, deps.signal === undefined ? {} : { signal: deps.signal });
     } finally {
       deps.status?.stop();
     }
@@ -86,7 +75,7 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
     return next;
   }, LOGIN_LOCK);
 
-  await saveCliConfig(deps.paths, { ...cfg, gateway });
+  await deps.cliConfig.save({ ...cfg, gateway });
   // The gateway's claim mapping (groupsClaim, usernameClaim) decides; the token's `groups` claim may not be the one it reads.
   const asked = await gatewayIdentity(deps, gateway, stored.idToken);
   const seen = 'seen' in asked ? asked.seen : undefined;
@@ -99,16 +88,15 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
 /** The stored login with an ID token valid for at least `minValiditySeconds`, refreshed under the lock if needed. */
 export async function getFreshLogin(deps: IdentityDeps, options: FreshLoginOptions = {}): Promise<StoredLogin> {
   const minValidityMs = (options.minValiditySeconds ?? 60) * 1000;
-  const now = deps.now ?? Date.now;
   const seen = await deps.tokenStore.load();
   if (seen === undefined) throw notLoggedIn();
-  if (Date.parse(seen.expiresAt) - now() >= minValidityMs) return seen;
+  if (Date.parse(seen.expiresAt) - deps.now() >= minValidityMs) return seen;
 
-  return withFileLock(loginLockPath(deps), async () => {
+  return deps.withLoginLock(async () => {
     // Re-read: the holder before us may have refreshed (and rotated the refresh token).
     const current = await deps.tokenStore.load();
     if (current === undefined) throw notLoggedIn();
-    if (!sameTokens(current, seen) || Date.parse(current.expiresAt) - now() >= minValidityMs) return current;
+    if (!sameTokens(current, seen) || Date.parse(current.expiresAt) - deps.now() >= minValidityMs) return current;
     return refreshStoredLogin(deps, current);
   }, REFRESH_LOCK);
 }
@@ -125,7 +113,7 @@ async function reuseStoredLogin(deps: IdentityDeps, base: Pick<StoredLogin, 'gat
   if (current === undefined || current.gateway !== base.gateway || current.issuer !== base.issuer || current.clientId !== base.clientId) {
     return undefined;
   }
-  if (Date.parse(current.expiresAt) - (deps.now ?? Date.now)() >= 60_000) return current;
+  if (Date.parse(current.expiresAt) - deps.now() >= 60_000) return current;
   if (current.refreshToken === undefined) return undefined;
   try {
     return await refreshStoredLogin(deps, current);
@@ -141,8 +129,8 @@ async function refreshStoredLogin(deps: IdentityDeps, current: StoredLogin): Pro
   }
   let next: StoredLogin;
   try {
-    const config = await discoverIssuer(current.issuer, current.clientId, fetchOption(deps));
-    const tokens = await refreshTokens(config, current.refreshToken);
+    const config = await deps.idp.discoverIssuer(current.issuer, current.clientId);
+    const tokens = await deps.idp.refreshTokens(config, current.refreshToken);
     next = storedLoginFrom(current, tokens, current);
   } catch (e) {
     if (isHoopError(e, 'login_expired')) throw e;
@@ -202,10 +190,6 @@ function normalizeGatewayUrl(raw: string | undefined): string {
 /** Whether two stored logins hold the same tokens. The ID token alone can come back byte-identical from a refresh within the same second (RS256 is deterministic). */
 function sameTokens(a: StoredLogin, b: StoredLogin): boolean {
   return a.idToken === b.idToken && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
-}
-
-function fetchOption(deps: IdentityDeps): { fetch?: typeof fetch } {
-  return deps.fetch === undefined ? {} : { fetch: deps.fetch };
 }
 
 function notLoggedIn(): HoopError {

@@ -1,6 +1,5 @@
 /** `hoopctl logout`: forget the stored login, and ask the IdP to revoke the refresh token when it can. */
 import type { TokenStoreKind } from '../oidc/token-store.js';
-import { discoverIssuer, revokeToken } from '../oidc/device-authorization.js';
 import type { IdentityDeps } from './identity-deps.js';
 
 /** What logout did. */
@@ -13,7 +12,7 @@ export interface LogoutResult {
 }
 
 /** Removes the stored login; revocation at the IdP is best effort and never makes logout fail. */
-export async function logout(deps: Pick<IdentityDeps, 'tokenStore' | 'fetch'>): Promise<LogoutResult> {
+export async function logout(deps: Pick<IdentityDeps, 'tokenStore' | 'idp'>): Promise<LogoutResult> {
   const store = { kind: deps.tokenStore.kind, location: deps.tokenStore.location };
   // A damaged entry must still be removable: read errors only skip the revocation.
   let damaged = false;
@@ -21,10 +20,8 @@ export async function logout(deps: Pick<IdentityDeps, 'tokenStore' | 'fetch'>): 
   let revoked = false;
   if (login?.refreshToken !== undefined) {
     try {
-      const config = await discoverIssuer(login.issuer, login.clientId, {
-        timeoutSeconds: 5, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-      });
-      revoked = await revokeToken(config, login.refreshToken);
+      const config = await deps.idp.discoverIssuer(login.issuer, login.clientId, { timeoutSeconds: 5 });
+      revoked = await deps.idp.revokeToken(config, login.refreshToken);
     } catch {
       revoked = false; // IdP unreachable: the local copy goes anyway
     }

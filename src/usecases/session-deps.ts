@@ -1,4 +1,5 @@
 /** What the session use cases need from the outside world; `process/session-edges.ts` supplies the real ones. */
+import type { Clock } from '../clock.js';
 import type { GatewayClient } from '../platform/gateway-client.js';
 import type { LocalProxy, LocalProxyOptions, RequestLogLine } from '../local-proxy/create-local-proxy.js';
 import type { SessionCertificate, SessionCertificateOptions } from '../local-proxy/session-certificate.js';
@@ -22,7 +23,7 @@ export interface SessionDirs {
 
 /** Clock, randomness, timers, files and sockets shared by every session use case. */
 export interface SessionEdges {
-  now(): Date;
+  now: Clock;
   randomBytes(size: number): Buffer;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;

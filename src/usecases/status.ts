@@ -1,4 +1,5 @@
 /** `hoopctl status`: the sessions this machine serves and how long each has left. */
+import type { Clock } from '../clock.js';
 import type { SessionRecord } from '../local-proxy/session-dir.js';
 import type { SessionDirs } from './session-deps.js';
 
@@ -18,7 +19,7 @@ export interface StatusDeps {
   sessionsDir: string;
   sessionDirs: Pick<SessionDirs, 'find'>;
   isAlive(pid: number): boolean;
-  now(): Date;
+  now: Clock;
 }
 
 /** Whole seconds until `expiresAt` (0 once expired); cheap enough for a once-a-second prompt or status line. */
@@ -34,7 +35,7 @@ export function isLiveSession(record: SessionRecord, isAlive: (pid: number) => b
 
 /** Live local sessions, oldest first; stale dirs are left for the next sweep. */
 export async function listSessions(deps: StatusDeps): Promise<LocalSessionStatus[]> {
-  const now = deps.now();
+  const now = new Date(deps.now());
   const out: LocalSessionStatus[] = [];
   for (const { record, ended } of await deps.sessionDirs.find(deps.sessionsDir)) {
     if (record === undefined || ended !== undefined || !isLiveSession(record, deps.isAlive, now)) continue;

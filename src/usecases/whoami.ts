@@ -26,10 +26,10 @@ export interface WhoamiResult {
  * Describes the stored login without refreshing it; not logged in → HoopError('not_logged_in').
  * While the ID token is valid, the person and groups are the gateway's (GET /v1/whoami).
  */
-export async function whoami(deps: Pick<IdentityDeps, 'tokenStore' | 'now' | 'fetch'>): Promise<WhoamiResult> {
+export async function whoami(deps: Pick<IdentityDeps, 'tokenStore' | 'now' | 'gateway'>): Promise<WhoamiResult> {
   const login = await deps.tokenStore.load();
   if (login === undefined) throw new HoopError('not_logged_in', 'not logged in', { hint: 'run hoopctl login' });
-  const now = (deps.now ?? Date.now)();
+  const now = deps.now();
   const fresh = Date.parse(login.expiresAt) > now;
   const asked = fresh ? await gatewayIdentity(deps, login.gateway, login.idToken) : { problem: 'the ID token has expired (the next command refreshes it)' };
   const seen = 'seen' in asked ? asked.seen : undefined;

@@ -12,8 +12,9 @@ import { stringify } from 'yaml';
 import { startCiIssuer, type CiIssuer } from '../support/ci-issuer.js';
 import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
 import { createTokenStore } from '../../src/oidc/token-store.js';
-import { identityFromIdToken } from '../../src/oidc/id-token-identity.js';
+import { identityFromIdToken } from '../../src/credential/id-token-identity.js';
 import { resolvePaths } from '../../src/platform/paths.js';
+import { createIdentityEdges } from '../../src/platform/identity-edges.js';
 import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { login } from '../../src/usecases/login.js';
 import { whoami } from '../../src/usecases/whoami.js';
@@ -58,7 +59,7 @@ async function identityDeps(): Promise<{ deps: IdentityDeps; stderr: () => strin
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), HOOPCTL_TOKEN_STORE: 'file' };
   const paths = resolvePaths(env);
   let text = '';
-  return { deps: { paths, tokenStore: await createTokenStore({ env, paths }), stderr: { write: (c: string) => { text += c; return true; } } }, stderr: () => text };
+  return { deps: { ...createIdentityEdges({ paths }), tokenStore: await createTokenStore({ env, paths }), now: Date.now, stderr: { write: (c: string) => { text += c; return true; } } }, stderr: () => text };
 }
 
 describe('ID tokens of people', () => {

@@ -13,6 +13,7 @@ import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedd
 import { approveDeviceCode } from '../../src/quickstart/device-approver.js';
 import { createTokenStore, type StoredLogin } from '../../src/oidc/token-store.js';
 import { resolvePaths } from '../../src/platform/paths.js';
+import { createIdentityEdges } from '../../src/platform/identity-edges.js';
 import { getFreshLogin, login } from '../../src/usecases/login.js';
 import { whoami } from '../../src/usecases/whoami.js';
 import { logout } from '../../src/usecases/logout.js';
@@ -79,7 +80,7 @@ async function setup(extra: Partial<IdentityDeps> = {}) {
   const person = personAtTerminal();
   const statusCalls: string[] = [];
   const deps: IdentityDeps = {
-    paths, tokenStore, stderr: person.stderr,
+    ...createIdentityEdges({ paths }), tokenStore, now: Date.now, stderr: person.stderr,
     status: { start: (t) => statusCalls.push(`start:${t}`), stop: () => statusCalls.push('stop') },
     ...extra,
   };

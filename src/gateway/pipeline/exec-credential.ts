@@ -4,6 +4,7 @@
  * runs the plugin, keeps its token until `expirationTimestamp`, runs it again after, and logs the
  * plugin's stderr and failures without the credential.
  */
+import type { Clock } from '../../clock.js';
 import { spawn } from 'node:child_process';
 import { HoopError } from '../../errors.js';
 import type { ExecPluginConfig } from '../../kube/kubeconfig.js';
@@ -31,7 +32,7 @@ export interface ExecCredentialOptions {
   /** Server and CA handed to the plugin when it asks for cluster info (`provideClusterInfo`). */
   cluster: { server: string; caPem?: string; insecureSkipTlsVerify: boolean; tlsServerName?: string };
   env: Record<string, string | undefined>;
-  now: () => number;
+  now: Clock;
   log: (line: string) => void;
   /** A plugin that has not answered by then is killed (default 60 s). */
   timeoutMs?: number;

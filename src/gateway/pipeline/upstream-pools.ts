@@ -1,4 +1,5 @@
 /** One upstream per connection: an undici Pool with the connection's CA / client certificate, and its held credential. */
+import type { Clock } from '../../clock.js';
 import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
 import { Pool } from 'undici';
@@ -37,7 +38,7 @@ export interface UpstreamPoolsOptions {
   log?: (line: string) => void;
 }
 
-function createUpstream(c: ConnectionConfig, now: () => number, o: UpstreamPoolsOptions): Upstream {
+function createUpstream(c: ConnectionConfig, now: Clock, o: UpstreamPoolsOptions): Upstream {
   const origin = new URL(c.server);
   const tls = {
     ...(c.caPem === undefined ? {} : { ca: c.caPem }),
@@ -80,7 +81,7 @@ function createUpstream(c: ConnectionConfig, now: () => number, o: UpstreamPools
 }
 
 /** Creates the upstream of every connection (no network I/O until the first request). */
-export function createUpstreamPools(connections: ConnectionConfig[], now: () => number, options: UpstreamPoolsOptions = {}): UpstreamPools {
+export function createUpstreamPools(connections: ConnectionConfig[], now: Clock, options: UpstreamPoolsOptions = {}): UpstreamPools {
   const byName = new Map(connections.map((c) => [c.name, createUpstream(c, now, options)]));
   return {
     get: (name) => byName.get(name),

@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { createIdTokenVerifier } from './id-token-verifier.js';
 import { createAccessRequests } from './approvals/access-requests.js';
+import { createAuditChainStatus } from './audit-chain-status.js';
 import { createAuditHealth } from './audit-health.js';
 import { createNotifier } from './notify/notifier.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
@@ -165,6 +166,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
     config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests, auditHealth,
+    auditChain: createAuditChainStatus({ rows: (after, limit) => store.listAuditRows(after, limit), highWater: () => store.auditHighWater() }),
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../src/gateway/auth-failure-limit.js';
-import { send, startHarness, type Harness } from './gateway-harness.js';
+import { openUpgrade, send, startHarness, type Harness } from './gateway-harness.js';
 
 let h: Harness;
 let t = Date.now();
@@ -67,7 +67,11 @@ test('over the burst: 429 with Retry-After, one aggregated audit event per inter
 test('counted refusals still get their event when the gateway stops before the interval ends', async () => {
   t += intervalMs;
   for (let i = 0; i < burst; i++) assert.equal((await unauthenticated(i)).status, 401);
-  for (let i = 0; i < 3; i++) assert.equal((await unauthenticated(i)).status, 429);
+  for (let i = 0; i < 2; i++) assert.equal((await unauthenticated(i)).status, 429);
+  // An exec-style upgrade without a session is refused the same way.
+  const upgrade = await openUpgrade(h.gateway.url, '/k8s/echo/api/v1/namespaces/default/pods/p/exec?command=sh', { upgrade: 'SPDY/3.1' });
+  assert.equal(upgrade.kind, 'refused');
+  if (upgrade.kind === 'refused') assert.deepEqual([upgrade.answer.status, upgrade.answer.headers['retry-after']], [429, '1']);
   assert.equal((await limitedEvents()).length, 1);
   await h.gateway.close();
   const batches = await limitedEvents();

@@ -2,6 +2,7 @@
  * One audit event per request, shaped after `audit.k8s.io/v1` Event
  * (https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-Event).
  */
+import { boundAuditFields } from './bounded-fields.js';
 export type Decision = 'allow' | 'deny' | 'approval' | 'error';
 
 /** An audit event as stored and exported (JSON lines). */
@@ -51,9 +52,10 @@ export type AuditEventInput = Pick<AuditEvent, 'auditID' | 'stage' | 'time' | 'v
 
 /** Builds a complete AuditEvent from the fields that are known. */
 export function auditEvent(e: AuditEventInput): AuditEvent {
-  return {
+  // Every writer builds its events here, so no caller-controlled field reaches the store unbounded.
+  return boundAuditFields({
     session: null, user: null, groups: [], impersonatedUser: null, connection: null, apiGroup: null, resource: null,
     subresource: null, namespace: null, name: null, rule: null, responseStatus: null, latencyMs: null, bytes: null,
     maskedCount: 0, userAgent: null, sourceIP: null, message: null, ...e,
-  };
+  });
 }

@@ -47,11 +47,28 @@ function sameInstant(a: string, b: string): boolean {
   return Date.parse(a) === Date.parse(b);
 }
 
-/** Creates a verifier for one pass over the rows. */
-export function createChainVerifier(): ChainVerifier {
-  let prev: ChainLink | undefined;
-  let checked = 0;
-  let unchained = 0;
+/**
+ * Where an earlier pass stopped, all intact: `afterSeq` the last row it read, `head` the last chained event. A pass
+ * resumed from it checks only the rows after `afterSeq`, and that the first of them links to `head`.
+ */
+export interface ChainCheckpoint {
+  afterSeq: number;
+  head?: ChainLink;
+  checked: number;
+  unchained: number;
+}
+
+/** The checkpoint an intact report leaves (undefined for a broken one: resuming past a problem would hide it). */
+export function checkpointOf(report: ChainReport, afterSeq: number): ChainCheckpoint | undefined {
+  if (!report.ok) return undefined;
+  return { afterSeq, checked: report.checked, unchained: report.unchained, ...(report.head === undefined ? {} : { head: report.head }) };
+}
+
+/** Creates a verifier for one pass over the rows; `from`: resume after an earlier intact pass. */
+export function createChainVerifier(from?: ChainCheckpoint): ChainVerifier {
+  let prev: ChainLink | undefined = from?.head;
+  let checked = from?.checked ?? 0;
+  let unchained = from?.unchained ?? 0;
   let problem: ChainProblem | undefined;
 
   function check(row: AuditRow): ChainProblem | undefined {
@@ -106,17 +123,56 @@ export interface AuditRowSource {
   highWater(): Promise<number | undefined>;
 }
 
-/** Verifies a whole stored log page by page; stops at the first problem. */
-export async function verifyAuditLog(source: AuditRowSource, pageSize = 1000): Promise<ChainReport> {
-  const verifier = createChainVerifier();
-  let after = 0;
+/** How one pass reads. */
+export interface VerifyOptions {
+  /** Rows per read (default 1000). */
+  pageSize?: number;
+  /** Resume after an earlier intact pass instead of reading from the first event. */
+  from?: ChainCheckpoint;
+  /** Awaited between pages, so a caller can let other work run (a gateway yields its event loop here). */
+  pause?: () => Promise<void>;
+}
+
+/** A report and the checkpoint a later pass can resume from. */
+export interface VerifyResult {
+  report: ChainReport;
+  checkpoint?: ChainCheckpoint;
+}
+
+function checkAnchor(row: AuditRow | undefined, head: ChainLink): ChainProblem | undefined {
+  const { seq } = head;
+  if (row?.seq !== seq) return { seq, kind: 'gap', message: `event ${seq}, verified intact earlier, is missing (deleted)` };
+  let e: AuditEvent | undefined;
+  try { e = JSON.parse(row.eventJson) as AuditEvent; } catch { e = undefined; }
+  if (e?.hash !== head.hash || eventHash(e) !== e.hash) return { seq, kind: 'edited', message: `event ${seq}, verified intact earlier, was edited since` };
+  return undefined;
+}
+
+/** Verifies a stored log (or the part after `from`) page by page; stops at the first problem. */
+export async function verifyAuditLogFrom(source: AuditRowSource, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const { pageSize = 1000, from, pause } = options;
+  if (from?.head !== undefined) {
+    // The last event verified before is read again: a resumed pass still notices it deleted or rewritten.
+    const problem = checkAnchor((await source.rows(from.head.seq - 1, 1))[0], from.head);
+    if (problem !== undefined) return { report: { ok: false, checked: 0, unchained: from.unchained, problem } };
+  }
+  const verifier = createChainVerifier(from);
+  let after = from?.afterSeq ?? 0;
   for (;;) {
     const page = await source.rows(after, pageSize);
     for (const row of page) {
-      if (verifier.push(row) !== undefined) return verifier.finish();
+      if (verifier.push(row) !== undefined) return { report: verifier.finish() };
       after = row.seq;
     }
     if (page.length < pageSize) break;
+    await pause?.();
   }
-  return verifier.finish(await source.highWater());
+  const report = verifier.finish(await source.highWater());
+  const checkpoint = checkpointOf(report, after);
+  return { report, ...(checkpoint === undefined ? {} : { checkpoint }) };
+}
+
+/** Verifies a whole stored log page by page; stops at the first problem. */
+export async function verifyAuditLog(source: AuditRowSource, pageSize = 1000): Promise<ChainReport> {
+  return (await verifyAuditLogFrom(source, { pageSize })).report;
 }

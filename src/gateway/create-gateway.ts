@@ -9,8 +9,10 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { createIdTokenVerifier } from './id-token-verifier.js';
 import { createAccessRequests } from './approvals/access-requests.js';
+import { createAuditChainStatus } from './audit-chain-status.js';
 import { createAuditHealth } from './audit-health.js';
 import { createNotifier } from './notify/notifier.js';
+import type { AuthFailureLimitOptions } from './auth-failure-limit.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
 import { createLiveStreams, type LiveStreams } from './live-streams.js';
@@ -46,6 +48,8 @@ export interface CreateGatewayOptions {
   keyReloadMs?: number;
   /** First retry delay of a failed notification (default 1000 ms, doubling). */
   notifyBackoffMs?: number;
+  /** The per-source limit on requests that fail authentication (default DEFAULT_AUTH_FAILURE_LIMIT). */
+  authFailureLimit?: AuthFailureLimitOptions;
 }
 
 /** A listening gateway. */
@@ -166,10 +170,11 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
     config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests, auditHealth,
+    auditChain: createAuditChainStatus({ rows: (after, limit) => store.listAuditRows(after, limit), highWater: () => store.auditHighWater() }),
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
-  proxy = createKubeProxy(gw);
+  proxy = createKubeProxy(gw, o.authFailureLimit);
   // A session ended elsewhere (another replica on the same PostgreSQL) is refused and cut here at once,
   // not only when the session cache next asks the store.
   const sessionTokens = gw.sessionTokens;
@@ -200,6 +205,8 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
         metricsServer?.closeAllConnections();
         await stopped;
         await upstreams.close();
+        // The store stays open: refused requests still only counted get their audit event now.
+        await proxy?.close();
       })();
       return closing;
     },

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { HoopError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AccessRequests } from './approvals/access-requests.js';
+import type { AuditChainStatus } from './audit-chain-status.js';
 import type { AuditHealth } from './audit-health.js';
 import type { GatewayConfig } from './config.js';
 import { bearerToken } from './http-json.js';
@@ -35,6 +36,8 @@ export interface GatewayContext {
   requests: AccessRequests;
   /** Whether audit writes succeed, as the request path last saw it (reported by /readyz). */
   auditHealth: AuditHealth;
+  /** The audit chain's verification, resumed where this process last found it intact (audit-chain-status.ts). */
+  auditChain: AuditChainStatus;
   /** Prometheus metrics (`/metrics`). */
   metrics?: GatewayMetrics;
   /** `/readyz` conditions. */

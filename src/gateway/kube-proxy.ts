@@ -3,6 +3,7 @@
  * forward, every answer through the gate (pipeline/answer-gate.ts) and audited.
  */
 import { randomUUID } from 'node:crypto';
+import { auditEvent } from '../audit/audit-event.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { buildStatus } from '../kube/status.js';
@@ -20,6 +21,7 @@ import { createForward } from './pipeline/forward.js';
 import { createForwardUpgrade } from './pipeline/forward-upgrade.js';
 import { timedPhase } from './metrics.js';
 import { answerSelfReview } from './pipeline/self-review.js';
+import { createAuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimitOptions, type RefusedBatch } from './auth-failure-limit.js';
 
 /** Path prefix of the reverse proxy. */
 export const KUBE_PREFIX = '/k8s/';
@@ -28,6 +30,8 @@ export const KUBE_PREFIX = '/k8s/';
 export interface KubeProxy {
   handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /** Writes the audit events of requests refused by the unauthenticated-request limit that are still counted; stops its timer. */
+  close(): Promise<void>;
 }
 
 /** Splits `/k8s/<connection><kube path>`; the kube path is kept byte for byte. */
@@ -47,13 +51,38 @@ function clientAuditIdOf(req: IncomingMessage): string | undefined {
   return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : undefined;
 }
 
+/** The one audit event of the requests from one source refused by the unauthenticated-request limit in one interval. */
+function refusedBatchEvent(b: RefusedBatch, limit: AuthFailureLimitOptions): ReturnType<typeof auditEvent> {
+  const from = new Date(b.firstMs).toISOString();
+  return auditEvent({
+    auditID: randomUUID(), stage: 'ResponseComplete', time: from, verb: 'unauthenticated', requestURI: KUBE_PREFIX,
+    decision: 'deny', rule: 'gateway:rate-limit', responseStatus: 429, sourceIP: b.source,
+    message: `${b.count} unauthenticated request(s) from ${b.source} refused by the rate limit (${limit.perSecond}/s, burst ${limit.burst}) between ${from} and ${new Date(b.lastMs).toISOString()}`,
+    annotations: { 'ratelimit.hoopctl.dev/refused-requests': String(b.count) },
+  });
+}
+
 /** Builds the proxy; every step is built here once, so a mistake in its setup fails at start. */
-export function createKubeProxy(gw: GatewayContext): KubeProxy {
+export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptions = DEFAULT_AUTH_FAILURE_LIMIT): KubeProxy {
   const authenticate = createAuthenticate(gw);
   const classify = createClassify();
   const authorize = timedPhase(gw.metrics, 'policy', createAuthorize(gw.config.policy, createCommandReviews(gw.requests, gw.now)));
   const forward = createForward(gw);
   const forwardUpgrade = createForwardUpgrade(gw);
+  const limiter = createAuthFailureLimiter(limit);
+  const writes = new Set<Promise<void>>();
+  // The batches are written off the request path: a refused request is answered at once, its batch when its interval ends.
+  const writeBatches = (batches: RefusedBatch[]): void => {
+    for (const b of batches) {
+      const p = gw.store.appendAudit(refusedBatchEvent(b, limit)).then(() => gw.auditHealth.succeeded(), (cause: unknown) => {
+        gw.auditHealth.failed(cause);
+        gw.log(`audit write failed for ${b.count} rate-limited unauthenticated request(s) from ${b.source}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      }).finally(() => writes.delete(p));
+      writes.add(p);
+    }
+  };
+  const sweep = setInterval(() => writeBatches(limiter.due(gw.now())), Math.max(1000, Math.min(limit.intervalMs, 10_000)));
+  sweep.unref();
   if (!gw.config.policy.masking.enabled) gw.log('WARNING: policy.masking.enabled is false: Secret values reach clients in clear (for benchmarks only)');
 
   function exchange(req: IncomingMessage, res: ServerResponse, parts: { connection: string; kubePath: string }): ProxyExchange {
@@ -66,13 +95,29 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
     };
   }
 
+  // A request that proved no identity (401, or a path naming no connection): audited on its own within the source's limit, over it answered 429 and
+  // counted into the source's batch (one audit event per interval).
+  async function refuseUnauthenticated(x: ProxyExchange, status: KubeStatus): Promise<void> {
+    const nowMs = gw.now();
+    // A 503 (the store is unreachable) says nothing about the caller.
+    const over = status.code === 503 ? undefined : limiter.take(x.sourceIP, nowMs);
+    writeBatches(limiter.due(nowMs));
+    if (over === undefined) { await sendStatus(x, status, () => recordProxyAudit(x)); return; }
+    gw.metrics?.unauthenticatedLimited();
+    x.audited = true;
+    if (!x.res.headersSent) x.res.setHeader('retry-after', String(over.retryAfterSeconds));
+    await sendStatus(x, buildStatus(429, 'TooManyRequests',
+      `too many requests without a valid session token from this address; retry after ${over.retryAfterSeconds}s (run hoopctl connect ${x.connectionName === '' ? '<connection>' : x.connectionName} for a session)`,
+      { retryAfterSeconds: over.retryAfterSeconds }), async () => undefined);
+  }
+
   async function run(x: ProxyExchange): Promise<void> {
     const audit = (): Promise<void> => recordProxyAudit(x);
     const refuse = (status: KubeStatus): Promise<void> => sendStatus(x, status, audit);
     try {
       // Each step hands the next the same exchange, typed with what it filled in (exchange.ts).
       const authenticated = await authenticate(x);
-      if (isRefusal(authenticated)) return await refuse(authenticated);
+      if (isRefusal(authenticated)) return await refuseUnauthenticated(x, authenticated);
       const classified = await classify(authenticated);
       if (isRefusal(classified)) return await refuse(classified);
       const upgradeRefusal = await upgradeRule(classified);
@@ -96,7 +141,7 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
   async function noConnection(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const x = exchange(req, res, { connection: '', kubePath: (req.url ?? '/').slice(KUBE_PREFIX.length - 1) });
     x.refusedBy = 'route';
-    await sendStatus(x, buildStatus(404, 'NotFound', 'no connection named in the path; use /k8s/<connection>/…'), () => recordProxyAudit(x));
+    await refuseUnauthenticated(x, buildStatus(404, 'NotFound', 'no connection named in the path; use /k8s/<connection>/…'));
   }
 
   return {
@@ -114,6 +159,11 @@ export function createKubeProxy(gw: GatewayContext): KubeProxy {
       const x = exchange(req, res, parts);
       x.upgrade = { socket, head, takeSocket };
       await run(x);
+    },
+    async close() {
+      clearInterval(sweep);
+      writeBatches(limiter.due(gw.now(), true));
+      await Promise.all(writes);
     },
   };
 }

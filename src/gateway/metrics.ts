@@ -36,6 +36,8 @@ export interface GatewayMetrics {
   storeError(operation: string): void;
   /** A notification attempt failed (`final`: given up). */
   notificationFailure(targetType: string, final: boolean): void;
+  /** A request that failed authentication was refused (429) by the per-source limit, audited only in aggregate. */
+  unauthenticatedLimited(): void;
   /** The text exposition format. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -91,6 +93,11 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
     name: 'hoopctl_gateway_notification_failures_total', help: 'Failed notification attempts; final="true" when given up.',
     labelNames: ['target', 'final'] as const, registers: [registry],
   });
+  const limited = new Counter({
+    name: 'hoopctl_gateway_unauthenticated_rate_limited_total',
+    help: 'Requests that failed authentication over the per-source limit: answered 429, audited as one event per source and interval.',
+    registers: [registry],
+  });
   new Gauge({ name: 'hoopctl_gateway_open_streams', help: 'Proxied requests and streams open now (watch, logs -f, exec included).', registers: [registry],
     collect() { this.set(sources.openStreams()); } });
   // Read from the store at scrape time; a failing store leaves the gauge out rather than reporting 0.
@@ -115,6 +122,7 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
     observePhase: (p, seconds) => phases[p].observe(seconds),
     storeError: (operation) => storeErrors.inc({ operation }),
     notificationFailure: (target, final) => notifyFailures.inc({ target, final: String(final) }),
+    unauthenticatedLimited: () => limited.inc(),
     scrape: async () => {
       try {
         return { contentType: registry.contentType, body: await registry.metrics() };

@@ -5,7 +5,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { castFile, castHeader } from '../audit/asciicast.js';
-import { verifyAuditLog } from '../audit/verify-chain.js';
 import { HoopError } from '../errors.js';
 import type { RecordingRecord } from '../store/store.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
@@ -48,6 +47,7 @@ export async function getRecording(gw: GatewayContext, req: IncomingMessage, res
 export async function verifyAudit(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const caller = await authenticateCaller(gw, req, false);
   if (!caller.admin) throw new HoopError('denied', 'only gateway admins may verify the audit log', { hint: 'or run hoopctl audit verify --db FILE on the gateway host' });
-  const report = await verifyAuditLog({ rows: (after, limit) => gw.store.listAuditRows(after, limit), highWater: () => gw.store.auditHighWater() });
+  // Every event from the first (`hoopctl audit verify`), read in pages between which the gateway serves other requests.
+  const report = await gw.auditChain.full();
   sendJson(res, 200, report);
 }

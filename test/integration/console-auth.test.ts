@@ -3,6 +3,8 @@
 // The whole sign-in through the IdP's pages runs in a real browser in test/e2e/web-console.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { startHarness, send, type Harness } from './gateway-harness.js';
 import { safeNext } from '../../src/gateway/ui/console-auth.js';
 
@@ -51,9 +53,21 @@ test('a callback the browser did not start here, or with another state, signs no
   const wrong = await send(h.gateway.url, 'GET', '/ui/auth/callback?code=abc&state=not-the-state', { cookie });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.headers['set-cookie'], undefined);
-  // One use: the same login cookie cannot be replayed.
-  const again = await send(h.gateway.url, 'GET', `/ui/auth/callback?code=abc&state=${new URL(String(start.headers.location)).searchParams.get('state')}`, { cookie });
-  assert.equal(again.status, 401);
+  // The right state with a made-up code: the IdP refuses the code, and the gateway wrote nothing for it.
+  const usedRows = (): number => {
+    const db = new Database(join(h.dir, 'state', 'gw.db'), { readonly: true });
+    try {
+      return (db.prepare("SELECT count(*) AS n FROM gateway_settings WHERE name LIKE 'console-login-used:%'").get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const rowsBefore = usedRows();
+  const made = await send(h.gateway.url, 'GET', `/ui/auth/callback?code=abc&state=${new URL(String(start.headers.location)).searchParams.get('state')}`, { cookie });
+  assert.equal(made.status, 401);
+  assert.equal(made.headers['set-cookie'], undefined);
+  assert.match(made.body, /sign-in at .* failed/);
+  assert.equal(usedRows(), rowsBefore, 'a callback with a made-up code adds no settings row');
 });
 
 test('forms need a sign-in; a made-up cookie is no sign-in', async () => {

@@ -123,10 +123,15 @@ describe('web console across two replicas on PostgreSQL', { skip }, () => {
       assert.equal(page.status, 200, page.body);
       assert.match(page.body, /bob@example\.com/);
     }
-    // The same login cookie and code again, at the other replica: refused (one use, on any replica).
+    // The same login cookie and code again, at the other replica: refused (the IdP's code is one use).
     const again = await send(a.url, 'GET', callback.pathname + callback.search, { cookie: loginCookie });
     assert.equal(again.status, 401);
-    assert.match(again.body, /expired or was started in another browser/);
+    // The same login cookie with a fresh code the IdP does accept: refused by the gateway's one-use claim, on any replica.
+    const fresh = await throughIdp(String(start.headers.location), jar, USERS[1]!);
+    assert.notEqual(fresh.searchParams.get('code'), callback.searchParams.get('code'));
+    const replay = await send(a.url, 'GET', fresh.pathname + fresh.search, { cookie: loginCookie });
+    assert.equal(replay.status, 401);
+    assert.match(replay.body, /expired or was started in another browser/);
     // Both replicas use the one key in the store.
     assert.ok((await stores[0]!.readSetting(CONSOLE_COOKIE_KEY_SETTING))?.length === 43);
   });

@@ -147,6 +147,8 @@ export interface HarnessOptions {
   config?: Record<string, unknown> | ((idp: EmbeddedIdp) => Record<string, unknown>);
   notifyBackoffMs?: number;
   logger?: (line: string, fields?: Record<string, unknown>) => void;
+  /** The gateway's clock instead of the real one plus `clock.skewMs`. */
+  now?: () => number;
 }
 
 /** Starts IdP, upstreams, store and gateway. */
@@ -175,7 +177,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const clock = { skewMs: 0 };
     const logs: string[] = [];
     const gateway = await createGateway({
-      config, store, now: () => Date.now() + clock.skewMs, sessionCacheMs: 60_000,
+      config, store, now: options.now ?? (() => Date.now() + clock.skewMs), sessionCacheMs: 60_000,
       ...(options.notifyBackoffMs === undefined ? {} : { notifyBackoffMs: options.notifyBackoffMs }),
       logger: (line, fields) => { logs.push(fields === undefined ? line : `${line} ${JSON.stringify(fields)}`); options.logger?.(line, fields); },
     });

@@ -176,9 +176,6 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
       const p = unseal(await keyOf(), LOGIN, cookiesOf(req).get(LOGIN));
       const expired = new HoopError('login_failed', 'this sign-in expired or was started in another browser', { hint: 'sign in again at /ui/' });
       if (!isPendingLogin(p) || p.expiresAt <= gw.now()) throw expired;
-      // One use, on any replica: the first claim of this login's id wins.
-      const mark = random();
-      if ((await gw.store.claimSetting(loginUsed(p.id), mark)) !== mark) throw expired;
       const config = await discover();
       const current = new URL(redirectUri);
       current.search = url.search;
@@ -190,6 +187,11 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
         throw new HoopError('login_failed', `sign-in at ${issuer.issuer} failed: ${(cause as Error).message}`, { cause, hint: 'sign in again at /ui/' });
       }
       if (claims === undefined) throw new HoopError('login_failed', 'the identity provider returned no ID token');
+      // One use, on any replica: the first claim of this login's id wins. Claimed only after the IdP accepted the code
+      // (itself one-use, so a replayed cookie + code already fails there), so a callback with a made-up code writes no row;
+      // the claim still refuses the same login cookie with a second, fresh code.
+      const mark = random();
+      if ((await gw.store.claimSetting(loginUsed(p.id), mark)) !== mark) throw expired;
       const named = usernameFrom(claims, issuer.usernameClaim);
       // The same rules as for API callers (a verified email, or the configured claim).
       if (!('user' in named)) throw new HoopError('login_failed', named.refused);

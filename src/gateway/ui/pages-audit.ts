@@ -1,7 +1,6 @@
 /** The audit page: search by person, connection, decision and time; export as JSON lines; the chain's verification status and head hash. */
 import { HoopError } from '../../errors.js';
 import type { AuditEvent } from '../../audit/audit-event.js';
-import { verifyAuditLog } from '../../audit/verify-chain.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { html, type Html } from './html.js';
 import { frame } from './layout.js';
@@ -45,10 +44,12 @@ export async function exportAudit(gw: GatewayContext, s: ConsoleSession, q: URLS
 
 async function chainStatus(gw: GatewayContext, s: ConsoleSession): Promise<Html> {
   if (!s.admin) return html`<p class="note">Only gateway admins see the chain's verification status.</p>`;
-  const report = await verifyAuditLog({ rows: (after, limit) => gw.store.listAuditRows(after, limit), highWater: () => gw.store.auditHighWater() });
+  // Resumed where this gateway last found the chain intact; `hoopctl audit verify` re-reads it all.
+  const report = await gw.auditChain.current();
   return html`<section class="chain ${report.ok ? 'ok' : 'broken'}" aria-labelledby="chain-h"><h2 id="chain-h">Chain</h2>
 <p data-chain="${report.ok ? 'ok' : 'broken'}">${report.ok ? `Verified: ${report.checked} chained events intact` : `BROKEN: ${report.problem?.message ?? 'unknown problem'} (at seq ${report.problem?.seq ?? '?'})`}${report.unchained > 0 ? `, ${report.unchained} older unchained` : ''}.</p>
-${report.head === undefined ? '' : html`<p>Head: seq ${report.head.seq}, hash <code class="hash">${report.head.hash}</code> — keep it elsewhere to detect a rewrite of the whole log.</p>`}</section>`;
+${report.head === undefined ? '' : html`<p>Head: seq ${report.head.seq}, hash <code class="hash">${report.head.hash}</code> — keep it elsewhere to detect a rewrite of the whole log.</p>`}
+<p class="note">This gateway checks the events added since its last check; <code>hoopctl audit verify</code> re-checks every event (an older event edited after it was checked shows only there).</p></section>`;
 }
 
 /** `GET /ui/audit?user=&connection=&decision=&since=&until=`. */

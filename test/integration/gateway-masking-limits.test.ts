@@ -122,3 +122,42 @@ test('a 60 KB ConfigMap value of spaces after a keyword is read masked', async (
   assert.equal(r.status, 200, r.text);
   assert.equal(JSON.parse(r.text).data.conf, `password=${' '.repeat(60_000)}${MASK_MARKER}\ntoken: ${MASK_MARKER}`);
 });
+
+const yamlKeys = (bytes: number): string => {
+  const lines: string[] = [];
+  for (let i = 0, size = 0; size < bytes; i++) { lines.push(`k${i}: 1`); size += `k${i}: 1\n`.length; }
+  return lines.join('\n');
+};
+
+test('a get / list / watch with a body (the attacker\'s 1 MiB of YAML keys): 400 Status, refused unread, never forwarded; /healthz answers (attack finding 2)', async () => {
+  const before = upstreamRequests;
+  for (const path of ['/api/v1/namespaces/demo/pods', '/api/v1/namespaces/demo/pods/p1', '/api/v1/namespaces/demo/pods?watch=true']) {
+    const body = yamlKeys(1 << 20);
+    // Framed explicitly: node's client sends a GET body unframed.
+    const r = await kube('GET', path, { 'content-type': 'application/yaml', 'content-length': String(Buffer.byteLength(body)) }, body);
+    assert.equal(r.status, 400, r.text);
+    const status = JSON.parse(r.text);
+    assert.deepEqual([status.kind, status.reason], ['Status', 'BadRequest']);
+    assert.match(status.message, /carries no body in Kubernetes/);
+  }
+  assert.equal(upstreamRequests, before, 'never reaches upstream');
+  const events = await store.listAudit({ limit: 10 });
+  assert.deepEqual(events.filter((e) => /^refused: a body on /.test(e.message ?? '')).map((e) => [e.verb, e.responseStatus]), [['list', 400], ['get', 400], ['watch', 400]]);
+  assert.equal((await request('GET', '/healthz', {})).status, 200);
+});
+
+test('a YAML body above 32 KiB: 413 Status that names the limit and suggests JSON, not parsed, not forwarded; the same object as JSON passes (attack finding 2)', async () => {
+  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"big"}}');
+  const before = upstreamRequests;
+  const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n${yamlKeys(64 << 10).replace(/^/gm, '  ')}`;
+  const r = await kube('PUT', '/api/v1/namespaces/demo/configmaps/big', { 'content-type': 'application/yaml' }, yaml);
+  assert.equal(r.status, 413, r.text);
+  const status = JSON.parse(r.text);
+  assert.deepEqual([status.kind, status.reason], ['Status', 'RequestEntityTooLarge']);
+  assert.match(status.message, /YAML request body may be at most 32768 bytes .*send it as JSON/);
+  assert.equal(upstreamRequests, before, 'never reaches upstream');
+  const data = Object.fromEntries(yamlKeys(64 << 10).split('\n').map((l) => [l.split(':')[0]!, '1']));
+  const json = await kube('PUT', '/api/v1/namespaces/demo/configmaps/big', { 'content-type': 'application/yaml' }, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data }));
+  assert.equal(json.status, 200, json.text);
+  assert.ok(upstreamRequests > before, 'the JSON body was forwarded');
+});

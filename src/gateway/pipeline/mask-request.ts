@@ -17,6 +17,7 @@ import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mas
 import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
 import { restoreLastApplied } from './restore-last-applied.js';
 import type { MaskRules } from '../../mask/mask-rules.js';
+import { bodyBudgetStatus, type BodyHold } from '../body-budget.js';
 import type { ClassifiedExchange, ProxyExchange } from './exchange.js';
 import { jsonOnlyAccept, wantsJsonAnswer } from './mask-plan.js';
 
@@ -54,12 +55,15 @@ export function readsRequestBody(info: RequestInfo | undefined): boolean {
   return info !== undefined && info.isResourceRequest && !info.execClass;
 }
 
-/** Reads the whole body, or resolves undefined when it is larger than `limit` (the rest is not read). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads the whole body, or resolves undefined when it is larger than `limit`, 'over-budget' when `hold` cannot reserve
+ * the next chunk (the rest is not read either way). The caller releases the hold when the exchange ends.
+ */
+export function readBody(req: IncomingMessage, limit: number, hold?: BodyHold): Promise<Buffer | undefined | 'over-budget'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (value: Buffer | undefined): void => {
+    const done = (value: Buffer | undefined | 'over-budget'): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', reject);
@@ -68,7 +72,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     };
     const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) { req.pause(); done(undefined); } else chunks.push(c);
+      if (size > limit) { req.pause(); done(undefined); } else if (hold !== undefined && !hold.take(c.length)) { req.pause(); done('over-budget'); } else chunks.push(c);
     };
     const onEnd = (): void => done(Buffer.concat(chunks));
     const onAborted = (): void => reject(new Error('the client went away while sending the body'));
@@ -224,14 +228,22 @@ export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeS
   // A compressed body could hide a masked value (or a secret) from the checks below.
   if (encoding !== 'identity' && encoding !== '') return buildStatus(415, 'UnsupportedMediaType', `the gateway does not accept request bodies with Content-Encoding ${encoding}`);
   if (x.requestBody === undefined) {
-    let body: Buffer | undefined;
+    let body: Buffer | undefined | 'over-budget';
+    const hold = x.gw.bodies.open(x.session.claims.sid);
+    // Held until the exchange ends: forward still sends these bytes.
+    x.res.once('close', () => hold.release());
     try {
-      body = await readBody(x.req, MAX_REQUEST_BODY_BYTES);
+      body = await readBody(x.req, MAX_REQUEST_BODY_BYTES, hold);
     } catch {
       x.message = 'the client went away while sending the body';
       return badRequestStatus(x.message);
     }
     if (body === undefined) return bodyTooLargeStatus();
+    if (body === 'over-budget') {
+      x.message = 'refused: the request bodies held in memory would pass their budget';
+      if (!x.res.headersSent) x.res.setHeader('retry-after', '1');
+      return bodyBudgetStatus(x.gw.bodies.limits);
+    }
     x.requestBody = body;
   }
   const received = x.requestBody;

@@ -16,6 +16,7 @@ import type { AuthFailureLimitOptions } from './auth-failure-limit.js';
 import { createKubeProxy, KUBE_PREFIX, type KubeProxy } from './kube-proxy.js';
 import { urlHost } from './listen-address.js';
 import { createLiveStreams, type LiveStreams } from './live-streams.js';
+import { createBodyBudget, type BodyBudgetLimits } from './body-budget.js';
 import { createGatewayMetrics } from './metrics.js';
 import { instrumentStore } from './instrumented-store.js';
 import { createDrain } from './drain.js';
@@ -50,6 +51,8 @@ export interface CreateGatewayOptions {
   notifyBackoffMs?: number;
   /** The per-source limit on requests that fail authentication (default DEFAULT_AUTH_FAILURE_LIMIT). */
   authFailureLimit?: AuthFailureLimitOptions;
+  /** Request bytes held in memory at once (default DEFAULT_BODY_BUDGET: 64 MiB overall, 8 MiB per session). */
+  bodyBudget?: BodyBudgetLimits;
 }
 
 /** A listening gateway. */
@@ -63,6 +66,8 @@ export interface RunningGateway {
   metricsUrl?: string;
   /** `/readyz` conditions (add more with readiness.add). */
   readiness: Readiness;
+  /** Request body bytes held in memory now (budget tests). */
+  heldBodies(): { total: number; sessions: number };
   /** Requests in flight (drain tests). */
   inFlight(): { short: number; long: number };
   /** SIGTERM: unready, no new requests, short ones finish within `graceMs`, long streams closed; then call close(). */
@@ -171,6 +176,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   gw = {
     config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests, auditHealth,
     auditChain: createAuditChainStatus({ rows: (after, limit) => store.listAuditRows(after, limit), highWater: () => store.auditHighWater() }),
+    bodies: createBodyBudget(o.bodyBudget),
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
     sessionTokens: createSessionTokens({ keys, store, issuer: sessionIssuer, now, ...(o.sessionCacheMs === undefined ? {} : { cacheMs: o.sessionCacheMs }) }),
   };
@@ -186,7 +192,7 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
 
   let closing: Promise<void> | undefined;
   return {
-    url, publicUrl, server, readiness, inFlight: () => drain.inFlight(),
+    url, publicUrl, server, readiness, inFlight: () => drain.inFlight(), heldBodies: () => gw.bodies.held(),
     ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
     async drain(graceMs = ops.shutdown.gracePeriodSeconds * 1000) {
       const r = await drain.drain({ graceMs, unreadyDelayMs: ops.shutdown.unreadyDelaySeconds * 1000, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });

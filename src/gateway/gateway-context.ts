@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { AccessRequests } from './approvals/access-requests.js';
 import type { AuditChainStatus } from './audit-chain-status.js';
 import type { AuditHealth } from './audit-health.js';
+import type { BodyBudget } from './body-budget.js';
 import type { GatewayConfig } from './config.js';
 import { bearerToken } from './http-json.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   idTokens: IdTokenVerifier;
   sessionTokens: SessionTokens;
   streams: LiveStreams;
+  /** Request bodies held in memory, overall and per session (body-budget.ts). */
+  bodies: BodyBudget;
   upstreams: UpstreamPools;
   /** Access requests: session elevation and single-command review. */
   requests: AccessRequests;

@@ -18,6 +18,7 @@ import fc from 'fast-check';
 import { startAdversaryStack, SENTINEL_ROOT, type AdversaryStack, type Caller } from '../support/adversary-stack.js';
 import { arbRequest, describeRequest, renderRequest, type Credentials, type GenRequest } from '../support/adversary-requests.js';
 import { arbWrite, describeWrite, runWrite, type WriteCase } from '../support/adversary-writes.js';
+import { arbRename, describeRename, runRename, type RenameCase } from '../support/adversary-renames.js';
 import { judgeExchange, sentinelViolations } from '../support/adversary-oracles.js';
 import { exchangeRaw, type RawTarget } from '../support/raw-http.js';
 
@@ -166,6 +167,20 @@ describe('adversary', { concurrency: 1 }, () => {
         v.push(...(await sideChannelViolations(stack, seen)));
         return v;
       }, (w) => describeWrite(w, targetOf(stack, stack.editor, w.target).creds));
+      assert.equal(kinds, 0, `${kinds} kinds of violation (printed above)`);
+    });
+  });
+
+  describe('an editor renaming what a masking decision rests on', () => {
+    test(`an env value renamed, a Secret or ConfigMap given another kind, by any patch type and with dryRun=All, never comes back in clear (${WRITE_RUNS} runs)`, { timeout: 30 * 60_000 }, async () => {
+      const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
+      for (const c of [stack.reader, stack.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+      const kinds = await assertProperty(arbRename(), WRITE_RUNS, async (r: RenameCase) => {
+        const { raw, creds } = targetOf(stack, stack.editor, r.target);
+        const v = await runRename(stack, r, raw, creds, ROOTS);
+        v.push(...(await sideChannelViolations(stack, seen)));
+        return v;
+      }, (r) => describeRename(r, targetOf(stack, stack.editor, r.target).creds));
       assert.equal(kinds, 0, `${kinds} kinds of violation (printed above)`);
     });
   });

@@ -18,6 +18,7 @@ import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { MASK_MARKER } from '../../src/mask/marker.js';
 import { idTokenFor, USERS } from './gateway-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_q, res) => res.writeHead(404).end();
@@ -45,6 +46,7 @@ function request(method: string, path: string, headers: Record<string, string>, 
 }
 const kube = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
   request(method, `/k8s/fake${path}`, { authorization: `Bearer ${token}`, ...headers }, body);
+const BUDGET = 256 << 10;
 const lastAudit = async () => (await store.listAudit({ limit: 1 }))[0]!;
 const nested = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
 
@@ -70,7 +72,8 @@ before(async () => {
   }));
   const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: {} });
   store = await openSqliteStore(config.store.sqlite);
-  gw = await createGateway({ config, store });
+  // Small enough that a few held bodies of one session reach it (the bodies of the other tests stay far below).
+  gw = await createGateway({ config, store, bodyBudget: { totalBytes: 1 << 20, perSessionBytes: BUDGET } });
   const idToken = await idTokenFor(idp, 'alice');
   const r = await request('POST', '/v1/sessions', { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'fake' }));
   assert.equal(r.status, 201, r.text);
@@ -121,4 +124,84 @@ test('a 60 KB ConfigMap value of spaces after a keyword is read masked', async (
   const r = await kube('GET', '/api/v1/namespaces/demo/configmaps/spaces');
   assert.equal(r.status, 200, r.text);
   assert.equal(JSON.parse(r.text).data.conf, `password=${' '.repeat(60_000)}${MASK_MARKER}\ntoken: ${MASK_MARKER}`);
+});
+
+const yamlKeys = (bytes: number): string => {
+  const lines: string[] = [];
+  for (let i = 0, size = 0; size < bytes; i++) { lines.push(`k${i}: 1`); size += `k${i}: 1\n`.length; }
+  return lines.join('\n');
+};
+
+test('a get / list / watch with a body (the attacker\'s 1 MiB of YAML keys): 400 Status, refused unread, never forwarded; /healthz answers (attack finding 2)', async () => {
+  const before = upstreamRequests;
+  for (const path of ['/api/v1/namespaces/demo/pods', '/api/v1/namespaces/demo/pods/p1', '/api/v1/namespaces/demo/pods?watch=true']) {
+    const body = yamlKeys(1 << 20);
+    // Framed explicitly: node's client sends a GET body unframed.
+    const r = await kube('GET', path, { 'content-type': 'application/yaml', 'content-length': String(Buffer.byteLength(body)) }, body);
+    assert.equal(r.status, 400, r.text);
+    const status = JSON.parse(r.text);
+    assert.deepEqual([status.kind, status.reason], ['Status', 'BadRequest']);
+    assert.match(status.message, /carries no body in Kubernetes/);
+  }
+  assert.equal(upstreamRequests, before, 'never reaches upstream');
+  const events = await store.listAudit({ limit: 10 });
+  assert.deepEqual(events.filter((e) => /^refused: a body on /.test(e.message ?? '')).map((e) => [e.verb, e.responseStatus]), [['list', 400], ['get', 400], ['watch', 400]]);
+  assert.equal((await request('GET', '/healthz', {})).status, 200);
+});
+
+test('a YAML body above 32 KiB: 413 Status that names the limit and suggests JSON, not parsed, not forwarded; the same object as JSON passes (attack finding 2)', async () => {
+  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"big"}}');
+  const before = upstreamRequests;
+  const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n${yamlKeys(64 << 10).replace(/^/gm, '  ')}`;
+  const r = await kube('PUT', '/api/v1/namespaces/demo/configmaps/big', { 'content-type': 'application/yaml' }, yaml);
+  assert.equal(r.status, 413, r.text);
+  const status = JSON.parse(r.text);
+  assert.deepEqual([status.kind, status.reason], ['Status', 'RequestEntityTooLarge']);
+  assert.match(status.message, /YAML request body may be at most 32768 bytes .*send it as JSON/);
+  assert.equal(upstreamRequests, before, 'never reaches upstream');
+  const data = Object.fromEntries(yamlKeys(64 << 10).split('\n').map((l) => [l.split(':')[0]!, '1']));
+  const json = await kube('PUT', '/api/v1/namespaces/demo/configmaps/big', { 'content-type': 'application/yaml' }, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data }));
+  assert.equal(json.status, 200, json.text);
+  assert.ok(upstreamRequests > before, 'the JSON body was forwarded');
+});
+
+/** A PUT whose body is announced at `size` bytes and sent `first` bytes at once; the rest when `finish` is called. */
+function heldPut(name: string, size: number, first: number): { answer: Promise<Answer & { retryAfter?: string }>; finish(): void; abort(): void } {
+  const u = new URL(gw.url);
+  let req!: http.ClientRequest;
+  const answer = new Promise<Answer & { retryAfter?: string }>((resolve, reject) => {
+    req = http.request({ host: u.hostname, port: Number(u.port), method: 'PUT', path: `/k8s/fake/api/v1/namespaces/demo/configmaps/${name}`, agent: false,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(size) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: res.headers['retry-after'] }) }));
+    });
+    req.on('error', reject);
+  });
+  const body = Buffer.from(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"${name}"},"data":{"pad":"${'x'.repeat(size)}`.slice(0, size - 3) + '"}}');
+  req.write(body.subarray(0, first));
+  return { answer, finish: () => req.end(body.subarray(first)), abort: () => { answer.catch(() => undefined); req.destroy(); } };
+}
+
+test('request bodies held in memory have a budget: the body that would pass it is refused with 429 + Retry-After, the others proceed, aborted ones give their bytes back (attack finding 3)', async () => {
+  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"held"}}');
+  const chunk = 70 << 10;
+  const held = [0, 1, 2].map((i) => heldPut(`held${i}`, chunk + (10 << 10), chunk));
+  await waitUntil('three bodies are held', () => gw.heldBodies().total === 3 * chunk);
+  const over = heldPut('over', chunk, chunk);
+  const refused = await over.answer;
+  assert.equal(refused.status, 429, refused.text);
+  assert.equal(refused.retryAfter, '1');
+  const status = JSON.parse(refused.text);
+  assert.deepEqual([status.kind, status.reason, status.details?.retryAfterSeconds], ['Status', 'TooManyRequests', 1]);
+  assert.match(status.message, /at most 0\.3 MiB of request bodies per session and 1 MiB in all/);
+  for (const h of held) h.finish();
+  for (const h of held) assert.equal((await h.answer).status, 200);
+  await waitUntil('every body is given back after the answers', () => gw.heldBodies().total === 0);
+  const aborted = [0, 1, 2].map((i) => heldPut(`gone${i}`, chunk + 1000, chunk));
+  await waitUntil('the bodies to abort are held', () => gw.heldBodies().total === 3 * chunk);
+  for (const a of aborted) a.abort();
+  await waitUntil('aborted bodies give their bytes back', () => gw.heldBodies().total === 0 && gw.heldBodies().sessions === 0);
+  const after = heldPut('after', chunk, chunk);
+  assert.equal((await after.answer).status, 200);
 });

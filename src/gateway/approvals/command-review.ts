@@ -14,6 +14,7 @@ import { createMaskContext } from '../../mask/mask-object.js';
 import type { PolicyDecision, ReviewRequirement } from '../../policy/types.js';
 import type { AccessRequestRecord } from '../../store/store.js';
 import type { ClassifiedExchange, ProxyExchange } from '../pipeline/exchange.js';
+import { bodyBudgetStatus } from '../body-budget.js';
 import type { AccessRequests } from './access-requests.js';
 import { commandSummary } from './request-view.js';
 import { reviewLimitStatus, reviewRetryAfter } from './review-limit.js';
@@ -65,15 +66,19 @@ function hasBody(x: ProxyExchange): boolean {
 }
 
 // The body is read here to hash it, so forward sends these bytes instead of the (consumed) stream.
-async function readBody(x: ProxyExchange): Promise<Buffer | 'too-large'> {
+async function readBody(x: ProxyExchange): Promise<Buffer | 'too-large' | 'over-budget'> {
   // Another step (request masking) may have read it already.
   if (x.requestBody !== undefined) return x.requestBody.length > MAX_REVIEWED_BODY ? 'too-large' : x.requestBody;
   if (!hasBody(x)) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
+  // Held in memory until the exchange ends, within the gateway's budget for request bodies (body-budget.ts).
+  const hold = x.gw.bodies.open(x.session?.claims.sid ?? '');
+  x.res.once('close', () => hold.release());
   for await (const chunk of x.req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_REVIEWED_BODY) return 'too-large';
+    if (!hold.take(chunk.length)) return 'over-budget';
     chunks.push(chunk);
   }
   const body = Buffer.concat(chunks);
@@ -109,6 +114,10 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       const body = await readBody(x);
       if (body === 'too-large') {
         return { kind: 'refused', status: buildStatus(413, 'RequestEntityTooLarge', `a request held for review may carry at most ${MAX_REVIEWED_BODY} bytes`) };
+      }
+      if (body === 'over-budget') {
+        if (!x.res.headersSent) x.res.setHeader('retry-after', '1');
+        return { kind: 'refused', status: bodyBudgetStatus(x.gw.bodies.limits) };
       }
       const method = (x.req.method ?? 'GET').toUpperCase();
       const fingerprint = reviewFingerprint({

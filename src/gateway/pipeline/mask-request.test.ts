@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyRequest } from '../../kube/request-info.js';
 import type { RequestInfo } from '../../kube/types.js';
-import { maskedWriteStatus } from './mask-request.js';
+import { DEFAULT_MASK_RULES } from '../../mask/mask-rules.js';
+import { auditedRequestObject, MAX_YAML_BODY_BYTES, maskedWriteStatus, REQUEST_YAML_OPTIONS, writesMaskedValue, yamlBodyTooLarge, yamlTooLargeStatus } from './mask-request.js';
 
 const info = (method: string, path: string): RequestInfo => {
   const i = classifyRequest(method, path);
@@ -37,4 +38,38 @@ test('maskedWriteStatus: the command that works depends on kind and field; sever
   const unknown = maskedWriteStatus(info('POST', '/api/v1/namespaces/demo/secrets'));
   assert.equal(unknown.details!.causes![0]!.field, '<request body>');
   assert.equal(unknown.details!.name, undefined);
+});
+
+test('request YAML is read linearly and as kube-apiserver reads it: no duplicate-key check, `<<` merge keys honoured (attack findings 2, 9)', () => {
+  assert.equal(REQUEST_YAML_OPTIONS.uniqueKeys, false);
+  assert.equal(REQUEST_YAML_OPTIONS.merge, true);
+  // An env entry spelled through a merge key: yaml.v2 (kube-apiserver) stores {name: DB_PASSWORD, value: …}, so the
+  // audit record must mask the value by that name, not keep it under a `<<` key.
+  const yaml = [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: demo}',
+    'x-base: &e {name: DB_PASSWORD, value: S3NT1NEL-MERGE-9}',
+    'spec:', '  template:', '    spec:', '      containers:', '      - name: web', '        image: nginx', '        env:', '        - <<: *e',
+  ].join('\n');
+  const audited = auditedRequestObject(Buffer.from(yaml), 'application/yaml', info('PUT', '/apis/apps/v1/namespaces/demo/deployments/web'), DEFAULT_MASK_RULES);
+  const env = (audited.value as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec.containers[0]!.env;
+  assert.deepEqual(env, [{ name: 'DB_PASSWORD', value: '**hoopctl-masked**' }]);
+  // A masked value reached only through a merge key is still a masked value written back.
+  const back = 'kind: Secret\nx: &m {password: "**hoopctl-masked**"}\nstringData:\n  <<: *m\n';
+  assert.equal(writesMaskedValue(info('PUT', '/api/v1/namespaces/demo/secrets/db'), Buffer.from(back.replace('**hoopctl-masked**', '\\x2a*hoopctl-masked**')), 'application/yaml'), true);
+});
+
+test('YAML bodies above MAX_YAML_BODY_BYTES are refused unparsed with a 413 that suggests JSON; JSON under a YAML type is not (attack finding 2)', () => {
+  const lines = (n: number): string => Array.from({ length: n }, (_, i) => `k${i}: 1`).join('\n');
+  let big = lines(100);
+  while (big.length <= MAX_YAML_BODY_BYTES) big += `\n${lines(1000)}`.replace(/k(\d+)/g, `k${big.length}_$1`);
+  assert.equal(yamlBodyTooLarge(Buffer.from(big), 'application/yaml'), true);
+  assert.equal(yamlBodyTooLarge(Buffer.from(big), 'application/apply-patch+yaml; charset=utf-8'), true);
+  assert.equal(yamlBodyTooLarge(Buffer.from(lines(100)), 'application/yaml'), false);
+  const json = JSON.stringify({ data: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'])) });
+  assert.ok(json.length > MAX_YAML_BODY_BYTES);
+  assert.equal(yamlBodyTooLarge(Buffer.from(json), 'application/apply-patch+yaml'), false);
+  assert.equal(yamlBodyTooLarge(Buffer.from(big), 'application/json'), false);
+  const s = yamlTooLargeStatus();
+  assert.equal(s.code, 413);
+  assert.match(s.message, new RegExp(`at most ${MAX_YAML_BODY_BYTES} bytes.*send it as JSON`));
 });

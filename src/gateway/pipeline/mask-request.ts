@@ -3,6 +3,7 @@
  * refused when they write a masked value back (a `kubectl get -o yaml | kubectl apply -f -` or
  * `kubectl replace` of a masked read would replace real secrets with the marker), and recorded in
  * the audit event masked — protobuf bodies (kubectl ≥ 1.32 `create secret`) by size and SHA-256 only.
+ * get / list / watch carry no body in Kubernetes: one sent with them is refused unread (attack finding 2).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -16,11 +17,27 @@ import { createMaskContext, kindForResource, LAST_APPLIED } from '../../mask/mas
 import { maskedFieldPaths, maskRequestBody } from '../../mask/mask-request-body.js';
 import { restoreLastApplied } from './restore-last-applied.js';
 import type { MaskRules } from '../../mask/mask-rules.js';
+import { bodyBudgetStatus, type BodyHold } from '../body-budget.js';
 import type { ClassifiedExchange, ProxyExchange } from './exchange.js';
 import { jsonOnlyAccept, wantsJsonAnswer } from './mask-plan.js';
 
 /** Largest request body the gateway reads (above kube-apiserver's 3 MiB, so it never refuses what kube accepts). */
 export const MAX_REQUEST_BODY_BYTES = 4 << 20;
+/**
+ * Largest YAML body (one that is not JSON under a YAML type: kubectl sends JSON even as apply-patch+yaml) the gateway
+ * parses. With the options below the `yaml` package parses in time linear in the input, but slowly: ~1.5 ms per KiB
+ * measured on a loaded 2-core machine (load 16), so 32 KiB stay near 50 ms and a 4 MiB body would hold the event loop
+ * for seconds. kube-apiserver reads YAML the same way as JSON; JSON has no such cost here, so larger bodies go as JSON.
+ */
+export const MAX_YAML_BODY_BYTES = 32 << 10;
+/**
+ * How request YAML is read. `uniqueKeys: false`: the duplicate-key check compares every key with every other one of
+ * its map (quadratic: 256 KiB of `kN: 1` lines took 28 s); kube-apiserver (sigs.k8s.io/yaml on yaml.v2) takes the last
+ * of duplicate keys too. `merge: true`: yaml.v2 honours `<<` merge keys, so the audit record and the masked-value
+ * check must see the merged object kube-apiserver stores, not a `<<` key (attack finding 9). Aliases stay capped at 100.
+ */
+export const REQUEST_YAML_OPTIONS = { uniqueKeys: false, merge: true, maxAliasCount: 100 } as const;
+const BODYLESS_VERBS = new Set(['get', 'list', 'watch']);
 /** Larger masked bodies are recorded by size and hash only, to keep audit events small. */
 const MAX_AUDITED_BODY_CHARS = 256 << 10;
 
@@ -38,12 +55,15 @@ export function readsRequestBody(info: RequestInfo | undefined): boolean {
   return info !== undefined && info.isResourceRequest && !info.execClass;
 }
 
-/** Reads the whole body, or resolves undefined when it is larger than `limit` (the rest is not read). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads the whole body, or resolves undefined when it is larger than `limit`, 'over-budget' when `hold` cannot reserve
+ * the next chunk (the rest is not read either way). The caller releases the hold when the exchange ends.
+ */
+export function readBody(req: IncomingMessage, limit: number, hold?: BodyHold): Promise<Buffer | undefined | 'over-budget'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (value: Buffer | undefined): void => {
+    const done = (value: Buffer | undefined | 'over-budget'): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', reject);
@@ -52,7 +72,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     };
     const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) { req.pause(); done(undefined); } else chunks.push(c);
+      if (size > limit) { req.pause(); done(undefined); } else if (hold !== undefined && !hold.take(c.length)) { req.pause(); done('over-budget'); } else chunks.push(c);
     };
     const onEnd = (): void => done(Buffer.concat(chunks));
     const onAborted = (): void => reject(new Error('the client went away while sending the body'));
@@ -110,6 +130,30 @@ export function bodyTooLargeStatus(): KubeStatus {
   return buildStatus(413, 'RequestEntityTooLarge', `the request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes, which the gateway does not accept`);
 }
 
+/** Status for a YAML body above MAX_YAML_BODY_BYTES. */
+export function yamlTooLargeStatus(): KubeStatus {
+  return buildStatus(413, 'RequestEntityTooLarge', `a YAML request body may be at most ${MAX_YAML_BODY_BYTES} bytes at this gateway; send it as JSON (Content-Type: application/json, as kubectl does), which may be up to ${MAX_REQUEST_BODY_BYTES} bytes`);
+}
+
+/** Status for a body sent with a verb that has none. */
+export function unexpectedBodyStatus(verb: string): KubeStatus {
+  return badRequestStatus(`a ${verb} request carries no body in Kubernetes, and the gateway does not accept one; send the request without a body`);
+}
+
+/** True for a YAML-typed body that is not JSON and larger than the gateway parses. */
+export function yamlBodyTooLarge(body: Buffer, contentType: string | undefined): boolean {
+  if (body.length <= MAX_YAML_BODY_BYTES || !isYamlType(mediaOf(contentType))) return false;
+  try {
+    JSON.parse(body.toString('utf8'));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const mediaOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+const isYamlType = (media: string): boolean => media.endsWith('+yaml') || media === 'application/yaml';
+
 /** Status for a body nested deeper than the maskers walk (json-depth.ts says why the limit is what it is). */
 export function bodyTooDeepStatus(): KubeStatus {
   return badRequestStatus(`the request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels, which the gateway does not accept`);
@@ -129,14 +173,9 @@ export function auditedRequestObject(body: Buffer, contentType: string | undefin
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const digest = (): BodyDigest => ({ contentType: contentType ?? null, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
   if (body.length === 0) return { value: null, masked: 0 };
-  let parsed: unknown;
-  try {
-    if (media === 'application/json' || media.endsWith('+json')) parsed = JSON.parse(body.toString('utf8'));
-    else if (media.endsWith('+yaml') || media === 'application/yaml') parsed = parseYaml(body.toString('utf8'));
-    else return { value: digest(), masked: 0 };
-  } catch {
-    return { value: digest(), masked: 0 };
-  }
+  if (!(media === 'application/json' || media.endsWith('+json') || isYamlType(media))) return { value: digest(), masked: 0 };
+  const parsed = parseBody(body, contentType);
+  if (parsed === undefined) return { value: digest(), masked: 0 };
   const kind = kindForResource(info.resource);
   const ctx = createMaskContext(rules, kind === undefined ? {} : { kindHint: kind });
   const masked = maskRequestBody(parsed, ctx);
@@ -154,9 +193,13 @@ function parseBody(body: Buffer, contentType: string | undefined): unknown {
   try {
     if (media === 'application/json' || media.endsWith('+json')) return JSON.parse(body.toString('utf8'));
     // kubectl sends server-side apply bodies as JSON under the YAML type; JSON.parse first keeps that exact.
-    if (media.endsWith('+yaml') || media === 'application/yaml') {
+    if (isYamlType(media)) {
       const text = body.toString('utf8');
-      try { return JSON.parse(text); } catch { return parseYaml(text); }
+      try {
+        return JSON.parse(text);
+      } catch {
+        return body.length > MAX_YAML_BODY_BYTES ? undefined : parseYaml(text, REQUEST_YAML_OPTIONS) as unknown;
+      }
     }
   } catch {
     return undefined;
@@ -176,21 +219,38 @@ function hasBody(x: ProxyExchange): boolean {
 export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeStatus | undefined> {
   const { info } = x;
   if (!readsRequestBody(info) || (x.requestBody === undefined && !hasBody(x))) return undefined;
+  // Refused before a byte is read: nothing to buffer or parse, and kube-apiserver would ignore it anyway.
+  if (BODYLESS_VERBS.has(info.verb)) {
+    x.message = `refused: a body on ${info.verb}`;
+    return unexpectedBodyStatus(info.verb);
+  }
   const encoding = (x.req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   // A compressed body could hide a masked value (or a secret) from the checks below.
   if (encoding !== 'identity' && encoding !== '') return buildStatus(415, 'UnsupportedMediaType', `the gateway does not accept request bodies with Content-Encoding ${encoding}`);
   if (x.requestBody === undefined) {
-    let body: Buffer | undefined;
+    let body: Buffer | undefined | 'over-budget';
+    const hold = x.gw.bodies.open(x.session.claims.sid);
+    // Held until the exchange ends: forward still sends these bytes.
+    x.res.once('close', () => hold.release());
     try {
-      body = await readBody(x.req, MAX_REQUEST_BODY_BYTES);
+      body = await readBody(x.req, MAX_REQUEST_BODY_BYTES, hold);
     } catch {
       x.message = 'the client went away while sending the body';
       return badRequestStatus(x.message);
     }
     if (body === undefined) return bodyTooLargeStatus();
+    if (body === 'over-budget') {
+      x.message = 'refused: the request bodies held in memory would pass their budget';
+      if (!x.res.headersSent) x.res.setHeader('retry-after', '1');
+      return bodyBudgetStatus(x.gw.bodies.limits);
+    }
     x.requestBody = body;
   }
   const received = x.requestBody;
+  if (yamlBodyTooLarge(received, x.req.headers['content-type'])) {
+    x.message = 'refused: a YAML body too large to parse';
+    return yamlTooLargeStatus();
+  }
   const media = (x.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (info.verb === 'patch' && media === 'application/json-patch+json') {
     const why = refusedJsonPatchOp(parseBody(received, media));

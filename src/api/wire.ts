@@ -95,6 +95,11 @@ export interface AccessRequestView {
   requestURI?: string;
   /** What is asked for, in words. */
   summary: string;
+  /**
+   * Command reviews, from `GET /v1/requests/:id` only: the request body under review as the audit records it
+   * (masked; a protobuf or unparseable body as `{contentType, bytes, sha256}`; null: no body). Absent when not recorded.
+   */
+  requestObject?: unknown;
   /** The policy rule that asked for approval, e.g. `bindings[1]` or `guardrails[2] (rbac-review)`. */
   rule: string;
   approvers: string[];

@@ -6,12 +6,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { castFile, castHeader } from '../audit/asciicast.js';
 import { HoopError } from '../errors.js';
+import { maskArgv } from '../mask/line-masker.js';
+import { createMaskContext } from '../mask/mask-object.js';
 import type { RecordingRecord } from '../store/store.js';
 import { authenticateCaller, type Caller, type GatewayContext } from './gateway-context.js';
 import { sendJson } from './http-json.js';
 
 function mayRead(caller: Caller, owner: string): void {
   if (!caller.admin && caller.user !== owner) throw new HoopError('denied', "only the session's owner and gateway admins may read its recordings");
+}
+
+/** A recording as it is served and shown: its command masked (again: recordings stored before commands were masked on the way in). */
+export function shownRecording(gw: Pick<GatewayContext, 'config'>, r: RecordingRecord): RecordingRecord {
+  return { ...r, command: maskArgv(r.command, createMaskContext(gw.config.policy.masking.rules)) };
 }
 
 /** The title of a recording, as a terminal shows it. */
@@ -26,15 +33,16 @@ export async function listSessionRecordings(gw: GatewayContext, req: IncomingMes
   const session = await gw.store.getSession(sessionId);
   if (session === undefined) throw new HoopError('not_found', `no session ${sessionId}`);
   mayRead(caller, session.user);
-  sendJson(res, 200, { items: await gw.store.listRecordings(sessionId) });
+  sendJson(res, 200, { items: (await gw.store.listRecordings(sessionId)).map((r) => shownRecording(gw, r)) });
 }
 
 /** `GET /v1/recordings/:id`: the asciicast v2 file. */
 export async function getRecording(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const caller = await authenticateCaller(gw, req, true);
-  const r = await gw.store.getRecording(id);
-  if (r === undefined) throw new HoopError('not_found', `no recording ${id}`);
-  mayRead(caller, r.user);
+  const stored = await gw.store.getRecording(id);
+  if (stored === undefined) throw new HoopError('not_found', `no recording ${id}`);
+  mayRead(caller, stored.user);
+  const r = shownRecording(gw, stored);
   const body = castFile(castHeader({ ...r, title: recordingTitle(r) }), await gw.store.readRecording(id));
   res.writeHead(200, {
     'content-type': 'application/x-asciicast', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',

@@ -1,6 +1,7 @@
 /** `/v1/requests…`: list, read (with long-poll), approve, deny and withdraw access requests. Shapes: AccessRequestView in src/api/wire.ts. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoopError } from '../errors.js';
+import { reviewedBody } from './approvals/reviewed-body.js';
 import { authenticateCaller, type GatewayContext } from './gateway-context.js';
 import { readJsonBody, sendJson } from './http-json.js';
 
@@ -45,7 +46,10 @@ export async function readRequest(gw: GatewayContext, req: IncomingMessage, res:
     if (res.destroyed) return;
     r = await gw.requests.getFor(caller, id);
   }
-  sendJson(res, 200, { request: await gw.requests.view(r, caller) });
+  const view = await gw.requests.view(r, caller);
+  // Approvers see what they approve: the body is bound by hash, so it is shown (masked) with the request.
+  const body = await reviewedBody(gw.store, r);
+  sendJson(res, 200, { request: body === undefined ? view : { ...view, requestObject: body.value } });
 }
 
 /** `DELETE /v1/requests/:id`: the requester withdraws a pending request. */

@@ -12,5 +12,5 @@ export type { MaskContext, MaskCounter, MaskScope } from './mask-object.js';
 export { createJsonDocumentMasker, parseJsonValue } from './json-stream.js';
 export { createWatchMasker } from './watch-masker.js';
 export type { StreamLimits, StreamMasker } from './json-stream.js';
-export { createLineMasker, maskRequestUri } from './line-masker.js';
+export { createLineMasker, maskArgv, maskRequestUri } from './line-masker.js';
 export { MAX_RECORDED_URI_CHARS, maskRequestUriBounded } from './bounded-uri.js';

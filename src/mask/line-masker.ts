@@ -10,6 +10,7 @@ import type { StreamLimits, StreamMasker } from './json-stream.js';
 
 const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 const KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+const KEY_BEGIN_ALL = new RegExp(KEY_BEGIN.source, 'g');
 // A line of base64 only may be the body of a key whose BEGIN line is out of view (`logs --tail`);
 // short words are not held (a key's last line ends with `=` or is long enough to matter).
 const BASE64_LINE = /^(?:[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]+={1,2})$/;
@@ -107,4 +108,26 @@ export function maskRequestUri(uri: string, ctx: MaskContext): string {
   const before = ctx.counter.masked;
   const masked = maskString(decoded, ctx);
   return ctx.counter.masked === before ? uri : masked;
+}
+
+/**
+ * An exec command line (`?command=…` argv) as it may be stored or shown: each argument masked by the value
+ * patterns, as the audit masks the same arguments in the request URI. A private key block opened in one
+ * argument and closed in a later one is masked across them (the URI masker sees them as one text).
+ */
+export function maskArgv(argv: readonly string[], ctx: MaskContext): string[] {
+  let inKey = false;
+  return argv.map((arg) => {
+    if (inKey) {
+      const end = KEY_END.exec(arg);
+      if (end === null) return arg === '' ? arg : MASK_MARKER;
+      inKey = false;
+      return `${MASK_MARKER}${maskString(arg.slice(end.index + end[0].length), ctx)}`;
+    }
+    let lastBegin = -1;
+    for (const m of arg.matchAll(KEY_BEGIN_ALL)) lastBegin = m.index;
+    // The private-key pattern masks an unterminated block to the end of this argument; the next ones follow.
+    if (lastBegin !== -1 && !KEY_END.test(arg.slice(lastBegin))) inKey = true;
+    return maskString(arg, ctx);
+  });
 }

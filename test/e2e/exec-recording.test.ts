@@ -89,6 +89,33 @@ describe('exec through the chain, recorded', () => {
     });
   }
 
+  test('secrets on the exec command line: masked in the recording list, the cast header and title, the replay, and the store', async () => {
+    const token = 'ghp_' + 'Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8';
+    const password = 'hunter2-' + 'cmdline';
+    const r = await hoopExec(alice, 'demo', ['kubectl', 'exec', '-n', 'demo', pod, '--', 'printf', `TOKEN=${token} password=${password}\\n`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /TOKEN=/, 'the command itself ran unchanged');
+    const session = await lastStreamSession();
+    const cast = await exportCast(session, join(chain.dir, 'argv.cast'));
+    assert.match(cast.header.command ?? '', /^printf TOKEN=\*\*hoopctl-masked\*\* password=\*\*hoopctl-masked\*\*/);
+    assert.match(cast.header.title ?? '', /-- printf TOKEN=\*\*hoopctl-masked\*\*/);
+    const replay = await runCli(['replay', session, '--speed', '1000'], alice.env);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.match(replay.stdout, /exec #1: kubectl exec \S+ -- printf TOKEN=\*\*hoopctl-masked\*\*/, 'the list comes from GET /v1/sessions/:id/recordings');
+    const [event] = await auditOf((e) => e.session === session && e.subresource === 'exec' && e.responseStatus === 101);
+    assert.ok(event !== undefined && event.maskedCount >= 2, 'the audit masked the same values in the URI');
+    for (const secret of [token, password]) {
+      for (const [where, text] of [['cast', cast.text], ['replay', replay.stdout + replay.stderr], ['audit', JSON.stringify(event)]] as const) {
+        assert.ok(!text.includes(secret), `${where} keeps ${secret.slice(0, 6)}… in clear`);
+      }
+      // Nothing the gateway stored (recording metadata, audit, review rows) holds it: the SQLite file and its WAL.
+      for (const file of ['gateway.db', 'gateway.db-wal']) {
+        const bytes = await readFile(join(chain.dir, file)).catch(() => Buffer.alloc(0));
+        assert.equal(bytes.indexOf(secret), -1, `${file} holds ${secret.slice(0, 6)}… in clear`);
+      }
+    }
+  });
+
   test('the recording cap: the stream goes on in full, the recording stops with a marker and says it was truncated', async () => {
     const r = await hoopExec(alice, 'demo', ['kubectl', 'exec', '-n', 'demo', pod, '--', 'sh', '-c', 'yes | head -c 600000']);
     assert.equal(r.code, 0, r.stderr);

@@ -200,6 +200,39 @@ describe('single-command review', () => {
     assert.ok(events.some((e) => e.decision === 'allow' && e.responseStatus === 201 && e.rule!.includes(`review ${id}`)));
   });
 
+  test('two held reviews of one URI with different bodies: each shows its own body, masked, to approvers and in the audit', async () => {
+    const s = await session('alice', { connection: 'prod' });
+    const uri = '/k8s/prod/api/v1/namespaces/default/configmaps';
+    const password = 'Sentinel-' + 'review-pw-41';
+    const token = 'ghp_' + 'R1e2v3i4e5w6B7o8d9y0S1e2n3t4i5n6e7l8';
+    const benign = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { greeting: 'hello (typo fix)' } };
+    const malicious = { ...benign, data: { greeting: 'MALICIOUS-CHANGE', 'db-password': password, 'app.conf': `backdoor=true\ntoken: ${token}\n` } };
+    const ids: string[] = [];
+    for (const body of [benign, malicious]) {
+      const r = await send(base, 'POST', uri, json(s.token), JSON.stringify(body));
+      assert.equal(r.status, 403, r.body);
+      ids.push(/review ([0-9a-f]{12}) waits/.exec(r.json.message)![1]!);
+    }
+    const [a, b] = ids as [string, string];
+    assert.notEqual(a, b);
+    const ra = await send(base, 'GET', `/v1/requests/${a}`, bearer(tokens.sam!));
+    const rb = await send(base, 'GET', `/v1/requests/${b}`, bearer(tokens.sam!));
+    assert.equal(ra.json.request.requestURI, rb.json.request.requestURI, 'the same URI');
+    assert.deepEqual(ra.json.request.requestObject.data, { greeting: 'hello (typo fix)' });
+    const shown = rb.json.request.requestObject as { data: Record<string, string> };
+    assert.equal(shown.data.greeting, 'MALICIOUS-CHANGE', 'the second review shows its own body, not the first one');
+    assert.match(shown.data['app.conf']!, /^backdoor=true\ntoken: \*\*hoopctl-masked\*\*/);
+    assert.match(shown.data['db-password']!, /hoopctl-masked/);
+    for (const clear of [password, token]) assert.ok(!rb.body.includes(clear), `the request view keeps ${clear.slice(0, 8)}… in clear`);
+    // The audit: the held request's own event carries its masked body and names its review.
+    const events = (await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(tokens.alice!))).json.items as AuditEvent[];
+    const held = events.filter((e) => e.stage !== 'AccessRequest' && e.decision === 'approval');
+    assert.deepEqual(held.map((e) => e.annotations?.['approval.hoopctl.dev/review']), [a, b]);
+    assert.deepEqual((held[1]!.requestObject as typeof shown).data.greeting, 'MALICIOUS-CHANGE');
+    for (const clear of [password, token]) assert.ok(!JSON.stringify(events).includes(clear), 'the audit keeps no secret in clear');
+    for (const id of ids) assert.equal((await vote('sam', id, 'deny')).status, 200);
+  });
+
   test('exec: the WebSocket GET and the SPDY POST retry are one request; approved, it passes once per transport', async () => {
     const s = await session('alice', { connection: 'echo' });
     const path = '/k8s/echo/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true';

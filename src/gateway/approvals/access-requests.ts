@@ -29,6 +29,11 @@ export interface AccessRequestsDeps {
 export type NewAccessRequest = Omit<AccessRequestRecord, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'decidedAt' | 'validUntil' | 'uses' | 'usedAt' | 'usedMethod'> & {
   /** Upper bound for expiresAt and validUntil (e.g. the end of the session a review belongs to). */
   notAfterMs?: number;
+  /**
+   * Command reviews: the request body as the audit records it (masked; null: no body). Kept on the `request.created`
+   * audit event, where approvers' views find it by the request's id (reviewed-body.ts), not on the request row.
+   */
+  requestObject?: unknown;
 };
 
 /** The service. */
@@ -102,7 +107,7 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
   const { wake, waitForChange, wakeAll } = createChangeWaiters();
   const iso = (ms: number): string => new Date(ms).toISOString();
 
-  async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string): Promise<void> {
+  async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string, body?: { requestObject: unknown }): Promise<void> {
     wake(r.id);
     const votes = await d.store.listAccessVotes(r.id).catch(() => []);
     d.notifier.send(requestNotifications(d.config.notifications, d.publicUrl, event, toView(r, votes), actor));
@@ -111,6 +116,7 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
       groups: actor === null || actor === r.user ? r.groups : [], connection: r.connection, verb: event.slice('request.'.length),
       requestURI: `/v1/requests/${r.id}`, decision: event === 'request.approved' ? 'allow' : event === 'request.created' || event === 'request.voted' ? 'approval' : 'deny',
       rule: r.rule, namespace: r.namespace, message: `${r.kind} request ${r.id} of ${r.user}: ${r.summary}; ${message}`,
+      ...(body === undefined ? {} : { requestObject: body.requestObject }),
     }));
   }
 
@@ -172,14 +178,15 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
     async create(input) {
       const now = d.now();
       const cap = input.notAfterMs ?? Infinity;
-      const { notAfterMs: _, ...fields } = input;
+      const { notAfterMs: _, requestObject, ...fields } = input;
       const r: AccessRequestRecord = {
         ...fields, id: newRequestId(), status: 'pending', createdAt: iso(now),
         expiresAt: iso(Math.min(now + d.config.approvals.requestTtlSeconds * 1000, cap)),
         decidedAt: null, validUntil: null, uses: 0, usedAt: null, usedMethod: null,
       };
       await d.store.createAccessRequest(r);
-      await announce('request.created', r, r.user, input.reason === null ? 'no reason given' : `reason: ${input.reason}`);
+      await announce('request.created', r, r.user, input.reason === null ? 'no reason given' : `reason: ${input.reason}`,
+        r.kind === 'command' ? { requestObject: requestObject ?? null } : undefined);
       return r;
     },
     async get(id) {

@@ -9,12 +9,14 @@
 import { createHash } from 'node:crypto';
 import { buildStatus, forbiddenStatus } from '../../kube/status.js';
 import type { KubeStatus } from '../../kube/types.js';
+import { JsonTooDeepError } from '../../mask/json-depth.js';
 import { maskRequestUri } from '../../mask/line-masker.js';
 import { createMaskContext } from '../../mask/mask-object.js';
 import type { PolicyDecision, ReviewRequirement } from '../../policy/types.js';
 import type { AccessRequestRecord } from '../../store/store.js';
 import type { ClassifiedExchange, ProxyExchange } from '../pipeline/exchange.js';
 import { bodyBudgetStatus } from '../body-budget.js';
+import { auditedRequestObject, bodyTooDeepStatus } from '../pipeline/mask-request.js';
 import type { AccessRequests } from './access-requests.js';
 import { commandSummary } from './request-view.js';
 import { reviewLimitStatus, reviewRetryAfter } from './review-limit.js';
@@ -126,7 +128,20 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       });
       const found = await requestsFor(requests, fingerprint);
       const approved = await useApproved(found, method, info.execClass);
-      if (approved !== undefined) return { kind: 'approved', request: approved };
+      if (approved !== undefined) {
+        x.reviewRequest = approved.id;
+        return { kind: 'approved', request: approved };
+      }
+      // Forward never runs for a held request, so prepareMaskedRequest does not record its body: the review does, masked
+      // as every audited body is, for the audit and for the approvers (console, GET /v1/requests/:id).
+      let audited: { value: unknown; masked: number };
+      try {
+        audited = auditedRequestObject(body, x.req.headers['content-type'], info, x.gw.config.policy.masking.rules);
+      } catch (e) {
+        if (!(e instanceof JsonTooDeepError)) throw e;
+        x.message = 'refused: the request body nests too deep to be masked';
+        return { kind: 'refused', status: bodyTooDeepStatus() };
+      }
       let pending = found.find((c) => c.status === 'pending');
       if (pending === undefined) {
         const limit = x.gw.config.approvals.reviewLimit;
@@ -144,8 +159,13 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
           verb: info.execClass ? 'create' : info.verb, requestURI: maskRequestUri(x.kubePath, createMaskContext(x.gw.config.policy.masking.rules)),
           summary: commandSummary(info), rule: decision.rule, approvers: decision.review.approvers, minApprovals: decision.review.minApprovals,
           // A review outliving its session could never be used.
-          notAfterMs: Date.parse(session.expiresAt),
+          notAfterMs: Date.parse(session.expiresAt), requestObject: audited.value,
         });
+      }
+      x.reviewRequest = pending.id;
+      if (body.length > 0) {
+        x.requestObject = audited.value;
+        x.maskedCount = (x.maskedCount ?? 0) + audited.masked;
       }
       return { kind: 'refused', request: pending, status: forbiddenStatus(info, claims.sub, reviewRefusal(decision, pending)) };
     },

@@ -32,6 +32,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
   const annotations: Record<string, string> = {};
   if (x.maskExemptions !== undefined) annotations['mask.hoopctl.dev/exempted'] = `objects left in clear by ${[...x.maskExemptions].join(', ')}`;
   if (x.clientAuditID !== undefined) annotations['audit.hoopctl.dev/client-audit-id'] = x.clientAuditID;
+  if (x.reviewRequest !== undefined) annotations['approval.hoopctl.dev/review'] = x.reviewRequest;
   return auditEvent({
     auditID: x.auditID,
     stage,

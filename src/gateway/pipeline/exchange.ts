@@ -51,6 +51,8 @@ export interface ProxyExchange {
   maskedCount?: number;
   /** The request body as the audit event records it: masked, or size and SHA-256 when it is not JSON/YAML. */
   requestObject?: unknown;
+  /** The single-command review that holds (or approved) this request: its audit events name it. */
+  reviewRequest?: string;
   /** Masking exceptions (policy paths) that left objects of this answer in clear. */
   maskExemptions?: Set<string>;
   /** The masked request URI and start time as the audit records them: computed once, shared by the request's events. */

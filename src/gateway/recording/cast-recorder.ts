@@ -83,7 +83,7 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
   let flushTimer: NodeJS.Timeout | undefined;
 
   const patch = (): RecordingPatch => ({
-    bytes: meta.bytes, truncated: meta.truncated, maskedCount: Object.values(sources).reduce((n, s) => n + s.masker.masked(), 0),
+    bytes: meta.bytes, truncated: meta.truncated, maskedCount: Object.values(sources).reduce((n, s) => n + s.masker.masked(), record.maskedCount),
     width: meta.width, height: meta.height, exitCode: meta.exitCode,
   });
 

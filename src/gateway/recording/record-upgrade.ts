@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createMaskContext, MASK_MARKER, maskString } from '../../mask/index.js';
+import { createMaskContext, MASK_MARKER, maskArgv, maskString } from '../../mask/index.js';
 import type { CompiledMasking } from '../../policy/compile-masking.js';
 import type { Store } from '../../store/store.js';
 import { DEFAULT_MAX_RECORDING_BYTES } from '../config-recordings.js';
@@ -120,7 +120,10 @@ export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMes
   if (proto === undefined) throw new Error(`cannot record a ${info.subresource} stream upgraded to ${JSON.stringify(upRes.headers.upgrade)}`);
   const query = new URL(x.kubePath, 'http://k8s.invalid').searchParams;
   const flag = (k: string): boolean => query.get(k) === 'true' || query.get(k) === '1';
-  const command = query.getAll('command');
+  // The command line can carry a secret (`printf password=…`): it is stored, titled and served masked, as the audit
+  // masks it in the request URI (whatever masking.enabled says, like the audit).
+  const argvCtx = createMaskContext(gw.config.policy.masking.rules);
+  const command = maskArgv(query.getAll('command'), argvCtx);
   const max = gw.config.recordings?.maxBytesPerSession ?? DEFAULT_MAX_RECORDING_BYTES;
   const id = randomUUID();
   const container = query.get('container');
@@ -128,7 +131,7 @@ export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMes
     id, session: claims.sid, auditID: x.auditID, user: claims.sub, connection: x.connectionName, subresource: info.subresource as 'exec' | 'attach',
     protocol: proto.protocol, transport: proto.transport, namespace: info.namespace || null, pod: info.name || null, container,
     command, tty: flag('tty'), startedAt: new Date(gw.now()).toISOString(), endedAt: null, width: 80, height: 24, bytes: 0,
-    truncated: false, exitCode: null, maskedCount: 0,
+    truncated: false, exitCode: null, maskedCount: argvCtx.counter.masked,
   }, {
     store: gw.store, now: gw.now, createMasker: recordingMasker(gw.config.policy.masking),
     budget: await budgetFor(gw, gw.store, claims.sid, max),

@@ -3,7 +3,7 @@ import { HoopError } from '../../errors.js';
 import type { RecordingRecord } from '../../store/store.js';
 import { castFile, castHeader } from '../../audit/asciicast.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { recordingTitle } from '../v1-recordings.js';
+import { recordingTitle, shownRecording } from '../v1-recordings.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
 import type { ConsoleSession } from './console-auth.js';
@@ -15,7 +15,7 @@ async function recordingFor(gw: GatewayContext, s: ConsoleSession, id: string): 
   const r = await gw.store.getRecording(id);
   // Same rule as GET /v1/recordings/:id: the session's owner and admins.
   if (r === undefined || (r.user !== s.user && !s.admin)) throw new HoopError('not_found', `no recording ${id} that you may see`);
-  return r;
+  return shownRecording(gw, r);
 }
 
 /** `GET /ui/recordings/:id/cast`: the asciicast v2 file the player loads (same origin, so the CSP allows it). */

@@ -2,6 +2,7 @@
 import { formatDuration } from '../../credential/duration.js';
 import { HoopError } from '../../errors.js';
 import type { AccessRequestView } from '../../api/wire.js';
+import { reviewedBody } from '../approvals/reviewed-body.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
@@ -40,13 +41,13 @@ ${items.length === 0 ? html`<p class="empty">No ${all ? '' : 'pending '}access r
   return frame({ title: 'Access requests', kind: 'requests', section: 'requests', who: s, body, ...(flash === undefined ? {} : { flash }) });
 }
 
-async function reviewedBody(gw: GatewayContext, r: AccessRequestView): Promise<Html> {
-  if (r.kind !== 'command' || r.sessionId === undefined) return html``;
-  // The refused request's audit event holds its body, already masked the way every audited body is.
-  const events = await gw.store.listAudit({ session: r.sessionId, limit: 500 });
-  const ev = events.find((e) => e.requestURI === r.requestURI && e.decision === 'approval' && e.requestObject !== undefined);
-  if (ev === undefined) return html`<p>No request body (or none recorded).</p>`;
-  let text = JSON.stringify(ev.requestObject, null, 2);
+async function bodySection(gw: GatewayContext, r: AccessRequestView): Promise<Html> {
+  if (r.kind !== 'command') return html``;
+  // This review's own body (found by its id), masked the way every audited body is.
+  const body = await reviewedBody(gw.store, r);
+  if (body === undefined) return html`<p class="note">The body of this request was not recorded: do not approve a change you have not seen.</p>`;
+  if (body.value === null) return html`<p>The request has no body.</p>`;
+  let text = JSON.stringify(body.value, null, 2);
   if (text.length > BODY_PREVIEW_CHARS) text = `${text.slice(0, BODY_PREVIEW_CHARS)}\n… (${text.length - BODY_PREVIEW_CHARS} more characters)`;
   return html`<h2>Request body (masked)</h2><pre class="body">${text}</pre>`;
 }
@@ -81,7 +82,7 @@ ${voteList('Approved by', r.approvals)}
 ${voteList('Denied by', r.denials)}
 ${r.decidedAt === undefined ? '' : html`<dt>Decided</dt><dd>${time(r.decidedAt)}</dd>`}
 </dl>
-${await reviewedBody(gw, r)}
+${await bodySection(gw, r)}
 ${decide}
 <p><a href="/ui/requests">All pending requests</a></p>`;
   return frame({ title: `Request ${r.id}`, kind: 'request', section: 'requests', who: s, body, ...(flash === undefined ? {} : { flash }) });

@@ -2,7 +2,7 @@
 import { HoopError } from '../../errors.js';
 import type { SessionRecord } from '../../store/store.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { recordingTitle } from '../v1-recordings.js';
+import { recordingTitle, shownRecording } from '../v1-recordings.js';
 import { finishEndSession } from '../v1-sessions.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
@@ -57,7 +57,7 @@ export async function sessionPage(gw: GatewayContext, s: ConsoleSession, id: str
   const r = await sessionFor(gw, s, id);
   const now = gw.now();
   const events = (await gw.store.listAudit({ session: id, limit: EVENTS_SHOWN })).sort((a, b) => a.time.localeCompare(b.time));
-  const recordings = await gw.store.listRecordings(id);
+  const recordings = (await gw.store.listRecordings(id)).map((x) => shownRecording(gw, x));
   const body = html`<dl class="facts">
 <dt>Session</dt><dd><code>${r.id}</code></dd><dt>Person</dt><dd>${r.user} (${r.groups.join(', ')})</dd>
 <dt>Connection</dt><dd>${r.connection}${r.namespace === null ? '' : ` — namespace ${r.namespace}`}</dd><dt>Role</dt><dd>${r.role ?? 'default roles'}</dd>

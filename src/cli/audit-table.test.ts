@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chalk } from 'chalk';
 import type { AuditEvent } from '../audit/audit-event.js';
-import { foldDiscovery, formatAuditRows, isDiscoveryEvent } from './audit-table.js';
+import { foldDiscovery, formatAuditRows, isDiscoveryEvent, lastStagePerRequest } from './audit-table.js';
 import { textWidth } from './table.js';
 
 const SESSION = '3f2a9c1b-7d4e-4a10-9c3b-0123456789ab';
@@ -70,4 +70,12 @@ test('formatAuditRows: deny (and error) in red when painted; plain without colou
   assert.ok(painted!.includes(`${red('deny')}       list pods`), painted);
   const [, plain] = formatAuditRows([deny], { offsetMinutes: 0, paint: new Chalk({ level: 0 }) });
   assert.doesNotMatch(plain!, /\x1b\[/);
+});
+
+test('lastStagePerRequest: the stages of one request collapse into the last, at the place of the first', () => {
+  const exec = (stage: AuditEvent['stage'], responseStatus: number | null): AuditEvent => ({ ...base, auditID: 'x', stage, responseStatus, subresource: 'exec' });
+  const other = { ...base, auditID: 'y' };
+  const out = lastStagePerRequest([exec('RequestReceived', null), exec('ResponseStarted', 101), other, exec('ResponseComplete', 101)]);
+  assert.deepEqual(out.map((e) => [e.auditID, e.stage]), [['x', 'ResponseComplete'], ['y', 'ResponseComplete']]);
+  assert.deepEqual(lastStagePerRequest([]), []);
 });

@@ -25,6 +25,25 @@ export function foldDiscovery(events: AuditEvent[], all: boolean): { shown: Audi
   return { shown, folded: events.length - shown.length };
 }
 
+/**
+ * One event per request: kube-apiserver's stages (`RequestReceived`, `ResponseStarted`, `ResponseComplete`) of one
+ * audit id collapse into the last one seen, which has the final status, at the place of the first.
+ */
+export function lastStagePerRequest(events: AuditEvent[]): AuditEvent[] {
+  const at = new Map<string, number>();
+  const out: AuditEvent[] = [];
+  for (const e of events) {
+    const i = at.get(e.auditID);
+    if (i === undefined) {
+      at.set(e.auditID, out.length);
+      out.push(e);
+    } else {
+      out[i] = e;
+    }
+  }
+  return out;
+}
+
 /** What a request was about: `pods/exec web-1 -n demo`, or the path of a non-resource request. */
 export function auditWhat(e: AuditEvent): string {
   return e.resource === null

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { castFile, castHeader } from '../audit/asciicast.js';
+import { shellQuote } from '../audit/shell-quote.js';
 import { verifyAuditLog } from '../audit/verify-chain.js';
 import { HoopError } from '../errors.js';
 import type { RecordingRecord } from '../store/store.js';
@@ -26,7 +27,7 @@ function mayRead(caller: Caller, owner: string): void {
 /** The title of a recording, as a terminal shows it. */
 export function recordingTitle(r: RecordingRecord): string {
   const target = `${r.pod ?? '?'}${r.container ? ` -c ${r.container}` : ''}${r.namespace ? ` -n ${r.namespace}` : ''}`;
-  return r.subresource === 'attach' ? `kubectl attach ${target}` : `kubectl exec ${target} -- ${r.command.join(' ')}`;
+  return r.subresource === 'attach' ? `kubectl attach ${target}` : `kubectl exec ${target} -- ${shellQuote(r.command)}`;
 }
 
 async function listSessionRecordings(gw: GatewayContext, req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {

@@ -48,7 +48,7 @@ function pipeUpgraded(gw: GatewayContext, x: ProxyExchange, client: Duplex, upRe
       if (ended) return;
       ended = true;
       void (async () => {
-        await rec?.end();
+        await rec?.end(x.cutReason);
         await recordProxyAudit(x).catch(() => undefined);
       })();
     });

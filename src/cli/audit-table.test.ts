@@ -46,6 +46,11 @@ test('formatAuditRows: a header, one time format, the session column (whole off 
   assert.equal(lines[2], `2026-12-02 15:04:05   ${SESSION}   alice@example.com   deny       delete namespaces kube-system`);
 });
 
+test('formatAuditRows: a namespace is not shown as in itself', () => {
+  const [, row] = formatAuditRows([{ ...base, verb: 'delete', resource: 'namespaces', name: 'demo', namespace: 'demo' }], { offsetMinutes: 0 });
+  assert.ok(row!.endsWith('delete namespaces demo'), row);
+});
+
 test('formatAuditRows -o wide: connection, HTTP code and rule', () => {
   const [head, row] = formatAuditRows([base], { offsetMinutes: 60, wide: true });
   assert.match(head!, /^TIME\s+SESSION\s+USER\s+CONNECTION\s+DECISION\s+CODE\s+REQUEST\s+RULE$/);

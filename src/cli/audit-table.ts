@@ -48,7 +48,8 @@ export function lastStagePerRequest(events: AuditEvent[]): AuditEvent[] {
 export function auditWhat(e: AuditEvent): string {
   return e.resource === null
     ? e.requestURI
-    : `${e.resource}${e.subresource ? `/${e.subresource}` : ''}${e.name ? ` ${e.name}` : ''}${e.namespace ? ` -n ${e.namespace}` : ''}`;
+    // A namespace's own namespace is itself (as kube-apiserver's RequestInfo has it): `namespaces demo`, not `… -n demo`.
+    : `${e.resource}${e.subresource ? `/${e.subresource}` : ''}${e.name ? ` ${e.name}` : ''}${e.namespace && e.resource !== 'namespaces' ? ` -n ${e.namespace}` : ''}`;
 }
 
 /** The REQUEST cell: the verb and what it was about, read like the kubectl command (`delete namespaces kube-system`, `get /api`). */

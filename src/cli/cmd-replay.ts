@@ -75,7 +75,7 @@ async function playCast(ctx: CliContext, events: CastEvent[], p: Pacing): Promis
 }
 
 /** How a recorded stream ended: its exit code, or — an exec without one — that it was cut. */
-export function recordingOutcome(r: Pick<RecordingRecord, 'subresource' | 'exitCode' | 'endedAt' | 'truncated'>): string {
+export function recordingOutcome(r: Pick<RecordingRecord, 'subresource' | 'exitCode' | 'endedAt'>): string {
   if (r.exitCode !== null) return `exit ${r.exitCode}`;
   if (r.endedAt === null) return 'still running';
   // kubectl's exec always ends with a status (exit code) unless the stream was cut; an attach ends without one.
@@ -100,9 +100,9 @@ export function recordingList(recordings: RecordingRecord[], offsetMinutes?: num
   );
 }
 
-async function fetchCast(client: GatewayClient, token: string, r: RecordingRecord): Promise<{ text: string; events: CastEvent[] }> {
+async function fetchCast(client: GatewayClient, token: string, r: RecordingRecord): Promise<{ text: string } & ReturnType<typeof parseCast>> {
   const text = await client.getText(token, `/v1/recordings/${encodeURIComponent(r.id)}`);
-  return { text, events: parseCast(text).events };
+  return { text, ...parseCast(text) };
 }
 
 /** Plays or exports a session. */
@@ -131,11 +131,10 @@ export async function runReplay(ctx: CliContext, session: string, opts: ReplayOp
       throw new HoopError('usage', `choose the recording to export with --exec N`, { hint: `hoopctl replay ${session} --exec 1 --export ${opts.export}` });
     }
     const r = recordings[(wanted ?? 1) - 1]!;
-    const { text, events } = await fetchCast(client, idToken, r);
+    const { text, events, header } = await fetchCast(client, idToken, r);
     // Recordings hold what people typed and saw (masked, but still private): 0600.
     await writeFile(opts.export, text, { mode: 0o600 });
-    const size = parseCast(text).header;
-    ctx.out.stderr.write(`wrote ${opts.export}: ${describeRecording(r, (wanted ?? 1))}, ${events.length} events, ${size.width}x${size.height} terminal (asciinema play ${opts.export})\n`);
+    ctx.out.stderr.write(`wrote ${opts.export}: ${describeRecording(r, (wanted ?? 1))}, ${events.length} events, ${header.width}x${header.height} terminal (asciinema play ${opts.export})\n`);
     return;
   }
 

@@ -140,16 +140,18 @@ describe('replay: several recordings, the terminal size, a cut exec', () => {
     assert.ok(replay.stdout.includes(`exec #1: kubectl exec ${pod} -c web -n demo -- sh -c 'echo "a b"' (`), replay.stdout);
   });
 
-  test('exec -it: the exported cast has the size of the terminal kubectl ran in, not 80x24', async () => {
-    const cmd = `stty cols 132 rows 41 && ${[process.execPath, hoopctlBin, 'exec', 'demo', '--', 'kubectl', 'exec', '-it', '-n', 'demo', pod, '--', 'sh', '-c', 'echo sized'].map(quote).join(' ')}`;
-    const run = startCli(['-qefc', cmd, '/dev/null'], { ...alice.env, TERM: 'xterm' }, { command: 'script' });
-    const r = await run.done;
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /sized/);
-    const cast = await exportCast(await lastStreamSession(), join(chain.dir, 'sized.cast'));
-    assert.deepEqual([cast.header.width, cast.header.height], [132, 41]);
-    assert.deepEqual(cast.events.filter((e) => e[1] === 'r').map((e) => e[2]).slice(0, 1), ['132x41']);
-  });
+  for (const k of KUBECTLS) {
+    test(`kubectl ${k.label} exec -it: the exported cast has the size of the terminal kubectl ran in, not 80x24`, async () => {
+      const cmd = `stty cols 132 rows 41 && ${[process.execPath, hoopctlBin, 'exec', 'demo', '--', k.path, 'exec', '-it', '-n', 'demo', pod, '--', 'sh', '-c', 'echo sized'].map(quote).join(' ')}`;
+      const run = startCli(['-qefc', cmd, '/dev/null'], { ...alice.env, TERM: 'xterm' }, { command: 'script' });
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /sized/);
+      const cast = await exportCast(await lastStreamSession(), join(chain.dir, `sized-${k.label}.cast`));
+      assert.deepEqual([cast.header.width, cast.header.height], [132, 41]);
+      assert.deepEqual(cast.events.filter((e) => e[1] === 'r').map((e) => e[2]).slice(0, 1), ['132x41']);
+    });
+  }
 
   test('an exec cut by a revoke: the recording marks the cut, replay prints it on a line of its own after the last output', async () => {
     // The session's own id, from the environment hoopctl exec gives its child.

@@ -3,6 +3,7 @@
  * a JSON header line, then one JSON array per event, `[time, code, data]`, time in seconds since the
  * start. Codes: "o" output, "i" input, "r" resize ("80x24"), "m" marker.
  */
+import { shellQuote } from './shell-quote.js';
 
 /** The header line. */
 export interface CastHeader {
@@ -38,7 +39,7 @@ export interface CastHeaderInput {
 export function castHeader(r: CastHeaderInput): CastHeader {
   return {
     version: 2, width: r.width, height: r.height, timestamp: Math.floor(Date.parse(r.startedAt) / 1000),
-    command: r.command.join(' '), title: r.title, env: { TERM: r.tty ? 'xterm-256color' : 'dumb', SHELL: '/bin/sh' },
+    command: shellQuote(r.command), title: r.title, env: { TERM: r.tty ? 'xterm-256color' : 'dumb', SHELL: '/bin/sh' },
   };
 }
 

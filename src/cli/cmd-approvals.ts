@@ -1,10 +1,11 @@
 /** `hoopctl requests | approve | deny | wait`: access requests seen from both sides. */
-import { formatDuration } from '../credential/duration.js';
 import type { AccessRequestView } from '../api/wire.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
+import { renderTable, type Column, type TableOptions } from './table.js';
+import { formatRelative, formatTimeAndRelative } from '../credential/time-format.js';
 
 async function client(ctx: CliContext) {
   const identity = await createIdentityDeps(ctx);
@@ -16,15 +17,22 @@ function votesOf(r: AccessRequestView): string {
   return `${r.approvals.length}/${r.minApprovals} (${r.approvers.join(',')})`;
 }
 
-/** Aligned rows for `hoopctl requests`. */
-export function formatRequestRows(items: AccessRequestView[], nowMs: number): string[] {
+/** Columns of `hoopctl requests`; `paint` colours the STATUS cell (denied red, approved green). */
+function requestColumns(paint?: { red(s: string): string; green(s: string): string }): Column[] {
+  const status = (text: string): string => (paint === undefined ? text : text === 'denied' ? paint.red(text) : text === 'approved' ? paint.green(text) : text);
+  return [
+    { header: 'ID' }, { header: 'KIND' }, { header: 'STATUS', paint: status }, { header: 'USER' }, { header: 'CONNECTION' },
+    { header: 'WHAT', truncate: true }, { header: 'APPROVALS', truncate: true }, { header: 'CREATED' }, { header: 'REASON', truncate: true },
+  ];
+}
+
+/** The table of `hoopctl requests` (header first), fitted to `opts.width`. */
+export function formatRequestRows(items: AccessRequestView[], nowMs: number, opts: TableOptions & { paint?: { red(s: string): string; green(s: string): string } } = {}): string[] {
   const rows = items.map((r) => [
     r.id, r.kind, r.status, r.user, r.connection, r.summary, votesOf(r),
-    formatDuration((nowMs - Date.parse(r.createdAt)) / 1000), r.reason ?? (r.kind === 'command' ? `session ${r.sessionId ?? ''}`.trim() : ''),
+    formatRelative(r.createdAt, nowMs), r.reason ?? (r.kind === 'command' ? `session ${r.sessionId ?? ''}`.trim() : ''),
   ]);
-  const head = ['ID', 'KIND', 'STATUS', 'USER', 'CONNECTION', 'WHAT', 'APPROVALS', 'AGE', 'REASON'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  return [head, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return renderTable(requestColumns(opts.paint), rows, opts.width === undefined ? {} : { width: opts.width });
 }
 
 /** `requests`: pending requests the caller made or may approve (all states with --all; everything for admins). */
@@ -39,7 +47,8 @@ export async function runRequests(ctx: CliContext, opts: { output: string; all?:
     ctx.out.stderr.write(opts.all === true ? 'no access requests\n' : 'no pending access requests\n');
     return;
   }
-  for (const line of formatRequestRows(items, Date.now())) ctx.out.stdout.write(`${line}\n`);
+  const width = ctx.out.width();
+  for (const line of formatRequestRows(items, Date.now(), { ...(width === undefined ? {} : { width }), paint: ctx.out.co })) ctx.out.stdout.write(`${line}\n`);
   const mine = items.find((r) => r.canApprove);
   if (mine !== undefined) ctx.out.stderr.write(`approve with: hoopctl approve ${mine.id} [--comment TEXT]   deny with: hoopctl deny ${mine.id}\n`);
 }
@@ -62,7 +71,7 @@ export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', g
   const c = ctx.out.c;
   const what = `${r.user}'s request ${r.id} (${r.summary} on ${r.connection})`;
   if (r.status === 'approved') {
-    const until = r.validUntil === undefined ? '' : ` until ${new Date(r.validUntil).toLocaleTimeString()}`;
+    const until = r.validUntil === undefined ? '' : ` until ${formatTimeAndRelative(r.validUntil, Date.now())}`;
     const use = r.kind === 'session' ? 'they may open the session' : 'they may send that request once';
     ctx.out.stderr.write(`${c.green('✔')} approved ${what}; ${use}${until}\n`);
   } else if (r.status === 'denied') {

@@ -9,6 +9,8 @@ import type { ChainReport } from '../audit/verify-chain.js';
 import { parseDuration } from '../credential/duration.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
+import { foldDiscovery, formatAuditRows } from './audit-table.js';
+import { resolveSessionId } from './cmd-sessions.js';
 import { ExitRequest, type CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
 
@@ -21,23 +23,13 @@ export interface AuditOptions {
   output?: string;
   follow?: boolean;
   export?: string;
+  /** Discovery requests too (the table folds them away by default). */
+  all?: boolean;
   /** Poll period of --follow in ms (hidden flag; tests shorten it). */
   interval?: string;
 }
 
 const FOLLOW_LIMIT = 1000;
-
-/** Renders audit events as aligned text lines (no token or body ever appears in an event). */
-export function formatAuditLines(events: AuditEvent[]): string[] {
-  return events.map((e) => {
-    const what = e.resource === null
-      ? e.requestURI
-      : `${e.resource}${e.subresource ? `/${e.subresource}` : ''}${e.name ? ` ${e.name}` : ''}${e.namespace ? ` -n ${e.namespace}` : ''}`;
-    const status = e.responseStatus === null ? '-' : String(e.responseStatus);
-    const rule = e.rule === null ? '' : ` (${e.rule})`;
-    return `${e.time}  ${(e.user ?? '-').padEnd(20)} ${(e.connection ?? '-').padEnd(8)} ${e.decision.padEnd(8)} ${status.padEnd(4)} ${e.verb.padEnd(8)} ${what}${rule}`;
-  });
-}
 
 function query(opts: AuditOptions, extra: Record<string, string>): string {
   const q = new URLSearchParams();
@@ -57,27 +49,45 @@ async function openExport(path: string): Promise<FileHandle> {
 /** Prints (or exports) the audit events the caller may see; with --follow, keeps polling for new ones until interrupted. */
 export async function runAudit(ctx: CliContext, opts: AuditOptions): Promise<void> {
   const format = opts.output ?? 'table';
-  if (!['table', 'text', 'json'].includes(format)) throw new HoopError('usage', `-o ${format}: use table or json`);
+  if (!['table', 'text', 'wide', 'json'].includes(format)) throw new HoopError('usage', `-o ${format}: use table, wide or json`);
   const deps = await createIdentityDeps(ctx);
   const first = await freshIdToken(deps);
   const client = createGatewayClient({ baseUrl: first.gateway });
+  // A session id as a terminal table shows it (its first characters) names the session.
+  if (opts.session !== undefined) opts = { ...opts, session: await resolveSessionId(client, first.idToken, opts.session) };
   const file = opts.export === undefined || opts.export === '-' ? undefined : await openExport(opts.export);
   const toStdoutJson = format === 'json' || opts.export === '-';
   let exported = 0;
+  let folded = 0;
+  let headerDone = false;
+  const width = ctx.out.width();
+  const table = { ...(width === undefined ? {} : { width }), wide: format === 'wide', paint: ctx.out.co };
   const print = async (events: AuditEvent[]): Promise<void> => {
     if (file !== undefined) {
       if (events.length > 0) await file.appendFile(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
       exported += events.length;
       return;
     }
-    if (toStdoutJson) for (const e of events) ctx.out.stdout.write(`${JSON.stringify(e)}\n`);
-    else for (const line of formatAuditLines(events)) ctx.out.stdout.write(`${line}\n`);
+    if (toStdoutJson) {
+      for (const e of events) ctx.out.stdout.write(`${JSON.stringify(e)}\n`);
+      return;
+    }
+    const page = foldDiscovery(events, opts.all === true);
+    folded += page.folded;
+    if (page.shown.length === 0) return;
+    for (const line of formatAuditRows(page.shown, table, !headerDone)) ctx.out.stdout.write(`${line}\n`);
+    headerDone = true;
+  };
+  const sayFolded = (): void => {
+    if (folded > 0) ctx.out.stderr.write(`${folded} discovery request(s) (GET /api, /apis, /version, /openapi …) not shown; --all shows them\n`);
   };
   try {
     const extra: Record<string, string> = { limit: opts.limit ?? '200' };
     if (opts.since !== undefined) extra.since = new Date(Date.now() - parseDuration(opts.since) * 1000).toISOString();
     const initial = await client.getJson<{ items: AuditEvent[]; limit?: number }>(first.idToken, `/v1/audit?${query(opts, extra)}`);
     await print(initial.items);
+    sayFolded();
+    if (!toStdoutJson && file === undefined && initial.items.length === 0) ctx.out.stderr.write('no audit events\n');
     const asked = Number(extra.limit);
     if (initial.limit !== undefined && initial.limit < asked && initial.items.length === initial.limit) {
       ctx.out.stderr.write(`warning: showing the newest ${initial.limit} events, the most the gateway returns at once (asked for ${asked}); narrow with --since, --user or --session\n`);

@@ -1,7 +1,7 @@
 /** `hoopctl login | logout | whoami`. */
-import { formatDuration } from '../credential/duration.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps } from './identity.js';
+import { formatRelative, formatTime } from '../credential/time-format.js';
 
 /** Runs the device flow and stores the tokens; Ctrl-C cancels. */
 export async function runLogin(ctx: CliContext, opts: { gateway?: string }): Promise<void> {
@@ -37,7 +37,7 @@ export async function runWhoami(ctx: CliContext, opts: { output: string }): Prom
     ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
-  const expiry = r.expiresInSeconds > 0 ? `in ${formatDuration(r.expiresInSeconds)}` : 'expired (refreshed on next use)';
+  const expiry = r.expiresInSeconds > 0 ? formatRelative(Date.now() + r.expiresInSeconds * 1000, Date.now()) : 'expired (refreshed on next use)';
   ctx.out.stdout.write(
     [
       `user:     ${r.user}`,
@@ -45,7 +45,7 @@ export async function runWhoami(ctx: CliContext, opts: { output: string }): Prom
       ...(r.groupsNote === undefined ? [] : [`note:     ${r.groupsNote}`]),
       `gateway:  ${r.gateway}`,
       `issuer:   ${r.issuer}`,
-      `expires:  ${r.expiresAt} (${expiry})`,
+      `expires:  ${formatTime(r.expiresAt)} (${expiry})`,
       `tokens:   ${r.store.kind === 'keychain' ? 'OS keychain' : 'file'} (${r.store.location})`,
       '',
     ].join('\n'),

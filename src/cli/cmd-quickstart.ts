@@ -7,7 +7,7 @@ import type { AuditEvent } from '../audit/audit-event.js';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import { saveQuickstartNote } from '../platform/quickstart-note.js';
-import { formatAuditLines } from './cmd-audit.js';
+import { foldDiscovery, formatAuditRows } from './audit-table.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken, loginPlayingPerson } from './identity.js';
 import { DEMO_USERS, startQuickstartStack } from './quickstart-stack.js';
@@ -130,7 +130,10 @@ async function runTour(ctx: CliContext, connection: string, simulated: boolean):
   const { idToken } = await freshIdToken(identity);
   const audit = await client.getJson<{ items: AuditEvent[] }>(idToken, `/v1/audit?session=${encodeURIComponent(session.sessionId)}&limit=500`);
   ctx.out.stderr.write(`\n${c.bold('4. Audit trail')} of session ${session.sessionId} (${audit.items.length} events)\n`);
-  for (const line of formatAuditLines(audit.items)) ctx.out.stdout.write(`${line}\n`);
+  const { shown, folded } = foldDiscovery(audit.items, false);
+  const width = ctx.out.width();
+  for (const line of formatAuditRows(shown, { ...(width === undefined ? {} : { width }), wide: true, paint: ctx.out.co })) ctx.out.stdout.write(`${line}\n`);
+  if (folded > 0) ctx.out.stderr.write(`(${folded} discovery request(s) not shown; hoopctl audit --all shows them)\n`);
   if (failures.length > 0) throw new HoopError('internal', `the tour did not go as expected:\n  ${failures.join('\n  ')}`);
   ctx.out.stderr.write(`\n${c.green('✔')} tour complete\n`);
 }

@@ -9,6 +9,7 @@ import type { ConnectDeps } from '../usecases/session-deps.js';
 import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken } from './identity.js';
 import type { SessionRecord, SweptSession } from '../local-proxy/session-dir.js';
+import { formatTime, formatTimeAndRelative } from '../credential/time-format.js';
 
 const SWEEP_NOTICE_TIMEOUT_MS = 3000;
 
@@ -38,7 +39,7 @@ function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: str
 function reportSwept(ctx: CliContext, swept: readonly SweptSession[]): void {
   for (const s of swept) {
     if (s.reason !== 'owner_gone' || s.record === undefined) continue;
-    const told = s.endedAtGateway === true ? 'ended it at the gateway' : `could not end it at the gateway (it expires at ${s.record.expiresAt}; or run: hoopctl revoke ${s.record.sessionId})`;
+    const told = s.endedAtGateway === true ? 'ended it at the gateway' : `could not end it at the gateway (it expires ${formatTimeAndRelative(s.record.expiresAt, Date.now())}; or run: hoopctl revoke ${s.record.sessionId})`;
     ctx.out.stderr.write(`hoopctl: session ${s.record.sessionId} for ${s.record.connection} lost its process (pid ${s.record.pid}): removed its credentials, ${told}\n`);
   }
 }
@@ -62,10 +63,13 @@ export async function runConnections(ctx: CliContext, opts: { output: string }):
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     return;
   }
-  for (const c of items) {
-    const roles = c.roles.map((r) => (r.approval ? `${r.name} (approval)` : r.name)).join(', ') || '(none)';
-    ctx.out.stdout.write(`${c.name.padEnd(16)} roles: ${roles}; ttl ${formatDuration(c.defaultTtlSeconds)} (max ${formatDuration(c.maxTtlSeconds)})${c.description ? `  ${c.description}` : ''}\n`);
+  if (items.length === 0) {
+    ctx.out.stderr.write('no connections offered to you\n');
+    return;
   }
+  const { formatConnectionRows } = await import('./session-tables.js');
+  const width = ctx.out.width();
+  for (const line of formatConnectionRows(items, width === undefined ? {} : { width })) ctx.out.stdout.write(`${line}\n`);
 }
 
 function sessionInput(connection: string, opts: Record<string, unknown>): StartSessionInput {
@@ -115,7 +119,7 @@ export function ttlCapNotice(requested: unknown, expiresAt: string, nowMs: numbe
   const granted = Math.round((Date.parse(expiresAt) - nowMs) / 1000);
   // Slack for the round trip between the gateway's clock reading and ours.
   if (!Number.isFinite(granted) || parseDuration(requested) - granted <= 10) return undefined;
-  return `--ttl ${requested} is above the maximum this connection allows; the session lasts ${formatDuration(Math.max(0, granted))} (until ${expiresAt})`;
+  return `--ttl ${requested} is above the maximum this connection allows; the session lasts ${formatDuration(Math.max(0, granted))} (until ${formatTime(expiresAt)})`;
 }
 
 function warnTtlCap(ctx: CliContext, requested: unknown, expiresAt: string): void {
@@ -128,7 +132,7 @@ function announce(ctx: CliContext, s: RunningSession, what: string): () => void 
   const c = ctx.out.c;
   const left = Math.max(0, Math.floor((Date.parse(s.expiresAt) - Date.now()) / 1000));
   ctx.out.stderr.write(
-    `${c.green('✔')} ${what} ${c.bold(s.connection)} until ${new Date(s.expiresAt).toLocaleTimeString()} (${formatDuration(left)} left); session ${s.sessionId}\n` +
+    `${c.green('✔')} ${what} ${c.bold(s.connection)} until ${formatTimeAndRelative(s.expiresAt, Date.now())}; session ${s.sessionId}\n` +
       `  KUBECONFIG=${s.kubeconfigPath}\n`,
   );
   const timers = [300, 60].filter((w) => left > w).map((w) =>
@@ -174,7 +178,7 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
     );
     ctx.out.stdout.write(s.exports);
     warnTtlCap(ctx, opts.ttl, s.expiresAt);
-    ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${s.expiresAt}; end it with: hoopctl disconnect ${s.connection}\n`);
+    ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${formatTime(s.expiresAt)}; end it with: hoopctl disconnect ${s.connection}\n`);
     return;
   }
   const { startSession } = await import('../usecases/connect.js');
@@ -249,10 +253,13 @@ export async function runStatus(ctx: CliContext, opts: { output: string }): Prom
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     return;
   }
-  if (items.length === 0) ctx.out.stderr.write('no running sessions\n');
-  // The session this shell is in gets a `>`, as tsh marks the active profile.
-  const current = ctx.env.HOOP_SESSION;
-  for (const s of items) ctx.out.stdout.write(`${s.sessionId === current ? '> ' : '  '}${s.connection.padEnd(16)} ${formatDuration(s.remainingSeconds).padEnd(10)} session ${s.sessionId}  KUBECONFIG=${s.kubeconfig}\n`);
+  if (items.length === 0) {
+    ctx.out.stderr.write('no running sessions\n');
+    return;
+  }
+  const { formatStatusRows } = await import('./session-tables.js');
+  const width = ctx.out.width();
+  for (const line of formatStatusRows(items, ctx.env.HOOP_SESSION, Date.now(), width === undefined ? {} : { width })) ctx.out.stdout.write(`${line}\n`);
 }
 
 /** Hidden `__session-daemon`: receives the grant over IPC and serves it until expiry or SIGTERM. */

@@ -152,7 +152,7 @@ function registerGatewaySessionCommands(program: Command, ctx: CliContext): void
   program
     .command('revoke')
     .description('end a session now (yours, or any for admins): its credential is refused and every open stream is cut')
-    .argument('<session>', 'session id (see hoopctl sessions)')
+    .argument('<session>', 'session id, or its first characters (see hoopctl sessions)')
     .option('-y, --yes', 'do not ask for confirmation on a terminal')
     .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
     .action(async (session: string, opts: { yes?: boolean; input?: boolean }) => (await import('./cmd-sessions.js')).runRevoke(ctx, session, opts));
@@ -194,14 +194,15 @@ function registerAuditCommands(program: Command, ctx: CliContext): void {
     .description('show audit events from the gateway (your own; all for admins); audit verify checks the hash chain')
     // `audit verify -o json` is the subcommand's option, not the listing's.
     .enablePositionalOptions()
-    .option('--session <id>', 'only this session')
+    .option('--session <id>', 'only this session (its id, or the first characters of it)')
     .option('--user <user>', 'only this user (admins)')
     .option('--since <duration>', 'only events newer than this, e.g. 1h')
     .option('--limit <n>', 'at most this many events', '200')
     .option('-f, --follow', 'keep printing new events as they come (Ctrl-C stops)')
     .option('--export <file>', 'append the events as JSON lines to FILE (0600; with --follow a SIEM can tail it; - for stdout)')
+    .option('--all', 'also show discovery requests (GET /api, /apis, /version, /openapi …), which the table folds away')
     .addOption(new Option('--interval <ms>', 'poll period of --follow').default('1000').hideHelp())
-    .addOption(new Option('-o, --output <format>', 'output format: table, or json (JSON lines)').choices(['text', 'table', 'json']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format: table, wide (adds connection, HTTP code and rule), or json (JSON lines)').choices(['text', 'table', 'wide', 'json']).default('table'))
     .action(async (opts: Record<string, string>) => (await import('./cmd-audit.js')).runAudit(ctx, opts));
   audit
     .command('verify')
@@ -213,7 +214,7 @@ function registerAuditCommands(program: Command, ctx: CliContext): void {
   program
     .command('replay')
     .description('replay a session: its API requests with decisions, and the terminal of each exec/attach in real time')
-    .argument('<session>', 'session id (see hoopctl sessions or hoopctl audit)')
+    .argument('<session>', 'session id, or its first characters (see hoopctl sessions or hoopctl audit)')
     .option('--speed <factor>', 'play faster (2) or slower (0.5)', '1')
     .option('--exec <n>', 'only the n-th recorded exec/attach of the session (1 = first)')
     .option('--idle-limit <seconds>', 'longest pause played, in seconds', '2')

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { HoopError } from '../errors.js';
 import { exitCodeFor } from './exit-codes.js';
+import { outputFlushed } from './exit-flush.js';
 import { createOutput } from './output.js';
 import { ExitRequest, type CliContext } from './context.js';
 
@@ -62,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
+    // Only after stdout and stderr are flushed: process.exit drops what a full pipe still has queued.
+    await outputFlushed();
     // Exit explicitly: undici pools and timers of a finished command must not keep the process alive.
     process.exit(code);
   },

@@ -6,6 +6,8 @@ import { HoopError } from '../errors.js';
 export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width (process.stdout.columns). */
+  columns?: number;
 }
 
 /** What commands print through. */
@@ -14,6 +16,10 @@ export interface Output {
   stderr: OutStream;
   /** Colours for stderr messages (level 0 when NO_COLOR is set or stderr is not a TTY). */
   c: ChalkInstance;
+  /** Colours for stdout (tables): level 0 when NO_COLOR is set or stdout is not a TTY. */
+  co: ChalkInstance;
+  /** The width tables on stdout fit: the terminal's, undefined when stdout is not a terminal (nothing is cut then). */
+  width(): number | undefined;
   /** Prints `error: …` and `hint: …` (or JSON `{code,message,hint}` with json=true) to stderr. */
   printError(e: unknown, opts?: { json?: boolean; verbose?: boolean }): void;
   /** A status line on stderr: animated on a TTY, one plain line per update otherwise. */
@@ -36,9 +42,19 @@ export function colorLevel(stream: OutStream, env: NodeJS.ProcessEnv): 0 | 1 {
   return stream.isTTY === true ? 1 : 0;
 }
 
+/** The width of a terminal stream (its columns, else `$COLUMNS`, else 80); undefined when it is not a terminal. */
+export function terminalWidth(stream: OutStream, env: NodeJS.ProcessEnv): number | undefined {
+  if (stream.isTTY !== true) return undefined;
+  if (stream.columns !== undefined && stream.columns > 0) return stream.columns;
+  const fromEnv = Number(env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
+}
+
 /** Creates the Output used by every command. */
 export function createOutput(stdout: OutStream, stderr: OutStream, env: NodeJS.ProcessEnv): Output {
   const c = new Chalk({ level: colorLevel(stderr, env) });
+  const co = new Chalk({ level: colorLevel(stdout, env) });
+  const width = (): number | undefined => terminalWidth(stdout, env);
   const animated = stderr.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined;
 
   function printError(e: unknown, opts: { json?: boolean; verbose?: boolean } = {}): void {
@@ -92,5 +108,5 @@ export function createOutput(stdout: OutStream, stderr: OutStream, env: NodeJS.P
     };
   }
 
-  return { stdout, stderr, c, printError, status };
+  return { stdout, stderr, c, co, width, printError, status };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { AccessRequestView } from '../api/wire.js';
 import { approvedText } from './approval-wait.js';
 import { ttlCapNotice } from './cmd-session.js';
+import { formatTime } from '../credential/time-format.js';
 
 test('ttlCapNotice: silent when the ttl was granted (or not asked), names the real duration when capped', () => {
   const now = Date.parse('2026-12-02T14:00:00Z');
@@ -11,7 +12,7 @@ test('ttlCapNotice: silent when the ttl was granted (or not asked), names the re
   assert.equal(ttlCapNotice('30m', '2026-12-02T14:30:00Z', now), undefined);
   const n = ttlCapNotice('3h', '2026-12-02T15:00:00Z', now);
   assert.ok(n?.includes('--ttl 3h is above the maximum'), n);
-  assert.ok(n?.includes('until 2026-12-02T15:00:00Z'), n);
+  assert.ok(n?.includes(`lasts 1h (until ${formatTime('2026-12-02T15:00:00Z')})`), n);
 });
 
 test('approvedText: the approvers with their comments and the granted role reach the requester', () => {

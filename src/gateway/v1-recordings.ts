@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { castFile, castHeader } from '../audit/asciicast.js';
+import { shellQuote } from '../audit/shell-quote.js';
 import { HoopError } from '../errors.js';
 import { maskArgv } from '../mask/line-masker.js';
 import { createMaskContext } from '../mask/mask-object.js';
@@ -24,7 +25,7 @@ export function shownRecording(gw: Pick<GatewayContext, 'config'>, r: RecordingR
 /** The title of a recording, as a terminal shows it. */
 export function recordingTitle(r: RecordingRecord): string {
   const target = `${r.pod ?? '?'}${r.container ? ` -c ${r.container}` : ''}${r.namespace ? ` -n ${r.namespace}` : ''}`;
-  return r.subresource === 'attach' ? `kubectl attach ${target}` : `kubectl exec ${target} -- ${r.command.join(' ')}`;
+  return r.subresource === 'attach' ? `kubectl attach ${target}` : `kubectl exec ${target} -- ${shellQuote(r.command)}`;
 }
 
 /** `GET /v1/sessions/:id/recordings`. */

@@ -5,6 +5,7 @@
  * the session served by the background daemon (as `connect --print-env` does); when the launcher
  * returns at once, the session stays until expiry or `hoopctl disconnect`.
  */
+import { formatTime } from '../credential/time-format.js';
 import type { BackgroundSession } from './background.js';
 import type { ChildDeps } from './session-deps.js';
 import type { Clock } from '../clock.js';
@@ -71,7 +72,7 @@ export async function runWithKeepAlive(deps: KeepAliveDeps, session: BackgroundS
     return { code: exit.code, kept };
   }
   const why = plan === 'always' ? '--keep-alive' : `${command} returned at once (a GUI launcher; its windows keep using the session)`;
-  deps.stderr.write(`hoopctl: ${why}: session ${session.sessionId} for "${session.connection}" stays up until ${session.expiresAt}, `
+  deps.stderr.write(`hoopctl: ${why}: session ${session.sessionId} for "${session.connection}" stays up until ${formatTime(session.expiresAt)}, `
     + `served in the background (pid ${session.pid}).\n  End it with: hoopctl disconnect ${session.connection}`
     + `${plan === 'always' ? '' : `\n  To tie the session to the window instead: hoopctl exec ${session.connection} -- ${command} --wait …`}\n`);
   return { code: exit.code, kept };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChain, hoopExec, type Chain } from './chain-harness.js';
-import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
+import { hoopctlBin, runCli, startCli, type TempHome } from '../support/cli-runner.js';
 import { assertOnlyTombstones } from '../support/session-tombstones.js';
 import { kubectlBinaries } from '../support/kubectl-binaries.js';
 
@@ -222,6 +222,56 @@ describe('audit', () => {
     assert.equal(denied.decision, 'deny');
     assert.match(String(denied.rule), /no-namespace-deletion/);
     assert.equal(denied.responseStatus, 403);
+  });
+
+  test('the table: a header, the session column, discovery folded away (--all shows it), -o wide adds code and rule; nothing cut or coloured in a pipe', async () => {
+    const r = await runCli(['audit', '--limit', '1000'], alice.env);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n');
+    assert.match(rows[0]!, /^TIME {3,}SESSION {3,}USER {3,}DECISION {3}REQUEST$/);
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    assert.match(r.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d {3}${uuid} {3}alice@example\\.com {3}allow {6}list pods -n demo$`, 'm'));
+    assert.match(r.stdout, /deny {7}delete namespaces demo$/m);
+    assert.doesNotMatch(r.stdout, / get \/(api|apis|version|openapi)\b/, 'discovery is folded away');
+    assert.doesNotMatch(r.stdout, /\x1b\[|…/, 'a pipe gets neither colour nor cut cells');
+    const folded = /^(\d+) discovery request\(s\) \(GET \/api, \/apis, \/version, \/openapi …\) not shown; --all shows them$/m.exec(r.stderr);
+    assert.ok(folded, r.stderr);
+    const all = await runCli(['audit', '--limit', '1000', '--all'], alice.env);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /allow {6}get \/api(\?\S*)?$/m);
+    assert.match(all.stdout, /allow {6}get \/apis(\?\S*)?$/m);
+    assert.ok(all.stdout.trimEnd().split('\n').length >= rows.length + Number(folded[1]), 'every folded row is back');
+    assert.doesNotMatch(all.stderr, /not shown/);
+    const wide = await runCli(['audit', '--limit', '1000', '-o', 'wide'], alice.env);
+    assert.match(wide.stdout, /^TIME\s+SESSION\s+USER\s+CONNECTION\s+DECISION\s+CODE\s+REQUEST\s+RULE$/m);
+    assert.match(wide.stdout, /alice@example\.com {3}demo {9}deny {7}403 {4}delete namespaces demo +guardrails\[\d+\] \(no-namespace-deletion\)$/m);
+    // A session id's first characters name the session, as the terminal table shows them.
+    const session = new RegExp(`(${uuid}) {3}alice@example\\.com {3}allow {6}list pods -n demo$`, 'm').exec(r.stdout)![1]!;
+    const one = await runCli(['audit', '--session', session.slice(0, 8), '-o', 'json'], alice.env);
+    assert.equal(one.code, 0, one.stderr);
+    const sessions = new Set(one.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { session: string }).session));
+    assert.deepEqual([...sessions], [session]);
+  });
+
+  test('on an 80-column terminal: every line fits, session ids are short, deny is red; NO_COLOR turns colour off', async () => {
+    // The test homes set NO_COLOR; a person's terminal usually does not.
+    const { NO_COLOR: _, ...colourful } = alice.env;
+    const onTerminal = async (env: NodeJS.ProcessEnv): Promise<string[]> => {
+      const cmd = `stty cols 80 && ${[process.execPath, hoopctlBin, 'audit', '--limit', '1000'].map((a) => `'${a}'`).join(' ')}`;
+      const run = startCli(['-qefc', cmd, '/dev/null'], { ...colourful, TERM: 'xterm', ...env }, { command: 'script' });
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      return r.stdout.replace(/\r/g, '').trimEnd().split('\n').filter((l) => /^(TIME|\d{4}-)/.test(l));
+    };
+    const lines = await onTerminal({});
+    assert.match(lines[0]!, /^TIME {3,}SESSION {4}USER/);
+    const plain = (l: string): string => l.replace(/\x1b\[[0-9;]*m/g, '');
+    for (const l of lines) assert.ok([...plain(l)].length <= 80, `${[...plain(l)].length} columns: ${plain(l)}`);
+    assert.ok(lines.some((l) => /^\S+ \S+ {3}[0-9a-f]{8} {3}alice@example\.com/.test(l)), 'short session ids');
+    assert.ok(lines.some((l) => l.includes('\x1b[31mdeny\x1b[39m')), 'deny in red');
+    assert.ok(lines.some((l) => plain(l).endsWith('…')), 'a long request is cut with an ellipsis');
+    const noColor = await onTerminal({ NO_COLOR: '1' });
+    assert.ok(noColor.every((l) => !l.includes('\x1b[')), 'NO_COLOR: no escape codes');
   });
 
   test('logout removes the stored login', async () => {

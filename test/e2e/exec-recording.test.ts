@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseCast } from '../../src/audit/asciicast.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { startChain, hoopExec, type Chain } from './chain-harness.js';
-import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
+import { hoopctlBin, runCli, startCli, type TempHome } from '../support/cli-runner.js';
 import { kubectlBinaries } from '../support/kubectl-binaries.js';
 
 const KUBECTLS = kubectlBinaries(['1.27', '1.33']);
@@ -64,12 +64,17 @@ describe('exec through the chain, recorded', () => {
       const session = await lastStreamSession();
       const cast = await exportCast(session, join(chain.dir, `exec-${k.label}.cast`));
       assert.equal(cast.header.version, 2);
-      assert.match(cast.header.title ?? '', new RegExp(`kubectl exec ${pod} .*-- sh -c`));
+      // The command as a shell would need it typed, not a plain join of its argv.
+      const command = `sh -c 'echo out-${v}; echo err-${v} >&2; exit 3'`;
+      assert.equal(cast.header.command, command);
+      assert.equal(cast.header.title, `kubectl exec ${pod} -c web -n demo -- ${command}`);
       assert.match(output(cast), new RegExp(`out-${v}\\n`));
       assert.match(output(cast), new RegExp(`err-${v}\\n`));
       const replay = await runCli(['replay', session, '--speed', '1000'], alice.env);
       assert.equal(replay.code, 0, replay.stderr);
-      assert.match(replay.stdout, new RegExp(`exec #1: kubectl exec ${pod} -- sh -c .* \\(${transport} v[45]\\.channel\\.k8s\\.io, exit 3\\)`));
+      assert.ok(replay.stdout.includes(`exec #1: kubectl exec ${pod} -c web -n demo -- ${command} (${transport} v`), replay.stdout);
+      assert.match(replay.stdout, /\.channel\.k8s\.io, exit 3\) ──\n/);
+      assert.match(replay.stdout, /── end of exec #1 \(exit 3\) ──/);
       // WebSocket exec arrives as GET: the audit keeps the request's own verb; the policy matched it as create.
       assert.match(replay.stdout, /allow\s+101\s+(get|create)\s+pods\/exec/);
       assert.match(replay.stdout, new RegExp(`out-${v}`));
@@ -132,6 +137,68 @@ describe('exec through the chain, recorded', () => {
     assert.ok(Buffer.byteLength(cast.text) < CAP + 4096);
     const replay = await runCli(['replay', session, '--speed', '100000'], alice.env);
     assert.match(replay.stdout, /recording truncated at the session cap/);
+  });
+});
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+describe('replay: several recordings, the terminal size, a cut exec', () => {
+  test('two execs in one session: --export without --exec lists them and writes nothing; a prefix of the session id names it', async () => {
+    const r = await hoopExec(alice, 'demo', ['sh', '-c', `kubectl exec -n demo ${pod} -- sh -c 'echo "a b"' && kubectl exec -n demo ${pod} -- echo second`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'a b\nsecond\n');
+    const session = await lastStreamSession();
+    const file = join(chain.dir, 'two.cast');
+    const both = await runCli(['replay', session, '--export', file], alice.env);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /has 2 recorded exec\/attach streams; an asciicast file holds one:\n\s+EXEC\s+STARTED\s+COMMAND\s+RESULT\n/);
+    assert.match(both.stderr, new RegExp(`^\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+kubectl exec ${pod} -- sh -c 'echo "a b"'\\s+exit 0$`, 'm'));
+    assert.match(both.stderr, /^\s+2\s+.*kubectl exec \S+ -- echo second\s+exit 0$/m);
+    assert.ok(both.stderr.includes(`hint: hoopctl replay ${session} --exec 1 --export ${file}`), both.stderr);
+    await assert.rejects(stat(file), 'nothing is written');
+    const second = await exportCast(session.slice(0, 8), file, ['--exec', '2']);
+    assert.equal(second.header.command, 'echo second');
+    assert.equal(output(second), 'second\n');
+    const first = await exportCast(session.slice(0, 8), file, ['--exec', '1']);
+    assert.equal(first.header.command, `sh -c 'echo "a b"'`);
+    const replay = await runCli(['replay', session.slice(0, 8), '--speed', '1000'], alice.env);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.ok(replay.stdout.includes(`session ${session}: `), 'the prefix resolved to the whole id');
+    assert.ok(replay.stdout.includes(`exec #1: kubectl exec ${pod} -c web -n demo -- sh -c 'echo "a b"' (`), replay.stdout);
+  });
+
+  for (const k of KUBECTLS) {
+    test(`kubectl ${k.label} exec -it: the exported cast has the size of the terminal kubectl ran in, not 80x24`, async () => {
+      const cmd = `stty cols 132 rows 41 && ${[process.execPath, hoopctlBin, 'exec', 'demo', '--', k.path, 'exec', '-it', '-n', 'demo', pod, '--', 'sh', '-c', 'echo sized'].map(quote).join(' ')}`;
+      const run = startCli(['-qefc', cmd, '/dev/null'], { ...alice.env, TERM: 'xterm' }, { command: 'script' });
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /sized/);
+      const cast = await exportCast(await lastStreamSession(), join(chain.dir, `sized-${k.label}.cast`));
+      assert.deepEqual([cast.header.width, cast.header.height], [132, 41]);
+      assert.deepEqual(cast.events.filter((e) => e[1] === 'r').map((e) => e[2]).slice(0, 1), ['132x41']);
+    });
+  }
+
+  test('an exec cut by a revoke: the recording marks the cut, replay prints it on a line of its own after the last output', async () => {
+    // The session's own id, from the environment hoopctl exec gives its child.
+    const run = startCli(['exec', 'demo', '--', 'sh', '-c', `echo "session=$HOOP_SESSION" >&2; exec kubectl exec -i -n demo ${pod} -- cat`], alice.env);
+    try {
+      const session = (await run.waitFor(/session=(\S+)\n/))[1]!;
+      run.child.stdin!.write('no newline at the end');
+      await run.waitFor(/no newline at the end/);
+      const revoke = await runCli(['revoke', session.slice(0, 8)], alice.env);
+      assert.equal(revoke.code, 0, revoke.stderr);
+      assert.ok(revoke.stderr.includes(`revoked session ${session}`), revoke.stderr);
+      await run.done;
+      const replay = await runCli(['replay', session, '--speed', '1000'], alice.env);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.match(replay.stdout, /exec #1: kubectl exec .* -- cat \(.*, cut: no exit status\) ──/);
+      assert.match(replay.stdout, /no newline at the end\n── end of exec #1 \(cut: no exit status\) ──\n/);
+      assert.match(replay.stderr, /\[hoopctl: the stream was cut here \(session revoked by alice@example\.com\)\]/);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 });
 

@@ -25,7 +25,8 @@ test('in the quickstart subshell: hoopctl prompt, status marks the current sessi
     assert.match(await readFile(f('prompt'), 'utf8'), /^⎈ demo(:[\w-]+)? (\d+m|\d+s)$/);
     assert.match(await readFile(f('prompt-ended'), 'utf8'), /^⎈ demo(:[\w-]+)? ended$/);
     const status = (await readFile(f('status'), 'utf8')).trim().split('\n');
-    assert.equal(status.length, 2, 'the subshell session and the background one');
+    assert.match(status[0]!, /^\s*CONNECTION\s+ENDS\s+SESSION\s+KUBECONFIG$/, 'a header row');
+    assert.equal(status.length, 3, 'the header, the subshell session and the background one');
     assert.deepEqual(status.filter((l) => l.startsWith('> ')).map((l) => l.includes(session)), [true], status.join('\n'));
     const nested = await readFile(f('nested'), 'utf8');
     assert.ok(nested.includes(`already in session ${session} for demo`), nested);

@@ -47,7 +47,7 @@ function pipeUpgraded(gw: GatewayContext, x: AuthorizedExchange, clientHead: Buf
       if (ended) return;
       ended = true;
       void (async () => {
-        await rec?.end();
+        await rec?.end(x.cutReason);
         await recordProxyAudit(x).catch(() => undefined);
       })();
     });

@@ -51,8 +51,8 @@ export interface CastRecorder {
   record(events: StreamEvent[]): void;
   /** Records a marker event (e.g. why the stream was cut). */
   mark(text: string): void;
-  /** Flushes everything and writes the final metadata. */
-  finish(): Promise<void>;
+  /** Flushes everything, then (when given) a last marker saying why the stream ended, and writes the final metadata. */
+  finish(finalMark?: string): Promise<void>;
 }
 
 function exitCodeOf(status: Record<string, unknown>): number | null {
@@ -77,7 +77,7 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
   let pending = '';
   let chunkNo = 0;
   let stopped = false;
-  let sawOutput = false;
+  let sawResize = false;
   let failed = false;
   let writes: Promise<void> = Promise.resolve();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -133,6 +133,14 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
     s.timer = setTimeout(() => { s.timer = undefined; emit(s.code, s.masker.end()); }, idleMs);
   }
 
+  function mark(textLine: string): void {
+    const t = Math.max(lastT, (deps.now() - startedMs) / 1000);
+    lastT = t;
+    const line = castEventLine(t, 'm', textLine);
+    pending += line;
+    meta.bytes += Buffer.byteLength(line);
+  }
+
   return {
     id: record.id,
     start: () => deps.store.createRecording(meta),
@@ -141,29 +149,25 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
         for (const e of events) {
           if (e.type === 'status') { meta.exitCode = exitCodeOf(e.status); continue; }
           if (e.type === 'resize') {
-            // The header takes the first size when it comes before any output.
-            if (!sawOutput) { meta.width = e.width; meta.height = e.height; }
+            // The header takes the client's first size even when the container printed (a prompt) before it
+            // arrived: kubectl sends its terminal's size as the stream opens, so that is the size the session had.
+            if (!sawResize) { sawResize = true; meta.width = e.width; meta.height = e.height; }
             emit('r', `${e.width}x${e.height}`);
             continue;
           }
-          if (e.type !== 'stdin') sawOutput = true;
           text(e.type, e.data);
         }
       } catch (cause) {
         if (!failed) { failed = true; deps.onFailure(cause); }
       }
     },
-    mark(textLine) {
-      const t = Math.max(lastT, (deps.now() - startedMs) / 1000);
-      const line = castEventLine(t, 'm', textLine);
-      pending += line;
-      meta.bytes += Buffer.byteLength(line);
-    },
-    async finish() {
+    mark,
+    async finish(finalMark) {
       for (const s of Object.values(sources)) {
         if (s.timer !== undefined) clearTimeout(s.timer);
         emit(s.code, s.masker.push(s.decoder.end()) + s.masker.end());
       }
+      if (finalMark !== undefined) mark(finalMark);
       write();
       await writes;
       if (failed) return;

@@ -22,8 +22,8 @@ export interface UpgradeRecording {
   start(): Promise<void>;
   fromClient(chunk: Buffer): void;
   fromUpstream(chunk: Buffer): void;
-  /** Both sockets closed: flush and finish. */
-  end(): Promise<void>;
+  /** Both sockets closed: flush and finish; `cutReason` (the gateway cut the stream: revoked, expired …) is marked at the end. */
+  end(cutReason?: string): Promise<void>;
 }
 
 const RECORDED = new Set(['exec', 'attach']);
@@ -159,10 +159,11 @@ export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMes
     start: () => recorder.start(),
     fromClient: (chunk) => read(() => decoder.fromClient(chunk)),
     fromUpstream: (chunk) => read(() => decoder.fromServer(chunk)),
-    end() {
+    end(cutReason) {
       ended ??= (async () => {
         if (!broken) read(() => decoder.end());
-        await recorder.finish().catch((e: unknown) => gw.log(`recording ${id}: final write failed: ${e instanceof Error ? e.message : String(e)}`));
+        const why = cutReason === undefined || broken ? undefined : `hoopctl: the stream was cut here (${cutReason})`;
+        await recorder.finish(why).catch((e: unknown) => gw.log(`recording ${id}: final write failed: ${e instanceof Error ? e.message : String(e)}`));
       })();
       return ended;
     },

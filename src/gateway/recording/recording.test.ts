@@ -162,6 +162,29 @@ test('recorder: a store failure is reported once so the stream can be cut', asyn
   assert.equal(failures, 1);
 });
 
+test('recorder: the header has the client\'s first size even when output came before it; a cut is marked after the last output', async () => {
+  const store = memoryStore();
+  let now = 1_000;
+  const rec = createCastRecorder(record, {
+    store, now: () => now, createMasker: masker, onFailure: () => undefined, idleFlushMs: 5, flushMs: 5,
+    budget: { max: 1e9, take: () => true },
+  });
+  await rec.start();
+  rec.record([{ type: 'stdout', data: Buffer.from('welcome\n') }]);
+  now += 30;
+  rec.record([{ type: 'resize', width: 132, height: 40 }]);
+  now += 500;
+  rec.record([{ type: 'resize', width: 100, height: 30 }, { type: 'stdout', data: Buffer.from('partial line, no newline') }]);
+  now += 100;
+  await rec.finish('hoopctl: the stream was cut here (session revoked by bob)');
+  const meta = store.recs.get('r1')!;
+  assert.deepEqual([meta.width, meta.height, meta.exitCode], [132, 40, null], 'the first size the client sent, not the default 80x24 nor a later one');
+  const cast = parseCast(`${JSON.stringify({ version: 2, width: meta.width, height: meta.height })}\n${store.chunks.join('')}`);
+  assert.deepEqual(cast.events.map((e) => [e[1], e[2]]), [
+    ['o', 'welcome\n'], ['r', '132x40'], ['r', '100x30'], ['o', 'partial line, no newline'], ['m', 'hoopctl: the stream was cut here (session revoked by bob)'],
+  ]);
+});
+
 test('recording masker: value patterns over runs of whole lines; a private key split across writes stays masked; off when masking is off', () => {
   const m = recordingMasker({ enabled: true, rules: DEFAULT_MASK_RULES, exceptions: [] })();
   const out = m.push('ok\npassw') + m.push('ord=hunter2\n-----BEGIN RSA PRIVATE KEY-----\nMIIEabc') + m.push('\nMIIEdef\n')

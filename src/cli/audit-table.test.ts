@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Chalk } from 'chalk';
+import { createColors } from './output.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { foldDiscovery, formatAuditRows, isDiscoveryEvent, lastStagePerRequest } from './audit-table.js';
 import { textWidth } from './table.js';
@@ -69,11 +69,11 @@ test('formatAuditRows on an 80-column terminal: short session ids, the request c
 });
 
 test('formatAuditRows: deny (and error) in red when painted; plain without colour', () => {
-  const red = new Chalk({ level: 1 }).red;
+  const red = createColors(1).red;
   const deny = { ...base, decision: 'deny' as const };
-  const [, painted] = formatAuditRows([deny], { offsetMinutes: 0, paint: new Chalk({ level: 1 }) });
+  const [, painted] = formatAuditRows([deny], { offsetMinutes: 0, paint: createColors(1) });
   assert.ok(painted!.includes(`${red('deny')}       list pods`), painted);
-  const [, plain] = formatAuditRows([deny], { offsetMinutes: 0, paint: new Chalk({ level: 0 }) });
+  const [, plain] = formatAuditRows([deny], { offsetMinutes: 0, paint: createColors(0) });
   assert.doesNotMatch(plain!, /\x1b\[/);
 });
 

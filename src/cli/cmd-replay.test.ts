@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Chalk } from 'chalk';
+import { createColors } from './output.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { RecordingRecord } from '../store/store.js';
 import { describeRecording, recordingList, recordingOutcome, timelineLine } from './cmd-replay.js';
@@ -40,6 +40,6 @@ test('timelineLine: offset, decision (deny red when painted), code, the request 
   } as AuditEvent;
   const start = Date.parse('2026-12-02T15:04:05.000Z');
   assert.equal(timelineLine(e, start, 1), '   +2.5s  deny     403  get pods/exec web-1 -n demo  (guardrails[0])  [exec #1]');
-  const red = new Chalk({ level: 1 }).red;
-  assert.ok(timelineLine(e, start, undefined, new Chalk({ level: 1 })).includes(red('deny    ')));
+  const red = createColors(1).red;
+  assert.ok(timelineLine(e, start, undefined, createColors(1)).includes(red('deny    ')));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Chalk } from 'chalk';
+import { createColors } from './output.js';
 import { COLUMN_GAP, renderTable, textWidth, type Column } from './table.js';
 
 const COLUMNS: Column[] = [{ header: 'NAME' }, { header: 'STATUS' }, { header: 'REASON', truncate: true }];
@@ -48,7 +48,7 @@ test('renderTable: the widest free-text column is cut first, and no column below
 });
 
 test('renderTable: colour codes do not count toward widths; a newline in free text does not break the row', () => {
-  const red = new Chalk({ level: 1 }).red;
+  const red = createColors(1).red;
   const cols: Column[] = [{ header: 'DECISION', paint: (t) => (t === 'deny' ? red(t) : t) }, { header: 'WHAT' }];
   const lines = renderTable(cols, [['deny', 'delete namespaces'], ['allow', 'line one\nline two']]);
   assert.equal(lines[1], `${red('deny')}       delete namespaces`);

@@ -64,6 +64,82 @@ export function buildUpstreamHeaders(rawHeaders: readonly string[], options: { b
   return out;
 }
 
+/**
+ * The client's request headers for the gateway as undici's flat `[name, value, …]` list: the same fields as
+ * buildUpstreamHeaders drops (credentials, identity, hop-by-hop, Connection-listed, host, expect, bearer
+ * subprotocols) in one pass without maps, since this runs on every request. Repeated fields stay separate lines.
+ */
+export function forwardRequestHeaders(rawHeaders: readonly string[], bearer: string): string[] {
+  let listedInConnection: Set<string> | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.length === 10 && rawHeaders[i]!.toLowerCase() === 'connection') {
+      listedInConnection ??= new Set();
+      for (const t of connectionTokens(rawHeaders[i + 1])) listedInConnection.add(t);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name) || isCredentialHeader(name) || name === 'host' || name === 'expect' || listedInConnection?.has(name) === true) continue;
+    if (name === 'sec-websocket-protocol') {
+      const kept = stripBearerSubprotocols(rawHeaders[i + 1]);
+      if (kept !== undefined) out.push(name, kept);
+      continue;
+    }
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  out.push('authorization', `Bearer ${bearer}`);
+  return out;
+}
+
+/** The answer's headers for the client as a flat list, and the fields the local proxy reads itself. */
+export interface RelayedHeaders {
+  /** `[name, value, …]` without hop-by-hop fields, for `res.writeHead`. */
+  headers: string[];
+  contentLength?: string;
+  contentType?: string;
+  contentEncoding?: string;
+  /** X-Hoopctl-Masked: the gateway masked the answer with this rule set. */
+  masked?: string;
+  /** X-Hoopctl-Summary: the gateway's summary of the masked JSON answer. */
+  summary?: string;
+}
+
+/**
+ * Reads undici's raw answer headers (latin1 bytes, as they came) for the client without hop-by-hop fields: one pass
+ * and no header object, since this runs on every answer. Repeated fields the local proxy reads are joined with ", ".
+ */
+export function relayedResponseHeaders(raw: readonly Buffer[]): RelayedHeaders {
+  let listedInConnection: Set<string> | undefined;
+  const out: RelayedHeaders = { headers: [] };
+  const join = (prev: string | undefined, v: string): string => (prev === undefined ? v : `${prev}, ${v}`);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    if (name === 'connection') {
+      listedInConnection ??= new Set();
+      for (const t of connectionTokens(value)) listedInConnection.add(t);
+      continue;
+    }
+    if (HOP_BY_HOP.has(name)) continue;
+    switch (name) {
+      case 'content-length': out.contentLength = value; break;
+      case 'content-type': out.contentType = join(out.contentType, value); break;
+      case 'content-encoding': out.contentEncoding = join(out.contentEncoding, value); break;
+      case 'x-hoopctl-masked': out.masked = join(out.masked, value); break;
+      case 'x-hoopctl-summary': out.summary = join(out.summary, value); break;
+      default: break;
+    }
+    out.headers.push(name, value);
+  }
+  if (listedInConnection !== undefined) {
+    const kept: string[] = [];
+    for (let i = 0; i < out.headers.length; i += 2) if (!listedInConnection.has(out.headers[i]!)) kept.push(out.headers[i]!, out.headers[i + 1]!);
+    out.headers = kept;
+  }
+  return out;
+}
+
 /** Copies upstream response headers for the client, without hop-by-hop fields. */
 export function buildClientResponseHeaders(headers: Record<string, string | string[] | undefined>): HeaderMap {
   const listedInConnection = connectionTokens(headers.connection);

@@ -32,11 +32,18 @@ export interface Transcript {
   close(): Promise<void>;
 }
 
+// Lines are written in batches, at most this long after they were recorded (or at once past FLUSH_BYTES):
+// one append per request cost the proxy more CPU than relaying the request. close() writes what is queued.
+const FLUSH_MS = 50;
+const FLUSH_BYTES = 64 << 10;
+
 /** Opens (lazily, at the first line) `file` for appending with mode 0600. Write errors never fail a request. */
 export function createTranscript(file: string): Transcript {
   let handle: Promise<FileHandle | undefined> | undefined;
   let queue: Promise<void> = Promise.resolve();
   let pending: string[] = [];
+  let pendingChars = 0;
+  let timer: NodeJS.Timeout | undefined;
   const opened = (): Promise<FileHandle | undefined> => {
     handle ??= (async () => {
       try {
@@ -51,20 +58,29 @@ export function createTranscript(file: string): Transcript {
     })();
     return handle;
   };
+  const flush = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const lines = pending.join('');
+    pending = [];
+    pendingChars = 0;
+    queue = queue.then(async () => {
+      const fh = await opened();
+      await fh?.appendFile(lines).catch(() => undefined);
+    });
+  };
   return {
     file,
     record(entry) {
-      pending.push(`${JSON.stringify(entry)}\n`);
-      // One append for every line recorded before the previous append finished, not one per request.
-      if (pending.length > 1) return;
-      queue = queue.then(async () => {
-        const fh = await opened();
-        const lines = pending.join('');
-        pending = [];
-        await fh?.appendFile(lines).catch(() => undefined);
-      });
+      const line = `${JSON.stringify(entry)}\n`;
+      pending.push(line);
+      pendingChars += line.length;
+      if (pendingChars >= FLUSH_BYTES) flush();
+      else timer ??= setTimeout(flush, FLUSH_MS);
     },
     async close() {
+      flush();
       await queue;
       const fh = await handle;
       await fh?.close().catch(() => undefined);

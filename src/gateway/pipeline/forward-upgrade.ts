@@ -63,7 +63,11 @@ async function startUpgraded(gw: GatewayContext, x: AuthorizedExchange, upgrade:
     client.destroy();
     upSocket.destroy();
   };
-  const rec = await prepareRecording(x, upRes, cut);
+  // The recorder's worker may fall behind a fast stream: both sides wait for it then (nothing passes unrecorded).
+  const rec = await prepareRecording(x, upRes, cut, {
+    pause: () => { upSocket.pause(); client.pause(); },
+    resume: () => { upSocket.resume(); client.resume(); },
+  });
   await recordProxyStage(x, 'ResponseStarted');
   await rec?.start();
   pipeUpgraded(gw, x, upgrade.head, client, upRes, upSocket, upHead, rec);

@@ -31,6 +31,8 @@ export interface RecordingBudget {
 export interface CastRecorderDeps {
   store: Pick<Store, 'createRecording' | 'appendRecording' | 'updateRecording'>;
   now: () => number;
+  /** When the stream started (default: now); the recording worker gets it from the gateway. */
+  startedMs?: number;
   createMasker: () => TextMasker;
   budget: RecordingBudget;
   /** A write to the store failed: the caller cuts the stream (nothing goes unrecorded). */
@@ -64,7 +66,7 @@ function exitCodeOf(status: Record<string, unknown>): number | null {
 
 /** Creates the recorder of `record` (its `bytes`, `truncated`, … are kept up to date by the recorder). */
 export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDeps): CastRecorder {
-  const startedMs = deps.now();
+  const startedMs = deps.startedMs ?? deps.now();
   const meta: RecordingRecord = { ...record };
   const idleMs = deps.idleFlushMs ?? 150;
   const chunkBytes = deps.chunkBytes ?? 64 * 1024;

@@ -6,14 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createMaskContext, MASK_MARKER, maskArgv, maskString } from '../../mask/index.js';
-import type { CompiledMasking } from '../../policy/compile-masking.js';
+import { createMaskContext, maskArgv } from '../../mask/index.js';
 import type { Store } from '../../store/store.js';
 import { DEFAULT_MAX_RECORDING_BYTES } from '../config-recordings.js';
 import type { GatewayContext } from '../gateway-context.js';
 import type { ClassifiedExchange } from '../pipeline/exchange.js';
-import { createCastRecorder, type RecordingBudget, type TextMasker } from './cast-recorder.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
+import { createWorkerRecorder } from './worker-recorder.js';
+
+export { recordingMasker } from './recording-masker.js';
 
 /** Taps of one recorded stream. */
 export interface UpgradeRecording {
@@ -28,61 +29,12 @@ export interface UpgradeRecording {
 
 const RECORDED = new Set(['exec', 'attach']);
 
-const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g;
-const KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
-const MAX_PENDING = 64 * 1024;
-
-/**
- * The value-pattern masker of the recordings (a no-op when masking is switched off in the policy). It masks
- * whole runs of complete lines at once — per line, `yes`-style output would cost ten times more CPU in the
- * relay's path — and carries a private key block that a run leaves open into the next ones.
- */
-export function recordingMasker(masking: CompiledMasking): () => TextMasker {
-  if (!masking.enabled) return () => ({ push: (t) => t, end: () => '', masked: () => 0 });
-  return () => {
-    const ctx = createMaskContext(masking.rules);
-    let pending = '';
-    let inKey = false;
-    const maskRun = (run: string): string => {
-      let head = '';
-      if (inKey) {
-        const end = KEY_END.exec(run);
-        if (end === null) return run.replace(/[^\n]+/g, MASK_MARKER);
-        head = MASK_MARKER;
-        run = run.slice(end.index + end[0].length);
-        inKey = false;
-      }
-      let lastBegin = -1;
-      for (const m of run.matchAll(KEY_BEGIN)) lastBegin = m.index;
-      // The private-key pattern masks an unterminated block to the end of the run; its rest comes next.
-      if (lastBegin !== -1 && !KEY_END.test(run.slice(lastBegin))) inKey = true;
-      return head + maskString(run, ctx);
-    };
-    return {
-      push(text) {
-        pending += text;
-        const cut = pending.lastIndexOf('\n') + 1;
-        if (cut === 0 && pending.length <= MAX_PENDING) return '';
-        const take = cut === 0 ? pending.length : cut;
-        const run = pending.slice(0, take);
-        pending = pending.slice(take);
-        return maskRun(run);
-      },
-      end() {
-        const run = pending;
-        pending = '';
-        return run === '' ? '' : maskRun(run);
-      },
-      masked: () => ctx.counter.masked,
-    };
-  };
-}
-
 // One budget table per gateway, without widening the shared GatewayContext: bytes recorded per session in
 // this process, seeded from the store the first time a session records here.
 const budgetTables = new WeakMap<GatewayContext, Map<string, Promise<{ used: number }>>>();
 
-async function budgetFor(gw: GatewayContext, store: Pick<Store, 'listRecordings'>, session: string, max: number): Promise<RecordingBudget> {
+// The counter only seeds the recording worker, which counts every recording of this process from then on.
+async function budgetFor(gw: GatewayContext, store: Pick<Store, 'listRecordings'>, session: string, max: number): Promise<{ max: number; used: number }> {
   let table = budgetTables.get(gw);
   if (table === undefined) { table = new Map(); budgetTables.set(gw, table); }
   let entry = table.get(session);
@@ -91,8 +43,7 @@ async function budgetFor(gw: GatewayContext, store: Pick<Store, 'listRecordings'
     table.set(session, entry);
     entry.catch(() => table.delete(session));
   }
-  const counter = await entry;
-  return { max, take: (bytes) => { if (counter.used + bytes > max) return false; counter.used += bytes; return true; } };
+  return { max, used: (await entry).used };
 }
 
 function streamProtocol(upRes: IncomingMessage): { transport: 'websocket' | 'spdy'; protocol: string } | undefined {
@@ -112,7 +63,9 @@ export function isRecordedUpgrade(x: ClassifiedExchange): boolean {
  * Prepares the recording of an upgraded stream, or undefined when it is not recorded. Throws when it must
  * be recorded but cannot be (an unknown stream protocol): the caller refuses the stream.
  */
-export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMessage, cut: (reason: string) => void): Promise<UpgradeRecording | undefined> {
+export async function prepareRecording(
+  x: ClassifiedExchange, upRes: IncomingMessage, cut: (reason: string) => void, flow?: { pause(): void; resume(): void },
+): Promise<UpgradeRecording | undefined> {
   if (!isRecordedUpgrade(x)) return undefined;
   const gw = x.gw;
   const proto = streamProtocol(upRes);
@@ -127,14 +80,15 @@ export async function prepareRecording(x: ClassifiedExchange, upRes: IncomingMes
   const max = gw.config.recordings?.maxBytesPerSession ?? DEFAULT_MAX_RECORDING_BYTES;
   const id = randomUUID();
   const container = query.get('container');
-  const recorder = createCastRecorder({
+  const recorder = createWorkerRecorder({
     id, session: claims.sid, auditID: x.auditID, user: claims.sub, connection: x.connectionName, subresource: info.subresource as 'exec' | 'attach',
     protocol: proto.protocol, transport: proto.transport, namespace: info.namespace || null, pod: info.name || null, container,
     command, tty: flag('tty'), startedAt: new Date(gw.now()).toISOString(), endedAt: null, width: 80, height: 24, bytes: 0,
     truncated: false, exitCode: null, maskedCount: argvCtx.counter.masked,
   }, {
-    store: gw.store, now: gw.now, createMasker: recordingMasker(gw.config.policy.masking),
+    store: gw.store, now: gw.now, masking: gw.config.policy.masking,
     budget: await budgetFor(gw, gw.store, claims.sid, max),
+    ...(flow === undefined ? {} : { onBacklog: (high: boolean) => { if (high) flow.pause(); else flow.resume(); } }),
     onFailure: (cause) => {
       gw.log(`recording ${id} (audit ${x.auditID}) failed, stream cut: ${cause instanceof Error ? cause.message : String(cause)}`);
       cut('its recording could not be written');

@@ -1,6 +1,6 @@
 /** The tables of `hoopctl connections` and `hoopctl status` (pure: rows in, lines out). */
 import { formatDuration } from '../credential/duration.js';
-import type { ConnectionSummary } from '../gateway/api.js';
+import type { ConnectionSummary } from '../api/wire.js';
 import type { LocalSessionStatus } from '../usecases/status.js';
 import { renderTable, type TableOptions } from './table.js';
 import { formatRelative } from '../credential/time-format.js';

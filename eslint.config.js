@@ -14,8 +14,6 @@ const CLOCK_AND_RANDOMNESS = [
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
-  // Not in tsconfig.test.json until they type-check (see the note there); lint them again with it.
-  { ignores: ['src/kube/stream-end-status.test.ts', 'src/usecases/connect.test.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

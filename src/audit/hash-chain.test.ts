@@ -72,7 +72,7 @@ test('verify: the first problem is named — edited content, edited column, dele
 });
 
 test('verify: events from before the chain are counted, an unhashed event inside the chain is not accepted', () => {
-  const legacy = [1, 2].map((n) => row({ ...event(n), seq: undefined } as AuditEvent, JSON.stringify(event(n))));
+  const legacy = [1, 2].map((n) => { const { seq: _seq, ...unsequenced } = event(n); return row(unsequenced as AuditEvent, JSON.stringify(event(n))); });
   legacy.forEach((r, i) => { r.seq = i + 1; });
   const first = chainEvent(event(3), { seq: 2, hash: undefined });
   const r = verify([...legacy, row(first)], 3);

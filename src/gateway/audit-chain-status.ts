@@ -26,7 +26,7 @@ export function createAuditChainStatus(source: AuditRowSource, pageRows = VERIFY
   let checkpoint: ChainCheckpoint | undefined;
   // Bumped by every broken report: a pass that started before it must not leave a checkpoint past the problem.
   let breaks = 0;
-  const running: { current?: Promise<ChainReport>; full?: Promise<ChainReport> } = {};
+  const running: { current?: Promise<ChainReport> | undefined; full?: Promise<ChainReport> | undefined } = {};
 
   async function pass(from: ChainCheckpoint | undefined): Promise<ChainReport> {
     // Yield first, so even the first page is read outside the request that asked.

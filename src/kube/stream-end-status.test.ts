@@ -1,7 +1,7 @@
 // The final bytes of cut streams, read back by a real WebSocket parser (ws's Receiver, as a client reads them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Receiver } from 'ws';
+import * as ws from 'ws';
 import {
   closeReasonWhy, createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol, isJsonWatch, sessionEndedStatus, watchErrorEvent, webSocketFrame,
 } from './stream-end-status.js';
@@ -10,6 +10,8 @@ const status = sessionEndedStatus('prod', 'revoked by bob@example.com');
 
 function readAsClient(bytes: Buffer): { messages: { data: Buffer; binary: boolean }[]; close?: { code: number; reason: string } } {
   const out: ReturnType<typeof readAsClient> = { messages: [] };
+  // ws exports its frame parser at run time; @types/ws does not declare it.
+  const { Receiver } = ws as unknown as { Receiver: new (o: { isServer: boolean }) => NodeJS.WritableStream & { on(event: string, fn: (...args: never[]) => void): void } };
   const r = new Receiver({ isServer: false });
   r.on('message', (data: Buffer, binary: boolean) => out.messages.push({ data, binary }));
   r.on('conclude', (code: number, reason: Buffer) => { out.close = { code, reason: reason.toString() }; });

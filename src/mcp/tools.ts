@@ -102,7 +102,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
       reason: z.string().min(1).max(1000).describe('why access is needed (approvers and the audit log read it), e.g. "INC-123: restart stuck pods"'),
       ttl: z.string().optional().describe('session length like 15m or 1h (capped by the gateway)'), namespace,
     },
-  }, guarded(async (a: { connection: string; role?: string; reason: string; ttl?: string; namespace?: string }) => {
+  }, guarded(async (a: { connection: string; role?: string | undefined; reason: string; ttl?: string | undefined; namespace?: string | undefined }) => {
     const out = await pool.requestAccess({
       connection: a.connection, reason: a.reason, ...(a.role === undefined ? {} : { role: a.role }),
       ...(a.ttl === undefined ? {} : { ttlSeconds: parseDuration(a.ttl) }), ...(a.namespace === undefined ? {} : { namespace: a.namespace }),
@@ -129,7 +129,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
     title: 'List Kubernetes objects', description: 'Lists objects of a resource (omit namespace for all namespaces), through the gateway.',
     inputSchema: { connection, resource, namespace, labelSelector: z.string().optional() },
     annotations: { readOnlyHint: true },
-  }, guarded(async (a: { connection: string; resource: string; namespace?: string; labelSelector?: string }) => {
+  }, guarded(async (a: { connection: string; resource: string; namespace?: string | undefined; labelSelector?: string | undefined }) => {
     const { answer } = await kube(a.connection, listCall(a.resource, a.namespace, a.labelSelector));
     const bad = answerError(answer);
     if (bad !== undefined) return bad;
@@ -140,7 +140,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
   server.registerTool('kube_get', {
     title: 'Get a Kubernetes object', description: 'One object as JSON (Secret values come back masked by the gateway).',
     inputSchema: { connection, resource, name: z.string().min(1), namespace }, annotations: { readOnlyHint: true },
-  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string }) => {
+  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string | undefined }) => {
     const s = await pool.sessionFor(a.connection);
     const { answer } = await kube(a.connection, getCall(a.resource, a.name, ns(s, a.namespace)));
     return answerError(answer) ?? ok(JSON.stringify(JSON.parse(answer.text), null, 2));
@@ -149,7 +149,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
   server.registerTool('kube_describe', {
     title: 'Describe a Kubernetes object', description: 'One object and the events about it.',
     inputSchema: { connection, resource, name: z.string().min(1), namespace }, annotations: { readOnlyHint: true },
-  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string }) => {
+  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string | undefined }) => {
     const s = await pool.sessionFor(a.connection);
     const where = ns(s, a.namespace);
     const { answer } = await kube(a.connection, getCall(a.resource, a.name, where));
@@ -166,7 +166,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
     title: 'Pod logs', description: 'Log lines of a pod (masked by the gateway).',
     inputSchema: { connection, pod: z.string().min(1), namespace, container: z.string().optional(), tailLines: z.number().int().positive().max(5000).optional() },
     annotations: { readOnlyHint: true },
-  }, guarded(async (a: { connection: string; pod: string; namespace?: string; container?: string; tailLines?: number }) => {
+  }, guarded(async (a: { connection: string; pod: string; namespace?: string | undefined; container?: string | undefined; tailLines?: number | undefined }) => {
     const s = await pool.sessionFor(a.connection);
     const { answer } = await kube(a.connection, logsCall(a.pod, ns(s, a.namespace), {
       ...(a.container === undefined ? {} : { container: a.container }), tailLines: a.tailLines ?? 200,
@@ -178,7 +178,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
     title: 'Apply a manifest', description: 'Server-side apply of a YAML or JSON manifest (one or more documents); the gateway decides per object.',
     inputSchema: { connection, manifest: z.string().min(1).describe('YAML or JSON; several YAML documents separated by ---'), namespace },
     annotations: { destructiveHint: false },
-  }, guarded(async (a: { connection: string; manifest: string; namespace?: string }) => {
+  }, guarded(async (a: { connection: string; manifest: string; namespace?: string | undefined }) => {
     const s = await pool.sessionFor(a.connection);
     const lines: string[] = [];
     let failed = false;
@@ -194,7 +194,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
   server.registerTool('kube_delete', {
     title: 'Delete a Kubernetes object', description: 'Deletes one object, if the gateway allows it (some deletes need a person\'s approval).',
     inputSchema: { connection, resource, name: z.string().min(1), namespace }, annotations: { destructiveHint: true },
-  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string }) => {
+  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string | undefined }) => {
     const s = await pool.sessionFor(a.connection);
     const { answer } = await kube(a.connection, deleteCall(a.resource, a.name, ns(s, a.namespace)));
     return answerError(answer) ?? ok(`${a.resource}/${a.name} deleted`);
@@ -204,7 +204,7 @@ export function registerTools(server: McpServer, pool: SessionPool, backend: Mcp
     title: 'Scale a workload', description: 'Sets the replicas of a deployment, statefulset or replicaset.',
     inputSchema: { connection, resource: z.string().min(1).default('deployments'), name: z.string().min(1), namespace, replicas: z.number().int().min(0).max(1000) },
     annotations: { destructiveHint: true },
-  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string; replicas: number }) => {
+  }, guarded(async (a: { connection: string; resource: string; name: string; namespace?: string | undefined; replicas: number }) => {
     const s = await pool.sessionFor(a.connection);
     const { answer } = await kube(a.connection, scaleCall(a.resource, a.name, ns(s, a.namespace), a.replicas));
     return answerError(answer) ?? ok(`${a.resource}/${a.name} scaled to ${a.replicas}`);

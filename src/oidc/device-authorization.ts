@@ -42,11 +42,10 @@ export async function discoverIssuer(issuer: string, clientId: string, options: 
     throw new HoopError('config_invalid', `the OIDC issuer ${issuer} must be an https URL`);
   }
   try {
-    return await client.discovery(url, clientId, undefined, client.None(), {
-      execute,
-      ...(options.fetch === undefined ? {} : { [client.customFetch]: options.fetch }),
-      ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
-    });
+    const discoveryOptions: client.DiscoveryRequestOptions = { execute };
+    if (options.fetch !== undefined) discoveryOptions[client.customFetch] = options.fetch as client.CustomFetch;
+    if (options.timeoutSeconds !== undefined) discoveryOptions.timeout = options.timeoutSeconds;
+    return await client.discovery(url, clientId, undefined, client.None(), discoveryOptions);
   } catch (cause) {
     throw translate(cause, 'login_failed', `cannot discover the OIDC issuer ${issuer}`);
   }

@@ -86,7 +86,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
-        method, headers, body: body === undefined ? undefined : form ? body.toString() : JSON.stringify(body), ...(signal === undefined ? {} : { signal }),
+        method, headers, ...(body === undefined ? {} : { body: form ? body.toString() : JSON.stringify(body) }), ...(signal === undefined ? {} : { signal }),
       });
     } catch (cause) {
       throw new HoopError('gateway_unreachable', `cannot reach the gateway at ${baseUrl}`, {

@@ -51,7 +51,7 @@ function fieldsV1Of(sent: Obj): Obj {
 export function recordManager(
   o: KubeObject,
   sent: Obj,
-  entry: { manager: string; operation: 'Update' | 'Apply'; apiVersion: string; time: Date; subresource?: string },
+  entry: { manager: string; operation: 'Update' | 'Apply'; apiVersion: string; time: Date; subresource?: string | undefined },
 ): KubeObject {
   const fields = fieldsV1Of(sent);
   const others = (o.metadata.managedFields ?? []).filter(

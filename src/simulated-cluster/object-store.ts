@@ -15,19 +15,19 @@ export interface KubeObject {
 /** metav1.ObjectMeta as far as the simulation reads it. */
 export interface ObjectMeta {
   name: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string | null;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: Record<string, unknown>[];
-  finalizers?: string[];
-  managedFields?: Record<string, unknown>[];
+  generateName?: string | undefined;
+  namespace?: string | undefined;
+  uid?: string | undefined;
+  resourceVersion?: string | undefined;
+  generation?: number | undefined;
+  creationTimestamp?: string | null | undefined;
+  deletionTimestamp?: string | undefined;
+  deletionGracePeriodSeconds?: number | undefined;
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+  ownerReferences?: Record<string, unknown>[] | undefined;
+  finalizers?: string[] | undefined;
+  managedFields?: Record<string, unknown>[] | undefined;
   [field: string]: unknown;
 }
 

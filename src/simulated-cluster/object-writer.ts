@@ -17,7 +17,7 @@ const NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 /** How a write was asked for, for managedFields. */
 export interface WriteIntent {
   operation: 'Update' | 'Apply';
-  subresource?: string;
+  subresource?: string | undefined;
   /** The body was a patch or an apply configuration (it, not the result, is what the manager owns). */
   fromPatch?: boolean;
 }

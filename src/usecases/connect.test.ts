@@ -204,7 +204,7 @@ test('runSessionDaemon reports ready and ends on SIGTERM', async () => {
     gateway: 'https://gw', localToken: 'L', certPem: PEM, keyPem: 'K',
   };
   const reason = runSessionDaemon(grant, {
-    ...w.deps, gatewayFor: () => w.deps.gateway, onSignal: c.deps.onSignal,
+    ...w.deps, gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }), onSignal: c.deps.onSignal,
     reportReady: async (i) => { ready.push(i); }, reportFailed: async () => undefined,
   });
   while (ready.length === 0) await flush();
@@ -213,7 +213,7 @@ test('runSessionDaemon reports ready and ends on SIGTERM', async () => {
   assert.equal(await reason, 'disconnected');
   assert.deepEqual(w.ended, ['JWT:sess-9']);
   const failed: unknown[] = [];
-  await assert.rejects(runSessionDaemon({ nope: 1 }, { ...w.deps, gatewayFor: () => w.deps.gateway, onSignal: c.deps.onSignal, reportReady: async () => undefined, reportFailed: async (e) => { failed.push(e); } }), { code: 'internal' });
+  await assert.rejects(runSessionDaemon({ nope: 1 }, { ...w.deps, gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }), onSignal: c.deps.onSignal, reportReady: async () => undefined, reportFailed: async (e) => { failed.push(e); } }), { code: 'internal' });
   assert.equal(failed.length, 1);
 });
 

@@ -23,7 +23,7 @@ export interface Answer {
 /** Options of send(); headers are sent as given (Authorization is added unless `auth: false`). */
 export interface SendOptions {
   headers?: Record<string, string | string[]>;
-  body?: string | Buffer;
+  body?: string | Buffer | undefined;
   auth?: boolean | string;
 }
 

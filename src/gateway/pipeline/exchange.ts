@@ -22,7 +22,7 @@ export interface ProxyExchange {
    */
   res: ServerResponse;
   /** Set while the request asks for an HTTP/1.1 upgrade; cleared when the gate serves it as a plain request. */
-  upgrade?: ClientUpgrade;
+  upgrade?: ClientUpgrade | undefined;
   connectionName: string;
   /** Path and query after `/k8s/<connection>`, exactly as received (never cleaned). */
   kubePath: string;

@@ -69,7 +69,7 @@ port.on('message', (m: ToWorker) => {
     r.mark(m.text);
   } else {
     recorders.delete(m.id);
-    r.finish().then(
+    r.finish(m.finalMark).then(
       () => send({ op: 'finished', id: m.id }),
       (e: unknown) => {
         send({ op: 'failed', id: m.id, message: `final write: ${e instanceof Error ? e.message : String(e)}` });

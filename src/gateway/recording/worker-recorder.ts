@@ -177,13 +177,13 @@ export function createWorkerRecorder(record: RecordingRecord, deps: WorkerRecord
       post();
       worker?.post({ op: 'mark', id, text, at: deps.now() });
     },
-    async finish() {
+    async finish(finalMark) {
       post();
       if (worker === undefined || failed) return;
       const w = worker;
       await new Promise<void>((resolve) => {
         finishing = { resolve };
-        w.post({ op: 'finish', id, at: deps.now() });
+        w.post({ op: 'finish', id, at: deps.now(), finalMark });
       });
     },
   };

@@ -94,7 +94,7 @@ test('an exec command line with secrets: the replay page, its cast and the sessi
   const [rec] = await h.store.listRecordings(s.sessionId);
   assert.deepEqual(rec!.command, ['printf', 'password=**hoopctl-masked**', 'TOKEN=**hoopctl-masked**']);
   const replay = await page(`/ui/recordings/${rec!.id}`);
-  assert.match(replay, /kubectl exec web -n default -- printf password=\*\*hoopctl-masked\*\* TOKEN=\*\*hoopctl-masked\*\*/);
+  assert.match(replay, /kubectl exec web -n default -- printf &#39;password=\*\*hoopctl-masked\*\*&#39; &#39;TOKEN=\*\*hoopctl-masked\*\*&#39;/);
   const cast = await page(`/ui/recordings/${rec!.id}/cast`);
   const sessionPage = await page(`/ui/sessions/${s.sessionId}`);
   for (const [where, text] of [['replay page', replay], ['cast', cast], ['session page', sessionPage]]) {

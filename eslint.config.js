@@ -21,13 +21,24 @@ export default tseslint.config(
     },
     rules: {
       // node:test's test()/describe() return promises the runner itself awaits; every other promise must be handled.
-      '@typescript-eslint/no-floating-promises': ['error', {
-        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
-      }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
+      ],
       // `_name` marks a binding kept on purpose (a rest-sibling that drops a field, a positional parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // ExitRequest (src/cli/context.ts) and the simulated shell's ExitSignal/PipeClosed are control flow to the one place that exits.
-      '@typescript-eslint/only-throw-error': ['error', { allow: [{ from: 'file', name: ['ExitRequest', 'ExitSignal', 'PipeClosed'] }], allowThrowingUnknown: true }],
+      '@typescript-eslint/only-throw-error': [
+        'error',
+        { allow: [{ from: 'file', name: ['ExitRequest', 'ExitSignal', 'PipeClosed'] }], allowThrowingUnknown: true },
+      ],
       // A `let` bound late for a closure built before it (create-gateway's wiring) cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Async functions without await implement Promise-returning interfaces (stores, fakes, pipeline steps); not a bug.
@@ -57,9 +68,15 @@ export default tseslint.config(
   // Type those reads, then delete this block; its other files already pass the src rules.
   {
     files: [
-      'src/simulated-cluster/table-printers.ts', 'src/simulated-cluster/workload-controller.ts', 'src/simulated-cluster/defaults.ts',
-      'src/simulated-cluster/patch.ts', 'src/simulated-cluster/object-writer.ts', 'src/simulated-cluster/test-controls.ts',
-      'src/simulated-cluster/protobuf-reader.ts', 'src/simulated-cluster/selectors.ts', 'src/simulated-cluster/spdy-session.ts',
+      'src/simulated-cluster/table-printers.ts',
+      'src/simulated-cluster/workload-controller.ts',
+      'src/simulated-cluster/defaults.ts',
+      'src/simulated-cluster/patch.ts',
+      'src/simulated-cluster/object-writer.ts',
+      'src/simulated-cluster/test-controls.ts',
+      'src/simulated-cluster/protobuf-reader.ts',
+      'src/simulated-cluster/selectors.ts',
+      'src/simulated-cluster/spdy-session.ts',
     ],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -77,15 +94,21 @@ export default tseslint.config(
     files: PURE.map((d) => `src/${d}/**/*.ts`),
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: '^node:(fs|fs/promises|net|http|https|http2|child_process|dgram|tls|os|worker_threads)$', message: 'pure modules do no I/O: take it as a parameter' },
-          { regex: `^(\\.\\./)+(${NOT_PURE.join('|')})/`, message: 'pure modules import only pure modules (the /v1 wire types are in src/api/wire.ts)' },
-          { regex: '^(\\.\\./)+gateway/', message: 'pure modules import only pure modules (the /v1 wire types are in src/api/wire.ts)' },
-          { regex: '^(?!node:|yaml$|zod$|jose$|\\.)', message: 'pure modules use only yaml, zod and jose' },
-          TEST_DIR,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:(fs|fs/promises|net|http|https|http2|child_process|dgram|tls|os|worker_threads)$',
+              message: 'pure modules do no I/O: take it as a parameter',
+            },
+            { regex: `^(\\.\\./)+(${NOT_PURE.join('|')})/`, message: 'pure modules import only pure modules (the /v1 wire types are in src/api/wire.ts)' },
+            { regex: '^(\\.\\./)+gateway/', message: 'pure modules import only pure modules (the /v1 wire types are in src/api/wire.ts)' },
+            { regex: '^(?!node:|yaml$|zod$|jose$|\\.)', message: 'pure modules use only yaml, zod and jose' },
+            TEST_DIR,
+          ],
+        },
+      ],
       'no-restricted-syntax': ['error', ...CLOCK_AND_RANDOMNESS],
     },
   },
@@ -94,13 +117,20 @@ export default tseslint.config(
     files: ['src/usecases/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: `^(\\.\\./)+(${EDGES.join('|')})/`, allowTypeImports: true, message: 'use cases take their I/O as deps: import only the types of edges' },
-          { regex: '^node:(fs|fs/promises|net|http|https|http2|child_process|dgram|tls)$', allowTypeImports: true, message: 'use cases take their I/O as deps' },
-          TEST_DIR,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: `^(\\.\\./)+(${EDGES.join('|')})/`, allowTypeImports: true, message: 'use cases take their I/O as deps: import only the types of edges' },
+            {
+              regex: '^node:(fs|fs/promises|net|http|https|http2|child_process|dgram|tls)$',
+              allowTypeImports: true,
+              message: 'use cases take their I/O as deps',
+            },
+            TEST_DIR,
+          ],
+        },
+      ],
     },
   },
   // Pipeline steps may do the data path's own I/O (forwarding is their job) but reach the CLI's edges only as types.
@@ -109,12 +139,19 @@ export default tseslint.config(
     // answer-gate builds its refusal with platform/upgrade-response (shared with the local proxy): move it out of platform/.
     ignores: ['**/*.test.ts', 'src/gateway/pipeline/answer-gate.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: `^(\\.\\./)+(${EDGES.join('|')})/`, allowTypeImports: true, message: 'pipeline steps reach edges through the gateway context: import only their types' },
-          TEST_DIR,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${EDGES.join('|')})/`,
+              allowTypeImports: true,
+              message: 'pipeline steps reach edges through the gateway context: import only their types',
+            },
+            TEST_DIR,
+          ],
+        },
+      ],
     },
   },
   {
@@ -126,9 +163,14 @@ export default tseslint.config(
   // fix them after those merges, then delete this block.
   {
     files: [
-      'src/local-proxy/answer-summary.ts', 'src/local-proxy/create-local-proxy.ts', 'src/usecases/connect.ts',
-      'src/gateway/pipeline/forward.ts', 'src/gateway/pipeline/restore-last-applied.ts',
-      'src/store/postgres-access-requests.ts', 'src/store/sqlite-access-requests.ts', 'test/integration/connect-exec.test.ts',
+      'src/local-proxy/answer-summary.ts',
+      'src/local-proxy/create-local-proxy.ts',
+      'src/usecases/connect.ts',
+      'src/gateway/pipeline/forward.ts',
+      'src/gateway/pipeline/restore-last-applied.ts',
+      'src/store/postgres-access-requests.ts',
+      'src/store/sqlite-access-requests.ts',
+      'test/integration/connect-exec.test.ts',
     ],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -22,17 +22,30 @@ import { startStack, type Stack } from './lib/stack.js';
 
 type Measure = (stack: Stack | undefined, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>;
 // A section that needs the processes gets them; `masking` runs in this process.
-const withStack = (m: (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>): Measure => (stack, o, log) => m(stack!, o, log);
+const withStack =
+  (m: (stack: Stack, o: BenchOptions, log: (l: string) => void) => Promise<Row[]>): Measure =>
+  (stack, o, log) =>
+    m(stack!, o, log);
 
 const MEASURES: Record<Section, Measure> = {
-  small: withStack(measureSmall), 'large-list': withStack(measureLargeList), watch: withStack(measureWatch), exec: withStack(measureExec),
-  startup: withStack(measureStartup), teardown: withStack(measureTeardown), sessions: withStack(measureSessions), syscalls: withStack(measureSyscalls),
+  small: withStack(measureSmall),
+  'large-list': withStack(measureLargeList),
+  watch: withStack(measureWatch),
+  exec: withStack(measureExec),
+  startup: withStack(measureStartup),
+  teardown: withStack(measureTeardown),
+  sessions: withStack(measureSessions),
+  syscalls: withStack(measureSyscalls),
   replicas: withStack(measureReplicas),
   masking: (_stack, o, log) => measureMasking(o, log),
 };
 
 function gitCommit(): string {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<void> {
@@ -57,15 +70,29 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const meta = {
-    date: new Date().toISOString(), commit: gitCommit(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
-    kubectl: stack?.kubectlProxy.version ?? 'not started', upstream: stack === undefined ? 'none (in-process sections only)' : stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    kubectl: stack?.kubectlProxy.version ?? 'not started',
+    upstream:
+      stack === undefined ? 'none (in-process sections only)' : stack.upstream.simulated ? 'simulated (test server, own process)' : stack.upstream.direct.url,
     gatewayMasking: stack?.masking === undefined ? 'not probed' : stack.masking ? 'on' : 'off',
-    concurrency: o.concurrency, durationMs: o.durationMs, quick: o.quick, profiled: o.profile, seconds,
+    concurrency: o.concurrency,
+    durationMs: o.durationMs,
+    quick: o.quick,
+    profiled: o.profile,
+    seconds,
     loadavg1: { before: loadBefore, after: loadavg()[0]! },
   };
-  process.stdout.write(`\nhoopctl bench — ${meta.date}, commit ${meta.commit}, node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, upstream ${meta.upstream}, gateway masking ${meta.gatewayMasking}, policy + SQLite audit on${o.profile ? ' (PROFILED: figures are slower than normal)' : ''}\n\n`);
+  process.stdout.write(
+    `\nhoopctl bench — ${meta.date}, commit ${meta.commit}, node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, upstream ${meta.upstream}, gateway masking ${meta.gatewayMasking}, policy + SQLite audit on${o.profile ? ' (PROFILED: figures are slower than normal)' : ''}\n\n`,
+  );
   if (Math.max(meta.loadavg1.before, meta.loadavg1.after) > meta.cpus) {
-    process.stdout.write(`WARNING: the machine was busy (load average ${meta.loadavg1.before.toFixed(1)} → ${meta.loadavg1.after.toFixed(1)} on ${meta.cpus} cores): wall-clock figures are noisy; ratios and CPU per request hold up better.\n\n`);
+    process.stdout.write(
+      `WARNING: the machine was busy (load average ${meta.loadavg1.before.toFixed(1)} → ${meta.loadavg1.after.toFixed(1)} on ${meta.cpus} cores): wall-clock figures are noisy; ratios and CPU per request hold up better.\n\n`,
+    );
   }
   process.stdout.write(formatTable(rows));
   const file = await writeResults(o.resultsDir, meta, rows);

@@ -8,11 +8,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 // Skips CI accepts: optional third-party clients and version gates. Anything else skipping in CI is a lost suite.
-const OPTIONAL_SKIPS = [
-  /python3-kubernetes is not installed/,
-  /apt-get install gnome-keyring dbus/,
-  /needs kubectl >= 1\.\d+/,
-];
+const OPTIONAL_SKIPS = [/python3-kubernetes is not installed/, /apt-get install gnome-keyring dbus/, /needs kubectl >= 1\.\d+/];
 
 const which = process.argv[2] ?? 'all';
 const roots = { unit: ['src', 'test/unit', 'test/support'], integration: ['test/integration'], e2e: ['test/e2e'] };
@@ -24,7 +20,11 @@ if (!wanted) {
 
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) walk(p, out);
@@ -42,16 +42,28 @@ const extra = process.env.TEST_ONLY ? files.filter((f) => f.includes(process.env
 const tmp = mkdtempSync(join(tmpdir(), 'hoopctl-skips-'));
 const skipsFile = join(tmp, 'skips.jsonl');
 const reporter = process.stdout.isTTY ? 'spec' : 'tap'; // node:test's own default, kept
-const r = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-concurrency=2',
-  `--test-reporter=${reporter}`, '--test-reporter-destination=stdout',
-  `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`, `--test-reporter-destination=${skipsFile}`,
-  ...extra,
-], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-reporter=${reporter}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`,
+    `--test-reporter-destination=${skipsFile}`,
+    ...extra,
+  ],
+  { stdio: 'inherit' },
+);
 
 let skips = [];
 try {
-  skips = readFileSync(skipsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  skips = readFileSync(skipsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 } catch {
   /* no file: the run died before reporting; its status says so */
 }
@@ -67,7 +79,9 @@ if (skips.length > 0) {
   }
 }
 if (strict && required.length > 0) {
-  console.error(`\n${required.length} required suite(s)/test(s) skipped (HOOPCTL_REQUIRE_NO_SKIPS=1): install what they need, or add the reason to OPTIONAL_SKIPS in scripts/run-tests.mjs if it is truly optional`);
-  process.exit(r.status === 0 ? 1 : r.status ?? 1);
+  console.error(
+    `\n${required.length} required suite(s)/test(s) skipped (HOOPCTL_REQUIRE_NO_SKIPS=1): install what they need, or add the reason to OPTIONAL_SKIPS in scripts/run-tests.mjs if it is truly optional`,
+  );
+  process.exit(r.status === 0 ? 1 : (r.status ?? 1));
 }
 process.exit(r.status ?? 1);

@@ -46,7 +46,12 @@ export function configInvalid(file: string, issues: readonly ConfigIssue[], opti
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  object: 'a mapping', array: 'a list', string: 'a string', boolean: 'true or false', number: 'a number', int: 'an integer',
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  boolean: 'true or false',
+  number: 'a number',
+  int: 'an integer',
 };
 
 // Our wording for zod's issues; a message a schema set itself (a check's `error`, ctx.addIssue) wins over this map.
@@ -92,7 +97,11 @@ export function withoutNullKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNullKeys);
   if (!isMapping(v)) return v;
   // fromEntries defines own properties: a `__proto__` key stays a key (and is refused as unknown), never a prototype.
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNullKeys(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => [k, withoutNullKeys(x)]),
+  );
 }
 
 /** Checks `value` against `schema`; every issue at once, paths under `base`. */
@@ -135,7 +144,10 @@ export function parseYamlText(text: string): ReadResult<YamlFile> {
 
 /** The issues sorted as their places appear in the file (stable: issues at one place keep their order). */
 export function inFileOrder(issues: readonly ConfigIssue[], file: YamlFile): ConfigIssue[] {
-  return issues.map((i) => ({ i, at: file.offsetOf(i.path) })).sort((a, b) => a.at - b.at).map(({ i }) => i);
+  return issues
+    .map((i) => ({ i, at: file.offsetOf(i.path) }))
+    .sort((a, b) => a.at - b.at)
+    .map(({ i }) => i);
 }
 
 /** True for a YAML mapping (not a list, not a scalar). */

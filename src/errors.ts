@@ -1,13 +1,13 @@
 /** Stable error codes; the CLI maps each to an exit code in one place (cli/exit-codes.ts). */
 export type ErrorCode =
-  | 'usage'              // bad flags or arguments (exit 2)
-  | 'config_invalid'     // a config or policy file is wrong (exit 1)
-  | 'not_logged_in'      // no stored login (exit 3)
-  | 'login_expired'      // refresh failed / token expired (exit 3)
-  | 'login_failed'       // device flow denied, expired code, IdP error (exit 3)
-  | 'denied'             // policy refused (exit 4)
-  | 'approval_pending'   // needs approval (exit 5)
-  | 'not_found'          // no such connection / session (exit 1)
+  | 'usage' // bad flags or arguments (exit 2)
+  | 'config_invalid' // a config or policy file is wrong (exit 1)
+  | 'not_logged_in' // no stored login (exit 3)
+  | 'login_expired' // refresh failed / token expired (exit 3)
+  | 'login_failed' // device flow denied, expired code, IdP error (exit 3)
+  | 'denied' // policy refused (exit 4)
+  | 'approval_pending' // needs approval (exit 5)
+  | 'not_found' // no such connection / session (exit 1)
   | 'gateway_unreachable'
   | 'gateway_error'
   | 'upstream_error'
@@ -29,9 +29,7 @@ export class HoopError extends Error {
 
   /** JSON form for `-o json` and HTTP error bodies: never includes the cause (it may hold secrets). */
   toJSON(): { code: ErrorCode; message: string; hint?: string } {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint };
+    return this.hint === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, hint: this.hint };
   }
 }
 

@@ -15,11 +15,15 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' } } });
 const MIB = Number(values.mib);
 const dist = (p: string): string => join(process.cwd(), 'dist/src', p);
-const { createRemoteCommandDecoder } = (await import(dist('gateway/recording/remote-command-decoder.js'))) as typeof import('../../src/gateway/recording/remote-command-decoder.js');
+const { createRemoteCommandDecoder } = (await import(
+  dist('gateway/recording/remote-command-decoder.js')
+)) as typeof import('../../src/gateway/recording/remote-command-decoder.js');
 const { createCastRecorder } = (await import(dist('gateway/recording/cast-recorder.js'))) as typeof import('../../src/gateway/recording/cast-recorder.js');
 const { recordingMasker } = (await import(dist('gateway/recording/record-upgrade.js'))) as typeof import('../../src/gateway/recording/record-upgrade.js');
 const { DEFAULT_MASK_RULES } = (await import(dist('mask/index.js'))) as typeof import('../../src/mask/index.js');
-const { createWorkerRecorder } = (await import(dist('gateway/recording/worker-recorder.js'))) as typeof import('../../src/gateway/recording/worker-recorder.js');
+const { createWorkerRecorder } = (await import(
+  dist('gateway/recording/worker-recorder.js')
+)) as typeof import('../../src/gateway/recording/worker-recorder.js');
 const { openSqliteStore } = (await import(dist('store/sqlite-store.js'))) as typeof import('../../src/store/sqlite-store.js');
 type Store = import('../../src/store/store.js').Store;
 
@@ -48,20 +52,52 @@ async function run(mode: Mode, n: number): Promise<number> {
   const decoder = createRemoteCommandDecoder('websocket', 'v5.channel.k8s.io');
   const id = `rec-${mode}-${n}`;
   const record = {
-    id, session: 's', auditID: 'a', user: 'u', connection: 'c', subresource: 'exec' as const, protocol: 'v5.channel.k8s.io', transport: 'websocket' as const,
-    namespace: 'n', pod: 'p', container: null, command: ['sh'], tty: false, startedAt: new Date().toISOString(), endedAt: null,
-    width: 80, height: 24, bytes: 0, truncated: false, exitCode: null, maskedCount: 0,
+    id,
+    session: 's',
+    auditID: 'a',
+    user: 'u',
+    connection: 'c',
+    subresource: 'exec' as const,
+    protocol: 'v5.channel.k8s.io',
+    transport: 'websocket' as const,
+    namespace: 'n',
+    pod: 'p',
+    container: null,
+    command: ['sh'],
+    tty: false,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    width: 80,
+    height: 24,
+    bytes: 0,
+    truncated: false,
+    exitCode: null,
+    maskedCount: 0,
   };
   let paused: (() => void) | undefined;
-  const recorder = mode === 'worker'
-    ? createWorkerRecorder(record, {
-      store, now: Date.now, masking, budget: { max: Number.MAX_SAFE_INTEGER, used: 0 }, onFailure: (e) => { throw e; },
-      onBacklog: (high) => { if (!high) paused?.(); },
-    })
-    : createCastRecorder(record, {
-      store: mode === 'store' ? store : discard, now: Date.now, createMasker: recordingMasker(masking),
-      budget: { max: Number.MAX_SAFE_INTEGER, take: () => true }, onFailure: (e) => { throw e; },
-    });
+  const recorder =
+    mode === 'worker'
+      ? createWorkerRecorder(record, {
+          store,
+          now: Date.now,
+          masking,
+          budget: { max: Number.MAX_SAFE_INTEGER, used: 0 },
+          onFailure: (e) => {
+            throw e;
+          },
+          onBacklog: (high) => {
+            if (!high) paused?.();
+          },
+        })
+      : createCastRecorder(record, {
+          store: mode === 'store' ? store : discard,
+          now: Date.now,
+          createMasker: recordingMasker(masking),
+          budget: { max: Number.MAX_SAFE_INTEGER, take: () => true },
+          onFailure: (e) => {
+            throw e;
+          },
+        });
   await recorder.start();
   const t = process.cpuUsage();
   const main0 = mainThreadMs();
@@ -72,7 +108,11 @@ async function run(mode: Mode, n: number): Promise<number> {
     }
     // Let the recorder's store writes run as they would between socket reads; wait while the worker is behind.
     if (m % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
-    if (mode === 'worker' && m % 4 === 3) await new Promise<void>((resolve) => { paused = resolve; setTimeout(resolve, 5); });
+    if (mode === 'worker' && m % 4 === 3)
+      await new Promise<void>((resolve) => {
+        paused = resolve;
+        setTimeout(resolve, 5);
+      });
   }
   await recorder.finish();
   const u = process.cpuUsage(t);

@@ -62,7 +62,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const only = (values.only ?? DEFAULT_SECTIONS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const only = (values.only ?? DEFAULT_SECTIONS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"\n${USAGE}`);
   if (values.context !== undefined && values['upstream-kubeconfig'] === undefined) throw new Error(`--context needs --upstream-kubeconfig\n${USAGE}`);
   const quick = values.quick === true;

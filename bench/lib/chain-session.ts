@@ -28,8 +28,11 @@ export async function connectInBackground(home: TempHome, connection: string, no
   const ctx = resolveKubeconfigContext(parseKubeconfig(await readFile(kubeconfig, 'utf8'), kubeconfig));
   return {
     target: {
-      name: 'chain', label: 'full chain (local proxy → gateway)', base: ctx.server,
-      headers: { authorization: `Bearer ${ctx.token ?? ''}` }, tls: { ...(ctx.caPem === undefined ? {} : { ca: ctx.caPem }), rejectUnauthorized: true },
+      name: 'chain',
+      label: 'full chain (local proxy → gateway)',
+      base: ctx.server,
+      headers: { authorization: `Bearer ${ctx.token ?? ''}` },
+      tls: { ...(ctx.caPem === undefined ? {} : { ca: ctx.caPem }), rejectUnauthorized: true },
     },
     sessionId: vars.get('HOOP_SESSION') ?? '',
     expiresAt: vars.get('HOOP_EXPIRES_AT') ?? '',

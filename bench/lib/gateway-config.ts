@@ -15,16 +15,29 @@ export const SHORT_TTL_SECONDS = 8;
 
 /** Read access to what the bench touches; Secrets included so the 10k-Secrets LIST is allowed (and, later, masked). */
 export const BENCH_POLICY = {
-  roles: [{
-    name: 'bench-read',
-    rules: [
-      { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'configmaps', 'secrets', 'namespaces', 'events', 'deployments'], namespaces: ['*'] },
-      { verbs: ['create', 'get'], apiGroups: [''], resources: ['pods/exec'], namespaces: ['*'] },
-    ],
-  }],
+  roles: [
+    {
+      name: 'bench-read',
+      rules: [
+        {
+          verbs: ['get', 'list', 'watch'],
+          apiGroups: ['', 'apps'],
+          resources: ['pods', 'pods/log', 'configmaps', 'secrets', 'namespaces', 'events', 'deployments'],
+          namespaces: ['*'],
+        },
+        { verbs: ['create', 'get'], apiGroups: [''], resources: ['pods/exec'], namespaces: ['*'] },
+      ],
+    },
+  ],
   bindings: [{ groups: ['engineers'], connections: ['*'], roles: ['bench-read'] }],
   guardrails: [
-    { name: 'no-namespace-deletion', connections: ['*'], match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] }, effect: 'deny', message: 'namespaces are never deleted through hoopctl' },
+    {
+      name: 'no-namespace-deletion',
+      connections: ['*'],
+      match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] },
+      effect: 'deny',
+      message: 'namespaces are never deleted through hoopctl',
+    },
   ],
 };
 

@@ -31,9 +31,10 @@ export async function startGatewayProcess(o: GatewayProcessOptions): Promise<Gat
   const prof = o.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir, '--cpu-prof-name', `${o.name}.cpuprofile`];
   const args = [...prof, hoopctlBin, 'gateway', 'serve', '--config', file];
   // taskset execs node in its own process, so the pid (and its /proc CPU figures) is the gateway's.
-  const run: RunningCli = o.cpus === undefined
-    ? startCli(args, o.env, { command: process.execPath })
-    : startCli(['-c', o.cpus, process.execPath, ...args], o.env, { command: 'taskset' });
+  const run: RunningCli =
+    o.cpus === undefined
+      ? startCli(args, o.env, { command: process.execPath })
+      : startCli(['-c', o.cpus, process.execPath, ...args], o.env, { command: 'taskset' });
   const m = await run.waitFor(/gateway listening on (http\S+)/, 30_000);
   return {
     url: m[1]!,

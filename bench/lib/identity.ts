@@ -28,7 +28,12 @@ export async function deviceLoginIdToken(gatewayUrl: string): Promise<string> {
   const issuer = await discoverIssuer(cfg.issuer, cfg.clientId);
   const handle = await initiateDeviceAuthorization(issuer, cfg.scopes ?? []);
   const polling = pollDeviceAuthorizationGrant(issuer, handle);
-  await approveDeviceCode({ verificationUri: handle.verification_uri, userCode: handle.user_code, username: BENCH_USER.username, password: BENCH_USER.password });
+  await approveDeviceCode({
+    verificationUri: handle.verification_uri,
+    userCode: handle.user_code,
+    username: BENCH_USER.username,
+    password: BENCH_USER.password,
+  });
   const tokens = await polling;
   if (tokens.id_token === undefined) throw new Error('the IdP returned no id_token');
   return tokens.id_token;
@@ -37,7 +42,9 @@ export async function deviceLoginIdToken(gatewayUrl: string): Promise<string> {
 /** `POST /v1/sessions` with the ID token. */
 export async function createSession(gatewayUrl: string, idToken: string, connection: string): Promise<CreateSessionResponse> {
   const r = await fetch(`${gatewayUrl}/v1/sessions`, {
-    method: 'POST', headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ connection }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ connection }),
   });
   if (r.status !== 201) throw new Error(`POST /v1/sessions → ${r.status}: ${await r.text()}`);
   return (await r.json()) as CreateSessionResponse;

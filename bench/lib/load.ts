@@ -65,7 +65,10 @@ export async function runLoad(target: Target, o: LoadOptions): Promise<LoadResul
       const t1 = monoMs();
       if (t0 >= measureFrom && t1 <= end) {
         requests++;
-        if (ok) { latencies.push(t1 - t0); bytes += n; } else errors++;
+        if (ok) {
+          latencies.push(t1 - t0);
+          bytes += n;
+        } else errors++;
       }
     }
   }
@@ -73,7 +76,16 @@ export async function runLoad(target: Target, o: LoadOptions): Promise<LoadResul
   let cpu: Record<string, number> = {};
   const meter = new Promise<void>((resolve) => {
     setTimeout(() => {
-      void cpuMeter(o.cpuPids ?? {}).then((m) => setTimeout(() => void m.stop().then((r) => { cpu = r; resolve(); }), end - monoMs()));
+      void cpuMeter(o.cpuPids ?? {}).then((m) =>
+        setTimeout(
+          () =>
+            void m.stop().then((r) => {
+              cpu = r;
+              resolve();
+            }),
+          end - monoMs(),
+        ),
+      );
     }, measureFrom - monoMs());
   });
   await Promise.all(Array.from({ length: o.concurrency }, () => worker()));
@@ -81,8 +93,15 @@ export async function runLoad(target: Target, o: LoadOptions): Promise<LoadResul
   await pool.close();
   const ok = requests - errors;
   return {
-    requests, errors, rps: ok / (o.durationMs / 1000), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
-    bytesPerResponse: ok === 0 ? 0 : bytes / ok, ...(firstError === undefined ? {} : { firstError }), latencies, cpuMs: cpu,
+    requests,
+    errors,
+    rps: ok / (o.durationMs / 1000),
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    bytesPerResponse: ok === 0 ? 0 : bytes / ok,
+    ...(firstError === undefined ? {} : { firstError }),
+    latencies,
+    cpuMs: cpu,
   };
 }
 
@@ -96,8 +115,14 @@ export function mergeLoads(runs: LoadResult[], durationMs: number): LoadResult {
   for (const r of runs) for (const [k, v] of Object.entries(r.cpuMs)) cpuMs[k] = (cpuMs[k] ?? 0) + v;
   const firstError = runs.find((r) => r.firstError !== undefined)?.firstError;
   return {
-    requests, errors, rps: ok / (durationMs / 1000), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99),
+    requests,
+    errors,
+    rps: ok / (durationMs / 1000),
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
     bytesPerResponse: ok === 0 ? 0 : runs.reduce((s, r) => s + r.bytesPerResponse * (r.requests - r.errors), 0) / ok,
-    ...(firstError === undefined ? {} : { firstError }), latencies, cpuMs,
+    ...(firstError === undefined ? {} : { firstError }),
+    latencies,
+    cpuMs,
   };
 }

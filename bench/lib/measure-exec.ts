@@ -27,12 +27,17 @@ function execStdout(target: Target, pod: string): Promise<{ bytes: number; secon
   const url = `${target.base.replace(/^http/, 'ws')}/api/v1/namespaces/${SMALL_NAMESPACE}/pods/${pod}/exec?${q.toString()}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
-      headers: target.headers, ...(target.tls?.ca === undefined ? {} : { ca: target.tls.ca }),
+      headers: target.headers,
+      ...(target.tls?.ca === undefined ? {} : { ca: target.tls.ca }),
     });
     let bytes = 0;
     let t0 = 0;
-    ws.on('open', () => { t0 = monoMs(); });
-    ws.on('message', (data: Buffer) => { if (data[0] === 1) bytes += data.length - 1; });
+    ws.on('open', () => {
+      t0 = monoMs();
+    });
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 1) bytes += data.length - 1;
+    });
     ws.on('close', () => resolve({ bytes, seconds: (monoMs() - t0) / 1000 }));
     ws.on('unexpected-response', (_req, res) => reject(new Error(`exec via ${target.name} → HTTP ${res.statusCode}`)));
     ws.on('error', reject);
@@ -43,7 +48,11 @@ function execStdout(target: Target, pod: string): Promise<{ bytes: number; secon
 async function notImplemented(direct: Target): Promise<boolean> {
   const pool = poolFor(direct, 1);
   try {
-    const r = await pool.request({ path: `/api/v1/namespaces/${SMALL_NAMESPACE}/pods/web-000/exec?command=true&stdout=true`, method: 'GET', headers: direct.headers });
+    const r = await pool.request({
+      path: `/api/v1/namespaces/${SMALL_NAMESPACE}/pods/web-000/exec?command=true&stdout=true`,
+      method: 'GET',
+      headers: direct.headers,
+    });
     return r.statusCode === 404 && (await r.body.text()).includes('is not implemented by the hoopctl kube-apiserver simulation');
   } finally {
     await pool.close();
@@ -53,7 +62,9 @@ async function notImplemented(direct: Target): Promise<boolean> {
 /** Runs the exec figures (or reports them pending). */
 export async function measureExec(stack: Stack, _o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
   const section = '4. exec stdout throughput';
-  const pending = (note: string): Row[] => [row({ id: 'exec.chain.bytes-per-s', section, figure: 'chain: exec stdout', value: null, unit: 'MiB/s', target: '≥ 100 MB/s', note })];
+  const pending = (note: string): Row[] => [
+    row({ id: 'exec.chain.bytes-per-s', section, figure: 'chain: exec stdout', value: null, unit: 'MiB/s', target: '≥ 100 MB/s', note }),
+  ];
   if (!stack.upstream.simulated) return pending('skipped: needs the simulated upstream');
   await stack.upstream.call({ op: 'seedPods', namespace: SMALL_NAMESPACE, count: 1 });
   if (!(await stack.upstream.call<boolean>({ op: 'hasExec' })) && (await notImplemented(stack.targets.direct))) {
@@ -90,16 +101,23 @@ export async function measureExec(stack: Stack, _o: BenchOptions, log: (l: strin
     }
     const mibs = r.bytes / MB / r.seconds;
     const perMiB = (p: string): string => `${p} ${((cpu[p] ?? Number.NaN) / (r.bytes / MB)).toFixed(2)}`;
-    const hops = name === 'direct' ? ['upstream', 'bench'] : name === 'chain' ? ['upstream', 'gateway', 'local-proxy', 'bench'] : ['upstream', 'gateway', 'bench'];
+    const hops =
+      name === 'direct' ? ['upstream', 'bench'] : name === 'chain' ? ['upstream', 'gateway', 'local-proxy', 'bench'] : ['upstream', 'gateway', 'bench'];
     const cpuNote = `CPU ms per MiB: ${hops.map(perMiB).join(', ')} (bench = the ws client)`;
     log(`  ${name}: ${mibs.toFixed(0)} MiB/s; ${cpuNote}`);
     if (name === 'direct') direct = mibs;
-    rows.push(row({
-      id: `exec.${name.replace(/[^a-z]+/g, '-')}.bytes-per-s`, section, figure: `${name}: exec stdout (${BYTES / MB} MiB)`, value: mibs, unit: 'MiB/s',
-      ...(name !== 'direct' && direct !== undefined ? { baseline: { label: 'direct', value: direct } } : {}),
-      ...(name === 'chain' ? { target: '≥ 100 MB/s', met: mibs * MB >= 100e6 } : {}),
-      note: cpuNote,
-    }));
+    rows.push(
+      row({
+        id: `exec.${name.replace(/[^a-z]+/g, '-')}.bytes-per-s`,
+        section,
+        figure: `${name}: exec stdout (${BYTES / MB} MiB)`,
+        value: mibs,
+        unit: 'MiB/s',
+        ...(name !== 'direct' && direct !== undefined ? { baseline: { label: 'direct', value: direct } } : {}),
+        ...(name === 'chain' ? { target: '≥ 100 MB/s', met: mibs * MB >= 100e6 } : {}),
+        note: cpuNote,
+      }),
+    );
   }
   await unrecorded?.gateway.close();
   return rows;

@@ -54,7 +54,11 @@ async function listOnce(target: Target, acc: Timed, pid: number | undefined, mem
 async function firstPassword(target: Target): Promise<string | undefined> {
   const pool = poolFor(target, 1);
   try {
-    const r = await pool.request({ path: `${originAndPrefix(target).prefix}${PATH}/app-secret-00000`, method: 'GET', headers: { accept: 'application/json', ...target.headers } });
+    const r = await pool.request({
+      path: `${originAndPrefix(target).prefix}${PATH}/app-secret-00000`,
+      method: 'GET',
+      headers: { accept: 'application/json', ...target.headers },
+    });
     return ((await r.body.json()) as { data?: Record<string, string> }).data?.['password'];
   } finally {
     await pool.close();
@@ -65,7 +69,16 @@ async function firstPassword(target: Target): Promise<string | undefined> {
 export async function measureLargeList(stack: Stack, o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
   const section = '2. LIST 10,000 Secrets, masking on vs off';
   if (!stack.upstream.simulated) {
-    return [row({ id: 'large.skipped', section, figure: 'LIST 10,000 Secrets', value: null, unit: 'ms', note: 'skipped: needs the simulated upstream (seeds 10,000 Secrets)' })];
+    return [
+      row({
+        id: 'large.skipped',
+        section,
+        figure: 'LIST 10,000 Secrets',
+        value: null,
+        unit: 'ms',
+        note: 'skipped: needs the simulated upstream (seeds 10,000 Secrets)',
+      }),
+    ];
   }
   await stack.upstream.call({ op: 'seedSecrets', namespace: SECRETS_NAMESPACE, count: COUNT, valueBytes: 1024 });
   const clear = await firstPassword(stack.targets.direct);
@@ -91,32 +104,74 @@ export async function measureLargeList(stack: Stack, o: BenchOptions, log: (l: s
   await unmasked?.gateway.close();
   const body = direct.bytes / MB;
   const ms = { direct: median(direct.ms), on: median(on.ms), off: median(off.ms) };
-  log(`  direct ${ms.direct.toFixed(0)} ms (${body.toFixed(1)} MiB); masking off ${ms.off.toFixed(0)} ms, RSS +${(off.growth / MB).toFixed(1)} MiB; masking on ${ms.on.toFixed(0)} ms, RSS +${(on.growth / MB).toFixed(1)} MiB`);
+  log(
+    `  direct ${ms.direct.toFixed(0)} ms (${body.toFixed(1)} MiB); masking off ${ms.off.toFixed(0)} ms, RSS +${(off.growth / MB).toFixed(1)} MiB; masking on ${ms.on.toFixed(0)} ms, RSS +${(on.growth / MB).toFixed(1)} MiB`,
+  );
   const rows: Row[] = [row({ id: 'large.direct.ms', section, figure: `LIST ${COUNT} Secrets (${body.toFixed(1)} MiB): direct`, value: ms.direct, unit: 'ms' })];
   if (unmasked !== undefined && unmaskedProblem === undefined) {
     rows.push(
       row({ id: 'large.off.ms', section, figure: 'gateway, masking off: time', value: ms.off, unit: 'ms', baseline: { label: 'direct', value: ms.direct } }),
-      row({ id: 'large.off.cpu', section, figure: 'gateway, masking off: CPU per LIST', value: median(off.cpu), unit: 'ms', baseline: { label: 'upstream CPU', value: median(direct.cpu) } }),
-      row({ id: 'large.off.rss-growth', section, figure: 'gateway, masking off: peak RSS growth', value: off.growth / MB, unit: 'MiB', baseline: { label: 'body', value: body } }),
+      row({
+        id: 'large.off.cpu',
+        section,
+        figure: 'gateway, masking off: CPU per LIST',
+        value: median(off.cpu),
+        unit: 'ms',
+        baseline: { label: 'upstream CPU', value: median(direct.cpu) },
+      }),
+      row({
+        id: 'large.off.rss-growth',
+        section,
+        figure: 'gateway, masking off: peak RSS growth',
+        value: off.growth / MB,
+        unit: 'MiB',
+        baseline: { label: 'body', value: body },
+      }),
     );
   } else {
-    rows.push(row({ id: 'large.off.ms', section, figure: 'gateway, masking off: time', value: null, unit: 'ms', note: `pending: ${unmaskedProblem ?? 'no masking-off gateway'}` }));
+    rows.push(
+      row({
+        id: 'large.off.ms',
+        section,
+        figure: 'gateway, masking off: time',
+        value: null,
+        unit: 'ms',
+        note: `pending: ${unmaskedProblem ?? 'no masking-off gateway'}`,
+      }),
+    );
   }
   const pending = masks ? undefined : 'pending: the gateway returned the Secret values in clear (masking not active in this build)';
   const offBase = unmasked !== undefined && unmaskedProblem === undefined ? { label: 'masking off', value: ms.off } : undefined;
   rows.push(
     row({
-      id: 'large.on.ms', section, figure: 'gateway, masking on: time', value: pending === undefined ? ms.on : null, unit: 'ms',
-      ...(offBase === undefined ? {} : { baseline: offBase }), target: '≤ 2× masking off',
-      ...(pending === undefined && offBase !== undefined ? { met: ms.on <= 2 * offBase.value } : {}), ...(pending === undefined ? {} : { note: pending }),
+      id: 'large.on.ms',
+      section,
+      figure: 'gateway, masking on: time',
+      value: pending === undefined ? ms.on : null,
+      unit: 'ms',
+      ...(offBase === undefined ? {} : { baseline: offBase }),
+      target: '≤ 2× masking off',
+      ...(pending === undefined && offBase !== undefined ? { met: ms.on <= 2 * offBase.value } : {}),
+      ...(pending === undefined ? {} : { note: pending }),
     }),
     row({
-      id: 'large.on.cpu', section, figure: 'gateway, masking on: CPU per LIST', value: pending === undefined ? median(on.cpu) : null, unit: 'ms',
-      ...(offBase === undefined ? {} : { baseline: { label: 'masking off', value: median(off.cpu) } }), ...(pending === undefined ? {} : { note: pending }),
+      id: 'large.on.cpu',
+      section,
+      figure: 'gateway, masking on: CPU per LIST',
+      value: pending === undefined ? median(on.cpu) : null,
+      unit: 'ms',
+      ...(offBase === undefined ? {} : { baseline: { label: 'masking off', value: median(off.cpu) } }),
+      ...(pending === undefined ? {} : { note: pending }),
     }),
     row({
-      id: 'large.on.rss-growth', section, figure: 'gateway, masking on: peak RSS growth', value: pending === undefined ? on.growth / MB : null, unit: 'MiB',
-      baseline: { label: 'body', value: body }, target: '≤ 3× body', ...(pending === undefined ? { met: on.growth / MB <= 3 * body } : { note: pending }),
+      id: 'large.on.rss-growth',
+      section,
+      figure: 'gateway, masking on: peak RSS growth',
+      value: pending === undefined ? on.growth / MB : null,
+      unit: 'MiB',
+      baseline: { label: 'body', value: body },
+      target: '≤ 3× body',
+      ...(pending === undefined ? { met: on.growth / MB <= 3 * body } : { note: pending }),
     }),
     row({ id: 'large.on.peak-rss', section, figure: 'gateway, masking on: peak RSS', value: on.peakRss / MB, unit: 'MiB' }),
   );

@@ -32,7 +32,12 @@ function skipped(why: string): Row[] {
 }
 
 function hasTaskset(): boolean {
-  try { execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }); return true; } catch { return false; }
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The CPUs a process may run on, as the kernel says (checks that taskset took). */
@@ -80,7 +85,10 @@ export async function measureReplicas(stack: Stack, o: BenchOptions, log: (l: st
     // One session, issued by replica 0 and accepted by both (they share keys and issuer through the store).
     const session = await createSession(replicas[0]!.url, await deviceLoginIdToken(replicas[0]!.url), MAIN_CONNECTION);
     const target = (r: GatewayProcess, i: number): Target => ({
-      name: 'gateway', label: `replica ${i}`, base: `${r.url}/k8s/${MAIN_CONNECTION}`, headers: { authorization: `Bearer ${session.token}` },
+      name: 'gateway',
+      label: `replica ${i}`,
+      base: `${r.url}/k8s/${MAIN_CONNECTION}`,
+      headers: { authorization: `Bearer ${session.token}` },
     });
     const targets = replicas.map(target);
     const get = (await smallPaths(stack, o))[0]!;
@@ -91,25 +99,68 @@ export async function measureReplicas(stack: Stack, o: BenchOptions, log: (l: st
     for (let round = 0; round < rounds; round++) {
       const warmupMs = round === 0 ? Math.min(1000, o.durationMs / 4) : 200;
       one.push(await loadReplicas(targets.slice(0, 1), get.path, o.concurrency, o.durationMs / rounds, warmupMs, [replicas[0]!.pid]));
-      two.push(await loadReplicas(targets, get.path, o.concurrency, o.durationMs / rounds, warmupMs, replicas.map((r) => r.pid)));
+      two.push(
+        await loadReplicas(
+          targets,
+          get.path,
+          o.concurrency,
+          o.durationMs / rounds,
+          warmupMs,
+          replicas.map((r) => r.pid),
+        ),
+      );
     }
     const single = mergeLoads(one, o.durationMs);
     const pair = mergeLoads(two, o.durationMs);
-    for (const [what, r] of [['1 replica', single], ['2 replicas', pair]] as const) {
-      log(`  ${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors > 0 ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+    for (const [what, r] of [
+      ['1 replica', single],
+      ['2 replicas', pair],
+    ] as const) {
+      log(
+        `  ${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors > 0 ? `, ${r.errors} errors (${r.firstError})` : ''}`,
+      );
     }
     const errors = (r: LoadResult): { note?: string } => (r.errors > 0 ? { note: `${r.errors} failed requests (${r.firstError ?? '?'})` } : {});
     const shared = `${cpus().length} cores: the load generator (this process), the upstream and PostgreSQL share them with the replicas, so the second replica takes core 1 from them; 2× is out of reach here`;
     const base = { label: '1 replica', value: single.rps };
     return [
-      row({ id: 'replicas.one.rps', section: SECTION, figure: `${get.what}: 1 replica (cpus ${pinned[0]}) throughput`, value: single.rps, unit: 'req/s', ...errors(single) }),
-      row({ id: 'replicas.two.rps', section: SECTION, figure: `${get.what}: 2 replicas (cpus ${pinned.join(' / ')}) throughput`, value: pair.rps, unit: 'req/s', baseline: base,
-        target: '> 1× 1 replica', met: pair.rps > single.rps, note: `ratio 2/1 = ${(pair.rps / single.rps).toFixed(2)}; ${shared}${pair.errors > 0 ? `; ${pair.errors} failed requests (${pair.firstError ?? '?'})` : ''}` }),
+      row({
+        id: 'replicas.one.rps',
+        section: SECTION,
+        figure: `${get.what}: 1 replica (cpus ${pinned[0]}) throughput`,
+        value: single.rps,
+        unit: 'req/s',
+        ...errors(single),
+      }),
+      row({
+        id: 'replicas.two.rps',
+        section: SECTION,
+        figure: `${get.what}: 2 replicas (cpus ${pinned.join(' / ')}) throughput`,
+        value: pair.rps,
+        unit: 'req/s',
+        baseline: base,
+        target: '> 1× 1 replica',
+        met: pair.rps > single.rps,
+        note: `ratio 2/1 = ${(pair.rps / single.rps).toFixed(2)}; ${shared}${pair.errors > 0 ? `; ${pair.errors} failed requests (${pair.firstError ?? '?'})` : ''}`,
+      }),
       row({ id: 'replicas.one.p50', section: SECTION, figure: `${get.what}: 1 replica p50`, value: single.p50Ms, unit: 'ms' }),
-      row({ id: 'replicas.two.p50', section: SECTION, figure: `${get.what}: 2 replicas p50`, value: pair.p50Ms, unit: 'ms', baseline: { label: '1 replica', value: single.p50Ms } }),
+      row({
+        id: 'replicas.two.p50',
+        section: SECTION,
+        figure: `${get.what}: 2 replicas p50`,
+        value: pair.p50Ms,
+        unit: 'ms',
+        baseline: { label: '1 replica', value: single.p50Ms },
+      }),
       row({ id: 'replicas.one.cpu', section: SECTION, figure: `${get.what}: gateway CPU per request, 1 replica`, value: cpuPerRequest(single), unit: 'µs' }),
-      row({ id: 'replicas.two.cpu', section: SECTION, figure: `${get.what}: gateway CPU per request, 2 replicas (both)`, value: cpuPerRequest(pair), unit: 'µs',
-        baseline: { label: '1 replica', value: cpuPerRequest(single) } }),
+      row({
+        id: 'replicas.two.cpu',
+        section: SECTION,
+        figure: `${get.what}: gateway CPU per request, 2 replicas (both)`,
+        value: cpuPerRequest(pair),
+        unit: 'µs',
+        baseline: { label: '1 replica', value: cpuPerRequest(single) },
+      }),
     ];
   } finally {
     for (const r of replicas) await r.close().catch(() => undefined);

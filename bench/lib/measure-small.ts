@@ -14,7 +14,11 @@ import { originAndPrefix, poolFor, type TargetName } from './targets.js';
 export const SMALL_NAMESPACE = 'bench-small';
 const ORDER: TargetName[] = ['direct', 'kubectl-proxy', 'gateway', 'chain'];
 
-interface Probe { key: string; what: string; path: string }
+interface Probe {
+  key: string;
+  what: string;
+  path: string;
+}
 
 /** The GET and LIST paths: seeded on the simulated upstream, whatever is there on a real cluster. */
 export async function smallPaths(stack: Stack, o: BenchOptions): Promise<Probe[]> {
@@ -42,7 +46,15 @@ async function interleaved(stack: Stack, path: string, concurrency: number, dura
   const cpuPids = { upstream: stack.upstream.pid, 'kubectl-proxy': stack.kubectlProxy.pid, gateway: stack.gateway.pid, 'local-proxy': stack.chain.pid };
   for (let round = 0; round < rounds; round++) {
     for (const name of ORDER) {
-      runs[name].push(await runLoad(stack.targets[name], { path, concurrency, durationMs: durationMs / rounds, warmupMs: round === 0 ? Math.min(1000, durationMs / 4) : 200, cpuPids }));
+      runs[name].push(
+        await runLoad(stack.targets[name], {
+          path,
+          concurrency,
+          durationMs: durationMs / rounds,
+          warmupMs: round === 0 ? Math.min(1000, durationMs / 4) : 200,
+          cpuPids,
+        }),
+      );
     }
   }
   return Object.fromEntries(ORDER.map((n) => [n, mergeLoads(runs[n], durationMs)])) as Record<TargetName, LoadResult>;
@@ -62,37 +74,113 @@ function loadRows(section: string, p: Probe, res: Record<TargetName, LoadResult>
     const vsDirect = (v: number): { baseline?: { label: string; value: number } } => (name === 'direct' ? {} : { baseline: { label: 'direct', value: v } });
     const note = r.errors > 0 ? { note: `${r.errors} failed requests (${r.firstError ?? '?'})` } : {};
     if (loaded) {
-      rows.push(row({ id: `small.${p.key}.${name}.rps`, section, figure: `${p.what}: ${name} throughput`, value: r.rps, unit: 'req/s', ...vsDirect(direct.rps), ...note }));
+      rows.push(
+        row({
+          id: `small.${p.key}.${name}.rps`,
+          section,
+          figure: `${p.what}: ${name} throughput`,
+          value: r.rps,
+          unit: 'req/s',
+          ...vsDirect(direct.rps),
+          ...note,
+        }),
+      );
       if (name === 'chain') {
         const kp = res['kubectl-proxy'];
-        rows.push(row({
-          id: `small.${p.key}.chain.rps-vs-kubectl-proxy`, section, figure: `${p.what}: chain throughput vs kubectl proxy`, value: r.rps, unit: 'req/s',
-          baseline: { label: 'kubectl proxy', value: kp.rps }, target: '≥ 1× kubectl proxy', met: r.rps >= kp.rps,
-        }));
+        rows.push(
+          row({
+            id: `small.${p.key}.chain.rps-vs-kubectl-proxy`,
+            section,
+            figure: `${p.what}: chain throughput vs kubectl proxy`,
+            value: r.rps,
+            unit: 'req/s',
+            baseline: { label: 'kubectl proxy', value: kp.rps },
+            target: '≥ 1× kubectl proxy',
+            met: r.rps >= kp.rps,
+          }),
+        );
       }
     }
-    rows.push(row({ id: `${loaded ? 'small' : 'latency'}.${p.key}.${name}.p50`, section, figure: `${p.what}: ${name} p50`, value: r.p50Ms, unit: 'ms', ...vsDirect(direct.p50Ms) }));
-    if (loaded) rows.push(row({ id: `small.${p.key}.${name}.p99`, section, figure: `${p.what}: ${name} p99`, value: r.p99Ms, unit: 'ms', ...vsDirect(direct.p99Ms) }));
+    rows.push(
+      row({
+        id: `${loaded ? 'small' : 'latency'}.${p.key}.${name}.p50`,
+        section,
+        figure: `${p.what}: ${name} p50`,
+        value: r.p50Ms,
+        unit: 'ms',
+        ...vsDirect(direct.p50Ms),
+      }),
+    );
+    if (loaded)
+      rows.push(row({ id: `small.${p.key}.${name}.p99`, section, figure: `${p.what}: ${name} p99`, value: r.p99Ms, unit: 'ms', ...vsDirect(direct.p99Ms) }));
   }
   const added = res.chain.p50Ms - direct.p50Ms;
-  rows.push(row({
-    id: `${loaded ? 'small' : 'latency'}.${p.key}.chain.added-p50`, section, figure: `${p.what}: chain added median latency${loaded ? ' (loaded)' : ''}`,
-    value: added, unit: 'ms', target: '≤ 1 ms over direct', met: added <= 1,
-    ...(loaded ? { note: 'at this concurrency it includes queueing behind the chain\'s lower throughput; section 1b has the unloaded figure' } : {}),
-  }));
+  rows.push(
+    row({
+      id: `${loaded ? 'small' : 'latency'}.${p.key}.chain.added-p50`,
+      section,
+      figure: `${p.what}: chain added median latency${loaded ? ' (loaded)' : ''}`,
+      value: added,
+      unit: 'ms',
+      target: '≤ 1 ms over direct',
+      met: added <= 1,
+      ...(loaded ? { note: "at this concurrency it includes queueing behind the chain's lower throughput; section 1b has the unloaded figure" } : {}),
+    }),
+  );
   if (!loaded) {
-    rows.push(row({ id: `latency.${p.key}.gateway.added-p50`, section, figure: `${p.what}: gateway added median latency`, value: res.gateway.p50Ms - direct.p50Ms, unit: 'ms' }));
+    rows.push(
+      row({
+        id: `latency.${p.key}.gateway.added-p50`,
+        section,
+        figure: `${p.what}: gateway added median latency`,
+        value: res.gateway.p50Ms - direct.p50Ms,
+        unit: 'ms',
+      }),
+    );
     return rows;
   }
   // The work each hop does per request, against the upstream's own work answering it.
   const up = { label: 'upstream CPU/req', value: cpuPerRequest(direct, 'upstream') };
-  rows.push(row({
-    id: `small.${p.key}.upstream.cpu`, section, figure: `${p.what}: upstream CPU per request`, value: Number.isNaN(up.value) ? null : up.value, unit: 'µs',
-    ...(Number.isNaN(up.value) ? { note: 'not measured: the upstream is not a local process' } : {}),
-  }));
-  rows.push(row({ id: `small.${p.key}.kubectl-proxy.cpu`, section, figure: `${p.what}: kubectl proxy CPU per request`, value: cpuPerRequest(res['kubectl-proxy'], 'kubectl-proxy'), unit: 'µs', baseline: up }));
-  rows.push(row({ id: `small.${p.key}.gateway.cpu`, section, figure: `${p.what}: gateway CPU per request`, value: cpuPerRequest(res.gateway, 'gateway'), unit: 'µs', baseline: up }));
-  rows.push(row({ id: `small.${p.key}.local-proxy.cpu`, section, figure: `${p.what}: local proxy CPU per request`, value: cpuPerRequest(res.chain, 'local-proxy'), unit: 'µs', baseline: up }));
+  rows.push(
+    row({
+      id: `small.${p.key}.upstream.cpu`,
+      section,
+      figure: `${p.what}: upstream CPU per request`,
+      value: Number.isNaN(up.value) ? null : up.value,
+      unit: 'µs',
+      ...(Number.isNaN(up.value) ? { note: 'not measured: the upstream is not a local process' } : {}),
+    }),
+  );
+  rows.push(
+    row({
+      id: `small.${p.key}.kubectl-proxy.cpu`,
+      section,
+      figure: `${p.what}: kubectl proxy CPU per request`,
+      value: cpuPerRequest(res['kubectl-proxy'], 'kubectl-proxy'),
+      unit: 'µs',
+      baseline: up,
+    }),
+  );
+  rows.push(
+    row({
+      id: `small.${p.key}.gateway.cpu`,
+      section,
+      figure: `${p.what}: gateway CPU per request`,
+      value: cpuPerRequest(res.gateway, 'gateway'),
+      unit: 'µs',
+      baseline: up,
+    }),
+  );
+  rows.push(
+    row({
+      id: `small.${p.key}.local-proxy.cpu`,
+      section,
+      figure: `${p.what}: local proxy CPU per request`,
+      value: cpuPerRequest(res.chain, 'local-proxy'),
+      unit: 'µs',
+      baseline: up,
+    }),
+  );
   return rows;
 }
 
@@ -105,7 +193,9 @@ export async function measureSmall(stack: Stack, o: BenchOptions, log: (l: strin
     const res = await interleaved(stack, p.path, o.concurrency, o.durationMs, rounds);
     for (const name of ORDER) {
       const r = res[name];
-      log(`  ${p.what} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors > 0 ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+      log(
+        `  ${p.what} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors > 0 ? `, ${r.errors} errors (${r.firstError})` : ''}`,
+      );
     }
     rows.push(...loadRows(`1. small requests, concurrency ${o.concurrency}`, p, res, true));
   }

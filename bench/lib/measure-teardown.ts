@@ -17,7 +17,11 @@ import { openWatch } from './watch-client.js';
 const WATCH = '/api/v1/namespaces/default/configmaps?watch=true';
 const GIVE_UP_MS = 10_000;
 
-interface Held { target: Target; sessionId: string; expiresAt: string }
+interface Held {
+  target: Target;
+  sessionId: string;
+  expiresAt: string;
+}
 
 async function sessionFor(stack: Stack, via: 'chain' | 'gateway', connection: string): Promise<Held> {
   if (via === 'chain') {
@@ -26,7 +30,11 @@ async function sessionFor(stack: Stack, via: 'chain' | 'gateway', connection: st
     return { target: c.target, sessionId: c.sessionId, expiresAt: c.expiresAt };
   }
   const s = await createSession(stack.gateway.url, stack.idToken, connection);
-  return { target: { name: 'gateway', label: 'gateway alone', base: s.server, headers: { authorization: `Bearer ${s.token}` } }, sessionId: s.sessionId, expiresAt: s.expiresAt };
+  return {
+    target: { name: 'gateway', label: 'gateway alone', base: s.server, headers: { authorization: `Bearer ${s.token}` } },
+    sessionId: s.sessionId,
+    expiresAt: s.expiresAt,
+  };
 }
 
 /** What a request with the same credentials gets after the cut. */
@@ -71,17 +79,34 @@ export async function measureTeardown(stack: Stack, o: BenchOptions, log: (l: st
   const reps = o.quick ? 1 : 3;
   const rows: Row[] = [];
   // Expiry runs in the background while the revokes are measured: the short TTL is wall time either way.
-  const expiries = Promise.allSettled((['chain', 'gateway'] as const).flatMap((via) =>
-    Array.from({ length: Math.min(reps, 2) }, () => expiryOnce(stack, via).then((r) => ({ via, ...r }), (e: unknown) => Promise.reject(Object.assign(e as Error, { via }))))));
+  const expiries = Promise.allSettled(
+    (['chain', 'gateway'] as const).flatMap((via) =>
+      Array.from({ length: Math.min(reps, 2) }, () =>
+        expiryOnce(stack, via).then(
+          (r) => ({ via, ...r }),
+          (e: unknown) => Promise.reject(Object.assign(e as Error, { via })),
+        ),
+      ),
+    ),
+  );
   for (const via of ['chain', 'gateway'] as const) {
     const runs = [];
     for (let i = 0; i < reps; i++) runs.push(await revokeOnce(stack, via));
     const cut = median(runs.map((r) => r.cutMs));
     log(`  revoke via ${via}: cut after ${cut.toFixed(1)} ms (DELETE answered after ${median(runs.map((r) => r.deleteMs)).toFixed(1)} ms); ${runs[0]!.after}`);
-    rows.push(row({
-      id: `teardown.revoke.${via}`, section, figure: `revoke → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`, value: cut, unit: 'ms',
-      baseline: { label: 'DELETE → 204', value: median(runs.map((r) => r.deleteMs)) }, target: '≤ 1000 ms', met: cut <= 1000, note: `median of ${reps}; ${runs[0]!.after}`,
-    }));
+    rows.push(
+      row({
+        id: `teardown.revoke.${via}`,
+        section,
+        figure: `revoke → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`,
+        value: cut,
+        unit: 'ms',
+        baseline: { label: 'DELETE → 204', value: median(runs.map((r) => r.deleteMs)) },
+        target: '≤ 1000 ms',
+        met: cut <= 1000,
+        note: `median of ${reps}; ${runs[0]!.after}`,
+      }),
+    );
   }
   const settled = await expiries;
   const ex = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -89,18 +114,33 @@ export async function measureTeardown(stack: Stack, o: BenchOptions, log: (l: st
     const runs = ex.filter((r) => r.via === via);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as { via?: string }).via === via);
     if (runs.length === 0) {
-      rows.push(row({
-        id: `teardown.expiry.${via}`, section, figure: `expiry → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`, value: null, unit: 'ms',
-        target: '≤ 1000 ms', note: `failed: ${(failed?.reason as Error | undefined)?.message ?? 'no run'} (a ${SHORT_TTL_SECONDS}s session may expire before a slow machine opens its watch)`,
-      }));
+      rows.push(
+        row({
+          id: `teardown.expiry.${via}`,
+          section,
+          figure: `expiry → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`,
+          value: null,
+          unit: 'ms',
+          target: '≤ 1000 ms',
+          note: `failed: ${(failed?.reason as Error | undefined)?.message ?? 'no run'} (a ${SHORT_TTL_SECONDS}s session may expire before a slow machine opens its watch)`,
+        }),
+      );
       continue;
     }
     const cut = median(runs.map((r) => r.cutMs));
     log(`  expiry via ${via}: cut ${cut.toFixed(1)} ms after expiresAt; ${runs[0]!.after}`);
-    rows.push(row({
-      id: `teardown.expiry.${via}`, section, figure: `expiry → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`, value: cut, unit: 'ms',
-      target: '≤ 1000 ms', met: cut <= 1000, note: `median of ${runs.length}, ${SHORT_TTL_SECONDS}s TTL; ${runs[0]!.after}`,
-    }));
+    rows.push(
+      row({
+        id: `teardown.expiry.${via}`,
+        section,
+        figure: `expiry → watch closed (${via === 'chain' ? 'full chain' : 'gateway alone'})`,
+        value: cut,
+        unit: 'ms',
+        target: '≤ 1000 ms',
+        met: cut <= 1000,
+        note: `median of ${runs.length}, ${SHORT_TTL_SECONDS}s TTL; ${runs[0]!.after}`,
+      }),
+    );
   }
   return rows;
 }

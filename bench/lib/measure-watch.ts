@@ -54,7 +54,16 @@ async function watchThrough(stack: Stack, name: TargetName, burst: number, paced
 export async function measureWatch(stack: Stack, o: BenchOptions, log: (l: string) => void): Promise<Row[]> {
   const section = '3. watch streaming';
   if (!stack.upstream.simulated) {
-    return [row({ id: 'watch.skipped', section, figure: 'watch events', value: null, unit: 'events/s', note: 'skipped: needs the simulated upstream (drives apply())' })];
+    return [
+      row({
+        id: 'watch.skipped',
+        section,
+        figure: 'watch events',
+        value: null,
+        unit: 'events/s',
+        note: 'skipped: needs the simulated upstream (drives apply())',
+      }),
+    ];
   }
   const burst = o.quick ? 10_000 : 30_000;
   const paced = o.quick ? 300 : 800;
@@ -74,26 +83,50 @@ export async function measureWatch(stack: Stack, o: BenchOptions, log: (l: strin
   const rows: Row[] = [];
   for (const name of ORDER) {
     const r = res[name];
-    rows.push(row({
-      id: `watch.${name}.events-per-s`, section, figure: `${name}: events/s (burst of ${burst})`, value: failed[name] === undefined ? r.eventsPerSecond : null, unit: 'ev/s',
-      ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.eventsPerSecond } }),
-      ...(name === 'chain' ? { target: '≥ 20000 ev/s', ...(failed[name] === undefined ? { met: r.eventsPerSecond >= 20_000 } : {}) } : {}),
-      ...(failed[name] === undefined ? {} : { note: failed[name] }),
-    }));
+    rows.push(
+      row({
+        id: `watch.${name}.events-per-s`,
+        section,
+        figure: `${name}: events/s (burst of ${burst})`,
+        value: failed[name] === undefined ? r.eventsPerSecond : null,
+        unit: 'ev/s',
+        ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.eventsPerSecond } }),
+        ...(name === 'chain' ? { target: '≥ 20000 ev/s', ...(failed[name] === undefined ? { met: r.eventsPerSecond >= 20_000 } : {}) } : {}),
+        ...(failed[name] === undefined ? {} : { note: failed[name] }),
+      }),
+    );
   }
   for (const name of ORDER) {
     const r = res[name];
-    rows.push(row({
-      id: `watch.${name}.latency-p50`, section, figure: `${name}: emit→receipt p50 (paced)`, value: failed[name] === undefined ? r.p50Ms : null, unit: 'ms',
-      ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.p50Ms } }),
-    }));
-    rows.push(row({
-      id: `watch.${name}.latency-p99`, section, figure: `${name}: emit→receipt p99 (paced)`, value: failed[name] === undefined ? r.p99Ms : null, unit: 'ms',
-      ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.p99Ms } }),
-    }));
+    rows.push(
+      row({
+        id: `watch.${name}.latency-p50`,
+        section,
+        figure: `${name}: emit→receipt p50 (paced)`,
+        value: failed[name] === undefined ? r.p50Ms : null,
+        unit: 'ms',
+        ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.p50Ms } }),
+      }),
+    );
+    rows.push(
+      row({
+        id: `watch.${name}.latency-p99`,
+        section,
+        figure: `${name}: emit→receipt p99 (paced)`,
+        value: failed[name] === undefined ? r.p99Ms : null,
+        unit: 'ms',
+        ...(name === 'direct' ? {} : { baseline: { label: 'direct', value: d.p99Ms } }),
+      }),
+    );
   }
-  rows.push(row({
-    id: 'watch.chain.added-latency', section, figure: 'chain: added latency per event (p50)', value: res.chain.p50Ms - d.p50Ms, unit: 'ms',
-  }));
+  rows.push(
+    row({
+      id: 'watch.chain.added-latency',
+      section,
+      figure: 'chain: added latency per event (p50)',
+      value: res.chain.p50Ms - d.p50Ms,
+      unit: 'ms',
+    }),
+  );
   return rows;
 }

@@ -30,9 +30,19 @@ export function sampleRss(pid: number, everyMs = 5): { stop(): Promise<number> }
   let running = true;
   const loop = (async () => {
     while (running) {
-      try { peak = Math.max(peak, (await readMemory(pid)).rss); } catch { /* process gone */ }
+      try {
+        peak = Math.max(peak, (await readMemory(pid)).rss);
+      } catch {
+        /* process gone */
+      }
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
-  return { stop: async () => { running = false; await loop; return peak; } };
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
 }

@@ -13,23 +13,51 @@ const NOT_MASKED = '(?!\\*\\*hoopctl-masked\\*\\*)';
 const SECRET_KEYS = 'password|passwd|pass|pwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key|accountkey|sharedaccesskey';
 
 const ORIGINAL_PATTERNS: ValuePattern[] = [
-  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)', flags: '', prefilter: 'PRIVATE KEY' },
+  {
+    name: 'private-key',
+    source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)',
+    flags: '',
+    prefilter: 'PRIVATE KEY',
+  },
   { name: 'aws-access-key-id', source: '(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])', flags: '', prefilter: 'AKIA|ASIA|ABIA|ACCA' },
-  { name: 'aws-secret-access-key', source: `(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`, flags: 'i', prefilter: 'aws_?secret' },
-  { name: 'github-token', source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})', flags: '', prefilter: 'gh[pousr]_|github_pat_' },
+  {
+    name: 'aws-secret-access-key',
+    source: `(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`,
+    flags: 'i',
+    prefilter: 'aws_?secret',
+  },
+  {
+    name: 'github-token',
+    source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})',
+    flags: '',
+    prefilter: 'gh[pousr]_|github_pat_',
+  },
   { name: 'gitlab-token', source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', flags: '', prefilter: 'gl[a-z]+-' },
   { name: 'slack-token', source: '(?<![A-Za-z0-9_])xox[abeoprs]-[A-Za-z0-9-]{10,}', flags: '', prefilter: 'xox[abeoprs]-' },
-  { name: 'slack-webhook', source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+', flags: '', prefilter: 'hooks\\.slack\\.com/' },
+  {
+    name: 'slack-webhook',
+    source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+',
+    flags: '',
+    prefilter: 'hooks\\.slack\\.com/',
+  },
   { name: 'jwt', source: '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*', flags: '', prefilter: 'eyJ' },
   { name: 'url-password', source: `(?<=[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:)${NOT_MASKED}[^\\s@/]+(?=@)`, flags: '', prefilter: '://' },
   { name: 'bearer-token', source: `(?<=\\bbearer[ \\t]+)${NOT_MASKED}[A-Za-z0-9._~+/-]{16,}=*`, flags: 'i', prefilter: 'bearer' },
   { name: 'basic-auth', source: `(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`, flags: 'i', prefilter: 'basic' },
-  { name: 'assigned-secret', source: `(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`, flags: 'i', prefilter: SECRET_KEYS },
+  {
+    name: 'assigned-secret',
+    source: `(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`,
+    flags: 'i',
+    prefilter: SECRET_KEYS,
+  },
 ];
 
 // compileValueMasker of d4b9c84, unchanged.
 function originalValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
-  const compiled = patterns.map((p) => ({ re: new RegExp(p.source, `${p.flags}g`), pre: p.prefilter === undefined ? undefined : new RegExp(p.prefilter, 'i') }));
+  const compiled = patterns.map((p) => ({
+    re: new RegExp(p.source, `${p.flags}g`),
+    pre: p.prefilter === undefined ? undefined : new RegExp(p.prefilter, 'i'),
+  }));
   const anyPrefilter = new RegExp(patterns.flatMap((p) => (p.prefilter === undefined ? [] : [`(?:${p.prefilter})`])).join('|'), 'i');
   return {
     patterns,
@@ -40,7 +68,10 @@ function originalValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
         if (pre !== undefined && !pre.test(out)) continue;
         re.lastIndex = 0;
         if (!re.test(out)) continue;
-        out = out.replace(re, () => { counter.masked++; return MASK_MARKER; });
+        out = out.replace(re, () => {
+          counter.masked++;
+          return MASK_MARKER;
+        });
       }
       return out;
     },
@@ -49,7 +80,12 @@ function originalValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
 
 /** Name globs as one anchored `.*` regex (flags `is`), as compileNamePatterns built them. */
 export function originalNamePatterns(globs: readonly string[]): NamePatterns {
-  const alternatives = globs.map((g) => g.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&')).join('.*'));
+  const alternatives = globs.map((g) =>
+    g
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
+      .join('.*'),
+  );
   const re = new RegExp(`^(?:${alternatives.join('|')})$`, 'is');
   return { globs, matches: (name) => re.test(name) };
 }

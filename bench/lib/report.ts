@@ -21,8 +21,8 @@ export interface Row {
 
 /** Builds a row, computing the ratio when both numbers exist. */
 export function row(r: Omit<Row, 'ratio'>): Row {
-  const ratio = r.value !== null && r.baseline !== undefined && r.baseline.value !== 0 && Number.isFinite(r.baseline.value)
-    ? r.value / r.baseline.value : undefined;
+  const ratio =
+    r.value !== null && r.baseline !== undefined && r.baseline.value !== 0 && Number.isFinite(r.baseline.value) ? r.value / r.baseline.value : undefined;
   return { ...r, ...(ratio === undefined ? {} : { ratio }) };
 }
 
@@ -45,11 +45,18 @@ export function formatTable(rows: Row[]): string {
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   const out: string[] = [line(head), widths.map((w) => '-'.repeat(w)).join('-|-')];
   let section = '';
   rows.forEach((r, i) => {
-    if (r.section !== section) { section = r.section; out.push(`[${section}]`); }
+    if (r.section !== section) {
+      section = r.section;
+      out.push(`[${section}]`);
+    }
     out.push(line(body[i]!));
   });
   const notes = rows.filter((r) => r.note !== undefined).map((r) => `  ${r.figure}: ${r.note}`);
@@ -62,8 +69,13 @@ export function formatMarkdown(rows: Row[]): string {
   const out = ['| figure | value | baseline (same run) | ratio | target | met |', '|---|---|---|---|---|---|'];
   let section = '';
   for (const r of rows) {
-    if (r.section !== section) { section = r.section; out.push(`| **${section}** | | | | | |`); }
-    out.push(`| ${r.figure} | ${r.value === null ? `_${r.note ?? 'pending'}_` : fmt(r.value, r.unit)} | ${r.baseline === undefined ? '' : `${fmt(r.baseline.value, r.unit)} ${r.baseline.label}`} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`);
+    if (r.section !== section) {
+      section = r.section;
+      out.push(`| **${section}** | | | | | |`);
+    }
+    out.push(
+      `| ${r.figure} | ${r.value === null ? `_${r.note ?? 'pending'}_` : fmt(r.value, r.unit)} | ${r.baseline === undefined ? '' : `${fmt(r.baseline.value, r.unit)} ${r.baseline.label}`} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

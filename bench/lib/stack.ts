@@ -54,7 +54,11 @@ async function probeMasking(upstream: Upstream, targets: Record<TargetName, Targ
   const read = async (t: Target): Promise<string> => {
     const pool = poolFor(t, 1);
     try {
-      const r = await pool.request({ path: `${originAndPrefix(t).prefix}/api/v1/namespaces/bench-probe/secrets/app-secret-00000`, method: 'GET', headers: t.headers });
+      const r = await pool.request({
+        path: `${originAndPrefix(t).prefix}/api/v1/namespaces/bench-probe/secrets/app-secret-00000`,
+        method: 'GET',
+        headers: t.headers,
+      });
       return JSON.stringify(((await r.body.json()) as { data?: unknown }).data);
     } finally {
       await pool.close();
@@ -87,7 +91,11 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
     const baseConfig = (name: string): Record<string, unknown> =>
       buildGatewayConfig({ issuer: idp.issuer, clientId: idp.clientId, sqlite: join(dir, `${name}.db`), upstream });
     const gateway = await startGatewayProcess({
-      dir, name: 'gateway', config: baseConfig('gateway'), env: gwHome.env, ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
+      dir,
+      name: 'gateway',
+      config: baseConfig('gateway'),
+      env: gwHome.env,
+      ...(profileDir === undefined ? {} : { cpuProfDir: profileDir }),
     });
     closers.push(() => gateway.close());
     log(`gateway: ${gateway.url} (pid ${gateway.pid})`);
@@ -120,23 +128,43 @@ export async function startStack(o: BenchOptions, log: (line: string) => void): 
     const targets: Record<TargetName, Target> = {
       direct: { name: 'direct', label: 'direct to the upstream', base: upstream.direct.url, headers: upstream.direct.headers, tls: upstream.direct.tls },
       'kubectl-proxy': kubectlProxy.target,
-      gateway: { name: 'gateway', label: 'gateway alone (session JWT)', base: gatewaySession.server, headers: { authorization: `Bearer ${gatewaySession.token}` } },
+      gateway: {
+        name: 'gateway',
+        label: 'gateway alone (session JWT)',
+        base: gatewaySession.server,
+        headers: { authorization: `Bearer ${gatewaySession.token}` },
+      },
       chain: chain.target,
     };
     const masking = upstream.simulated ? await probeMasking(upstream, targets) : undefined;
     log(`masking at the gateway: ${masking === undefined ? 'not probed' : masking ? 'on' : 'off (not in this build?)'}`);
     return {
-      dir, upstream, idp, gateway, idToken, home, connectNodeArgs, kubectlProxy, chain, gatewaySession, targets,
+      dir,
+      upstream,
+      idp,
+      gateway,
+      idToken,
+      home,
+      connectNodeArgs,
+      kubectlProxy,
+      chain,
+      gatewaySession,
+      targets,
       ...(masking === undefined ? {} : { masking }),
       ...(profileDir === undefined ? {} : { profileDir }),
-      trackDaemon: (pid) => { if (pid > 0) daemons.add(pid); },
+      trackDaemon: (pid) => {
+        if (pid > 0) daemons.add(pid);
+      },
       gatewayConfig: baseConfig,
       gatewayEnv: gwHome.env,
       async startVariantGateway(name, extra) {
         const gw = await startGatewayProcess({ dir, name, config: mergeConfig(baseConfig(name), extra), env: gwHome.env });
         closers.push(() => gw.close());
         const session = await createSession(gw.url, await deviceLoginIdToken(gw.url), MAIN_CONNECTION);
-        return { gateway: gw, target: { name: 'gateway', label: `gateway (${name})`, base: session.server, headers: { authorization: `Bearer ${session.token}` } } };
+        return {
+          gateway: gw,
+          target: { name: 'gateway', label: `gateway (${name})`, base: session.server, headers: { authorization: `Bearer ${session.token}` } },
+        };
       },
       close,
     };

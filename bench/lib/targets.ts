@@ -24,7 +24,10 @@ export function originAndPrefix(t: Target): { origin: string; prefix: string } {
 /** An undici pool to the target with `connections` sockets, no pipelining, no timeouts (watches stay quiet). */
 export function poolFor(t: Target, connections: number): Pool {
   return new Pool(originAndPrefix(t).origin, {
-    connections, pipelining: 1, bodyTimeout: 0, headersTimeout: 0,
+    connections,
+    pipelining: 1,
+    bodyTimeout: 0,
+    headersTimeout: 0,
     ...(t.tls === undefined ? {} : { connect: t.tls }),
   });
 }

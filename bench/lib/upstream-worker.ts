@@ -20,13 +20,19 @@ function ensureNamespace(name: string): void {
 
 function pod(namespace: string, i: number): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: `web-${String(i).padStart(3, '0')}`, namespace, labels: { app: 'web', 'pod-template-hash': '6d4cf56db6' } },
     spec: {
-      containers: [{
-        name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }],
-        env: [{ name: 'MODE', value: 'bench' }], resources: { requests: { cpu: '100m', memory: '64Mi' } },
-      }],
+      containers: [
+        {
+          name: 'web',
+          image: 'nginx:1.27',
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' } },
+        },
+      ],
       nodeName: 'sim-worker-1',
     },
   };
@@ -35,7 +41,9 @@ function pod(namespace: string, i: number): Record<string, unknown> {
 function secret(namespace: string, i: number, valueBytes: number): Record<string, unknown> {
   const filler = Buffer.alloc(valueBytes, `secret-${i}-`).toString('base64');
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: { name: `app-secret-${String(i).padStart(5, '0')}`, namespace, labels: { app: 'bench' } },
     data: {
       username: Buffer.from(`user-${i}`).toString('base64'),
@@ -47,7 +55,8 @@ function secret(namespace: string, i: number, valueBytes: number): Record<string
 
 function applyStamped(namespace: string, name: string, n: number): void {
   need().apply({
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name, namespace, annotations: { [EMIT_ANNOTATION]: String(process.hrtime.bigint()) } },
     data: { n: String(n) },
   });
@@ -76,7 +85,9 @@ async function handle(m: UpstreamOp): Promise<unknown> {
       server = await createKubeApiServer({ tls: true, seed: 'empty', maxRecordedRequests: 10 });
       return { url: server.url, token: server.token, ...(server.caPem === undefined ? {} : { caPem: server.caPem }) };
     }
-    case 'namespace': ensureNamespace(m.name); return null;
+    case 'namespace':
+      ensureNamespace(m.name);
+      return null;
     case 'seedPods':
       ensureNamespace(m.namespace);
       for (let i = 0; i < m.count; i++) need().apply(pod(m.namespace, i));
@@ -86,9 +97,13 @@ async function handle(m: UpstreamOp): Promise<unknown> {
       ensureNamespace(m.namespace);
       for (let i = 0; i < m.count; i++) need().apply(secret(m.namespace, i, m.valueBytes));
       return null;
-    case 'emit': ensureNamespace(m.namespace); return emit(m.namespace, m.count, m.intervalMs, m.names);
-    case 'hasExec': return streamSubresources.has('pods/exec');
-    case 'counts': return need().counts();
+    case 'emit':
+      ensureNamespace(m.namespace);
+      return emit(m.namespace, m.count, m.intervalMs, m.names);
+    case 'hasExec':
+      return streamSubresources.has('pods/exec');
+    case 'counts':
+      return need().counts();
   }
 }
 

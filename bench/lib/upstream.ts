@@ -50,26 +50,35 @@ export async function startSimulatedUpstream(dir: string): Promise<Upstream> {
     for (const p of pending.values()) p.reject(new Error(`upstream worker exited (${code})`));
     pending.clear();
   });
-  const call = <T>(msg: UpstreamOp): Promise<T> => new Promise<T>((res, rej) => {
-    const id = next++;
-    pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
-    child.send({ id, msg });
-  });
+  const call = <T>(msg: UpstreamOp): Promise<T> =>
+    new Promise<T>((res, rej) => {
+      const id = next++;
+      pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
+      child.send({ id, msg });
+    });
   const info = await call<UpstreamInfo>({ op: 'start' });
   const kubeconfig = join(dir, 'upstream.kubeconfig');
   await writeFile(kubeconfig, kubeconfigFor(info), { mode: 0o600 });
   return {
     simulated: true,
-    direct: { url: info.url, headers: { authorization: `Bearer ${info.token}` }, tls: { ...(info.caPem === undefined ? {} : { ca: info.caPem }), rejectUnauthorized: true } },
+    direct: {
+      url: info.url,
+      headers: { authorization: `Bearer ${info.token}` },
+      tls: { ...(info.caPem === undefined ? {} : { ca: info.caPem }), rejectUnauthorized: true },
+    },
     kubeconfig,
     ...(child.pid === undefined ? {} : { pid: child.pid }),
     call,
-    close: () => new Promise<void>((res) => {
-      if (child.exitCode !== null) { res(); return; }
-      child.once('exit', () => res());
-      child.disconnect();
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) {
+          res();
+          return;
+        }
+        child.once('exit', () => res());
+        child.disconnect();
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
   };
 }
 
@@ -88,8 +97,11 @@ export async function useRealUpstream(file: string, context: string | undefined)
       url: ctx.server.replace(/\/+$/, ''),
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       tls: {
-        ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
-        rejectUnauthorized: !ctx.insecureSkipTlsVerify, ...(ctx.tlsServerName === undefined ? {} : { servername: ctx.tlsServerName }),
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(key === undefined ? {} : { key }),
+        rejectUnauthorized: !ctx.insecureSkipTlsVerify,
+        ...(ctx.tlsServerName === undefined ? {} : { servername: ctx.tlsServerName }),
       },
     },
     kubeconfig: abs,

@@ -33,7 +33,9 @@ export async function openWatch(target: Target, path: string): Promise<HeldWatch
   const pool: Pool = poolFor(target, 1);
   const ac = new AbortController();
   const r = await pool.request({
-    path: `${originAndPrefix(target).prefix}${path}`, method: 'GET', signal: ac.signal,
+    path: `${originAndPrefix(target).prefix}${path}`,
+    method: 'GET',
+    signal: ac.signal,
     headers: { accept: 'application/json', ...target.headers },
   });
   let count = 0;
@@ -42,7 +44,9 @@ export async function openWatch(target: Target, path: string): Promise<HeldWatch
   let partial = '';
   const waiters: { n: number; resolve(t: number): void }[] = [];
   let closedAt: (t: number) => void = () => undefined;
-  const closed = new Promise<number>((res) => { closedAt = res; });
+  const closed = new Promise<number>((res) => {
+    closedAt = res;
+  });
 
   const stampOf = (line: string): number | undefined => {
     const m = STAMP.exec(line);
@@ -67,7 +71,10 @@ export async function openWatch(target: Target, path: string): Promise<HeldWatch
       }
     }
     for (let k = waiters.length - 1; k >= 0; k--) {
-      if (count >= waiters[k]!.n) { waiters[k]!.resolve(now); waiters.splice(k, 1); }
+      if (count >= waiters[k]!.n) {
+        waiters[k]!.resolve(now);
+        waiters.splice(k, 1);
+      }
     }
   });
   const end = (): void => closedAt(monoMs());
@@ -78,12 +85,17 @@ export async function openWatch(target: Target, path: string): Promise<HeldWatch
   return {
     status: r.statusCode,
     events: () => count,
-    until: (n) => new Promise<number>((resolve) => {
-      if (count >= n) resolve(monoMs());
-      else waiters.push({ n, resolve });
-    }),
+    until: (n) =>
+      new Promise<number>((resolve) => {
+        if (count >= n) resolve(monoMs());
+        else waiters.push({ n, resolve });
+      }),
     // Called between bursts, when every event so far is complete: drop the fragment counted by newlines.
-    collectLatency: () => { partial = ''; latencies = []; return latencies; },
+    collectLatency: () => {
+      partial = '';
+      latencies = [];
+      return latencies;
+    },
     firstEmitMs: () => firstEmit,
     closed,
     async close() {

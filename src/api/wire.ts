@@ -11,7 +11,7 @@ export interface GatewayConfigResponse {
   clientId?: string;
   /** e.g. ['openid', 'profile', 'email', 'groups', 'offline_access']; absent with issuer. */
   scopes?: string[];
-  version: string;         // gateway version
+  version: string; // gateway version
   /** Trusted CI issuers (`kind: ci`) and the audience each expects: `hoopctl --ci` asks GitHub Actions for a token with it. */
   ci?: { issuer: string; audience: string }[];
 }
@@ -65,7 +65,7 @@ export interface PendingAccessResponse {
 /** One vote on an access request. */
 export interface AccessVote {
   by: string;
-  at: string;              // RFC 3339
+  at: string; // RFC 3339
   comment?: string;
 }
 
@@ -140,7 +140,7 @@ export interface CreateSessionResponse {
   token: string;
   /** Absolute URL prefix of the Kubernetes reverse proxy for this connection, e.g. `http://127.0.0.1:8080/k8s/prod`. */
   server: string;
-  expiresAt: string;       // RFC 3339
+  expiresAt: string; // RFC 3339
   user: string;
   groups: string[];
   namespace?: string;
@@ -185,13 +185,13 @@ export interface ApiErrorBody {
 
 /** Claims of the gateway-signed session credential. */
 export interface SessionClaims {
-  iss: string;             // gateway issuer id (its public URL)
-  aud: string;             // 'hoopctl-session'
-  sub: string;             // the person (username claim, unprefixed)
-  groups: string[];        // IdP groups (unprefixed)
-  sid: string;             // session id
-  conn: string;            // connection name
-  ns?: string;             // default namespace
+  iss: string; // gateway issuer id (its public URL)
+  aud: string; // 'hoopctl-session'
+  sub: string; // the person (username claim, unprefixed)
+  groups: string[]; // IdP groups (unprefixed)
+  sid: string; // session id
+  conn: string; // connection name
+  ns?: string; // default namespace
   role?: string;
   iat: number;
   exp: number;

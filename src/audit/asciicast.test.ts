@@ -4,10 +4,22 @@ import { castEventLine, castFile, castHeader, parseCast } from './asciicast.js';
 
 test('a cast built from header and event lines parses back against the v2 rules', () => {
   const header = castHeader({ width: 100, height: 30, startedAt: '2026-01-01T00:00:01.500Z', title: 'kubectl exec web -- sh', command: ['sh'], tty: true });
-  assert.deepEqual(header, { version: 2, width: 100, height: 30, timestamp: 1767225601, command: 'sh', title: 'kubectl exec web -- sh', env: { TERM: 'xterm-256color', SHELL: '/bin/sh' } });
+  assert.deepEqual(header, {
+    version: 2,
+    width: 100,
+    height: 30,
+    timestamp: 1767225601,
+    command: 'sh',
+    title: 'kubectl exec web -- sh',
+    env: { TERM: 'xterm-256color', SHELL: '/bin/sh' },
+  });
   const text = castFile(header, castEventLine(0.1234567, 'o', 'a"\n\u001b[1m') + castEventLine(0.5, 'r', '80x24') + castEventLine(0.5, 'm', 'cap'));
   const cast = parseCast(text);
-  assert.deepEqual(cast.events, [[0.123457, 'o', 'a"\n\u001b[1m'], [0.5, 'r', '80x24'], [0.5, 'm', 'cap']]);
+  assert.deepEqual(cast.events, [
+    [0.123457, 'o', 'a"\n\u001b[1m'],
+    [0.5, 'r', '80x24'],
+    [0.5, 'm', 'cap'],
+  ]);
 });
 
 test('parseCast names the first line that breaks the format', () => {

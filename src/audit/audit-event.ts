@@ -13,13 +13,13 @@ export interface AuditEvent {
    * forwarded, `ResponseStarted` before the first byte of a streamed answer, `ResponseComplete` when it ends.
    * `AccessRequest`: an access request was created, voted on, decided, withdrawn or expired (verb says which). */
   stage: 'RequestReceived' | 'ResponseComplete' | 'ResponseStarted' | 'Panic' | 'SessionStarted' | 'SessionEnded' | 'AccessRequest';
-  time: string;                     // RFC 3339 with ms, when the request was received
+  time: string; // RFC 3339 with ms, when the request was received
   session: string | null;
   user: string | null;
   groups: string[];
-  impersonatedUser: string | null;  // what the gateway sent as Impersonate-User
+  impersonatedUser: string | null; // what the gateway sent as Impersonate-User
   connection: string | null;
-  verb: string;                     // Kubernetes verb, or the HTTP method lower-cased for non-resource URLs
+  verb: string; // Kubernetes verb, or the HTTP method lower-cased for non-resource URLs
   requestURI: string;
   apiGroup: string | null;
   resource: string | null;
@@ -27,10 +27,10 @@ export interface AuditEvent {
   namespace: string | null;
   name: string | null;
   decision: Decision;
-  rule: string | null;              // the rule that decided (e.g. `bindings[0] -> roles.view.rules[0]`)
+  rule: string | null; // the rule that decided (e.g. `bindings[0] -> roles.view.rules[0]`)
   responseStatus: number | null;
   latencyMs: number | null;
-  bytes: number | null;             // response bytes sent to the client
+  bytes: number | null; // response bytes sent to the client
   maskedCount: number;
   userAgent: string | null;
   sourceIP: string | null;
@@ -54,8 +54,24 @@ export type AuditEventInput = Pick<AuditEvent, 'auditID' | 'stage' | 'time' | 'v
 export function auditEvent(e: AuditEventInput): AuditEvent {
   // Every writer builds its events here, so no caller-controlled field reaches the store unbounded.
   return boundAuditFields({
-    session: null, user: null, groups: [], impersonatedUser: null, connection: null, apiGroup: null, resource: null,
-    subresource: null, namespace: null, name: null, rule: null, responseStatus: null, latencyMs: null, bytes: null,
-    maskedCount: 0, userAgent: null, sourceIP: null, message: null, ...e,
+    session: null,
+    user: null,
+    groups: [],
+    impersonatedUser: null,
+    connection: null,
+    apiGroup: null,
+    resource: null,
+    subresource: null,
+    namespace: null,
+    name: null,
+    rule: null,
+    responseStatus: null,
+    latencyMs: null,
+    bytes: null,
+    maskedCount: 0,
+    userAgent: null,
+    sourceIP: null,
+    message: null,
+    ...e,
   });
 }

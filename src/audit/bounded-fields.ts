@@ -29,15 +29,30 @@ function cutOrNull(s: string | null, max: number): string | null {
 
 // Groups come from an IdP: each name is bounded, and so is their number.
 function boundGroups(groups: string[]): string[] {
-  const named = groups.length <= MAX_GROUPS && groups.every((g) => g.length <= MAX_NAME_CHARS) ? groups : groups.slice(0, MAX_GROUPS).map((g) => cutText(g, MAX_NAME_CHARS));
+  const named =
+    groups.length <= MAX_GROUPS && groups.every((g) => g.length <= MAX_NAME_CHARS)
+      ? groups
+      : groups.slice(0, MAX_GROUPS).map((g) => cutText(g, MAX_NAME_CHARS));
   return groups.length <= MAX_GROUPS ? named : [...named, `…[cut: ${groups.length - MAX_GROUPS} more groups]`];
 }
 
 /** The text fields of an audit event (audit-event.ts builds its events through boundAuditFields). */
 export interface AuditTextFields {
-  session: string | null; user: string | null; groups: string[]; impersonatedUser: string | null; connection: string | null;
-  verb: string; apiGroup: string | null; resource: string | null; subresource: string | null; namespace: string | null;
-  name: string | null; userAgent: string | null; sourceIP: string | null; message: string | null; annotations?: Record<string, string>;
+  session: string | null;
+  user: string | null;
+  groups: string[];
+  impersonatedUser: string | null;
+  connection: string | null;
+  verb: string;
+  apiGroup: string | null;
+  resource: string | null;
+  subresource: string | null;
+  namespace: string | null;
+  name: string | null;
+  userAgent: string | null;
+  sourceIP: string | null;
+  message: string | null;
+  annotations?: Record<string, string>;
 }
 
 /** The event with every caller-controlled text field bounded. */
@@ -58,7 +73,9 @@ export function boundAuditFields<E extends AuditTextFields>(e: E): E {
     userAgent: cutOrNull(e.userAgent, MAX_USER_AGENT_CHARS),
     sourceIP: cutOrNull(e.sourceIP, MAX_NAME_CHARS),
     message: cutOrNull(e.message, MAX_MESSAGE_CHARS),
-    ...(e.annotations === undefined ? {} : { annotations: Object.fromEntries(Object.entries(e.annotations).map(([k, v]) => [k, cutText(v, MAX_MESSAGE_CHARS)])) }),
+    ...(e.annotations === undefined
+      ? {}
+      : { annotations: Object.fromEntries(Object.entries(e.annotations).map(([k, v]) => [k, cutText(v, MAX_MESSAGE_CHARS)])) }),
   };
   return bounded;
 }

@@ -7,10 +7,31 @@ import { createChainVerifier, type AuditRow } from './verify-chain.js';
 
 function event(n: number, over: Partial<AuditEvent> = {}): AuditEvent {
   return {
-    auditID: `a${n}`, stage: 'ResponseComplete', time: `2026-01-01T10:00:0${n}.000Z`, session: 's1', user: 'alice', groups: ['g'],
-    impersonatedUser: null, connection: 'prod', verb: 'get', requestURI: `/api/v1/pods/${n}`, apiGroup: '', resource: 'pods', subresource: null,
-    namespace: 'demo', name: null, decision: 'allow', rule: null, responseStatus: 200, latencyMs: 1, bytes: 10, maskedCount: 0,
-    userAgent: null, sourceIP: null, message: null, ...over,
+    auditID: `a${n}`,
+    stage: 'ResponseComplete',
+    time: `2026-01-01T10:00:0${n}.000Z`,
+    session: 's1',
+    user: 'alice',
+    groups: ['g'],
+    impersonatedUser: null,
+    connection: 'prod',
+    verb: 'get',
+    requestURI: `/api/v1/pods/${n}`,
+    apiGroup: '',
+    resource: 'pods',
+    subresource: null,
+    namespace: 'demo',
+    name: null,
+    decision: 'allow',
+    rule: null,
+    responseStatus: 200,
+    latencyMs: 1,
+    bytes: 10,
+    maskedCount: 0,
+    userAgent: null,
+    sourceIP: null,
+    message: null,
+    ...over,
   };
 }
 
@@ -23,7 +44,14 @@ function chain(n: number): AuditEvent[] {
   return out;
 }
 
-const row = (e: AuditEvent, json = JSON.stringify(e)): AuditRow => ({ seq: e.seq!, auditID: e.auditID, time: e.time, session: e.session, user: e.user, eventJson: json });
+const row = (e: AuditEvent, json = JSON.stringify(e)): AuditRow => ({
+  seq: e.seq!,
+  auditID: e.auditID,
+  time: e.time,
+  session: e.session,
+  user: e.user,
+  eventJson: json,
+});
 
 function verify(rows: AuditRow[], highWater?: number) {
   const v = createChainVerifier();
@@ -32,7 +60,7 @@ function verify(rows: AuditRow[], highWater?: number) {
 }
 
 test('canonical JSON sorts keys at every level, drops undefined members, keeps array order (RFC 8785)', () => {
-  assert.equal(canonicalJson({ b: 1, a: [3, { d: 'x', c: null }], u: undefined, 'é': true }), '{"a":[3,{"c":null,"d":"x"}],"b":1,"é":true}');
+  assert.equal(canonicalJson({ b: 1, a: [3, { d: 'x', c: null }], u: undefined, é: true }), '{"a":[3,{"c":null,"d":"x"}],"b":1,"é":true}');
   assert.throws(() => canonicalJson({ x: Number.NaN }), TypeError);
 });
 
@@ -52,7 +80,10 @@ test('a tail written before the chain existed starts the chain at genesis with t
 
 test('verify: an intact chain is ok and reports its head', () => {
   const events = chain(4);
-  const r = verify(events.map((e) => row(e)), 4);
+  const r = verify(
+    events.map((e) => row(e)),
+    4,
+  );
   assert.deepEqual([r.ok, r.checked, r.head?.seq, r.head?.hash], [true, 4, 4, events[3]!.hash]);
 });
 
@@ -72,8 +103,13 @@ test('verify: the first problem is named — edited content, edited column, dele
 });
 
 test('verify: events from before the chain are counted, an unhashed event inside the chain is not accepted', () => {
-  const legacy = [1, 2].map((n) => { const { seq: _seq, ...unsequenced } = event(n); return row(unsequenced as AuditEvent, JSON.stringify(event(n))); });
-  legacy.forEach((r, i) => { r.seq = i + 1; });
+  const legacy = [1, 2].map((n) => {
+    const { seq: _seq, ...unsequenced } = event(n);
+    return row(unsequenced as AuditEvent, JSON.stringify(event(n)));
+  });
+  legacy.forEach((r, i) => {
+    r.seq = i + 1;
+  });
   const first = chainEvent(event(3), { seq: 2, hash: undefined });
   const r = verify([...legacy, row(first)], 3);
   assert.deepEqual([r.ok, r.unchained, r.checked], [true, 2, 1]);

@@ -80,16 +80,25 @@ export function createChainVerifier(from?: ChainCheckpoint): ChainVerifier {
       return { seq, kind: 'unparseable', message: `event ${seq} is not valid JSON (edited)` };
     }
     if (typeof e.hash !== 'string' || typeof e.seq !== 'number') {
-      if (prev === undefined) { unchained++; return undefined; }
+      if (prev === undefined) {
+        unchained++;
+        return undefined;
+      }
       return { seq, kind: 'unchained', message: `event ${seq} carries no hash: it was written or rewritten outside the gateway` };
     }
     if (e.seq !== seq) return { seq, kind: 'edited', message: `event ${seq} says it is event ${e.seq} (moved or edited)` };
-    if (eventHash(e) !== e.hash) return { seq, kind: 'edited', message: `event ${seq} (audit id ${e.auditID}) was edited: its content no longer matches its hash` };
+    if (eventHash(e) !== e.hash)
+      return { seq, kind: 'edited', message: `event ${seq} (audit id ${e.auditID}) was edited: its content no longer matches its hash` };
     if (row.auditID !== e.auditID || row.session !== e.session || row.user !== e.user || !sameInstant(row.time, e.time)) {
-      return { seq, kind: 'edited', message: `event ${seq}: the stored audit id, session, user or time columns were edited (they differ from the hashed event)` };
+      return {
+        seq,
+        kind: 'edited',
+        message: `event ${seq}: the stored audit id, session, user or time columns were edited (they differ from the hashed event)`,
+      };
     }
     if (prev === undefined) {
-      if (e.prevHash !== GENESIS_HASH) return { seq, kind: 'gap', message: `the events before ${seq} are missing: event ${seq} links to an earlier event that is not stored` };
+      if (e.prevHash !== GENESIS_HASH)
+        return { seq, kind: 'gap', message: `the events before ${seq} are missing: event ${seq} links to an earlier event that is not stored` };
     } else if (seq !== prev.seq + 1) {
       const missing = seq - prev.seq - 1 === 1 ? `event ${prev.seq + 1} is` : `events ${prev.seq + 1}–${seq - 1} are`;
       return { seq, kind: 'gap', message: `${missing} missing (deleted) between events ${prev.seq} and ${seq}` };
@@ -143,7 +152,11 @@ function checkAnchor(row: AuditRow | undefined, head: ChainLink): ChainProblem |
   const { seq } = head;
   if (row?.seq !== seq) return { seq, kind: 'gap', message: `event ${seq}, verified intact earlier, is missing (deleted)` };
   let e: AuditEvent | undefined;
-  try { e = JSON.parse(row.eventJson) as AuditEvent; } catch { e = undefined; }
+  try {
+    e = JSON.parse(row.eventJson) as AuditEvent;
+  } catch {
+    e = undefined;
+  }
   if (e?.hash !== head.hash || eventHash(e) !== e.hash) return { seq, kind: 'edited', message: `event ${seq}, verified intact earlier, was edited since` };
   return undefined;
 }

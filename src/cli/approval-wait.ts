@@ -25,7 +25,10 @@ export function approvedText(r: AccessRequestView): string {
 }
 
 /** Status line and Ctrl-C handling around a wait; `stop()` removes both. */
-export function createWaitUi(ctx: CliContext, suffix: string): { deps: Pick<RequestWaitDeps, 'progress' | 'signal'>; start(r: AccessRequestView): void; stop(): void; aborted(): boolean } {
+export function createWaitUi(
+  ctx: CliContext,
+  suffix: string,
+): { deps: Pick<RequestWaitDeps, 'progress' | 'signal'>; start(r: AccessRequestView): void; stop(): void; aborted(): boolean } {
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   const tty = ctx.out.stderr.isTTY === true;
@@ -40,13 +43,19 @@ export function createWaitUi(ctx: CliContext, suffix: string): { deps: Pick<Requ
   return {
     deps: {
       signal: abort.signal,
-      progress: (r, waited) => { last = { r, at: Date.now(), waited }; render(); },
+      progress: (r, waited) => {
+        last = { r, at: Date.now(), waited };
+        render();
+      },
     },
     start(r) {
       process.on('SIGINT', onSigint);
       last = { r, at: Date.now(), waited: 0 };
       line = ctx.out.status(`${waitingText(r, 0, tty)}${suffix}`);
-      if (tty) { ticker = setInterval(render, 1000); ticker.unref(); }
+      if (tty) {
+        ticker = setInterval(render, 1000);
+        ticker.unref();
+      }
     },
     stop() {
       process.off('SIGINT', onSigint);
@@ -60,22 +69,32 @@ export function createWaitUi(ctx: CliContext, suffix: string): { deps: Pick<Requ
 
 /** Approval deps for connect/exec: waits on a TTY or when asked to, with a status line; Ctrl-C withdraws and exits 130. */
 export function createSessionApprovalDeps(
-  ctx: CliContext, gateway: SessionApprovalDeps['gateway'], getIdToken: () => Promise<string>, flags: WaitFlags, stdinIsTTY: boolean,
+  ctx: CliContext,
+  gateway: SessionApprovalDeps['gateway'],
+  getIdToken: () => Promise<string>,
+  flags: WaitFlags,
+  stdinIsTTY: boolean,
 ): SessionApprovalDeps {
   const limitMs = flags.waitApproval === undefined ? undefined : parseDuration(flags.waitApproval) * 1000;
   const wait = flags.wait ?? (limitMs !== undefined || stdinIsTTY);
   const ui = createWaitUi(ctx, '; Ctrl-C withdraws it');
   const c = ctx.out.c;
   return {
-    gateway, getIdToken, wait, ...(limitMs === undefined ? {} : { limitMs }),
+    gateway,
+    getIdToken,
+    wait,
+    ...(limitMs === undefined ? {} : { limitMs }),
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ...ui.deps,
     pending(r) {
-      ctx.out.stderr.write(`${c.yellow('hoopctl:')} role needs approval: access request ${r.id} (${r.summary} on ${r.connection}) sent to ${r.approvers.join(', ')}; `
-        + `an approver runs: hoopctl approve ${r.id}\n`);
+      ctx.out.stderr.write(
+        `${c.yellow('hoopctl:')} role needs approval: access request ${r.id} (${r.summary} on ${r.connection}) sent to ${r.approvers.join(', ')}; ` +
+          `an approver runs: hoopctl approve ${r.id}\n`,
+      );
       // In the quickstart the newcomer plays the approver too: name the command that does it as bob.
-      if (ctx.env.HOOPCTL_QUICKSTART !== undefined) ctx.out.stderr.write(`  quickstart: approve it as bob from another terminal: hoopctl quickstart approve ${r.id}\n`);
+      if (ctx.env.HOOPCTL_QUICKSTART !== undefined)
+        ctx.out.stderr.write(`  quickstart: approve it as bob from another terminal: hoopctl quickstart approve ${r.id}\n`);
       if (wait) ui.start(r);
     },
     done(decided) {

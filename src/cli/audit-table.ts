@@ -48,8 +48,8 @@ export function lastStagePerRequest(events: AuditEvent[]): AuditEvent[] {
 export function auditWhat(e: AuditEvent): string {
   return e.resource === null
     ? e.requestURI
-    // A namespace's own namespace is itself (as kube-apiserver's RequestInfo has it): `namespaces demo`, not `… -n demo`.
-    : `${e.resource}${e.subresource ? `/${e.subresource}` : ''}${e.name ? ` ${e.name}` : ''}${e.namespace && e.resource !== 'namespaces' ? ` -n ${e.namespace}` : ''}`;
+    : // A namespace's own namespace is itself (as kube-apiserver's RequestInfo has it): `namespaces demo`, not `… -n demo`.
+      `${e.resource}${e.subresource ? `/${e.subresource}` : ''}${e.name ? ` ${e.name}` : ''}${e.namespace && e.resource !== 'namespaces' ? ` -n ${e.namespace}` : ''}`;
 }
 
 /** The REQUEST cell: the verb and what it was about, read like the kubectl command (`delete namespaces kube-system`, `get /api`). */
@@ -78,11 +78,20 @@ export interface AuditTableOptions extends TableOptions {
 export function formatAuditRows(events: AuditEvent[], opts: AuditTableOptions = {}, header = true): string[] {
   const paint = decisionPainter(opts.paint);
   const decision: Column = paint === undefined ? { header: 'DECISION' } : { header: 'DECISION', paint };
-  const columns: Column[] = opts.wide === true
-    ? [{ header: 'TIME' }, { header: 'SESSION' }, { header: 'USER' }, { header: 'CONNECTION' }, decision, { header: 'CODE' },
-      { header: 'REQUEST', truncate: true }, { header: 'RULE', truncate: true }]
-    // The compact view fits 80 columns with a 17-character user and leaves the request 16 or more.
-    : [{ header: 'TIME' }, { header: 'SESSION' }, { header: 'USER' }, decision, { header: 'REQUEST', truncate: true }];
+  const columns: Column[] =
+    opts.wide === true
+      ? [
+          { header: 'TIME' },
+          { header: 'SESSION' },
+          { header: 'USER' },
+          { header: 'CONNECTION' },
+          decision,
+          { header: 'CODE' },
+          { header: 'REQUEST', truncate: true },
+          { header: 'RULE', truncate: true },
+        ]
+      : // The compact view fits 80 columns with a 17-character user and leaves the request 16 or more.
+        [{ header: 'TIME' }, { header: 'SESSION' }, { header: 'USER' }, decision, { header: 'REQUEST', truncate: true }];
   const rows = events.map((e) => {
     const time = formatTime(e.time, opts.offsetMinutes);
     const session = sessionIdCell(e.session, opts.width);

@@ -21,16 +21,34 @@ function votesOf(r: AccessRequestView): string {
 function requestColumns(paint?: { red(s: string): string; green(s: string): string }): Column[] {
   const status = (text: string): string => (paint === undefined ? text : text === 'denied' ? paint.red(text) : text === 'approved' ? paint.green(text) : text);
   return [
-    { header: 'ID' }, { header: 'KIND' }, { header: 'STATUS', paint: status }, { header: 'USER' }, { header: 'CONNECTION' },
-    { header: 'WHAT', truncate: true }, { header: 'APPROVALS', truncate: true }, { header: 'CREATED' }, { header: 'REASON', truncate: true },
+    { header: 'ID' },
+    { header: 'KIND' },
+    { header: 'STATUS', paint: status },
+    { header: 'USER' },
+    { header: 'CONNECTION' },
+    { header: 'WHAT', truncate: true },
+    { header: 'APPROVALS', truncate: true },
+    { header: 'CREATED' },
+    { header: 'REASON', truncate: true },
   ];
 }
 
 /** The table of `hoopctl requests` (header first), fitted to `opts.width`. */
-export function formatRequestRows(items: AccessRequestView[], nowMs: number, opts: TableOptions & { paint?: { red(s: string): string; green(s: string): string } } = {}): string[] {
+export function formatRequestRows(
+  items: AccessRequestView[],
+  nowMs: number,
+  opts: TableOptions & { paint?: { red(s: string): string; green(s: string): string } } = {},
+): string[] {
   const rows = items.map((r) => [
-    r.id, r.kind, r.status, r.user, r.connection, r.summary, votesOf(r),
-    formatRelative(r.createdAt, nowMs), r.reason ?? (r.kind === 'command' ? `session ${r.sessionId ?? ''}`.trim() : ''),
+    r.id,
+    r.kind,
+    r.status,
+    r.user,
+    r.connection,
+    r.summary,
+    votesOf(r),
+    formatRelative(r.createdAt, nowMs),
+    r.reason ?? (r.kind === 'command' ? `session ${r.sessionId ?? ''}`.trim() : ''),
   ]);
   return renderTable(requestColumns(opts.paint), rows, opts.width === undefined ? {} : { width: opts.width });
 }
@@ -54,7 +72,12 @@ export async function runRequests(ctx: CliContext, opts: { output: string; all?:
 }
 
 /** `approve ID` / `deny ID`: one vote; the request is decided once it has enough approvals (or one denial). */
-export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', given: string | undefined, opts: { comment?: string; output?: string; input?: boolean }): Promise<void> {
+export async function runDecide(
+  ctx: CliContext,
+  decision: 'approve' | 'deny',
+  given: string | undefined,
+  opts: { comment?: string; output?: string; input?: boolean },
+): Promise<void> {
   const { idToken, gateway } = await client(ctx);
   let id = given;
   if (id === undefined) {
@@ -77,7 +100,9 @@ export async function runDecide(ctx: CliContext, decision: 'approve' | 'deny', g
   } else if (r.status === 'denied') {
     ctx.out.stderr.write(`${c.red('✘')} denied ${what}\n`);
   } else {
-    ctx.out.stderr.write(`${c.green('✔')} approved ${what}: ${r.approvals.length}/${r.minApprovals} approvals, waiting for more from ${r.approvers.join(', ')}\n`);
+    ctx.out.stderr.write(
+      `${c.green('✔')} approved ${what}: ${r.approvals.length}/${r.minApprovals} approvals, waiting for more from ${r.approvers.join(', ')}\n`,
+    );
   }
 }
 
@@ -93,18 +118,32 @@ export async function runWait(ctx: CliContext, id: string, opts: { timeout?: str
   if (first.status === 'pending') {
     ui.start(first);
     try {
-      r = await waitForDecision({
-        gateway, getIdToken, now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), ...ui.deps,
-        ...(opts.timeout === undefined ? {} : { limitMs: parseDuration(opts.timeout) * 1000 }),
-      }, id);
+      r = await waitForDecision(
+        {
+          gateway,
+          getIdToken,
+          now: Date.now,
+          sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
+          ...ui.deps,
+          ...(opts.timeout === undefined ? {} : { limitMs: parseDuration(opts.timeout) * 1000 }),
+        },
+        id,
+      );
     } finally {
       ui.stop();
     }
   }
   if (opts.output === 'json') ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   if (r.status === 'approved' || r.status === 'used') {
-    const next = r.kind === 'session' && r.status === 'approved' ? `; open it with: hoopctl connect ${r.connection} --request ${r.id}` : r.kind === 'command' ? '; send the same request again from the same session' : '';
-    ctx.out.stderr.write(`${ctx.out.c.green('✔')} request ${r.id} ${r.status === 'used' ? 'was approved and used' : `approved by ${r.approvals.map((a) => a.by).join(', ')}`}${next}\n`);
+    const next =
+      r.kind === 'session' && r.status === 'approved'
+        ? `; open it with: hoopctl connect ${r.connection} --request ${r.id}`
+        : r.kind === 'command'
+          ? '; send the same request again from the same session'
+          : '';
+    ctx.out.stderr.write(
+      `${ctx.out.c.green('✔')} request ${r.id} ${r.status === 'used' ? 'was approved and used' : `approved by ${r.approvals.map((a) => a.by).join(', ')}`}${next}\n`,
+    );
     return;
   }
   if (r.status === 'withdrawn') throw new HoopError('denied', `access request ${r.id} was withdrawn`);

@@ -90,15 +90,16 @@ export async function runAudit(ctx: CliContext, opts: AuditOptions): Promise<voi
     if (!toStdoutJson && file === undefined && initial.items.length === 0) ctx.out.stderr.write('no audit events\n');
     const asked = Number(extra.limit);
     if (initial.limit !== undefined && initial.limit < asked && initial.items.length === initial.limit) {
-      ctx.out.stderr.write(`warning: showing the newest ${initial.limit} events, the most the gateway returns at once (asked for ${asked}); narrow with --since, --user or --session\n`);
+      ctx.out.stderr.write(
+        `warning: showing the newest ${initial.limit} events, the most the gateway returns at once (asked for ${asked}); narrow with --since, --user or --session\n`,
+      );
     }
     if (opts.follow !== true) {
       if (file !== undefined) ctx.out.stderr.write(`wrote ${exported} audit event(s) to ${opts.export}\n`);
       return;
     }
     // Start after the newest event the caller can see, matching the filters or not, so nothing old is repeated.
-    let after = initial.items.at(-1)?.seq
-      ?? (await client.getJson<{ items: AuditEvent[] }>(first.idToken, `/v1/audit?limit=1`)).items.at(-1)?.seq ?? 0;
+    let after = initial.items.at(-1)?.seq ?? (await client.getJson<{ items: AuditEvent[] }>(first.idToken, `/v1/audit?limit=1`)).items.at(-1)?.seq ?? 0;
     const interval = Number(opts.interval ?? 1000);
     for (;;) {
       await new Promise((r) => setTimeout(r, interval));

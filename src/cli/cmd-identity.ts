@@ -13,7 +13,9 @@ export async function runLogin(ctx: CliContext, opts: { gateway?: string }): Pro
     const deps = await createIdentityDeps(ctx, abort.signal);
     const r = await login(deps, { ...(opts.gateway === undefined ? {} : { gateway: opts.gateway }), forceDeviceFlow: true });
     const groups = r.groups.length > 0 ? r.groups.join(', ') : '(none)';
-    ctx.out.stderr.write(`${ctx.out.c.green('Logged in')} as ${ctx.out.c.bold(r.user)} (groups: ${groups}); tokens in ${deps.tokenStore.kind === 'keychain' ? `the OS keychain (${deps.tokenStore.location})` : deps.tokenStore.location}.\n`);
+    ctx.out.stderr.write(
+      `${ctx.out.c.green('Logged in')} as ${ctx.out.c.bold(r.user)} (groups: ${groups}); tokens in ${deps.tokenStore.kind === 'keychain' ? `the OS keychain (${deps.tokenStore.location})` : deps.tokenStore.location}.\n`,
+    );
     if (r.groupsNote !== undefined) ctx.out.stderr.write(`${ctx.out.c.yellow('note:')} ${r.groupsNote}\n`);
   } finally {
     process.off('SIGINT', onSigint);

@@ -22,7 +22,9 @@ async function sendKube(session: CreateSessionResponse, call: KubeCall): Promise
   const res = await fetch(url, {
     method: call.method,
     headers: {
-      authorization: `Bearer ${session.token}`, accept: 'application/json', 'user-agent': 'hoopctl-mcp',
+      authorization: `Bearer ${session.token}`,
+      accept: 'application/json',
+      'user-agent': 'hoopctl-mcp',
       ...(call.contentType === undefined ? {} : { 'content-type': call.contentType }),
     },
     ...(call.body === undefined ? {} : { body: call.body }),
@@ -68,8 +70,11 @@ export async function runMcp(ctx: CliContext, opts: { printConfig?: string }): P
   };
   const { serveMcpOverStdio } = await import('../mcp/server.js');
   // Not awaited before serving: a slow IdP refresh must not delay the client's handshake.
-  void who().then((w) => `for ${w.gateway.baseUrl} (${w.via === 'ci' ? 'CI identity' : 'your login'})`, (e: unknown) =>
-    `without a usable login (${e instanceof Error ? e.message : String(e)}); tools answer "not logged in — run hoopctl login" until then`)
+  void who()
+    .then(
+      (w) => `for ${w.gateway.baseUrl} (${w.via === 'ci' ? 'CI identity' : 'your login'})`,
+      (e: unknown) => `without a usable login (${e instanceof Error ? e.message : String(e)}); tools answer "not logged in — run hoopctl login" until then`,
+    )
     .then((how) => ctx.out.stderr.write(`hoopctl mcp: serving on stdio ${how}\n`));
   await serveMcpOverStdio(backend, version());
 }

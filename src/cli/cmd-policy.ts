@@ -19,7 +19,10 @@ export async function runPolicyExplain(ctx: CliContext, words: string[], opts: R
   const common = {
     file: resolve(ctx.cwd, opts.file ?? ''),
     user: opts.as ?? '',
-    groups: (opts.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== ''),
+    groups: (opts.groups ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter((g) => g !== ''),
     connection: opts.connection ?? '',
     ...(opts.role === undefined ? {} : { role: opts.role }),
     ...(opts.sessionNamespace === undefined ? {} : { sessionNamespace: opts.sessionNamespace }),
@@ -29,9 +32,10 @@ export async function runPolicyExplain(ctx: CliContext, words: string[], opts: R
     if (opts.method === undefined || opts.path === undefined) throw new HoopError('usage', '--method and --path go together');
     input = { ...common, method: opts.method, path: opts.path };
   } else {
-    if (words.length === 0) throw new HoopError('usage', 'give a kubectl-style request after --, or --method and --path', {
-      hint: 'hoopctl policy explain -f gateway.yaml --as alice --groups dev --connection prod -- get pods -n demo',
-    });
+    if (words.length === 0)
+      throw new HoopError('usage', 'give a kubectl-style request after --, or --method and --path', {
+        hint: 'hoopctl policy explain -f gateway.yaml --as alice --groups dev --connection prod -- get pods -n demo',
+      });
     input = { ...common, kubectl: words[0] === 'kubectl' ? words.slice(1) : words };
   }
   const r = await explainRequest(fileDeps, input);

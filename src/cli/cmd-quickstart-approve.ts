@@ -19,12 +19,17 @@ export async function runQuickstartDecide(ctx: CliContext, id: string, opts: { c
   }
   const bob = DEMO_USERS[1];
   const env: NodeJS.ProcessEnv = {
-    ...ctx.env, XDG_CONFIG_HOME: join(note.dir, 'approver', 'config'), XDG_RUNTIME_DIR: join(note.dir, 'approver', 'run'), HOOPCTL_TOKEN_STORE: 'file',
+    ...ctx.env,
+    XDG_CONFIG_HOME: join(note.dir, 'approver', 'config'),
+    XDG_RUNTIME_DIR: join(note.dir, 'approver', 'run'),
+    HOOPCTL_TOKEN_STORE: 'file',
   };
   const bctx: CliContext = { ...ctx, env };
   await loginPlayingPerson(bctx, bob, note.gatewayUrl);
   ctx.out.stderr.write(`acting as ${bob.email} (group ${bob.groups.join(', ')}), the quickstart's approver\n`);
   await runDecide(bctx, opts.deny === true ? 'deny' : 'approve', id, {
-    comment: opts.comment ?? `${opts.deny === true ? 'denied' : 'approved'} by bob in the quickstart`, output: 'text', input: false,
+    comment: opts.comment ?? `${opts.deny === true ? 'denied' : 'approved'} by bob in the quickstart`,
+    output: 'text',
+    input: false,
   });
 }

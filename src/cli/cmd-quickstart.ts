@@ -12,7 +12,11 @@ import type { CliContext } from './context.js';
 import { createIdentityDeps, freshIdToken, loginPlayingPerson } from './identity.js';
 import { DEMO_USERS, startQuickstartStack } from './quickstart-stack.js';
 
-interface StepResult { code: number; stdout: string; stderr: string }
+interface StepResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function runKubectl(args: string[], env: NodeJS.ProcessEnv): Promise<StepResult> {
   return new Promise((res, rej) => {
@@ -20,9 +24,20 @@ function runKubectl(args: string[], env: NodeJS.ProcessEnv): Promise<StepResult>
     const child = spawn('kubectl', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (e) => rej(new HoopError('usage', 'kubectl is not on PATH; the tour runs the real kubectl', { cause: e, hint: 'install kubectl, or run hoopctl quickstart without --tour' })));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (e) =>
+      rej(
+        new HoopError('usage', 'kubectl is not on PATH; the tour runs the real kubectl', {
+          cause: e,
+          hint: 'install kubectl, or run hoopctl quickstart without --tour',
+        }),
+      ),
+    );
     child.on('close', (code) => res({ code: code ?? 1, stdout, stderr }));
   });
 }
@@ -45,12 +60,16 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
   const qctx: CliContext = { ...ctx, env };
   ctx.out.stderr.write(`${c.bold('hoopctl quickstart')} — everything runs on this machine (state in ${dir})\n`);
   const stack = await startQuickstartStack({
-    dir, entry: ctx.entry, env: ctx.env, log: (l) => ctx.out.stderr.write(`  ${l}\n`),
+    dir,
+    entry: ctx.entry,
+    env: ctx.env,
+    log: (l) => ctx.out.stderr.write(`  ${l}\n`),
     ...(opts.upstreamContext === undefined ? {} : { upstreamContext: opts.upstreamContext }),
   });
   // Remembered so that, once the stack is gone, "not logged in" can say it stopped and how to bring it back.
-  await saveQuickstartNote(ctx.env, { dir, kept: keepDir, gatewayUrl: stack.gatewayUrl, pid: process.pid })
-    .catch((e: unknown) => ctx.out.stderr.write(`  could not remember the quickstart: ${(e as Error).message}\n`));
+  await saveQuickstartNote(ctx.env, { dir, kept: keepDir, gatewayUrl: stack.gatewayUrl, pid: process.pid }).catch((e: unknown) =>
+    ctx.out.stderr.write(`  could not remember the quickstart: ${(e as Error).message}\n`),
+  );
   try {
     const engineer = DEMO_USERS[0];
     ctx.out.stderr.write(`\n${c.bold('1. Login')} (OIDC device flow; the quickstart plays ${engineer.email} in the "browser")\n`);
@@ -63,7 +82,9 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
     }
     ctx.out.stderr.write(`\n${c.bold('2. Connect')} — a subshell whose kubectl goes through the local proxy and the gateway.\n`);
     ctx.out.stderr.write(`  Try: kubectl get pods -n demo · kubectl delete namespace demo (refused) · hoopctl audit · hoopctl whoami\n`);
-    ctx.out.stderr.write(`  Exec, recorded: hoopctl connect demo --role exec --reason try-exec (bob approves with hoopctl quickstart approve ID in another terminal), then kubectl exec -it POD -- sh (a simulated shell) and hoopctl replay SESSION\n`);
+    ctx.out.stderr.write(
+      `  Exec, recorded: hoopctl connect demo --role exec --reason try-exec (bob approves with hoopctl quickstart approve ID in another terminal), then kubectl exec -it POD -- sh (a simulated shell) and hoopctl replay SESSION\n`,
+    );
     const { runConnect } = await import('./cmd-session.js');
     await runConnect(qctx, stack.connection, { namespace: stack.simulated ? 'demo' : undefined });
   } finally {
@@ -81,10 +102,18 @@ async function endQuickstartSessions(ctx: CliContext): Promise<void> {
   const { isProcessAlive } = await import('../process/process-alive.js');
   const { resolvePaths } = await import('../platform/paths.js');
   try {
-    const r = await disconnect({
-      sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig), now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
-    }, { all: true });
+    const r = await disconnect(
+      {
+        sessionsDir: resolvePaths(ctx.env).sessionsDir,
+        sessionDirs,
+        isAlive: isProcessAlive,
+        kill: (pid, sig) => process.kill(pid, sig),
+        now: Date.now,
+        sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
+        pid: process.pid,
+      },
+      { all: true },
+    );
     if (r.ended.length > 0) ctx.out.stderr.write(`  ended ${r.ended.length} session(s) still running in the quickstart\n`);
   } catch (e) {
     ctx.out.stderr.write(`  could not end the quickstart's background sessions: ${(e as Error).message}\n`);
@@ -101,7 +130,11 @@ async function runTour(ctx: CliContext, connection: string, simulated: boolean):
   const client = createGatewayClient({ baseUrl: gateway });
   const ns = simulated ? 'demo' : 'default';
   const session = await startSession(
-    { ...createSessionEdges({ sessionsDir: resolvePaths(ctx.env).sessionsDir }), gateway: client, getIdToken: async () => (await freshIdToken(identity)).idToken },
+    {
+      ...createSessionEdges({ sessionsDir: resolvePaths(ctx.env).sessionsDir }),
+      gateway: client,
+      getIdToken: async () => (await freshIdToken(identity)).idToken,
+    },
     { connection, namespace: ns, ttl: '10m', reason: 'quickstart tour' },
   );
   ctx.out.stderr.write(`\n${c.bold('2. Session')} ${session.sessionId} on ${connection}; KUBECONFIG=${session.kubeconfigPath}\n`);
@@ -121,7 +154,8 @@ async function runTour(ctx: CliContext, connection: string, simulated: boolean):
       ctx.out.stdout.write(r.stdout);
       ctx.out.stdout.write(r.stderr);
       const refused = r.code !== 0 && /forbidden/i.test(r.stderr);
-      if ((s.expect === 'ok' && r.code !== 0) || (s.expect === 'refused' && !refused)) failures.push(`kubectl ${s.args.join(' ')}: expected ${s.expect}, exit ${r.code}`);
+      if ((s.expect === 'ok' && r.code !== 0) || (s.expect === 'refused' && !refused))
+        failures.push(`kubectl ${s.args.join(' ')}: expected ${s.expect}, exit ${r.code}`);
     }
   } finally {
     await session.end('exited');

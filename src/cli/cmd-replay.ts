@@ -27,7 +27,11 @@ export interface ReplayOptions {
   export?: string;
 }
 
-interface Pacing { speed: number; idleLimit: number; sleep(ms: number): Promise<void> }
+interface Pacing {
+  speed: number;
+  idleLimit: number;
+  sleep(ms: number): Promise<void>;
+}
 
 function positive(text: string | undefined, fallback: number, flag: string): number {
   if (text === undefined) return fallback;
@@ -94,8 +98,10 @@ export function recordingList(recordings: RecordingRecord[], offsetMinutes?: num
   return renderTable(
     [{ header: 'EXEC' }, { header: 'STARTED' }, { header: 'COMMAND', truncate: true }, { header: 'RESULT' }],
     recordings.map((r, i) => [
-      String(i + 1), formatTime(r.startedAt, offsetMinutes),
-      r.subresource === 'attach' ? `kubectl attach ${r.pod ?? '?'}` : `kubectl exec ${r.pod ?? '?'} -- ${shellQuote(r.command)}`, recordingOutcome(r),
+      String(i + 1),
+      formatTime(r.startedAt, offsetMinutes),
+      r.subresource === 'attach' ? `kubectl attach ${r.pod ?? '?'}` : `kubectl exec ${r.pod ?? '?'} -- ${shellQuote(r.command)}`,
+      recordingOutcome(r),
     ]),
   );
 }
@@ -108,7 +114,8 @@ async function fetchCast(client: GatewayClient, token: string, r: RecordingRecor
 /** Plays or exports a session. */
 export async function runReplay(ctx: CliContext, session: string, opts: ReplayOptions): Promise<void> {
   const pacing: Pacing = {
-    speed: positive(opts.speed, 1, '--speed'), idleLimit: positive(opts.idleLimit, 2, '--idle-limit'),
+    speed: positive(opts.speed, 1, '--speed'),
+    idleLimit: positive(opts.idleLimit, 2, '--idle-limit'),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
   const deps = await createIdentityDeps(ctx);
@@ -134,7 +141,9 @@ export async function runReplay(ctx: CliContext, session: string, opts: ReplayOp
     const { text, events, header } = await fetchCast(client, idToken, r);
     // Recordings hold what people typed and saw (masked, but still private): 0600.
     await writeFile(opts.export, text, { mode: 0o600 });
-    ctx.out.stderr.write(`wrote ${opts.export}: ${describeRecording(r, (wanted ?? 1))}, ${events.length} events, ${header.width}x${header.height} terminal (asciinema play ${opts.export})\n`);
+    ctx.out.stderr.write(
+      `wrote ${opts.export}: ${describeRecording(r, wanted ?? 1)}, ${events.length} events, ${header.width}x${header.height} terminal (asciinema play ${opts.export})\n`,
+    );
     return;
   }
 
@@ -150,7 +159,7 @@ export async function runReplay(ctx: CliContext, session: string, opts: ReplayOp
     played.add(n);
     const r = recordings[n - 1]!;
     ctx.out.stdout.write(`${ctx.out.co.cyan(`── ${describeRecording(r, n)} ──`)}\n`);
-    if (!await playCast(ctx, (await fetchCast(client, idToken, r)).events, pacing)) ctx.out.stdout.write('\n');
+    if (!(await playCast(ctx, (await fetchCast(client, idToken, r)).events, pacing))) ctx.out.stdout.write('\n');
     ctx.out.stdout.write(`${ctx.out.co.cyan(`── end of exec #${n} (${recordingOutcome(r)}) ──`)}\n`);
   };
   let lastMs = startMs;

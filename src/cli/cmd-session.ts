@@ -31,16 +31,27 @@ function endSweptWithLogin(ctx: CliContext, login?: () => Promise<{ idToken: str
       await createGatewayClient({ baseUrl: record.gateway }).endSession(idToken, record.sessionId);
     })();
     let timer: NodeJS.Timeout | undefined;
-    const cap = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HoopError('gateway_unreachable', 'the gateway did not answer in time')), SWEEP_NOTICE_TIMEOUT_MS); });
-    try { await Promise.race([work, cap]); } finally { clearTimeout(timer); }
+    const cap = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HoopError('gateway_unreachable', 'the gateway did not answer in time')), SWEEP_NOTICE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([work, cap]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
 
 function reportSwept(ctx: CliContext, swept: readonly SweptSession[]): void {
   for (const s of swept) {
     if (s.reason !== 'owner_gone' || s.record === undefined) continue;
-    const told = s.endedAtGateway === true ? 'ended it at the gateway' : `could not end it at the gateway (it expires ${formatTimeAndRelative(s.record.expiresAt, Date.now())}; or run: hoopctl revoke ${s.record.sessionId})`;
-    ctx.out.stderr.write(`hoopctl: session ${s.record.sessionId} for ${s.record.connection} lost its process (pid ${s.record.pid}): removed its credentials, ${told}\n`);
+    const told =
+      s.endedAtGateway === true
+        ? 'ended it at the gateway'
+        : `could not end it at the gateway (it expires ${formatTimeAndRelative(s.record.expiresAt, Date.now())}; or run: hoopctl revoke ${s.record.sessionId})`;
+    ctx.out.stderr.write(
+      `hoopctl: session ${s.record.sessionId} for ${s.record.connection} lost its process (pid ${s.record.pid}): removed its credentials, ${told}\n`,
+    );
   }
 }
 
@@ -49,7 +60,11 @@ export async function sweepLocalSessions(ctx: CliContext): Promise<SweptSession[
   const { sessionDirs } = await import('../process/session-edges.js');
   const { isProcessAlive } = await import('../process/process-alive.js');
   const swept = await sessionDirs.sweep({
-    sessionsDir: resolvePaths(ctx.env).sessionsDir, isAlive: isProcessAlive, now: new Date(), nodePath: process.execPath, endSession: endSweptWithLogin(ctx),
+    sessionsDir: resolvePaths(ctx.env).sessionsDir,
+    isAlive: isProcessAlive,
+    now: new Date(),
+    nodePath: process.execPath,
+    endSession: endSweptWithLogin(ctx),
   });
   reportSwept(ctx, swept);
   return swept;
@@ -100,14 +115,19 @@ async function connectDeps(ctx: CliContext, opts: Record<string, unknown>): Prom
     ...(ctx.verbose ? { onRequest: (l) => ctx.out.stderr.write(`hoopctl: ${l.method} ${l.path} → ${l.status} (${l.ms} ms)\n`) } : {}),
   });
   const deps: ConnectDeps = {
-    ...edges, gateway: who.gateway, getIdToken: who.getIdToken,
+    ...edges,
+    gateway: who.gateway,
+    getIdToken: who.getIdToken,
     endSwept: endSweptWithLogin(ctx, async () => ({ idToken: await who.getIdToken(), gateway: who.gateway.baseUrl })),
   };
   {
     // Roles granted only with approval: wait for the decision with a status line. A CI job asks through the
     // token exchange and, not being at a terminal, exits 5 with the request id unless --wait-approval says to wait.
     const { createSessionApprovalDeps } = await import('./approval-wait.js');
-    const flags = { ...(typeof opts.wait === 'boolean' ? { wait: opts.wait } : {}), ...(typeof opts.waitApproval === 'string' ? { waitApproval: opts.waitApproval } : {}) };
+    const flags = {
+      ...(typeof opts.wait === 'boolean' ? { wait: opts.wait } : {}),
+      ...(typeof opts.waitApproval === 'string' ? { waitApproval: opts.waitApproval } : {}),
+    };
     deps.approval = createSessionApprovalDeps(ctx, who.approvalGateway, who.getIdToken, flags, process.stdin.isTTY === true);
   }
   return deps;
@@ -135,8 +155,14 @@ function announce(ctx: CliContext, s: RunningSession, what: string): () => void 
     `${c.green('✔')} ${what} ${c.bold(s.connection)} until ${formatTimeAndRelative(s.expiresAt, Date.now())}; session ${s.sessionId}\n` +
       `  KUBECONFIG=${s.kubeconfigPath}\n`,
   );
-  const timers = [300, 60].filter((w) => left > w).map((w) =>
-    setTimeout(() => ctx.out.stderr.write(`\n${c.yellow('hoopctl:')} session for ${s.connection} expires in ${formatDuration(w)}\n`), (left - w) * 1000).unref());
+  const timers = [300, 60]
+    .filter((w) => left > w)
+    .map((w) =>
+      setTimeout(
+        () => ctx.out.stderr.write(`\n${c.yellow('hoopctl:')} session for ${s.connection} expires in ${formatDuration(w)}\n`),
+        (left - w) * 1000,
+      ).unref(),
+    );
   return () => timers.forEach((t) => clearTimeout(t));
 }
 
@@ -152,7 +178,8 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
   const role = str('role');
   const reason = str('reason');
   const choice = await pickConnection(io, await createGatewayClient({ baseUrl: gateway }).listConnections(idToken), {
-    ...(role === undefined ? {} : { role }), ...(reason === undefined ? {} : { reason }),
+    ...(role === undefined ? {} : { role }),
+    ...(reason === undefined ? {} : { reason }),
   });
   if (choice.role !== undefined) opts.role = choice.role;
   if (choice.reason !== undefined) opts.reason = choice.reason;
@@ -163,22 +190,29 @@ async function chooseConnection(ctx: CliContext, opts: Record<string, unknown>):
 export async function runConnect(ctx: CliContext, given: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const outer = ctx.env.HOOP_SESSION;
   if (outer !== undefined && outer !== '' && opts.printEnv !== true) {
-    ctx.out.stderr.write(`${ctx.out.c.yellow('hoopctl: warning:')} this shell is already in session ${outer} for ${ctx.env.HOOP_CONNECTION ?? '?'}; `
-      + 'the new session opens nested inside it (type exit to leave the current one first)\n');
+    ctx.out.stderr.write(
+      `${ctx.out.c.yellow('hoopctl: warning:')} this shell is already in session ${outer} for ${ctx.env.HOOP_CONNECTION ?? '?'}; ` +
+        'the new session opens nested inside it (type exit to leave the current one first)\n',
+    );
   }
-  const connection = given ?? await chooseConnection(ctx, opts);
+  const connection = given ?? (await chooseConnection(ctx, opts));
   const deps = await connectDeps(ctx, opts);
   const input = sessionInput(connection, opts);
   if (opts.printEnv === true) {
     const { runBackground } = await import('../usecases/background.js');
     const { spawnDaemon } = await import('../process/daemon.js');
     const s = await runBackground(
-      { ...deps, spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: [...process.execArgv, ctx.entry, '__session-daemon'], env: ctx.env }, grant) },
+      {
+        ...deps,
+        spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: [...process.execArgv, ctx.entry, '__session-daemon'], env: ctx.env }, grant),
+      },
       input,
     );
     ctx.out.stdout.write(s.exports);
     warnTtlCap(ctx, opts.ttl, s.expiresAt);
-    ctx.out.stderr.write(`# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${formatTime(s.expiresAt)}; end it with: hoopctl disconnect ${s.connection}\n`);
+    ctx.out.stderr.write(
+      `# session ${s.sessionId} for ${s.connection} runs in the background (pid ${s.pid}) until ${formatTime(s.expiresAt)}; end it with: hoopctl disconnect ${s.connection}\n`,
+    );
     return;
   }
   const { startSession } = await import('../usecases/connect.js');
@@ -190,7 +224,10 @@ export async function runConnect(ctx: CliContext, given: string | undefined, opt
   ctx.out.stderr.write('  Type exit (or Ctrl-D) to end the session.\n');
   const shell = ctx.env.SHELL;
   try {
-    const code = await runSubshell({ ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), ...(shell === undefined ? {} : { shell }) }, session);
+    const code = await runSubshell(
+      { ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), ...(shell === undefined ? {} : { shell }) },
+      session,
+    );
     await session.end('exited');
     ctx.out.stderr.write(`hoopctl: session ${session.sessionId} ended; kubeconfig removed.\n`);
     if (code !== 0) process.exitCode = code;
@@ -205,7 +242,7 @@ export async function runExecCommand(ctx: CliContext, given: string | undefined,
   // passThroughOptions keeps the `--` separator in the operands.
   const command = argv[0] === '--' ? argv.slice(1) : argv;
   if (command.length === 0) throw new HoopError('usage', 'no command to run', { hint: `hoopctl exec ${given ?? 'CONN'} -- kubectl get pods` });
-  const connection = given ?? await chooseConnection(ctx, opts);
+  const connection = given ?? (await chooseConnection(ctx, opts));
   const deps = await connectDeps(ctx, opts);
   const { keepAlivePlan } = await import('../usecases/keep-alive.js');
   const plan = keepAlivePlan(command, typeof opts.keepAlive === 'boolean' ? opts.keepAlive : undefined);
@@ -231,14 +268,22 @@ export async function runDisconnect(ctx: CliContext, connection: string | undefi
   const { isProcessAlive } = await import('../process/process-alive.js');
   const r = await disconnect(
     {
-      sessionsDir: resolvePaths(ctx.env).sessionsDir, sessionDirs, isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig), now: Date.now, sleep: (ms) => new Promise((res) => setTimeout(res, ms)), pid: process.pid,
-      nodePath: process.execPath, endSwept: endSweptWithLogin(ctx),
+      sessionsDir: resolvePaths(ctx.env).sessionsDir,
+      sessionDirs,
+      isAlive: isProcessAlive,
+      kill: (pid, sig) => process.kill(pid, sig),
+      now: Date.now,
+      sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
+      pid: process.pid,
+      nodePath: process.execPath,
+      endSwept: endSweptWithLogin(ctx),
     },
     { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
   );
-  for (const s of r.ended) ctx.out.stderr.write(`${s.confirmed ? 'ended' : 'asked to end (not confirmed yet)'}: session ${s.sessionId} for ${s.connection} (pid ${s.pid})\n`);
-  if (r.ended.length === 0) ctx.out.stderr.write(`no running session${connection === undefined ? '' : ` for ${connection}`}${r.swept > 0 ? ` (removed ${r.swept} stale)` : ''}\n`);
+  for (const s of r.ended)
+    ctx.out.stderr.write(`${s.confirmed ? 'ended' : 'asked to end (not confirmed yet)'}: session ${s.sessionId} for ${s.connection} (pid ${s.pid})\n`);
+  if (r.ended.length === 0)
+    ctx.out.stderr.write(`no running session${connection === undefined ? '' : ` for ${connection}`}${r.swept > 0 ? ` (removed ${r.swept} stale)` : ''}\n`);
 }
 
 /** `status`: local sessions and their remaining time. */

@@ -6,8 +6,17 @@ import { textWidth } from './table.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const base: SessionView = {
-  id: 's1', user: 'alice@example.com', groups: ['dev'], connection: 'prod', namespace: null, role: null, reason: null,
-  createdAt: '2026-01-01T11:55:00Z', expiresAt: '2026-01-01T12:10:00Z', endedAt: null, endReason: null,
+  id: 's1',
+  user: 'alice@example.com',
+  groups: ['dev'],
+  connection: 'prod',
+  namespace: null,
+  role: null,
+  reason: null,
+  createdAt: '2026-01-01T11:55:00Z',
+  expiresAt: '2026-01-01T12:10:00Z',
+  endedAt: null,
+  endReason: null,
 };
 
 test('sessionRole: the named (elevated) role, else the roles a default session runs with', () => {
@@ -22,10 +31,14 @@ test('sessionRole: the named (elevated) role, else the roles a default session r
 });
 
 test('formatSessionRows: a header; the ROLE column shows an elevated role; when it ends, relative', () => {
-  const rows = formatSessionRows([
-    { ...base, role: 'edit', reason: 'INC-1' }, { ...base, id: 's2', defaultRoles: ['view'] },
-    { ...base, id: 's3', endedAt: '2026-01-01T11:58:00Z', endReason: 'revoked by bob@example.com' },
-  ], NOW);
+  const rows = formatSessionRows(
+    [
+      { ...base, role: 'edit', reason: 'INC-1' },
+      { ...base, id: 's2', defaultRoles: ['view'] },
+      { ...base, id: 's3', endedAt: '2026-01-01T11:58:00Z', endReason: 'revoked by bob@example.com' },
+    ],
+    NOW,
+  );
   assert.deepEqual(rows, [
     'SESSION   USER                CONNECTION   ROLE             STATE                                END      REASON',
     's1        alice@example.com   prod         edit             active                               in 10m   INC-1',
@@ -56,7 +69,12 @@ test('formatSessionRows on an 80-column terminal: short session ids, the reason 
 
 test('resolveSessionId: a full id as is, a unique prefix to its session, an ambiguous one refused, an unknown one passed on', async () => {
   const other = '3f2a0000-0000-4000-8000-000000000000';
-  const gateway = { listSessions: async () => [{ ...base, id: UUID }, { ...base, id: other }] };
+  const gateway = {
+    listSessions: async () => [
+      { ...base, id: UUID },
+      { ...base, id: other },
+    ],
+  };
   assert.equal(await resolveSessionId(gateway, 't', UUID), UUID);
   assert.equal(await resolveSessionId(gateway, 't', '3f2a9c1b'), UUID);
   assert.equal(await resolveSessionId(gateway, 't', 'ffff'), 'ffff');

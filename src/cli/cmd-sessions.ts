@@ -41,7 +41,11 @@ export async function resolveSessionId(gateway: Pick<GatewayClient, 'listSession
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(given) || given.length < 4) return given;
   const matches = (await gateway.listSessions(idToken, false)).filter((s) => s.id.startsWith(given)).map((s) => s.id);
   if (matches.length > 1) {
-    throw new HoopError('usage', `session id ${given} is ambiguous: it starts ${matches.length} sessions (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', …' : ''})`, { hint: 'give more of the id (hoopctl sessions --all lists them)' });
+    throw new HoopError(
+      'usage',
+      `session id ${given} is ambiguous: it starts ${matches.length} sessions (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', …' : ''})`,
+      { hint: 'give more of the id (hoopctl sessions --all lists them)' },
+    );
   }
   return matches[0] ?? given;
 }
@@ -54,14 +58,25 @@ export function sessionRole(s: Pick<SessionView, 'role' | 'defaultRoles'>): stri
 }
 
 const SESSION_COLUMNS: Column[] = [
-  { header: 'SESSION' }, { header: 'USER' }, { header: 'CONNECTION' }, { header: 'ROLE' },
-  { header: 'STATE', truncate: true }, { header: 'END' }, { header: 'REASON', truncate: true },
+  { header: 'SESSION' },
+  { header: 'USER' },
+  { header: 'CONNECTION' },
+  { header: 'ROLE' },
+  { header: 'STATE', truncate: true },
+  { header: 'END' },
+  { header: 'REASON', truncate: true },
 ];
 
 /** The table of `hoopctl sessions` (header first), fitted to `opts.width`. */
 export function formatSessionRows(items: SessionView[], nowMs: number, opts: TableOptions = {}): string[] {
   const rows = items.map((s) => [
-    sessionIdCell(s.id, opts.width), s.user, s.connection, sessionRole(s), sessionStateCell(s, nowMs), sessionEndCell(s, nowMs), s.reason ?? '',
+    sessionIdCell(s.id, opts.width),
+    s.user,
+    s.connection,
+    sessionRole(s),
+    sessionStateCell(s, nowMs),
+    sessionEndCell(s, nowMs),
+    s.reason ?? '',
   ]);
   return renderTable(SESSION_COLUMNS, rows, opts);
 }

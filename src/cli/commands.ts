@@ -39,15 +39,15 @@ function registerIdentityCommands(program: Command, ctx: CliContext): void {
 /** The options connect and exec share. */
 function sessionOptions(c: Command): Command {
   return c
-    .option('-n, --namespace <namespace>', 'limit the session to this namespace (also the kubeconfig\'s default)')
+    .option('-n, --namespace <namespace>', "limit the session to this namespace (also the kubeconfig's default)")
     .option('--ttl <duration>', 'session length, e.g. 15m (capped by the connection)')
     .option('--role <role>', 'role to use on the connection')
     .option('--reason <text>', 'why you need access (recorded in the audit log)')
     .option('--transcript <file>', 'keep the session transcript (requests, masked answer summaries; 0600, appended) in FILE')
-    .option('--ci', 'CI mode: identity from the CI job\'s OIDC token, exchanged at the gateway (implied by CI=true without a TTY)')
+    .option('--ci', "CI mode: identity from the CI job's OIDC token, exchanged at the gateway (implied by CI=true without a TTY)")
     .option('--no-ci', 'never use CI mode, even with CI=true')
     .option('--gateway <url>', 'gateway URL in CI mode (default: $HOOPCTL_GATEWAY, then the remembered one)')
-    .option('--audience <aud>', 'audience to ask GitHub Actions for (default: from the gateway\'s /v1/config)')
+    .option('--audience <aud>', "audience to ask GitHub Actions for (default: from the gateway's /v1/config)")
     .option('--id-token-env <name>', 'env var holding the CI OIDC token (GitLab CI id_tokens)')
     .option('--id-token-file <path>', 'file holding the CI OIDC token')
     .option('--wait-approval <duration>', 'wait this long (e.g. 10m) for an approval instead of exiting 5')
@@ -72,8 +72,7 @@ function registerSessionCommands(program: Command, ctx: CliContext): void {
   )
     .option('--print-env', 'print export KUBECONFIG=… and keep the proxy in the background')
     .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
-    .action(async (connection: string | undefined, opts: Record<string, unknown>) =>
-      (await import('./cmd-session.js')).runConnect(ctx, connection, opts));
+    .action(async (connection: string | undefined, opts: Record<string, unknown>) => (await import('./cmd-session.js')).runConnect(ctx, connection, opts));
 
   sessionOptions(
     program
@@ -104,7 +103,9 @@ async function runExec(ctx: CliContext, connection: string, command: string[], o
     const parsed = cmd.parseOptions(command.slice(0, sep));
     if (parsed.operands.length > 0 || parsed.unknown.length > 0) {
       const { HoopError } = await import('../errors.js');
-      throw new HoopError('usage', `unexpected ${JSON.stringify([...parsed.operands, ...parsed.unknown][0])} before --`, { hint: `hoopctl exec ${connection} [flags] -- COMMAND ARGS…` });
+      throw new HoopError('usage', `unexpected ${JSON.stringify([...parsed.operands, ...parsed.unknown][0])} before --`, {
+        hint: `hoopctl exec ${connection} [flags] -- COMMAND ARGS…`,
+      });
     }
     opts = cmd.opts();
     command = command.slice(sep);
@@ -125,8 +126,7 @@ function registerLocalSessionCommands(program: Command, ctx: CliContext): void {
     .description('end local sessions (all of a connection, or every one with --all)')
     .argument('[connection]', 'connection name')
     .option('--all', 'end every local session')
-    .action(async (connection: string | undefined, opts: { all?: boolean }) =>
-      (await import('./cmd-session.js')).runDisconnect(ctx, connection, opts));
+    .action(async (connection: string | undefined, opts: { all?: boolean }) => (await import('./cmd-session.js')).runDisconnect(ctx, connection, opts));
 
   program
     .command('status')
@@ -175,7 +175,9 @@ function registerApprovalCommands(program: Command, ctx: CliContext): void {
       .option('--comment <text>', 'recorded with your decision')
       .option('--no-input', 'never prompt (also HOOPCTL_NO_INPUT=1)')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-      .action(async (id: string | undefined, opts: { comment?: string; output: string; input?: boolean }) => (await import('./cmd-approvals.js')).runDecide(ctx, decision, id, opts));
+      .action(async (id: string | undefined, opts: { comment?: string; output: string; input?: boolean }) =>
+        (await import('./cmd-approvals.js')).runDecide(ctx, decision, id, opts),
+      );
   }
 
   program
@@ -202,7 +204,11 @@ function registerAuditCommands(program: Command, ctx: CliContext): void {
     .option('--export <file>', 'append the events as JSON lines to FILE (0600; with --follow a SIEM can tail it; - for stdout)')
     .option('--all', 'also show discovery requests (GET /api, /apis, /version, /openapi …), which the table folds away')
     .addOption(new Option('--interval <ms>', 'poll period of --follow').default('1000').hideHelp())
-    .addOption(new Option('-o, --output <format>', 'output format: table, wide (adds connection, HTTP code and rule), or json (JSON lines)').choices(['text', 'table', 'wide', 'json']).default('table'))
+    .addOption(
+      new Option('-o, --output <format>', 'output format: table, wide (adds connection, HTTP code and rule), or json (JSON lines)')
+        .choices(['text', 'table', 'wide', 'json'])
+        .default('table'),
+    )
     .action(async (opts: Record<string, string>) => (await import('./cmd-audit.js')).runAudit(ctx, opts));
   audit
     .command('verify')
@@ -291,7 +297,9 @@ function registerPlumbingCommands(program: Command, ctx: CliContext): void {
     .command('completion')
     .description('print the shell completion script: source <(hoopctl completion bash), zsh likewise, hoopctl completion fish | source')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-    .action(async (shell: 'bash' | 'zsh' | 'fish') => { ctx.out.stdout.write((await import('./completion-scripts.js')).completionScript(shell)); });
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      ctx.out.stdout.write((await import('./completion-scripts.js')).completionScript(shell));
+    });
 
   program
     .command('__session-daemon', { hidden: true })

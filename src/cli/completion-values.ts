@@ -29,7 +29,11 @@ export function createCompletionValues(env: NodeJS.ProcessEnv, now: Clock = Date
   const file = completionCacheFile(env);
   async function cached(kind: 'connections' | 'sessions', fetchValues: (idToken: string, gateway: string) => Promise<string[]>): Promise<string[]> {
     let cache: Cached = {};
-    try { cache = JSON.parse(await readFile(file, 'utf8')) as Cached; } catch { /* none yet */ }
+    try {
+      cache = JSON.parse(await readFile(file, 'utf8')) as Cached;
+    } catch {
+      /* none yet */
+    }
     const hit = cache[kind];
     if (hit !== undefined && now() - hit.at < TTL_MS && Array.isArray(hit.values)) return hit.values;
     try {
@@ -42,7 +46,9 @@ export function createCompletionValues(env: NodeJS.ProcessEnv, now: Clock = Date
         return values;
       })();
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<string[]>((resolve) => { timer = setTimeout(() => resolve([]), BUDGET_MS); });
+      const late = new Promise<string[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), BUDGET_MS);
+      });
       try {
         return await Promise.race([work, late]);
       } finally {

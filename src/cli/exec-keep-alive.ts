@@ -15,18 +15,27 @@ export async function runExecKeepAlive(ctx: CliContext, deps: ConnectDeps, input
   const { createChildEdges } = await import('../process/session-edges.js');
   const { isProcessAlive } = await import('../process/process-alive.js');
   const session = await runBackground(
-    { ...deps, spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: [...process.execArgv, ctx.entry, '__session-daemon'], env: ctx.env }, grant) },
+    {
+      ...deps,
+      spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: [...process.execArgv, ctx.entry, '__session-daemon'], env: ctx.env }, grant),
+    },
     input,
   );
   // The daemon ends the session (proxy, files, gateway notice) on SIGTERM, as for `hoopctl disconnect`.
   const endSession = async (s: BackgroundSession): Promise<void> => {
-    try { process.kill(s.pid, 'SIGTERM'); } catch { return; }
+    try {
+      process.kill(s.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
     const until = Date.now() + TEARDOWN_WAIT_MS;
     while (isProcessAlive(s.pid) && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
   };
   const r = await runWithKeepAlive(
     { ...createChildEdges({ env: ctx.env, stderr: ctx.out.stderr, stdinIsTTY: process.stdin.isTTY === true }), now: Date.now, endSession },
-    session, command, plan,
+    session,
+    command,
+    plan,
   );
   return r.code;
 }

@@ -22,9 +22,16 @@ async function run(viaFlush: boolean): Promise<{ lines: number; queued: string }
   let err = '';
   c.stderr!.setEncoding('utf8');
   // The condition: the child says its writes are queued behind the full pipe (it cannot have exited before saying so).
-  await new Promise<void>((res) => c.stderr!.on('data', (d: string) => { err += d; if (err.includes('\n')) res(); }));
+  await new Promise<void>((res) =>
+    c.stderr!.on('data', (d: string) => {
+      err += d;
+      if (err.includes('\n')) res();
+    }),
+  );
   let out = '';
-  c.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  c.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   c.stdout!.resume();
   await once(c, 'close');
   return { lines: out.split('\n').filter(Boolean).length, queued: err.trim() };

@@ -16,8 +16,10 @@ const SGR: Record<keyof Colors, [number, number]> = { bold: [1, 22], cyan: [36, 
 
 /** Colour functions for `level` (0: none). */
 export function createColors(level: 0 | 1): Colors {
-  const style = ([open, close]: [number, number]) => (text: string): string =>
-    (level === 0 || text === '' ? text : `\x1b[${open}m${text}\x1b[${close}m`);
+  const style =
+    ([open, close]: [number, number]) =>
+    (text: string): string =>
+      level === 0 || text === '' ? text : `\x1b[${open}m${text}\x1b[${close}m`;
   return { bold: style(SGR.bold), cyan: style(SGR.cyan), green: style(SGR.green), red: style(SGR.red), yellow: style(SGR.yellow) };
 }
 

@@ -51,30 +51,46 @@ export async function pickConnection(io: PromptIo, items: ConnectionSummary[], g
   const { select, input } = await import('@inquirer/prompts');
   const usable = items.filter((c) => c.roles.length > 0);
   if (usable.length === 0) throw new HoopError('denied', 'you hold no role on any connection of this gateway', { hint: 'run hoopctl connections' });
-  const connection = await ask(() => select({
-    message: 'Connection',
-    choices: usable.map((c) => ({ name: `${c.name}  — roles: ${rolesText(c)}; ttl ${formatDuration(c.defaultTtlSeconds)}`, value: c.name, ...(c.description === undefined ? {} : { description: c.description }) })),
-  }, io));
+  const connection = await ask(() =>
+    select(
+      {
+        message: 'Connection',
+        choices: usable.map((c) => ({
+          name: `${c.name}  — roles: ${rolesText(c)}; ttl ${formatDuration(c.defaultTtlSeconds)}`,
+          value: c.name,
+          ...(c.description === undefined ? {} : { description: c.description }),
+        })),
+      },
+      io,
+    ),
+  );
   const c = usable.find((x) => x.name === connection)!;
   const choice: ConnectionChoice = { connection };
   let role = given.role;
   const direct = c.roles.filter((r) => !r.approval);
   if (role === undefined && (c.roles.length > 1 || direct.length === 0)) {
     const DEFAULT = '\u0000default';
-    const picked = await ask(() => select({
-      message: 'Role',
-      choices: [
-        ...(direct.length > 0 ? [{ name: `your default roles (${direct.map((r) => r.name).join(', ')})`, value: DEFAULT }] : []),
-        ...c.roles.filter((r) => r.approval).map((r) => ({ name: `${r.name} — needs approval`, value: r.name })),
-        ...(direct.length > 1 ? direct.map((r) => ({ name: `${r.name} only`, value: r.name })) : []),
-      ],
-    }, io));
+    const picked = await ask(() =>
+      select(
+        {
+          message: 'Role',
+          choices: [
+            ...(direct.length > 0 ? [{ name: `your default roles (${direct.map((r) => r.name).join(', ')})`, value: DEFAULT }] : []),
+            ...c.roles.filter((r) => r.approval).map((r) => ({ name: `${r.name} — needs approval`, value: r.name })),
+            ...(direct.length > 1 ? direct.map((r) => ({ name: `${r.name} only`, value: r.name })) : []),
+          ],
+        },
+        io,
+      ),
+    );
     if (picked !== DEFAULT) role = picked;
   }
   if (role !== undefined) choice.role = role;
   if (given.reason !== undefined) choice.reason = given.reason;
   else if (role !== undefined && c.roles.some((r) => r.name === role && r.approval)) {
-    choice.reason = await ask(() => input({ message: 'Reason (approvers read it)', required: true, validate: (v) => v.trim() !== '' || 'say why you need it' }, io));
+    choice.reason = await ask(() =>
+      input({ message: 'Reason (approvers read it)', required: true, validate: (v) => v.trim() !== '' || 'say why you need it' }, io),
+    );
   }
   return choice;
 }
@@ -84,14 +100,19 @@ export async function pickRequest(io: PromptIo, items: AccessRequestView[], deci
   const { select } = await import('@inquirer/prompts');
   const open = items.filter((r) => r.canApprove);
   if (open.length === 0) throw new HoopError('not_found', 'no pending access requests you may decide', { hint: 'run hoopctl requests' });
-  return ask(() => select({
-    message: `Request to ${decision}`,
-    choices: open.map((r) => ({
-      name: `${r.id}  ${r.user}: ${r.summary} on ${r.connection}${r.reason === undefined ? '' : ` — “${r.reason}”`}`,
-      value: r.id,
-      description: `${r.kind} request, rule ${r.rule}; ${r.approvals.length}/${r.minApprovals} approvals from ${r.approvers.join(', ')}`,
-    })),
-  }, io));
+  return ask(() =>
+    select(
+      {
+        message: `Request to ${decision}`,
+        choices: open.map((r) => ({
+          name: `${r.id}  ${r.user}: ${r.summary} on ${r.connection}${r.reason === undefined ? '' : ` — “${r.reason}”`}`,
+          value: r.id,
+          description: `${r.kind} request, rule ${r.rule}; ${r.approvals.length}/${r.minApprovals} approvals from ${r.approvers.join(', ')}`,
+        })),
+      },
+      io,
+    ),
+  );
 }
 
 /** Asks before a revoke; false when the person says no. */

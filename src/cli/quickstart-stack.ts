@@ -81,11 +81,19 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
     const upstreamKubeconfig = join(o.dir, 'upstream.kubeconfig');
     if (o.upstreamContext !== undefined) {
       const source = (o.env.KUBECONFIG ?? join(o.env.HOME ?? homedir(), '.kube', 'config')).split(':')[0] ?? '';
-      const cfg = parse(await readFile(source, 'utf8')) as { contexts?: { name: string; context: { cluster: string } }[]; clusters?: { name: string; cluster: { server: string } }[] };
+      const cfg = parse(await readFile(source, 'utf8')) as {
+        contexts?: { name: string; context: { cluster: string } }[];
+        clusters?: { name: string; cluster: { server: string } }[];
+      };
       const ctxEntry = cfg.contexts?.find((c) => c.name === o.upstreamContext);
       if (ctxEntry === undefined) throw new HoopError('usage', `context "${o.upstreamContext}" is not in ${source}`, { hint: 'kubectl config get-contexts' });
       upstreamUrl = cfg.clusters?.find((c) => c.name === ctxEntry.context.cluster)?.cluster.server ?? '(unknown)';
-      connection = { name: 'real', description: `context ${o.upstreamContext} of ${source}`, credential: { kubeconfig: source, context: o.upstreamContext }, impersonate: true };
+      connection = {
+        name: 'real',
+        description: `context ${o.upstreamContext} of ${source}`,
+        credential: { kubeconfig: source, context: o.upstreamContext },
+        impersonate: true,
+      };
       simulated = false;
       o.log(`upstream           ${upstreamUrl}  (REAL cluster: context ${o.upstreamContext})`);
     } else {
@@ -93,13 +101,19 @@ export async function startQuickstartStack(o: QuickstartStackOptions): Promise<Q
       closers.push(() => cluster.close());
       await writePrivateFile(upstreamKubeconfig, kubeconfig);
       upstreamUrl = cluster.url;
-      connection = { name: 'demo', description: 'SIMULATED demo cluster (hoopctl test double, not a real Kubernetes)', credential: { kubeconfig: upstreamKubeconfig }, impersonate: true };
+      connection = {
+        name: 'demo',
+        description: 'SIMULATED demo cluster (hoopctl test double, not a real Kubernetes)',
+        credential: { kubeconfig: upstreamKubeconfig },
+        impersonate: true,
+      };
       simulated = true;
       o.log(`upstream           ${upstreamUrl}  (SIMULATED demo cluster — not a real Kubernetes)`);
     }
 
-    const policyText = await readFile(resolve(dirname(o.entry), '../../../templates/policy.example.yaml'), 'utf8')
-      .catch(() => readFile(resolve(dirname(o.entry), '../../templates/policy.example.yaml'), 'utf8'));
+    const policyText = await readFile(resolve(dirname(o.entry), '../../../templates/policy.example.yaml'), 'utf8').catch(() =>
+      readFile(resolve(dirname(o.entry), '../../templates/policy.example.yaml'), 'utf8'),
+    );
     const gatewayConfig = {
       listen: '127.0.0.1:0',
       store: { sqlite: join(o.dir, 'gateway.db') },

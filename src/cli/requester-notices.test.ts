@@ -17,8 +17,14 @@ test('ttlCapNotice: silent when the ttl was granted (or not asked), names the re
 
 test('approvedText: the approvers with their comments and the granted role reach the requester', () => {
   const r = {
-    id: 'r1', summary: 'role edit for 30m', connection: 'prod', role: 'edit',
-    approvals: [{ by: 'bob@example.com', at: '2026-12-02T14:00:00Z', comment: 'ok for INC-42' }, { by: 'carol@example.com', at: '2026-12-02T14:00:01Z' }],
+    id: 'r1',
+    summary: 'role edit for 30m',
+    connection: 'prod',
+    role: 'edit',
+    approvals: [
+      { by: 'bob@example.com', at: '2026-12-02T14:00:00Z', comment: 'ok for INC-42' },
+      { by: 'carol@example.com', at: '2026-12-02T14:00:01Z' },
+    ],
   } as unknown as AccessRequestView;
   const t = approvedText(r);
   assert.match(t, /approved by bob@example\.com \("ok for INC-42"\), carol@example\.com/);

@@ -39,7 +39,11 @@ export function ciModeOf(env: NodeJS.ProcessEnv, flags: CiFlags, stdinIsTTY: boo
 
 function gatewayUrl(raw: string): string {
   let url: URL;
-  try { url = new URL(raw); } catch { throw new HoopError('usage', `the gateway ${JSON.stringify(raw)} is not a URL`, { hint: 'pass --gateway https://…' }); }
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new HoopError('usage', `the gateway ${JSON.stringify(raw)} is not a URL`, { hint: 'pass --gateway https://…' });
+  }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   // The CI token travels to the gateway: plain HTTP only where nothing else can listen.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
@@ -80,8 +84,10 @@ async function ciIdentity(ctx: CliContext, flags: CiFlags): Promise<SessionIdent
   return {
     gateway: { baseUrl: client.baseUrl, createSession: (t, req) => client.exchangeToken(t, req), endSession: client.endSession },
     approvalGateway: {
-      openSession: (t, req) => client.exchangeTokenOrPending(t, req), createSession: (t, req) => client.exchangeToken(t, req),
-      getRequest: client.getRequest, withdrawRequest: client.withdrawRequest,
+      openSession: (t, req) => client.exchangeTokenOrPending(t, req),
+      createSession: (t, req) => client.exchangeToken(t, req),
+      getRequest: client.getRequest,
+      withdrawRequest: client.withdrawRequest,
     },
     // GitHub's job tokens live minutes; a long --wait-approval asks for a new one rather than present an expired one.
     getIdToken: async () => {
@@ -97,7 +103,8 @@ export async function sessionIdentity(ctx: CliContext, flags: CiFlags, stdinIsTT
   const mode = ciModeOf(ctx.env, flags, stdinIsTTY);
   const ciOnly = flags.audience !== undefined || flags.idTokenEnv !== undefined || flags.idTokenFile !== undefined;
   if (mode === 'off') {
-    if (ciOnly || flags.gateway !== undefined) throw new HoopError('usage', '--gateway, --audience, --id-token-env and --id-token-file need --ci', { hint: 'add --ci' });
+    if (ciOnly || flags.gateway !== undefined)
+      throw new HoopError('usage', '--gateway, --audience, --id-token-env and --id-token-file need --ci', { hint: 'add --ci' });
     return loginIdentity(ctx);
   }
   const { idTokenFile, idTokenEnv } = flags;

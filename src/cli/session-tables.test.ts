@@ -8,7 +8,16 @@ const NOW = Date.parse('2026-12-02T15:00:00Z');
 
 test('formatConnectionRows: a header, roles marked when granted only after approval, TTLs', () => {
   const lines = formatConnectionRows([
-    { name: 'demo', description: 'the demo cluster', defaultTtlSeconds: 900, maxTtlSeconds: 3600, roles: [{ name: 'view', approval: false }, { name: 'edit', approval: true }] },
+    {
+      name: 'demo',
+      description: 'the demo cluster',
+      defaultTtlSeconds: 900,
+      maxTtlSeconds: 3600,
+      roles: [
+        { name: 'view', approval: false },
+        { name: 'edit', approval: true },
+      ],
+    },
     { name: 'prod', defaultTtlSeconds: 900, maxTtlSeconds: 7200, roles: [] },
   ]);
   assert.deepEqual(lines, [
@@ -20,8 +29,13 @@ test('formatConnectionRows: a header, roles marked when granted only after appro
 
 test('formatStatusRows: the current session marked ">", when each ends; the kubeconfig path cut on a narrow terminal', () => {
   const s = (id: string, conn: string, minutes: number): LocalSessionStatus => ({
-    sessionId: id, connection: conn, gateway: 'https://gw', pid: 1, expiresAt: new Date(NOW + minutes * 60_000).toISOString(),
-    remainingSeconds: minutes * 60, kubeconfig: `/run/user/1000/hoopctl/sessions/${id}/kubeconfig`,
+    sessionId: id,
+    connection: conn,
+    gateway: 'https://gw',
+    pid: 1,
+    expiresAt: new Date(NOW + minutes * 60_000).toISOString(),
+    remainingSeconds: minutes * 60,
+    kubeconfig: `/run/user/1000/hoopctl/sessions/${id}/kubeconfig`,
   });
   const items = [s('3f2a9c1b-7d4e-4a10-9c3b-0123456789ab', 'demo', 12), s('9b1c0000-0000-4000-8000-000000000000', 'prod', 50)];
   const lines = formatStatusRows(items, items[1]!.sessionId, NOW);

@@ -5,15 +5,17 @@ import { COLUMN_GAP, renderTable, textWidth, type Column } from './table.js';
 
 const COLUMNS: Column[] = [{ header: 'NAME' }, { header: 'STATUS' }, { header: 'REASON', truncate: true }];
 const LONG = 'the on-call engineer needs to restart the ingress controller after the certificate rotation went wrong';
-const ROWS = [['web-1', 'active', 'INC-1'], ['db-primary-0', 'pending', LONG]];
+const ROWS = [
+  ['web-1', 'active', 'INC-1'],
+  ['db-primary-0', 'pending', LONG],
+];
 
 test('renderTable: a header, columns three spaces apart, the last column unpadded, no trailing blanks', () => {
-  const lines = renderTable(COLUMNS, [['web-1', 'active', ''], ['db-primary-0', 'pending', 'INC-1']]);
-  assert.deepEqual(lines, [
-    'NAME           STATUS    REASON',
-    'web-1          active',
-    'db-primary-0   pending   INC-1',
+  const lines = renderTable(COLUMNS, [
+    ['web-1', 'active', ''],
+    ['db-primary-0', 'pending', 'INC-1'],
   ]);
+  assert.deepEqual(lines, ['NAME           STATUS    REASON', 'web-1          active', 'db-primary-0   pending   INC-1']);
   assert.equal(COLUMN_GAP, '   ');
 });
 
@@ -50,7 +52,10 @@ test('renderTable: the widest free-text column is cut first, and no column below
 test('renderTable: colour codes do not count toward widths; a newline in free text does not break the row', () => {
   const red = createColors(1).red;
   const cols: Column[] = [{ header: 'DECISION', paint: (t) => (t === 'deny' ? red(t) : t) }, { header: 'WHAT' }];
-  const lines = renderTable(cols, [['deny', 'delete namespaces'], ['allow', 'line one\nline two']]);
+  const lines = renderTable(cols, [
+    ['deny', 'delete namespaces'],
+    ['allow', 'line one\nline two'],
+  ]);
   assert.equal(lines[1], `${red('deny')}       delete namespaces`);
   assert.equal(lines[2], 'allow      line one line two');
   assert.equal(renderTable(cols, [['deny', 'x']])[0], 'DECISION   WHAT', 'headers are not painted');

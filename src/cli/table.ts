@@ -70,12 +70,21 @@ export function renderTable(columns: Column[], rows: string[][], opts: TableOpti
   const widths = fitWidths(columns, flatRows, opts.width);
   const line = (cells: string[], header: boolean): string => {
     const last = cells.length - 1;
-    return cells.map((cell, i) => {
-      const text = cut(cell, widths[i]!);
-      const pad = i === last ? '' : ' '.repeat(widths[i]! - textWidth(text));
-      const paint = header ? undefined : columns[i]!.paint;
-      return `${paint === undefined || text === '' ? text : paint(text)}${pad}`;
-    }).join(COLUMN_GAP).trimEnd();
+    return cells
+      .map((cell, i) => {
+        const text = cut(cell, widths[i]!);
+        const pad = i === last ? '' : ' '.repeat(widths[i]! - textWidth(text));
+        const paint = header ? undefined : columns[i]!.paint;
+        return `${paint === undefined || text === '' ? text : paint(text)}${pad}`;
+      })
+      .join(COLUMN_GAP)
+      .trimEnd();
   };
-  return [line(columns.map((c) => c.header), true), ...flatRows.map((r) => line(r, false))];
+  return [
+    line(
+      columns.map((c) => c.header),
+      true,
+    ),
+    ...flatRows.map((r) => line(r, false)),
+  ];
 }

@@ -8,7 +8,15 @@ const base = { issuer: 'https://gw', user: 'alice', groups: ['dev'], sessionId: 
 
 test('buildSessionClaims', () => {
   assert.deepEqual(buildSessionClaims(base), {
-    iss: 'https://gw', aud: 'hoopctl-session', sub: 'alice', groups: ['dev'], sid: 's1', conn: 'prod', iat: NOW, exp: NOW + 900, jti: 'j1',
+    iss: 'https://gw',
+    aud: 'hoopctl-session',
+    sub: 'alice',
+    groups: ['dev'],
+    sid: 's1',
+    conn: 'prod',
+    iat: NOW,
+    exp: NOW + 900,
+    jti: 'j1',
   });
   const scoped = buildSessionClaims({ ...base, namespace: 'demo', role: 'edit' });
   assert.equal(scoped.ns, 'demo');
@@ -18,7 +26,10 @@ test('buildSessionClaims', () => {
 test('checkSessionClaims accepts what buildSessionClaims made until it expires', () => {
   const claims = buildSessionClaims({ ...base, role: 'edit' });
   assert.deepEqual(checkSessionClaims(JSON.parse(JSON.stringify(claims)), NOW + 899), claims);
-  assert.throws(() => checkSessionClaims(claims, NOW + 900), (e: unknown) => isHoopError(e, 'session_expired') && e.hint === 'run hoopctl connect prod');
+  assert.throws(
+    () => checkSessionClaims(claims, NOW + 900),
+    (e: unknown) => isHoopError(e, 'session_expired') && e.hint === 'run hoopctl connect prod',
+  );
 });
 
 test('checkSessionClaims refuses malformed claim sets', () => {
@@ -35,6 +46,10 @@ test('checkSessionClaims refuses malformed claim sets', () => {
     ['exp before iat', { ...good, exp: NOW - 1 }],
   ];
   for (const [label, claims] of bad) {
-    assert.throws(() => checkSessionClaims(claims, NOW), (e: unknown) => isHoopError(e, 'gateway_error'), label);
+    assert.throws(
+      () => checkSessionClaims(claims, NOW),
+      (e: unknown) => isHoopError(e, 'gateway_error'),
+      label,
+    );
   }
 });

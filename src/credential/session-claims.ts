@@ -64,8 +64,15 @@ export function checkSessionClaims(claims: unknown, nowSeconds: number): Session
     });
   }
   const result: SessionClaims = {
-    iss: out.iss, aud: out.aud, sub: out.sub, groups: [...out.groups], sid: out.sid, conn: out.conn,
-    iat: out.iat, exp: out.exp, jti: out.jti,
+    iss: out.iss,
+    aud: out.aud,
+    sub: out.sub,
+    groups: [...out.groups],
+    sid: out.sid,
+    conn: out.conn,
+    iat: out.iat,
+    exp: out.exp,
+    jti: out.jti,
   };
   if (out.ns !== undefined) result.ns = out.ns;
   if (out.role !== undefined) result.role = out.role;

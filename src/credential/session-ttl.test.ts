@@ -17,5 +17,10 @@ test('grantTtl: requested or default, at least 60 s, never above the max', () =>
 });
 
 test('grantTtl refuses a non-positive request', () => {
-  for (const bad of [0, -1, NaN, Infinity]) assert.throws(() => grantTtl(bad, 900, 3600), (e: unknown) => isHoopError(e, 'usage'), String(bad));
+  for (const bad of [0, -1, NaN, Infinity])
+    assert.throws(
+      () => grantTtl(bad, 900, 3600),
+      (e: unknown) => isHoopError(e, 'usage'),
+      String(bad),
+    );
 });

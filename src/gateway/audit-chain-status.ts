@@ -46,7 +46,9 @@ export function createAuditChainStatus(source: AuditRowSource, pageRows = VERIFY
   function shared(kind: 'current' | 'full'): Promise<ChainReport> {
     const inFlight = running[kind];
     if (inFlight !== undefined) return inFlight;
-    const p = pass(kind === 'full' ? undefined : checkpoint).finally(() => { running[kind] = undefined; });
+    const p = pass(kind === 'full' ? undefined : checkpoint).finally(() => {
+      running[kind] = undefined;
+    });
     running[kind] = p;
     return p;
   }

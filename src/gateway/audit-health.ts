@@ -17,7 +17,9 @@ export interface AuditHealth {
 export function createAuditHealth(now: Clock, holdMs = 5000): AuditHealth {
   let lastFailure: { at: number; message: string } | undefined;
   return {
-    succeeded() { lastFailure = undefined; },
+    succeeded() {
+      lastFailure = undefined;
+    },
     failed(cause) {
       lastFailure = { at: now(), message: cause instanceof Error ? cause.message : String(cause) };
     },

@@ -51,10 +51,16 @@ export function sourceKey(ip: string | null): string {
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
   const full = ip.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((h) => h.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
-interface Bucket { tokens: number; atMs: number }
+interface Bucket {
+  tokens: number;
+  atMs: number;
+}
 
 /** Creates a limiter; the clock is passed to each call. */
 export function createAuthFailureLimiter(o: AuthFailureLimitOptions = DEFAULT_AUTH_FAILURE_LIMIT): AuthFailureLimiter {
@@ -79,7 +85,7 @@ export function createAuthFailureLimiter(o: AuthFailureLimitOptions = DEFAULT_AU
         if (buckets.size >= o.maxSources) forgetIdle(nowMs);
         if (buckets.size >= o.maxSources) key = OTHER_SOURCES;
         bucket = buckets.get(key);
-        if (bucket === undefined) buckets.set(key, bucket = { tokens: o.burst, atMs: nowMs });
+        if (bucket === undefined) buckets.set(key, (bucket = { tokens: o.burst, atMs: nowMs }));
       }
       refill(bucket, nowMs);
       if (bucket.tokens >= 1) {
@@ -88,7 +94,10 @@ export function createAuthFailureLimiter(o: AuthFailureLimitOptions = DEFAULT_AU
       }
       const batch = batches.get(key);
       if (batch === undefined) batches.set(key, { source: key, count: 1, firstMs: nowMs, lastMs: nowMs });
-      else { batch.count++; batch.lastMs = nowMs; }
+      else {
+        batch.count++;
+        batch.lastMs = nowMs;
+      }
       return { retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / o.perSecond)) };
     },
     due(nowMs, all = false) {

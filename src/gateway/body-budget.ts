@@ -67,6 +67,11 @@ export function createBodyBudget(limits: BodyBudgetLimits = DEFAULT_BODY_BUDGET)
 /** Status for a body the gateway's memory budget for request bodies cannot take now (body-budget.ts). */
 export function bodyBudgetStatus(limits: BodyBudgetLimits): KubeStatus {
   const mib = (n: number): string => `${Math.round((n / (1 << 20)) * 10) / 10} MiB`;
-  return buildStatus(429, 'TooManyRequests', `the gateway holds at most ${mib(limits.perSessionBytes)} of request bodies per session and ${mib(limits.totalBytes)} in all, `
-    + 'and this body would pass that; try again in a second, with fewer large requests in flight at once', { retryAfterSeconds: 1 });
+  return buildStatus(
+    429,
+    'TooManyRequests',
+    `the gateway holds at most ${mib(limits.perSessionBytes)} of request bodies per session and ${mib(limits.totalBytes)} in all, ` +
+      'and this body would pass that; try again in a second, with fewer large requests in flight at once',
+    { retryAfterSeconds: 1 },
+  );
 }

@@ -11,14 +11,19 @@ function readClaimMapping(raw: unknown): ClaimMapping {
   return r.data;
 }
 const GITHUB = {
-  sub: 'repo:acme/deploy:ref:refs/heads/main', repository: 'acme/deploy', repository_owner: 'acme', ref: 'refs/heads/main',
-  job_workflow_ref: 'acme/deploy/.github/workflows/deploy.yml@refs/heads/main', event_name: 'push',
+  sub: 'repo:acme/deploy:ref:refs/heads/main',
+  repository: 'acme/deploy',
+  repository_owner: 'acme',
+  ref: 'refs/heads/main',
+  job_workflow_ref: 'acme/deploy/.github/workflows/deploy.yml@refs/heads/main',
+  event_name: 'push',
 };
 
 test('templates: claim names, placeholders, and malformed ones', () => {
   assert.deepEqual(parseClaimTemplate('sub'), { source: 'sub', parts: [{ claim: 'sub' }] });
   assert.deepEqual(parseClaimTemplate('repo:{repository}@{ref}'), {
-    source: 'repo:{repository}@{ref}', parts: [{ literal: 'repo:' }, { claim: 'repository' }, { literal: '@' }, { claim: 'ref' }],
+    source: 'repo:{repository}@{ref}',
+    parts: [{ literal: 'repo:' }, { claim: 'repository' }, { literal: '@' }, { claim: 'ref' }],
   });
   for (const bad of ['repo:{repository', 'repo:}x{', '{}', '{a b}', 'not a claim']) assert.equal(typeof parseClaimTemplate(bad), 'string', bad);
 });
@@ -56,7 +61,11 @@ test('config mistakes name their path', () => {
     [{ preset: 'github', allowAnyRepository: 'yes' }, /claims\.allowAnyRepository/],
   ];
   for (const [raw, re] of cases) {
-    assert.throws(() => readClaimMapping(raw), (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message), String(re));
+    assert.throws(
+      () => readClaimMapping(raw),
+      (e: unknown) => isHoopError(e, 'config_invalid') && re.test(e.message),
+      String(re),
+    );
   }
   assert.deepEqual(readClaimMapping({ preset: 'gitlab', allowAnyRepository: true }).require, {}, 'an explicit opt-out is accepted');
 });

@@ -29,16 +29,24 @@ export const CLAIM_PRESETS = {
   github: {
     user: 'github:{repository}',
     groups: [
-      'repo:{repository}', 'repo:{repository}:ref:{ref}', 'repo:{repository}:env:{environment}',
-      'owner:{repository_owner}', 'workflow:{job_workflow_ref}', 'event:{event_name}',
+      'repo:{repository}',
+      'repo:{repository}:ref:{ref}',
+      'repo:{repository}:env:{environment}',
+      'owner:{repository_owner}',
+      'workflow:{job_workflow_ref}',
+      'event:{event_name}',
     ],
   },
   // https://docs.gitlab.com/ci/secrets/id_token_authentication/
   gitlab: {
     user: 'gitlab:{project_path}',
     groups: [
-      'project:{project_path}', 'project:{project_path}:ref:{ref}', 'project:{project_path}:ref_protected:{ref_protected}',
-      'project:{project_path}:env:{environment}', 'namespace:{namespace_path}', 'pipeline_source:{pipeline_source}',
+      'project:{project_path}',
+      'project:{project_path}:ref:{ref}',
+      'project:{project_path}:ref_protected:{ref_protected}',
+      'project:{project_path}:env:{environment}',
+      'namespace:{namespace_path}',
+      'pipeline_source:{pipeline_source}',
     ],
   },
 } as const satisfies Record<string, { user: string; groups: readonly string[] }>;
@@ -48,7 +56,9 @@ const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Parses `text` into a template, or returns why it is malformed. */
 export function parseClaimTemplate(text: string): ClaimTemplate | string {
   if (!text.includes('{') && !text.includes('}')) {
-    return CLAIM_NAME.test(text) ? { source: text, parts: [{ claim: text }] } : `${JSON.stringify(text)} is neither a claim name nor a template with {claim} placeholders`;
+    return CLAIM_NAME.test(text)
+      ? { source: text, parts: [{ claim: text }] }
+      : `${JSON.stringify(text)} is neither a claim name nor a template with {claim} placeholders`;
   }
   const parts: TemplatePart[] = [];
   let rest = text;
@@ -79,7 +89,7 @@ const template = z.unknown().transform((raw, ctx): ClaimTemplate => {
   };
   // An unquoted `{repository}` is a YAML flow mapping: say so rather than "must be a string".
   if (isMapping(raw)) return fail("a template must be quoted in YAML, e.g. '{repository}'");
-  if (typeof raw !== 'string' || raw === '') return fail('must be a claim name or a quoted template like \'repo:{repository}\'');
+  if (typeof raw !== 'string' || raw === '') return fail("must be a claim name or a quoted template like 'repo:{repository}'");
   const t = parseClaimTemplate(raw);
   return typeof t === 'string' ? fail(t) : t;
 });
@@ -101,9 +111,11 @@ const requirements = z.record(z.string(), z.unknown()).transform((raw, ctx) => {
 
 /** The `claims` mapping of a CI issuer (checked at gateway start; errors name the path). */
 export const claimMappingSchema = mapping({
-  preset: z.enum(Object.keys(CLAIM_PRESETS) as [keyof typeof CLAIM_PRESETS], {
-    error: (iss) => `unknown preset ${JSON.stringify(iss.input)} (expected one of: ${Object.keys(CLAIM_PRESETS).join(', ')})`,
-  }).optional(),
+  preset: z
+    .enum(Object.keys(CLAIM_PRESETS) as [keyof typeof CLAIM_PRESETS], {
+      error: (iss) => `unknown preset ${JSON.stringify(iss.input)} (expected one of: ${Object.keys(CLAIM_PRESETS).join(', ')})`,
+    })
+    .optional(),
   user: template.optional(),
   groups: z.array(template).optional(),
   require: requirements.optional(),
@@ -121,8 +133,11 @@ export const claimMappingSchema = mapping({
   const allowAny = m.allowAnyRepository ?? false;
   // GitHub and GitLab sign job tokens for every repository on their platform: without require, any of them signs in.
   if (Object.keys(require).length === 0 && !allowAny) {
-    return fail(['require'], 'is required for kind: ci: the platform signs tokens for every repository, so name yours '
-      + '(e.g. require: { repository_owner: [acme] } or { namespace_path: [acme] }); to accept every repository on purpose, write allowAnyRepository: true');
+    return fail(
+      ['require'],
+      'is required for kind: ci: the platform signs tokens for every repository, so name yours ' +
+        '(e.g. require: { repository_owner: [acme] } or { namespace_path: [acme] }); to accept every repository on purpose, write allowAnyRepository: true',
+    );
   }
   if (Object.keys(require).length > 0 && allowAny) return fail(['allowAnyRepository'], 'contradicts require: remove one of them');
   // Preset templates are ours and always parse.
@@ -146,7 +161,10 @@ export function renderClaimTemplate(t: ClaimTemplate, payload: Record<string, un
   }
   let out = '';
   for (const p of t.parts) {
-    if ('literal' in p) { out += p.literal; continue; }
+    if ('literal' in p) {
+      out += p.literal;
+      continue;
+    }
     const v = claimText(payload, p.claim);
     if (v === undefined) return undefined;
     out += v;
@@ -158,7 +176,8 @@ export function renderClaimTemplate(t: ClaimTemplate, payload: Record<string, un
 export function requirementProblem(mapping: ClaimMapping, payload: Record<string, unknown>): string | undefined {
   for (const [claim, allowed] of Object.entries(mapping.require)) {
     const v = claimText(payload, claim);
-    if (v === undefined || !allowed.includes(v)) return `claim ${claim}=${JSON.stringify(v ?? null)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+    if (v === undefined || !allowed.includes(v))
+      return `claim ${claim}=${JSON.stringify(v ?? null)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
   }
   return undefined;
 }

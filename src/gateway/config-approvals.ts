@@ -33,11 +33,13 @@ export const approvalsSchema = mapping({
   requestTtl: duration.optional(),
   approvedWindow: duration.optional(),
   reviewsPerSession: mapping({ max: integer(1, 10_000).optional(), per: duration.optional() }).optional(),
-}).optional().transform((m): ApprovalsConfig => ({
-  requestTtlSeconds: m?.requestTtl ?? 15 * 60,
-  approvedWindowSeconds: m?.approvedWindow ?? 10 * 60,
-  reviewLimit: { max: m?.reviewsPerSession?.max ?? DEFAULT_REVIEW_LIMIT.max, windowSeconds: m?.reviewsPerSession?.per ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
-}));
+})
+  .optional()
+  .transform((m): ApprovalsConfig => ({
+    requestTtlSeconds: m?.requestTtl ?? 15 * 60,
+    approvedWindowSeconds: m?.approvedWindow ?? 10 * 60,
+    reviewLimit: { max: m?.reviewsPerSession?.max ?? DEFAULT_REVIEW_LIMIT.max, windowSeconds: m?.reviewsPerSession?.per ?? DEFAULT_REVIEW_LIMIT.windowSeconds },
+  }));
 
 /** The `notifications` list: `{type: webhook|slack, url}` or `{type, urlEnv: NAME}` so a Slack URL need not sit in the file. */
 export function notificationsSchema(env: Record<string, string | undefined>): z.ZodType<NotificationTarget[]> {
@@ -52,9 +54,16 @@ export function notificationsSchema(env: Record<string, string | undefined>): z.
     if (given === undefined || given === '') return fail(['urlEnv'], `environment variable ${m.urlEnv} is not set`);
     // The URL itself never appears in a message: a Slack webhook URL is a credential.
     let url: URL;
-    try { url = new URL(given); } catch { return fail([where], 'is not a URL'); }
+    try {
+      url = new URL(given);
+    } catch {
+      return fail([where], 'is not a URL');
+    }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail(['url'], 'must be an http(s) URL');
     return { type: m.type, url: url.href };
   });
-  return z.array(target).optional().transform((list) => list ?? []);
+  return z
+    .array(target)
+    .optional()
+    .transform((list) => list ?? []);
 }

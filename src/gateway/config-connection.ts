@@ -42,15 +42,19 @@ export interface ConnectionContext {
 const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-const credentialSchema = mapping({ kubeconfig: text.optional(), context: text.optional(), inCluster: z.boolean().optional(), tokenFile: text.optional() })
-  .superRefine((cm, ctx) => {
-    const kinds = (['kubeconfig', 'inCluster', 'tokenFile'] as const).filter((k) => cm[k] !== undefined && cm[k] !== false);
-    if (kinds.length !== 1) {
-      issue(ctx, `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
-    } else if (cm.context !== undefined && kinds[0] !== 'kubeconfig') {
-      issue(ctx, 'only goes with credential.kubeconfig', ['context']);
-    }
-  }, IF_VALID);
+const credentialSchema = mapping({
+  kubeconfig: text.optional(),
+  context: text.optional(),
+  inCluster: z.boolean().optional(),
+  tokenFile: text.optional(),
+}).superRefine((cm, ctx) => {
+  const kinds = (['kubeconfig', 'inCluster', 'tokenFile'] as const).filter((k) => cm[k] !== undefined && cm[k] !== false);
+  if (kinds.length !== 1) {
+    issue(ctx, `needs exactly one of kubeconfig, inCluster, tokenFile (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
+  } else if (cm.context !== undefined && kinds[0] !== 'kubeconfig') {
+    issue(ctx, 'only goes with credential.kubeconfig', ['context']);
+  }
+}, IF_VALID);
 
 /** One `connections[i]` entry, before the files it names are read. */
 export const connectionSchema = mapping({
@@ -76,7 +80,10 @@ export type ConnectionInput = z.output<typeof connectionSchema>;
 
 /** A mistake found while resolving (reading the files a section names); `path` is relative to the file. */
 export class ResolveProblem extends Error {
-  constructor(readonly path: ConfigPath, message: string) {
+  constructor(
+    readonly path: ConfigPath,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -101,7 +108,9 @@ export async function readRelative(c: Pick<ConnectionContext, 'file' | 'readFile
 
 /** Resolves a checked `connections[i]` (at `path`), reading the files it names; throws ResolveProblem at the first mistake. */
 export async function resolveConnection(c: ConnectionContext, m: ConnectionInput, path: ConfigPath): Promise<ConnectionConfig> {
-  const fail = (at: ConfigPath, message: string): never => { throw new ResolveProblem(at, message); };
+  const fail = (at: ConfigPath, message: string): never => {
+    throw new ResolveProblem(at, message);
+  };
   let server = m.server;
   let caPem: string | undefined;
   let insecureSkipTlsVerify = m.insecureSkipTlsVerify ?? false;
@@ -139,8 +148,7 @@ export async function resolveConnection(c: ConnectionContext, m: ConnectionInput
       // As client-go: a command with a path separator is relative to the kubeconfig, a bare name is looked up in PATH.
       const cmd = ctx.exec.command;
       credential = { kind: 'exec', exec: { ...ctx.exec, command: isAbsolute(cmd) || !cmd.includes('/') ? cmd : resolve(dirname(abs), cmd) } };
-    }
-    else return fail(kcPath, `${abs}: the context's user has no token, token file, client certificate or exec plugin the gateway can hold`);
+    } else return fail(kcPath, `${abs}: the context's user has no token, token file, client certificate or exec plugin the gateway can hold`);
   } else if (cm.inCluster === true) {
     const icPath = [...credPath, 'inCluster'];
     const host = c.env.KUBERNETES_SERVICE_HOST;
@@ -162,7 +170,11 @@ export async function resolveConnection(c: ConnectionContext, m: ConnectionInput
   const serverPath = [...path, 'server'];
   if (server === undefined) return fail(serverPath, 'is required (or give credential.kubeconfig with a server)');
   let url: URL;
-  try { url = new URL(server); } catch { return fail(serverPath, `${JSON.stringify(server)} is not a URL`); }
+  try {
+    url = new URL(server);
+  } catch {
+    return fail(serverPath, `${JSON.stringify(server)} is not a URL`);
+  }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     fail(serverPath, 'must be https:// (http:// only for a loopback host)');
   }
@@ -173,8 +185,15 @@ export async function resolveConnection(c: ConnectionContext, m: ConnectionInput
   const defaultTtlSeconds = m.defaultTtl ?? Math.min(c.sessionDefaults.defaultTtlSeconds, maxTtlSeconds);
   if (defaultTtlSeconds > maxTtlSeconds) fail([...path, 'defaultTtl'], `is longer than maxTtl (${defaultTtlSeconds}s > ${maxTtlSeconds}s)`);
   return {
-    name: m.name, ...(m.description === undefined ? {} : { description: m.description }), server: url.href.replace(/\/+$/, ''),
-    ...(caPem === undefined ? {} : { caPem }), ...(tlsServerName === undefined ? {} : { tlsServerName }), insecureSkipTlsVerify, credential,
-    impersonate: m.impersonate ?? true, defaultTtlSeconds, maxTtlSeconds,
+    name: m.name,
+    ...(m.description === undefined ? {} : { description: m.description }),
+    server: url.href.replace(/\/+$/, ''),
+    ...(caPem === undefined ? {} : { caPem }),
+    ...(tlsServerName === undefined ? {} : { tlsServerName }),
+    insecureSkipTlsVerify,
+    credential,
+    impersonate: m.impersonate ?? true,
+    defaultTtlSeconds,
+    maxTtlSeconds,
   };
 }

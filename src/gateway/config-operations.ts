@@ -14,7 +14,11 @@ export interface OperationsConfig {
 }
 
 /** Defaults for configs built in code. */
-export const DEFAULT_OPERATIONS: OperationsConfig = { signingKeys: {}, metrics: { enabled: true }, shutdown: { unreadyDelaySeconds: 0, gracePeriodSeconds: 20 } };
+export const DEFAULT_OPERATIONS: OperationsConfig = {
+  signingKeys: {},
+  metrics: { enabled: true },
+  shutdown: { unreadyDelaySeconds: 0, gracePeriodSeconds: 20 },
+};
 
 /** A `host:port` to listen on. */
 export const listenAddress = text.transform((t, ctx): ListenAddress => {
@@ -48,6 +52,9 @@ export function operationsConfig(m: OperationsInput): OperationsConfig {
   return {
     signingKeys: rotateEverySeconds === undefined ? {} : { rotateEverySeconds },
     metrics: { enabled: m.metrics?.enabled ?? true, ...(listen === undefined ? {} : { listen }) },
-    shutdown: { unreadyDelaySeconds: m.shutdown?.unreadyDelay ?? 0, gracePeriodSeconds: m.shutdown?.gracePeriod ?? DEFAULT_OPERATIONS.shutdown.gracePeriodSeconds },
+    shutdown: {
+      unreadyDelaySeconds: m.shutdown?.unreadyDelay ?? 0,
+      gracePeriodSeconds: m.shutdown?.gracePeriod ?? DEFAULT_OPERATIONS.shutdown.gracePeriodSeconds,
+    },
   };
 }

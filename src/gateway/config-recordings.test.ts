@@ -10,11 +10,16 @@ test('byte sizes: integers and Kubernetes-style suffixes; anything else is refus
 
 test('recordings: defaults when absent; a bad cap names its path', () => {
   assert.deepEqual(readWith(recordingsSchema, undefined), { ok: true, data: { enabled: true, maxBytesPerSession: DEFAULT_MAX_RECORDING_BYTES } });
-  assert.deepEqual(readWith(recordingsSchema, { enabled: false, maxBytesPerSession: '1Mi' }), { ok: true, data: { enabled: false, maxBytesPerSession: 1048576 } });
+  assert.deepEqual(readWith(recordingsSchema, { enabled: false, maxBytesPerSession: '1Mi' }), {
+    ok: true,
+    data: { enabled: false, maxBytesPerSession: 1048576 },
+  });
   assert.deepEqual(readWith(recordingsSchema, { maxBytesPerSession: 'lots' }, ['recordings']), {
-    ok: false, issues: [{ path: ['recordings', 'maxBytesPerSession'], message: '"lots" is not a byte size (an integer, or e.g. 64Mi)' }],
+    ok: false,
+    issues: [{ path: ['recordings', 'maxBytesPerSession'], message: '"lots" is not a byte size (an integer, or e.g. 64Mi)' }],
   });
   assert.deepEqual(readWith(recordingsSchema, { cap: 1 }, ['recordings']), {
-    ok: false, issues: [{ path: ['recordings', 'cap'], message: 'unknown key (expected one of: enabled, maxBytesPerSession)' }],
+    ok: false,
+    issues: [{ path: ['recordings', 'cap'], message: 'unknown key (expected one of: enabled, maxBytesPerSession)' }],
   });
 });

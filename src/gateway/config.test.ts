@@ -6,7 +6,9 @@ import { isHoopError } from '../errors.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const KUBECONFIG = stringify({
-  apiVersion: 'v1', kind: 'Config', 'current-context': 'admin@prod',
+  apiVersion: 'v1',
+  kind: 'Config',
+  'current-context': 'admin@prod',
   clusters: [{ name: 'prod', cluster: { server: 'https://10.0.0.1:6443', 'certificate-authority-data': Buffer.from(CA).toString('base64') } }],
   users: [{ name: 'admin', user: { token: 'held-token' } }],
   contexts: [{ name: 'admin@prod', context: { cluster: 'prod', user: 'admin' } }],
@@ -26,8 +28,11 @@ function base(): Record<string, unknown> {
 
 function load(doc: unknown, extraFiles: Record<string, string> = {}, env: Record<string, string> = {}) {
   const files: Record<string, string> = {
-    '/etc/hoop/gw.yaml': typeof doc === 'string' ? doc : stringify(doc), '/etc/hoop/admin.kubeconfig': KUBECONFIG,
-    '/etc/hoop/ca.pem': CA, '/etc/hoop/token': 'tok\n', ...extraFiles,
+    '/etc/hoop/gw.yaml': typeof doc === 'string' ? doc : stringify(doc),
+    '/etc/hoop/admin.kubeconfig': KUBECONFIG,
+    '/etc/hoop/ca.pem': CA,
+    '/etc/hoop/token': 'tok\n',
+    ...extraFiles,
   };
   return loadGatewayConfig('/etc/hoop/gw.yaml', {
     env,
@@ -61,12 +66,25 @@ test('a minimal config gets its defaults and resolves the kubeconfig credential'
 test('tokenFile, explicit server/CA, connection TTLs and inCluster', async () => {
   const doc = base();
   doc.connections = [
-    { name: 'a', server: 'https://a.example:6443', certificateAuthority: 'ca.pem', credential: { tokenFile: 'token' }, defaultTtl: '5m', maxTtl: '30m', impersonate: false },
+    {
+      name: 'a',
+      server: 'https://a.example:6443',
+      certificateAuthority: 'ca.pem',
+      credential: { tokenFile: 'token' },
+      defaultTtl: '5m',
+      maxTtl: '30m',
+      impersonate: false,
+    },
     { name: 'b', credential: { inCluster: true } },
   ];
-  const cfg = await load(doc, {
-    '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': CA, '/var/run/secrets/kubernetes.io/serviceaccount/token': 'sa',
-  }, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
+  const cfg = await load(
+    doc,
+    {
+      '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': CA,
+      '/var/run/secrets/kubernetes.io/serviceaccount/token': 'sa',
+    },
+    { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+  );
   assert.deepEqual(cfg.connections[0]!.credential, { kind: 'tokenFile', path: '/etc/hoop/token' });
   assert.equal(cfg.connections[0]!.defaultTtlSeconds, 300);
   assert.equal(cfg.connections[0]!.impersonate, false);
@@ -78,21 +96,65 @@ const BAD: [string, (d: Record<string, any>) => unknown, RegExp][] = [
   ['unknown top-level key', (d) => ({ ...d, conections: [] }), /gw\.yaml: conections: unknown key/],
   ['non-loopback listen', (d) => ({ ...d, listen: '0.0.0.0:8080' }), /gw\.yaml: listen: 0\.0\.0\.0 is not a loopback address/],
   ['bad listen', (d) => ({ ...d, listen: 'localhost' }), /gw\.yaml: listen: must be host:port/],
-  ['http issuer off loopback', (d) => ({ ...d, oidc: { issuers: [{ issuer: 'http://idp.example', clientId: 'x' }] } }), /oidc\.issuers\[0\]\.issuer: must be https/],
-  ['two cli issuers', (d) => ({ ...d, oidc: { issuers: [{ issuer: 'https://a', clientId: 'x', cli: true }, { issuer: 'https://b', clientId: 'y', cli: true }] } }), /oidc\.issuers: exactly one issuer must have cli: true \(found 2\)/],
+  [
+    'http issuer off loopback',
+    (d) => ({ ...d, oidc: { issuers: [{ issuer: 'http://idp.example', clientId: 'x' }] } }),
+    /oidc\.issuers\[0\]\.issuer: must be https/,
+  ],
+  [
+    'two cli issuers',
+    (d) => ({
+      ...d,
+      oidc: {
+        issuers: [
+          { issuer: 'https://a', clientId: 'x', cli: true },
+          { issuer: 'https://b', clientId: 'y', cli: true },
+        ],
+      },
+    }),
+    /oidc\.issuers: exactly one issuer must have cli: true \(found 2\)/,
+  ],
   ['missing clientId', (d) => ({ ...d, oidc: { issuers: [{ issuer: 'https://a' }] } }), /oidc\.issuers\[0\]\.clientId: is required/],
   ['system: prefix', (d) => ({ ...d, impersonation: { userPrefix: 'system:' } }), /impersonation\.userPrefix: must not start with "system:"/],
   ['bad duration', (d) => ({ ...d, sessions: { maxTtl: '1 hour' } }), /sessions\.maxTtl: invalid duration/],
   ['missing credential', (d) => ({ ...d, connections: [{ name: 'prod' }] }), /connections\[0\]\.credential: is required/],
-  ['unknown context in second connection', (d) => ({ ...d, connections: [d.connections[0], { name: 'dev', credential: { kubeconfig: 'admin.kubeconfig', context: 'nope' } }] }), /gw\.yaml: connections\[1\]\.credential\.context: .*context "nope": no such context/],
-  ['missing kubeconfig file', (d) => ({ ...d, connections: [{ name: 'prod', credential: { kubeconfig: 'missing.kubeconfig' } }] }), /connections\[0\]\.credential\.kubeconfig: cannot read \/etc\/hoop\/missing\.kubeconfig: ENOENT/],
-  ['two credential kinds', (d) => ({ ...d, connections: [{ name: 'prod', credential: { kubeconfig: 'admin.kubeconfig', tokenFile: 'token' } }] }), /connections\[0\]\.credential: needs exactly one of kubeconfig, inCluster, tokenFile \(got kubeconfig, tokenFile\)/],
-  ['duplicate connection', (d) => ({ ...d, connections: [d.connections[0], d.connections[0]] }), /connections\[1\]\.name: "prod" is used by an earlier connection/],
+  [
+    'unknown context in second connection',
+    (d) => ({ ...d, connections: [d.connections[0], { name: 'dev', credential: { kubeconfig: 'admin.kubeconfig', context: 'nope' } }] }),
+    /gw\.yaml: connections\[1\]\.credential\.context: .*context "nope": no such context/,
+  ],
+  [
+    'missing kubeconfig file',
+    (d) => ({ ...d, connections: [{ name: 'prod', credential: { kubeconfig: 'missing.kubeconfig' } }] }),
+    /connections\[0\]\.credential\.kubeconfig: cannot read \/etc\/hoop\/missing\.kubeconfig: ENOENT/,
+  ],
+  [
+    'two credential kinds',
+    (d) => ({ ...d, connections: [{ name: 'prod', credential: { kubeconfig: 'admin.kubeconfig', tokenFile: 'token' } }] }),
+    /connections\[0\]\.credential: needs exactly one of kubeconfig, inCluster, tokenFile \(got kubeconfig, tokenFile\)/,
+  ],
+  [
+    'duplicate connection',
+    (d) => ({ ...d, connections: [d.connections[0], d.connections[0]] }),
+    /connections\[1\]\.name: "prod" is used by an earlier connection/,
+  ],
   ['bad connection name', (d) => ({ ...d, connections: [{ ...d.connections[0], name: 'Prod_1' }] }), /connections\[0\]\.name: "Prod_1" must be lower-case/],
-  ['http server off loopback', (d) => ({ ...d, connections: [{ name: 'x', server: 'http://10.0.0.1', credential: { tokenFile: 'token' } }] }), /connections\[0\]\.server: must be https/],
+  [
+    'http server off loopback',
+    (d) => ({ ...d, connections: [{ name: 'x', server: 'http://10.0.0.1', credential: { tokenFile: 'token' } }] }),
+    /connections\[0\]\.server: must be https/,
+  ],
   ['default over max', (d) => ({ ...d, connections: [{ ...d.connections[0], defaultTtl: '2h' }] }), /connections\[0\]\.defaultTtl: is longer than maxTtl/],
-  ['inCluster outside a pod', (d) => ({ ...d, connections: [{ name: 'x', credential: { inCluster: true } }] }), /connections\[0\]\.credential\.inCluster: KUBERNETES_SERVICE_HOST/],
-  ['bad policy rule', (d) => ({ ...d, policy: { ...POLICY, bindings: [{ groups: ['dev'], connections: ['prod'], roles: ['nope'] }] } }), /gw\.yaml: policy\.bindings\[0\]\.roles/],
+  [
+    'inCluster outside a pod',
+    (d) => ({ ...d, connections: [{ name: 'x', credential: { inCluster: true } }] }),
+    /connections\[0\]\.credential\.inCluster: KUBERNETES_SERVICE_HOST/,
+  ],
+  [
+    'bad policy rule',
+    (d) => ({ ...d, policy: { ...POLICY, bindings: [{ groups: ['dev'], connections: ['prod'], roles: ['nope'] }] } }),
+    /gw\.yaml: policy\.bindings\[0\]\.roles/,
+  ],
   ['no policy', (d) => ({ ...d, policy: undefined }), /gw\.yaml: policy: is required/],
   ['not YAML', () => 'listen: [', /gw\.yaml: line 1, column 10: not valid YAML: Flow sequence/],
 ];
@@ -112,14 +174,24 @@ test('allowNonLoopback opens other hosts; a missing config file is config_invali
   const cfg = await load({ ...base(), listen: '0.0.0.0:9443', allowNonLoopback: true, publicUrl: 'https://hoop.example.com/' });
   assert.equal(cfg.listen.host, '0.0.0.0');
   assert.equal(cfg.publicUrl, 'https://hoop.example.com');
-  await assert.rejects(loadGatewayConfig('/nope.yaml', { env: {}, readFile: async () => { throw Object.assign(new Error('x'), { code: 'ENOENT' }); } }),
-    (e: unknown) => isHoopError(e, 'config_invalid') && /\/nope\.yaml: ENOENT/.test(e.message));
+  await assert.rejects(
+    loadGatewayConfig('/nope.yaml', {
+      env: {},
+      readFile: async () => {
+        throw Object.assign(new Error('x'), { code: 'ENOENT' });
+      },
+    }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && /\/nope\.yaml: ENOENT/.test(e.message),
+  );
 });
 
 test('store.postgres: url or urlEnv, validated by path, the password never in a message', async () => {
   const pg = (postgres: unknown, env: Record<string, string> = {}) => load({ ...base(), store: { postgres } }, {}, env);
   assert.deepEqual((await pg({ url: 'postgres://gw:s3cret@db:5432/hoop' })).store.postgres, { url: 'postgres://gw:s3cret@db:5432/hoop', maxConnections: 10 });
-  assert.deepEqual((await pg({ urlEnv: 'DB_URL', maxConnections: 4 }, { DB_URL: 'postgresql://db/hoop' })).store.postgres, { url: 'postgresql://db/hoop', maxConnections: 4 });
+  assert.deepEqual((await pg({ urlEnv: 'DB_URL', maxConnections: 4 }, { DB_URL: 'postgresql://db/hoop' })).store.postgres, {
+    url: 'postgresql://db/hoop',
+    maxConnections: 4,
+  });
   assert.equal((await load(base())).store.postgres, undefined, 'SQLite stays the default');
   const bad: [unknown, RegExp, Record<string, string>?][] = [
     [{}, /store\.postgres: set exactly one of url or urlEnv/],
@@ -131,25 +203,43 @@ test('store.postgres: url or urlEnv, validated by path, the password never in a 
     [{ url: 'postgres://db/x', pool: 3 }, /store\.postgres\.pool: unknown key/],
   ];
   for (const [value, expected, env] of bad) {
-    await assert.rejects(pg(value, env), (e: unknown) => isHoopError(e, 'config_invalid') && expected.test(e.message) && !e.message.includes('s3cret'),
-      `${JSON.stringify(value)} → ${expected}`);
+    await assert.rejects(
+      pg(value, env),
+      (e: unknown) => isHoopError(e, 'config_invalid') && expected.test(e.message) && !e.message.includes('s3cret'),
+      `${JSON.stringify(value)} → ${expected}`,
+    );
   }
-  await assert.rejects(load({ ...base(), store: { sqlite: 'gw.db', postgres: { url: 'postgres://db/x' } } }),
-    (e: unknown) => isHoopError(e, 'config_invalid') && /gw\.yaml: store: set sqlite or postgres, not both/.test(e.message));
+  await assert.rejects(
+    load({ ...base(), store: { sqlite: 'gw.db', postgres: { url: 'postgres://db/x' } } }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && /gw\.yaml: store: set sqlite or postgres, not both/.test(e.message),
+  );
 });
 
 test('approvals and notifications: defaults, URLs from the environment, and mistakes named by path', async () => {
   const cfg = await load(base());
   assert.deepEqual(cfg.approvals, { requestTtlSeconds: 900, approvedWindowSeconds: 600, reviewLimit: { max: 10, windowSeconds: 600 } });
   assert.deepEqual(cfg.notifications, []);
-  const set = await load({
-    ...base(), approvals: { requestTtl: '5m', approvedWindow: '2m', reviewsPerSession: { max: 3, per: '1m' } },
-    notifications: [{ type: 'webhook', url: 'https://hooks.example/x' }, { type: 'slack', urlEnv: 'SLACK_URL' }],
-  }, {}, { SLACK_URL: 'https://hooks.slack.com/services/T/B/secret' });
+  const set = await load(
+    {
+      ...base(),
+      approvals: { requestTtl: '5m', approvedWindow: '2m', reviewsPerSession: { max: 3, per: '1m' } },
+      notifications: [
+        { type: 'webhook', url: 'https://hooks.example/x' },
+        { type: 'slack', urlEnv: 'SLACK_URL' },
+      ],
+    },
+    {},
+    { SLACK_URL: 'https://hooks.slack.com/services/T/B/secret' },
+  );
   assert.deepEqual(set.approvals, { requestTtlSeconds: 300, approvedWindowSeconds: 120, reviewLimit: { max: 3, windowSeconds: 60 } });
-  await assert.rejects(load({ ...base(), approvals: { reviewsPerSession: { max: 0 } } }),
-    (e: unknown) => isHoopError(e, 'config_invalid') && /approvals\.reviewsPerSession\.max: must be an integer from 1 to 10000/.test(e.message));
-  assert.deepEqual(set.notifications.map((n) => n.type), ['webhook', 'slack']);
+  await assert.rejects(
+    load({ ...base(), approvals: { reviewsPerSession: { max: 0 } } }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && /approvals\.reviewsPerSession\.max: must be an integer from 1 to 10000/.test(e.message),
+  );
+  assert.deepEqual(
+    set.notifications.map((n) => n.type),
+    ['webhook', 'slack'],
+  );
   assert.equal(set.notifications[1]!.url, 'https://hooks.slack.com/services/T/B/secret');
   const bad: [unknown, string][] = [
     [[{ type: 'email', url: 'https://x' }], 'notifications[0].type: "email" is not one of: webhook, slack'],
@@ -158,7 +248,14 @@ test('approvals and notifications: defaults, URLs from the environment, and mist
     [[{ type: 'webhook', url: 'ftp://x/y' }], 'notifications[0].url: must be an http(s) URL'],
   ];
   for (const [notifications, message] of bad) {
-    await assert.rejects(load({ ...base(), notifications }), (e: unknown) => isHoopError(e, 'config_invalid') && e.message === `/etc/hoop/gw.yaml: ${message}`, message);
+    await assert.rejects(
+      load({ ...base(), notifications }),
+      (e: unknown) => isHoopError(e, 'config_invalid') && e.message === `/etc/hoop/gw.yaml: ${message}`,
+      message,
+    );
   }
-  await assert.rejects(load({ ...base(), approvals: { requestTtl: 'soon' } }), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith('/etc/hoop/gw.yaml: approvals.requestTtl: '));
+  await assert.rejects(
+    load({ ...base(), approvals: { requestTtl: 'soon' } }),
+    (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith('/etc/hoop/gw.yaml: approvals.requestTtl: '),
+  );
 });

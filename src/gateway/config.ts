@@ -1,7 +1,19 @@
 /** The gateway config file (YAML): validated once at start; every mistake names the file and the path inside it. */
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { configInvalid, duration, inFileOrder, isMapping, issue, mapping, parseYamlText, readWith, text, type ConfigIssue, type ConfigPath } from '../config-reader.js';
+import {
+  configInvalid,
+  duration,
+  inFileOrder,
+  isMapping,
+  issue,
+  mapping,
+  parseYamlText,
+  readWith,
+  text,
+  type ConfigIssue,
+  type ConfigPath,
+} from '../config-reader.js';
 import { HoopError } from '../errors.js';
 import { compileCheckedPolicy, policySchema, type CompiledPolicy } from '../policy/compile-policy.js';
 import { connectionSchema, readRelative, ResolveProblem, resolveConnection, type ConnectionConfig } from './config-connection.js';
@@ -97,21 +109,24 @@ export function gatewayConfigSchema(env: Record<string, string | undefined>) {
     recordings: recordingsSchema,
     ...operationsShape,
     console: consoleSchema(env),
-  }).superRefine((parsed, ctx) => {
-    // Runs even when other sections are wrong (`when` below), so it reads the value as the YAML it may still be.
-    const raw: unknown = parsed;
-    if (!isMapping(raw)) return;
-    const fail = (path: string[], message: string): void => issue(ctx, message, path);
-    if (raw.oidc === undefined) fail(['oidc'], 'is required (oidc.issuers)');
-    if (raw.policy === undefined) fail(['policy'], 'is required (roles, bindings, guardrails); without it every request is denied');
-    const allow = raw.allowNonLoopback === true;
-    const listenProblem = (v: unknown): string | undefined => (isMapping(v) && typeof v.host === 'string' && typeof v.port === 'number'
-      ? nonLoopbackProblem({ host: v.host, port: v.port }, allow) : undefined);
-    const top = listenProblem(raw.listen);
-    if (top !== undefined) fail(['listen'], top);
-    const metrics = isMapping(raw.metrics) ? listenProblem(raw.metrics.listen) : undefined;
-    if (metrics !== undefined) fail(['metrics', 'listen'], metrics);
-  }, { when: () => true });
+  }).superRefine(
+    (parsed, ctx) => {
+      // Runs even when other sections are wrong (`when` below), so it reads the value as the YAML it may still be.
+      const raw: unknown = parsed;
+      if (!isMapping(raw)) return;
+      const fail = (path: string[], message: string): void => issue(ctx, message, path);
+      if (raw.oidc === undefined) fail(['oidc'], 'is required (oidc.issuers)');
+      if (raw.policy === undefined) fail(['policy'], 'is required (roles, bindings, guardrails); without it every request is denied');
+      const allow = raw.allowNonLoopback === true;
+      const listenProblem = (v: unknown): string | undefined =>
+        isMapping(v) && typeof v.host === 'string' && typeof v.port === 'number' ? nonLoopbackProblem({ host: v.host, port: v.port }, allow) : undefined;
+      const top = listenProblem(raw.listen);
+      if (top !== undefined) fail(['listen'], top);
+      const metrics = isMapping(raw.metrics) ? listenProblem(raw.metrics.listen) : undefined;
+      if (metrics !== undefined) fail(['metrics', 'listen'], metrics);
+    },
+    { when: () => true },
+  );
 }
 
 type GatewayInput = z.output<ReturnType<typeof gatewayConfigSchema>>;
@@ -150,10 +165,13 @@ export async function loadGatewayConfig(file: string, deps: LoadConfigDeps): Pro
   const sessionDefaults = (checked.ok ? checked.data.sessions : part(sessionsSchema, top.sessions, ['sessions'])) ?? DEFAULT_SESSIONS;
   const tlsFiles = top.tls === undefined || top.tls === null ? undefined : part(tlsSchema, top.tls, ['tls']);
   const c = { file: abs, readFile: deps.readFile, env: deps.env, sessionDefaults };
-  const tls = tlsFiles === undefined ? undefined : await attempt(async () => ({
-    certPem: (await readRelative(c, tlsFiles.certFile, ['tls', 'certFile'])).text,
-    keyPem: (await readRelative(c, tlsFiles.keyFile, ['tls', 'keyFile'])).text,
-  }));
+  const tls =
+    tlsFiles === undefined
+      ? undefined
+      : await attempt(async () => ({
+          certPem: (await readRelative(c, tlsFiles.certFile, ['tls', 'certFile'])).text,
+          keyPem: (await readRelative(c, tlsFiles.keyFile, ['tls', 'keyFile'])).text,
+        }));
   const rawConnections = Array.isArray(top.connections) ? (top.connections as unknown[]) : [];
   const connections: (ConnectionConfig | undefined)[] = [];
   for (const [i, raw] of rawConnections.entries()) {
@@ -170,13 +188,20 @@ function buildConfig(abs: string, m: GatewayInput, connections: ConnectionConfig
   const publicUrl = m.publicUrl ?? (listen.port === 0 ? undefined : `${tls ? 'https' : 'http'}://${urlHost(listen.host)}:${listen.port}`);
   const postgres = m.store?.postgres;
   return {
-    file: abs, listen, ...(publicUrl === undefined ? {} : { publicUrl }), ...(tls === undefined ? {} : { tls }),
+    file: abs,
+    listen,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    ...(tls === undefined ? {} : { tls }),
     store: { sqlite: resolve(dirname(abs), m.store?.sqlite ?? './hoopctl-gateway.db'), ...(postgres === undefined ? {} : { postgres }) },
     oidc: m.oidc!,
     impersonation: { userPrefix: m.impersonation?.userPrefix ?? 'oidc:', groupPrefix: m.impersonation?.groupPrefix ?? 'oidc:' },
     admins: { groups: m.admins?.groups ?? [], users: m.admins?.users ?? [] },
-    sessions: m.sessions ?? DEFAULT_SESSIONS, connections, policy: compileCheckedPolicy(m.policy!, ['policy']),
-    approvals: m.approvals, notifications: m.notifications, recordings: m.recordings,
+    sessions: m.sessions ?? DEFAULT_SESSIONS,
+    connections,
+    policy: compileCheckedPolicy(m.policy!, ['policy']),
+    approvals: m.approvals,
+    notifications: m.notifications,
+    recordings: m.recordings,
     operations: operationsConfig({ signingKeys: m.signingKeys, metrics: m.metrics, shutdown: m.shutdown }),
     ...(m.console === undefined ? {} : { console: m.console }),
   };

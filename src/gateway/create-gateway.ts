@@ -94,46 +94,69 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const auditHealth = createAuditHealth(now);
   const maxTokenLifetimeSeconds = Math.max(config.sessions.maxTtlSeconds, ...config.connections.map((c) => c.maxTtlSeconds));
   const keys = await loadSigningKeys(store, {
-    now, log, maxTokenLifetimeSeconds, ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
+    now,
+    log,
+    maxTokenLifetimeSeconds,
+    ...(ops.signingKeys.rotateEverySeconds === undefined ? {} : { rotateEverySeconds: ops.signingKeys.rotateEverySeconds }),
     ...(o.keyReloadMs === undefined ? {} : { reloadIntervalMs: o.keyReloadMs }),
   });
-  const server = config.tls === undefined ? http.createServer(SERVER_LIMITS) : https.createServer({ ...SERVER_LIMITS, cert: config.tls.certPem, key: config.tls.keyPem });
+  const server =
+    config.tls === undefined ? http.createServer(SERVER_LIMITS) : https.createServer({ ...SERVER_LIMITS, cert: config.tls.certPem, key: config.tls.keyPem });
   applyServerLimits(server);
   const drain = createDrain(server);
   const readiness = createReadiness();
   readiness.add('draining', () => (drain.draining ? 'the gateway is shutting down' : undefined));
   readiness.add('audit', () => auditHealth.problem());
   readiness.add('store', async () => {
-    try { await store.getSigningKeys(); return undefined; } catch { return 'unreachable'; }
+    try {
+      await store.getSigningKeys();
+      return undefined;
+    } catch {
+      return 'unreachable';
+    }
   });
   const metricsOnMain = ops.metrics.enabled && ops.metrics.listen === undefined;
 
   let gw: GatewayContext | undefined;
   let proxy: KubeProxy | undefined;
-  const fail = (e: unknown): void => log(`unhandled gateway error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  const fail = (e: unknown): void => log(`unhandled gateway error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics' && metricsOnMain) { serveMetrics(metrics, res); return; }
-    if (path !== '/healthz' && path !== '/readyz' && !drain.admitRequest(req, res)) { refuseDraining(res); return; }
+    if (path === '/metrics' && metricsOnMain) {
+      serveMetrics(metrics, res);
+      return;
+    }
+    if (path !== '/healthz' && path !== '/readyz' && !drain.admitRequest(req, res)) {
+      refuseDraining(res);
+      return;
+    }
     const run = async (): Promise<void> => {
       if ((req.url ?? '').startsWith(KUBE_PREFIX)) return proxy!.handleRequest(req, res);
       if (!(await handleGatewayRoute(gw!, req, res, o.version ?? '0.0.0'))) {
         sendJson(res, 404, { code: 'not_found', message: `no endpoint ${req.method ?? ''} ${new URL(req.url ?? '/', 'http://x').pathname}` });
       }
     };
-    run().catch((e: unknown) => { fail(e); res.destroy(); });
+    run().catch((e: unknown) => {
+      fail(e);
+      res.destroy();
+    });
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     if (!drain.admitUpgrade(req, socket)) {
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n${DRAINING_BODY}`);
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n${DRAINING_BODY}`,
+      );
       return;
     }
     if (!(req.url ?? '').startsWith(KUBE_PREFIX)) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
-    proxy!.handleUpgrade(req, socket, head).catch((e: unknown) => { fail(e); socket.destroy(); });
+    proxy!.handleUpgrade(req, socket, head).catch((e: unknown) => {
+      fail(e);
+      socket.destroy();
+    });
   });
 
   let metricsServer: http.Server | undefined;
@@ -171,10 +194,26 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
   const secrets = new Set([config.store.postgres?.url, ...config.notifications.map((n) => n.url)].filter((v) => v !== undefined));
   const pluginEnv = Object.fromEntries(Object.entries(o.env ?? process.env).filter(([, v]) => v === undefined || !secrets.has(v)));
   const upstreams = createUpstreamPools(config.connections, now, { log, env: pluginEnv });
-  const notifier = createNotifier({ log, onFailure: (t, final) => metrics.notificationFailure(t, final), ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }) });
+  const notifier = createNotifier({
+    log,
+    onFailure: (t, final) => metrics.notificationFailure(t, final),
+    ...(o.notifyBackoffMs === undefined ? {} : { backoffMs: o.notifyBackoffMs }),
+  });
   const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
   gw = {
-    config, store, publicUrl, sessionIssuer, now, log, keys, metrics, readiness, streams, upstreams, requests, auditHealth,
+    config,
+    store,
+    publicUrl,
+    sessionIssuer,
+    now,
+    log,
+    keys,
+    metrics,
+    readiness,
+    streams,
+    upstreams,
+    requests,
+    auditHealth,
     auditChain: createAuditChainStatus({ rows: (after, limit) => store.listAuditRows(after, limit), highWater: () => store.auditHighWater() }),
     bodies: createBodyBudget(o.bodyBudget),
     idTokens: createIdTokenVerifier(config.oidc.issuers, { now, ...(o.fetch === undefined ? {} : { fetch: o.fetch }) }),
@@ -192,11 +231,24 @@ export async function createGateway(o: CreateGatewayOptions): Promise<RunningGat
 
   let closing: Promise<void> | undefined;
   return {
-    url, publicUrl, server, readiness, inFlight: () => drain.inFlight(), heldBodies: () => gw.bodies.held(),
-    ...(metricsServer === undefined ? {} : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
+    url,
+    publicUrl,
+    server,
+    readiness,
+    inFlight: () => drain.inFlight(),
+    heldBodies: () => gw.bodies.held(),
+    ...(metricsServer === undefined
+      ? {}
+      : { metricsUrl: `http://${urlHost((metricsServer.address() as AddressInfo).address)}:${(metricsServer.address() as AddressInfo).port}` }),
     async drain(graceMs = ops.shutdown.gracePeriodSeconds * 1000) {
-      const r = await drain.drain({ graceMs, unreadyDelayMs: ops.shutdown.unreadyDelaySeconds * 1000, closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica') });
-      log(`drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`);
+      const r = await drain.drain({
+        graceMs,
+        unreadyDelayMs: ops.shutdown.unreadyDelaySeconds * 1000,
+        closeLong: () => streams.closeAll('the gateway is shutting down; reconnect to reach another replica'),
+      });
+      log(
+        `drained: ${r.closedLong} long stream(s) closed${r.cutShort > 0 ? `, ${r.cutShort} request(s) still running at the end of the grace period were cut` : ''}`,
+      );
     },
     close() {
       closing ??= (async () => {

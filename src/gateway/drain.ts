@@ -24,7 +24,10 @@ export interface Drain {
 /** True for requests that stream until someone closes them. */
 export function isLongRequest(req: IncomingMessage): boolean {
   const q = new URL(req.url ?? '/', 'http://x').searchParams;
-  const on = (k: string): boolean => { const v = q.get(k); return v !== null && v !== 'false' && v !== '0'; };
+  const on = (k: string): boolean => {
+    const v = q.get(k);
+    return v !== null && v !== 'false' && v !== '0';
+  };
   return on('watch') || on('follow') || /\/watch\//.test(req.url ?? '');
 }
 
@@ -37,19 +40,35 @@ export function createDrain(server: Server): Drain {
   let changed: (() => void) | undefined;
   const track = (set: Set<object>, item: object, done: (cb: () => void) => void): void => {
     set.add(item);
-    done(() => { set.delete(item); changed?.(); });
+    done(() => {
+      set.delete(item);
+      changed?.();
+    });
   };
-  const until = (cond: () => boolean, deadline: number): Promise<void> => new Promise((resolve) => {
-    const check = (): void => {
-      if (cond() || Date.now() >= deadline) { clearTimeout(timer); changed = undefined; resolve(); }
-    };
-    const timer = setTimeout(() => { changed = undefined; resolve(); }, Math.max(0, deadline - Date.now()));
-    changed = check;
-    check();
-  });
+  const until = (cond: () => boolean, deadline: number): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (cond() || Date.now() >= deadline) {
+          clearTimeout(timer);
+          changed = undefined;
+          resolve();
+        }
+      };
+      const timer = setTimeout(
+        () => {
+          changed = undefined;
+          resolve();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      changed = check;
+      check();
+    });
 
   return {
-    get draining() { return draining; },
+    get draining() {
+      return draining;
+    },
     admitRequest(req, res) {
       if (refusing) return false;
       track(isLongRequest(req) ? long : short, res, (cb) => res.once('close', cb));

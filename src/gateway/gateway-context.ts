@@ -68,9 +68,16 @@ export async function authenticateCaller(gw: GatewayContext, req: IncomingMessag
   const token = bearerToken(req);
   if (token === undefined) throw new HoopError('not_logged_in', 'this endpoint needs Authorization: Bearer <ID token>', { hint: 'run hoopctl login' });
   if (gw.sessionTokens.looksLikeSessionToken(token)) {
-    if (!allowSession) throw new HoopError('not_logged_in', 'a session token cannot be used here; present your login (ID token)', { hint: 'run hoopctl login' });
+    if (!allowSession)
+      throw new HoopError('not_logged_in', 'a session token cannot be used here; present your login (ID token)', { hint: 'run hoopctl login' });
     const { claims } = await gw.sessionTokens.verify(token);
-    return { user: claims.sub, groups: claims.groups, admin: isAdmin(gw.config, { user: claims.sub, groups: claims.groups }), via: 'session', sessionId: claims.sid };
+    return {
+      user: claims.sub,
+      groups: claims.groups,
+      admin: isAdmin(gw.config, { user: claims.sub, groups: claims.groups }),
+      via: 'session',
+      sessionId: claims.sid,
+    };
   }
   const id = await gw.idTokens.verify(token);
   return { user: id.user, groups: id.groups, admin: isAdmin(gw.config, id), via: 'id-token' };

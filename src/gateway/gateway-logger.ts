@@ -46,14 +46,25 @@ export function createGatewayLogger(o: GatewayLoggerOptions): GatewayLog {
   if (format === 'text') {
     const now = o.now ?? Date.now;
     return (message, fields) => {
-      const extra = Object.entries(clean(fields)).map(([k, v]) => ` ${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`).join('');
+      const extra = Object.entries(clean(fields))
+        .map(([k, v]) => ` ${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`)
+        .join('');
       o.stream.write(`${new Date(now()).toISOString()} ${levelOf(message).toUpperCase().padEnd(5)} ${message}${extra}\n`);
     };
   }
-  const logger = pino({
-    base: { service: 'hoopctl-gateway' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  }, { write: (chunk: string) => { o.stream.write(chunk); } });
-  return (message, fields) => { logger[levelOf(message)](clean(fields), message); };
+  const logger = pino(
+    {
+      base: { service: 'hoopctl-gateway' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    {
+      write: (chunk: string) => {
+        o.stream.write(chunk);
+      },
+    },
+  );
+  return (message, fields) => {
+    logger[levelOf(message)](clean(fields), message);
+  };
 }

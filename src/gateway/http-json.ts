@@ -4,8 +4,18 @@ import { HoopError, type ErrorCode } from '../errors.js';
 import type { ApiErrorBody } from '../api/wire.js';
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  usage: 400, config_invalid: 400, not_logged_in: 401, login_expired: 401, login_failed: 401, session_expired: 401,
-  denied: 403, approval_pending: 403, not_found: 404, gateway_unreachable: 502, upstream_error: 502, store_error: 503,
+  usage: 400,
+  config_invalid: 400,
+  not_logged_in: 401,
+  login_expired: 401,
+  login_failed: 401,
+  session_expired: 401,
+  denied: 403,
+  approval_pending: 403,
+  not_found: 404,
+  gateway_unreachable: 502,
+  upstream_error: 502,
+  store_error: 503,
   gateway_error: 502,
 };
 
@@ -18,7 +28,9 @@ export function statusForCode(code: ErrorCode): number {
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store',
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
   });
   res.end(text);
 }
@@ -33,7 +45,7 @@ export function sendError(res: ServerResponse, err: unknown, log?: (line: string
     sendJson(res, status, body);
     return;
   }
-  log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   sendJson(res, 500, { code: 'internal', message: 'internal gateway error (this is a bug; the gateway log has the details)' } satisfies ApiErrorBody);
 }
 

@@ -23,7 +23,10 @@ before(async () => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
     else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
-    else { res.statusCode = 404; res.end('{}'); }
+    else {
+      res.statusCode = 404;
+      res.end('{}');
+    }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -34,23 +37,46 @@ function cfg(over: Partial<OidcIssuerConfig> = {}): OidcIssuerConfig[] {
   return [{ issuer, kind: 'idp', clientId: 'hoopctl', groupsClaim: 'groups', cli: true, scopes: ['openid'], ...over }];
 }
 
-function token(claims: Record<string, unknown>, opts: { signWith?: CryptoKey; iatSec?: number; expSec?: number; aud?: string; iss?: string } = {}): Promise<string> {
+function token(
+  claims: Record<string, unknown>,
+  opts: { signWith?: CryptoKey; iatSec?: number; expSec?: number; aud?: string; iss?: string } = {},
+): Promise<string> {
   const iat = opts.iatSec ?? NOW / 1000;
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(opts.iss ?? issuer).setAudience(opts.aud ?? 'hoopctl')
-    .setSubject('u-123').setIssuedAt(iat).setExpirationTime(opts.expSec ?? iat + 300).sign(opts.signWith ?? key);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+    .setIssuer(opts.iss ?? issuer)
+    .setAudience(opts.aud ?? 'hoopctl')
+    .setSubject('u-123')
+    .setIssuedAt(iat)
+    .setExpirationTime(opts.expSec ?? iat + 300)
+    .sign(opts.signWith ?? key);
 }
 
 const now = (): number => NOW;
 
 test('maps email and groups; falls back to preferred_username and sub; honours a configured claim', async () => {
   const v = createIdTokenVerifier(cfg(), { now });
-  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', email_verified: true, groups: ['dev', 'qa'] })), { user: 'alice@example.com', groups: ['dev', 'qa'], issuer, groupsClaim: { name: 'groups', present: true } });
+  assert.deepEqual(await v.verify(await token({ email: 'alice@example.com', email_verified: true, groups: ['dev', 'qa'] })), {
+    user: 'alice@example.com',
+    groups: ['dev', 'qa'],
+    issuer,
+    groupsClaim: { name: 'groups', present: true },
+  });
   assert.equal((await v.verify(await token({ preferred_username: 'bob' }))).user, 'bob');
   assert.equal((await v.verify(await token({}))).user, 'u-123');
   assert.deepEqual((await v.verify(await token({ grp: 'ops' }))).groups, []);
   const custom = createIdTokenVerifier(cfg({ usernameClaim: 'preferred_username', groupsClaim: 'grp' }), { now });
-  assert.deepEqual(await custom.verify(await token({ email: 'a@x', email_verified: true, preferred_username: 'dave', grp: 'ops' })), { user: 'dave', groups: ['ops'], issuer, groupsClaim: { name: 'grp', present: true } });
-  assert.deepEqual((await custom.verify(await token({ preferred_username: 'dave', groups: ['ops'] }))).groupsClaim, { name: 'grp', present: false }, 'another claim than the configured one does not count');
+  assert.deepEqual(await custom.verify(await token({ email: 'a@x', email_verified: true, preferred_username: 'dave', grp: 'ops' })), {
+    user: 'dave',
+    groups: ['ops'],
+    issuer,
+    groupsClaim: { name: 'grp', present: true },
+  });
+  assert.deepEqual(
+    (await custom.verify(await token({ preferred_username: 'dave', groups: ['ops'] }))).groupsClaim,
+    { name: 'grp', present: false },
+    'another claim than the configured one does not count',
+  );
   await assert.rejects(custom.verify(await token({ email: 'a@x', email_verified: true })), (e) => isHoopError(e, 'not_logged_in'));
 });
 
@@ -58,8 +84,10 @@ test('expired → login_expired (with 30 s leeway); wrong audience, issuer or ke
   const v = createIdTokenVerifier(cfg(), { now });
   const nowSec = NOW / 1000;
   assert.equal((await v.verify(await token({ email: 'a@x', email_verified: true }, { iatSec: nowSec - 400, expSec: nowSec - 10 }))).user, 'a@x');
-  await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { iatSec: nowSec - 400, expSec: nowSec - 60 })), (e: unknown) =>
-    isHoopError(e, 'login_expired') && e.hint === 'run hoopctl login');
+  await assert.rejects(
+    v.verify(await token({ email: 'a@x', email_verified: true }, { iatSec: nowSec - 400, expSec: nowSec - 60 })),
+    (e: unknown) => isHoopError(e, 'login_expired') && e.hint === 'run hoopctl login',
+  );
   await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { aud: 'someone-else' })), (e) => isHoopError(e, 'not_logged_in'));
   await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { iss: 'https://evil.example' })), (e) => isHoopError(e, 'not_logged_in'));
   await assert.rejects(v.verify(await token({ email: 'a@x', email_verified: true }, { signWith: otherKey })), (e) => isHoopError(e, 'not_logged_in'));
@@ -84,8 +112,15 @@ test('an email names a person only when verified, whether chosen by default or c
   ];
   for (const v of [byDefault, configured]) {
     for (const [name, claims, want] of cases) {
-      if (typeof want === 'string') { assert.equal((await v.verify(await token(claims))).user, want, name); continue; }
-      await assert.rejects(v.verify(await token(claims)), (e: unknown) => isHoopError(e, 'denied') && want.test(e.message) && /usernameClaim/.test(e.hint ?? ''), name);
+      if (typeof want === 'string') {
+        assert.equal((await v.verify(await token(claims))).user, want, name);
+        continue;
+      }
+      await assert.rejects(
+        v.verify(await token(claims)),
+        (e: unknown) => isHoopError(e, 'denied') && want.test(e.message) && /usernameClaim/.test(e.hint ?? ''),
+        name,
+      );
     }
   }
   // Another claim configured: email_verified does not matter.
@@ -93,9 +128,11 @@ test('an email names a person only when verified, whether chosen by default or c
   assert.equal((await byName.verify(await token({ email: 'x@example.com', email_verified: false, preferred_username: 'carol' }))).user, 'carol');
 });
 
-test('azp, when present, must be this gateway\'s client id', async () => {
+test("azp, when present, must be this gateway's client id", async () => {
   const v = createIdTokenVerifier(cfg(), { now });
   assert.equal((await v.verify(await token({ preferred_username: 'a', azp: 'hoopctl' }))).user, 'a');
-  await assert.rejects(v.verify(await token({ preferred_username: 'a', azp: 'other-app' })),
-    (e: unknown) => isHoopError(e, 'not_logged_in') && /issued to client "other-app" \(azp\), not to "hoopctl"/.test(e.message));
+  await assert.rejects(
+    v.verify(await token({ preferred_username: 'a', azp: 'other-app' })),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /issued to client "other-app" \(azp\), not to "hoopctl"/.test(e.message),
+  );
 });

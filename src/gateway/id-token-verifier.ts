@@ -39,25 +39,36 @@ function refused(message: string, cause?: unknown): HoopError {
 
 /** Where a CI job sets the audience of its token, for refusal hints. */
 export function ciAudienceHint(audience: string): string {
-  return `GitHub Actions: hoopctl --ci asks for it by itself (or pass --audience ${audience}; with actions/github-script: core.getIDToken('${audience}')); `
-    + `GitLab CI: id_tokens: HOOPCTL_ID_TOKEN: aud: ${audience}`;
+  return (
+    `GitHub Actions: hoopctl --ci asks for it by itself (or pass --audience ${audience}; with actions/github-script: core.getIDToken('${audience}')); ` +
+    `GitLab CI: id_tokens: HOOPCTL_ID_TOKEN: aud: ${audience}`
+  );
 }
 
 /** A CI job token's refusal: the audience the gateway expects and where the job sets it, or a fresh token; never "run hoopctl login". */
 function ciTokenRefusal(cfg: OidcIssuerConfig, token: string, cause: unknown): HoopError {
   if (cause instanceof errors.JWTClaimValidationFailed && cause.claim === 'aud') {
     let aud: unknown;
-    try { aud = decodeJwt(token).aud; } catch { aud = undefined; }
-    return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} is for audience ${JSON.stringify(aud ?? null)}; this gateway expects ${JSON.stringify(cfg.clientId)}`,
-      { hint: ciAudienceHint(cfg.clientId), cause });
+    try {
+      aud = decodeJwt(token).aud;
+    } catch {
+      aud = undefined;
+    }
+    return new HoopError(
+      'not_logged_in',
+      `the CI job token from ${cfg.issuer} is for audience ${JSON.stringify(aud ?? null)}; this gateway expects ${JSON.stringify(cfg.clientId)}`,
+      { hint: ciAudienceHint(cfg.clientId), cause },
+    );
   }
   if (cause instanceof errors.JWTExpired) {
     return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} has expired`, {
-      hint: 'job tokens live minutes: request the token right before hoopctl runs (GitHub Actions: hoopctl --ci fetches a fresh one)', cause,
+      hint: 'job tokens live minutes: request the token right before hoopctl runs (GitHub Actions: hoopctl --ci fetches a fresh one)',
+      cause,
     });
   }
   return new HoopError('not_logged_in', `the CI job token from ${cfg.issuer} was refused: ${(cause as Error).message}`, {
-    hint: `check the job's OIDC token settings (${ciAudienceHint(cfg.clientId)})`, cause,
+    hint: `check the job's OIDC token settings (${ciAudienceHint(cfg.clientId)})`,
+    cause,
   });
 }
 
@@ -118,7 +129,11 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
     }
     const e = entry;
     e.pending = discover(cfg).then(
-      (k) => { e.keys = k; delete e.pending; return k; },
+      (k) => {
+        e.keys = k;
+        delete e.pending;
+        return k;
+      },
       (cause: unknown) => {
         e.failedAt = options.now();
         delete e.pending;
@@ -131,14 +146,22 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
   return {
     async verify(token) {
       let iss: unknown;
-      try { iss = decodeJwt(token).iss; } catch (e) { throw refused('the bearer token is not a JWT', e); }
+      try {
+        iss = decodeJwt(token).iss;
+      } catch (e) {
+        throw refused('the bearer token is not a JWT', e);
+      }
       const cfg = issuers.find((i) => i.issuer === (typeof iss === 'string' ? iss.replace(/\/+$/, '') : ''));
       if (cfg === undefined) throw refused(`ID tokens from ${JSON.stringify(iss)} are not trusted by this gateway`);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, await keysOf(cfg), {
-          issuer: typeof iss === 'string' ? iss : cfg.issuer, audience: cfg.clientId, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA', 'RS384', 'ES384', 'RS512'],
-          clockTolerance: options.clockToleranceSeconds ?? 30, currentDate: new Date(options.now()), requiredClaims: ['exp', 'iat'],
+          issuer: typeof iss === 'string' ? iss : cfg.issuer,
+          audience: cfg.clientId,
+          algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA', 'RS384', 'ES384', 'RS512'],
+          clockTolerance: options.clockToleranceSeconds ?? 30,
+          currentDate: new Date(options.now()),
+          requiredClaims: ['exp', 'iat'],
         }));
       } catch (e) {
         if (e instanceof HoopError) throw e;
@@ -174,7 +197,8 @@ export function createIdTokenVerifier(issuers: OidcIssuerConfig[], options: IdTo
       }
       // Refuse rather than strip: a `system:` name from an IdP is either a misconfiguration or an attack.
       const sys = [user, ...groups].find((n) => n.toLowerCase().startsWith('system:'));
-      if (sys !== undefined) throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);
+      if (sys !== undefined)
+        throw new HoopError('denied', `the identity ${JSON.stringify(sys)} from ${cfg.issuer} is a Kubernetes system: name; this gateway refuses it`);
       return { user, groups, issuer: cfg.issuer, ...(groupsClaim === undefined ? {} : { groupsClaim }) };
     },
   };

@@ -12,7 +12,9 @@ function requestFields(e: AuditEvent): LogFields {
 function logRequest(log: GatewayLog, e: AuditEvent): void {
   if (e.stage !== 'ResponseComplete' || (e.decision === 'allow' && (e.responseStatus ?? 0) < 500)) return;
   log(`request ${e.decision === 'allow' ? 'failed' : e.decision === 'error' ? 'failed' : e.decision === 'deny' ? 'denied' : 'needs approval'}`, {
-    ...requestFields(e), rule: e.rule, latencyMs: e.latencyMs,
+    ...requestFields(e),
+    rule: e.rule,
+    latencyMs: e.latencyMs,
   });
 }
 
@@ -43,7 +45,10 @@ export function instrumentStore(store: Store, metrics: GatewayMetrics, log?: Gat
             (e: unknown) => {
               if (op === 'appendAudit') metrics.observeAuditWrite((now() - started) / 1000, false);
               metrics.storeError(op);
-              log?.(`store call ${op} failed: ${(e as Error).message}`, { operation: op, ...(op === 'appendAudit' ? requestFields(args[0] as AuditEvent) : {}) });
+              log?.(`store call ${op} failed: ${(e as Error).message}`, {
+                operation: op,
+                ...(op === 'appendAudit' ? requestFields(args[0] as AuditEvent) : {}),
+              });
               throw e;
             },
           );

@@ -55,8 +55,15 @@ function clientAuditIdOf(req: IncomingMessage): string | undefined {
 function refusedBatchEvent(b: RefusedBatch, limit: AuthFailureLimitOptions): ReturnType<typeof auditEvent> {
   const from = new Date(b.firstMs).toISOString();
   return auditEvent({
-    auditID: randomUUID(), stage: 'ResponseComplete', time: from, verb: 'unauthenticated', requestURI: KUBE_PREFIX,
-    decision: 'deny', rule: 'gateway:rate-limit', responseStatus: 429, sourceIP: b.source,
+    auditID: randomUUID(),
+    stage: 'ResponseComplete',
+    time: from,
+    verb: 'unauthenticated',
+    requestURI: KUBE_PREFIX,
+    decision: 'deny',
+    rule: 'gateway:rate-limit',
+    responseStatus: 429,
+    sourceIP: b.source,
     message: `${b.count} unauthenticated request(s) from ${b.source} refused by the rate limit (${limit.perSecond}/s, burst ${limit.burst}) between ${from} and ${new Date(b.lastMs).toISOString()}`,
     annotations: { 'ratelimit.hoopctl.dev/refused-requests': String(b.count) },
   });
@@ -74,10 +81,18 @@ export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptio
   // The batches are written off the request path: a refused request is answered at once, its batch when its interval ends.
   const writeBatches = (batches: RefusedBatch[]): void => {
     for (const b of batches) {
-      const p = gw.store.appendAudit(refusedBatchEvent(b, limit)).then(() => gw.auditHealth.succeeded(), (cause: unknown) => {
-        gw.auditHealth.failed(cause);
-        gw.log(`audit write failed for ${b.count} rate-limited unauthenticated request(s) from ${b.source}: ${cause instanceof Error ? cause.message : String(cause)}`);
-      }).finally(() => writes.delete(p));
+      const p = gw.store
+        .appendAudit(refusedBatchEvent(b, limit))
+        .then(
+          () => gw.auditHealth.succeeded(),
+          (cause: unknown) => {
+            gw.auditHealth.failed(cause);
+            gw.log(
+              `audit write failed for ${b.count} rate-limited unauthenticated request(s) from ${b.source}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            );
+          },
+        )
+        .finally(() => writes.delete(p));
       writes.add(p);
     }
   };
@@ -88,9 +103,18 @@ export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptio
   function exchange(req: IncomingMessage, res: ServerResponse, parts: { connection: string; kubePath: string }): ProxyExchange {
     const clientAuditID = clientAuditIdOf(req);
     return {
-      gw, req, res, connectionName: parts.connection, kubePath: parts.kubePath, auditID: randomUUID(), startedAt: gw.now(),
+      gw,
+      req,
+      res,
+      connectionName: parts.connection,
+      kubePath: parts.kubePath,
+      auditID: randomUUID(),
+      startedAt: gw.now(),
       sourceIP: req.socket?.remoteAddress ?? null,
-      status: null, bytes: 0, message: null, audited: false,
+      status: null,
+      bytes: 0,
+      message: null,
+      audited: false,
       ...(clientAuditID === undefined ? {} : { clientAuditID }),
     };
   }
@@ -102,13 +126,23 @@ export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptio
     // A 503 (the store is unreachable) says nothing about the caller.
     const over = status.code === 503 ? undefined : limiter.take(x.sourceIP, nowMs);
     writeBatches(limiter.due(nowMs));
-    if (over === undefined) { await sendStatus(x, status, () => recordProxyAudit(x)); return; }
+    if (over === undefined) {
+      await sendStatus(x, status, () => recordProxyAudit(x));
+      return;
+    }
     gw.metrics?.unauthenticatedLimited();
     x.audited = true;
     if (!x.res.headersSent) x.res.setHeader('retry-after', String(over.retryAfterSeconds));
-    await sendStatus(x, buildStatus(429, 'TooManyRequests',
-      `too many requests without a valid session token from this address; retry after ${over.retryAfterSeconds}s (run hoopctl connect ${x.connectionName === '' ? '<connection>' : x.connectionName} for a session)`,
-      { retryAfterSeconds: over.retryAfterSeconds }), async () => undefined);
+    await sendStatus(
+      x,
+      buildStatus(
+        429,
+        'TooManyRequests',
+        `too many requests without a valid session token from this address; retry after ${over.retryAfterSeconds}s (run hoopctl connect ${x.connectionName === '' ? '<connection>' : x.connectionName} for a session)`,
+        { retryAfterSeconds: over.retryAfterSeconds },
+      ),
+      async () => undefined,
+    );
   }
 
   async function run(x: ProxyExchange): Promise<void> {
@@ -147,7 +181,10 @@ export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptio
   return {
     async handleRequest(req, res) {
       const parts = splitKubeUrl(req.url ?? '/');
-      if (parts === undefined) { await noConnection(req, res); return; }
+      if (parts === undefined) {
+        await noConnection(req, res);
+        return;
+      }
       await run(exchange(req, res, parts));
     },
     async handleUpgrade(req, socket, head) {
@@ -155,7 +192,10 @@ export function createKubeProxy(gw: GatewayContext, limit: AuthFailureLimitOptio
       // Answered through an ordinary response on the socket unless the gate admits a protocol switch.
       const { res, takeSocket } = upgradeResponse(req, socket);
       const parts = splitKubeUrl(req.url ?? '/');
-      if (parts === undefined) { await noConnection(req, res); return; }
+      if (parts === undefined) {
+        await noConnection(req, res);
+        return;
+      }
       const x = exchange(req, res, parts);
       x.upgrade = { socket, head, takeSocket };
       await run(x);

@@ -24,8 +24,15 @@ test('the expiry timer closes the streams at the session end', (t) => {
   let clock = 1_000;
   const streams = createLiveStreams(() => clock);
   let reason: string | undefined;
-  streams.add('s1', clock + 80, { close: (r) => { reason = r; } });
-  const advance = (ms: number): void => { clock += ms; t.mock.timers.tick(ms); };
+  streams.add('s1', clock + 80, {
+    close: (r) => {
+      reason = r;
+    },
+  });
+  const advance = (ms: number): void => {
+    clock += ms;
+    t.mock.timers.tick(ms);
+  };
   advance(79);
   assert.equal(reason, undefined, 'open until the end');
   advance(1);
@@ -38,7 +45,11 @@ test('a timer that fires before the clock reached the end is armed again', (t) =
   let clock = 1_000;
   const streams = createLiveStreams(() => clock);
   let reason: string | undefined;
-  streams.add('s1', clock + 80, { close: (r) => { reason = r; } });
+  streams.add('s1', clock + 80, {
+    close: (r) => {
+      reason = r;
+    },
+  });
   // The timer fires at 80 ms, but the gateway clock only says 50 ms passed (timers and clocks drift apart).
   clock += 50;
   t.mock.timers.tick(80);
@@ -51,9 +62,21 @@ test('a timer that fires before the clock reached the end is armed again', (t) =
 test('a throwing stream does not keep the others open; closeAll clears everything', () => {
   const streams = createLiveStreams(() => 0);
   let closed = 0;
-  streams.add('s1', 60_000, { close: () => { throw new Error('boom'); } });
-  streams.add('s1', 60_000, { close: () => { closed++; } });
-  streams.add('s2', 60_000, { close: () => { closed++; } });
+  streams.add('s1', 60_000, {
+    close: () => {
+      throw new Error('boom');
+    },
+  });
+  streams.add('s1', 60_000, {
+    close: () => {
+      closed++;
+    },
+  });
+  streams.add('s2', 60_000, {
+    close: () => {
+      closed++;
+    },
+  });
   streams.closeAll('stopping');
   assert.equal(closed, 2);
   assert.equal(streams.count(), 0);

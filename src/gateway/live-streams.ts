@@ -52,7 +52,11 @@ export function createLiveStreams(now: Clock): LiveStreams {
     bySession.delete(sessionId);
     clearTimeout(entry.timer);
     for (const s of entry.streams) {
-      try { s.close(reason); } catch { /* one stream failing to close must not keep the others open */ }
+      try {
+        s.close(reason);
+      } catch {
+        /* one stream failing to close must not keep the others open */
+      }
     }
     return entry.streams.size;
   }

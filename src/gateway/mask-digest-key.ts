@@ -26,7 +26,10 @@ export async function loadMaskDigestKey(store: Store, options: { now: Clock }): 
   if (found !== undefined) return found;
   const k = randomBytes(MIN_DIGEST_KEY_BYTES).toString('base64url');
   await store.putSigningKey({
-    kid: `mask-digest-${randomUUID()}`, alg: MASK_DIGEST_ALG, privateJwk: JSON.stringify({ kty: 'oct', k }), publicJwk: '{}',
+    kid: `mask-digest-${randomUUID()}`,
+    alg: MASK_DIGEST_ALG,
+    privateJwk: JSON.stringify({ kty: 'oct', k }),
+    publicJwk: '{}',
     createdAt: new Date(options.now()).toISOString(),
   });
   // Re-read: replicas that raced all pick the oldest record.

@@ -42,8 +42,22 @@ export interface GatewayMetrics {
   scrape(): Promise<{ contentType: string; body: string }>;
 }
 
-const VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'proxy',
-  'post', 'put', 'head', 'options', 'connect']);
+const VERBS = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'proxy',
+  'post',
+  'put',
+  'head',
+  'options',
+  'connect',
+]);
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 // A policy decision takes microseconds and a local upstream about a millisecond: the phase buckets start lower.
 const PHASE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -67,44 +81,91 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
   const known = new Set(sources.connections);
   const conn = (c: string | null): string => (c !== null && known.has(c) ? c : 'unknown');
   const requests = new Counter({
-    name: 'hoopctl_gateway_requests_total', help: 'Kubernetes API requests through the gateway, by connection, verb, decision and HTTP status.',
-    labelNames: ['connection', 'verb', 'decision', 'code'] as const, registers: [registry],
+    name: 'hoopctl_gateway_requests_total',
+    help: 'Kubernetes API requests through the gateway, by connection, verb, decision and HTTP status.',
+    labelNames: ['connection', 'verb', 'decision', 'code'] as const,
+    registers: [registry],
   });
   const latency = new Histogram({
-    name: 'hoopctl_gateway_request_duration_seconds', help: 'Time from receiving a request to its last byte (streams included).',
-    labelNames: ['connection', 'verb', 'decision'] as const, buckets: LATENCY_BUCKETS, registers: [registry],
+    name: 'hoopctl_gateway_request_duration_seconds',
+    help: 'Time from receiving a request to its last byte (streams included).',
+    labelNames: ['connection', 'verb', 'decision'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
   });
-  const masked = new Counter({ name: 'hoopctl_gateway_masked_values_total', help: 'Values masked in answers and request URIs.', labelNames: ['connection'] as const, registers: [registry] });
+  const masked = new Counter({
+    name: 'hoopctl_gateway_masked_values_total',
+    help: 'Values masked in answers and request URIs.',
+    labelNames: ['connection'] as const,
+    registers: [registry],
+  });
   const auditWrite = new Histogram({
-    name: 'hoopctl_gateway_audit_write_duration_seconds', help: 'Time to append one audit event to the store.', buckets: LATENCY_BUCKETS, registers: [registry],
+    name: 'hoopctl_gateway_audit_write_duration_seconds',
+    help: 'Time to append one audit event to the store.',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
   });
   const phase = new Histogram({
     name: 'hoopctl_gateway_phase_seconds',
     help: 'Time one proxied request spent in one hop: policy (authorize), upstream (until response headers), masking (in the masker), audit (waiting on its audit writes).',
-    labelNames: ['phase'] as const, buckets: PHASE_BUCKETS, registers: [registry],
+    labelNames: ['phase'] as const,
+    buckets: PHASE_BUCKETS,
+    registers: [registry],
   });
   // Bound once, so an observation on the request path does no label lookup.
   const phases: Record<Phase, { observe(v: number): void }> = {
-    policy: phase.labels('policy'), upstream: phase.labels('upstream'), masking: phase.labels('masking'), audit: phase.labels('audit'),
+    policy: phase.labels('policy'),
+    upstream: phase.labels('upstream'),
+    masking: phase.labels('masking'),
+    audit: phase.labels('audit'),
   };
-  const auditFailures = new Counter({ name: 'hoopctl_gateway_audit_write_failures_total', help: 'Audit events the store could not write.', registers: [registry] });
-  const storeErrors = new Counter({ name: 'hoopctl_gateway_store_errors_total', help: 'Failed store calls, by operation.', labelNames: ['operation'] as const, registers: [registry] });
+  const auditFailures = new Counter({
+    name: 'hoopctl_gateway_audit_write_failures_total',
+    help: 'Audit events the store could not write.',
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'hoopctl_gateway_store_errors_total',
+    help: 'Failed store calls, by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
   const notifyFailures = new Counter({
-    name: 'hoopctl_gateway_notification_failures_total', help: 'Failed notification attempts; final="true" when given up.',
-    labelNames: ['target', 'final'] as const, registers: [registry],
+    name: 'hoopctl_gateway_notification_failures_total',
+    help: 'Failed notification attempts; final="true" when given up.',
+    labelNames: ['target', 'final'] as const,
+    registers: [registry],
   });
   const limited = new Counter({
     name: 'hoopctl_gateway_unauthenticated_rate_limited_total',
     help: 'Requests that failed authentication over the per-source limit: answered 429, audited as one event per source and interval.',
     registers: [registry],
   });
-  new Gauge({ name: 'hoopctl_gateway_open_streams', help: 'Proxied requests and streams open now (watch, logs -f, exec included).', registers: [registry],
-    collect() { this.set(sources.openStreams()); } });
+  new Gauge({
+    name: 'hoopctl_gateway_open_streams',
+    help: 'Proxied requests and streams open now (watch, logs -f, exec included).',
+    registers: [registry],
+    collect() {
+      this.set(sources.openStreams());
+    },
+  });
   // Read from the store at scrape time; a failing store leaves the gauge out rather than reporting 0.
-  new Gauge({ name: 'hoopctl_gateway_active_sessions', help: 'Sessions not ended and not expired (all replicas).', registers: [registry],
-    async collect() { this.set(await sources.activeSessions()); } });
-  new Gauge({ name: 'hoopctl_gateway_pending_approvals', help: 'Access requests waiting for approvers (all replicas).', registers: [registry],
-    async collect() { this.set(await sources.pendingApprovals()); } });
+  new Gauge({
+    name: 'hoopctl_gateway_active_sessions',
+    help: 'Sessions not ended and not expired (all replicas).',
+    registers: [registry],
+    async collect() {
+      this.set(await sources.activeSessions());
+    },
+  });
+  new Gauge({
+    name: 'hoopctl_gateway_pending_approvals',
+    help: 'Access requests waiting for approvers (all replicas).',
+    registers: [registry],
+    async collect() {
+      this.set(await sources.pendingApprovals());
+    },
+  });
 
   return {
     registry,
@@ -128,9 +189,15 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
         return { contentType: registry.contentType, body: await registry.metrics() };
       } catch {
         // A gauge whose store read failed: the rest is still worth scraping.
-        const parts = await Promise.all(registry.getMetricsAsArray().map(async (m) => {
-          try { return await registry.getSingleMetricAsString(m.name); } catch { return ''; }
-        }));
+        const parts = await Promise.all(
+          registry.getMetricsAsArray().map(async (m) => {
+            try {
+              return await registry.getSingleMetricAsString(m.name);
+            } catch {
+              return '';
+            }
+          }),
+        );
         return { contentType: registry.contentType, body: `${parts.filter((p) => p !== '').join('\n\n')}\n` };
       }
     },

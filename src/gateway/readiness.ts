@@ -16,14 +16,16 @@ export interface Readiness {
 
 /** Combines checks: every failing one's `name: problem`. */
 export async function combineReadiness(checks: Iterable<[string, ReadinessCheck]>): Promise<string[]> {
-  const results = await Promise.all([...checks].map(async ([name, check]) => {
-    try {
-      const problem = await check();
-      return problem === undefined ? undefined : `${name}: ${problem}`;
-    } catch (e) {
-      return `${name}: ${(e as Error).message}`;
-    }
-  }));
+  const results = await Promise.all(
+    [...checks].map(async ([name, check]) => {
+      try {
+        const problem = await check();
+        return problem === undefined ? undefined : `${name}: ${problem}`;
+      } catch (e) {
+        return `${name}: ${(e as Error).message}`;
+      }
+    }),
+  );
   return results.filter((r): r is string => r !== undefined);
 }
 
@@ -31,7 +33,9 @@ export async function combineReadiness(checks: Iterable<[string, ReadinessCheck]
 export function createReadiness(): Readiness {
   const checks = new Map<string, ReadinessCheck>();
   return {
-    add: (name, check) => { checks.set(name, check); },
+    add: (name, check) => {
+      checks.set(name, check);
+    },
     problems: () => combineReadiness(checks),
   };
 }

@@ -5,11 +5,25 @@ import { GATEWAY_ROUTES } from './v1-routes.js';
 
 // The gateway's endpoints as DESIGN.md and src/api/wire.ts document them: the table must hold exactly these.
 const DOCUMENTED = [
-  'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json',
-  'GET /v1/config', 'GET /v1/connections', 'GET /v1/whoami',
-  'POST /v1/sessions', 'GET /v1/sessions', 'DELETE /v1/sessions/:id', 'GET /v1/sessions/:id/recordings', 'GET /v1/recordings/:id',
-  'POST /v1/token', 'GET /v1/audit', 'GET /v1/audit/verify',
-  'GET /v1/requests', 'GET /v1/requests/:id', 'DELETE /v1/requests/:id', 'POST /v1/requests/:id/approve', 'POST /v1/requests/:id/deny',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /.well-known/jwks.json',
+  'GET /v1/config',
+  'GET /v1/connections',
+  'GET /v1/whoami',
+  'POST /v1/sessions',
+  'GET /v1/sessions',
+  'DELETE /v1/sessions/:id',
+  'GET /v1/sessions/:id/recordings',
+  'GET /v1/recordings/:id',
+  'POST /v1/token',
+  'GET /v1/audit',
+  'GET /v1/audit/verify',
+  'GET /v1/requests',
+  'GET /v1/requests/:id',
+  'DELETE /v1/requests/:id',
+  'POST /v1/requests/:id/approve',
+  'POST /v1/requests/:id/deny',
 ];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 const table = createRouteTable(GATEWAY_ROUTES);
@@ -36,7 +50,16 @@ for (const route of GATEWAY_ROUTES) {
 test('parameters are one whole segment, kept percent-encoded; unknown paths are none of the table', () => {
   const hit = table.match('GET', '/v1/sessions/a%2Fb/recordings');
   assert.deepEqual(hit.kind === 'route' ? hit.params : hit, { id: 'a%2Fb' });
-  for (const path of ['/v1/sessions/a/b', '/v1/sessions/', '/v1/session', '/v1', '/v1/requests/x/approve/', '/healthz/', '/k8s/prod/api', '/.well-known/jwksXjson']) {
+  for (const path of [
+    '/v1/sessions/a/b',
+    '/v1/sessions/',
+    '/v1/session',
+    '/v1',
+    '/v1/requests/x/approve/',
+    '/healthz/',
+    '/k8s/prod/api',
+    '/.well-known/jwksXjson',
+  ]) {
     assert.deepEqual(table.match('GET', path), { kind: 'none' }, path);
   }
 });

@@ -19,9 +19,7 @@ export interface Route<C> {
 
 /** What the table says about one request. */
 export type RouteMatch<C> =
-  | { kind: 'route'; route: Route<C>; params: Record<string, string> }
-  | { kind: 'method-not-allowed'; allow: RouteMethod[] }
-  | { kind: 'none' };
+  { kind: 'route'; route: Route<C>; params: Record<string, string> } | { kind: 'method-not-allowed'; allow: RouteMethod[] } | { kind: 'none' };
 
 /** A compiled table. */
 export interface RouteTable<C> {
@@ -29,19 +27,28 @@ export interface RouteTable<C> {
   match(method: string, path: string): RouteMatch<C>;
 }
 
-interface Compiled<C> { re: RegExp; names: string[]; byMethod: Map<string, Route<C>> }
+interface Compiled<C> {
+  re: RegExp;
+  names: string[];
+  byMethod: Map<string, Route<C>>;
+}
 
 function compilePath(path: string): { re: RegExp; names: string[] } {
   if (!path.startsWith('/')) throw new Error(`route path ${JSON.stringify(path)} does not start with /`);
   const names: string[] = [];
-  const source = path.slice(1).split('/').map((seg) => {
-    if (seg.startsWith(':')) {
-      names.push(seg.slice(1));
-      return '([^/]+)';
-    }
-    if (seg === '' || /[^A-Za-z0-9._-]/.test(seg)) throw new Error(`route path ${JSON.stringify(path)} has a segment that is neither a name nor a :parameter`);
-    return seg.replace(/\./g, '\\.');
-  }).join('/');
+  const source = path
+    .slice(1)
+    .split('/')
+    .map((seg) => {
+      if (seg.startsWith(':')) {
+        names.push(seg.slice(1));
+        return '([^/]+)';
+      }
+      if (seg === '' || /[^A-Za-z0-9._-]/.test(seg))
+        throw new Error(`route path ${JSON.stringify(path)} has a segment that is neither a name nor a :parameter`);
+      return seg.replace(/\./g, '\\.');
+    })
+    .join('/');
   return { re: new RegExp(`^/${source}$`), names };
 }
 
@@ -68,11 +75,13 @@ export function createRouteTable<C>(routes: readonly Route<C>[]): RouteTable<C> 
         const route = c.byMethod.get(method);
         if (route === undefined) {
           allow ??= [];
-          allow.push(...[...c.byMethod.keys()] as RouteMethod[]);
+          allow.push(...([...c.byMethod.keys()] as RouteMethod[]));
           continue;
         }
         const params: Record<string, string> = {};
-        c.names.forEach((n, i) => { params[n] = m[i + 1]!; });
+        c.names.forEach((n, i) => {
+          params[n] = m[i + 1]!;
+        });
         return { kind: 'route', route, params };
       }
       return allow === undefined ? { kind: 'none' } : { kind: 'method-not-allowed', allow: [...new Set(allow)] };
@@ -85,7 +94,10 @@ export function sendMethodNotAllowed(res: ServerResponse, method: string, path: 
   const status = buildStatus(405, 'MethodNotAllowed', `the server does not allow method ${method} on ${path} (allowed: ${allow.join(', ')})`);
   const body = JSON.stringify(status);
   res.writeHead(405, {
-    allow: allow.join(', '), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',
+    allow: allow.join(', '),
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
   });
   res.end(body);
 }

@@ -61,7 +61,9 @@ export async function startGatewayFromConfigFile(file: string, options: ServeOpt
   const names = config.connections.map((c) => c.name).join(', ') || 'none';
   // Honoured because kubeconfigs of lab clusters carry it, but it must never pass silently.
   for (const c of config.connections.filter((x) => x.insecureSkipTlsVerify)) {
-    options.log(`WARNING: connection ${c.name}: TLS verification of the upstream is OFF (insecureSkipTlsVerify); anyone on the path can read its traffic and the held credential`);
+    options.log(
+      `WARNING: connection ${c.name}: TLS verification of the upstream is OFF (insecureSkipTlsVerify); anyone on the path can read its traffic and the held credential`,
+    );
   }
   options.log(`gateway listening on ${gateway.url} (public URL ${gateway.publicUrl}; store ${storeName}; connections: ${names})`);
   return {

@@ -20,7 +20,12 @@ export function applyServerLimits(server: http.Server | https.Server): void {
 
 /** The Status body of a request refused while draining. */
 export const DRAINING_BODY = JSON.stringify({
-  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', code: 503,
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  reason: 'ServiceUnavailable',
+  code: 503,
   message: 'the hoopctl gateway is shutting down; retry (another replica will answer)',
 });
 
@@ -32,8 +37,12 @@ export function refuseDraining(res: http.ServerResponse): void {
 /** Answers `/metrics`. */
 export function serveMetrics(metrics: GatewayMetrics, res: http.ServerResponse): void {
   metrics.scrape().then(
-    ({ contentType, body }) => { res.writeHead(200, { 'content-type': contentType }).end(body); },
-    () => { res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n'); },
+    ({ contentType, body }) => {
+      res.writeHead(200, { 'content-type': contentType }).end(body);
+    },
+    () => {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
+    },
   );
 }
 
@@ -43,12 +52,27 @@ export async function listenOn(server: http.Server | https.Server, at: ListenAdd
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       const where = `${urlHost(at.host)}:${at.port}`;
-      const why = e.code === 'EADDRINUSE' ? 'is already in use' : e.code === 'EACCES' ? 'is not permitted for this user' : e.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : undefined;
-      reject(why === undefined ? e : new HoopError('config_invalid', `${file}: ${field}: ${where} ${why} (${e.code})`, {
-        hint: `stop what listens there, or choose another ${field}`, cause: e,
-      }));
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : e.code === 'EACCES'
+            ? 'is not permitted for this user'
+            : e.code === 'EADDRNOTAVAIL'
+              ? 'is not an address of this machine'
+              : undefined;
+      reject(
+        why === undefined
+          ? e
+          : new HoopError('config_invalid', `${file}: ${field}: ${where} ${why} (${e.code})`, {
+              hint: `stop what listens there, or choose another ${field}`,
+              cause: e,
+            }),
+      );
     };
     server.once('error', onError);
-    server.listen(at.port, at.host, () => { server.off('error', onError); resolve(); });
+    server.listen(at.port, at.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
   });
 }

@@ -13,7 +13,9 @@ export const SESSION_ISSUER_SETTING = 'session-issuer';
 export async function claimSessionIssuer(store: Store, publicUrl: string, configured: boolean, log: (line: string) => void): Promise<string> {
   const issuer = await store.claimSetting(SESSION_ISSUER_SETTING, publicUrl);
   if (issuer !== publicUrl && configured) {
-    log(`session tokens keep the issuer ${issuer} recorded in the store by the first gateway that used it (this gateway's publicUrl is ${publicUrl}); sessions are valid on every replica either way`);
+    log(
+      `session tokens keep the issuer ${issuer} recorded in the store by the first gateway that used it (this gateway's publicUrl is ${publicUrl}); sessions are valid on every replica either way`,
+    );
   }
   return issuer;
 }

@@ -69,7 +69,11 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
     const { key, kid } = await keyOf(token);
     try {
       const { payload } = await jwtVerify(token, key, {
-        issuer: o.issuer, audience: SESSION_AUDIENCE, algorithms: [o.keys.current.alg], currentDate: new Date(o.now()), clockTolerance: 0,
+        issuer: o.issuer,
+        audience: SESSION_AUDIENCE,
+        algorithms: [o.keys.current.alg],
+        currentDate: new Date(o.now()),
+        clockTolerance: 0,
       });
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
       verified.set(token, { payload, kid });
@@ -109,19 +113,23 @@ export function createSessionTokens(o: SessionTokensOptions): SessionTokens {
 
   async function keyOf(token: string): Promise<{ key: CryptoKey; kid: string }> {
     let kid: string | undefined;
-    try { kid = decodeProtectedHeader(token).kid; } catch (e) { throw new HoopError('not_logged_in', 'the bearer token is not a session token', { cause: e }); }
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch (e) {
+      throw new HoopError('not_logged_in', 'the bearer token is not a session token', { cause: e });
+    }
     const key = kid === undefined ? undefined : await o.keys.publicKey(kid);
     if (key === undefined || kid === undefined) {
-      throw new HoopError('not_logged_in', 'the session token was not signed by a current key of this gateway (unknown or retired key)', { hint: 'run hoopctl connect <connection>' });
+      throw new HoopError('not_logged_in', 'the session token was not signed by a current key of this gateway (unknown or retired key)', {
+        hint: 'run hoopctl connect <connection>',
+      });
     }
     return { key, kid };
   }
 
   return {
     sign: (claims) =>
-      new SignJWT({ ...claims })
-        .setProtectedHeader({ alg: o.keys.current.alg, kid: o.keys.current.kid, typ: 'JWT' })
-        .sign(o.keys.current.privateKey),
+      new SignJWT({ ...claims }).setProtectedHeader({ alg: o.keys.current.alg, kid: o.keys.current.kid, typ: 'JWT' }).sign(o.keys.current.privateKey),
     async verify(token) {
       const payload = await verifiedPayload(token);
       let claims: SessionClaims;

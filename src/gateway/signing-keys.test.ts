@@ -5,7 +5,11 @@ import { acceptedUntil, loadSigningKeys } from './signing-keys.js';
 
 const HOUR = 3_600_000;
 const rec = (kid: string, at: number, retiredAt?: number) => ({
-  kid, alg: 'ES256', privateJwk: '{}', publicJwk: '{}', createdAt: new Date(at).toISOString(),
+  kid,
+  alg: 'ES256',
+  privateJwk: '{}',
+  publicJwk: '{}',
+  createdAt: new Date(at).toISOString(),
   ...(retiredAt === undefined ? {} : { retiredAt: new Date(retiredAt).toISOString() }),
 });
 
@@ -18,7 +22,13 @@ test('automatic rotation: a new key once the current is rotateEvery old; the old
   const store = await openSqliteStore(':memory:');
   let now = Date.parse('2026-01-01T00:00:00Z');
   const logs: string[] = [];
-  const keys = await loadSigningKeys(store, { now: () => now, maxTokenLifetimeSeconds: 3600, rotateEverySeconds: 24 * 3600, reloadIntervalMs: 0, log: (l) => logs.push(l) });
+  const keys = await loadSigningKeys(store, {
+    now: () => now,
+    maxTokenLifetimeSeconds: 3600,
+    rotateEverySeconds: 24 * 3600,
+    reloadIntervalMs: 0,
+    log: (l) => logs.push(l),
+  });
   const first = keys.current.kid;
   now += 23 * HOUR;
   await keys.reload();
@@ -28,15 +38,27 @@ test('automatic rotation: a new key once the current is rotateEvery old; the old
   const second = keys.current.kid;
   assert.notEqual(second, first);
   assert.equal((await store.getSigningKeys()).length, 2);
-  assert.deepEqual(keys.jwks().keys.map((k) => k.kid).sort(), [first, second].sort());
+  assert.deepEqual(
+    keys
+      .jwks()
+      .keys.map((k) => k.kid)
+      .sort(),
+    [first, second].sort(),
+  );
   assert.ok(await keys.publicKey(first));
   now += HOUR - 1;
   assert.ok(keys.accepts(first), 'a token signed just before the rotation may still be alive');
   now += 2;
   assert.ok(!keys.accepts(first));
   assert.equal(await keys.publicKey(first), undefined);
-  assert.deepEqual(keys.jwks().keys.map((k) => k.kid), [second]);
-  assert.ok(logs.some((l) => l.includes('signing key rotated')), logs.join('\n'));
+  assert.deepEqual(
+    keys.jwks().keys.map((k) => k.kid),
+    [second],
+  );
+  assert.ok(
+    logs.some((l) => l.includes('signing key rotated')),
+    logs.join('\n'),
+  );
   keys.close();
   await store.close();
 });

@@ -50,7 +50,11 @@ async function generate(nowIso: string): Promise<SigningKeyRecord> {
   const privateJwk = await exportJWK(privateKey);
   const tag = { kid, alg: ALG, use: 'sig' };
   return {
-    kid, alg: ALG, privateJwk: JSON.stringify({ ...privateJwk, ...tag }), publicJwk: JSON.stringify({ ...publicJwk, ...tag }), createdAt: nowIso,
+    kid,
+    alg: ALG,
+    privateJwk: JSON.stringify({ ...privateJwk, ...tag }),
+    publicJwk: JSON.stringify({ ...publicJwk, ...tag }),
+    createdAt: nowIso,
   };
 }
 
@@ -60,7 +64,10 @@ function byAge(a: SigningKeyRecord, b: SigningKeyRecord): number {
 
 /** The current key of a record list: the newest one not retired. */
 function currentOf(records: SigningKeyRecord[]): SigningKeyRecord | undefined {
-  return records.filter((r) => r.alg === ALG && r.retiredAt === undefined).sort(byAge).at(-1);
+  return records
+    .filter((r) => r.alg === ALG && r.retiredAt === undefined)
+    .sort(byAge)
+    .at(-1);
 }
 
 /**
@@ -142,7 +149,9 @@ export async function loadSigningKeys(store: Store, o: SigningKeysOptions): Prom
         rs = await store.getSigningKeys();
       }
       await apply(rs);
-    })().finally(() => { loading = undefined; });
+    })().finally(() => {
+      loading = undefined;
+    });
     return loading;
   };
   // One store read for every unknown kid met within UNKNOWN_KID_RELOAD_MS of the last read, shared by all of them.
@@ -150,23 +159,34 @@ export async function loadSigningKeys(store: Store, o: SigningKeysOptions): Prom
   const readForUnknownKid = (): Promise<void> => {
     const wait = lastLoad + UNKNOWN_KID_RELOAD_MS - o.now();
     if (wait <= 0) return reload();
-    unknownKidRead ??= new Promise<void>((resolve) => { setTimeout(resolve, wait); })
+    unknownKidRead ??= new Promise<void>((resolve) => {
+      setTimeout(resolve, wait);
+    })
       .then(reload)
-      .finally(() => { unknownKidRead = undefined; });
+      .finally(() => {
+        unknownKidRead = undefined;
+      });
     return unknownKidRead;
   };
-  const timer = reloadMs > 0
-    ? setInterval(() => { reload().catch((e: unknown) => o.log?.(`cannot re-read the signing keys: ${(e as Error).message}`)); }, reloadMs)
-    : undefined;
+  const timer =
+    reloadMs > 0
+      ? setInterval(() => {
+          reload().catch((e: unknown) => o.log?.(`cannot re-read the signing keys: ${(e as Error).message}`));
+        }, reloadMs)
+      : undefined;
   timer?.unref();
   if (o.rotateEverySeconds !== undefined) await reload();
 
   return {
-    get current() { return current; },
+    get current() {
+      return current;
+    },
     jwks: () => ({ keys: [...publicJwks.entries()].filter(([kid]) => accepts(kid)).map(([, jwk]) => jwk) }),
     accepts,
     reload,
-    close: () => { if (timer !== undefined) clearInterval(timer); },
+    close: () => {
+      if (timer !== undefined) clearInterval(timer);
+    },
     publicKey: async (kid) => {
       if (!publicJwks.has(kid)) await readForUnknownKid();
       const jwk = publicJwks.get(kid);

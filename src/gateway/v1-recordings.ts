@@ -46,7 +46,9 @@ export async function getRecording(gw: GatewayContext, req: IncomingMessage, res
   const r = shownRecording(gw, stored);
   const body = castFile(castHeader({ ...r, title: recordingTitle(r) }), await gw.store.readRecording(id));
   res.writeHead(200, {
-    'content-type': 'application/x-asciicast', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',
+    'content-type': 'application/x-asciicast',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
     'x-hoopctl-recording-truncated': String(r.truncated),
   });
   res.end(body);
@@ -55,7 +57,8 @@ export async function getRecording(gw: GatewayContext, req: IncomingMessage, res
 /** `GET /v1/audit/verify`: the chain report (admins). */
 export async function verifyAudit(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const caller = await authenticateCaller(gw, req, false);
-  if (!caller.admin) throw new HoopError('denied', 'only gateway admins may verify the audit log', { hint: 'or run hoopctl audit verify --db FILE on the gateway host' });
+  if (!caller.admin)
+    throw new HoopError('denied', 'only gateway admins may verify the audit log', { hint: 'or run hoopctl audit verify --db FILE on the gateway host' });
   // Every event from the first (`hoopctl audit verify`), read in pages between which the gateway serves other requests.
   const report = await gw.auditChain.full();
   sendJson(res, 200, report);

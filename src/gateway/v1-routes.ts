@@ -32,8 +32,11 @@ async function listConnections(gw: GatewayContext, req: IncomingMessage, res: Se
     // People see the connections they hold a role on; admins see every one.
     if (roles.length === 0 && !caller.admin) continue;
     items.push({
-      name: c.name, ...(c.description === undefined ? {} : { description: c.description }),
-      defaultTtlSeconds: c.defaultTtlSeconds, maxTtlSeconds: c.maxTtlSeconds, roles,
+      name: c.name,
+      ...(c.description === undefined ? {} : { description: c.description }),
+      defaultTtlSeconds: c.defaultTtlSeconds,
+      maxTtlSeconds: c.maxTtlSeconds,
+      roles,
     });
   }
   sendJson(res, 200, { items });
@@ -58,12 +61,15 @@ async function listAudit(gw: GatewayContext, req: IncomingMessage, res: ServerRe
   // `after=SEQ`: only chained events after that position, oldest first (`hoopctl audit --follow`).
   const afterText = q.get('after');
   const afterSeq = afterText === null ? undefined : Number(afterText);
-  if (afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) throw new HoopError('usage', 'after must be a non-negative integer (an audit seq)');
+  if (afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0))
+    throw new HoopError('usage', 'after must be a non-negative integer (an audit seq)');
   const user = caller.admin ? asked : caller.user;
   const applied = Math.min(limit, MAX_AUDIT_LIMIT);
   const items = await gw.store.listAudit({
-    ...(session === undefined ? {} : { session }), ...(user === undefined ? {} : { user }),
-    ...(since === null ? {} : { since: sinceOf(since, gw.now()) }), limit: applied,
+    ...(session === undefined ? {} : { session }),
+    ...(user === undefined ? {} : { user }),
+    ...(since === null ? {} : { since: sinceOf(since, gw.now()) }),
+    limit: applied,
     ...(afterSeq === undefined ? {} : { afterSeq }),
   });
   // `limit` says what was applied, so a client that asked for more than the maximum can tell it got less.
@@ -80,7 +86,13 @@ async function ready(gw: GatewayContext, res: ServerResponse): Promise<void> {
 }
 
 /** What a route's handler is given. */
-interface RouteContext { gw: GatewayContext; req: IncomingMessage; res: ServerResponse; url: URL; version: string }
+interface RouteContext {
+  gw: GatewayContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  version: string;
+}
 
 /** A `:id` segment of the path, percent-decoded. */
 function decodedParam(raw: string): string {
@@ -93,10 +105,18 @@ function decodedParam(raw: string): string {
 
 /** Every endpoint of the gateway but the Kubernetes proxy (`/k8s/…`) and the web console (`/ui/…`). */
 export const GATEWAY_ROUTES: readonly Route<RouteContext>[] = [
-  { method: 'GET', path: '/healthz', handle: ({ res }) => { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n'); } },
+  {
+    method: 'GET',
+    path: '/healthz',
+    handle: ({ res }) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
+    },
+  },
   { method: 'GET', path: '/readyz', handle: ({ gw, res }) => ready(gw, res) },
   {
-    method: 'GET', path: '/.well-known/jwks.json', handle: ({ gw, res }) => {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    handle: ({ gw, res }) => {
       // Public keys: cacheable, unlike every other answer here.
       const body = JSON.stringify(gw.keys.jwks());
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }).end(body);

@@ -16,13 +16,17 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Validates a session request body (also the token exchange's parameters, mapped to this shape). */
 export function parseCreateRequest(body: unknown): CreateSessionRequest {
-  const bad = (m: string): never => { throw new HoopError('usage', `invalid session request: ${m}`); };
+  const bad = (m: string): never => {
+    throw new HoopError('usage', `invalid session request: ${m}`);
+  };
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (typeof b.connection !== 'string' || b.connection === '') bad('connection is required');
   for (const k of ['namespace', 'role', 'reason', 'requestId'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') bad(`${k} must be a string`);
-  if (b.ttlSeconds !== undefined && (typeof b.ttlSeconds !== 'number' || !Number.isInteger(b.ttlSeconds) || b.ttlSeconds <= 0)) bad('ttlSeconds must be a positive integer');
-  if (typeof b.namespace === 'string' && b.namespace !== '' && (!DNS_LABEL.test(b.namespace) || b.namespace.length > 63)) bad(`namespace ${JSON.stringify(b.namespace)} is not a valid namespace name`);
+  if (b.ttlSeconds !== undefined && (typeof b.ttlSeconds !== 'number' || !Number.isInteger(b.ttlSeconds) || b.ttlSeconds <= 0))
+    bad('ttlSeconds must be a positive integer');
+  if (typeof b.namespace === 'string' && b.namespace !== '' && (!DNS_LABEL.test(b.namespace) || b.namespace.length > 63))
+    bad(`namespace ${JSON.stringify(b.namespace)} is not a valid namespace name`);
   if (typeof b.reason === 'string' && b.reason.length > 1000) bad('reason is longer than 1000 characters');
   return b as unknown as CreateSessionRequest;
 }
@@ -71,7 +75,12 @@ export interface SessionRequestOrigin {
 }
 
 /** Issues a session to an authenticated caller: shared by `POST /v1/sessions` and the token exchange (`POST /v1/token`). */
-export async function issueSession(gw: GatewayContext, caller: Caller, body: CreateSessionRequest, origin: SessionRequestOrigin): Promise<CreateSessionResponse> {
+export async function issueSession(
+  gw: GatewayContext,
+  caller: Caller,
+  body: CreateSessionRequest,
+  origin: SessionRequestOrigin,
+): Promise<CreateSessionResponse> {
   const { sourceIP } = origin;
   const conn = gw.config.connections.find((c) => c.name === body.connection);
   if (conn === undefined) throw new HoopError('not_found', `no connection "${body.connection}" on this gateway`, { hint: 'run hoopctl connections' });
@@ -102,33 +111,71 @@ export async function issueSession(gw: GatewayContext, caller: Caller, body: Cre
   const ttlSeconds = approvedTtl(gw, caller, conn, role, asked);
   const nowMs = gw.now();
   const claims = buildSessionClaims({
-    issuer: gw.sessionIssuer, user: caller.user, groups: caller.groups, sessionId, connection: conn.name,
-    ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
-    nowSeconds: Math.floor(nowMs / 1000), ttlSeconds, jti: randomUUID(),
+    issuer: gw.sessionIssuer,
+    user: caller.user,
+    groups: caller.groups,
+    sessionId,
+    connection: conn.name,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(role === undefined ? {} : { role }),
+    nowSeconds: Math.floor(nowMs / 1000),
+    ttlSeconds,
+    jti: randomUUID(),
   });
   const record: SessionRecord = {
-    id: sessionId, user: caller.user, groups: caller.groups, connection: conn.name, namespace: namespace ?? null,
-    role: role ?? null, reason: reason ?? null, createdAt: new Date(claims.iat * 1000).toISOString(),
-    expiresAt: new Date(claims.exp * 1000).toISOString(), endedAt: null, endReason: null,
+    id: sessionId,
+    user: caller.user,
+    groups: caller.groups,
+    connection: conn.name,
+    namespace: namespace ?? null,
+    role: role ?? null,
+    reason: reason ?? null,
+    createdAt: new Date(claims.iat * 1000).toISOString(),
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+    endedAt: null,
+    endReason: null,
   };
   const token = await gw.sessionTokens.sign(claims);
   await gw.store.createSession(record);
   try {
-    await gw.store.appendAudit(auditEvent({
-      auditID: randomUUID(), stage: 'SessionStarted', time: new Date(nowMs).toISOString(), session: sessionId, user: caller.user,
-      groups: caller.groups, connection: conn.name, verb: 'create', requestURI: origin.requestURI, decision: 'allow',
-      rule: role === undefined ? 'bindings (roles without approval)' : `bindings → role ${role}${approvedBy === undefined ? '' : ` (approved request ${approvedBy})`}`, responseStatus: 201,
-      namespace: namespace ?? null, userAgent: origin.userAgent, sourceIP,
-      message: `session for ${ttlSeconds}s${reason === undefined ? '' : `, reason: ${reason}`}`,
-    }));
+    await gw.store.appendAudit(
+      auditEvent({
+        auditID: randomUUID(),
+        stage: 'SessionStarted',
+        time: new Date(nowMs).toISOString(),
+        session: sessionId,
+        user: caller.user,
+        groups: caller.groups,
+        connection: conn.name,
+        verb: 'create',
+        requestURI: origin.requestURI,
+        decision: 'allow',
+        rule:
+          role === undefined
+            ? 'bindings (roles without approval)'
+            : `bindings → role ${role}${approvedBy === undefined ? '' : ` (approved request ${approvedBy})`}`,
+        responseStatus: 201,
+        namespace: namespace ?? null,
+        userAgent: origin.userAgent,
+        sourceIP,
+        message: `session for ${ttlSeconds}s${reason === undefined ? '' : `, reason: ${reason}`}`,
+      }),
+    );
   } catch (e) {
     // An unaudited session must not be usable.
     await gw.store.endSession(sessionId, new Date(gw.now()).toISOString(), 'audit write failed').catch(() => undefined);
     throw e;
   }
   const answer: CreateSessionResponse = {
-    sessionId, connection: conn.name, token, server: `${gw.publicUrl}/k8s/${conn.name}`, expiresAt: record.expiresAt,
-    user: caller.user, groups: caller.groups, ...(namespace === undefined ? {} : { namespace }), ...(role === undefined ? {} : { role }),
+    sessionId,
+    connection: conn.name,
+    token,
+    server: `${gw.publicUrl}/k8s/${conn.name}`,
+    expiresAt: record.expiresAt,
+    user: caller.user,
+    groups: caller.groups,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(role === undefined ? {} : { role }),
   };
   return answer;
 }
@@ -158,7 +205,11 @@ export async function endSession(gw: GatewayContext, req: IncomingMessage, res: 
 
 /** Ends session `id` as `actor` (already authorized), cuts its live streams and audits the end once; shared with the web console. */
 export async function finishEndSession(
-  gw: GatewayContext, id: string, actor: string, how: 'ended' | 'revoked', origin: { userAgent: string | null; sourceIP: string | null },
+  gw: GatewayContext,
+  id: string,
+  actor: string,
+  how: 'ended' | 'revoked',
+  origin: { userAgent: string | null; sourceIP: string | null },
 ): Promise<void> {
   const session = await gw.store.getSession(id);
   if (session === undefined) throw new HoopError('not_found', `no session ${id}`);
@@ -167,12 +218,24 @@ export async function finishEndSession(
   gw.sessionTokens.markEnded(id);
   const closed = gw.streams.closeSession(id, `session ${how} by ${actor}`);
   if (changed) {
-    await gw.store.appendAudit(auditEvent({
-      auditID: randomUUID(), stage: 'SessionEnded', time: nowIso, session: id, user: session.user, groups: session.groups,
-      connection: session.connection, verb: 'delete', requestURI: `/v1/sessions/${id}`, decision: 'allow', responseStatus: 204,
-      userAgent: origin.userAgent, sourceIP: origin.sourceIP,
-      message: `${how} by ${actor}; ${closed} open stream(s) closed`,
-    }));
+    await gw.store.appendAudit(
+      auditEvent({
+        auditID: randomUUID(),
+        stage: 'SessionEnded',
+        time: nowIso,
+        session: id,
+        user: session.user,
+        groups: session.groups,
+        connection: session.connection,
+        verb: 'delete',
+        requestURI: `/v1/sessions/${id}`,
+        decision: 'allow',
+        responseStatus: 204,
+        userAgent: origin.userAgent,
+        sourceIP: origin.sourceIP,
+        message: `${how} by ${actor}; ${closed} open stream(s) closed`,
+      }),
+    );
   }
 }
 
@@ -187,8 +250,15 @@ export async function listSessions(gw: GatewayContext, req: IncomingMessage, res
     ...(query.get('active') === 'true' ? { activeAt: new Date(gw.now()).toISOString() } : {}),
   });
   // A session without a named role is not role-less: say which roles it runs with, so no list shows "-".
-  const items: SessionView[] = rows.map((s) => (s.role !== null ? s : {
-    ...s, defaultRoles: rolesFor(gw.config.policy, { user: s.user, groups: s.groups }, s.connection).filter((r) => !r.approval).map((r) => r.name),
-  }));
+  const items: SessionView[] = rows.map((s) =>
+    s.role !== null
+      ? s
+      : {
+          ...s,
+          defaultRoles: rolesFor(gw.config.policy, { user: s.user, groups: s.groups }, s.connection)
+            .filter((r) => !r.approval)
+            .map((r) => r.name),
+        },
+  );
   sendJson(res, 200, { items });
 }

@@ -19,12 +19,32 @@ export const SUBJECT_TOKEN_TYPES = ['urn:ietf:params:oauth:token-type:id_token',
 const ISSUED_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const REQUESTABLE = new Set([ISSUED_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:access_token']);
 const MAX_BODY = 64 * 1024;
-const KNOWN = new Set(['grant_type', 'subject_token', 'subject_token_type', 'requested_token_type', 'resource', 'audience', 'scope',
-  'actor_token', 'actor_token_type', 'role', 'namespace', 'ttl_seconds', 'reason', 'request_id']);
+const KNOWN = new Set([
+  'grant_type',
+  'subject_token',
+  'subject_token_type',
+  'requested_token_type',
+  'resource',
+  'audience',
+  'scope',
+  'actor_token',
+  'actor_token_type',
+  'role',
+  'namespace',
+  'ttl_seconds',
+  'reason',
+  'request_id',
+]);
 
 /** A refusal in RFC 6749 §5.2 terms, on top of the HoopError the CLI reads. */
 class OAuthError extends HoopError {
-  constructor(readonly oauthError: string, code: ErrorCode, message: string, hint?: string, readonly request?: AccessRequestView) {
+  constructor(
+    readonly oauthError: string,
+    code: ErrorCode,
+    message: string,
+    hint?: string,
+    readonly request?: AccessRequestView,
+  ) {
     super(code, message, hint === undefined ? {} : { hint });
   }
 }
@@ -47,7 +67,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 /** The one value of a parameter; RFC 6749 §3.2: parameters must not repeat (`resource` may, but one connection is one target). */
 function single(form: URLSearchParams, name: string): string | undefined {
   const all = form.getAll(name);
-  if (all.length > 1) throw new OAuthError(name === 'resource' || name === 'audience' ? 'invalid_target' : 'invalid_request', 'usage', `${name} is given more than once`);
+  if (all.length > 1)
+    throw new OAuthError(name === 'resource' || name === 'audience' ? 'invalid_target' : 'invalid_request', 'usage', `${name} is given more than once`);
   return all[0] === '' ? undefined : all[0];
 }
 
@@ -55,9 +76,11 @@ function single(form: URLSearchParams, name: string): string | undefined {
 function targetConnection(gw: GatewayContext, form: URLSearchParams): string {
   const audience = single(form, 'audience');
   const resource = single(form, 'resource');
-  if (audience !== undefined && resource !== undefined) throw new OAuthError('invalid_target', 'usage', 'give the connection as audience or as resource, not both');
+  if (audience !== undefined && resource !== undefined)
+    throw new OAuthError('invalid_target', 'usage', 'give the connection as audience or as resource, not both');
   if (audience !== undefined) return audience;
-  if (resource === undefined) throw new OAuthError('invalid_request', 'usage', 'name the connection: audience=<connection> or resource=<gateway>/k8s/<connection>');
+  if (resource === undefined)
+    throw new OAuthError('invalid_request', 'usage', 'name the connection: audience=<connection> or resource=<gateway>/k8s/<connection>');
   const prefix = `${gw.publicUrl}/k8s/`;
   const name = resource.startsWith(prefix) ? resource.slice(prefix.length).replace(/\/+$/, '') : '';
   if (name === '' || name.includes('/')) throw new OAuthError('invalid_target', 'usage', `resource ${JSON.stringify(resource)} is not ${prefix}<connection>`);
@@ -92,7 +115,8 @@ async function exchange(gw: GatewayContext, req: IncomingMessage): Promise<Token
     throw new OAuthError('invalid_request', 'usage', `subject_token_type must be one of ${SUBJECT_TOKEN_TYPES.join(', ')}`);
   }
   const requested = single(form, 'requested_token_type');
-  if (requested !== undefined && !REQUESTABLE.has(requested)) throw new OAuthError('invalid_request', 'usage', `requested_token_type ${requested} cannot be issued`);
+  if (requested !== undefined && !REQUESTABLE.has(requested))
+    throw new OAuthError('invalid_request', 'usage', `requested_token_type ${requested} cannot be issued`);
   const subject = single(form, 'subject_token');
   if (subject === undefined) throw new OAuthError('invalid_request', 'usage', 'subject_token is required');
   const body = sessionRequest(gw, form);
@@ -104,27 +128,44 @@ async function exchange(gw: GatewayContext, req: IncomingMessage): Promise<Token
   if (pending !== undefined) {
     // RFC 8628 §3.5's "authorization_pending": ask again (with request_id) once an approver said yes.
     const r = pending.request;
-    throw new OAuthError('authorization_pending', 'approval_pending',
+    throw new OAuthError(
+      'authorization_pending',
+      'approval_pending',
       `access request ${r.id} (${r.summary} on ${r.connection}) waits for approval by ${r.approvers.join(', ')}`,
-      `an approver runs: hoopctl approve ${r.id}; then run this again with --wait-approval, or exchange with request_id=${r.id}`, r);
+      `an approver runs: hoopctl approve ${r.id}; then run this again with --wait-approval, or exchange with request_id=${r.id}`,
+      r,
+    );
   }
   const session = await issueSession(gw, caller, body, {
-    sourceIP: req.socket?.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null, requestURI: '/v1/token',
+    sourceIP: req.socket?.remoteAddress ?? null,
+    userAgent: req.headers['user-agent'] ?? null,
+    requestURI: '/v1/token',
   });
   return {
-    access_token: session.token, issued_token_type: ISSUED_TOKEN_TYPE, token_type: 'Bearer',
-    expires_in: Math.max(0, Math.floor((Date.parse(session.expiresAt) - gw.now()) / 1000)), session,
+    access_token: session.token,
+    issued_token_type: ISSUED_TOKEN_TYPE,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.floor((Date.parse(session.expiresAt) - gw.now()) / 1000)),
+    session,
   };
 }
 
 /** The RFC 6749 §5.2 error code for a refusal that did not name one. */
 function oauthErrorOf(code: ErrorCode): string {
   switch (code) {
-    case 'usage': return 'invalid_request';
-    case 'not_logged_in': case 'login_expired': case 'login_failed': return 'invalid_grant';
-    case 'not_found': return 'invalid_target';
-    case 'denied': case 'approval_pending': return 'access_denied';
-    default: return 'server_error';
+    case 'usage':
+      return 'invalid_request';
+    case 'not_logged_in':
+    case 'login_expired':
+    case 'login_failed':
+      return 'invalid_grant';
+    case 'not_found':
+      return 'invalid_target';
+    case 'denied':
+    case 'approval_pending':
+      return 'access_denied';
+    default:
+      return 'server_error';
   }
 }
 
@@ -137,7 +178,9 @@ export async function handleTokenExchange(gw: GatewayContext, req: IncomingMessa
     const status = statusForCode(e.code);
     if (status >= 500) gw.log(`token exchange: ${e.code}: ${e.message}`);
     const body: ApiErrorBody & { request?: AccessRequestView } = {
-      ...e.toJSON(), error: e instanceof OAuthError ? e.oauthError : oauthErrorOf(e.code), error_description: e.message,
+      ...e.toJSON(),
+      error: e instanceof OAuthError ? e.oauthError : oauthErrorOf(e.code),
+      error_description: e.message,
       ...(e instanceof OAuthError && e.request !== undefined ? { request: e.request } : {}),
     };
     // RFC 6749 §5.2: 401 is for client authentication, which this endpoint does not use; a bad subject token is a 400.

@@ -11,15 +11,18 @@ import { bearerToken, sendJson } from './http-json.js';
 
 /** The sentence for a token without the configured groups claim: which claim, which scopes. */
 export function missingGroupsHint(claim: string, scopes: readonly string[]): string {
-  return `your ID token has no "${claim}" claim, so the gateway sees no groups: check that the identity provider puts "${claim}" `
-    + `into the ID token (not only into userinfo) and grants the scopes hoopctl asks for (${scopes.join(' ')}); then run hoopctl login again`;
+  return (
+    `your ID token has no "${claim}" claim, so the gateway sees no groups: check that the identity provider puts "${claim}" ` +
+    `into the ID token (not only into userinfo) and grants the scopes hoopctl asks for (${scopes.join(' ')}); then run hoopctl login again`
+  );
 }
 
 /** Answers `GET /v1/whoami` (ID token only: a session token names a session, not a login). */
 export async function whoami(gw: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const token = bearerToken(req);
   if (token === undefined) throw new HoopError('not_logged_in', 'this endpoint needs Authorization: Bearer <ID token>', { hint: 'run hoopctl login' });
-  if (gw.sessionTokens.looksLikeSessionToken(token)) throw new HoopError('not_logged_in', 'a session token cannot be used here; present your login (ID token)', { hint: 'run hoopctl login' });
+  if (gw.sessionTokens.looksLikeSessionToken(token))
+    throw new HoopError('not_logged_in', 'a session token cannot be used here; present your login (ID token)', { hint: 'run hoopctl login' });
   const id = await gw.idTokens.verify(token);
   const issuer = gw.config.oidc.issuers.find((i) => i.issuer === id.issuer);
   const answer: WhoamiResponse = { user: id.user, groups: id.groups, issuer: id.issuer, admin: isAdmin(gw.config, id) };

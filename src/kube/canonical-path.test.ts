@@ -7,15 +7,24 @@ test('parseCanonicalPath: the decoded path is what Go puts in url.URL.Path, trai
     ['/', '/', '/', [], false],
     ['/version', '/version', '/version', ['version'], false],
     ['/version/', '/version/', '/version/', ['version'], true],
-    ['/api/v1/namespaces/demo/pods/?watch=True', '/api/v1/namespaces/demo/pods/', '/api/v1/namespaces/demo/pods/', ['api', 'v1', 'namespaces', 'demo', 'pods'], true],
+    [
+      '/api/v1/namespaces/demo/pods/?watch=True',
+      '/api/v1/namespaces/demo/pods/',
+      '/api/v1/namespaces/demo/pods/',
+      ['api', 'v1', 'namespaces', 'demo', 'pods'],
+      true,
+    ],
     ['/%64ebug/pprof', '/%64ebug/pprof', '/debug/pprof', ['debug', 'pprof'], false],
     ['/api/v1/namespaces/d%65mo/', '/api/v1/namespaces/d%65mo/', '/api/v1/namespaces/demo/', ['api', 'v1', 'namespaces', 'demo'], true],
   ];
   for (const [target, path, decodedPath, segments, trailingSlash] of cases) {
     const got = parseCanonicalPath(target);
     assert.ok(!('refused' in got), `${target}: ${'refused' in got ? got.reason : ''}`);
-    assert.deepEqual({ path: got.path, decodedPath: got.decodedPath, segments: got.segments, trailingSlash: got.trailingSlash },
-      { path, decodedPath, segments, trailingSlash }, target);
+    assert.deepEqual(
+      { path: got.path, decodedPath: got.decodedPath, segments: got.segments, trailingSlash: got.trailingSlash },
+      { path, decodedPath, segments, trailingSlash },
+      target,
+    );
   }
 });
 
@@ -29,5 +38,12 @@ test('parseCanonicalPath: what kube-apiserver could read differently from the ga
 test('parseCanonicalPath: query values decode like Go url.ParseQuery', () => {
   const got = parseCanonicalPath('/api/v1/pods?watch=True&labelSelector=a%3Db+c&empty');
   assert.ok(!('refused' in got));
-  assert.deepEqual([...got.query], [['watch', ['True']], ['labelSelector', ['a=b c']], ['empty', ['']]]);
+  assert.deepEqual(
+    [...got.query],
+    [
+      ['watch', ['True']],
+      ['labelSelector', ['a=b c']],
+      ['empty', ['']],
+    ],
+  );
 });

@@ -10,8 +10,13 @@ export interface KnownResource {
   aliases: string[];
 }
 
-const r = (resource: string, group: string, version: string, namespaced: boolean, ...aliases: string[]): KnownResource =>
-  ({ resource, group, version, namespaced, aliases });
+const r = (resource: string, group: string, version: string, namespaced: boolean, ...aliases: string[]): KnownResource => ({
+  resource,
+  group,
+  version,
+  namespaced,
+  aliases,
+});
 
 /** Resources of a stock kube-apiserver 1.32 (see fixtures bodies/discovery), the subset kubectl users touch. */
 export const KNOWN_RESOURCES: readonly KnownResource[] = [

@@ -8,9 +8,17 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 test('buildKubeconfig writes one cluster, user and context, current, with the CA inline and no TLS skip', () => {
-  const text = buildKubeconfig({ name: 'hoopctl-prod', server: 'https://127.0.0.1:41234', certificateAuthorityPem: PEM, token: 'tok', namespace: 'demo', user: 'alice@prod' });
+  const text = buildKubeconfig({
+    name: 'hoopctl-prod',
+    server: 'https://127.0.0.1:41234',
+    certificateAuthorityPem: PEM,
+    token: 'tok',
+    namespace: 'demo',
+    user: 'alice@prod',
+  });
   assert.deepEqual(parse(text), {
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: 'hoopctl-prod', cluster: { server: 'https://127.0.0.1:41234', 'certificate-authority-data': b64(PEM) } }],
     users: [{ name: 'alice@prod', user: { token: 'tok' } }],
     contexts: [{ name: 'hoopctl-prod', context: { cluster: 'hoopctl-prod', user: 'alice@prod', namespace: 'demo' } }],
@@ -18,14 +26,21 @@ test('buildKubeconfig writes one cluster, user and context, current, with the CA
     preferences: {},
   });
   assert.ok(!text.includes('insecure'));
-  const noNs = parse(buildKubeconfig({ name: 'c', server: 'https://127.0.0.1:1', certificateAuthorityPem: PEM, token: 't', user: 'u' })) as { contexts: { context: object }[] };
+  const noNs = parse(buildKubeconfig({ name: 'c', server: 'https://127.0.0.1:1', certificateAuthorityPem: PEM, token: 't', user: 'u' })) as {
+    contexts: { context: object }[];
+  };
   assert.deepEqual(noNs.contexts[0]?.context, { cluster: 'c', user: 'u' });
 });
 
 test('buildKubeconfig round-trips through resolveKubeconfigContext', () => {
   const text = buildKubeconfig({ name: 'c', server: 'https://127.0.0.1:9', certificateAuthorityPem: PEM, token: 'secret', namespace: 'ns', user: 'u' });
   assert.deepEqual(resolveKubeconfigContext(parseKubeconfig(text)), {
-    context: 'c', server: 'https://127.0.0.1:9', caPem: PEM, insecureSkipTlsVerify: false, token: 'secret', namespace: 'ns',
+    context: 'c',
+    server: 'https://127.0.0.1:9',
+    caPem: PEM,
+    insecureSkipTlsVerify: false,
+    token: 'secret',
+    namespace: 'ns',
   });
 });
 
@@ -85,22 +100,41 @@ contexts:
 test('resolveKubeconfigContext decodes data fields and returns file fields as paths', () => {
   const config = parseKubeconfig(admin, 'admin.kubeconfig');
   assert.deepEqual(resolveKubeconfigContext(config), {
-    context: 'admin', server: 'https://prod:6443', caPem: PEM, insecureSkipTlsVerify: false, tlsServerName: 'api.prod',
-    clientCertPem: 'CERT', clientKeyPem: 'KEY', namespace: 'kube-system',
+    context: 'admin',
+    server: 'https://prod:6443',
+    caPem: PEM,
+    insecureSkipTlsVerify: false,
+    tlsServerName: 'api.prod',
+    clientCertPem: 'CERT',
+    clientKeyPem: 'KEY',
+    namespace: 'kube-system',
   });
   assert.deepEqual(resolveKubeconfigContext(config, 'sa'), {
-    context: 'sa', server: 'https://files:6443', caFile: 'ca.crt', insecureSkipTlsVerify: true, tokenFile: '/var/run/token',
+    context: 'sa',
+    server: 'https://files:6443',
+    caFile: 'ca.crt',
+    insecureSkipTlsVerify: true,
+    tokenFile: '/var/run/token',
   });
   assert.deepEqual(resolveKubeconfigContext(config, 'filecert'), {
-    context: 'filecert', server: 'https://files:6443', caFile: 'ca.crt', insecureSkipTlsVerify: true, clientCertFile: 'a.crt', clientKeyFile: 'a.key',
+    context: 'filecert',
+    server: 'https://files:6443',
+    caFile: 'ca.crt',
+    insecureSkipTlsVerify: true,
+    clientCertFile: 'a.crt',
+    clientKeyFile: 'a.key',
   });
 });
 
 test('resolveKubeconfigContext reads an exec credential plugin (client.authentication.k8s.io)', () => {
   const config = parseKubeconfig(admin, 'admin.kubeconfig');
   assert.deepEqual(resolveKubeconfigContext(config, 'eks').exec, {
-    apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'prod'],
-    env: [{ name: 'AWS_PROFILE', value: 'ops' }], provideClusterInfo: true, installHint: 'install the AWS CLI',
+    apiVersion: 'client.authentication.k8s.io/v1beta1',
+    command: 'aws',
+    args: ['eks', 'get-token', '--cluster-name', 'prod'],
+    env: [{ name: 'AWS_PROFILE', value: 'ops' }],
+    provideClusterInfo: true,
+    installHint: 'install the AWS CLI',
   });
 });
 
@@ -116,14 +150,24 @@ test('resolveKubeconfigContext errors are config_invalid and name the context', 
     ['dangling', 'cluster "gone" is not defined'],
   ];
   for (const [context, part] of cases) {
-    assert.throws(() => resolveKubeconfigContext(config, context), (e: unknown) =>
-      isHoopError(e, 'config_invalid') && e.message.startsWith(`admin.kubeconfig: context "${context}": `) && e.message.includes(part), context);
+    assert.throws(
+      () => resolveKubeconfigContext(config, context),
+      (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith(`admin.kubeconfig: context "${context}": `) && e.message.includes(part),
+      context,
+    );
   }
-  assert.throws(() => resolveKubeconfigContext(parseKubeconfig('clusters: []')), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.includes('no current-context'));
+  assert.throws(
+    () => resolveKubeconfigContext(parseKubeconfig('clusters: []')),
+    (e: unknown) => isHoopError(e, 'config_invalid') && e.message.includes('no current-context'),
+  );
 });
 
 test('parseKubeconfig rejects what is not a kubeconfig', () => {
   for (const text of ['{', '- a', 'clusters: x', 'users: [{ name: a }]', 'contexts: [{name: a, context: {}}, {name: a, context: {}}]']) {
-    assert.throws(() => parseKubeconfig(text, 'k'), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith('k: '), text);
+    assert.throws(
+      () => parseKubeconfig(text, 'k'),
+      (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith('k: '),
+      text,
+    );
   }
 });

@@ -29,18 +29,23 @@ export function buildKubeconfig(input: KubeconfigInput): string {
   }
   const context: Record<string, string> = { cluster: input.name, user: input.user };
   if (input.namespace !== undefined && input.namespace !== '') context.namespace = input.namespace;
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{
-      name: input.name,
-      cluster: { server: input.server, 'certificate-authority-data': Buffer.from(input.certificateAuthorityPem, 'utf8').toString('base64') },
-    }],
-    users: [{ name: input.user, user: { token: input.token } }],
-    contexts: [{ name: input.name, context }],
-    'current-context': input.name,
-    preferences: {},
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: input.name,
+          cluster: { server: input.server, 'certificate-authority-data': Buffer.from(input.certificateAuthorityPem, 'utf8').toString('base64') },
+        },
+      ],
+      users: [{ name: input.user, user: { token: input.token } }],
+      contexts: [{ name: input.name, context }],
+      'current-context': input.name,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
 }
 
 /** A parsed kubeconfig: named lists as in the file, entries kept as plain records. */
@@ -122,7 +127,8 @@ export function resolveKubeconfigContext(config: Kubeconfig, contextName?: strin
   if (cluster['proxy-url'] !== undefined) fail('proxy-url is not supported');
   // auth-providers are removed from kubectl itself (1.26); basic auth is not accepted by kube-apiserver since 1.19.
   for (const key of ['auth-provider', 'username', 'password']) {
-    if (user[key] !== undefined) fail(`user ${JSON.stringify(userName)} uses "${key}", which hoopctl does not support; use a token, token file or client certificate`);
+    if (user[key] !== undefined)
+      fail(`user ${JSON.stringify(userName)} uses "${key}", which hoopctl does not support; use a token, token file or client certificate`);
   }
   const out: ResolvedKubeconfig = { context: name, server, insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true };
   const decoded = (entry: Record<string, unknown>, key: string): string | undefined => {
@@ -169,11 +175,17 @@ function readExec(raw: unknown, cluster: Record<string, unknown>, fail: (msg: st
   });
   // v1 makes interactiveMode required; the gateway has no terminal, so a plugin that must prompt can never work here.
   const mode = e.interactiveMode;
-  if (apiVersion === 'client.authentication.k8s.io/v1' && mode === undefined) fail('exec.interactiveMode is required with client.authentication.k8s.io/v1 (use Never)');
+  if (apiVersion === 'client.authentication.k8s.io/v1' && mode === undefined)
+    fail('exec.interactiveMode is required with client.authentication.k8s.io/v1 (use Never)');
   if (mode === 'Always') fail('exec.interactiveMode is Always, but the gateway has no terminal to prompt on (use Never or IfAvailable)');
-  if (mode !== undefined && mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always') fail(`exec.interactiveMode ${JSON.stringify(mode)} is not Never, IfAvailable or Always`);
+  if (mode !== undefined && mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always')
+    fail(`exec.interactiveMode ${JSON.stringify(mode)} is not Never, IfAvailable or Always`);
   const out: ExecPluginConfig = {
-    apiVersion: apiVersion as ExecPluginConfig['apiVersion'], command, args, env, provideClusterInfo: e.provideClusterInfo === true,
+    apiVersion: apiVersion as ExecPluginConfig['apiVersion'],
+    command,
+    args,
+    env,
+    provideClusterInfo: e.provideClusterInfo === true,
   };
   const hint = str(e, 'installHint');
   if (hint !== undefined) out.installHint = hint;

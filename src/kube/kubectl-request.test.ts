@@ -41,6 +41,10 @@ test('kubectlToRequest: kubectl words to the request that decides them', () => {
 
 test('kubectlToRequest: what it cannot translate is a usage error', () => {
   for (const words of ['apply -f x.yaml', '', 'get', 'get pods,svc', 'get frobs', 'exec deploy/web -- sh', 'edit deploy', 'logs']) {
-    assert.throws(() => kubectlToRequest(words === '' ? [] : words.split(' ')), (e: unknown) => isHoopError(e, 'usage'), words);
+    assert.throws(
+      () => kubectlToRequest(words === '' ? [] : words.split(' ')),
+      (e: unknown) => isHoopError(e, 'usage'),
+      words,
+    );
   }
 });

@@ -13,7 +13,21 @@ export interface KubectlRequest {
 }
 
 /** Flags that take a value; their values are not positional words. */
-const VALUE_FLAGS = new Set(['-n', '--namespace', '-c', '--container', '-o', '--output', '-l', '--selector', '--context', '--field-selector', '--image', '--target', '--replicas']);
+const VALUE_FLAGS = new Set([
+  '-n',
+  '--namespace',
+  '-c',
+  '--container',
+  '-o',
+  '--output',
+  '-l',
+  '--selector',
+  '--context',
+  '--field-selector',
+  '--image',
+  '--target',
+  '--replicas',
+]);
 
 interface Words {
   positional: string[];
@@ -35,10 +49,22 @@ export function kubectlToRequest(words: readonly string[]): KubectlRequest {
   };
 
   switch (verb) {
-    case 'version': return { method: 'GET', path: '/version' };
-    case 'api-resources': return { method: 'GET', path: '/apis' };
-    case 'api-versions': return { method: 'GET', path: '/apis' };
-    case 'get': case 'describe': case 'delete': case 'create': case 'edit': case 'patch': case 'label': case 'annotate': case 'scale': case 'replace': {
+    case 'version':
+      return { method: 'GET', path: '/version' };
+    case 'api-resources':
+      return { method: 'GET', path: '/apis' };
+    case 'api-versions':
+      return { method: 'GET', path: '/apis' };
+    case 'get':
+    case 'describe':
+    case 'delete':
+    case 'create':
+    case 'edit':
+    case 'patch':
+    case 'label':
+    case 'annotate':
+    case 'scale':
+    case 'replace': {
       const { resource, name } = target(args, fail, verb === 'create');
       const namespace = resource.namespaced && !(all && name === '') ? ns : '';
       const method = { get: 'GET', describe: 'GET', delete: 'DELETE', create: 'POST', replace: 'PUT' }[verb as string] ?? 'PATCH';
@@ -59,7 +85,10 @@ export function kubectlToRequest(words: readonly string[]): KubectlRequest {
       if (container !== undefined) query.set('container', container);
       return withQuery('GET', resourcePath(pods(), ns, pod, 'log'), query);
     }
-    case 'exec': case 'attach': case 'port-forward': case 'debug': {
+    case 'exec':
+    case 'attach':
+    case 'port-forward':
+    case 'debug': {
       const pod = podName(args[0], fail);
       if (verb === 'debug') return { method: 'PATCH', path: resourcePath(pods(), ns, pod, 'ephemeralcontainers') };
       if (verb === 'port-forward') return { method: 'POST', path: resourcePath(pods(), ns, pod, 'portforward') };
@@ -72,8 +101,12 @@ export function kubectlToRequest(words: readonly string[]): KubectlRequest {
       if (args[0] === 'can-i') return { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' };
       return fail('only "auth whoami" and "auth can-i" are known');
     }
-    case undefined: return fail('no kubectl command given');
-    default: return fail(`"${verb}" is not a command this translator knows (get, describe, create, delete, edit, patch, label, annotate, scale, replace, logs, exec, attach, port-forward, debug, auth, version)`);
+    case undefined:
+      return fail('no kubectl command given');
+    default:
+      return fail(
+        `"${verb}" is not a command this translator knows (get, describe, create, delete, edit, patch, label, annotate, scale, replace, logs, exec, attach, port-forward, debug, auth, version)`,
+      );
   }
 }
 
@@ -92,7 +125,8 @@ function splitWords(words: readonly string[]): Words {
     const eq = word.indexOf('=');
     if (eq !== -1) out.flags.set(word.slice(0, eq), word.slice(eq + 1));
     else if (VALUE_FLAGS.has(word)) out.flags.set(word, words[++i] ?? '');
-    else if (/^-[a-zA-Z]{2,}$/.test(word)) for (const ch of word.slice(1)) out.flags.set(`-${ch}`, ''); // -it
+    else if (/^-[a-zA-Z]{2,}$/.test(word))
+      for (const ch of word.slice(1)) out.flags.set(`-${ch}`, ''); // -it
     else out.flags.set(word, '');
   }
   return out;

@@ -25,7 +25,11 @@ const cases: [method: string, target: string, expect: Expect][] = [
   ['GET', '/nonexistent/path', { isResourceRequest: false }],
   ['GET', '/apiextra/v1/pods', { isResourceRequest: false }],
   // core group
-  ['GET', '/api/v1/pods', { isResourceRequest: true, verb: 'list', apiPrefix: 'api', apiGroup: '', apiVersion: 'v1', namespace: '', resource: 'pods', name: '' }],
+  [
+    'GET',
+    '/api/v1/pods',
+    { isResourceRequest: true, verb: 'list', apiPrefix: 'api', apiGroup: '', apiVersion: 'v1', namespace: '', resource: 'pods', name: '' },
+  ],
   ['GET', '/api/v1/namespaces/demo/pods', { verb: 'list', namespace: 'demo', resource: 'pods' }],
   ['GET', '/api/v1/namespaces/demo/pods/web', { verb: 'get', namespace: 'demo', resource: 'pods', name: 'web', subresource: '' }],
   ['HEAD', '/api/v1/namespaces/demo/pods/web', { verb: 'get' }],
@@ -190,11 +194,17 @@ function expectedVerb(method: string, url: string, info: RequestInfo): string {
   if (!resource) return method.toLowerCase();
   const named = info.name !== '';
   switch (method) {
-    case 'GET': return named ? 'get' : /[?&]watch=(true|1)(&|$)/i.test(url) ? 'watch' : 'list';
-    case 'POST': return 'create';
-    case 'PUT': return 'update';
-    case 'PATCH': return 'patch';
-    case 'DELETE': return named ? 'delete' : 'deletecollection';
-    default: throw new Error(`unexpected method ${method}`);
+    case 'GET':
+      return named ? 'get' : /[?&]watch=(true|1)(&|$)/i.test(url) ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      throw new Error(`unexpected method ${method}`);
   }
 }

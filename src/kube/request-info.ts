@@ -19,7 +19,12 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 /** kube maps these methods to verbs; anything else would get verb "" there, so we refuse it on resource paths. */
 const VERB_BY_METHOD: Record<string, string> = {
-  GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete',
+  GET: 'get',
+  HEAD: 'get',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
 };
 
 /** Classifies a request as kube-apiserver would, or refuses a non-canonical path. `pathAndQuery` is the origin-form target (prefix already removed). */
@@ -29,8 +34,17 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
   const info: RequestInfo = {
     // kube's RequestInfo.Path is req.URL.Path, decoded: RBAC matches nonResourceURLs against it, so `/%64ebug/x`
     // is `/debug/x` to kube-apiserver and must be to the policy as well.
-    isResourceRequest: false, path: parsed.decodedPath, verb: method.toLowerCase(), apiPrefix: null,
-    apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '', execClass: false,
+    isResourceRequest: false,
+    path: parsed.decodedPath,
+    verb: method.toLowerCase(),
+    apiPrefix: null,
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    execClass: false,
   };
 
   let parts = parsed.segments;
@@ -83,8 +97,7 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
   }
   if (info.name === '' && info.verb === 'delete') info.verb = 'deletecollection';
 
-  info.execClass =
-    info.subresource === 'proxy' || (info.resource === 'pods' && POD_EXEC_SUBRESOURCES.has(info.subresource));
+  info.execClass = info.subresource === 'proxy' || (info.resource === 'pods' && POD_EXEC_SUBRESOURCES.has(info.subresource));
   return info;
 }
 

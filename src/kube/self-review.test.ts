@@ -26,9 +26,13 @@ function targetOf(method: string, url: string): SelfReviewTarget | undefined {
 }
 
 const header = (e: Exchange, name: string): string | undefined => e.request.headers.find(([k]) => k.toLowerCase() === name)?.[1];
-const bodyOf = (e: Exchange): Buffer => Buffer.from(e.request.body.base64 ?? e.request.body.text ?? '', e.request.body.base64 === undefined ? 'utf8' : 'base64');
+const bodyOf = (e: Exchange): Buffer =>
+  Buffer.from(e.request.body.base64 ?? e.request.body.text ?? '', e.request.body.base64 === undefined ? 'utf8' : 'base64');
 
-const CREATE_DEPLOYMENTS = { kind: 'SelfSubjectAccessReview', resourceAttributes: { namespace: 'fix2', verb: 'create', group: 'apps', resource: 'deployments' } };
+const CREATE_DEPLOYMENTS = {
+  kind: 'SelfSubjectAccessReview',
+  resourceAttributes: { namespace: 'fix2', verb: 'create', group: 'apps', resource: 'deployments' },
+};
 // kubectl puts its default namespace into a cluster-scoped question (it warns "not namespace scoped").
 const DELETE_NAMESPACES_KUBECTL = { kind: 'SelfSubjectAccessReview', resourceAttributes: { namespace: 'default', verb: 'delete', resource: 'namespaces' } };
 const DELETE_NAMESPACES_CURL = { kind: 'SelfSubjectAccessReview', resourceAttributes: { verb: 'delete', resource: 'namespaces' } };
@@ -37,17 +41,39 @@ const WHOAMI = { kind: 'SelfSubjectReview' };
 const LIST_FIX2 = { kind: 'SelfSubjectRulesReview', namespace: 'fix2' };
 
 const EXPECTED: Record<number, unknown> = {
-  5049: WHOAMI, 5050: WHOAMI, 5051: WHOAMI,
-  5053: CREATE_DEPLOYMENTS, 5055: DELETE_NAMESPACES_KUBECTL, 5056: LIST_FIX2,
-  5057: WHOAMI, 5058: WHOAMI, 5060: CREATE_DEPLOYMENTS, 5062: DELETE_NAMESPACES_KUBECTL, 5063: LIST_FIX2,
-  5065: CREATE_DEPLOYMENTS, 5066: LIST_FIX2,
-  5067: WHOAMI, 5068: WHOAMI, 5069: CREATE_DEPLOYMENTS, 5070: CREATE_DEPLOYMENTS, 5071: DELETE_NAMESPACES_CURL, 5072: DELETE_NAMESPACES_CURL,
-  5073: GET_SECRET, 5074: GET_SECRET, 5075: LIST_FIX2, 5076: LIST_FIX2,
+  5049: WHOAMI,
+  5050: WHOAMI,
+  5051: WHOAMI,
+  5053: CREATE_DEPLOYMENTS,
+  5055: DELETE_NAMESPACES_KUBECTL,
+  5056: LIST_FIX2,
+  5057: WHOAMI,
+  5058: WHOAMI,
+  5060: CREATE_DEPLOYMENTS,
+  5062: DELETE_NAMESPACES_KUBECTL,
+  5063: LIST_FIX2,
+  5065: CREATE_DEPLOYMENTS,
+  5066: LIST_FIX2,
+  5067: WHOAMI,
+  5068: WHOAMI,
+  5069: CREATE_DEPLOYMENTS,
+  5070: CREATE_DEPLOYMENTS,
+  5071: DELETE_NAMESPACES_CURL,
+  5072: DELETE_NAMESPACES_CURL,
+  5073: GET_SECRET,
+  5074: GET_SECRET,
+  5075: LIST_FIX2,
+  5076: LIST_FIX2,
 };
 
 test('every recorded review request (protobuf from kubectl 1.32/1.33, JSON from 1.27 and curl) reads as the question it asks', () => {
   const seen = new Set<number>();
-  for (const file of ['110-auth-whoami-kubectl-1.33-and-1.32.json', '111-auth-can-i-admin.json', '112-auth-impersonated-carol.json', '113-auth-review-bodies-json-via-curl.json']) {
+  for (const file of [
+    '110-auth-whoami-kubectl-1.33-and-1.32.json',
+    '111-auth-can-i-admin.json',
+    '112-auth-impersonated-carol.json',
+    '113-auth-review-bodies-json-via-curl.json',
+  ]) {
     for (const e of exchanges(file)) {
       const target = targetOf(e.request.method, e.request.url);
       if (e.request.method !== 'POST') {
@@ -71,8 +97,14 @@ test('the protobuf envelope carries apiVersion and kind; a SelfSubjectReview has
 });
 
 test('which paths are self reviews', () => {
-  assert.deepEqual(targetOf('POST', '/apis/authentication.k8s.io/v1beta1/selfsubjectreviews'), { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1beta1' });
-  assert.deepEqual(targetOf('GET', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews'), { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1' });
+  assert.deepEqual(targetOf('POST', '/apis/authentication.k8s.io/v1beta1/selfsubjectreviews'), {
+    kind: 'SelfSubjectReview',
+    apiVersion: 'authentication.k8s.io/v1beta1',
+  });
+  assert.deepEqual(targetOf('GET', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews'), {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+  });
   assert.equal(targetOf('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews'), undefined);
   assert.equal(targetOf('POST', '/apis/authorization.k8s.io/v1/namespaces/demo/localsubjectaccessreviews'), undefined);
   assert.equal(targetOf('POST', '/apis/authorization.k8s.io/v1/namespaces/demo/selfsubjectaccessreviews'), undefined);

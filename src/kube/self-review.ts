@@ -55,7 +55,10 @@ export type ReviewQuestion =
 
 /** A review body that cannot be answered; `code` is the HTTP status kube-apiserver would use (400, 415, 422). */
 export class ReviewBodyError extends Error {
-  constructor(readonly code: 400 | 415 | 422, message: string) {
+  constructor(
+    readonly code: 400 | 415 | 422,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -71,8 +74,9 @@ function stringFields(v: unknown, where: string): Record<string, string> | undef
   if (typeof v !== 'object' || Array.isArray(v)) throw new ReviewBodyError(400, `${where} must be an object`);
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof x === 'string') { if (x !== '') out[k] = x; }
-    else if (x !== null && typeof x !== 'object') throw new ReviewBodyError(400, `${where}.${k} must be a string`);
+    if (typeof x === 'string') {
+      if (x !== '') out[k] = x;
+    } else if (x !== null && typeof x !== 'object') throw new ReviewBodyError(400, `${where}.${k} must be a string`);
   }
   return out;
 }
@@ -94,7 +98,11 @@ function fromJson(body: Buffer): DecodedReview {
     const nra = stringFields(spec['nonResourceAttributes'], 'spec.nonResourceAttributes');
     const ns = spec['namespace'];
     if (ns !== undefined && ns !== null && typeof ns !== 'string') throw new ReviewBodyError(400, 'spec.namespace must be a string');
-    out.spec = { ...(ra === undefined ? {} : { resourceAttributes: ra }), ...(nra === undefined ? {} : { nonResourceAttributes: nra }), ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}) };
+    out.spec = {
+      ...(ra === undefined ? {} : { resourceAttributes: ra }),
+      ...(nra === undefined ? {} : { nonResourceAttributes: nra }),
+      ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}),
+    };
   }
   return out;
 }

@@ -23,36 +23,113 @@ const MAX_FRAME = 16 * 1024 * 1024;
 const MAX_HEADER_BYTES = 256 * 1024;
 
 const WORDS = [
-  'options', 'head', 'post', 'put', 'delete', 'trace', 'accept', 'accept-charset', 'accept-encoding', 'accept-language',
-  'accept-ranges', 'age', 'allow', 'authorization', 'cache-control', 'connection', 'content-base', 'content-encoding',
-  'content-language', 'content-length', 'content-location', 'content-md5', 'content-range', 'content-type', 'date', 'etag',
-  'expect', 'expires', 'from', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since',
-  'last-modified', 'location', 'max-forwards', 'pragma', 'proxy-authenticate', 'proxy-authorization', 'range', 'referer',
-  'retry-after', 'server', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'vary', 'via', 'warning',
-  'www-authenticate', 'method', 'get', 'status', '200 OK', 'version', 'HTTP/1.1', 'url', 'public', 'set-cookie', 'keep-alive', 'origin',
+  'options',
+  'head',
+  'post',
+  'put',
+  'delete',
+  'trace',
+  'accept',
+  'accept-charset',
+  'accept-encoding',
+  'accept-language',
+  'accept-ranges',
+  'age',
+  'allow',
+  'authorization',
+  'cache-control',
+  'connection',
+  'content-base',
+  'content-encoding',
+  'content-language',
+  'content-length',
+  'content-location',
+  'content-md5',
+  'content-range',
+  'content-type',
+  'date',
+  'etag',
+  'expect',
+  'expires',
+  'from',
+  'host',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'pragma',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'range',
+  'referer',
+  'retry-after',
+  'server',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'vary',
+  'via',
+  'warning',
+  'www-authenticate',
+  'method',
+  'get',
+  'status',
+  '200 OK',
+  'version',
+  'HTTP/1.1',
+  'url',
+  'public',
+  'set-cookie',
+  'keep-alive',
+  'origin',
 ];
-const TAIL = '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505'
-  + '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized403 Forbidden'
-  + '404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable'
-  + 'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT'
-  + 'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/javascript,'
-  + 'publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
+const TAIL =
+  '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505' +
+  '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized403 Forbidden' +
+  '404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable' +
+  'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT' +
+  'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/javascript,' +
+  'publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
 
 /** The SPDY/3 header dictionary (§2.6.10.1), 1423 bytes. */
 export const SPDY3_DICTIONARY: Buffer = Buffer.concat([
-  ...WORDS.flatMap((w) => { const n = Buffer.alloc(4); n.writeUInt32BE(w.length); return [n, Buffer.from(w, 'latin1')]; }),
+  ...WORDS.flatMap((w) => {
+    const n = Buffer.alloc(4);
+    n.writeUInt32BE(w.length);
+    return [n, Buffer.from(w, 'latin1')];
+  }),
   Buffer.from(TAIL, 'latin1'),
 ]);
 
 function headerBlock(raw: Buffer): Map<string, string[]> {
   const out = new Map<string, string[]>();
   let off = 0;
-  const count = raw.readUInt32BE(off); off += 4;
+  const count = raw.readUInt32BE(off);
+  off += 4;
   for (let i = 0; i < count; i++) {
-    const nameLen = raw.readUInt32BE(off); off += 4;
-    const name = raw.subarray(off, off + nameLen).toString('latin1').toLowerCase(); off += nameLen;
-    const valueLen = raw.readUInt32BE(off); off += 4;
-    out.set(name, raw.subarray(off, off + valueLen).toString('utf8').split('\0')); off += valueLen;
+    const nameLen = raw.readUInt32BE(off);
+    off += 4;
+    const name = raw
+      .subarray(off, off + nameLen)
+      .toString('latin1')
+      .toLowerCase();
+    off += nameLen;
+    const valueLen = raw.readUInt32BE(off);
+    off += 4;
+    out.set(
+      name,
+      raw
+        .subarray(off, off + valueLen)
+        .toString('utf8')
+        .split('\0'),
+    );
+    off += valueLen;
   }
   return out;
 }

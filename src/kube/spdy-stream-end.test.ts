@@ -11,7 +11,11 @@ async function synStreams(streams: [number, string][]): Promise<Buffer> {
   const out: Buffer[] = [];
   for (const [id, type] of streams) {
     const parts: Buffer[] = [Buffer.from([0, 0, 0, 1])];
-    for (const s of ['streamtype', type]) { const n = Buffer.alloc(4); n.writeUInt32BE(s.length); parts.push(n, Buffer.from(s)); }
+    for (const s of ['streamtype', type]) {
+      const n = Buffer.alloc(4);
+      n.writeUInt32BE(s.length);
+      parts.push(n, Buffer.from(s));
+    }
     const chunks: Buffer[] = [];
     const onData = (c: Buffer): number => chunks.push(c);
     deflate.on('data', onData);
@@ -31,7 +35,11 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
   h.writeUInt32BE(((flags << 24) | payload.length) >>> 0, 4);
   return Buffer.concat([h, payload]);
 }
-const u32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+const u32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
 const status = sessionEndedStatus('prod', 'revoked by bob');
 
 function fedByteByByte(feed: (c: Buffer) => void, bytes: Buffer): void {
@@ -49,14 +57,36 @@ test('spdyExecProtocol: SPDY remote command protocols only (not WebSocket, not p
 test('v4: the Status goes on the client-named error stream with FIN, every other open stream gets FIN, in frames a SPDY reader reads back', async () => {
   const t = createSpdyStreamEndTracker('v4.channel.k8s.io');
   // error is not the first stream here, so the tracker must read the names, not guess from the order.
-  fedByteByByte(t.fromClient, Buffer.concat([await synStreams([[1, 'stdin'], [3, 'stdout'], [5, 'error'], [7, 'stderr']]), spdyDataFrame(1, false, Buffer.from('typed\n'))]));
-  t.fromServer(Buffer.concat([control(2, 0, Buffer.concat([u32(1), Buffer.alloc(2)])), spdyDataFrame(3, false, Buffer.from('out')), spdyDataFrame(7, true, Buffer.alloc(0))]));
+  fedByteByByte(
+    t.fromClient,
+    Buffer.concat([
+      await synStreams([
+        [1, 'stdin'],
+        [3, 'stdout'],
+        [5, 'error'],
+        [7, 'stderr'],
+      ]),
+      spdyDataFrame(1, false, Buffer.from('typed\n')),
+    ]),
+  );
+  t.fromServer(
+    Buffer.concat([
+      control(2, 0, Buffer.concat([u32(1), Buffer.alloc(2)])),
+      spdyDataFrame(3, false, Buffer.from('out')),
+      spdyDataFrame(7, true, Buffer.alloc(0)),
+    ]),
+  );
   assert.equal(t.atBoundary(), true);
   assert.equal(t.closed(), false);
   const events = createSpdyReader(false)(t.endFrames(status)!);
-  assert.deepEqual(events.map((e) => [e.kind, 'streamId' in e ? e.streamId : 0, 'fin' in e ? e.fin : false]), [
-    ['data', 5, true], ['data', 1, true], ['data', 3, true], // stream 7 (stderr) was already finished by the server
-  ]);
+  assert.deepEqual(
+    events.map((e) => [e.kind, 'streamId' in e ? e.streamId : 0, 'fin' in e ? e.fin : false]),
+    [
+      ['data', 5, true],
+      ['data', 1, true],
+      ['data', 3, true], // stream 7 (stderr) was already finished by the server
+    ],
+  );
   const first = events[0]!;
   assert.deepEqual(first.kind === 'data' ? JSON.parse(first.data.toString('utf8')) : undefined, status);
 });
@@ -69,7 +99,10 @@ test('v1–v3 carry the message as text on the error stream', async () => {
 });
 
 test('nothing is added mid-frame, after the server ended the error stream or the connection, or without an error stream', async () => {
-  const syn = await synStreams([[1, 'error'], [3, 'stdout']]);
+  const syn = await synStreams([
+    [1, 'error'],
+    [3, 'stdout'],
+  ]);
   const mid = createSpdyStreamEndTracker('v4.channel.k8s.io');
   mid.fromClient(syn);
   mid.fromServer(spdyDataFrame(3, false, Buffer.from('partial output')).subarray(0, 12));

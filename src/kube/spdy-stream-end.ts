@@ -70,7 +70,11 @@ function createFrameWalker(want: (head: Buffer, length: number) => number, onFra
     if ((head[0]! & 0x80) !== 0 && (head.readUInt16BE(0) & 0x7fff) !== 3) throw new Error('not SPDY/3');
     collect = Math.min(want(head, length), length);
     if (collect > MAX_COLLECT) throw new Error('SPDY frame too large to follow');
-    if (collect === 0) { onFrame(head, Buffer.alloc(0)); skip = length; head = Buffer.alloc(0); }
+    if (collect === 0) {
+      onFrame(head, Buffer.alloc(0));
+      skip = length;
+      head = Buffer.alloc(0);
+    }
   };
   return {
     observe(chunk: Buffer): void {
@@ -119,7 +123,8 @@ export function createSpdyStreamEndTracker(protocol: string): SpdyStreamEndTrack
 
   // Every header block of the client's direction is inflated, in order: they share one zlib stream.
   const client = createFrameWalker(
-    (head, length) => (isControl(head) && [SYN_STREAM, SYN_REPLY, HEADERS].includes(controlType(head)) ? length : isControl(head) && controlType(head) === RST_STREAM ? 4 : 0),
+    (head, length) =>
+      isControl(head) && [SYN_STREAM, SYN_REPLY, HEADERS].includes(controlType(head)) ? length : isControl(head) && controlType(head) === RST_STREAM ? 4 : 0,
     (head, payload) => {
       if (!isControl(head)) return;
       const type = controlType(head);
@@ -149,7 +154,11 @@ export function createSpdyStreamEndTracker(protocol: string): SpdyStreamEndTrack
   );
   const guard = (f: () => void): void => {
     if (broken) return;
-    try { f(); } catch { broken = true; }
+    try {
+      f();
+    } catch {
+      broken = true;
+    }
   };
   return {
     fromClient: (chunk) => guard(() => client.observe(chunk)),

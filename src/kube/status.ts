@@ -43,7 +43,9 @@ export function notFoundStatus(object?: { group?: string; resource: string; name
   if (object === undefined) return buildStatus(404, 'NotFound', 'the server could not find the requested resource', {});
   const qualified = qualifiedResource(object.group ?? '', object.resource);
   return buildStatus(404, 'NotFound', `${qualified} ${JSON.stringify(object.name)} not found`, {
-    name: object.name, group: object.group ?? '', kind: object.resource,
+    name: object.name,
+    group: object.group ?? '',
+    kind: object.resource,
   });
 }
 

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'ws';
 import {
-  closeReasonWhy, createWebSocketFrameTracker, execEndFrames, isExecChannelProtocol, isJsonWatch, sessionEndedStatus, watchErrorEvent, webSocketFrame,
+  closeReasonWhy,
+  createWebSocketFrameTracker,
+  execEndFrames,
+  isExecChannelProtocol,
+  isJsonWatch,
+  sessionEndedStatus,
+  watchErrorEvent,
+  webSocketFrame,
 } from './stream-end-status.js';
 
 const status = sessionEndedStatus('prod', 'revoked by bob@example.com');
@@ -11,17 +18,26 @@ const status = sessionEndedStatus('prod', 'revoked by bob@example.com');
 function readAsClient(bytes: Buffer): { messages: { data: Buffer; binary: boolean }[]; close?: { code: number; reason: string } } {
   const out: ReturnType<typeof readAsClient> = { messages: [] };
   // ws exports its frame parser at run time; @types/ws does not declare it.
-  const { Receiver } = ws as unknown as { Receiver: new (o: { isServer: boolean }) => NodeJS.WritableStream & { on(event: string, fn: (...args: never[]) => void): void } };
+  const { Receiver } = ws as unknown as {
+    Receiver: new (o: { isServer: boolean }) => NodeJS.WritableStream & { on(event: string, fn: (...args: never[]) => void): void };
+  };
   const r = new Receiver({ isServer: false });
   r.on('message', (data: Buffer, binary: boolean) => out.messages.push({ data, binary }));
-  r.on('conclude', (code: number, reason: Buffer) => { out.close = { code, reason: reason.toString() }; });
+  r.on('conclude', (code: number, reason: Buffer) => {
+    out.close = { code, reason: reason.toString() };
+  });
   r.write(bytes);
   return out;
 }
 
 test('the session-ended Status says why and names the command that reopens the session', () => {
   assert.deepEqual(status, {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Unauthorized', code: 401,
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    reason: 'Unauthorized',
+    code: 401,
     message: 'hoopctl session for prod ended (revoked by bob@example.com); run: hoopctl connect prod',
   });
 });
@@ -69,15 +85,14 @@ test('base64 and pre-v4 protocols get their own error-channel encoding; port-for
 });
 
 test('the frame tracker knows frame boundaries across any split, for short, 16-bit and 64-bit lengths, and sees the close frame', () => {
-  const frames = [
-    webSocketFrame(2, Buffer.from([1, 104, 105])),
-    webSocketFrame(2, Buffer.alloc(300, 1)),
-    webSocketFrame(2, Buffer.alloc(70_000, 2)),
-  ];
+  const frames = [webSocketFrame(2, Buffer.from([1, 104, 105])), webSocketFrame(2, Buffer.alloc(300, 1)), webSocketFrame(2, Buffer.alloc(70_000, 2))];
   const all = Buffer.concat(frames);
   const ends = new Set<number>([0]);
   let at = 0;
-  for (const f of frames) { at += f.length; ends.add(at); }
+  for (const f of frames) {
+    at += f.length;
+    ends.add(at);
+  }
   for (const step of [1, 2, 3, 7, 126, 1000, all.length]) {
     const t = createWebSocketFrameTracker();
     for (let i = 0; i < all.length; i += step) {

@@ -150,7 +150,10 @@ export function createWebSocketFrameTracker(): WebSocketFrameTracker {
         if (len7 === 126) len = header.readUInt16BE(2);
         else if (len7 === 127) {
           const big = header.readBigUInt64BE(2);
-          if (big > BigInt(Number.MAX_SAFE_INTEGER)) { broken = true; break; }
+          if (big > BigInt(Number.MAX_SAFE_INTEGER)) {
+            broken = true;
+            break;
+          }
           len = Number(big);
         } else len = len7;
         if ((header[0]! & 0x0f) === OPCODE_CLOSE) closeSeen = true;

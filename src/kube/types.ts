@@ -6,9 +6,9 @@ export interface RequestInfo {
   /** get, list, watch, create, update, patch, delete, deletecollection; for non-resource URLs the lower-cased HTTP method (get, post, put, …). */
   verb: string;
   apiPrefix: 'api' | 'apis' | null;
-  apiGroup: string;        // '' for the core group
+  apiGroup: string; // '' for the core group
   apiVersion: string;
-  namespace: string;       // '' when cluster-scoped or all namespaces
+  namespace: string; // '' when cluster-scoped or all namespaces
   resource: string;
   subresource: string;
   name: string;
@@ -29,7 +29,7 @@ export interface KubeStatus {
   metadata: Record<string, never>;
   status: 'Failure' | 'Success';
   message: string;
-  reason: string;          // Forbidden, Unauthorized, NotFound, BadRequest, …
+  reason: string; // Forbidden, Unauthorized, NotFound, BadRequest, …
   details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message: string; field?: string }[]; retryAfterSeconds?: number };
   code: number;
 }

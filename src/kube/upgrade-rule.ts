@@ -10,8 +10,14 @@ const UPGRADABLE_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
 /** True for the only requests whose connection may switch protocols. */
 export function mayUpgrade(info: RequestInfo | undefined): boolean {
-  return info !== undefined && info.isResourceRequest && info.apiGroup === '' && info.resource === 'pods'
-    && info.name !== '' && UPGRADABLE_SUBRESOURCES.has(info.subresource);
+  return (
+    info !== undefined &&
+    info.isResourceRequest &&
+    info.apiGroup === '' &&
+    info.resource === 'pods' &&
+    info.name !== '' &&
+    UPGRADABLE_SUBRESOURCES.has(info.subresource)
+  );
 }
 
 /** What to do with a request that arrived with `Connection: Upgrade`. */
@@ -23,9 +29,11 @@ export function decideUpgrade(info: RequestInfo | undefined, upgrade: string | u
   if (info?.verb === 'watch' && /websocket/i.test(upgrade ?? '')) {
     return {
       kind: 'refuse',
-      message: 'hoopctl does not serve watches over WebSocket (each event would have to be masked inside the WebSocket framing); use an HTTP watch (kubectl get -w, or ?watch=true without Upgrade)',
+      message:
+        'hoopctl does not serve watches over WebSocket (each event would have to be masked inside the WebSocket framing); use an HTTP watch (kubectl get -w, or ?watch=true without Upgrade)',
     };
   }
-  if (declaresBody) return { kind: 'refuse', message: 'only exec, attach and portforward on pods may switch protocols; send this request without Connection: Upgrade' };
+  if (declaresBody)
+    return { kind: 'refuse', message: 'only exec, attach and portforward on pods may switch protocols; send this request without Connection: Upgrade' };
   return { kind: 'plain' };
 }

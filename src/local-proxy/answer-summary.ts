@@ -72,7 +72,11 @@ function summarizeWatch(text: string): AnswerSummary {
  * parsed to mask, so this one neither keeps nor parses the body.
  */
 export function createAnswerSummarizer(o: {
-  contentType: string | undefined; contentEncoding: string | undefined; watch: boolean; gatewayMasked: boolean; gatewaySummary?: string | undefined;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  watch: boolean;
+  gatewayMasked: boolean;
+  gatewaySummary?: string | undefined;
 }): AnswerSummarizer {
   const given = o.gatewayMasked && !o.watch ? decodeSummaryHeader(o.gatewaySummary) : undefined;
   if (given !== undefined) return { push: () => undefined, finish: () => given };
@@ -81,7 +85,10 @@ export function createAnswerSummarizer(o: {
   let truncated = false;
   return {
     push(chunk) {
-      if (size >= MAX_BYTES) { truncated = true; return; }
+      if (size >= MAX_BYTES) {
+        truncated = true;
+        return;
+      }
       const room = MAX_BYTES - size;
       chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
       size += Math.min(room, chunk.length);

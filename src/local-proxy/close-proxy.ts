@@ -24,7 +24,9 @@ async function endStreams(endable: Set<EndableStream>, status: KubeStatus): Prom
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all([...endable].map((s) => s.end(status).catch(() => undefined))),
-    new Promise<void>((r) => { grace = setTimeout(r, FINAL_STATUS_MS); }),
+    new Promise<void>((r) => {
+      grace = setTimeout(r, FINAL_STATUS_MS);
+    }),
   ]);
   clearTimeout(grace);
 }
@@ -38,7 +40,13 @@ export function teardown(c: Closable, status: KubeStatus | undefined, keepListen
     void (async () => {
       if (status !== undefined && c.endable.size > 0) await endStreams(c.endable, status);
       const all = c.sockets();
-      const closed = all.map((s) => new Promise<void>((r) => { if (s.closed) r(); else s.once('close', () => r()); }));
+      const closed = all.map(
+        (s) =>
+          new Promise<void>((r) => {
+            if (s.closed) r();
+            else s.once('close', () => r());
+          }),
+      );
       for (const s of all) s.destroy();
       c.pool.destroy().catch(() => undefined);
       await Promise.all(closed);

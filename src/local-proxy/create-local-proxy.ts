@@ -70,7 +70,14 @@ function requestLog(options: LocalProxyOptions, transcript: Transcript | undefin
     // Nothing is recorded once the session ended: the transcript is closed and removed with the session.
     if (transcript === undefined || ended() !== undefined) return;
     const entry: TranscriptEntry = {
-      time: new Date(started).toISOString(), method, uri: maskRequestUri(req.url ?? '/', maskCtx), status, ms, bytes: 0, masking: 'local', ...answer,
+      time: new Date(started).toISOString(),
+      method,
+      uri: maskRequestUri(req.url ?? '/', maskCtx),
+      status,
+      ms,
+      bytes: 0,
+      masking: 'local',
+      ...answer,
     };
     transcript.record(entry);
   };
@@ -119,10 +126,21 @@ export async function createLocalProxy(options: LocalProxyOptions): Promise<Loca
   let endedStatus: KubeStatus | undefined;
   const ended = (): KubeStatus | undefined => endedStatus;
   const hop: Hop = {
-    options, origin: upstream.origin, prefix: upstream.pathname.replace(/\/+$/, ''), pool, nowMs, ended,
+    options,
+    origin: upstream.origin,
+    prefix: upstream.pathname.replace(/\/+$/, ''),
+    pool,
+    nowMs,
+    ended,
     authorized: tokenCheck(options.localToken),
-    register: (stream) => { endable.add(stream); return () => endable.delete(stream); },
-    track: (s) => { sockets.others.add(s); s.once('close', () => sockets.others.delete(s)); },
+    register: (stream) => {
+      endable.add(stream);
+      return () => endable.delete(stream);
+    },
+    track: (s) => {
+      sockets.others.add(s);
+      s.once('close', () => sockets.others.delete(s));
+    },
     log: requestLog(options, transcript, nowMs, ended),
     transcribing: transcript !== undefined,
   };

@@ -13,8 +13,16 @@ export const BEARER_SUBPROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.
 
 // RFC 9110 §7.6.1 connection-specific fields, plus the old proxy ones clients still send.
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
-  'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 function isCredentialHeader(name: string): boolean {
@@ -22,14 +30,22 @@ function isCredentialHeader(name: string): boolean {
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const joined = Array.isArray(value) ? value.join(',') : value ?? '';
-  return new Set(joined.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(
+    joined
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t !== ''),
+  );
 }
 
 /** Sec-WebSocket-Protocol entries without the bearer-token ones; undefined when none remain. */
 export function stripBearerSubprotocols(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const entries = (Array.isArray(value) ? value.join(',') : value).split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = (Array.isArray(value) ? value.join(',') : value)
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const kept = entries.filter((e) => !e.toLowerCase().startsWith(BEARER_SUBPROTOCOL_PREFIX));
   return kept.length === 0 ? undefined : kept.join(', ');
 }
@@ -123,12 +139,23 @@ export function relayedResponseHeaders(raw: readonly Buffer[]): RelayedHeaders {
     }
     if (HOP_BY_HOP.has(name)) continue;
     switch (name) {
-      case 'content-length': out.contentLength = value; break;
-      case 'content-type': out.contentType = join(out.contentType, value); break;
-      case 'content-encoding': out.contentEncoding = join(out.contentEncoding, value); break;
-      case 'x-hoopctl-masked': out.masked = join(out.masked, value); break;
-      case 'x-hoopctl-summary': out.summary = join(out.summary, value); break;
-      default: break;
+      case 'content-length':
+        out.contentLength = value;
+        break;
+      case 'content-type':
+        out.contentType = join(out.contentType, value);
+        break;
+      case 'content-encoding':
+        out.contentEncoding = join(out.contentEncoding, value);
+        break;
+      case 'x-hoopctl-masked':
+        out.masked = join(out.masked, value);
+        break;
+      case 'x-hoopctl-summary':
+        out.summary = join(out.summary, value);
+        break;
+      default:
+        break;
     }
     out.headers.push(name, value);
   }

@@ -38,7 +38,12 @@ class AnswerRelay implements Dispatcher.DispatchHandler {
   private summarizer: AnswerSummarizer | undefined;
   facts: AnswerFacts | undefined;
 
-  constructor(private readonly hop: Hop, private readonly req: IncomingMessage, private readonly res: ServerResponse, private readonly target: string) {}
+  constructor(
+    private readonly hop: Hop,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly target: string,
+  ) {}
 
   onConnect(abort: (err?: Error) => void): void {
     this.abortUpstream = abort;
@@ -59,19 +64,24 @@ class AnswerRelay implements Dispatcher.DispatchHandler {
     // too, and this answer says so in the words every other cut stream and new command uses.
     if (statusCode === 401 && sessionEnded !== undefined) {
       this.held = [];
-      sessionEnded().catch(() => undefined).then((ended) => {
-        if (ended !== undefined) {
-          this.settled = true;
-          this.abortUpstream?.();
-          sendStatus(this.res, ended);
-          return;
-        }
-        const held = this.held ?? [];
-        this.held = undefined;
-        if (!this.start(statusCode, h)) return;
-        for (const c of held) this.onData(c);
-        resume();
-      }, () => undefined);
+      sessionEnded()
+        .catch(() => undefined)
+        .then(
+          (ended) => {
+            if (ended !== undefined) {
+              this.settled = true;
+              this.abortUpstream?.();
+              sendStatus(this.res, ended);
+              return;
+            }
+            const held = this.held ?? [];
+            this.held = undefined;
+            if (!this.start(statusCode, h)) return;
+            for (const c of held) this.onData(c);
+            resume();
+          },
+          () => undefined,
+        );
       return false;
     }
     return this.start(statusCode, h);
@@ -79,7 +89,11 @@ class AnswerRelay implements Dispatcher.DispatchHandler {
 
   private start(statusCode: number, h: RelayedHeaders): boolean {
     const { res } = this;
-    if (res.destroyed) { this.settled = true; this.abortUpstream?.(); return false; }
+    if (res.destroyed) {
+      this.settled = true;
+      this.abortUpstream?.();
+      return false;
+    }
     res.writeHead(statusCode, h.headers);
     // A watch's first event may come much later, and kubectl waits for headers: without a Content-Length
     // (watch, follow) send the status line now; otherwise it leaves with the body.
@@ -88,7 +102,10 @@ class AnswerRelay implements Dispatcher.DispatchHandler {
     if (statusCode === 200 && isJsonWatch(this.target, h.contentType)) {
       this.watchBody = new Readable({
         read: () => this.resumeUpstream?.(),
-        destroy: (err, done) => { if (!this.settled) this.abortUpstream?.(); done(err); },
+        destroy: (err, done) => {
+          if (!this.settled) this.abortUpstream?.();
+          done(err);
+        },
       });
       const { sessionEnded } = this.hop.options;
       relayWatch(this.watchBody, res, { register: (s) => this.hop.register(s), ...(sessionEnded === undefined ? {} : { sessionEnded }) });
@@ -99,40 +116,60 @@ class AnswerRelay implements Dispatcher.DispatchHandler {
 
   private collectFacts(h: RelayedHeaders): void {
     const summarizer = createAnswerSummarizer({
-      contentType: h.contentType, contentEncoding: h.contentEncoding, gatewayMasked: h.masked !== undefined,
-      watch: isWatch(this.req.method ?? 'GET', this.target), gatewaySummary: h.summary,
+      contentType: h.contentType,
+      contentEncoding: h.contentEncoding,
+      gatewayMasked: h.masked !== undefined,
+      watch: isWatch(this.req.method ?? 'GET', this.target),
+      gatewaySummary: h.summary,
     });
     this.summarizer = summarizer;
     this.facts = () => ({
-      bytes: this.bytes, ...(h.contentType === undefined ? {} : { contentType: h.contentType }),
-      masking: h.masked === undefined ? 'local' : `gateway ${h.masked}`, summary: summarizer.finish(),
+      bytes: this.bytes,
+      ...(h.contentType === undefined ? {} : { contentType: h.contentType }),
+      masking: h.masked === undefined ? 'local' : `gateway ${h.masked}`,
+      summary: summarizer.finish(),
     });
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.held !== undefined) { this.held.push(chunk); return false; }
+    if (this.held !== undefined) {
+      this.held.push(chunk);
+      return false;
+    }
     this.bytes += chunk.length;
     this.summarizer?.push(chunk);
     if (this.watchBody !== undefined) return this.watchBody.push(chunk);
     const { res } = this;
     if (res.destroyed) return false;
-    if (this.bytes === this.contentLength) { res.end(chunk); return true; }
+    if (this.bytes === this.contentLength) {
+      res.end(chunk);
+      return true;
+    }
     if (res.write(chunk)) return true;
     res.once('drain', () => this.resumeUpstream?.());
     return false;
   }
 
   onComplete(): void {
-    if (this.watchBody !== undefined) { this.watchBody.push(null); return; }
+    if (this.watchBody !== undefined) {
+      this.watchBody.push(null);
+      return;
+    }
     if (!this.res.writableEnded) this.res.end();
   }
 
   onError(err: Error): void {
-    if (this.watchBody !== undefined) { this.watchBody.destroy(err); return; }
+    if (this.watchBody !== undefined) {
+      this.watchBody.destroy(err);
+      return;
+    }
     const { res } = this;
     if (this.settled || this.clientGone || res.destroyed) return;
     // Before the answer started the client gets a Status it prints; after, a cut connection.
-    if (res.headersSent) { res.destroy(); return; }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     sendStatus(res, badGateway(this.hop.origin, err));
   }
 }
@@ -145,18 +182,30 @@ export function forwardRequest(hop: Hop, req: IncomingMessage, res: ServerRespon
     if (relay !== undefined && !res.writableFinished) relay.clientClosed();
     hop.log(req, res.statusCode, started, relay?.facts?.());
   });
-  if (!hop.authorized(req.headers)) { sendStatus(res, UNAUTHORIZED); return; }
+  if (!hop.authorized(req.headers)) {
+    sendStatus(res, UNAUTHORIZED);
+    return;
+  }
   const ended = hop.ended();
-  if (ended !== undefined) { sendStatus(res, ended); return; }
+  if (ended !== undefined) {
+    sendStatus(res, ended);
+    return;
+  }
   const target = req.url ?? '';
-  if (!target.startsWith('/')) { sendStatus(res, BAD_PATH); return; }
+  if (!target.startsWith('/')) {
+    sendStatus(res, BAD_PATH);
+    return;
+  }
   relay = new AnswerRelay(hop, req, res, target);
   const h = req.headers;
   const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
-  hop.pool.dispatch({
-    path: `${hop.prefix}${target}`,
-    method: req.method ?? 'GET',
-    headers: forwardRequestHeaders(req.rawHeaders, hop.options.upstreamToken),
-    body: hasBody ? req : null,
-  }, relay);
+  hop.pool.dispatch(
+    {
+      path: `${hop.prefix}${target}`,
+      method: req.method ?? 'GET',
+      headers: forwardRequestHeaders(req.rawHeaders, hop.options.upstreamToken),
+      body: hasBody ? req : null,
+    },
+    relay,
+  );
 }

@@ -25,16 +25,28 @@ export function forwardUpgrade(hop: Hop, req: IncomingMessage, socket: Duplex, h
     hop.log(req, status.code, started);
     sendStatus(res, status);
   };
-  if (!hop.authorized(req.headers)) { refuse(UNAUTHORIZED); return; }
+  if (!hop.authorized(req.headers)) {
+    refuse(UNAUTHORIZED);
+    return;
+  }
   const ended = hop.ended();
-  if (ended !== undefined) { refuse(ended); return; }
+  if (ended !== undefined) {
+    refuse(ended);
+    return;
+  }
   const target = req.url ?? '';
-  if (!target.startsWith('/')) { refuse(BAD_PATH); return; }
+  if (!target.startsWith('/')) {
+    refuse(BAD_PATH);
+    return;
+  }
   // The gateway's rule, applied here too (DESIGN.md invariant 1): only exec, attach and portforward switch
   // protocols; anything else is relayed as the plain request it is, through the ordinary (transcribed) path.
   const classified = classifyRequest(req.method ?? 'GET', target);
   const decision = decideUpgrade(isNonCanonical(classified) ? undefined : classified, req.headers.upgrade, declaresBody(req));
-  if (decision.kind === 'refuse') { refuse(buildStatus(400, 'BadRequest', decision.message)); return; }
+  if (decision.kind === 'refuse') {
+    refuse(buildStatus(400, 'BadRequest', decision.message));
+    return;
+  }
   if (decision.kind === 'plain') {
     for (const h of ['connection', 'upgrade']) delete req.headers[h];
     forwardRequest(hop, req, res);

@@ -105,11 +105,20 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
   upstream.on('upgrade', (res, upSocket, upHead) => {
     target.track(upSocket);
     answer(res.statusCode ?? 101);
-    if (client.destroyed) { upSocket.destroy(); return; }
+    if (client.destroyed) {
+      upSocket.destroy();
+      return;
+    }
     client.write(headerBlock(`HTTP/1.1 ${res.statusCode ?? 101} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders));
     const frames = endFollower(res);
-    if (upHead.length > 0) { frames?.fromUpstream(upHead); client.write(upHead); }
-    if (head.length > 0) { frames?.fromClient?.(head); upSocket.write(head); }
+    if (upHead.length > 0) {
+      frames?.fromUpstream(upHead);
+      client.write(upHead);
+    }
+    if (head.length > 0) {
+      frames?.fromClient?.(head);
+      upSocket.write(head);
+    }
     let ending: Promise<void> | undefined;
     const endWith = (status: KubeStatus): Promise<void> => {
       ending ??= new Promise<void>((resolve) => {
@@ -117,9 +126,15 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
         const bytes = frames === undefined || frames.closed() || !frames.atBoundary() ? undefined : frames.endBytes(status);
         upSocket.unpipe(client);
         upSocket.destroy();
-        if (client.destroyed) { resolve(); return; }
+        if (client.destroyed) {
+          resolve();
+          return;
+        }
         client.once('close', () => resolve());
-        if (bytes === undefined) { client.destroy(); return; }
+        if (bytes === undefined) {
+          client.destroy();
+          return;
+        }
         client.end(bytes);
       });
       return ending;
@@ -127,20 +142,34 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
     const unregister = frames === undefined ? undefined : target.register?.({ end: endWith });
     if (frames !== undefined) upSocket.on('data', (c: Buffer) => frames.fromUpstream(c));
     if (frames?.fromClient !== undefined) client.on('data', (c: Buffer) => frames.fromClient!(c));
-    upSocket.on('error', () => { if (ending === undefined) client.destroy(); });
+    upSocket.on('error', () => {
+      if (ending === undefined) client.destroy();
+    });
     client.on('error', () => upSocket.destroy());
     upSocket.on('close', () => {
       if (ending !== undefined || client.destroyed) return;
       // The upstream's own end went by: let the client read everything relayed so far.
-      if (frames?.closed() === true) { client.end(); return; }
-      if (frames === undefined || !frames.atBoundary() || target.whyCut === undefined) { client.destroy(); return; }
+      if (frames?.closed() === true) {
+        client.end();
+        return;
+      }
+      if (frames === undefined || !frames.atBoundary() || target.whyCut === undefined) {
+        client.destroy();
+        return;
+      }
       // Cut upstream (revoke at the gateway): ask why before closing, so kubectl prints it.
       target.whyCut().then(
-        (status) => { if (status === undefined) client.destroy(); else void endWith(status); },
+        (status) => {
+          if (status === undefined) client.destroy();
+          else void endWith(status);
+        },
         () => client.destroy(),
       );
     });
-    client.on('close', () => { upSocket.destroy(); unregister?.(); });
+    client.on('close', () => {
+      upSocket.destroy();
+      unregister?.();
+    });
     // With an error channel or stream the client side is ended here (close handler above), not by the pipe.
     upSocket.pipe(client, { end: frames === undefined });
     client.pipe(upSocket);
@@ -152,7 +181,10 @@ export function pipeUpgrade(client: Duplex, head: Buffer, target: UpgradeTarget)
   });
 
   upstream.on('error', (err: NodeJS.ErrnoException) => {
-    if (answered || client.destroyed) { client.destroy(); return; }
+    if (answered || client.destroyed) {
+      client.destroy();
+      return;
+    }
     answer(502);
     const status = buildStatus(502, 'BadGateway', `hoopctl local proxy: cannot reach the gateway at ${url.origin} (${err.code ?? err.message})`);
     client.end(rawStatusResponse('Bad Gateway', status));

@@ -24,22 +24,41 @@ export function relayWatch(body: NodeJS.ReadableStream & { destroy(): void }, re
     ending ??= new Promise<void>((resolve) => {
       body.unpipe(res);
       body.destroy();
-      if (res.destroyed || res.writableEnded) { resolve(); return; }
+      if (res.destroyed || res.writableEnded) {
+        resolve();
+        return;
+      }
       res.once('close', () => resolve());
-      if (status === undefined || !atLineEnd) { res.destroy(); return; }
+      if (status === undefined || !atLineEnd) {
+        res.destroy();
+        return;
+      }
       res.end(watchErrorEvent(status));
     });
     return ending;
   };
   const unregister = options.register({ end: endWith });
-  res.once('close', () => { unregister(); body.destroy(); });
-  body.on('data', (c: Buffer) => { if (c.length > 0) atLineEnd = c[c.length - 1] === 0x0a; });
-  body.on('end', () => { if (ending === undefined) res.end(); });
+  res.once('close', () => {
+    unregister();
+    body.destroy();
+  });
+  body.on('data', (c: Buffer) => {
+    if (c.length > 0) atLineEnd = c[c.length - 1] === 0x0a;
+  });
+  body.on('end', () => {
+    if (ending === undefined) res.end();
+  });
   body.on('error', () => {
     if (ending !== undefined || res.destroyed) return;
-    if (!atLineEnd || options.sessionEnded === undefined) { void endWith(undefined); return; }
+    if (!atLineEnd || options.sessionEnded === undefined) {
+      void endWith(undefined);
+      return;
+    }
     // Cut upstream (revoke at the gateway): ask why before ending, so the client prints it.
-    options.sessionEnded().then((status) => endWith(status), () => endWith(undefined));
+    options.sessionEnded().then(
+      (status) => endWith(status),
+      () => endWith(undefined),
+    );
   });
   body.pipe(res, { end: false });
 }

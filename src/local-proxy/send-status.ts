@@ -4,8 +4,11 @@ import { buildStatus } from '../kube/status.js';
 import type { KubeStatus } from '../kube/types.js';
 
 /** A token that is not this session's (or none). */
-export const UNAUTHORIZED = buildStatus(401, 'Unauthorized',
-  'hoopctl local proxy: the token in this kubeconfig does not belong to this session (ended or replaced?)');
+export const UNAUTHORIZED = buildStatus(
+  401,
+  'Unauthorized',
+  'hoopctl local proxy: the token in this kubeconfig does not belong to this session (ended or replaced?)',
+);
 /** An absolute-form or asterisk-form request target. */
 export const BAD_PATH = buildStatus(400, 'BadRequest', 'hoopctl local proxy: request target must be an origin-form path');
 
@@ -17,7 +20,10 @@ export function badGateway(origin: string, err: unknown): KubeStatus {
 
 /** Answers with `status`, or cuts the connection when an answer already started. */
 export function sendStatus(res: ServerResponse, status: KubeStatus): void {
-  if (res.headersSent) { res.destroy(); return; }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   const body = JSON.stringify(status);
   res.writeHead(status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);

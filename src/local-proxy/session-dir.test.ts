@@ -12,7 +12,9 @@ const now = new Date('2026-11-26T12:00:00Z');
 const base = { connection: 'prod', gateway: 'http://gw', createdAt: now.toISOString(), kubeconfigYaml: 'apiVersion: v1\n' };
 
 const made: string[] = [];
-after(async () => { for (const d of made) await rm(d, { recursive: true, force: true }); });
+after(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
 
 async function sessionsDir(): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'hoop-sessions-'));
@@ -58,8 +60,13 @@ test('sweepStaleSessions without tombstones removes dead-owner, expired and old 
   await utimes(join(dir, 'fresh-half'), fresh, fresh);
   const told: string[] = [];
   const removed = await sweepStaleSessions({
-    sessionsDir: dir, now, isAlive: (pid) => pid === 1,
-    endSession: async (r) => { told.push(r.sessionId); throw new Error('gateway down is fine'); },
+    sessionsDir: dir,
+    now,
+    isAlive: (pid) => pid === 1,
+    endSession: async (r) => {
+      told.push(r.sessionId);
+      throw new Error('gateway down is fine');
+    },
   });
   assert.deepEqual(removed.map((r) => r.dir.split('/').pop()).sort(), ['dead', 'expired', 'long-expired', 'old-half']);
   // Only a session whose owner vanished is still active at the gateway; expired ones are over there too.
@@ -72,15 +79,30 @@ test('sweepStaleSessions with a node path leaves a credential-free tombstone who
   const dir = await sessionsDir();
   const secret = 'local-bearer-SENTINEL-1234';
   const s = await createSessionDir(dir, {
-    ...base, sessionId: 'killed', pid: 2, expiresAt: '2026-11-26T13:00:00Z', proxyUrl: 'https://127.0.0.1:45678', kubeUser: 'alice@prod', namespace: 'demo',
+    ...base,
+    sessionId: 'killed',
+    pid: 2,
+    expiresAt: '2026-11-26T13:00:00Z',
+    proxyUrl: 'https://127.0.0.1:45678',
+    kubeUser: 'alice@prod',
+    namespace: 'demo',
     kubeconfigYaml: `apiVersion: v1\nusers:\n- name: alice@prod\n  user:\n    token: ${secret}\n`,
   });
   await writeFile(join(s.dir, 'transcript.jsonl'), '{"uri":"/api"}\n', { mode: 0o600 });
   const told: string[] = [];
   const swept = await sweepStaleSessions({
-    sessionsDir: dir, now, isAlive: () => false, nodePath: process.execPath, endSession: async (r) => { told.push(r.sessionId); },
+    sessionsDir: dir,
+    now,
+    isAlive: () => false,
+    nodePath: process.execPath,
+    endSession: async (r) => {
+      told.push(r.sessionId);
+    },
   });
-  assert.deepEqual(swept.map((x) => [x.reason, x.endedAtGateway]), [['owner_gone', true]]);
+  assert.deepEqual(
+    swept.map((x) => [x.reason, x.endedAtGateway]),
+    [['owner_gone', true]],
+  );
   assert.deepEqual(told, ['killed']);
   assert.deepEqual((await readdir(s.dir)).sort(), ['ended.json', 'kubeconfig']);
   for (const f of ['ended.json', 'kubeconfig']) assert.equal((await stat(join(s.dir, f))).mode & 0o777, 0o600, f);
@@ -88,7 +110,11 @@ test('sweepStaleSessions with a node path leaves a credential-free tombstone who
   const text = await readFile(s.kubeconfigPath, 'utf8');
   assert.doesNotMatch(text, new RegExp(secret));
   assert.doesNotMatch(text, /token|client-key/);
-  const kc = parse(text) as { users: { user: { exec: { command: string; args: string[]; apiVersion: string } } }[]; clusters: { cluster: { server: string } }[]; contexts: { context: { namespace?: string } }[] };
+  const kc = parse(text) as {
+    users: { user: { exec: { command: string; args: string[]; apiVersion: string } } }[];
+    clusters: { cluster: { server: string } }[];
+    contexts: { context: { namespace?: string } }[];
+  };
   assert.equal(kc.clusters[0]!.cluster.server, 'https://127.0.0.1:45678');
   assert.equal(kc.contexts[0]!.context.namespace, 'demo');
   const exec = kc.users[0]!.user.exec;
@@ -100,9 +126,20 @@ test('sweepStaleSessions with a node path leaves a credential-free tombstone who
   // A tombstone is no live session, and stays through later sweeps until its grace period is over.
   const found = await findSessions(dir);
   assert.equal(found[0]?.ended?.why, 'its hoopctl process 2 stopped');
-  assert.deepEqual(await sweepStaleSessions({ sessionsDir: dir, now: new Date(now.getTime() + 3_600_000), isAlive: () => false, nodePath: process.execPath }), []);
-  const gone = await sweepStaleSessions({ sessionsDir: dir, now: new Date(now.getTime() + TOMBSTONE_GRACE_MS + 1000), isAlive: () => false, nodePath: process.execPath });
-  assert.deepEqual(gone.map((x) => x.reason), ['tombstone_old']);
+  assert.deepEqual(
+    await sweepStaleSessions({ sessionsDir: dir, now: new Date(now.getTime() + 3_600_000), isAlive: () => false, nodePath: process.execPath }),
+    [],
+  );
+  const gone = await sweepStaleSessions({
+    sessionsDir: dir,
+    now: new Date(now.getTime() + TOMBSTONE_GRACE_MS + 1000),
+    isAlive: () => false,
+    nodePath: process.execPath,
+  });
+  assert.deepEqual(
+    gone.map((x) => x.reason),
+    ['tombstone_old'],
+  );
   assert.deepEqual(await findSessions(dir), []);
 });
 

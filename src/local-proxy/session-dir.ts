@@ -75,10 +75,7 @@ export function sessionDirPath(sessionsDir: string, sessionId: string): string {
 }
 
 /** Writes the session's kubeconfig and session.json (both 0600) in a fresh 0700 directory. */
-export async function createSessionDir(
-  sessionsDir: string,
-  input: Omit<SessionRecord, 'kubeconfig'> & { kubeconfigYaml: string },
-): Promise<SessionDir> {
+export async function createSessionDir(sessionsDir: string, input: Omit<SessionRecord, 'kubeconfig'> & { kubeconfigYaml: string }): Promise<SessionDir> {
   const dir = sessionDirPath(sessionsDir, input.sessionId);
   const kubeconfigPath = join(dir, KUBECONFIG_FILE);
   const { kubeconfigYaml, ...rest } = input;
@@ -98,9 +95,16 @@ export async function removeSessionDir(dir: string): Promise<void> {
 function parseRecord(text: string): SessionRecord | undefined {
   try {
     const r = JSON.parse(text) as Partial<SessionRecord>;
-    const ok = typeof r.sessionId === 'string' && typeof r.connection === 'string' && typeof r.gateway === 'string'
-      && typeof r.pid === 'number' && Number.isInteger(r.pid) && r.pid > 0 && typeof r.expiresAt === 'string'
-      && typeof r.kubeconfig === 'string' && typeof r.createdAt === 'string';
+    const ok =
+      typeof r.sessionId === 'string' &&
+      typeof r.connection === 'string' &&
+      typeof r.gateway === 'string' &&
+      typeof r.pid === 'number' &&
+      Number.isInteger(r.pid) &&
+      r.pid > 0 &&
+      typeof r.expiresAt === 'string' &&
+      typeof r.kubeconfig === 'string' &&
+      typeof r.createdAt === 'string';
     return ok ? (r as SessionRecord) : undefined;
   } catch {
     return undefined;
@@ -169,8 +173,8 @@ export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSe
     if (reason === undefined) continue;
     const record = found.record;
     // Its owner is alive and tearing it down right now: the owner writes the tombstone.
-    if (reason === 'expired' && record !== undefined && options.isAlive(record.pid)
-      && options.now.getTime() - Date.parse(record.expiresAt) < OWNER_TEARDOWN_MS) continue;
+    if (reason === 'expired' && record !== undefined && options.isAlive(record.pid) && options.now.getTime() - Date.parse(record.expiresAt) < OWNER_TEARDOWN_MS)
+      continue;
     const entry: SweptSession = { ...found, reason };
     if (record === undefined || reason === 'tombstone_old' || reason === 'unreadable' || options.nodePath === undefined) {
       await removeSessionDir(found.dir);
@@ -178,10 +182,18 @@ export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSe
       const why = sweptWhy(reason, record);
       const message = sessionEndedMessage(record.connection, why);
       try {
-        await writeTombstone(found.dir, buildTombstoneKubeconfig({
-          name: `hoopctl-${record.connection}`, server: record.proxyUrl ?? 'https://127.0.0.1', user: record.kubeUser ?? `hoopctl@${record.connection}`,
-          ...(record.namespace === undefined ? {} : { namespace: record.namespace }), message, nodePath: options.nodePath,
-        }), { sessionId: record.sessionId, connection: record.connection, why, message, endedAt: options.now.toISOString() });
+        await writeTombstone(
+          found.dir,
+          buildTombstoneKubeconfig({
+            name: `hoopctl-${record.connection}`,
+            server: record.proxyUrl ?? 'https://127.0.0.1',
+            user: record.kubeUser ?? `hoopctl@${record.connection}`,
+            ...(record.namespace === undefined ? {} : { namespace: record.namespace }),
+            message,
+            nodePath: options.nodePath,
+          }),
+          { sessionId: record.sessionId, connection: record.connection, why, message, endedAt: options.now.toISOString() },
+        );
         await pruneToTombstone(found.dir);
       } catch {
         // No tombstone is better than a bearer token left behind.
@@ -190,7 +202,10 @@ export async function sweepStaleSessions(options: SweepOptions): Promise<SweptSe
     }
     // An expired session is over at the gateway too; only one whose owner vanished is still "active" there.
     if (record !== undefined && reason === 'owner_gone' && options.endSession !== undefined) {
-      entry.endedAtGateway = await options.endSession(record).then(() => true, () => false);
+      entry.endedAtGateway = await options.endSession(record).then(
+        () => true,
+        () => false,
+      );
     }
     swept.push(entry);
   }

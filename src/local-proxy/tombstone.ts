@@ -49,26 +49,31 @@ const PLUGIN_SCRIPT = 'process.stderr.write(process.argv[1] + "\\n"); process.ex
 export function buildTombstoneKubeconfig(input: TombstoneInput): string {
   const context: Record<string, string> = { cluster: input.name, user: input.user };
   if (input.namespace !== undefined && input.namespace !== '') context.namespace = input.namespace;
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: input.name, cluster: { server: input.server } }],
-    users: [{
-      name: input.user,
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: input.nodePath,
-          args: ['-e', PLUGIN_SCRIPT, input.message],
-          interactiveMode: 'Never',
-          provideClusterInfo: false,
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: input.name, cluster: { server: input.server } }],
+      users: [
+        {
+          name: input.user,
+          user: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1',
+              command: input.nodePath,
+              args: ['-e', PLUGIN_SCRIPT, input.message],
+              interactiveMode: 'Never',
+              provideClusterInfo: false,
+            },
+          },
         },
-      },
-    }],
-    contexts: [{ name: input.name, context }],
-    'current-context': input.name,
-    preferences: {},
-  }, { lineWidth: 0 });
+      ],
+      contexts: [{ name: input.name, context }],
+      'current-context': input.name,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
 }
 
 /** Replaces the session's kubeconfig by the tombstone (atomically) and writes `ended.json`. */
@@ -94,8 +99,13 @@ export async function pruneToTombstone(dir: string): Promise<void> {
 export async function readEndedRecord(dir: string): Promise<EndedRecord | undefined> {
   try {
     const r = JSON.parse(await readFile(join(dir, ENDED_FILE), 'utf8')) as Partial<EndedRecord>;
-    return typeof r.sessionId === 'string' && typeof r.connection === 'string' && typeof r.endedAt === 'string'
-      && typeof r.why === 'string' && typeof r.message === 'string' ? (r as EndedRecord) : undefined;
+    return typeof r.sessionId === 'string' &&
+      typeof r.connection === 'string' &&
+      typeof r.endedAt === 'string' &&
+      typeof r.why === 'string' &&
+      typeof r.message === 'string'
+      ? (r as EndedRecord)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -32,9 +32,25 @@ test('every masker refuses a document nested 100,000 deep with JsonTooDeepError,
   const text = nested(deep);
   assert.throws(() => maskDocument(JSON.parse(text), ctx()), tooDeep, 'maskDocument');
   assert.throws(() => maskJsonDocument(text, ctx()), tooDeep, 'maskJsonDocument');
-  assert.throws(() => { const m = createBufferedJsonMasker(ctx(), limits, 1024); m.push(text); m.end(); }, tooDeep, 'buffered, then streamed');
+  assert.throws(
+    () => {
+      const m = createBufferedJsonMasker(ctx(), limits, 1024);
+      m.push(text);
+      m.end();
+    },
+    tooDeep,
+    'buffered, then streamed',
+  );
   const list = `{"kind":"SecretList","items":[${nested(deep)}]}`;
-  assert.throws(() => { const m = createJsonDocumentMasker(ctx(), limits); m.push(list); m.end(); }, tooDeep, 'a list element');
+  assert.throws(
+    () => {
+      const m = createJsonDocumentMasker(ctx(), limits);
+      m.push(list);
+      m.end();
+    },
+    tooDeep,
+    'a list element',
+  );
   assert.throws(() => createWatchMasker(ctx(), limits).push(`{"type":"ADDED","object":${nested(deep)}}\n`), tooDeep, 'a watch event');
   assert.throws(() => maskRequestBody(JSON.parse(text), createMaskContext(DEFAULT_MASK_RULES, { kindHint: 'ConfigMap' })), tooDeep, 'a request body');
   assert.throws(() => maskRequestBody([{ op: 'add', path: '/data/x', value: JSON.parse(text) }], ctx()), tooDeep, 'a JSON patch value');

@@ -51,20 +51,24 @@ test('the buffered masker hands over to the streaming one past its limit, with t
   }
 });
 
-test('every recorded JSON answer: the fast path equals the streaming masker', { skip: FIXTURES_DIR === undefined ? 'fixtures not on this machine' : false }, () => {
-  let checked = 0;
-  const dir = join(FIXTURES_DIR!, 'scenarios');
-  for (const file of readdirSync(dir).sort()) {
-    for (const e of (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { exchanges: Exchange[] }).exchanges) {
-      const ct = header(e.response.headers, 'content-type') ?? '';
-      const text = e.response.body?.encoding === 'utf8' ? (e.response.body.text ?? '') : '';
-      if (!ct.startsWith('application/json') || text === '' || /[?&]watch=(true|1)/.test(e.request.url)) continue;
-      const resource = /\/([a-z]+)(?:\/[^/?]+)?(?:\?|$)/.exec(e.request.url)?.[1] ?? '';
-      const kind = kindForResource(resource);
-      const ctx = (): MaskContext => createMaskContext(DEFAULT_MASK_RULES, kind === undefined ? {} : { kindHint: kind });
-      assert.equal(maskJsonDocument(text, ctx()), streamed(text, ctx()), `${file} ${e.request.url}`);
-      checked++;
+test(
+  'every recorded JSON answer: the fast path equals the streaming masker',
+  { skip: FIXTURES_DIR === undefined ? 'fixtures not on this machine' : false },
+  () => {
+    let checked = 0;
+    const dir = join(FIXTURES_DIR!, 'scenarios');
+    for (const file of readdirSync(dir).sort()) {
+      for (const e of (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { exchanges: Exchange[] }).exchanges) {
+        const ct = header(e.response.headers, 'content-type') ?? '';
+        const text = e.response.body?.encoding === 'utf8' ? (e.response.body.text ?? '') : '';
+        if (!ct.startsWith('application/json') || text === '' || /[?&]watch=(true|1)/.test(e.request.url)) continue;
+        const resource = /\/([a-z]+)(?:\/[^/?]+)?(?:\?|$)/.exec(e.request.url)?.[1] ?? '';
+        const kind = kindForResource(resource);
+        const ctx = (): MaskContext => createMaskContext(DEFAULT_MASK_RULES, kind === undefined ? {} : { kindHint: kind });
+        assert.equal(maskJsonDocument(text, ctx()), streamed(text, ctx()), `${file} ${e.request.url}`);
+        checked++;
+      }
     }
-  }
-  assert.ok(checked > 100, `only ${checked} answers checked`);
-});
+    assert.ok(checked > 100, `only ${checked} answers checked`);
+  },
+);

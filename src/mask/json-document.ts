@@ -45,7 +45,8 @@ export function maskJsonDocument(text: string, ctx: MaskContext, onSummary?: (s:
   const tailObj = keys.length > at + 1 ? maskDocument(tail, ctx) : {};
   const members = JSON.stringify(tailObj);
   // The summary sees the document the client gets: the masked head, list and members.
-  if (onSummary !== undefined) onSummary(summarizeJsonDocument({ ...(isObj(headObj) ? headObj : {}), [splitKey]: maskedElements, ...(isObj(tailObj) ? tailObj : {}) }));
+  if (onSummary !== undefined)
+    onSummary(summarizeJsonDocument({ ...(isObj(headObj) ? headObj : {}), [splitKey]: maskedElements, ...(isObj(tailObj) ? tailObj : {}) }));
   return `${maskedHead.slice(0, -2)}${elements.join(',')}]${members === '{}' ? '}' : `,${members.slice(1)}`}\n`;
 }
 

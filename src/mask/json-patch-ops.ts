@@ -17,15 +17,21 @@
 const TESTABLE = new Set(['/metadata/resourceVersion', '/metadata/uid', '/metadata/generation']);
 
 // RFC 6901 pointer segments, `~1` and `~0` unescaped, lower-cased.
-const segments = (path: string): string[] => path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase());
+const segments = (path: string): string[] =>
+  path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~').toLowerCase());
 
 /** Why an add / replace / remove at `path` would unmask a value it leaves in place, or undefined. */
 function unmasksByRename(i: number, name: string, path: string): string | undefined {
   const at = segments(path);
   if (at.length >= 3 && at[at.length - 1] === 'name' && at[at.length - 3] === 'env') {
     const entry = path.slice(0, path.lastIndexOf('/'));
-    return `operation [${i}] "${name}" on ${JSON.stringify(path)} would rename an environment variable and keep its value, which hoopctl masks by the name; `
-      + `replace the whole entry with its value instead: {"op":"replace","path":${JSON.stringify(entry)},"value":{"name":"<new name>","value":"<value>"}} (or remove it and add it again)`;
+    return (
+      `operation [${i}] "${name}" on ${JSON.stringify(path)} would rename an environment variable and keep its value, which hoopctl masks by the name; ` +
+      `replace the whole entry with its value instead: {"op":"replace","path":${JSON.stringify(entry)},"value":{"name":"<new name>","value":"<value>"}} (or remove it and add it again)`
+    );
   }
   if (at.length === 1 && (at[0] === 'kind' || at[0] === 'apiversion')) {
     return `operation [${i}] "${name}" on ${JSON.stringify(path)} would change what kind of object hoopctl masks the answer as; an object's kind cannot change: delete it and create the new one`;

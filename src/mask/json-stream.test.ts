@@ -10,7 +10,8 @@ import { DEFAULT_MASK_RULES } from './mask-rules.js';
 
 const LIMITS = { maxValueChars: 1 << 20 };
 const secrets = () => createMaskContext(DEFAULT_MASK_RULES, { kindHint: 'Secret' });
-const secret = (i: number): string => JSON.stringify({ metadata: { name: `s-${i}`, namespace: 'demo' }, data: { password: Buffer.from(`hunter-${i}`).toString('base64') }, type: 'Opaque' });
+const secret = (i: number): string =>
+  JSON.stringify({ metadata: { name: `s-${i}`, namespace: 'demo' }, data: { password: Buffer.from(`hunter-${i}`).toString('base64') }, type: 'Opaque' });
 
 test('a 10,000-Secret list streams element by element: memory stays near one element, every value masked', () => {
   const ctx = secrets();
@@ -32,12 +33,19 @@ test('a 10,000-Secret list streams element by element: memory stays near one ele
 
 test('a list head larger than the limit, an element larger than the limit, or a truncated list is refused', () => {
   const refuse = (fn: () => void, re: RegExp): void => assert.throws(fn, (e: unknown) => isHoopError(e, 'upstream_error') && re.test(e.message));
-  refuse(() => createJsonDocumentMasker(secrets(), { maxValueChars: 64 }).push(`{"kind":"SecretList","metadata":{"x":"${'a'.repeat(100)}"},"items":[`), /head of the answer is larger than 64/);
+  refuse(
+    () => createJsonDocumentMasker(secrets(), { maxValueChars: 64 }).push(`{"kind":"SecretList","metadata":{"x":"${'a'.repeat(100)}"},"items":[`),
+    /head of the answer is larger than 64/,
+  );
   refuse(() => createJsonDocumentMasker(secrets(), { maxValueChars: 64 }).push(`{"items":[{"data":{"a":"${'a'.repeat(100)}"}}]}`), /list element is larger/);
   const m = createJsonDocumentMasker(secrets(), LIMITS);
   m.push('{"items":[{"data":{"a":"YQ=="}}');
   refuse(() => m.end(), /ended inside its list/);
-  refuse(() => { const w = createJsonDocumentMasker(secrets(), LIMITS); w.push('{"data":{"password":"S3NT1NEL'); w.end(); }, /^the answer is not valid JSON \(\d+ characters\)$/);
+  refuse(() => {
+    const w = createJsonDocumentMasker(secrets(), LIMITS);
+    w.push('{"data":{"password":"S3NT1NEL');
+    w.end();
+  }, /^the answer is not valid JSON \(\d+ characters\)$/);
 });
 
 test('documents: single object, list with members after items, array root, braces inside strings', () => {
@@ -48,11 +56,16 @@ test('documents: single object, list with members after items, array root, brace
     return JSON.parse(out + m.end());
   };
   assert.deepEqual(run('{"kind":"Secret","metadata":{"name":"x"},"data":{"k":"dg=="}}'), { kind: 'Secret', metadata: { name: 'x' }, data: { k: B } });
-  assert.deepEqual(run('{"items":[{"data":{"k":"dg=="}}, "p=1" ,{"metadata":{"name":"]}{\\""}}], "kind" : "SecretList" , "z":"password=x"}'),
-    { items: [{ data: { k: B } }, 'p=1', { metadata: { name: ']}{"' } }], kind: 'SecretList', z: `password=${M}` });
+  assert.deepEqual(run('{"items":[{"data":{"k":"dg=="}}, "p=1" ,{"metadata":{"name":"]}{\\""}}], "kind" : "SecretList" , "z":"password=x"}'), {
+    items: [{ data: { k: B } }, 'p=1', { metadata: { name: ']}{"' } }],
+    kind: 'SecretList',
+    z: `password=${M}`,
+  });
   assert.deepEqual(run('[{"token":"abc"},"password=x"]', 'Pod'), [{ token: M }, `password=${M}`]);
-  assert.deepEqual(run('{"kind":"Table","rows":[{"cells":["a","password=1"],"object":{"kind":"PartialObjectMetadata","metadata":{"name":"a"}}}],"metadata":{}}'),
-    { kind: 'Table', rows: [{ cells: ['a', `password=${M}`], object: { kind: 'PartialObjectMetadata', metadata: { name: 'a' } } }], metadata: {} });
+  assert.deepEqual(
+    run('{"kind":"Table","rows":[{"cells":["a","password=1"],"object":{"kind":"PartialObjectMetadata","metadata":{"name":"a"}}}],"metadata":{}}'),
+    { kind: 'Table', rows: [{ cells: ['a', `password=${M}`], object: { kind: 'PartialObjectMetadata', metadata: { name: 'a' } } }], metadata: {} },
+  );
 });
 
 test('watch: one event per output line, emitted as soon as its last byte arrives, even split mid-string', () => {
@@ -66,9 +79,14 @@ test('watch: one event per output line, emitted as soon as its last byte arrives
   assert.ok(first.endsWith('\n'));
   assert.equal(JSON.parse(w.push(ev(2).slice(10))).object.metadata.name, 's2');
   assert.equal(w.end(), '');
-  const table = createWatchMasker(secrets(), LIMITS).push('{"type":"MODIFIED","object":{"kind":"Table","rows":[{"cells":["x"],"object":{"kind":"Secret","metadata":{"name":"x"},"data":{"a":"YQ=="}}}]}}\n');
+  const table = createWatchMasker(secrets(), LIMITS).push(
+    '{"type":"MODIFIED","object":{"kind":"Table","rows":[{"cells":["x"],"object":{"kind":"Secret","metadata":{"name":"x"},"data":{"a":"YQ=="}}}]}}\n',
+  );
   assert.equal(JSON.parse(table).object.rows[0].object.data.a, B);
-  assert.throws(() => createWatchMasker(secrets(), LIMITS).push('garbage'), (e: unknown) => isHoopError(e, 'upstream_error'));
+  assert.throws(
+    () => createWatchMasker(secrets(), LIMITS).push('garbage'),
+    (e: unknown) => isHoopError(e, 'upstream_error'),
+  );
   const cut = createWatchMasker(secrets(), LIMITS);
   cut.push('{"type":"ADDED","object":{');
   assert.throws(() => cut.end(), /ended inside an event/);
@@ -87,7 +105,10 @@ test('lines: masked one by one; a private key block is masked from BEGIN to END 
 
 test('request URIs: the decoded query is masked only when it holds a secret', () => {
   const ctx = createMaskContext(DEFAULT_MASK_RULES);
-  assert.equal(maskRequestUri('/api/v1/namespaces/demo/configmaps?labelSelector=token%3Dabc&limit=500', ctx), `/api/v1/namespaces/demo/configmaps?labelSelector=token=${M}&limit=500`);
+  assert.equal(
+    maskRequestUri('/api/v1/namespaces/demo/configmaps?labelSelector=token%3Dabc&limit=500', ctx),
+    `/api/v1/namespaces/demo/configmaps?labelSelector=token=${M}&limit=500`,
+  );
   assert.equal(maskRequestUri('/api/v1/pods?labelSelector=app%3Dweb', ctx), '/api/v1/pods?labelSelector=app%3Dweb');
   assert.equal(maskRequestUri('/api/v1/pods?x=%E0%A4%A', ctx), '/api/v1/pods?x=%E0%A4%A');
 });

@@ -6,7 +6,17 @@
  */
 import { HoopError } from '../errors.js';
 import {
-  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, createJsonScanner, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, SCAN_END, SCAN_STRING_END,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  createJsonScanner,
+  isJsonSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SCAN_END,
+  SCAN_STRING_END,
   type JsonScanner,
 } from './json-scanner.js';
 import { maskDocument, maskListElement, type MaskContext } from './mask-object.js';
@@ -73,9 +83,24 @@ interface DocumentState {
  */
 export function createJsonDocumentMasker(ctx: MaskContext, limits: StreamLimits): StreamMasker {
   const s: DocumentState = {
-    ctx, limits, scanner: createJsonScanner(), phase: 'start', buf: '', keyFrom: -1, keyText: '', lastKey: '', expectKey: false,
-    afterColon: false, splitKey: 'items', containerKind: undefined, element: '', elementStarted: false, firstElement: true,
-    text: '', from: 0, out: '',
+    ctx,
+    limits,
+    scanner: createJsonScanner(),
+    phase: 'start',
+    buf: '',
+    keyFrom: -1,
+    keyText: '',
+    lastKey: '',
+    expectKey: false,
+    afterColon: false,
+    splitKey: 'items',
+    containerKind: undefined,
+    element: '',
+    elementStarted: false,
+    firstElement: true,
+    text: '',
+    from: 0,
+    out: '',
   };
   return {
     push(chunk) {
@@ -179,15 +204,25 @@ function scanElements(s: DocumentState): void {
     if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       if (depth === 1) {
         // `]` closes the array (after a primitive element, if any).
-        if (s.elementStarted) { s.element += text.slice(s.from, i); s.out += emitElement(s); }
+        if (s.elementStarted) {
+          s.element += text.slice(s.from, i);
+          s.out += emitElement(s);
+        }
         s.phase = 'tail';
         s.out += ']';
         s.from = i + 1;
         return;
       }
-      if (depth === 2) { s.element += text.slice(s.from, i + 1); grow(s, s.element, 'a list element'); s.out += emitElement(s); }
+      if (depth === 2) {
+        s.element += text.slice(s.from, i + 1);
+        grow(s, s.element, 'a list element');
+        s.out += emitElement(s);
+      }
     } else if (c === COMMA && depth === 2) {
-      if (s.elementStarted) { s.element += text.slice(s.from, i); s.out += emitElement(s); }
+      if (s.elementStarted) {
+        s.element += text.slice(s.from, i);
+        s.out += emitElement(s);
+      }
     } else if (c !== SCAN_STRING_END && !s.elementStarted) {
       s.elementStarted = true;
       s.from = i;

@@ -74,12 +74,17 @@ const str = (v: unknown): boolean => v === undefined || typeof v === 'string';
 export function decodeSummaryHeader(value: string | string[] | undefined): JsonSummary | undefined {
   if (typeof value !== 'string' || value.length > MAX_HEADER_CHARS) return undefined;
   let o: unknown;
-  try { o = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')); } catch { return undefined; }
+  try {
+    o = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
   const s = o as Obj;
   if (Object.keys(s).some((k) => !['kind', 'items', 'names', 'reason', 'message'].includes(k))) return undefined;
   if (!str(s.kind) || !str(s.reason) || !str(s.message)) return undefined;
   if (s.items !== undefined && !Number.isSafeInteger(s.items)) return undefined;
-  if (s.names !== undefined && !(Array.isArray(s.names) && s.names.length <= MAX_NAMES && s.names.every((n: unknown) => typeof n === 'string'))) return undefined;
+  if (s.names !== undefined && !(Array.isArray(s.names) && s.names.length <= MAX_NAMES && s.names.every((n: unknown) => typeof n === 'string')))
+    return undefined;
   return s;
 }

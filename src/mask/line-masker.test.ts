@@ -21,7 +21,15 @@ test('maskArgv masks each exec argument by the value patterns, as the audit mask
 });
 
 test('maskArgv: a private key block spread over several arguments is masked from BEGIN through END', () => {
-  const argv = ['printf', '%s\\n', '-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAsecretkeybody', 'c2Vjb25kbGluZQ==', '-----END RSA PRIVATE KEY-----', 'after'];
+  const argv = [
+    'printf',
+    '%s\\n',
+    '-----BEGIN RSA PRIVATE KEY-----',
+    'MIIEowIBAAKCAQEAsecretkeybody',
+    'c2Vjb25kbGluZQ==',
+    '-----END RSA PRIVATE KEY-----',
+    'after',
+  ];
   const masked = maskArgv(argv, createMaskContext(DEFAULT_MASK_RULES));
   assert.deepEqual(masked, ['printf', '%s\\n', M, M, M, M, 'after']);
   // A block closed inside its own argument does not mask the next ones.

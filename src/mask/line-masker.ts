@@ -32,10 +32,12 @@ export function createLineMasker(ctx: MaskContext, limits: StreamLimits): Stream
 
   const release = (asKey: boolean): string => {
     if (held.length === 0) return '';
-    const out = held.map((l) => {
-      if (!asKey && !PEM_WIDTH_LINE.test(l)) return `${maskString(l, ctx)}\n`;
-      return `${MASK_MARKER}\n`;
-    }).join('');
+    const out = held
+      .map((l) => {
+        if (!asKey && !PEM_WIDTH_LINE.test(l)) return `${maskString(l, ctx)}\n`;
+        return `${MASK_MARKER}\n`;
+      })
+      .join('');
     if (asKey || held.some((l) => PEM_WIDTH_LINE.test(l))) ctx.counter.masked++;
     held = [];
     return out;

@@ -17,7 +17,11 @@ function mask(doc: Doc, kindHint?: string, r = rules): Doc {
   return maskDocument(structuredClone(doc), createMaskContext(r, kindHint === undefined ? {} : { kindHint })) as Doc;
 }
 const secret = (name: string, token: string, ns = 'demo', extra: Doc = {}): Doc => ({
-  apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, ...extra }, type: 'Opaque', data: { token: b64(token) },
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: ns, ...extra },
+  type: 'Opaque',
+  data: { token: b64(token) },
 });
 
 test('markers: plain and digest forms are recognised, in clear and base64, and nothing else is', () => {
@@ -71,14 +75,36 @@ test('digest markers: one object reads the same whether got alone, listed, in a 
   const annotated = mask(secret('db', 'v1-value', 'demo', { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': manifest } }));
   const inner = JSON.parse(annotated.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
   assert.equal(b64(inner.stringData.token), annotated.data.token);
-  const partial = mask({ kind: 'Table', rows: [{ cells: [], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: annotated.metadata } }] }, 'Secret');
-  assert.equal(partial.rows[0].object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], annotated.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+  const partial = mask(
+    { kind: 'Table', rows: [{ cells: [], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: annotated.metadata } }] },
+    'Secret',
+  );
+  assert.equal(
+    partial.rows[0].object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+    annotated.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+  );
 });
 
 test('digest markers: env values bind by container and variable name, so a listed Deployment reads like a single one', () => {
   const dep = (pw: string): Doc => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'demo' },
-    spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'LOG', value: 'info' }, { name: 'DB_PASSWORD', value: pw }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'demo' },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              env: [
+                { name: 'LOG', value: 'info' },
+                { name: 'DB_PASSWORD', value: pw },
+              ],
+            },
+          ],
+        },
+      },
+    },
   });
   const env = (d: Doc): Doc[] => d.spec.template.spec.containers[0].env;
   const one = env(mask(dep('a')));

@@ -20,8 +20,9 @@ const skip = FIXTURES_DIR === undefined ? 'fixtures not on this machine' : false
 
 function exchanges(): { file: string; e: Exchange }[] {
   const dir = join(FIXTURES_DIR!, 'scenarios');
-  return readdirSync(dir).sort().flatMap((file) =>
-    (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { exchanges: Exchange[] }).exchanges.map((e) => ({ file, e })));
+  return readdirSync(dir)
+    .sort()
+    .flatMap((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { exchanges: Exchange[] }).exchanges.map((e) => ({ file, e })));
 }
 
 function ctxFor(url: string): MaskContext {
@@ -109,7 +110,10 @@ test('Secret: data stays valid base64 of the marker, keys and metadata stay; las
 
 test('Table rows: PartialObjectMetadata annotations and includeObject=Object data are masked; cells stay', { skip }, () => {
   const meta = maskDocument(loadBody('objects/secrets-table-default.json'), createMaskContext(DEFAULT_MASK_RULES, { kindHint: 'Secret' })) as any;
-  assert.deepEqual(meta.rows.map((r: any) => r.cells[0]), ['applied-secret', 'db-creds']);
+  assert.deepEqual(
+    meta.rows.map((r: any) => r.cells[0]),
+    ['applied-secret', 'db-creds'],
+  );
   assert.match(meta.rows[0].object.metadata.annotations[LAST_APPLIED], /"stringData":\{"token":"\*\*hoopctl-masked\*\*"\}/);
   const full = maskDocument(loadBody('objects/secrets-table-includeObject-Object.json'), createMaskContext(DEFAULT_MASK_RULES, { kindHint: 'Secret' })) as any;
   for (const row of full.rows) for (const v of Object.values(row.object.data)) assert.equal(v, MASKED_BASE64);
@@ -127,7 +131,10 @@ test('Deployment env: a value named like a password is masked in the object and 
   const ctx = createMaskContext(DEFAULT_MASK_RULES, { kindHint: 'Deployment' });
   const deploy = maskDocument(JSON.parse(post.response.body!.text!), ctx) as any;
   const env = deploy.spec.template.spec.containers[0].env;
-  assert.deepEqual(env.find((v: any) => v.name === 'DB_PASSWORD'), { name: 'DB_PASSWORD', value: MASK_MARKER });
+  assert.deepEqual(
+    env.find((v: any) => v.name === 'DB_PASSWORD'),
+    { name: 'DB_PASSWORD', value: MASK_MARKER },
+  );
   assert.doesNotMatch(deploy.metadata.annotations[LAST_APPLIED], /S3NT1NEL/);
   assert.equal(deploy.spec.template.spec.containers[0].image !== undefined, true);
 });

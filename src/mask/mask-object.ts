@@ -41,16 +41,30 @@ export interface MaskContext {
 /** The annotation `kubectl apply` (client-side) writes: the whole manifest, Secret data included. */
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-const SECRET_FIELD = /^(?:password|passwd|pwd|secret|token|api[-_]?key|client[-_]?secret|secret[-_]?key|access[-_]?key|secret[-_]?access[-_]?key|private[-_]?key|account[-_]?key|shared[-_]?access[-_]?key)$/i;
+const SECRET_FIELD =
+  /^(?:password|passwd|pwd|secret|token|api[-_]?key|client[-_]?secret|secret[-_]?key|access[-_]?key|secret[-_]?access[-_]?key|private[-_]?key|account[-_]?key|shared[-_]?access[-_]?key)$/i;
 const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 const RESOURCE_KINDS: Record<string, string> = {
-  secrets: 'Secret', configmaps: 'ConfigMap', pods: 'Pod', deployments: 'Deployment', statefulsets: 'StatefulSet',
-  daemonsets: 'DaemonSet', replicasets: 'ReplicaSet', jobs: 'Job', cronjobs: 'CronJob', replicationcontrollers: 'ReplicationController',
+  secrets: 'Secret',
+  configmaps: 'ConfigMap',
+  pods: 'Pod',
+  deployments: 'Deployment',
+  statefulsets: 'StatefulSet',
+  daemonsets: 'DaemonSet',
+  replicasets: 'ReplicaSet',
+  jobs: 'Job',
+  cronjobs: 'CronJob',
+  replicationcontrollers: 'ReplicationController',
 };
 
 // Objects whose typed lists omit apiVersion: their group, so a list item binds like the object read alone.
 const KIND_GROUPS: Record<string, string> = {
-  Deployment: 'apps', StatefulSet: 'apps', DaemonSet: 'apps', ReplicaSet: 'apps', Job: 'batch', CronJob: 'batch',
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  ReplicaSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
 };
 
 type Obj = Record<string, unknown>;
@@ -193,9 +207,10 @@ function maskTableRow(row: Obj, ctx: MaskContext): Obj {
 function ownerOf(o: Obj, actual: string): At['owner'] {
   const meta = isObj(o.metadata) ? o.metadata : {};
   const apiVersion = o.kind === actual && typeof o.apiVersion === 'string' ? o.apiVersion : undefined;
-  const group = apiVersion === undefined ? KIND_GROUPS[actual] ?? '' : apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  const group = apiVersion === undefined ? (KIND_GROUPS[actual] ?? '') : apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
   return {
-    group, kind: actual,
+    group,
+    kind: actual,
     namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
     name: typeof meta.name === 'string' ? meta.name : '',
   };
@@ -211,7 +226,7 @@ function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, owner?: At['owne
     }
   }
   // PartialObjectMetadata (Table rows, metadata lists) stands for an object of the requested resource.
-  const actual = kind === 'PartialObjectMetadata' ? ctx.scope.kindHint ?? kind : kind;
+  const actual = kind === 'PartialObjectMetadata' ? (ctx.scope.kindHint ?? kind) : kind;
   const root: At = { owner: owner ?? ownerOf(o, actual), path: '' };
   const skip: string[] = [];
   if (actual === 'Secret') {

@@ -21,7 +21,10 @@ export function maskRequestBody(body: unknown, ctx: MaskContext): unknown {
 
 // RFC 6901 pointer segments, `~1` and `~0` unescaped.
 function pointer(path: string): string[] {
-  return path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function maskPatchValue(path: string, value: unknown, ctx: MaskContext): unknown {

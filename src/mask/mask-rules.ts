@@ -7,13 +7,35 @@ import { compileValueMasker, DEFAULT_VALUE_PATTERNS, type ValueMasker, type Valu
 
 /** ConfigMap keys whose values are masked, whatever the value looks like. */
 export const DEFAULT_CONFIGMAP_KEY_PATTERNS: readonly string[] = [
-  '*password*', '*passwd*', '*secret*', '*token*', '*apikey*', '*api-key*', '*api_key*', '*credential*',
-  '*private-key*', '*private_key*', '*.pem', '*.key', '*.p12', '*.pfx', '*.jks', '*.keystore',
+  '*password*',
+  '*passwd*',
+  '*secret*',
+  '*token*',
+  '*apikey*',
+  '*api-key*',
+  '*api_key*',
+  '*credential*',
+  '*private-key*',
+  '*private_key*',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  '*.jks',
+  '*.keystore',
 ];
 
 /** Container env variables whose `value` is masked, whatever the value looks like. */
 export const DEFAULT_ENV_NAME_PATTERNS: readonly string[] = [
-  '*PASSWORD*', '*PASSWD*', '*SECRET*', '*TOKEN*', '*API_KEY*', '*APIKEY*', '*ACCESS_KEY*', '*PRIVATE_KEY*', '*CREDENTIAL*',
+  '*PASSWORD*',
+  '*PASSWD*',
+  '*SECRET*',
+  '*TOKEN*',
+  '*API_KEY*',
+  '*APIKEY*',
+  '*ACCESS_KEY*',
+  '*PRIVATE_KEY*',
+  '*CREDENTIAL*',
 ];
 
 /** What the policy adds to the built-in rules (never removes: a config mistake must not unmask). */

@@ -50,5 +50,11 @@ function globMatches(parts: readonly string[], name: string): boolean {
 export function compileNamePatterns(globs: readonly string[]): NamePatterns {
   if (globs.length === 0) return { globs, matches: () => false };
   const compiled = globs.map((g) => g.split('*').map(canonical));
-  return { globs, matches: (name) => { const c = canonical(name); return compiled.some((parts) => globMatches(parts, c)); } };
+  return {
+    globs,
+    matches: (name) => {
+      const c = canonical(name);
+      return compiled.some((parts) => globMatches(parts, c));
+    },
+  };
 }

@@ -6,9 +6,19 @@ import { parseRegex, WORD_CHARS, type CharSet, type RegexNode } from './regex-sy
 
 /** Patterns a policy may well add, all accepted. */
 const accepted: [string, string][] = [
-  ['acme_[0-9a-f]{32}', ''], ['corp-[a-z]+-key', 'i'], ['sk_live_[0-9a-zA-Z]{24,}', ''], ['\\bxoxb-[0-9]+-[0-9]+-[A-Za-z0-9]+', ''],
-  ['\\b[A-Z0-9]{20}\\b', ''], ['^[a-z]+x', ''], ['(?:AKIA|ASIA)[A-Z0-9]{16}', ''], ['secret:[^\\s]+', 'i'], ['BEGIN SECRET[\\s\\S]*', ''],
-  ['(?<name>tok)_[a-f0-9]{8,64}', ''], ['a[0-9]+[a-z]+x', ''], ['x{1,5000}', ''], ['https://[^/\\s]+/hook/[A-Za-z0-9]+', ''],
+  ['acme_[0-9a-f]{32}', ''],
+  ['corp-[a-z]+-key', 'i'],
+  ['sk_live_[0-9a-zA-Z]{24,}', ''],
+  ['\\bxoxb-[0-9]+-[0-9]+-[A-Za-z0-9]+', ''],
+  ['\\b[A-Z0-9]{20}\\b', ''],
+  ['^[a-z]+x', ''],
+  ['(?:AKIA|ASIA)[A-Z0-9]{16}', ''],
+  ['secret:[^\\s]+', 'i'],
+  ['BEGIN SECRET[\\s\\S]*', ''],
+  ['(?<name>tok)_[a-f0-9]{8,64}', ''],
+  ['a[0-9]+[a-z]+x', ''],
+  ['x{1,5000}', ''],
+  ['https://[^/\\s]+/hook/[A-Za-z0-9]+', ''],
 ];
 
 /** [pattern, flags, the reason after "not linear-time ("] */
@@ -51,12 +61,14 @@ function countSteps(root: RegexNode, text: string, multiline: boolean): number {
   const m = (n: RegexNode, p: number, k: (q: number) => boolean): boolean => {
     steps++;
     switch (n.t) {
-      case 'set': return p < text.length && inSet(n.set, text.charCodeAt(p)) && k(p + 1);
+      case 'set':
+        return p < text.length && inSet(n.set, text.charCodeAt(p)) && k(p + 1);
       case 'seq': {
         const go = (i: number, q: number): boolean => (i === n.items.length ? k(q) : m(n.items[i]!, q, (r) => go(i + 1, r)));
         return go(0, p);
       }
-      case 'alt': return n.branches.some((b) => m(b, p, k));
+      case 'alt':
+        return n.branches.some((b) => m(b, p, k));
       case 'rep': {
         const loop = (count: number, q: number): boolean =>
           (count < n.max && m(n.body, q, (r) => (r === q ? false : loop(count + 1, r)))) || (count >= n.min && k(q));
@@ -66,12 +78,16 @@ function countSteps(root: RegexNode, text: string, multiline: boolean): number {
         if (n.kind === '^') return (p === 0 || (multiline && text[p - 1] === '\n')) && k(p);
         if (n.kind === '$') return (p === text.length || (multiline && text[p] === '\n')) && k(p);
         return (isWord(p - 1) !== isWord(p)) === (n.kind === 'b') && k(p);
-      default: throw new Error(`no look-arounds here: ${n.t}`);
+      default:
+        throw new Error(`no look-arounds here: ${n.t}`);
     }
   };
   for (let start = 0; start <= text.length;) {
     let end = -1;
-    m(root, start, (q) => { end = q; return true; });
+    m(root, start, (q) => {
+      end = q;
+      return true;
+    });
     start = end > start ? end : start + 1;
   }
   return steps;
@@ -96,16 +112,29 @@ test('the step counter sees quadratic patterns (so the property below can fail)'
 const ATOMS = ['a', 'x', '-', '0', ' ', '[a-z]', '[0-9]', '[a-z0-9]', '[^-]', '\\s', '\\S', '.', '\\w', '(?:a|x)', '(?:ab|a)', '[ax-]'];
 const QUANTS = ['', '', '+', '*', '?', '{2}', '{1,3}', '{2,}', '+?'];
 const ANCHORS = ['', '^', '\\b'];
-const pattern = fc.tuple(fc.constantFrom(...ANCHORS), fc.array(fc.tuple(fc.constantFrom(...ATOMS), fc.constantFrom(...QUANTS)), { minLength: 1, maxLength: 5 }), fc.constantFrom('', '$'), fc.constantFrom('', 'i', 'm', 's'))
+const pattern = fc
+  .tuple(
+    fc.constantFrom(...ANCHORS),
+    fc.array(fc.tuple(fc.constantFrom(...ATOMS), fc.constantFrom(...QUANTS)), { minLength: 1, maxLength: 5 }),
+    fc.constantFrom('', '$'),
+    fc.constantFrom('', 'i', 'm', 's'),
+  )
   .map(([a, items, end, flags]) => ({ source: `${a}${items.map(([x, q]) => x + q).join('')}${end}`, flags }));
 
 test('property (fast-check, fixed seed): every pattern the checker accepts takes steps linear in its input', () => {
   let accepted = 0;
-  fc.assert(fc.property(pattern, ({ source, flags }) => {
-    try { new RegExp(source, flags); } catch { return; }
-    if (linearTimeProblem(source, flags) !== undefined) return;
-    accepted++;
-    for (const unit of UNITS) assert.ok(growth(source, flags, unit) < 6, `/${source}/${flags} on ${JSON.stringify(unit)}: ${growth(source, flags, unit)}`);
-  }), { seed: 20240613, numRuns: 250 });
+  fc.assert(
+    fc.property(pattern, ({ source, flags }) => {
+      try {
+        new RegExp(source, flags);
+      } catch {
+        return;
+      }
+      if (linearTimeProblem(source, flags) !== undefined) return;
+      accepted++;
+      for (const unit of UNITS) assert.ok(growth(source, flags, unit) < 6, `/${source}/${flags} on ${JSON.stringify(unit)}: ${growth(source, flags, unit)}`);
+    }),
+    { seed: 20240613, numRuns: 250 },
+  );
   assert.ok(accepted > 60, `only ${accepted} patterns were accepted: the property tested too little`);
 });

@@ -43,31 +43,46 @@ const zeroWidth = (n: RegexNode): boolean => n.t === 'assert' || n.t === 'look';
 
 function unbounded(n: RegexNode): boolean {
   switch (n.t) {
-    case 'rep': return n.max > MAX_COUNT || unbounded(n.body);
-    case 'seq': return n.items.some(unbounded);
-    case 'alt': return n.branches.some(unbounded);
-    case 'look': return unbounded(n.body);
-    default: return false;
+    case 'rep':
+      return n.max > MAX_COUNT || unbounded(n.body);
+    case 'seq':
+      return n.items.some(unbounded);
+    case 'alt':
+      return n.branches.some(unbounded);
+    case 'look':
+      return unbounded(n.body);
+    default:
+      return false;
   }
 }
 
 function minLen(n: RegexNode): number {
   switch (n.t) {
-    case 'set': return 1;
-    case 'seq': return n.items.reduce((s, i) => s + minLen(i), 0);
-    case 'alt': return Math.min(...n.branches.map(minLen));
-    case 'rep': return n.min * minLen(n.body);
-    default: return 0;
+    case 'set':
+      return 1;
+    case 'seq':
+      return n.items.reduce((s, i) => s + minLen(i), 0);
+    case 'alt':
+      return Math.min(...n.branches.map(minLen));
+    case 'rep':
+      return n.min * minLen(n.body);
+    default:
+      return 0;
   }
 }
 
 function chars(n: RegexNode): CharSet {
   switch (n.t) {
-    case 'set': return n.set;
-    case 'seq': return n.items.reduce<CharSet>((s, i) => [...s, ...chars(i)], []);
-    case 'alt': return n.branches.reduce<CharSet>((s, b) => [...s, ...chars(b)], []);
-    case 'rep': return chars(n.body);
-    default: return [];
+    case 'set':
+      return n.set;
+    case 'seq':
+      return n.items.reduce<CharSet>((s, i) => [...s, ...chars(i)], []);
+    case 'alt':
+      return n.branches.reduce<CharSet>((s, b) => [...s, ...chars(b)], []);
+    case 'rep':
+      return chars(n.body);
+    default:
+      return [];
   }
 }
 
@@ -75,8 +90,10 @@ function chars(n: RegexNode): CharSet {
 function paths(n: RegexNode): number {
   const cap = (x: number): number => Math.min(x, 1e12);
   switch (n.t) {
-    case 'seq': return cap(n.items.reduce((p, i) => p * paths(i), 1));
-    case 'alt': return cap(n.branches.reduce((p, b) => p + paths(b), 0));
+    case 'seq':
+      return cap(n.items.reduce((p, i) => p * paths(i), 1));
+    case 'alt':
+      return cap(n.branches.reduce((p, b) => p + paths(b), 0));
     case 'rep': {
       if (isLoop(n)) return 1;
       const b = paths(n.body);
@@ -84,16 +101,21 @@ function paths(n: RegexNode): number {
       for (let k = n.min; k <= n.max && total < 1e12; k++) total += b ** k;
       return cap(total);
     }
-    case 'look': return unbounded(n.body) ? 1 : paths(n.body);
-    default: return 1;
+    case 'look':
+      return unbounded(n.body) ? 1 : paths(n.body);
+    default:
+      return 1;
   }
 }
 
 const alwaysEmpty = (n: RegexNode): boolean =>
   (n.t === 'rep' && (n.min === 0 || alwaysEmpty(n.body))) || (n.t === 'seq' && n.items.every(alwaysEmpty)) || (n.t === 'alt' && n.branches.some(alwaysEmpty));
 const emptyAtEnd = (n: RegexNode): boolean =>
-  alwaysEmpty(n) || (n.t === 'assert' && n.kind === '$') || (n.t === 'seq' && n.items.every(emptyAtEnd)) || (n.t === 'alt' && n.branches.some(emptyAtEnd))
-  || (n.t === 'rep' && emptyAtEnd(n.body));
+  alwaysEmpty(n) ||
+  (n.t === 'assert' && n.kind === '$') ||
+  (n.t === 'seq' && n.items.every(emptyAtEnd)) ||
+  (n.t === 'alt' && n.branches.some(emptyAtEnd)) ||
+  (n.t === 'rep' && emptyAtEnd(n.body));
 
 const show = (n: Rep): string => (n.min === 0 ? '*' : n.min === 1 ? '+' : `{${n.min},}`);
 
@@ -111,7 +133,8 @@ function expand(n: RegexNode): RegexNode[][] {
       }
       return out;
     }
-    case 'alt': return n.branches.flatMap(expand);
+    case 'alt':
+      return n.branches.flatMap(expand);
     case 'rep':
       if (n.max <= MAX_COUNT) throw new NotLinear('an unbounded repetition inside a repeated group');
       if (n.body.t !== 'set') throw new NotLinear(`a group repeated without bound (${show(n)}): repeat one character class instead`);
@@ -119,7 +142,8 @@ function expand(n: RegexNode): RegexNode[][] {
     case 'look':
       if (!n.behind) throw new NotLinear('a look-ahead with an unbounded repetition');
       return [[n]];
-    default: return [[n]];
+    default:
+      return [[n]];
   }
 }
 
@@ -185,7 +209,8 @@ function checkSequences(root: RegexNode, dir: Direction, multiline: boolean, gua
     let budget = 1;
     items.forEach((it, k) => {
       budget *= paths(it);
-      if (budget > MAX_PATHS) throw new NotLinear(`its bounded parts can be matched more than ${MAX_PATHS} ways from one position (use fewer or narrower {m,n} ranges)`);
+      if (budget > MAX_PATHS)
+        throw new NotLinear(`its bounded parts can be matched more than ${MAX_PATHS} ways from one position (use fewer or narrower {m,n} ranges)`);
       if (it.t === 'look' && it.behind && unbounded(it.body)) {
         if (dir === 'backward' || items.slice(0, k).some((p) => !zeroWidth(p))) throw new NotLinear('an unbounded look-behind after other parts');
         const ahead = items.slice(0, k).filter((p) => p.t === 'look' && !p.behind);
@@ -195,8 +220,10 @@ function checkSequences(root: RegexNode, dir: Direction, multiline: boolean, gua
       if (it.t !== 'rep' || !isLoop(it) || terminal.has(it)) return;
       const walk = dir === 'forward' ? inlineLookBehinds(items.slice(0, k)) : items.slice(0, k);
       if (!fenced([...walk, it], walk.length, chars(it), dir, multiline)) {
-        throw new NotLinear(`a repetition (${show(it)}) can start anywhere inside a long run of the characters it repeats; `
-          + 'put a character it cannot match before it (a literal, or ^ or \\b) or bound it, like {1,64}');
+        throw new NotLinear(
+          `a repetition (${show(it)}) can start anywhere inside a long run of the characters it repeats; ` +
+            'put a character it cannot match before it (a literal, or ^ or \\b) or bound it, like {1,64}',
+        );
       }
     });
   }
@@ -204,12 +231,18 @@ function checkSequences(root: RegexNode, dir: Direction, multiline: boolean, gua
 
 function forbidden(n: RegexNode, lookarounds: boolean): string | undefined {
   switch (n.t) {
-    case 'backref': return 'back-reference';
-    case 'look': return lookarounds ? forbidden(n.body, lookarounds) : n.behind ? 'look-behind' : 'look-ahead';
-    case 'seq': return n.items.map((i) => forbidden(i, lookarounds)).find((x) => x !== undefined);
-    case 'alt': return n.branches.map((b) => forbidden(b, lookarounds)).find((x) => x !== undefined);
-    case 'rep': return forbidden(n.body, lookarounds);
-    default: return undefined;
+    case 'backref':
+      return 'back-reference';
+    case 'look':
+      return lookarounds ? forbidden(n.body, lookarounds) : n.behind ? 'look-behind' : 'look-ahead';
+    case 'seq':
+      return n.items.map((i) => forbidden(i, lookarounds)).find((x) => x !== undefined);
+    case 'alt':
+      return n.branches.map((b) => forbidden(b, lookarounds)).find((x) => x !== undefined);
+    case 'rep':
+      return forbidden(n.body, lookarounds);
+    default:
+      return undefined;
   }
 }
 
@@ -234,4 +267,3 @@ export function linearTimeProblem(source: string, flags: string, options: Linear
   }
   return undefined;
 }
-

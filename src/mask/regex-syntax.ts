@@ -24,10 +24,29 @@ const MAX_CHAR = 0x10ffff;
 /** Every character. */
 export const ALL: CharSet = [[0, MAX_CHAR]];
 const DIGIT: CharSet = [[0x30, 0x39]];
-const WORD: CharSet = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
-const SPACE: CharSet = normalize([[9, 13], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a],
-  [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff]]);
-const LINE_TERMINATORS: CharSet = [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]];
+const WORD: CharSet = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+];
+const SPACE: CharSet = normalize([
+  [9, 13],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+]);
+const LINE_TERMINATORS: CharSet = [
+  [0x0a, 0x0a],
+  [0x0d, 0x0d],
+  [0x2028, 0x2029],
+];
 
 function normalize(ranges: (readonly [number, number])[]): CharSet {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
@@ -97,8 +116,26 @@ function foldCase(set: CharSet): CharSet {
     if (c <= d) extra.push([c - 32, d - 32]);
   }
   const widened = union(set, extra);
-  if (!intersects(widened, [[0x80, MAX_CHAR]]) && !intersects(widened, [[0x4b, 0x4b], [0x53, 0x53], [0x6b, 0x6b], [0x73, 0x73]])) return widened;
-  return union(widened, [[0x80, MAX_CHAR]], [[0x4b, 0x4b], [0x53, 0x53], [0x6b, 0x6b], [0x73, 0x73]]);
+  if (
+    !intersects(widened, [[0x80, MAX_CHAR]]) &&
+    !intersects(widened, [
+      [0x4b, 0x4b],
+      [0x53, 0x53],
+      [0x6b, 0x6b],
+      [0x73, 0x73],
+    ])
+  )
+    return widened;
+  return union(
+    widened,
+    [[0x80, MAX_CHAR]],
+    [
+      [0x4b, 0x4b],
+      [0x53, 0x53],
+      [0x6b, 0x6b],
+      [0x73, 0x73],
+    ],
+  );
 }
 
 /** Parses `source` with `flags`; throws on syntax it does not know (the caller refuses the pattern). */
@@ -109,7 +146,9 @@ export function parseRegex(source: string, flags: string): RegexNode {
   let pos = 0;
   const set = (s: CharSet): RegexNode => ({ t: 'set', set: ignoreCase ? foldCase(s) : s });
   const char = (c: number): CharSet => (c >= 0xd800 && c <= 0xdfff ? ALL : [[c, c]]);
-  const fail = (what: string): never => { throw new SyntaxError(`${what} at ${pos}`); };
+  const fail = (what: string): never => {
+    throw new SyntaxError(`${what} at ${pos}`);
+  };
 
   const hex = (n: number): number => {
     const digits = source.slice(pos, pos + n);
@@ -122,35 +161,65 @@ export function parseRegex(source: string, flags: string): RegexNode {
   const escape = (inClass: boolean): CharSet | RegexNode => {
     const c = source[pos++] ?? fail('dangling \\');
     switch (c) {
-      case 'd': return DIGIT;
-      case 'D': return complement(DIGIT);
-      case 'w': return WORD;
-      case 'W': return complement(WORD);
-      case 's': return SPACE;
-      case 'S': return complement(SPACE);
-      case 't': return char(9);
-      case 'n': return char(10);
-      case 'v': return char(11);
-      case 'f': return char(12);
-      case 'r': return char(13);
-      case 'p': case 'P':
-        if (unicode && source[pos] === '{') { pos = source.indexOf('}', pos) + 1 || fail('bad \\p'); return ALL; }
+      case 'd':
+        return DIGIT;
+      case 'D':
+        return complement(DIGIT);
+      case 'w':
+        return WORD;
+      case 'W':
+        return complement(WORD);
+      case 's':
+        return SPACE;
+      case 'S':
+        return complement(SPACE);
+      case 't':
+        return char(9);
+      case 'n':
+        return char(10);
+      case 'v':
+        return char(11);
+      case 'f':
+        return char(12);
+      case 'r':
+        return char(13);
+      case 'p':
+      case 'P':
+        if (unicode && source[pos] === '{') {
+          pos = source.indexOf('}', pos) + 1 || fail('bad \\p');
+          return ALL;
+        }
         return char(c.charCodeAt(0));
       case 'c': {
         const l = source[pos];
-        if (l !== undefined && /[A-Za-z]/.test(l)) { pos++; return char(l.charCodeAt(0) % 32); }
+        if (l !== undefined && /[A-Za-z]/.test(l)) {
+          pos++;
+          return char(l.charCodeAt(0) % 32);
+        }
         return union(char(0x5c), char(0x63));
       }
-      case 'x': { const v = hex(2); return v < 0 ? char(0x78) : char(v); }
+      case 'x': {
+        const v = hex(2);
+        return v < 0 ? char(0x78) : char(v);
+      }
       case 'u': {
-        if (source[pos] === '{' && unicode) { const end = source.indexOf('}', pos); pos = end + 1; return ALL; }
+        if (source[pos] === '{' && unicode) {
+          const end = source.indexOf('}', pos);
+          pos = end + 1;
+          return ALL;
+        }
         const v = hex(4);
         return v < 0 ? char(0x75) : char(v);
       }
-      case 'b': return inClass ? char(8) : { t: 'assert', kind: 'b' };
-      case 'B': return inClass ? char(0x42) : { t: 'assert', kind: 'B' };
+      case 'b':
+        return inClass ? char(8) : { t: 'assert', kind: 'b' };
+      case 'B':
+        return inClass ? char(0x42) : { t: 'assert', kind: 'B' };
       case 'k':
-        if (!inClass && source[pos] === '<') { pos = source.indexOf('>', pos) + 1 || fail('bad \\k'); return { t: 'backref' }; }
+        if (!inClass && source[pos] === '<') {
+          pos = source.indexOf('>', pos) + 1 || fail('bad \\k');
+          return { t: 'backref' };
+        }
         return char(0x6b);
       case '0':
         if (!/[0-9]/.test(source[pos] ?? '')) return char(0);
@@ -160,7 +229,10 @@ export function parseRegex(source: string, flags: string): RegexNode {
     }
     if (/[1-9]/.test(c)) {
       // Outside a class a decimal escape is a back-reference (or, without such a group, an octal escape: refused too).
-      if (!inClass) { while (/[0-9]/.test(source[pos] ?? '')) pos++; return { t: 'backref' }; }
+      if (!inClass) {
+        while (/[0-9]/.test(source[pos] ?? '')) pos++;
+        return { t: 'backref' };
+      }
       return ALL;
     }
     const code = c.codePointAt(0)!;
@@ -168,7 +240,10 @@ export function parseRegex(source: string, flags: string): RegexNode {
   };
 
   const classAtom = (): CharSet => {
-    if (source[pos] === '\\') { pos++; return escape(true) as CharSet; }
+    if (source[pos] === '\\') {
+      pos++;
+      return escape(true) as CharSet;
+    }
     const code = source.charCodeAt(pos++);
     return char(code);
   };
@@ -198,9 +273,18 @@ export function parseRegex(source: string, flags: string): RegexNode {
 
   const quantifier = (): { min: number; max: number } | undefined => {
     const c = source[pos];
-    if (c === '*') { pos++; return { min: 0, max: Infinity }; }
-    if (c === '+') { pos++; return { min: 1, max: Infinity }; }
-    if (c === '?') { pos++; return { min: 0, max: 1 }; }
+    if (c === '*') {
+      pos++;
+      return { min: 0, max: Infinity };
+    }
+    if (c === '+') {
+      pos++;
+      return { min: 1, max: Infinity };
+    }
+    if (c === '?') {
+      pos++;
+      return { min: 0, max: 1 };
+    }
     if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(pos));
       if (m === null) return undefined;
@@ -216,8 +300,10 @@ export function parseRegex(source: string, flags: string): RegexNode {
     if (c === '(') {
       pos++;
       let node: RegexNode;
-      if (source.startsWith('?:', pos)) { pos += 2; node = disjunction(); }
-      else if (source.startsWith('?=', pos) || source.startsWith('?!', pos)) {
+      if (source.startsWith('?:', pos)) {
+        pos += 2;
+        node = disjunction();
+      } else if (source.startsWith('?=', pos) || source.startsWith('?!', pos)) {
         const negative = source[pos + 1] === '!';
         pos += 2;
         node = { t: 'look', behind: false, negative, body: disjunction() };
@@ -252,7 +338,10 @@ export function parseRegex(source: string, flags: string): RegexNode {
     while (pos < source.length && source[pos] !== '|' && source[pos] !== ')') {
       const a = atom();
       const q = quantifier();
-      if (q === undefined) { items.push(a); continue; }
+      if (q === undefined) {
+        items.push(a);
+        continue;
+      }
       if (source[pos] === '?') pos++; // lazy: the same work bound as greedy
       items.push({ t: 'rep', min: q.min, max: q.max, body: a });
     }
@@ -261,7 +350,10 @@ export function parseRegex(source: string, flags: string): RegexNode {
 
   const disjunction = (): RegexNode => {
     const branches = [alternative()];
-    while (source[pos] === '|') { pos++; branches.push(alternative()); }
+    while (source[pos] === '|') {
+      pos++;
+      branches.push(alternative());
+    }
     return branches.length === 1 ? branches[0]! : { t: 'alt', branches };
   };
 

@@ -41,7 +41,11 @@ const cases: [string, string, number][] = [
   ['secretName: db-creds', 'secretName: db-creds', 0],
   ['passwordless login enabled', 'passwordless login enabled', 0],
   ['eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NTE5fQ', 'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NTE5fQ', 0],
-  ['image: registry/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'image: registry/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 0],
+  [
+    'image: registry/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    'image: registry/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    0,
+  ],
   ['https://example.com/path?q=1', 'https://example.com/path?q=1', 0],
   ['86cede58-30d8-402a-a455-089339e8b646', '86cede58-30d8-402a-a455-089339e8b646', 0],
 ];
@@ -65,14 +69,28 @@ test('policy patterns: plain or /source/flags, validated; they add to the built-
 
 test('name globs: * anywhere, case-insensitive, anchored', () => {
   const p = compileNamePatterns(['*password*', '*.pem', 'DB_*']);
-  for (const [name, hit] of [['password', true], ['DB_PASSWORD', true], ['tls.PEM', true], ['db_host', true], ['pem.txt', false], ['host', false]] as const) {
+  for (const [name, hit] of [
+    ['password', true],
+    ['DB_PASSWORD', true],
+    ['tls.PEM', true],
+    ['db_host', true],
+    ['pem.txt', false],
+    ['host', false],
+  ] as const) {
     assert.equal(p.matches(name), hit, name);
   }
 });
 
 test('prefilters are necessary conditions: a string a built-in pattern matches always passes its prefilter', () => {
-  const samples = [...cases.map(([input]) => input), 'AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', 'BEARER abcdefghijklmnop1234',
-    `CLIENT-SECRET=x`, 'SharedAccessKey=abc;', `glagent-${'y'.repeat(20)}`, 'ftp://u:p@h/'];
+  const samples = [
+    ...cases.map(([input]) => input),
+    'AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+    'BEARER abcdefghijklmnop1234',
+    `CLIENT-SECRET=x`,
+    'SharedAccessKey=abc;',
+    `glagent-${'y'.repeat(20)}`,
+    'ftp://u:p@h/',
+  ];
   for (const p of DEFAULT_VALUE_PATTERNS) {
     assert.ok(p.prefilter !== undefined, `${p.name} has a prefilter`);
     const re = new RegExp(p.source, p.flags);

@@ -32,21 +32,56 @@ const SECRET_KEYS = 'password|passwd|pass|pwd|secret|client[_-]?secret|token|api
 /** The built-in patterns (always on; the policy can add more). */
 export const DEFAULT_VALUE_PATTERNS: readonly ValuePattern[] = [
   // RFC 7468 private keys (PKCS#1/#8, EC, OpenSSH, encrypted) and PGP private key blocks; an unterminated block is masked to the end.
-  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)', flags: '', prefilter: 'PRIVATE KEY' },
+  {
+    name: 'private-key',
+    source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)',
+    flags: '',
+    prefilter: 'PRIVATE KEY',
+  },
   { name: 'aws-access-key-id', source: '(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])', flags: '', prefilter: 'AKIA|ASIA|ABIA|ACCA' },
-  { name: 'aws-secret-access-key', source: `(?=[A-Za-z0-9/+=])(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`, flags: 'i', prefilter: 'aws_?secret' },
-  { name: 'github-token', source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})', flags: '', prefilter: 'gh[pousr]_|github_pat_' },
-  { name: 'gitlab-token', source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}', flags: '', prefilter: 'gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-' },
+  {
+    name: 'aws-secret-access-key',
+    source: `(?=[A-Za-z0-9/+=])(?<=aws_?secret_?access_?key["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[A-Za-z0-9/+=]{40}`,
+    flags: 'i',
+    prefilter: 'aws_?secret',
+  },
+  {
+    name: 'github-token',
+    source: '(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})',
+    flags: '',
+    prefilter: 'gh[pousr]_|github_pat_',
+  },
+  {
+    name: 'gitlab-token',
+    source: '(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-[A-Za-z0-9_-]{20,}',
+    flags: '',
+    prefilter: 'gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat|ffct|agent)-',
+  },
   { name: 'slack-token', source: '(?<![A-Za-z0-9_])xox[abeoprs]-[A-Za-z0-9-]{10,}', flags: '', prefilter: 'xox[abeoprs]-' },
-  { name: 'slack-webhook', source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+', flags: '', prefilter: 'hooks\\.slack\\.com/' },
+  {
+    name: 'slack-webhook',
+    source: '(?<=https://hooks\\.slack\\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+',
+    flags: '',
+    prefilter: 'hooks\\.slack\\.com/',
+  },
   // RFC 7519 compact JWS: base64url header and payload that both start with `{"`.
   { name: 'jwt', source: '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*', flags: '', prefilter: 'eyJ' },
   // RFC 3986 userinfo: scheme://user:PASSWORD@host (also redis://:PASSWORD@host).
   { name: 'url-password', source: `(?<=[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:)${NOT_MASKED}[^\\s@/]+(?=@)`, flags: '', prefilter: '://' },
   { name: 'bearer-token', source: `(?=[A-Za-z0-9._~+/-])(?<=\\bbearer[ \\t]+)${NOT_MASKED}[A-Za-z0-9._~+/-]{16,}=*`, flags: 'i', prefilter: 'bearer' },
-  { name: 'basic-auth', source: `(?=[A-Za-z0-9+/])(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`, flags: 'i', prefilter: 'basic' },
+  {
+    name: 'basic-auth',
+    source: `(?=[A-Za-z0-9+/])(?<=authorization["']?[ \\t]*[:=][ \\t]*["']?basic[ \\t]+)[A-Za-z0-9+/]{8,}=*`,
+    flags: 'i',
+    prefilter: 'basic',
+  },
   // `password=…`, `db.password: …`, `Pwd=…;` (ODBC), `access_token=…`, `"api_key": "…"`.
-  { name: 'assigned-secret', source: `(?=[^\\s"'&;,])(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`, flags: 'i', prefilter: SECRET_KEYS },
+  {
+    name: 'assigned-secret',
+    source: `(?=[^\\s"'&;,])(?<=(?<![A-Za-z0-9])(?:${SECRET_KEYS})["']?[ \\t]*[:=][ \\t]*["']?)${NOT_MASKED}[^\\s"'&;,]+`,
+    flags: 'i',
+    prefilter: SECRET_KEYS,
+  },
 ];
 
 /** Masks strings with a fixed list of compiled patterns; `count` is incremented once per masked match. */
@@ -64,7 +99,10 @@ export interface ValueMasker {
 export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMasker {
   for (const p of patterns) {
     // Configured patterns were refused earlier with their policy path (parseValuePattern); this guards every other way in.
-    for (const [what, source, flags] of [['', p.source, p.flags], [' (prefilter)', p.prefilter, 'i']] as const) {
+    for (const [what, source, flags] of [
+      ['', p.source, p.flags],
+      [' (prefilter)', p.prefilter, 'i'],
+    ] as const) {
       const problem = source === undefined ? undefined : linearTimeProblem(source, flags, { lookarounds: true });
       if (problem !== undefined) throw new SyntaxError(`value pattern ${p.name}${what}: ${problem}`);
     }
@@ -93,7 +131,12 @@ export function compileValueMasker(patterns: readonly ValuePattern[]): ValueMask
         if (pre !== undefined && (out === missed || !pre.test(out))) continue;
         re.lastIndex = 0;
         if (!re.test(out)) continue;
-        out = group ? maskSecretGroup(out, re, counter) : out.replace(re, () => { counter.masked++; return MASK_MARKER; });
+        out = group
+          ? maskSecretGroup(out, re, counter)
+          : out.replace(re, () => {
+              counter.masked++;
+              return MASK_MARKER;
+            });
       }
       return out;
     },
@@ -109,7 +152,10 @@ function maskSecretGroup(text: string, re: RegExp, counter: { masked: number }):
   let out = '';
   let from = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (m[0] === '') { re.lastIndex++; continue; }
+    if (m[0] === '') {
+      re.lastIndex++;
+      continue;
+    }
     const span = m.indices?.groups?.secret;
     if (span === undefined || span[0] === span[1] || m.groups?.secret === MASK_MARKER) continue;
     out += `${text.slice(from, span[0])}${MASK_MARKER}`;

@@ -5,9 +5,7 @@
  */
 import { HoopError } from '../errors.js';
 import { parseJsonValue, tooLarge, type StreamLimits, type StreamMasker } from './json-stream.js';
-import {
-  CLOSE_BRACE, CLOSE_BRACKET, createJsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SCAN_END, SCAN_STRING_END,
-} from './json-scanner.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, createJsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SCAN_END, SCAN_STRING_END } from './json-scanner.js';
 import { maskDocument, type MaskContext } from './mask-object.js';
 
 const notObjects = (): HoopError => new HoopError('upstream_error', 'the watch stream carries something other than JSON objects');

@@ -6,7 +6,10 @@
  */
 
 const FLAG = String.raw` --(role|namespace|reason|request|ttl) ("[^"]*"|\S+)`;
-const CONNECT = new RegExp(String.raw`(?:run )?hoopctl connect (\S+)((?: --(?:role|namespace|reason|request|ttl) (?:"[^"]*"|\S+))*)( \(without --namespace\))?`, 'g');
+const CONNECT = new RegExp(
+  String.raw`(?:run )?hoopctl connect (\S+)((?: --(?:role|namespace|reason|request|ttl) (?:"[^"]*"|\S+))*)( \(without --namespace\))?`,
+  'g',
+);
 const WAIT = /(?:run )?hoopctl wait ([0-9A-Za-z_-]+)/g;
 const CONNECTIONS = /(?:run )?hoopctl connections\b/g;
 

@@ -28,13 +28,15 @@ export const FIELD_MANAGER = 'hoopctl-mcp';
 
 function resourceOf(word: string): KnownResource {
   const r = findResource(word);
-  if (r === undefined) throw new HoopError('usage', `unknown resource ${JSON.stringify(word)} (use a plural name like pods, deployments, or plural.group for custom resources)`);
+  if (r === undefined)
+    throw new HoopError('usage', `unknown resource ${JSON.stringify(word)} (use a plural name like pods, deployments, or plural.group for custom resources)`);
   return r;
 }
 
 function segment(value: string, what: string): string {
   // Names go into the path: refuse anything that could change it (the gateway refuses non-canonical paths anyway).
-  if (value === '' || value.includes('/') || value === '.' || value === '..') throw new HoopError('usage', `${what} ${JSON.stringify(value)} is not a valid name`);
+  if (value === '' || value.includes('/') || value === '.' || value === '..')
+    throw new HoopError('usage', `${what} ${JSON.stringify(value)} is not a valid name`);
   return encodeURIComponent(value);
 }
 
@@ -84,7 +86,9 @@ export function deleteCall(resource: string, name: string, namespace: string | u
 /** PATCH of the `scale` subresource (deployments, statefulsets, replicasets). */
 export function scaleCall(resource: string, name: string, namespace: string, replicas: number): KubeCall {
   return {
-    method: 'PATCH', path: `${objectPath(resource, name, namespace)}/scale`, contentType: 'application/merge-patch+json',
+    method: 'PATCH',
+    path: `${objectPath(resource, name, namespace)}/scale`,
+    contentType: 'application/merge-patch+json',
     body: JSON.stringify({ spec: { replicas } }),
   };
 }
@@ -93,13 +97,19 @@ export function scaleCall(resource: string, name: string, namespace: string, rep
 export function applyCalls(manifest: string, defaultNamespace: string | undefined): { call: KubeCall; what: string }[] {
   let docs: unknown[];
   try {
-    docs = parseAllDocuments(manifest).map((d) => {
-      if (d.errors.length > 0) throw d.errors[0]!;
-      return d.toJS() as unknown;
-    }).filter((d) => d !== null && d !== undefined);
+    docs = parseAllDocuments(manifest)
+      .map((d) => {
+        if (d.errors.length > 0) throw d.errors[0]!;
+        return d.toJS() as unknown;
+      })
+      .filter((d) => d !== null && d !== undefined);
   } catch (e) {
     // A JSON manifest is YAML too; this only fails on text that is neither.
-    try { docs = [parseYaml(manifest) as unknown]; } catch { throw new HoopError('usage', `the manifest is not YAML or JSON: ${(e as Error).message}`); }
+    try {
+      docs = [parseYaml(manifest) as unknown];
+    } catch {
+      throw new HoopError('usage', `the manifest is not YAML or JSON: ${(e as Error).message}`);
+    }
   }
   if (docs.length === 0) throw new HoopError('usage', 'the manifest holds no object');
   return docs.map((doc, i) => {
@@ -111,15 +121,20 @@ export function applyCalls(manifest: string, defaultNamespace: string | undefine
     const group = slash === -1 ? '' : o.apiVersion.slice(0, slash);
     const version = slash === -1 ? o.apiVersion : o.apiVersion.slice(slash + 1);
     const known = findResource(o.kind);
-    if (known === undefined || known.group !== group) throw new HoopError('usage', `kind ${o.kind} (${o.apiVersion}) is not one hoopctl mcp knows how to apply`);
+    if (known === undefined || known.group !== group)
+      throw new HoopError('usage', `kind ${o.kind} (${o.apiVersion}) is not one hoopctl mcp knows how to apply`);
     const namespace = known.namespaced ? (typeof o.metadata.namespace === 'string' ? o.metadata.namespace : defaultNamespace) : undefined;
-    if (known.namespaced && namespace === undefined) throw new HoopError('usage', `${o.kind} ${o.metadata.name} needs a namespace (metadata.namespace or the namespace argument)`);
+    if (known.namespaced && namespace === undefined)
+      throw new HoopError('usage', `${o.kind} ${o.metadata.name} needs a namespace (metadata.namespace or the namespace argument)`);
     const body = { ...o, metadata: { ...o.metadata, ...(namespace === undefined ? {} : { namespace }) } };
     return {
       what: `${known.resource}/${o.metadata.name}${namespace === undefined ? '' : ` in ${namespace}`}`,
       call: {
-        method: 'PATCH' as const, path: `${collectionPath({ ...known, version }, namespace)}/${segment(o.metadata.name, 'name')}`,
-        query: { fieldManager: FIELD_MANAGER }, contentType: 'application/apply-patch+yaml', body: JSON.stringify(body),
+        method: 'PATCH' as const,
+        path: `${collectionPath({ ...known, version }, namespace)}/${segment(o.metadata.name, 'name')}`,
+        query: { fieldManager: FIELD_MANAGER },
+        contentType: 'application/apply-patch+yaml',
+        body: JSON.stringify(body),
       },
     };
   });
@@ -130,7 +145,9 @@ export function statusMessage(answer: KubeAnswer): string {
   try {
     const s = JSON.parse(answer.text) as { kind?: unknown; message?: unknown };
     if (s.kind === 'Status' && typeof s.message === 'string') return s.message;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return answer.text.length > 500 ? `${answer.text.slice(0, 500)}…` : answer.text;
 }
 
@@ -140,9 +157,10 @@ export function summarizeList(list: unknown): string[] {
   if (!Array.isArray(items)) return [];
   return items.map((it) => {
     const o = it as { metadata?: { name?: string; namespace?: string }; status?: Record<string, unknown>; spec?: Record<string, unknown> };
-    const parts = [o.metadata?.namespace === undefined ? o.metadata?.name ?? '?' : `${o.metadata.namespace}/${o.metadata.name ?? '?'}`];
+    const parts = [o.metadata?.namespace === undefined ? (o.metadata?.name ?? '?') : `${o.metadata.namespace}/${o.metadata.name ?? '?'}`];
     if (typeof o.status?.phase === 'string') parts.push(`phase=${o.status.phase}`);
-    if (typeof o.spec?.replicas === 'number') parts.push(`replicas=${typeof o.status?.readyReplicas === 'number' ? o.status.readyReplicas : 0}/${o.spec.replicas} ready`);
+    if (typeof o.spec?.replicas === 'number')
+      parts.push(`replicas=${typeof o.status?.readyReplicas === 'number' ? o.status.readyReplicas : 0}/${o.spec.replicas} ready`);
     return parts.join('  ');
   });
 }

@@ -13,9 +13,10 @@ export function createHoopMcpServer(backend: McpBackend, version: string): { ser
   const server = new McpServer(
     { name: 'hoopctl', version },
     {
-      instructions: 'Kubernetes access through the hoopctl gateway: every call is checked by policy, masked and audited. '
-        + 'Start with list_connections. Roles marked "needs approval" need request_access with a reason; a person approves, '
-        + 'then check_request opens the session. Refusals name the rule: tell the user rather than working around them.',
+      instructions:
+        'Kubernetes access through the hoopctl gateway: every call is checked by policy, masked and audited. ' +
+        'Start with list_connections. Roles marked "needs approval" need request_access with a reason; a person approves, ' +
+        'then check_request opens the session. Refusals name the rule: tell the user rather than working around them.',
     },
   );
   const pool = createSessionPool(backend);

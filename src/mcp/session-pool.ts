@@ -48,8 +48,7 @@ export function createSessionPool(backend: McpBackend): SessionPool {
   const sessions = new Map<string, CreateSessionResponse>();
   const asked = new Map<string, CreateSessionRequest>();
 
-  const live = (s: CreateSessionResponse | undefined): s is CreateSessionResponse =>
-    s !== undefined && Date.parse(s.expiresAt) - backend.now() > MIN_LEFT_MS;
+  const live = (s: CreateSessionResponse | undefined): s is CreateSessionResponse => s !== undefined && Date.parse(s.expiresAt) - backend.now() > MIN_LEFT_MS;
 
   async function keep(session: CreateSessionResponse): Promise<CreateSessionResponse> {
     const old = sessions.get(session.connection);
@@ -65,9 +64,13 @@ export function createSessionPool(backend: McpBackend): SessionPool {
       const r = await backend.openSession({ connection, reason: 'hoopctl mcp (AI agent)' });
       if (isPending(r)) {
         asked.set(r.request.id, { connection });
-        throw new HoopError('approval_pending', `access to "${connection}" needs approval: access request ${r.request.id} waits for ${r.request.approvers.join(', ')}`, {
-          hint: `call check_request with id ${r.request.id}`,
-        });
+        throw new HoopError(
+          'approval_pending',
+          `access to "${connection}" needs approval: access request ${r.request.id} waits for ${r.request.approvers.join(', ')}`,
+          {
+            hint: `call check_request with id ${r.request.id}`,
+          },
+        );
       }
       return keep(r);
     },
@@ -83,7 +86,9 @@ export function createSessionPool(backend: McpBackend): SessionPool {
       if (request.status !== 'approved' || request.kind !== 'session') return undefined;
       const req = asked.get(request.id);
       const r = await backend.openSession({
-        connection: request.connection, requestId: request.id, ...(req?.namespace === undefined ? {} : { namespace: req.namespace }),
+        connection: request.connection,
+        requestId: request.id,
+        ...(req?.namespace === undefined ? {} : { namespace: req.namespace }),
       });
       if (isPending(r)) return undefined;
       asked.delete(request.id);

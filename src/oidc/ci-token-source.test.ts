@@ -5,7 +5,9 @@ import { isHoopError } from '../errors.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const GH = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.example/idtoken?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt' };
-const noFile = async (): Promise<string> => { throw Object.assign(new Error('x'), { code: 'ENOENT' }); };
+const noFile = async (): Promise<string> => {
+  throw Object.assign(new Error('x'), { code: 'ENOENT' });
+};
 
 test('sources in order: file, named env var, GitHub Actions, HOOPCTL_ID_TOKEN', () => {
   assert.equal(detectCiTokenSource({ ...GH, HOOPCTL_ID_TOKEN: JWT }, { idTokenFile: '/t' }), 'file');
@@ -28,16 +30,59 @@ test('GitHub Actions: asks with the request token and the audience, keeps api-ve
 });
 
 test('failures are not_logged_in (exit 3) and say what was looked for', async () => {
-  await assert.rejects(obtainCiToken({ env: {}, readFile: noFile }, {}), (e: unknown) => isHoopError(e, 'not_logged_in') && /ACTIONS_ID_TOKEN_REQUEST_URL/.test(e.message) && /HOOPCTL_ID_TOKEN/.test(e.message));
-  await assert.rejects(obtainCiToken({ env: {}, readFile: noFile }, { idTokenFile: '/nope' }), (e: unknown) => isHoopError(e, 'not_logged_in') && /\/nope/.test(e.message));
-  await assert.rejects(obtainCiToken({ env: { GL: 'not-a-jwt' }, readFile: noFile }, { idTokenEnv: 'GL' }), (e: unknown) => isHoopError(e, 'not_logged_in') && /does not hold a JWT/.test(e.message));
+  await assert.rejects(
+    obtainCiToken({ env: {}, readFile: noFile }, {}),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /ACTIONS_ID_TOKEN_REQUEST_URL/.test(e.message) && /HOOPCTL_ID_TOKEN/.test(e.message),
+  );
+  await assert.rejects(
+    obtainCiToken({ env: {}, readFile: noFile }, { idTokenFile: '/nope' }),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /\/nope/.test(e.message),
+  );
+  await assert.rejects(
+    obtainCiToken({ env: { GL: 'not-a-jwt' }, readFile: noFile }, { idTokenEnv: 'GL' }),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /does not hold a JWT/.test(e.message),
+  );
   const refusing = (async () => new Response('{}', { status: 403 })) as unknown as typeof globalThis.fetch;
-  await assert.rejects(obtainCiToken({ env: GH, readFile: noFile, fetch: refusing }, { audience: async () => 'a' }), (e: unknown) => isHoopError(e, 'not_logged_in') && /id-token: write/.test(e.hint ?? ''));
+  await assert.rejects(
+    obtainCiToken({ env: GH, readFile: noFile, fetch: refusing }, { audience: async () => 'a' }),
+    (e: unknown) => isHoopError(e, 'not_logged_in') && /id-token: write/.test(e.hint ?? ''),
+  );
 });
 
-test('the default audience: the only one, else GitHub\'s issuer\'s, else ask for --audience', () => {
-  assert.equal(defaultCiAudience([{ issuer: 'https://a', audience: 'x' }, { issuer: 'https://b', audience: 'x' }], 'gw'), 'x');
-  assert.equal(defaultCiAudience([{ issuer: 'https://gitlab.com', audience: 'y' }, { issuer: 'https://token.actions.githubusercontent.com', audience: 'z' }], 'gw'), 'z');
-  assert.throws(() => defaultCiAudience([{ issuer: 'https://a', audience: 'x' }, { issuer: 'https://b', audience: 'y' }], 'gw'), (e: unknown) => isHoopError(e, 'usage'));
-  assert.throws(() => defaultCiAudience(undefined, 'gw'), (e: unknown) => isHoopError(e, 'config_invalid'));
+test("the default audience: the only one, else GitHub's issuer's, else ask for --audience", () => {
+  assert.equal(
+    defaultCiAudience(
+      [
+        { issuer: 'https://a', audience: 'x' },
+        { issuer: 'https://b', audience: 'x' },
+      ],
+      'gw',
+    ),
+    'x',
+  );
+  assert.equal(
+    defaultCiAudience(
+      [
+        { issuer: 'https://gitlab.com', audience: 'y' },
+        { issuer: 'https://token.actions.githubusercontent.com', audience: 'z' },
+      ],
+      'gw',
+    ),
+    'z',
+  );
+  assert.throws(
+    () =>
+      defaultCiAudience(
+        [
+          { issuer: 'https://a', audience: 'x' },
+          { issuer: 'https://b', audience: 'y' },
+        ],
+        'gw',
+      ),
+    (e: unknown) => isHoopError(e, 'usage'),
+  );
+  assert.throws(
+    () => defaultCiAudience(undefined, 'gw'),
+    (e: unknown) => isHoopError(e, 'config_invalid'),
+  );
 });

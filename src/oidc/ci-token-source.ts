@@ -48,12 +48,18 @@ export function detectCiTokenSource(env: NodeJS.ProcessEnv, req: CiTokenRequest)
 
 /** The "no token" error: exit 3, naming everything that was looked for. */
 export function noCiTokenError(env: NodeJS.ProcessEnv, alsoLogin = false): HoopError {
-  const half = set(env.ACTIONS_ID_TOKEN_REQUEST_URL) !== set(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
-    ? ` (only ${set(env.ACTIONS_ID_TOKEN_REQUEST_URL) ? 'ACTIONS_ID_TOKEN_REQUEST_URL' : 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'} is set)` : '';
-  return new HoopError('not_logged_in',
+  const half =
+    set(env.ACTIONS_ID_TOKEN_REQUEST_URL) !== set(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+      ? ` (only ${set(env.ACTIONS_ID_TOKEN_REQUEST_URL) ? 'ACTIONS_ID_TOKEN_REQUEST_URL' : 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'} is set)`
+      : '';
+  return new HoopError(
+    'not_logged_in',
     `no CI identity token: looked for --id-token-file, --id-token-env, ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN${half}, ` +
-    `and ${DEFAULT_ID_TOKEN_ENV}${alsoLogin ? ', and a stored login' : ''}`,
-    { hint: `GitHub Actions: give the job "permissions: id-token: write"; GitLab CI: declare "id_tokens: ${DEFAULT_ID_TOKEN_ENV}: aud: …"${alsoLogin ? '; a person: run hoopctl login' : ''}` });
+      `and ${DEFAULT_ID_TOKEN_ENV}${alsoLogin ? ', and a stored login' : ''}`,
+    {
+      hint: `GitHub Actions: give the job "permissions: id-token: write"; GitLab CI: declare "id_tokens: ${DEFAULT_ID_TOKEN_ENV}: aud: …"${alsoLogin ? '; a person: run hoopctl login' : ''}`,
+    },
+  );
 }
 
 function checkJwt(token: string, source: string): CiToken {
@@ -84,7 +90,11 @@ async function fromGitHubActions(deps: CiTokenDeps, audience: string): Promise<C
     });
   }
   let value: unknown;
-  try { value = ((await res.json()) as { value?: unknown }).value; } catch { value = undefined; }
+  try {
+    value = ((await res.json()) as { value?: unknown }).value;
+  } catch {
+    value = undefined;
+  }
   if (typeof value !== 'string') throw new HoopError('not_logged_in', 'the GitHub Actions token endpoint answered without a token');
   return checkJwt(value, source);
 }
@@ -97,13 +107,18 @@ export async function obtainCiToken(deps: CiTokenDeps, req: CiTokenRequest): Pro
       try {
         text = await deps.readFile(req.idTokenFile!);
       } catch (cause) {
-        throw new HoopError('not_logged_in', `cannot read the CI token file ${req.idTokenFile!}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+        throw new HoopError('not_logged_in', `cannot read the CI token file ${req.idTokenFile!}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+          cause,
+        });
       }
       return checkJwt(text, `the file ${req.idTokenFile!}`);
     }
     case 'env': {
       const v = deps.env[req.idTokenEnv!];
-      if (!set(v)) throw new HoopError('not_logged_in', `the env var ${req.idTokenEnv!} (--id-token-env) is not set`, { hint: `GitLab CI: declare it under id_tokens: in .gitlab-ci.yml` });
+      if (!set(v))
+        throw new HoopError('not_logged_in', `the env var ${req.idTokenEnv!} (--id-token-env) is not set`, {
+          hint: `GitLab CI: declare it under id_tokens: in .gitlab-ci.yml`,
+        });
       return checkJwt(v, `the env var ${req.idTokenEnv!}`);
     }
     case 'github-actions': {
@@ -121,7 +136,9 @@ export async function obtainCiToken(deps: CiTokenDeps, req: CiTokenRequest): Pro
 export function defaultCiAudience(ci: { issuer: string; audience: string }[] | undefined, gateway: string): string {
   const list = ci ?? [];
   if (list.length === 0) {
-    throw new HoopError('config_invalid', `the gateway ${gateway} trusts no CI issuer (oidc.issuers[] with kind: ci)`, { hint: 'ask a gateway admin to add one, or pass --audience' });
+    throw new HoopError('config_invalid', `the gateway ${gateway} trusts no CI issuer (oidc.issuers[] with kind: ci)`, {
+      hint: 'ask a gateway admin to add one, or pass --audience',
+    });
   }
   const audiences = [...new Set(list.map((c) => c.audience))];
   if (audiences.length === 1) return audiences[0]!;

@@ -59,18 +59,25 @@ describe('pollDeviceAuthorizationGrant', () => {
   it('reports access_denied as login_failed and stops on abort', async () => {
     const config = await discoverIssuer(issuer, 'hoopctl');
     answers = [{ status: 400, body: { error: 'access_denied' } }];
-    await assert.rejects(pollDeviceAuthorizationGrant(config, await initiateDeviceAuthorization(config, ['openid'])),
-      (e: unknown) => isHoopError(e, 'login_failed') && /denied/.test(e.message));
+    await assert.rejects(
+      pollDeviceAuthorizationGrant(config, await initiateDeviceAuthorization(config, ['openid'])),
+      (e: unknown) => isHoopError(e, 'login_failed') && /denied/.test(e.message),
+    );
     answers = Array.from({ length: 50 }, () => ({ status: 400, body: { error: 'authorization_pending' } }));
-    await assert.rejects(pollDeviceAuthorizationGrant(config, await initiateDeviceAuthorization(config, ['openid']), { signal: AbortSignal.timeout(300) }),
-      (e: unknown) => isHoopError(e, 'login_failed') && e.message === 'login cancelled');
+    await assert.rejects(
+      pollDeviceAuthorizationGrant(config, await initiateDeviceAuthorization(config, ['openid']), { signal: AbortSignal.timeout(300) }),
+      (e: unknown) => isHoopError(e, 'login_failed') && e.message === 'login cancelled',
+    );
   });
 });
 
 describe('discoverIssuer', () => {
   it('refuses plain-HTTP issuers that are not loopback, before any request', async () => {
     let fetched = false;
-    const spy = (async () => { fetched = true; throw new Error('no'); }) as typeof fetch;
+    const spy = (async () => {
+      fetched = true;
+      throw new Error('no');
+    }) as typeof fetch;
     await assert.rejects(discoverIssuer('http://idp.example.com', 'hoopctl', { fetch: spy }), (e: unknown) => isHoopError(e, 'config_invalid'));
     await assert.rejects(discoverIssuer('ftp://idp.example.com', 'hoopctl', { fetch: spy }), (e: unknown) => isHoopError(e, 'config_invalid'));
     assert.equal(fetched, false);

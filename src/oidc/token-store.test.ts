@@ -25,7 +25,9 @@ function memoryKeyring(): Keyring & { items: Map<string, string> } {
     entry: (service, account) => {
       const key = `${service}/${account}`;
       return {
-        setPassword: async (p) => { items.set(key, p); },
+        setPassword: async (p) => {
+          items.set(key, p);
+        },
         getPassword: async () => items.get(key) ?? null,
         deletePassword: async () => items.delete(key),
       };
@@ -34,8 +36,14 @@ function memoryKeyring(): Keyring & { items: Map<string, string> } {
 }
 
 const login: StoredLogin = {
-  gateway: 'https://gw.example.com', issuer: 'https://idp.example.com', clientId: 'hoopctl',
-  idToken: 'h.p.s', refreshToken: 'secret-refresh', expiresAt: '2030-01-01T00:00:00.000Z', user: 'alice', groups: ['dev'],
+  gateway: 'https://gw.example.com',
+  issuer: 'https://idp.example.com',
+  clientId: 'hoopctl',
+  idToken: 'h.p.s',
+  refreshToken: 'secret-refresh',
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  user: 'alice',
+  groups: ['dev'],
 };
 
 describe('createTokenStore', () => {
@@ -60,14 +68,22 @@ describe('createTokenStore', () => {
 
   it('falls back to the file when the keychain throws or hangs; HOOPCTL_TOKEN_STORE=keychain then fails clearly', async () => {
     const { env, paths } = await tempEnv();
-    const broken: Keyring = { entry: () => { throw new Error('DBus error: no session bus'); } };
-    const hanging: Keyring = { entry: () => ({ setPassword: () => new Promise(() => undefined), getPassword: async () => null, deletePassword: async () => false }) };
+    const broken: Keyring = {
+      entry: () => {
+        throw new Error('DBus error: no session bus');
+      },
+    };
+    const hanging: Keyring = {
+      entry: () => ({ setPassword: () => new Promise(() => undefined), getPassword: async () => null, deletePassword: async () => false }),
+    };
     assert.equal((await createTokenStore({ env, paths, keyring: broken })).kind, 'file');
     const started = Date.now();
     assert.equal((await createTokenStore({ env, paths, keyring: hanging, probeTimeoutMs: 100 })).kind, 'file');
     assert.ok(Date.now() - started < 1000);
-    await assert.rejects(createTokenStore({ env: { ...env, HOOPCTL_TOKEN_STORE: 'keychain' }, paths, keyring: broken }),
-      (e: unknown) => isHoopError(e, 'store_error') && /no session bus/.test(e.message) && e.hint !== undefined);
+    await assert.rejects(
+      createTokenStore({ env: { ...env, HOOPCTL_TOKEN_STORE: 'keychain' }, paths, keyring: broken }),
+      (e: unknown) => isHoopError(e, 'store_error') && /no session bus/.test(e.message) && e.hint !== undefined,
+    );
     await assert.rejects(createTokenStore({ env: { ...env, HOOPCTL_TOKEN_STORE: 'vault' }, paths }), (e: unknown) => isHoopError(e, 'config_invalid'));
   });
 

@@ -80,7 +80,7 @@ export async function createTokenStore(options: TokenStoreOptions): Promise<Toke
 
   let reason: string;
   try {
-    const keyring = options.keyring ?? await loadSystemKeyring();
+    const keyring = options.keyring ?? (await loadSystemKeyring());
     reason = await probe(keyring, options.probeTimeoutMs ?? 3000);
     if (reason === '') return createKeychainStore(keyring, file);
   } catch (e) {
@@ -110,7 +110,9 @@ async function probe(keyring: Keyring, timeoutMs: number): Promise<string> {
   try {
     return await Promise.race([
       run(),
-      new Promise<string>((resolve) => { timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs); }),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+      }),
     ]);
   } finally {
     clearTimeout(timer);

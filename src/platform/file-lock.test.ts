@@ -22,19 +22,36 @@ describe('withFileLock', () => {
     const path = await lockPath();
     let inside = 0;
     let maxInside = 0;
-    await Promise.all(Array.from({ length: 8 }, () => withFileLock(path, async () => {
-      inside++;
-      maxInside = Math.max(maxInside, inside);
-      await new Promise((r) => setTimeout(r, 15));
-      inside--;
-    }, opts)));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withFileLock(
+          path,
+          async () => {
+            inside++;
+            maxInside = Math.max(maxInside, inside);
+            await new Promise((r) => setTimeout(r, 15));
+            inside--;
+          },
+          opts,
+        ),
+      ),
+    );
     assert.equal(maxInside, 1);
     await assert.rejects(stat(path), { code: 'ENOENT' });
   });
 
   it('releases the lock when the section throws', async () => {
     const path = await lockPath();
-    await assert.rejects(withFileLock(path, async () => { throw new Error('boom'); }, opts), /boom/);
+    await assert.rejects(
+      withFileLock(
+        path,
+        async () => {
+          throw new Error('boom');
+        },
+        opts,
+      ),
+      /boom/,
+    );
     assert.equal(await withFileLock(path, async () => 'again', opts), 'again');
   });
 
@@ -50,10 +67,16 @@ describe('withFileLock', () => {
 
   it('waits for a live holder and gives up after timeoutMs with store_error', async () => {
     const path = await lockPath();
-    await withFileLock(path, async () => {
-      await assert.rejects(withFileLock(path, async () => undefined, { ...opts, timeoutMs: 100 }),
-        (e: unknown) => isHoopError(e, 'store_error') && e.message.includes(String(process.pid)));
-    }, opts);
+    await withFileLock(
+      path,
+      async () => {
+        await assert.rejects(
+          withFileLock(path, async () => undefined, { ...opts, timeoutMs: 100 }),
+          (e: unknown) => isHoopError(e, 'store_error') && e.message.includes(String(process.pid)),
+        );
+      },
+      opts,
+    );
   });
 
   it('many waiters breaking the same dead lock still run one at a time, and leave nothing behind', async () => {
@@ -64,30 +87,53 @@ describe('withFileLock', () => {
       await writeFile(path, JSON.stringify({ pid: dead, host: hostname(), time: Date.now(), staleMs: 60_000, token: `dead-${round}` }));
       let inside = 0;
       let maxInside = 0;
-      await Promise.all(Array.from({ length: 8 }, () => withFileLock(path, async () => {
-        inside++;
-        maxInside = Math.max(maxInside, inside);
-        await stat(path);
-        inside--;
-      }, opts)));
+      await Promise.all(
+        Array.from({ length: 8 }, () =>
+          withFileLock(
+            path,
+            async () => {
+              inside++;
+              maxInside = Math.max(maxInside, inside);
+              await stat(path);
+              inside--;
+            },
+            opts,
+          ),
+        ),
+      );
       assert.equal(maxInside, 1, `round ${round}: two holders at once`);
     }
     assert.deepEqual(await readdir(dirname(path)), []);
   });
 
-  it('a holder that overran staleMs and was broken leaves its successor\'s lock in place when it releases', async () => {
+  it("a holder that overran staleMs and was broken leaves its successor's lock in place when it releases", async () => {
     const path = await lockPath();
     const short = { ...opts, staleMs: 50 };
     let successorInside!: () => void;
-    const successorIn = new Promise<void>((resolve) => { successorInside = resolve; });
+    const successorIn = new Promise<void>((resolve) => {
+      successorInside = resolve;
+    });
     let letSuccessorOut!: () => void;
-    const successorOut = new Promise<void>((resolve) => { letSuccessorOut = resolve; });
+    const successorOut = new Promise<void>((resolve) => {
+      letSuccessorOut = resolve;
+    });
     let successor: Promise<void> | undefined;
-    await withFileLock(path, async () => {
-      // Overruns: a waiter judges the lock stale, breaks it and holds it while this section still runs.
-      successor = withFileLock(path, async () => { successorInside(); await successorOut; }, short);
-      await successorIn;
-    }, short);
+    await withFileLock(
+      path,
+      async () => {
+        // Overruns: a waiter judges the lock stale, breaks it and holds it while this section still runs.
+        successor = withFileLock(
+          path,
+          async () => {
+            successorInside();
+            await successorOut;
+          },
+          short,
+        );
+        await successorIn;
+      },
+      short,
+    );
     // The successor still holds it: the overrunning holder's release did not remove it.
     assert.ok((await readFile(path, 'utf8')).length > 0);
     letSuccessorOut();

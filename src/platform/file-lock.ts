@@ -137,7 +137,10 @@ async function withBreakGuard<T>(lockPath: string, fn: () => Promise<T>): Promis
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     // A guard is held for milliseconds; one whose holder died is removed once it is older than GUARD_STALE_MS.
-    const since = await stat(guard).then((st) => st.mtimeMs, () => undefined);
+    const since = await stat(guard).then(
+      (st) => st.mtimeMs,
+      () => undefined,
+    );
     if (since !== undefined && Date.now() - since > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
     return undefined;
   }

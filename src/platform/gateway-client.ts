@@ -1,7 +1,15 @@
 /** HTTP client of the gateway's `/v1` API, used by the CLI's use cases. */
 import type {
-  AccessRequestView, ApiErrorBody, ConnectionSummary, CreateSessionRequest, CreateSessionResponse, GatewayConfigResponse, WhoamiResponse,
-  PendingAccessResponse, SessionView, TokenExchangeResponse,
+  AccessRequestView,
+  ApiErrorBody,
+  ConnectionSummary,
+  CreateSessionRequest,
+  CreateSessionResponse,
+  GatewayConfigResponse,
+  WhoamiResponse,
+  PendingAccessResponse,
+  SessionView,
+  TokenExchangeResponse,
 } from '../api/wire.js';
 import { HoopError, type ErrorCode } from '../errors.js';
 
@@ -49,8 +57,20 @@ export function isPendingAccess(r: CreateSessionResponse | PendingAccessResponse
 }
 
 const KNOWN_CODES = new Set<ErrorCode>([
-  'usage', 'config_invalid', 'not_logged_in', 'login_expired', 'login_failed', 'denied', 'approval_pending',
-  'not_found', 'gateway_unreachable', 'gateway_error', 'upstream_error', 'session_expired', 'store_error', 'internal',
+  'usage',
+  'config_invalid',
+  'not_logged_in',
+  'login_expired',
+  'login_failed',
+  'denied',
+  'approval_pending',
+  'not_found',
+  'gateway_unreachable',
+  'gateway_error',
+  'upstream_error',
+  'session_expired',
+  'store_error',
+  'internal',
 ]);
 
 /** Creates a client for the gateway at `baseUrl` (e.g. `http://127.0.0.1:8080`). */
@@ -61,8 +81,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   const pendingRequests = new WeakMap<HoopError, AccessRequestView>();
   async function exchange(subjectToken: string, req: CreateSessionRequest): Promise<CreateSessionResponse | PendingAccessResponse> {
     const form = new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: subjectToken,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', audience: req.connection,
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subjectToken,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      audience: req.connection,
     });
     if (req.role !== undefined) form.set('role', req.role);
     if (req.namespace !== undefined) form.set('namespace', req.namespace);
@@ -86,20 +108,31 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
-        method, headers, ...(body === undefined ? {} : { body: form ? body.toString() : JSON.stringify(body) }), ...(signal === undefined ? {} : { signal }),
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: form ? body.toString() : JSON.stringify(body) }),
+        ...(signal === undefined ? {} : { signal }),
       });
     } catch (cause) {
       throw new HoopError('gateway_unreachable', `cannot reach the gateway at ${baseUrl}`, {
-        hint: 'check the URL, or run hoopctl login --gateway URL', cause,
+        hint: 'check the URL, or run hoopctl login --gateway URL',
+        cause,
       });
     }
     const text = await res.text();
     if (!res.ok) {
       let parsed: Partial<ApiErrorBody> & { request?: AccessRequestView } = {};
-      try { parsed = JSON.parse(text) as ApiErrorBody; } catch { /* not JSON: keep the status line */ }
+      try {
+        parsed = JSON.parse(text) as ApiErrorBody;
+      } catch {
+        /* not JSON: keep the status line */
+      }
       const code = parsed.code !== undefined && KNOWN_CODES.has(parsed.code as ErrorCode) ? (parsed.code as ErrorCode) : 'gateway_error';
-      const err = new HoopError(code, parsed.message ?? `gateway answered ${res.status} ${res.statusText} for ${method} ${path}`,
-        parsed.hint === undefined ? {} : { hint: parsed.hint });
+      const err = new HoopError(
+        code,
+        parsed.message ?? `gateway answered ${res.status} ${res.statusText} for ${method} ${path}`,
+        parsed.hint === undefined ? {} : { hint: parsed.hint },
+      );
       // The token exchange's approval_pending answer carries the recorded access request.
       if (code === 'approval_pending' && parsed.request !== undefined) pendingRequests.set(err, parsed.request);
       throw err;
@@ -121,16 +154,24 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     createSession: async (idToken, req) => {
       const r = await call<CreateSessionResponse | PendingAccessResponse>('POST', '/v1/sessions', idToken, req);
       if (!isPendingAccess(r)) return r;
-      throw new HoopError('approval_pending', `access request ${r.request.id} (${r.request.summary} on ${r.request.connection}) waits for approval by ${r.request.approvers.join(', ')}`, {
-        hint: `hoopctl wait ${r.request.id}, then hoopctl connect ${r.request.connection} --request ${r.request.id}`,
-      });
+      throw new HoopError(
+        'approval_pending',
+        `access request ${r.request.id} (${r.request.summary} on ${r.request.connection}) waits for approval by ${r.request.approvers.join(', ')}`,
+        {
+          hint: `hoopctl wait ${r.request.id}, then hoopctl connect ${r.request.connection} --request ${r.request.id}`,
+        },
+      );
     },
     exchangeToken: async (subjectToken, req) => {
       const r = await exchange(subjectToken, req);
       if (!isPendingAccess(r)) return r;
-      throw new HoopError('approval_pending', `access request ${r.request.id} (${r.request.summary} on ${r.request.connection}) waits for approval by ${r.request.approvers.join(', ')}`, {
-        hint: `an approver runs: hoopctl approve ${r.request.id}; then run this again with --wait-approval`,
-      });
+      throw new HoopError(
+        'approval_pending',
+        `access request ${r.request.id} (${r.request.summary} on ${r.request.connection}) waits for approval by ${r.request.approvers.join(', ')}`,
+        {
+          hint: `an approver runs: hoopctl approve ${r.request.id}; then run this again with --wait-approval`,
+        },
+      );
     },
     exchangeTokenOrPending: exchange,
     endSession: async (bearer, sessionId) => {
@@ -145,10 +186,25 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     getText: (bearer, path) => call<string>('GET', path, bearer, undefined, undefined, true),
     openSession: (idToken, req) => call('POST', '/v1/sessions', idToken, req),
     getRequest: async (idToken, id, waitSeconds, signal) =>
-      (await call<{ request: AccessRequestView }>('GET', `/v1/requests/${encodeURIComponent(id)}${waitSeconds === undefined ? '' : `?wait=${waitSeconds}`}`, idToken, undefined, signal)).request,
+      (
+        await call<{ request: AccessRequestView }>(
+          'GET',
+          `/v1/requests/${encodeURIComponent(id)}${waitSeconds === undefined ? '' : `?wait=${waitSeconds}`}`,
+          idToken,
+          undefined,
+          signal,
+        )
+      ).request,
     listRequests: async (idToken, all) => (await call<{ items: AccessRequestView[] }>('GET', `/v1/requests?status=${all ? 'all' : 'pending'}`, idToken)).items,
     decideRequest: async (idToken, id, decision, comment) =>
-      (await call<{ request: AccessRequestView }>('POST', `/v1/requests/${encodeURIComponent(id)}/${decision}`, idToken, comment === undefined ? {} : { comment })).request,
+      (
+        await call<{ request: AccessRequestView }>(
+          'POST',
+          `/v1/requests/${encodeURIComponent(id)}/${decision}`,
+          idToken,
+          comment === undefined ? {} : { comment },
+        )
+      ).request,
     withdrawRequest: async (idToken, id) => (await call<{ request: AccessRequestView }>('DELETE', `/v1/requests/${encodeURIComponent(id)}`, idToken)).request,
     revokeSession: (idToken, sessionId) => call<void>('DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, idToken),
     listSessions: async (idToken, active) => (await call<{ items: SessionView[] }>('GET', `/v1/sessions${active ? '?active=true' : ''}`, idToken)).items,

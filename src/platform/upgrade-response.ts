@@ -22,7 +22,9 @@ export function upgradeResponse(req: IncomingMessage, socket: Duplex): UpgradeRe
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Socket);
-  const onFinish = (): void => { socket.end(); };
+  const onFinish = (): void => {
+    socket.end();
+  };
   res.once('finish', onFinish);
   return {
     res,

@@ -36,8 +36,17 @@ function clusterScoped(group: string, resource: string): boolean {
  */
 export function reviewRequestInfo(q: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes }): RequestInfo {
   const base: RequestInfo = {
-    isResourceRequest: false, path: '', verb: '', apiPrefix: null, apiGroup: '', apiVersion: '', namespace: '',
-    resource: '', subresource: '', name: '', execClass: false,
+    isResourceRequest: false,
+    path: '',
+    verb: '',
+    apiPrefix: null,
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    execClass: false,
   };
   const ra = q.resourceAttributes;
   if (ra === undefined) {
@@ -52,7 +61,14 @@ export function reviewRequestInfo(q: { resourceAttributes?: ResourceAttributes; 
   if (group === '' && resource === 'namespaces') namespace = name;
   else if (clusterScoped(group, resource)) namespace = '';
   const version = ra.version ?? '';
-  const segments = [group === '' ? 'api' : `apis/${group}`, version || '*', namespace === '' || resource === 'namespaces' ? '' : `namespaces/${namespace}`, resource, name, subresource];
+  const segments = [
+    group === '' ? 'api' : `apis/${group}`,
+    version || '*',
+    namespace === '' || resource === 'namespaces' ? '' : `namespaces/${namespace}`,
+    resource,
+    name,
+    subresource,
+  ];
   return {
     ...base,
     isResourceRequest: true,

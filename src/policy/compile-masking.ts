@@ -23,8 +23,6 @@ import type { CompiledMaskException, CompiledMasking } from './compiled-policy.j
 
 export type { CompiledMaskException, CompiledMasking } from './compiled-policy.js';
 
-
-
 const glob = checkedString((g) => {
   const problem = globProblem(g);
   return problem === undefined ? undefined : `bad pattern: ${problem}`;

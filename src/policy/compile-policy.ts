@@ -4,7 +4,20 @@
  * compiled here so that evaluatePolicy builds nothing per request. Shape: templates/policy.example.yaml.
  */
 import { z } from 'zod';
-import { configInvalid, duration, formatPath, IF_VALID, integer, isMapping, issue, mapping, readWith, text, type ConfigPath, type ReadResult } from '../config-reader.js';
+import {
+  configInvalid,
+  duration,
+  formatPath,
+  IF_VALID,
+  integer,
+  isMapping,
+  issue,
+  mapping,
+  readWith,
+  text,
+  type ConfigPath,
+  type ReadResult,
+} from '../config-reader.js';
 import { MIN_SESSION_TTL_SECONDS } from '../credential/session-ttl.js';
 import { compileMasking, maskingSchema } from './compile-masking.js';
 import { compileRule, patternList, ruleSchema } from './compile-rule.js';
@@ -25,14 +38,17 @@ export interface PolicySource {
 const name = text.refine((n) => NAME.test(n), { error: (iss) => `${JSON.stringify(iss.input)} must be lower-case letters, digits, '-', '.' or '_'` });
 
 // Approvers are group names, not patterns; a system: group can never log in, so it could never approve.
-const approverList = z.array(z.string()).min(1).superRefine((list, ctx) => {
-  list.forEach((g, i) => {
-    const fail = (message: string): void => issue(ctx, message, [i]);
-    if (g === '' || g.includes('*') || /\s/.test(g)) fail(`${JSON.stringify(g)} must be a group name (no patterns)`);
-    else if (g.toLowerCase().startsWith('system:')) fail(`${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
-    else if (list.indexOf(g) !== i) fail(`${JSON.stringify(g)} is listed twice`);
-  });
-}, IF_VALID);
+const approverList = z
+  .array(z.string())
+  .min(1)
+  .superRefine((list, ctx) => {
+    list.forEach((g, i) => {
+      const fail = (message: string): void => issue(ctx, message, [i]);
+      if (g === '' || g.includes('*') || /\s/.test(g)) fail(`${JSON.stringify(g)} must be a group name (no patterns)`);
+      else if (g.toLowerCase().startsWith('system:')) fail(`${JSON.stringify(g)} can never approve: logins with system: groups are refused by the gateway`);
+      else if (list.indexOf(g) !== i) fail(`${JSON.stringify(g)} is listed twice`);
+    });
+  }, IF_VALID);
 
 /** `approvers` are required exactly when approval is asked for. */
 function checkApprovers(m: { approvers?: string[] | undefined; minApprovals?: number | undefined }, approval: boolean, ctx: z.RefinementCtx): void {
@@ -92,40 +108,44 @@ export type PolicyInput = z.output<z.ZodObject<typeof SHAPE>>;
  * parts of the policy are wrong, so one run reports them all.
  */
 export function policySchema(base: ConfigPath): z.ZodType<PolicyInput> {
-  return mapping(SHAPE).superRefine((parsed, ctx) => {
-    // Runs even when parts of the policy are wrong (`when` below): read the value as the untyped YAML it may still be.
-    const raw: unknown = parsed;
-    if (!isMapping(raw)) return;
-    const fail = (path: (string | number)[], message: string): void => issue(ctx, message, path);
-    const entries = (key: string): Record<string, unknown>[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map((e) => (isMapping(e) ? e : {}));
-    const roleNames: string[] = [];
-    entries('roles').forEach((r, i) => {
-      if (typeof r.name !== 'string') return;
-      const first = roleNames.indexOf(r.name);
-      if (first !== -1) fail(['roles', i, 'name'], `role "${r.name}" is defined twice (first at ${formatPath([...base, 'roles', first])})`);
-      roleNames.push(r.name);
-    });
-    const known = [...new Set(roleNames)].join(', ') || 'none';
-    const checkRoles = (path: (string | number)[], list: unknown): void => {
-      if (!Array.isArray(list)) return;
-      list.forEach((n, k) => {
-        if (typeof n === 'string' && n.trim() !== '' && !roleNames.includes(n)) fail([...path, k], `role ${JSON.stringify(n)} is not defined (roles: ${known})`);
+  return mapping(SHAPE).superRefine(
+    (parsed, ctx) => {
+      // Runs even when parts of the policy are wrong (`when` below): read the value as the untyped YAML it may still be.
+      const raw: unknown = parsed;
+      if (!isMapping(raw)) return;
+      const fail = (path: (string | number)[], message: string): void => issue(ctx, message, path);
+      const entries = (key: string): Record<string, unknown>[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).map((e) => (isMapping(e) ? e : {}));
+      const roleNames: string[] = [];
+      entries('roles').forEach((r, i) => {
+        if (typeof r.name !== 'string') return;
+        const first = roleNames.indexOf(r.name);
+        if (first !== -1) fail(['roles', i, 'name'], `role "${r.name}" is defined twice (first at ${formatPath([...base, 'roles', first])})`);
+        roleNames.push(r.name);
       });
-    };
-    entries('bindings').forEach((b, i) => checkRoles(['bindings', i, 'roles'], b.roles));
-    if (isMapping(raw.masking)) {
-      (Array.isArray(raw.masking.exceptions) ? raw.masking.exceptions : []).forEach((e, i) => {
-        if (isMapping(e)) checkRoles(['masking', 'exceptions', i, 'roles'], e.roles);
+      const known = [...new Set(roleNames)].join(', ') || 'none';
+      const checkRoles = (path: (string | number)[], list: unknown): void => {
+        if (!Array.isArray(list)) return;
+        list.forEach((n, k) => {
+          if (typeof n === 'string' && n.trim() !== '' && !roleNames.includes(n))
+            fail([...path, k], `role ${JSON.stringify(n)} is not defined (roles: ${known})`);
+        });
+      };
+      entries('bindings').forEach((b, i) => checkRoles(['bindings', i, 'roles'], b.roles));
+      if (isMapping(raw.masking)) {
+        (Array.isArray(raw.masking.exceptions) ? raw.masking.exceptions : []).forEach((e, i) => {
+          if (isMapping(e)) checkRoles(['masking', 'exceptions', i, 'roles'], e.roles);
+        });
+      }
+      const guardrailNames: string[] = [];
+      entries('guardrails').forEach((g, i) => {
+        if (typeof g.name !== 'string') return;
+        const first = guardrailNames.indexOf(g.name);
+        if (first !== -1) fail(['guardrails', i, 'name'], `guardrail "${g.name}" is defined twice (first at guardrails[${first}])`);
+        guardrailNames.push(g.name);
       });
-    }
-    const guardrailNames: string[] = [];
-    entries('guardrails').forEach((g, i) => {
-      if (typeof g.name !== 'string') return;
-      const first = guardrailNames.indexOf(g.name);
-      if (first !== -1) fail(['guardrails', i, 'name'], `guardrail "${g.name}" is defined twice (first at guardrails[${first}])`);
-      guardrailNames.push(g.name);
-    });
-  }, { when: () => true });
+    },
+    { when: () => true },
+  );
 }
 
 /** Checks a raw policy: every issue, with paths under `base`. */
@@ -143,18 +163,27 @@ export function compileCheckedPolicy(p: PolicyInput, base: ConfigPath): Compiled
     connections: compilePatterns(b.connections ?? []),
     roles: b.roles ?? [],
     approval: b.approval ?? false,
-    approvers: b.approval === true ? b.approvers ?? [] : [],
-    minApprovals: b.approval === true ? b.minApprovals ?? 1 : 0,
+    approvers: b.approval === true ? (b.approvers ?? []) : [],
+    minApprovals: b.approval === true ? (b.minApprovals ?? 1) : 0,
     ...(b.maxTtl === undefined ? {} : { maxTtlSeconds: b.maxTtl }),
   }));
   const guardrails = (p.guardrails ?? []).map((g, index): CompiledGuardrail => ({
-    index, name: g.name, connections: g.connections === undefined ? MATCH_ANY : compilePatterns(g.connections), match: compileRule(g.match), effect: g.effect,
-    approvers: g.effect === 'approval' ? g.approvers ?? [] : [], minApprovals: g.effect === 'approval' ? g.minApprovals ?? 1 : 0,
+    index,
+    name: g.name,
+    connections: g.connections === undefined ? MATCH_ANY : compilePatterns(g.connections),
+    match: compileRule(g.match),
+    effect: g.effect,
+    approvers: g.effect === 'approval' ? (g.approvers ?? []) : [],
+    minApprovals: g.effect === 'approval' ? (g.minApprovals ?? 1) : 0,
     ...(g.message === undefined ? {} : { message: g.message }),
   }));
   return {
-    roles, rolesByName: new Map(roles.map((r) => [r.name, r])), bindings, guardrails,
-    discovery: p.defaults?.discovery ?? true, masking: compileMasking(p.masking, [...base, 'masking']),
+    roles,
+    rolesByName: new Map(roles.map((r) => [r.name, r])),
+    bindings,
+    guardrails,
+    discovery: p.defaults?.discovery ?? true,
+    masking: compileMasking(p.masking, [...base, 'masking']),
   };
 }
 

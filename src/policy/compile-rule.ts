@@ -12,9 +12,14 @@ export const NON_RESOURCE_VERBS = ['get', 'head', 'post', 'put', 'patch', 'delet
 
 /** Words people write for exec-class actions; they are subresources, not verbs, so say how to grant them. */
 const EXEC_WORDS: Record<string, [verb: string, resource: string]> = {
-  exec: ['create', 'pods/exec'], attach: ['create', 'pods/attach'], portforward: ['create', 'pods/portforward'],
-  'port-forward': ['create', 'pods/portforward'], proxy: ['create', 'pods/proxy'], debug: ['create', 'pods/ephemeralcontainers'],
-  logs: ['get', 'pods/log'], log: ['get', 'pods/log'],
+  exec: ['create', 'pods/exec'],
+  attach: ['create', 'pods/attach'],
+  portforward: ['create', 'pods/portforward'],
+  'port-forward': ['create', 'pods/portforward'],
+  proxy: ['create', 'pods/proxy'],
+  debug: ['create', 'pods/ephemeralcontainers'],
+  logs: ['get', 'pods/log'],
+  log: ['get', 'pods/log'],
 };
 
 /** A name pattern (see pattern.ts); `allowEmpty` admits '' (the core API group, cluster scope). */

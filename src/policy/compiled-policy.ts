@@ -35,14 +35,14 @@ export interface ResourcePattern {
 /** One compiled rule of a role, or the `match` of a guardrail. */
 export type CompiledRule =
   | {
-    kind: 'resource';
-    verbs: PatternSet;
-    apiGroups: PatternSet;
-    resources: ResourcePattern[];
-    namespaces: PatternSet;
-    /** null: any name (also requests without one); otherwise the request's name must match. */
-    resourceNames: PatternSet | null;
-  }
+      kind: 'resource';
+      verbs: PatternSet;
+      apiGroups: PatternSet;
+      resources: ResourcePattern[];
+      namespaces: PatternSet;
+      /** null: any name (also requests without one); otherwise the request's name must match. */
+      resourceNames: PatternSet | null;
+    }
   | { kind: 'nonResource'; verbs: PatternSet; nonResourceURLs: PatternSet };
 
 /** A role: named rule set, `index` is its position in `roles`. */

@@ -15,7 +15,19 @@ import type { PolicyDecision, PolicyRequest } from './types.js';
  * What kubectl and client libraries read before anything else (kube's system:discovery and
  * system:public-info-viewer ClusterRoles); without them kubectl cannot even print our refusal.
  */
-export const DISCOVERY_URL_PATTERNS: readonly string[] = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'];
+export const DISCOVERY_URL_PATTERNS: readonly string[] = [
+  '/api',
+  '/api/*',
+  '/apis',
+  '/apis/*',
+  '/openapi',
+  '/openapi/*',
+  '/version',
+  '/version/',
+  '/healthz',
+  '/livez',
+  '/readyz',
+];
 const DISCOVERY_URLS = compilePatterns(DISCOVERY_URL_PATTERNS);
 
 /** Decides allow / deny / approval for `req`; default deny. */
@@ -41,7 +53,10 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
     const role = helps !== undefined ? (req.role === undefined ? undefined : { role: req.role, approval: helps.approval }) : other;
     const roleFlag = role === undefined ? '' : ` --role ${role.role}`;
     const reasonFlag = role?.approval === true ? REASON_FLAG : '';
-    const hint = info.namespace === '' ? `hoopctl connect ${connection}${roleFlag}${reasonFlag} (without --namespace)` : `hoopctl connect ${connection}${roleFlag} --namespace ${info.namespace}${reasonFlag}`;
+    const hint =
+      info.namespace === ''
+        ? `hoopctl connect ${connection}${roleFlag}${reasonFlag} (without --namespace)`
+        : `hoopctl connect ${connection}${roleFlag} --namespace ${info.namespace}${reasonFlag}`;
     return { effect: 'deny', rule: 'session.namespaces', reason: outside, hint };
   }
 
@@ -53,7 +68,8 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
     // The role was unbound since the session opened: the default roles, or the role behind approval that would allow it.
     const byDefault = firstAllowing(policy, activeRoles(bound, undefined)!, info);
     const other = byDefault === undefined ? alternativeRole(policy, bound, [], info) : undefined;
-    const hint = other === undefined ? `hoopctl connect ${connection}` : `hoopctl connect ${connection} --role ${other.role}${other.approval ? REASON_FLAG : ''}`;
+    const hint =
+      other === undefined ? `hoopctl connect ${connection}` : `hoopctl connect ${connection} --role ${other.role}${other.approval ? REASON_FLAG : ''}`;
     return { effect: 'deny', rule: 'default-deny', reason: `role "${req.role ?? ''}" is not bound to you on connection "${connection}"`, hint };
   }
 
@@ -62,7 +78,9 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
     if (approvalGuardrail !== undefined) {
       const why = approvalGuardrail.message === undefined ? '' : `: ${approvalGuardrail.message}`;
       return {
-        effect: 'approval', rule: guardrailPath(approvalGuardrail), reason: `guardrail "${approvalGuardrail.name}" requires approval for this request${why}`,
+        effect: 'approval',
+        rule: guardrailPath(approvalGuardrail),
+        reason: `guardrail "${approvalGuardrail.name}" requires approval for this request${why}`,
         review: { guardrail: approvalGuardrail.name, approvers: approvalGuardrail.approvers, minApprovals: approvalGuardrail.minApprovals },
       };
     }
@@ -74,14 +92,27 @@ export function evaluatePolicy(policy: CompiledPolicy, req: PolicyRequest): Poli
   if (alternative !== undefined) {
     const hint = `hoopctl connect ${connection} --role ${alternative.role}${alternative.approval ? REASON_FLAG : ''}`;
     if (req.role === undefined && alternative.approval) {
-      return { effect: 'approval', rule: alternative.path, reason: `role "${alternative.role}" allows this on connection "${connection}" but is granted only after approval`, hint };
+      return {
+        effect: 'approval',
+        rule: alternative.path,
+        reason: `role "${alternative.role}" allows this on connection "${connection}" but is granted only after approval`,
+        hint,
+      };
     }
-    return { effect: 'deny', rule: 'default-deny', reason: `role "${req.role ?? ''}" of this session does not allow this; role "${alternative.role}" would`, hint };
+    return {
+      effect: 'deny',
+      rule: 'default-deny',
+      reason: `role "${req.role ?? ''}" of this session does not allow this; role "${alternative.role}" would`,
+      hint,
+    };
   }
 
-  const reason = req.role !== undefined
-    ? `role "${req.role}" does not allow this`
-    : bound.length === 0 ? `you have no role on connection "${connection}"` : `no role bound to you on connection "${connection}" allows this`;
+  const reason =
+    req.role !== undefined
+      ? `role "${req.role}" does not allow this`
+      : bound.length === 0
+        ? `you have no role on connection "${connection}"`
+        : `no role bound to you on connection "${connection}" allows this`;
   return { effect: 'deny', rule: 'default-deny', reason };
 }
 
@@ -97,10 +128,14 @@ function activeRoles(bound: BoundRole[], role: string | undefined): BoundRole[] 
 }
 
 /** The first other role bound to the subject that allows `info`: those granted at once first, then those behind approval. */
-function alternativeRole(policy: CompiledPolicy, bound: BoundRole[], active: BoundRole[], info: RequestInfo): { role: string; path: string; approval: boolean } | undefined {
+function alternativeRole(
+  policy: CompiledPolicy,
+  bound: BoundRole[],
+  active: BoundRole[],
+  info: RequestInfo,
+): { role: string; path: string; approval: boolean } | undefined {
   const activeNames = new Set(active.map((b) => b.role));
-  const others = uniqueRoles([...bound.filter((b) => !b.binding.approval), ...bound.filter((b) => b.binding.approval)])
-    .filter((b) => !activeNames.has(b.role));
+  const others = uniqueRoles([...bound.filter((b) => !b.binding.approval), ...bound.filter((b) => b.binding.approval)]).filter((b) => !activeNames.has(b.role));
   return firstAllowing(policy, others, info);
 }
 

@@ -23,7 +23,12 @@ export function maskExemptionFor(policy: CompiledPolicy, req: MaskExemptionReque
     if (e.users !== undefined && !matchesPattern(e.users, req.subject.user)) return false;
     if (e.groups !== undefined && !req.subject.groups.some((g) => matchesPattern(e.groups!, g))) return false;
     if (e.roles !== undefined) {
-      const active = req.role !== undefined ? [req.role] : rolesFor(policy, req.subject, req.connection).filter((r) => !r.approval).map((r) => r.name);
+      const active =
+        req.role !== undefined
+          ? [req.role]
+          : rolesFor(policy, req.subject, req.connection)
+              .filter((r) => !r.approval)
+              .map((r) => r.name);
       if (!e.roles.some((role) => active.includes(role))) return false;
     }
     return true;

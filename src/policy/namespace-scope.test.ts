@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyRequest } from '../kube/request-info.js';
 import { namespaceScopeRefusal } from './namespace-scope.js';
 
-test('namespaceScopeRefusal: the session\'s namespaces bound every resource request', () => {
+test("namespaceScopeRefusal: the session's namespaces bound every resource request", () => {
   const cases: [string, readonly string[] | undefined, string, string, RegExp | undefined][] = [
     ['no scope', undefined, 'GET', '/api/v1/namespaces/other/pods', undefined],
     ['empty scope is no scope', [], 'GET', '/api/v1/pods', undefined],

@@ -10,7 +10,11 @@ import type { RequestInfo } from '../kube/types.js';
  * Questions about oneself (`kubectl auth whoami`, `kubectl auth can-i`): cluster-scoped paths that
  * read and change nothing, so a namespaced session may still ask them (its role still decides).
  */
-const SELF_REVIEWS = new Set(['authentication.k8s.io/selfsubjectreviews', 'authorization.k8s.io/selfsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews']);
+const SELF_REVIEWS = new Set([
+  'authentication.k8s.io/selfsubjectreviews',
+  'authorization.k8s.io/selfsubjectaccessreviews',
+  'authorization.k8s.io/selfsubjectrulesreviews',
+]);
 
 /** The sentence that explains why `info` falls outside `namespaces`, or undefined when it is inside (or not namespaced at all). */
 export function namespaceScopeRefusal(namespaces: readonly string[] | undefined, info: RequestInfo): string | undefined {
@@ -21,9 +25,10 @@ export function namespaceScopeRefusal(namespaces: readonly string[] | undefined,
   if (info.verb === 'create' && info.subresource === '' && SELF_REVIEWS.has(`${info.apiGroup}/${info.resource}`)) return undefined;
   const scope = namespaces.length === 1 ? `namespace "${namespaces[0]}"` : `namespaces ${namespaces.map((n) => JSON.stringify(n)).join(', ')}`;
   if (info.namespace === '') {
-    const what = info.verb === 'list' || info.verb === 'watch' || info.verb === 'deletecollection'
-      ? 'a request across all namespaces (or on cluster-scoped resources)'
-      : 'a request on cluster-scoped resources';
+    const what =
+      info.verb === 'list' || info.verb === 'watch' || info.verb === 'deletecollection'
+        ? 'a request across all namespaces (or on cluster-scoped resources)'
+        : 'a request on cluster-scoped resources';
     return `this session is limited to ${scope}, and ${what} is outside it`;
   }
   return `this session is limited to ${scope}, not namespace "${info.namespace}"`;

@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { compilePolicy } from './compile-policy.js';
 import { listSessionRules } from './rules-review.js';
 
-const policy = compilePolicy(parse(`
+const policy = compilePolicy(
+  parse(`
 roles:
   - name: view
     rules:
@@ -36,14 +37,19 @@ guardrails:
     connections: [prod]
     match: { verbs: [delete], resources: [namespaces] }
     effect: deny
-`), { file: 'policy.yaml', basePath: '' });
+`),
+  { file: 'policy.yaml', basePath: '' },
+);
 
 const dev = { subject: { user: 'alice', groups: ['dev'] }, connection: 'staging' };
 const SELF = [
   { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
   { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
 ];
-const DISCOVERY = { verbs: ['get', 'head'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'] };
+const DISCOVERY = {
+  verbs: ['get', 'head'],
+  nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'],
+};
 
 test('lists the rules of the session role that apply in the namespace, as kube RBAC writes them', () => {
   assert.deepEqual(listSessionRules(policy, dev, 'team-a'), {

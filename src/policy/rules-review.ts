@@ -93,7 +93,9 @@ export function listSessionRules(policy: CompiledPolicy, who: Omit<PolicyRequest
     problems.push(`role "${who.role}" is no longer bound to you on connection "${who.connection}"; run hoopctl connect ${who.connection}`);
   }
   return {
-    resourceRules, nonResourceRules, incomplete: problems.length > 0,
+    resourceRules,
+    nonResourceRules,
+    incomplete: problems.length > 0,
     ...(problems.length === 0 ? {} : { evaluationError: problems.join('; ') }),
   };
 }

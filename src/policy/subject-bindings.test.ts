@@ -4,23 +4,50 @@ import { compilePolicy } from './compile-policy.js';
 import { maxTtlFor, rolesFor } from './subject-bindings.js';
 
 const rule = [{ verbs: ['get'], resources: ['pods'] }];
-const policy = compilePolicy({
-  roles: ['view', 'edit', 'admin', 'ci'].map((name) => ({ name, rules: rule })),
-  bindings: [
-    { groups: ['dev'], connections: ['prod', 'staging'], roles: ['view'], maxTtl: '1h' },
-    { groups: ['dev'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['sre'], maxTtl: '30m' },
-    { users: ['alice'], connections: ['prod'], roles: ['edit'], maxTtl: '2h' },
-    { groups: ['sre'], connections: ['prod*'], roles: ['admin', 'view'] },
-    { groups: ['dev'], connections: ['staging'], roles: ['view'], maxTtl: '4h' },
-  ],
-}, { file: 'p.yaml', basePath: '' });
+const policy = compilePolicy(
+  {
+    roles: ['view', 'edit', 'admin', 'ci'].map((name) => ({ name, rules: rule })),
+    bindings: [
+      { groups: ['dev'], connections: ['prod', 'staging'], roles: ['view'], maxTtl: '1h' },
+      { groups: ['dev'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['sre'], maxTtl: '30m' },
+      { users: ['alice'], connections: ['prod'], roles: ['edit'], maxTtl: '2h' },
+      { groups: ['sre'], connections: ['prod*'], roles: ['admin', 'view'] },
+      { groups: ['dev'], connections: ['staging'], roles: ['view'], maxTtl: '4h' },
+    ],
+  },
+  { file: 'p.yaml', basePath: '' },
+);
 
 test('rolesFor: roles on a connection, approval only when no binding grants the role directly', () => {
   const cases: [user: string, groups: string[], conn: string, roles: { name: string; approval: boolean }[]][] = [
-    ['bob', ['dev'], 'prod', [{ name: 'view', approval: false }, { name: 'edit', approval: true }]],
+    [
+      'bob',
+      ['dev'],
+      'prod',
+      [
+        { name: 'view', approval: false },
+        { name: 'edit', approval: true },
+      ],
+    ],
     ['bob', ['dev'], 'dev', [{ name: 'edit', approval: true }]],
-    ['alice', ['dev'], 'prod', [{ name: 'view', approval: false }, { name: 'edit', approval: false }]],
-    ['sam', ['sre'], 'prod-eu', [{ name: 'admin', approval: false }, { name: 'view', approval: false }]],
+    [
+      'alice',
+      ['dev'],
+      'prod',
+      [
+        { name: 'view', approval: false },
+        { name: 'edit', approval: false },
+      ],
+    ],
+    [
+      'sam',
+      ['sre'],
+      'prod-eu',
+      [
+        { name: 'admin', approval: false },
+        { name: 'view', approval: false },
+      ],
+    ],
     ['sam', ['sre'], 'staging', []],
     ['eve', [], 'prod', []],
   ];

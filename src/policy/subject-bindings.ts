@@ -11,9 +11,9 @@ export interface BoundRole {
 
 /** Bindings that name the subject (by user or any group) on `connection`, in file order. */
 export function bindingsFor(policy: CompiledPolicy, subject: Subject, connection: string): CompiledBinding[] {
-  return policy.bindings.filter((b) =>
-    matchesPattern(b.connections, connection) &&
-    (matchesPattern(b.users, subject.user) || subject.groups.some((g) => matchesPattern(b.groups, g))));
+  return policy.bindings.filter(
+    (b) => matchesPattern(b.connections, connection) && (matchesPattern(b.users, subject.user) || subject.groups.some((g) => matchesPattern(b.groups, g))),
+  );
 }
 
 /** Every (binding, role) pair for the subject on the connection, in file order. */
@@ -36,8 +36,7 @@ export function rolesFor(policy: CompiledPolicy, subject: Subject, connection: s
  * connection's max applies) or none grants it at all; the caller still caps by the connection.
  */
 export function maxTtlFor(policy: CompiledPolicy, subject: Subject, connection: string, role?: string): number | undefined {
-  const granting = bindingsFor(policy, subject, connection)
-    .filter((b) => (role === undefined ? !b.approval : b.roles.includes(role)));
+  const granting = bindingsFor(policy, subject, connection).filter((b) => (role === undefined ? !b.approval : b.roles.includes(role)));
   if (granting.length === 0) return undefined;
   let max = 0;
   for (const b of granting) {

@@ -66,13 +66,18 @@ export function spawnDaemon(cmd: DaemonCommand, payload: unknown): Promise<Daemo
     child.on('message', onMessage);
     child.once('exit', onExit);
     child.once('error', onError);
-    child.send({ type: 'payload', payload } satisfies ToDaemon, (err) => { if (err) fail(`cannot hand the session to the daemon: ${err.message}`); });
+    child.send({ type: 'payload', payload } satisfies ToDaemon, (err) => {
+      if (err) fail(`cannot hand the session to the daemon: ${err.message}`);
+    });
   });
 }
 
 function send(message: FromDaemon): Promise<void> {
   return new Promise((resolve) => {
-    if (process.send === undefined || !process.connected) { resolve(); return; }
+    if (process.send === undefined || !process.connected) {
+      resolve();
+      return;
+    }
     process.send(message, undefined, {}, () => resolve());
   });
 }

@@ -21,7 +21,9 @@ export const sessionDirs: SessionDirs = {
 export function onProcessSignal(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void {
   const bound = signals.map((s) => [s, () => handler(s)] as const);
   for (const [s, h] of bound) process.on(s, h);
-  return () => { for (const [s, h] of bound) process.off(s, h); };
+  return () => {
+    for (const [s, h] of bound) process.off(s, h);
+  };
 }
 
 /** Real session edges for a sessions dir (from `resolvePaths(env).sessionsDir`). */

@@ -34,7 +34,12 @@ test('childExitCode follows the shell convention', () => {
 });
 
 test('merges env over the base env and inherits stdio', async () => {
-  const c = spawnChild({ command: 'sh', args: ['-c', 'test "$A" = 1 && test "$B" = 2 && exit 4'], env: { A: '1' }, baseEnv: { PATH: process.env.PATH, B: '2', A: 'x' } });
+  const c = spawnChild({
+    command: 'sh',
+    args: ['-c', 'test "$A" = 1 && test "$B" = 2 && exit 4'],
+    env: { A: '1' },
+    baseEnv: { PATH: process.env.PATH, B: '2', A: 'x' },
+  });
   assert.deepEqual(await c.exited, { code: 4, signal: null });
 });
 

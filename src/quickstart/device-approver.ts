@@ -22,7 +22,9 @@ export async function approveDeviceCode(input: ApproveDeviceCodeInput): Promise<
   if (page.kind !== 'device-code') throw failed(`the verification page ${input.verificationUri} did not ask for a code`, page);
   // The code page's xsrf is bound to the session cookie just set; `confirm=yes` skips the confirm page.
   page = await browser.post(formAction(page, input.verificationUri), {
-    xsrf: hiddenField(page, 'xsrf'), user_code: input.userCode, confirm: 'yes',
+    xsrf: hiddenField(page, 'xsrf'),
+    user_code: input.userCode,
+    confirm: 'yes',
   });
   for (let step = 0; step < MAX_STEPS; step++) {
     switch (page.kind) {
@@ -31,7 +33,9 @@ export async function approveDeviceCode(input: ApproveDeviceCodeInput): Promise<
       case 'login':
         if (page.failed) throw failed(`wrong username or password for "${input.username}"`, page);
         page = await browser.post(formAction(page, page.url), {
-          xsrf: hiddenField(page, 'xsrf'), username: input.username, password: input.password,
+          xsrf: hiddenField(page, 'xsrf'),
+          username: input.username,
+          password: input.password,
         });
         break;
       case 'consent':
@@ -116,7 +120,9 @@ function createBrowser(doFetch: typeof fetch): { get(url: string): Promise<Page>
       }
       const html = await res.text();
       return {
-        url: url.href, status: res.status, html,
+        url: url.href,
+        status: res.status,
+        html,
         kind: /data-hoop-page="([^"]+)"/.exec(html)?.[1],
         failed: html.includes('data-hoop-failed="true"'),
       };
@@ -150,5 +156,8 @@ function decodeEntities(s: string): string {
 
 function textOf(html: string): string {
   const body = /<body[^>]*>([\s\S]*)<\/body>/.exec(html)?.[1] ?? '';
-  return decodeEntities(body.replace(/<h1>[\s\S]*?<\/h1>/, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim().slice(0, 200);
+  return decodeEntities(body.replace(/<h1>[\s\S]*?<\/h1>/, '').replace(/<[^>]+>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }

@@ -52,12 +52,19 @@ export async function createEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Em
   // The issuer must name the real port, so listen first and build the provider after.
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
-    if (handle === undefined) { res.statusCode = 503; res.end(); return; }
+    if (handle === undefined) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
     handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -72,40 +79,48 @@ export async function createEmbeddedIdp(options: EmbeddedIdpOptions): Promise<Em
     issuer,
     clientId,
     consoleClientId: options.consoleClientId ?? 'hoopctl-console',
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 /** The provider with its configuration, plus our interaction pages, as one request handler. */
 async function buildHandler(
-  Provider: typeof ProviderClass, issuer: string, clientId: string, interval: number, options: EmbeddedIdpOptions,
+  Provider: typeof ProviderClass,
+  issuer: string,
+  clientId: string,
+  interval: number,
+  options: EmbeddedIdpOptions,
 ): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   const users = new Map(options.users.map((u) => [u.username, u]));
   const provider = new Provider(issuer, {
     adapter: createMemoryAdapter(0),
     jwks: { keys: [await signingKey()] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    clients: [{
-      client_id: clientId,
-      client_name: 'hoopctl',
-      token_endpoint_auth_method: 'none',
-      grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
-      response_types: [],
-      redirect_uris: [],
-    }, {
-      // A native app (RFC 8252 §7.3): oidc-provider then accepts a loopback redirect URI on any port,
-      // so the gateway's random port needs no registration.
-      client_id: options.consoleClientId ?? 'hoopctl-console',
-      client_name: 'hoopctl console',
-      application_type: 'native',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/ui/auth/callback', 'http://localhost/ui/auth/callback'],
-    }],
+    clients: [
+      {
+        client_id: clientId,
+        client_name: 'hoopctl',
+        token_endpoint_auth_method: 'none',
+        grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        // A native app (RFC 8252 §7.3): oidc-provider then accepts a loopback redirect URI on any port,
+        // so the gateway's random port needs no registration.
+        client_id: options.consoleClientId ?? 'hoopctl-console',
+        client_name: 'hoopctl console',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/ui/auth/callback', 'http://localhost/ui/auth/callback'],
+      },
+    ],
     scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
     claims: {
       openid: ['sub'],
@@ -121,8 +136,12 @@ async function buildHandler(
       return {
         accountId: sub,
         claims: () => ({
-          sub, email: user.email, email_verified: true, name: user.name ?? user.username,
-          preferred_username: user.username, groups: user.groups,
+          sub,
+          email: user.email,
+          email_verified: true,
+          name: user.name ?? user.username,
+          preferred_username: user.username,
+          groups: user.groups,
         }),
       };
     },
@@ -151,10 +170,21 @@ async function buildHandler(
         enabled: true,
         userCodeInputSource: (ctx: ProviderContext, form: string, _out: unknown, err?: Error) => {
           const message = err === undefined ? 'Enter the code shown by hoopctl.' : 'The code is incorrect, expired or already used. Try again.';
-          page(ctx, 'device-code', 'Sign in to hoopctl', `<p>${message}</p>${form}<button type="submit" form="op.deviceInputForm">Continue</button>`, err !== undefined);
+          page(
+            ctx,
+            'device-code',
+            'Sign in to hoopctl',
+            `<p>${message}</p>${form}<button type="submit" form="op.deviceInputForm">Continue</button>`,
+            err !== undefined,
+          );
         },
         userCodeConfirmSource: (ctx: ProviderContext, form: string, _client: unknown, _info: unknown, userCode: string) => {
-          page(ctx, 'device-confirm', 'Confirm device', `<p>Is this the code shown by hoopctl? <code>${userCode}</code></p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button>`);
+          page(
+            ctx,
+            'device-confirm',
+            'Confirm device',
+            `<p>Is this the code shown by hoopctl? <code>${userCode}</code></p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button>`,
+          );
         },
         successSource: (ctx: ProviderContext) => {
           page(ctx, 'success', 'Signed in', '<p>hoopctl is signed in. You can close this page.</p>');
@@ -185,7 +215,10 @@ async function buildHandler(
   const interactions = createInteractionRouter(provider, users);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path.startsWith('/interaction/')) { void interactions(req, res); return; }
+    if (path.startsWith('/interaction/')) {
+      void interactions(req, res);
+      return;
+    }
     providerHandler(req, res);
   };
 }

@@ -45,8 +45,7 @@ export function createInteractionRouter(provider: Provider, users: ReadonlyMap<s
         if (details.prompt.name === 'login') {
           send(res, 200, renderPage('login', 'Sign in', loginForm(`/interaction/${uid}/login`, xsrfFor(uid))));
         } else {
-          send(res, 200, renderPage('consent', 'Allow access', consentForm(
-            `/interaction/${uid}/confirm`, xsrfFor(uid), 'hoopctl', requestedScopes(details))));
+          send(res, 200, renderPage('consent', 'Allow access', consentForm(`/interaction/${uid}/confirm`, xsrfFor(uid), 'hoopctl', requestedScopes(details))));
         }
         return;
       }
@@ -60,8 +59,7 @@ export function createInteractionRouter(provider: Provider, users: ReadonlyMap<s
       if (action === 'login') {
         const user = users.get(form.get('username') ?? '');
         if (user === undefined || !sameSecret(user.password, form.get('password') ?? '')) {
-          send(res, 401, renderPage('login', 'Sign in',
-            loginForm(`/interaction/${uid}/login`, xsrfFor(uid), 'Wrong username or password.'), true));
+          send(res, 401, renderPage('login', 'Sign in', loginForm(`/interaction/${uid}/login`, xsrfFor(uid), 'Wrong username or password.'), true));
           return;
         }
         xsrfByUid.delete(uid);
@@ -70,16 +68,25 @@ export function createInteractionRouter(provider: Provider, users: ReadonlyMap<s
       }
       if (form.get('confirm') !== 'yes') {
         xsrfByUid.delete(uid);
-        await provider.interactionFinished(req, res, {
-          error: 'access_denied', error_description: 'the user did not allow access',
-        }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          {
+            error: 'access_denied',
+            error_description: 'the user did not allow access',
+          },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       xsrfByUid.delete(uid);
       const grantId = await saveGrant(provider, details);
       await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     } catch (e) {
-      if (res.headersSent) { res.destroy(); return; }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       const message = e instanceof Error ? e.message : String(e);
       send(res, 400, renderPage('error', 'Sign-in failed', `<p>${escapeHtml(message)}</p>`, true));
     }
@@ -91,8 +98,7 @@ async function saveGrant(provider: Provider, details: InteractionDetails): Promi
   const accountId = details.session?.accountId;
   const clientId = details.params.client_id;
   if (accountId === undefined || typeof clientId !== 'string') throw new Error('consent without a signed-in user');
-  const grant = (details.grantId !== undefined ? await provider.Grant.find(details.grantId) : undefined)
-    ?? new provider.Grant({ accountId, clientId });
+  const grant = (details.grantId !== undefined ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
   const missing = details.prompt.details;
   if (Array.isArray(missing.missingOIDCScope)) grant.addOIDCScope((missing.missingOIDCScope as string[]).join(' '));
   if (Array.isArray(missing.missingOIDCClaims)) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);

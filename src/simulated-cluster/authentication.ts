@@ -23,7 +23,9 @@ export function bearerToken(req: IncomingMessage): string | undefined {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     return m ? m[1] : undefined;
   }
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
   const prefix = 'base64url.bearer.authorization.k8s.io.';
   const p = protocols.find((x) => x.startsWith(prefix));
   return p ? Buffer.from(p.slice(prefix.length), 'base64url').toString('utf8') : undefined;

@@ -12,8 +12,12 @@ type Doc = Record<string, any>;
 
 describe('discovery conformance', { skip }, () => {
   let server: KubeApiServer;
-  before(async () => { server = await createKubeApiServer({ seed: 'empty' }); });
-  after(async () => { await server.close(); });
+  before(async () => {
+    server = await createKubeApiServer({ seed: 'empty' });
+  });
+  after(async () => {
+    await server.close();
+  });
 
   const aggregated = [
     ['discovery/api-aggregated-v2.json', '/api'],
@@ -71,7 +75,10 @@ describe('discovery conformance', { skip }, () => {
     assert.equal(apis.json.kind, wantApis['kind']);
     assert.equal(apis.json.apiVersion, wantApis['apiVersion']);
     for (const g of apis.json.groups as Doc[]) {
-      assert.deepEqual(g, (wantApis['groups'] as Doc[]).find((x) => x['name'] === g['name']));
+      assert.deepEqual(
+        g,
+        (wantApis['groups'] as Doc[]).find((x) => x['name'] === g['name']),
+      );
     }
     const apps = await send(server, 'GET', '/apis/apps', { headers: { Accept: 'application/json' } });
     assert.deepEqual(apps.json, loadBody('discovery/apis-apps-APIGroup.json'));
@@ -80,7 +87,14 @@ describe('discovery conformance', { skip }, () => {
   test('legacy APIResourceLists list the same entries (storageVersionHash included)', async () => {
     const docs = loadBody<{ documents?: Record<string, Doc> } & Doc>('discovery/legacy-group-version-APIResourceLists.json');
     const all = (docs['documents'] ?? docs) as Record<string, Doc>;
-    for (const path of ['/api/v1', '/apis/apps/v1', '/apis/batch/v1', '/apis/rbac.authorization.k8s.io/v1', '/apis/authentication.k8s.io/v1', '/apis/authorization.k8s.io/v1']) {
+    for (const path of [
+      '/api/v1',
+      '/apis/apps/v1',
+      '/apis/batch/v1',
+      '/apis/rbac.authorization.k8s.io/v1',
+      '/apis/authentication.k8s.io/v1',
+      '/apis/authorization.k8s.io/v1',
+    ]) {
       const want = (all[path]!['body'] ?? all[path]) as Doc;
       const res = await send(server, 'GET', path, { headers: { Accept: 'application/json, */*' } });
       assert.equal(res.status, 200, path);
@@ -88,7 +102,11 @@ describe('discovery conformance', { skip }, () => {
       assert.equal(res.json.apiVersion, want['apiVersion']);
       assert.equal(res.json.groupVersion, want['groupVersion']);
       for (const r of res.json.resources as Doc[]) {
-        assert.deepEqual(r, (want['resources'] as Doc[]).find((x) => x['name'] === r['name']), `${path} ${r['name']}`);
+        assert.deepEqual(
+          r,
+          (want['resources'] as Doc[]).find((x) => x['name'] === r['name']),
+          `${path} ${r['name']}`,
+        );
       }
     }
   });

@@ -31,14 +31,25 @@ describe('error Status conformance', { skip }, () => {
   let server: KubeApiServer;
   before(async () => {
     server = await createKubeApiServer({ seed: 'empty' });
-    const ns = await send(server, 'POST', '/api/v1/namespaces', { headers: { 'Content-Type': 'application/json' }, body: '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}}' });
+    const ns = await send(server, 'POST', '/api/v1/namespaces', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}}',
+    });
     assert.equal(ns.status, 201);
-    const secret = await replay(server, find('16', (e) => e.request.method === 'POST'));
+    const secret = await replay(
+      server,
+      find('16', (e) => e.request.method === 'POST'),
+    );
     assert.equal(secret.status, 201);
-    const cm = await replay(server, find('12', (e) => e.request.method === 'POST'));
+    const cm = await replay(
+      server,
+      find('12', (e) => e.request.method === 'POST'),
+    );
     assert.equal(cm.status, 201);
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   test('404 NotFound for a missing object, a missing namespace and an unknown resource', async () => {
     assertStatus(await send(server, 'GET', '/api/v1/namespaces/demo/secrets/missing', { headers: { Accept: TABLE } }), 'errors/404-secret-not-found.json');
@@ -47,18 +58,48 @@ describe('error Status conformance', { skip }, () => {
   });
 
   test('409 AlreadyExists and 409 Conflict', async () => {
-    assertStatus(await replay(server, find('58', (e) => e.request.method === 'POST' && e.request.url === '/api/v1/namespaces')), 'errors/409-already-exists.json');
-    assertStatus(await replay(server, find('58', (e) => e.request.method === 'PUT')), 'errors/409-conflict-stale-resourceVersion.json');
+    assertStatus(
+      await replay(
+        server,
+        find('58', (e) => e.request.method === 'POST' && e.request.url === '/api/v1/namespaces'),
+      ),
+      'errors/409-already-exists.json',
+    );
+    assertStatus(
+      await replay(
+        server,
+        find('58', (e) => e.request.method === 'PUT'),
+      ),
+      'errors/409-conflict-stale-resourceVersion.json',
+    );
   });
 
   test('422 Invalid with causes, for a ConfigMap name and a Deployment', async () => {
-    assertStatus(await replay(server, find('58', (e) => e.response.status === 422)), 'errors/422-invalid-configmap-name.json');
-    assertStatus(await replay(server, find('52', (e) => e.request.method === 'POST' && e.request.url.includes('kubectl-create') && e.request.url.includes('deployments'))), 'errors/422-invalid-deployment.json');
+    assertStatus(
+      await replay(
+        server,
+        find('58', (e) => e.response.status === 422),
+      ),
+      'errors/422-invalid-configmap-name.json',
+    );
+    assertStatus(
+      await replay(
+        server,
+        find('52', (e) => e.request.method === 'POST' && e.request.url.includes('kubectl-create') && e.request.url.includes('deployments')),
+      ),
+      'errors/422-invalid-deployment.json',
+    );
   });
 
   test('400 for a malformed continue token and a malformed JSON body', async () => {
-    assertStatus(await send(server, 'GET', '/api/v1/configmaps?limit=2&continue=not-base64!', { headers: { Accept: 'application/json' } }), 'errors/400-invalid-continue-token.json');
-    const res = await replay(server, find('58', (e) => e.request.body.text === '{not json'));
+    assertStatus(
+      await send(server, 'GET', '/api/v1/configmaps?limit=2&continue=not-base64!', { headers: { Accept: 'application/json' } }),
+      'errors/400-invalid-continue-token.json',
+    );
+    const res = await replay(
+      server,
+      find('58', (e) => e.request.body.text === '{not json'),
+    );
     const want = loadBody<Record<string, string>>('errors/400-malformed-json-body.json');
     assert.equal(res.status, 400);
     assert.deepEqual({ ...res.json, message: undefined }, { ...want, message: undefined });
@@ -73,18 +114,36 @@ describe('error Status conformance', { skip }, () => {
   });
 
   test('406 and 415 for media types the server does not speak', async () => {
-    assertStatus(await send(server, 'GET', '/api/v1/namespaces/demo/secrets', { headers: { Accept: 'application/cbor' } }), 'errors/406-cbor-not-acceptable.json');
-    assertStatus(await send(server, 'GET', '/api/v1/namespaces/demo/secrets', { headers: { Accept: 'application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io' } }), 'errors/406-table-as-protobuf.json');
-    assertStatus(await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: { Accept: '*/*', 'Content-Type': 'application/cbor' }, body: '' }), 'errors/415-unsupported-media-type-cbor.json');
+    assertStatus(
+      await send(server, 'GET', '/api/v1/namespaces/demo/secrets', { headers: { Accept: 'application/cbor' } }),
+      'errors/406-cbor-not-acceptable.json',
+    );
+    assertStatus(
+      await send(server, 'GET', '/api/v1/namespaces/demo/secrets', { headers: { Accept: 'application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io' } }),
+      'errors/406-table-as-protobuf.json',
+    );
+    assertStatus(
+      await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: { Accept: '*/*', 'Content-Type': 'application/cbor' }, body: '' }),
+      'errors/415-unsupported-media-type-cbor.json',
+    );
   });
 
   test('DELETE answers the Success Status of fixture 60; deletecollection the list of fixture 58', async () => {
     const want = JSON.parse(find('60', (e) => e.request.method === 'DELETE').response.body!.text!) as Record<string, any>;
-    const created = await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"tmp-a"},"data":{"k":"v"}}' });
-    const res = await send(server, 'DELETE', '/api/v1/namespaces/demo/configmaps/tmp-a', { headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{"propagationPolicy":"Background"}\n' });
+    const created = await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"metadata":{"name":"tmp-a"},"data":{"k":"v"}}',
+    });
+    const res = await send(server, 'DELETE', '/api/v1/namespaces/demo/configmaps/tmp-a', {
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: '{"propagationPolicy":"Background"}\n',
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(res.json, { ...want, details: { ...want['details'], uid: created.json.metadata.uid } });
-    const list = await replay(server, find('58', (e) => e.request.method === 'DELETE'));
+    const list = await replay(
+      server,
+      find('58', (e) => e.request.method === 'DELETE'),
+    );
     assert.equal(list.status, 200);
     assert.deepEqual({ ...list.json, metadata: {} }, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: [] });
     assert.match(list.json.metadata.resourceVersion, /^\d+$/);
@@ -94,16 +153,31 @@ describe('error Status conformance', { skip }, () => {
     const own = await createKubeApiServer({ seed: 'empty' });
     try {
       await send(own, 'POST', '/api/v1/namespaces', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"demo"}}' });
-      await send(own, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"held","finalizers":["example.com/hold"]}}' });
-      const del = await send(own, 'DELETE', '/api/v1/namespaces/demo', { headers: { 'Content-Type': 'application/json' }, body: '{"propagationPolicy":"Background"}' });
+      await send(own, 'POST', '/api/v1/namespaces/demo/configmaps', {
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"metadata":{"name":"held","finalizers":["example.com/hold"]}}',
+      });
+      const del = await send(own, 'DELETE', '/api/v1/namespaces/demo', {
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"propagationPolicy":"Background"}',
+      });
       assert.equal(del.json.status.phase, 'Terminating');
       assert.ok(del.json.metadata.deletionTimestamp);
       await own.settled();
       const again = await send(own, 'POST', '/api/v1/namespaces', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"demo"}}' });
       assert.equal(again.status, 409);
       assert.equal(again.json.message, 'object is being deleted: namespaces "demo" already exists');
-      assertStatus(await replay(own, find('91', (e) => e.response.status === 403)), 'errors/403-namespace-terminating.json');
-      const release = await send(own, 'PATCH', '/api/v1/namespaces/demo/configmaps/held', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"metadata":{"finalizers":null}}' });
+      assertStatus(
+        await replay(
+          own,
+          find('91', (e) => e.response.status === 403),
+        ),
+        'errors/403-namespace-terminating.json',
+      );
+      const release = await send(own, 'PATCH', '/api/v1/namespaces/demo/configmaps/held', {
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: '{"metadata":{"finalizers":null}}',
+      });
       assert.equal(release.status, 200);
       await own.settled();
       assert.equal((await send(own, 'GET', '/api/v1/namespaces/demo')).status, 404);
@@ -113,7 +187,10 @@ describe('error Status conformance', { skip }, () => {
   });
 
   test('exec, attach and port-forward of a pod without a node: the recorded 400, never a session', async () => {
-    await send(server, 'POST', '/api/v1/namespaces/demo/pods', { headers: { 'Content-Type': 'application/json' }, body: '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox:1.36"}]}}' });
+    await send(server, 'POST', '/api/v1/namespaces/demo/pods', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox:1.36"}]}}',
+    });
     for (const sub of ['exec?command=echo&container=main&stdout=true', 'attach', 'portforward']) {
       const res = await send(server, 'POST', `/api/v1/namespaces/demo/pods/p/${sub}`, { headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' } });
       assert.equal(res.status, 400);

@@ -42,15 +42,19 @@ describe('object and Table conformance', { skip }, () => {
     secret = await replay(server, '11', 1097);
     cm = await replay(server, '12', 1099);
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   test('protobuf create namespace, secret and configmap (kubectl 1.32) store what kube-apiserver stored', () => {
     assert.equal(ns.headers['content-type'], 'application/json');
     const wantNs = recorded('13', 1104);
     assert.deepEqual(ns.json.metadata.labels, wantNs['metadata']['labels']);
     assert.deepEqual([ns.json.spec, ns.json.status], [wantNs['spec'], wantNs['status']]);
-    assert.deepEqual(ns.json.metadata.managedFields.map((m: Doc) => [m['manager'], m['operation'], m['fieldsV1']]),
-      wantNs['metadata']['managedFields'].map((m: Doc) => [m['manager'], m['operation'], m['fieldsV1']]));
+    assert.deepEqual(
+      ns.json.metadata.managedFields.map((m: Doc) => [m['manager'], m['operation'], m['fieldsV1']]),
+      wantNs['metadata']['managedFields'].map((m: Doc) => [m['manager'], m['operation'], m['fieldsV1']]),
+    );
     const wantSecret = recorded('24', 1135);
     assert.deepEqual([secret.json.data, secret.json.type], [wantSecret['data'], wantSecret['type']]);
     assert.deepEqual(secret.json.metadata.managedFields[0].fieldsV1, wantSecret['metadata']['managedFields'][0]['fieldsV1']);
@@ -106,7 +110,13 @@ describe('object and Table conformance', { skip }, () => {
   });
 
   test('Tables: column definitions, cells and row objects of pods, secrets, configmaps and namespaces', async () => {
-    const cases: [string, number][] = [['70', 1303], ['20', 1125], ['25', 1138], ['26', 1144], ['50', 1212]];
+    const cases: [string, number][] = [
+      ['70', 1303],
+      ['20', 1125],
+      ['25', 1138],
+      ['26', 1144],
+      ['50', 1212],
+    ];
     for (const [prefix, seq] of cases) {
       const res = await replay(server, prefix, seq);
       const want = recorded(prefix, seq);
@@ -116,7 +126,11 @@ describe('object and Table conformance', { skip }, () => {
       const ourNames = new Set((res.json.rows as Doc[]).map((r) => r['cells'][0]));
       const comparable = { ...want, rows: (want['rows'] as Doc[]).filter((r) => ourNames.has(r['cells'][0])) };
       assert.ok(comparable.rows.length > 0, `${prefix}/${seq} has rows in common`);
-      assert.deepEqual(cellsWithoutAge({ ...res.json, rows: (res.json.rows as Doc[]).filter((r) => comparable.rows.some((w: Doc) => w['cells'][0] === r['cells'][0])) }), cellsWithoutAge(comparable), `${prefix}/${seq} cells`);
+      assert.deepEqual(
+        cellsWithoutAge({ ...res.json, rows: (res.json.rows as Doc[]).filter((r) => comparable.rows.some((w: Doc) => w['cells'][0] === r['cells'][0])) }),
+        cellsWithoutAge(comparable),
+        `${prefix}/${seq} cells`,
+      );
       for (const row of res.json.rows as Doc[]) {
         assert.equal(row['object'].kind, 'PartialObjectMetadata');
         assert.ok(row['object'].metadata.uid && row['object'].metadata.creationTimestamp);
@@ -140,7 +154,11 @@ describe('object and Table conformance', { skip }, () => {
     const yaml = await replay(server, '27', 1164);
     assert.equal(yaml.headers['content-type'], 'application/yaml');
     const want = exchange('27', 1164).response.body!.text!;
-    const shape = (y: string) => y.replace(/"\d{4}-[^"]+"/g, 'T').replace(/(uid|resourceVersion): .*/g, '$1').replace(/"\."/g, '.');
+    const shape = (y: string) =>
+      y
+        .replace(/"\d{4}-[^"]+"/g, 'T')
+        .replace(/(uid|resourceVersion): .*/g, '$1')
+        .replace(/"\."/g, '.');
     assert.equal(shape(yaml.text), shape(want));
   });
 
@@ -169,7 +187,10 @@ describe('object and Table conformance', { skip }, () => {
     for (const ns of ['pa', 'pb']) {
       await send(server, 'POST', '/api/v1/namespaces', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ metadata: { name: ns } }) });
       for (const n of ['x', 'y']) {
-        await send(server, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ metadata: { name: n } }) });
+        await send(server, 'POST', `/api/v1/namespaces/${ns}/configmaps`, {
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ metadata: { name: n } }),
+        });
       }
     }
     const wantToken = JSON.parse(Buffer.from(recorded('40', 1421)['metadata']['continue'], 'base64url').toString()) as Doc;
@@ -192,6 +213,9 @@ describe('object and Table conformance', { skip }, () => {
       assert.equal(typeof page.json.metadata.remainingItemCount, 'number');
       path = `/api/v1/configmaps?continue=${token}&limit=2`;
     }
-    assert.deepEqual(seen, (all.json.items as Doc[]).map((i) => `${i['metadata'].namespace}/${i['metadata'].name}`));
+    assert.deepEqual(
+      seen,
+      (all.json.items as Doc[]).map((i) => `${i['metadata'].namespace}/${i['metadata'].name}`),
+    );
   });
 });

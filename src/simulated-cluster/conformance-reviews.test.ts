@@ -39,7 +39,8 @@ describe('SelfSubjectAccessReview conformance', { skip }, () => {
     const ask = async (as: string, verb: string, resource: string): Promise<boolean> => {
       const body = JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: { verb, resource } } });
       const res = await send(server, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-        headers: { 'Content-Type': 'application/json', 'Impersonate-User': as }, body,
+        headers: { 'Content-Type': 'application/json', 'Impersonate-User': as },
+        body,
       });
       assert.equal(res.status, 201, res.text);
       return (res.json as Doc)['status']['allowed'] as boolean;

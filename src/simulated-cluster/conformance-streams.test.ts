@@ -36,7 +36,10 @@ function reader(res: IncomingMessage): { next(count?: number): Promise<Doc[]>; e
       const deadline = Date.now() + 5000;
       while (events.length < count) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} events, got ${JSON.stringify(events)}`);
-        await new Promise<void>((r) => { waiter = r; setTimeout(r, 50); });
+        await new Promise<void>((r) => {
+          waiter = r;
+          setTimeout(r, 50);
+        });
       }
       return events.splice(0, count);
     },
@@ -56,16 +59,22 @@ describe('watch and log stream conformance', { skip }, () => {
     await send(server, 'POST', '/api/v1/namespaces', { headers: JSON_TYPE, body: '{"metadata":{"name":"demo"}}' });
     await server.settled();
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   test('HTTP/1.1 framing: 200, chunked, exactly one JSON event plus "\\n" per chunk', async () => {
     const url = new URL(server.url);
     const socket = connect({ host: url.hostname, port: Number(url.port), ca: server.caPem, servername: 'localhost' });
     await new Promise((r) => socket.once('secureConnect', r));
-    socket.write(`GET /api/v1/namespaces/demo/configmaps?watch=1 HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${server.token}\r\nAccept: application/json\r\n\r\n`);
+    socket.write(
+      `GET /api/v1/namespaces/demo/configmaps?watch=1 HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${server.token}\r\nAccept: application/json\r\n\r\n`,
+    );
     let raw = '';
     socket.setEncoding('utf8');
-    socket.on('data', (d: string) => { raw += d; });
+    socket.on('data', (d: string) => {
+      raw += d;
+    });
     await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: JSON_TYPE, body: '{"metadata":{"name":"framed"},"data":{"a":"1"}}' });
     await waitUntil("the watch's chunk with the new object", () => raw.includes('"framed"') && raw.endsWith('\n\r\n'));
     socket.destroy();
@@ -91,13 +100,24 @@ describe('watch and log stream conformance', { skip }, () => {
 
   test('plain watch from a list resourceVersion: ADDED, MODIFIED, DELETED with full objects (fixture 31)', async () => {
     const list = await send(server, 'GET', '/api/v1/namespaces/demo/configmaps', { headers: { Accept: 'application/json' } });
-    const res = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?resourceVersion=${list.json.metadata.resourceVersion}&watch=true`, { headers: { Accept: 'application/json' } });
+    const res = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?resourceVersion=${list.json.metadata.resourceVersion}&watch=true`, {
+      headers: { Accept: 'application/json' },
+    });
     const events = reader(res);
-    await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: JSON_TYPE, body: '{"metadata":{"name":"watched"},"data":{"password":"S3NT1NEL-WATCH-0008"}}' });
-    await send(server, 'PATCH', '/api/v1/namespaces/demo/configmaps/watched', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"metadata":{"labels":{"tier":"test"}}}' });
+    await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', {
+      headers: JSON_TYPE,
+      body: '{"metadata":{"name":"watched"},"data":{"password":"S3NT1NEL-WATCH-0008"}}',
+    });
+    await send(server, 'PATCH', '/api/v1/namespaces/demo/configmaps/watched', {
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: '{"metadata":{"labels":{"tier":"test"}}}',
+    });
     await send(server, 'DELETE', '/api/v1/namespaces/demo/configmaps/watched');
     const got = await events.next(3);
-    assert.deepEqual(got.map((e) => e['type']), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      got.map((e) => e['type']),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
     const want = loadBody<{ events: { event: Doc }[] }>('watch/configmaps-watch-json-kubectl.json').events.map((e) => e.event);
     assert.deepEqual(Object.keys(got[0]!['object']), Object.keys(want[0]!['object']));
     assert.deepEqual([got[0]!['object'].kind, got[0]!['object'].apiVersion], ['ConfigMap', 'v1']);
@@ -125,14 +145,20 @@ describe('watch and log stream conformance', { skip }, () => {
   test('BOOKMARK events have the recorded shape; timeoutSeconds ends the stream', async () => {
     const list = await send(server, 'GET', '/api/v1/namespaces/demo/configmaps', { headers: { Accept: 'application/json' } });
     const rv = list.json.metadata.resourceVersion as string;
-    const res = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}&timeoutSeconds=1`, { headers: { Accept: 'application/json' } });
+    const res = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}&timeoutSeconds=1`, {
+      headers: { Accept: 'application/json' },
+    });
     const events = reader(res);
     const bookmarks = await events.next(1);
     assert.equal(bookmarks[0]!['type'], 'BOOKMARK');
     assert.equal(bookmarks[0]!['object'].metadata.resourceVersion, rv);
-    const want = loadScenario('34').exchanges[0]!.response.chunks!.map((c) => JSON.parse(c.text!) as Doc).find((e) => e['type'] === 'BOOKMARK')!;
-    assert.deepEqual({ ...bookmarks[0], object: { ...bookmarks[0]!['object'], metadata: { ...bookmarks[0]!['object'].metadata, resourceVersion: 'N' } } },
-      { ...want, object: { ...want['object'], metadata: { ...want['object'].metadata, resourceVersion: 'N' } } });
+    const want = loadScenario('34')
+      .exchanges[0]!.response.chunks!.map((c) => JSON.parse(c.text!) as Doc)
+      .find((e) => e['type'] === 'BOOKMARK')!;
+    assert.deepEqual(
+      { ...bookmarks[0], object: { ...bookmarks[0]!['object'], metadata: { ...bookmarks[0]!['object'].metadata, resourceVersion: 'N' } } },
+      { ...want, object: { ...want['object'], metadata: { ...want['object'].metadata, resourceVersion: 'N' } } },
+    );
     const started = Date.now();
     await events.ended;
     assert.ok(Date.now() - started < 2000);
@@ -141,16 +167,27 @@ describe('watch and log stream conformance', { skip }, () => {
   test('resuming from a resourceVersion replays only later changes; selectors turn label changes into ADDED/DELETED', async () => {
     const a = await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: JSON_TYPE, body: '{"metadata":{"name":"resume-a"}}' });
     await send(server, 'POST', '/api/v1/namespaces/demo/configmaps', { headers: JSON_TYPE, body: '{"metadata":{"name":"resume-b"}}' });
-    const resumed = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?watch=true&resourceVersion=${a.json.metadata.resourceVersion}`, { headers: { Accept: 'application/json' } });
+    const resumed = await open(server, 'GET', `/api/v1/namespaces/demo/configmaps?watch=true&resourceVersion=${a.json.metadata.resourceVersion}`, {
+      headers: { Accept: 'application/json' },
+    });
     const [first] = await reader(resumed).next(1);
     assert.deepEqual([first!['type'], first!['object'].metadata.name], ['ADDED', 'resume-b']);
     resumed.destroy();
-    const selected = await open(server, 'GET', '/api/v1/namespaces/demo/configmaps?watch=true&labelSelector=tier%3Dfront', { headers: { Accept: 'application/json' } });
+    const selected = await open(server, 'GET', '/api/v1/namespaces/demo/configmaps?watch=true&labelSelector=tier%3Dfront', {
+      headers: { Accept: 'application/json' },
+    });
     const events = reader(selected);
-    const label = (v: string | null) => send(server, 'PATCH', '/api/v1/namespaces/demo/configmaps/resume-a', { headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { tier: v } } }) });
+    const label = (v: string | null) =>
+      send(server, 'PATCH', '/api/v1/namespaces/demo/configmaps/resume-a', {
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({ metadata: { labels: { tier: v } } }),
+      });
     await label('front');
     await label(null);
-    assert.deepEqual((await events.next(2)).map((e) => `${e['type']} ${e['object'].metadata.name}`), ['ADDED resume-a', 'DELETED resume-a']);
+    assert.deepEqual(
+      (await events.next(2)).map((e) => `${e['type']} ${e['object'].metadata.name}`),
+      ['ADDED resume-a', 'DELETED resume-a'],
+    );
     selected.destroy();
   });
 
@@ -165,7 +202,10 @@ describe('watch and log stream conformance', { skip }, () => {
   });
 
   test('logs: 204 for a pod without a node (fixture 74); lines, tailLines, timestamps; follow gets appended lines', async () => {
-    await send(server, 'POST', '/api/v1/namespaces/demo/pods', { headers: JSON_TYPE, body: '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox:1.36"},{"name":"side","image":"busybox:1.36"}]}}' });
+    await send(server, 'POST', '/api/v1/namespaces/demo/pods', {
+      headers: JSON_TYPE,
+      body: '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox:1.36"},{"name":"side","image":"busybox:1.36"}]}}',
+    });
     const want = loadScenario('74').exchanges.find((e) => e.request.url.endsWith('log?container=main'))!;
     const empty = await send(server, 'GET', '/api/v1/namespaces/demo/pods/p/log?container=main');
     assert.deepEqual([empty.status, empty.body.length, empty.headers['content-type']], [want.response.status, 0, undefined]);

@@ -15,8 +15,14 @@ const TREE: Record<string, Node> = {
   '/etc/hostname': (env) => `${env.HOSTNAME ?? ''}\n`,
   '/etc/hosts': (env) => `127.0.0.1\tlocalhost\n10.244.0.10\t${env.HOSTNAME ?? ''}\n`,
   '/etc/os-release': OS_RELEASE,
-  '/dev': { dir: [] }, '/home': { dir: [] }, '/proc': { dir: [] }, '/root': { dir: [] },
-  '/sys': { dir: [] }, '/tmp': { dir: [] }, '/usr': { dir: [] }, '/var': { dir: [] },
+  '/dev': { dir: [] },
+  '/home': { dir: [] },
+  '/proc': { dir: [] },
+  '/root': { dir: [] },
+  '/sys': { dir: [] },
+  '/tmp': { dir: [] },
+  '/usr': { dir: [] },
+  '/var': { dir: [] },
 };
 
 /** `path` made absolute against `cwd`, with `.` and `..` resolved. */
@@ -31,7 +37,11 @@ export function resolvePath(cwd: string, path: string): string {
 }
 
 /** What a command printed and its exit code. */
-export interface FileAnswer { out: string; err: string; code: number }
+export interface FileAnswer {
+  out: string;
+  err: string;
+  code: number;
+}
 
 const ok = (out: string): FileAnswer => ({ out, err: '', code: 0 });
 const fail = (err: string, code = 1): FileAnswer => ({ out: '', err, code });
@@ -43,7 +53,10 @@ export function listFiles(args: string[], env: Record<string, string>): FileAnsw
   let err = '';
   for (const p of paths.length === 0 ? ['.'] : paths) {
     const node = TREE[resolvePath(env.PWD ?? '/', p)];
-    if (node === undefined) { err += `ls: ${p}: No such file or directory\n`; continue; }
+    if (node === undefined) {
+      err += `ls: ${p}: No such file or directory\n`;
+      continue;
+    }
     const names = typeof node === 'object' ? node.dir : [p];
     out += `${paths.length > 1 ? `${p}:\n` : ''}${names.map((n) => `${n}\n`).join('')}`;
   }
@@ -74,6 +87,8 @@ export function changeDirectory(args: string[], env: Record<string, string>): Fi
 
 /** `help`: what the simulation knows. */
 export function helpText(): string {
-  return `This is hoopctl's simulated container: no real container runs here.\nCommands: ${SIMULATED_COMMANDS.join(' ')}\n`
-    + 'Also: `;` and `&&` lists, `CMD | head -c N` or `head -n N`, `CMD >&2`, `exit N`. Ctrl-D or exit leaves.\n';
+  return (
+    `This is hoopctl's simulated container: no real container runs here.\nCommands: ${SIMULATED_COMMANDS.join(' ')}\n` +
+    'Also: `;` and `&&` lists, `CMD | head -c N` or `head -n N`, `CMD >&2`, `exit N`. Ctrl-D or exit leaves.\n'
+  );
 }

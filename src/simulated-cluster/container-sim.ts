@@ -9,7 +9,6 @@ import type { ContainerIO } from './terminal.js';
 
 export type { ContainerIO } from './terminal.js';
 
-
 class ExitSignal {
   constructor(readonly code: number) {}
 }
@@ -33,7 +32,13 @@ export function shellWords(line: string, env: Record<string, string>): string[] 
       i++;
       for (; i < line.length && line[i] !== '"'; i++) {
         if (line[i] === '\\' && i + 1 < line.length && '"\\$'.includes(line[i + 1]!)) cur += line[++i];
-        else if (line[i] === '$') { const m = /^\$([A-Za-z_]\w*)/.exec(line.slice(i)); if (m) { cur += env[m[1]!] ?? ''; i += m[0].length - 1; } else cur += '$'; } else cur += line[i];
+        else if (line[i] === '$') {
+          const m = /^\$([A-Za-z_]\w*)/.exec(line.slice(i));
+          if (m) {
+            cur += env[m[1]!] ?? '';
+            i += m[0].length - 1;
+          } else cur += '$';
+        } else cur += line[i];
       }
       started = true;
     } else if (ch === '\\' && i + 1 < line.length) {
@@ -70,7 +75,14 @@ function printf(args: string[]): string {
 async function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, Math.max(0, seconds) * 1000);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -88,21 +100,42 @@ async function runSimple(words: string[], io: ContainerIO): Promise<number> {
       await io.stdout(`${(n ? args.slice(1) : args).join(' ')}${n ? '' : '\n'}`);
       return 0;
     }
-    case 'printf': await io.stdout(printf(args)); return 0;
+    case 'printf':
+      await io.stdout(printf(args));
+      return 0;
     case 'cat':
       if (args.length > 0) return answer(readFiles(args, io.env), io);
       if (io.stdin !== undefined) for await (const chunk of io.stdin) await io.stdout(chunk);
       return 0;
-    case 'ls': return answer(listFiles(args, io.env), io);
-    case 'cd': return answer(changeDirectory(args, io.env), io);
-    case 'pwd': await io.stdout(`${io.env.PWD ?? '/'}\n`); return 0;
-    case 'help': await io.stdout(helpText()); return 0;
-    case 'env': await io.stdout(Object.entries(io.env).map(([k, v]) => `${k}=${v}\n`).join('')); return 0;
-    case 'hostname': await io.stdout(`${io.env.HOSTNAME ?? ''}\n`); return 0;
-    case 'true': return 0;
-    case 'false': return 1;
-    case 'exit': throw new ExitSignal(Number(args[0] ?? 0) & 0xff);
-    case 'sleep': await sleep(Number(args[0] ?? 0), io.signal); return 0;
+    case 'ls':
+      return answer(listFiles(args, io.env), io);
+    case 'cd':
+      return answer(changeDirectory(args, io.env), io);
+    case 'pwd':
+      await io.stdout(`${io.env.PWD ?? '/'}\n`);
+      return 0;
+    case 'help':
+      await io.stdout(helpText());
+      return 0;
+    case 'env':
+      await io.stdout(
+        Object.entries(io.env)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
+      return 0;
+    case 'hostname':
+      await io.stdout(`${io.env.HOSTNAME ?? ''}\n`);
+      return 0;
+    case 'true':
+      return 0;
+    case 'false':
+      return 1;
+    case 'exit':
+      throw new ExitSignal(Number(args[0] ?? 0) & 0xff);
+    case 'sleep':
+      await sleep(Number(args[0] ?? 0), io.signal);
+      return 0;
     case 'yes': {
       const line = Buffer.from(`${args.length > 0 ? args.join(' ') : 'y'}\n`);
       const block = Buffer.alloc(Math.max(line.length, YES_CHUNK - (YES_CHUNK % line.length)));
@@ -133,7 +166,11 @@ async function runHead(producer: string[], head: string[], io: ContainerIO): Pro
       let buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (lines) {
         let end = 0;
-        while (left > 0 && end < buf.length) { const nl = buf.indexOf(10, end); end = nl === -1 ? buf.length : nl + 1; if (nl !== -1) left--; }
+        while (left > 0 && end < buf.length) {
+          const nl = buf.indexOf(10, end);
+          end = nl === -1 ? buf.length : nl + 1;
+          if (nl !== -1) left--;
+        }
         buf = buf.subarray(0, end);
       } else {
         buf = buf.subarray(0, left);
@@ -166,7 +203,10 @@ async function runScript(script: string, io: ContainerIO): Promise<number> {
       const pipe = text.split('|').map((p) => shellWords(p.trim(), io.env));
       if (pipe.length === 2 && pipe[1]![0] === 'head') code = await runHead(pipe[0]!, pipe[1]!, cmdIo);
       else if (pipe.length === 1) code = await runSimple(pipe[0]!, cmdIo);
-      else { await io.stderr('sh: only `cmd | head -c N` pipelines are simulated\n'); code = 2; }
+      else {
+        await io.stderr('sh: only `cmd | head -c N` pipelines are simulated\n');
+        code = 2;
+      }
     }
   }
   return code;
@@ -186,9 +226,11 @@ async function runLine(line: string, io: ContainerIO): Promise<{ code: number; e
 /** Runs `argv` as exec would (with -t and stdin, as the terminal's foreground program); resolves with its exit code. */
 export async function runInContainer(argv: string[], io: ContainerIO): Promise<number> {
   try {
-    const program = argv[0] === '/bin/sh' ? 'sh' : argv[0]?.replace(/^\/bin\//, '') ?? '';
+    const program = argv[0] === '/bin/sh' ? 'sh' : (argv[0]?.replace(/^\/bin\//, '') ?? '');
     if (!SIMULATED_COMMANDS.includes(program) || ['cd', 'exit', 'help'].includes(program)) {
-      await io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0] ?? ''}": executable file not found in $PATH: unknown\n`);
+      await io.stderr(
+        `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0] ?? ''}": executable file not found in $PATH: unknown\n`,
+      );
       return 127;
     }
     // The shell takes Ctrl-C itself (it stops the shell's foreground command, not the shell).

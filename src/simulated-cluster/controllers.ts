@@ -15,7 +15,6 @@ const SERVICEACCOUNTS = findResource('', 'v1', 'serviceaccounts')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 
-
 /** Creates the queue the controllers share. */
 function createWorkQueue(): WorkQueue {
   let pending = new Map<string, () => void>();
@@ -43,13 +42,15 @@ function createWorkQueue(): WorkQueue {
   };
 }
 
-const ROOT_CA_DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+const ROOT_CA_DESCRIPTION =
+  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
 
 function setUpNamespace(store: ObjectStore, ns: string, caPem: string): void {
   if (!store.get(NAMESPACES, '', ns) || store.get(NAMESPACES, '', ns)?.metadata.deletionTimestamp) return;
   if (!store.get(CONFIGMAPS, ns, 'kube-root-ca.crt')) {
     store.create(CONFIGMAPS, {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } },
       data: { 'ca.crt': caPem },
     });
@@ -70,7 +71,8 @@ function finalizeNamespace(store: ObjectStore, logs: LogBook, ns: string, now: D
     for (const o of store.list(spec, ns)) {
       if ((o.metadata.finalizers ?? []).length > 0) {
         remaining++;
-        if (!o.metadata.deletionTimestamp) store.update(spec, { ...o, metadata: { ...o.metadata, deletionTimestamp: kubeTime(now), deletionGracePeriodSeconds: 0 } });
+        if (!o.metadata.deletionTimestamp)
+          store.update(spec, { ...o, metadata: { ...o.metadata, deletionTimestamp: kubeTime(now), deletionGracePeriodSeconds: 0 } });
         continue;
       }
       store.remove(spec, ns, o.metadata.name);
@@ -84,7 +86,7 @@ function collectGarbage(store: ObjectStore, owner: KubeObject): void {
   const uid = owner.metadata.uid;
   for (const spec of RESOURCES) {
     if (!spec.stored) continue;
-    const scope = spec.namespaced ? owner.metadata.namespace ?? '' : '';
+    const scope = spec.namespaced ? (owner.metadata.namespace ?? '') : '';
     for (const o of store.list(spec, scope)) {
       if ((o.metadata.ownerReferences ?? []).some((r) => r['uid'] === uid)) store.remove(spec, o.metadata.namespace ?? '', o.metadata.name);
     }

@@ -24,9 +24,14 @@ export function demoLogLine(app: string, i: number, time: Date): string {
       return `10.244.0.${(i % 200) + 1} - - [${clf(time)}] "GET ${pick(PATHS, i)} HTTP/1.1" ${i % 17 === 0 ? 404 : 200} ${512 + ((i * 37) % 4096)} "-" "${pick(AGENTS, i)}"`;
     case 'api':
       return JSON.stringify({
-        level: i % 23 === 0 ? 'warn' : 'info', ts: time.toISOString(), msg: 'handled request',
-        method: i % 5 === 0 ? 'POST' : 'GET', path: pick(['/v1/orders', '/v1/customers', '/v1/health'], i), status: i % 23 === 0 ? 503 : 200,
-        duration_ms: 3 + ((i * 13) % 120), simulated: true,
+        level: i % 23 === 0 ? 'warn' : 'info',
+        ts: time.toISOString(),
+        msg: 'handled request',
+        method: i % 5 === 0 ? 'POST' : 'GET',
+        path: pick(['/v1/orders', '/v1/customers', '/v1/health'], i),
+        status: i % 23 === 0 ? 503 : 200,
+        duration_ms: 3 + ((i * 13) % 120),
+        simulated: true,
       });
     case 'kube-dns':
       return `[INFO] 10.244.0.${(i % 200) + 1}:${40000 + (i % 20000)} - ${1000 + i} "A IN ${pick(['web.demo', 'api.prod', 'kubernetes.default'], i)}.svc.cluster.local. udp 44 false 512" NOERROR qr,aa,rd 98 0.000${100 + (i % 800)}s`;

@@ -25,16 +25,25 @@ describe('SPDY framer', () => {
     const deflate = createHeaderDeflater();
     const read = createFrameReader();
     const wire = Buffer.concat([
-      synReplyFrame(1, deflate({ streamType: 'error' })), dataFrame(1, Buffer.from('abc'), true),
+      synReplyFrame(1, deflate({ streamType: 'error' })),
+      dataFrame(1, Buffer.from('abc'), true),
       synReplyFrame(3, deflate({ streamType: 'stdout', port: '80' })),
     ]);
     // Split at every byte boundary the way a socket may deliver it.
     const frames = [...wire].flatMap((b) => read(Buffer.from([b])));
-    assert.deepEqual(frames.map((f) => (f.kind === 'data' ? `data ${f.streamId} ${f.data.toString()} fin=${f.flags}` : `ctl ${f.type} ${f.streamId}`)),
-      [`ctl ${SPDY.SYN_REPLY} 1`, 'data 1 abc fin=1', `ctl ${SPDY.SYN_REPLY} 3`]);
+    assert.deepEqual(
+      frames.map((f) => (f.kind === 'data' ? `data ${f.streamId} ${f.data.toString()} fin=${f.flags}` : `ctl ${f.type} ${f.streamId}`)),
+      [`ctl ${SPDY.SYN_REPLY} 1`, 'data 1 abc fin=1', `ctl ${SPDY.SYN_REPLY} 3`],
+    );
     const last = frames[2]!;
     assert.ok(last.kind === 'control');
-    assert.deepEqual([...last.headers!], [['streamtype', ['stdout']], ['port', ['80']]]);
+    assert.deepEqual(
+      [...last.headers!],
+      [
+        ['streamtype', ['stdout']],
+        ['port', ['80']],
+      ],
+    );
   });
 });
 
@@ -59,11 +68,18 @@ describe('exec, attach, port-forward', () => {
       const child = spawn(bin, args, { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: join(home, 'kubeconfig') }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       child.stdin.end(stdin ?? '');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
     });
   }
 
@@ -73,10 +89,15 @@ describe('exec, attach, port-forward', () => {
     try {
       bare.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'main', image: 'x' }] } });
       const path = '/api/v1/namespaces/default/pods/p/exec?command=echo&command=hi&container=main&stderr=true&stdout=true';
-      const spdy = await send(bare, 'POST', path, { headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } });
+      const spdy = await send(bare, 'POST', path, {
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' },
+      });
       assert.equal(spdy.status, 400);
       assert.equal(spdy.json.message, 'pod p does not have a host assigned');
-      const ws = new WebSocket(`${bare.url.replace('https', 'wss')}${path}`, ['v5.channel.k8s.io'], { ca: bare.caPem, headers: { Authorization: `Bearer ${bare.token}` } });
+      const ws = new WebSocket(`${bare.url.replace('https', 'wss')}${path}`, ['v5.channel.k8s.io'], {
+        ca: bare.caPem,
+        headers: { Authorization: `Bearer ${bare.token}` },
+      });
       const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
       assert.equal(status, 400);
     } finally {
@@ -86,7 +107,10 @@ describe('exec, attach, port-forward', () => {
 
   test('WebSocket 101 carries exactly the recorded headers, then an empty stdout frame first', async () => {
     const path = `/api/v1/namespaces/demo/pods/${pod}/exec?command=echo&command=hi&stderr=true&stdout=true`;
-    const ws = new WebSocket(`${kube.url.replace('https', 'wss')}${path}`, ['v5.channel.k8s.io'], { ca: kube.caPem, headers: { Authorization: `Bearer ${kube.token}` } });
+    const ws = new WebSocket(`${kube.url.replace('https', 'wss')}${path}`, ['v5.channel.k8s.io'], {
+      ca: kube.caPem,
+      headers: { Authorization: `Bearer ${kube.token}` },
+    });
     const headers = await new Promise<string[]>((resolve) => ws.on('upgrade', (res) => resolve(res.rawHeaders.filter((_, i) => i % 2 === 0))));
     assert.deepEqual(headers, ['Upgrade', 'Connection', 'Sec-WebSocket-Accept', 'Sec-WebSocket-Protocol']);
     const frames: string[] = [];
@@ -103,7 +127,10 @@ describe('exec, attach, port-forward', () => {
       const hi = await kubectl(k.bin, ['-n', 'demo', 'exec', pod, '--', 'echo', 'hi']);
       assert.deepEqual([hi.code, hi.stdout], [0, 'hi\n'], hi.stderr);
       const exec = kube.requests.slice(before).filter((r) => r.url.includes('/exec?'));
-      assert.deepEqual(exec.map((r) => r.method), [k.method]);
+      assert.deepEqual(
+        exec.map((r) => r.method),
+        [k.method],
+      );
       const cat = await kubectl(k.bin, ['-n', 'demo', 'exec', '-i', pod, '--', 'cat'], 'line one\nline two\n');
       assert.deepEqual([cat.code, cat.stdout], [0, 'line one\nline two\n'], cat.stderr);
       const three = await kubectl(k.bin, ['-n', 'demo', 'exec', pod, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
@@ -116,18 +143,25 @@ describe('exec, attach, port-forward', () => {
 
     test(`kubectl ${k.version}: port-forward to the echo port`, async () => {
       const child = spawn(k.bin, ['-n', 'demo', 'port-forward', `pod/${pod}`, '0:8080'], {
-        env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: join(home, 'kubeconfig') }, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: join(home, 'kubeconfig') },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       try {
         const port = await new Promise<number>((resolve, reject) => {
           let out = '';
-          child.stdout.on('data', (d: Buffer) => { out += d.toString(); const m = /127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /127\.0\.0\.1:(\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
           child.on('close', () => reject(new Error(`port-forward ended: ${out}`)));
         });
         const echoed = await new Promise<string>((resolve, reject) => {
           const s = connect(port, '127.0.0.1', () => s.end('ping through port-forward'));
           let got = '';
-          s.on('data', (d: Buffer) => { got += d.toString(); });
+          s.on('data', (d: Buffer) => {
+            got += d.toString();
+          });
           s.on('close', () => resolve(got));
           s.on('error', reject);
         });

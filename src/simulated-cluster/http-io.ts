@@ -82,7 +82,11 @@ function wantsPretty(req: IncomingMessage, url: URL): boolean {
 
 /** Writes a JSON (or YAML) answer with kube's trailing newline; `contentType` overrides the JSON type (discovery). */
 export function writeObject(
-  req: IncomingMessage, res: ServerResponse, url: URL, status: number, body: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  status: number,
+  body: unknown,
   opts: { format?: 'json' | 'yaml'; contentType?: string; headers?: Record<string, string> } = {},
 ): void {
   let text: string;
@@ -109,9 +113,15 @@ export function writeStatus(req: IncomingMessage, res: ServerResponse, url: URL,
 /** Writes a text/plain answer (health checks, logs, the unknown-path 404). */
 export function writeText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   const data = Buffer.from(text, 'utf8');
-  res.writeHead(status, apiHeaders({
-    'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': String(data.length),
-  }));
+  res.writeHead(
+    status,
+    apiHeaders({
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+      'Content-Length': String(data.length),
+    }),
+  );
   res.end(data);
 }
 
@@ -126,7 +136,16 @@ export async function readBody(req: IncomingMessage, limit = 3 * 1024 * 1024): P
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large: limit is 3145728', reason: 'RequestEntityTooLarge', code: 413 });
+    if (size > limit)
+      throw new ApiError({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Request entity too large: limit is 3145728',
+        reason: 'RequestEntityTooLarge',
+        code: 413,
+      });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -5,7 +5,10 @@
 import { createLineInput, type ContainerIO, type LineInput } from './terminal.js';
 
 /** What running one command line did: its exit code, and whether it was `exit`. */
-export interface LineResult { code: number; exit: boolean }
+export interface LineResult {
+  code: number;
+  exit: boolean;
+}
 
 /** Runs `run(io)` as the terminal's foreground program: Ctrl-C aborts it, and it then ends with 130 (128 + SIGINT). */
 export async function runForeground(io: ContainerIO, run: (io: ContainerIO) => Promise<number>): Promise<number> {
@@ -15,7 +18,10 @@ export async function runForeground(io: ContainerIO, run: (io: ContainerIO) => P
   const onAbort = (): void => abort.abort();
   io.signal.addEventListener('abort', onAbort, { once: true });
   let interrupted = false;
-  const release = terminal.foreground(() => { interrupted = true; abort.abort(); });
+  const release = terminal.foreground(() => {
+    interrupted = true;
+    abort.abort();
+  });
   try {
     const code = await run({ ...io, signal: abort.signal });
     return interrupted ? 130 : code;
@@ -27,8 +33,10 @@ export async function runForeground(io: ContainerIO, run: (io: ContainerIO) => P
 }
 
 function banner(io: ContainerIO): string {
-  return `hoopctl quickstart: a simulated shell in pod ${io.env.HOSTNAME ?? ''} (no real container runs here).\n`
-    + 'It knows echo, ls, cd, pwd, cat, env, hostname, printf, sleep, yes; `help` lists them. Ctrl-D or `exit` leaves.\n';
+  return (
+    `hoopctl quickstart: a simulated shell in pod ${io.env.HOSTNAME ?? ''} (no real container runs here).\n` +
+    'It knows echo, ls, cd, pwd, cat, env, hostname, printf, sleep, yes; `help` lists them. Ctrl-D or `exit` leaves.\n'
+  );
 }
 
 /** The interactive shell; resolves with its exit code (`exit N`, or the last command's at EOF). */

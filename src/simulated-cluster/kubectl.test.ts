@@ -42,8 +42,12 @@ function run(bin: string, home: string, args: string[]): Promise<Run> {
     const child = spawn(bin, args, { env: kubectlEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -57,7 +61,9 @@ function run(bin: string, home: string, args: string[]): Promise<Run> {
 function start(bin: string, home: string, args: string[]): { child: ChildProcess; waitFor(re: RegExp): Promise<string>; stop(): Promise<void> } {
   const child = spawn(bin, args, { env: kubectlEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const closed = new Promise<void>((r) => child.on('close', () => r()));
   return {
     child,
@@ -148,8 +154,14 @@ for (const k of KUBECTLS) {
       assert.match(yaml.stdout, /^type: Opaque$/m);
       const deploy = await kubectl('create', 'deployment', 'web2', '--image=nginx:1.27', '--replicas=2', '--port=80', '-n', 'x');
       assert.equal(deploy.stdout, 'deployment.apps/web2 created\n', deploy.stderr);
-      const spec = server.get({ kind: 'deploy', namespace: 'x', name: 'web2' })?.['spec'] as { replicas: number; template: { spec: { containers: { image: string; ports: unknown }[] } } };
-      assert.deepEqual([spec.replicas, spec.template.spec.containers[0]!.image, spec.template.spec.containers[0]!.ports], [2, 'nginx:1.27', [{ containerPort: 80, protocol: 'TCP' }]]);
+      const spec = server.get({ kind: 'deploy', namespace: 'x', name: 'web2' })?.['spec'] as {
+        replicas: number;
+        template: { spec: { containers: { image: string; ports: unknown }[] } };
+      };
+      assert.deepEqual(
+        [spec.replicas, spec.template.spec.containers[0]!.image, spec.template.spec.containers[0]!.ports],
+        [2, 'nginx:1.27', [{ containerPort: 80, protocol: 'TCP' }]],
+      );
       assert.equal((await kubectl('create', 'service', 'clusterip', 'web2', '--tcp=80:8080', '-n', 'x')).stdout, 'service/web2 created\n');
       const missing = await kubectl('get', 'secret', 'missing', '-n', 'x');
       assert.equal(missing.code, 1);
@@ -166,9 +178,15 @@ for (const k of KUBECTLS) {
       const second = await kubectl('apply', '-f', file);
       assert.equal(second.code, 0, second.stderr);
       assert.equal(second.stdout, 'deployment.apps/shop configured\nconfigmap/shop-config unchanged\n');
-      const spec = server.get({ kind: 'deployment', namespace: 'x', name: 'shop' })?.['spec'] as { replicas: number; template: { spec: { containers: { image: string; env: unknown }[] } } };
+      const spec = server.get({ kind: 'deployment', namespace: 'x', name: 'shop' })?.['spec'] as {
+        replicas: number;
+        template: { spec: { containers: { image: string; env: unknown }[] } };
+      };
       assert.equal(spec.replicas, 2);
-      assert.deepEqual(spec.template.spec.containers.map((c) => [c.image, c.env]), [['nginx:1.28', [{ name: 'MODE', value: 'test' }]]]);
+      assert.deepEqual(
+        spec.template.spec.containers.map((c) => [c.image, c.env]),
+        [['nginx:1.28', [{ name: 'MODE', value: 'test' }]]],
+      );
       await writeFile(file, DEPLOYMENT(3, 'nginx:1.28'));
       const ssa = await kubectl('apply', '--server-side', '-f', file);
       assert.equal(ssa.code, 0, ssa.stderr);
@@ -188,7 +206,12 @@ for (const k of KUBECTLS) {
     });
 
     test('logs and logs -f (lines pushed while following arrive)', async () => {
-      server.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logger', namespace: 'demo' }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+      server.apply({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'logger', namespace: 'demo' },
+        spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] },
+      });
       await server.settled();
       server.appendLog('demo', 'logger', 'first line\nsecond line');
       const logs = await kubectl('logs', 'logger', '-n', 'demo');

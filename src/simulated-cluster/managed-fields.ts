@@ -5,10 +5,28 @@ import { kubeTime, type KubeObject } from './object-store.js';
 type Obj = Record<string, unknown>;
 
 // Map-typed fields get a "." entry in FieldsV1 (structs do not); without schemas we list them.
-const MAP_FIELDS = new Set(['labels', 'annotations', 'data', 'stringData', 'binaryData', 'matchLabels', 'nodeSelector', 'rollingUpdate', 'resources', 'limits', 'requests']);
+const MAP_FIELDS = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'stringData',
+  'binaryData',
+  'matchLabels',
+  'nodeSelector',
+  'rollingUpdate',
+  'resources',
+  'limits',
+  'requests',
+]);
 const LIST_KEYS: Record<string, string> = {
-  containers: 'name', initContainers: 'name', env: 'name', volumes: 'name', volumeMounts: 'mountPath',
-  imagePullSecrets: 'name', conditions: 'type', ports: 'containerPort',
+  containers: 'name',
+  initContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  imagePullSecrets: 'name',
+  conditions: 'type',
+  ports: 'containerPort',
 };
 
 function isMap(v: unknown): v is Obj {
@@ -59,8 +77,12 @@ export function recordManager(
   );
   if (Object.keys(fields).length === 0) return { ...o, metadata: { ...o.metadata, managedFields: others.length > 0 ? others : undefined } };
   const record: Obj = {
-    manager: entry.manager, operation: entry.operation, apiVersion: entry.apiVersion,
-    time: kubeTime(entry.time), fieldsType: 'FieldsV1', fieldsV1: fields,
+    manager: entry.manager,
+    operation: entry.operation,
+    apiVersion: entry.apiVersion,
+    time: kubeTime(entry.time),
+    fieldsType: 'FieldsV1',
+    fieldsV1: fields,
   };
   if (entry.subresource) record['subresource'] = entry.subresource;
   return { ...o, metadata: { ...o.metadata, managedFields: [...others, record] } };

@@ -65,8 +65,23 @@ export function kubeTime(date: Date): string {
 
 // Go encodes ObjectMeta fields in declaration order; kubectl -o yaml sorts anyway, but raw JSON
 // consumers (and fixture comparisons) see this order.
-const META_ORDER = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
 
 /** ObjectMeta with its keys in Go declaration order (undefined values dropped). */
 export function orderMeta(meta: ObjectMeta): ObjectMeta {

@@ -35,7 +35,9 @@ export function asResourceObject(spec: ResourceSpec, body: unknown): KubeObject 
     throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${apiVersionOf(spec)})`);
   }
   if (kind !== undefined && kind !== '' && kind !== spec.kind) {
-    throw badRequest(`${spec.kind} in version "${spec.version}" cannot be handled as a ${spec.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${spec.kind})`);
+    throw badRequest(
+      `${spec.kind} in version "${spec.version}" cannot be handled as a ${spec.kind}: the kind in the data (${String(kind)}) does not match the expected kind (${spec.kind})`,
+    );
   }
   const metadata = isObject(body['metadata']) ? (body['metadata'] as ObjectMeta) : ({} as ObjectMeta);
   return normalizeObject(spec, { ...body, metadata: { ...metadata } });
@@ -81,7 +83,11 @@ function finish(ctx: RequestContext, spec: ResourceSpec, o: KubeObject, sent: Re
   // A full object (POST, PUT) owns its fields as defaulted at decoding; a patch owns what it sent.
   const owned = intent.fromPatch ? sent : ownedFields(spec, defaulted);
   return recordManager(defaulted, owned, {
-    manager: managerOf(ctx), operation: intent.operation, apiVersion: apiVersionOf(spec), time: ctx.state.now(), subresource: intent.subresource,
+    manager: managerOf(ctx),
+    operation: intent.operation,
+    apiVersion: apiVersionOf(spec),
+    time: ctx.state.now(),
+    subresource: intent.subresource,
   });
 }
 
@@ -89,7 +95,8 @@ function finish(ctx: RequestContext, spec: ResourceSpec, o: KubeObject, sent: Re
 export function prepareCreate(ctx: RequestContext, spec: ResourceSpec, namespace: string, incoming: KubeObject, intent: WriteIntent): KubeObject {
   const meta: ObjectMeta = { ...incoming.metadata };
   if (spec.namespaced) {
-    if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (meta.namespace && meta.namespace !== namespace)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     meta.namespace = namespace;
   } else {
     delete meta.namespace;
@@ -100,7 +107,8 @@ export function prepareCreate(ctx: RequestContext, spec: ResourceSpec, namespace
     meta.name = `${meta.generateName}${suffix}`;
   }
   meta.name ??= '';
-  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']) delete meta[k];
+  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'])
+    delete meta[k];
   const o = normalizeObject(spec, { ...incoming, metadata: orderMeta(meta) });
   if (meta.name) {
     assertNamespaceWritable(ctx, spec, namespace, meta.name);
@@ -118,7 +126,14 @@ export function prepareCreate(ctx: RequestContext, spec: ResourceSpec, namespace
 }
 
 /** Builds the replacement of `old` for PUT, PATCH and apply: server-owned metadata kept, status kept when it has its own subresource. */
-export function prepareUpdate(ctx: RequestContext, spec: ResourceSpec, old: KubeObject, incoming: KubeObject, sent: Record<string, unknown>, intent: WriteIntent): KubeObject {
+export function prepareUpdate(
+  ctx: RequestContext,
+  spec: ResourceSpec,
+  old: KubeObject,
+  incoming: KubeObject,
+  sent: Record<string, unknown>,
+  intent: WriteIntent,
+): KubeObject {
   const meta: ObjectMeta = { ...incoming.metadata };
   if (meta.name !== undefined && meta.name !== old.metadata.name) {
     throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${old.metadata.name})`);
@@ -131,8 +146,10 @@ export function prepareUpdate(ctx: RequestContext, spec: ResourceSpec, old: Kube
     creationTimestamp: old.metadata.creationTimestamp,
     // Like kube's field manager: managedFields a request sets replace the live ones (kubectl's
     // client-side → server-side apply migration is a JSON patch of just them, fixture 121); none sent keeps them.
-    managedFields: meta.managedFields !== undefined && JSON.stringify(meta.managedFields) !== JSON.stringify(old.metadata.managedFields)
-      ? meta.managedFields : old.metadata.managedFields,
+    managedFields:
+      meta.managedFields !== undefined && JSON.stringify(meta.managedFields) !== JSON.stringify(old.metadata.managedFields)
+        ? meta.managedFields
+        : old.metadata.managedFields,
   };
   if (old.metadata.namespace !== undefined) kept.namespace = old.metadata.namespace;
   if (old.metadata.deletionTimestamp) kept.deletionTimestamp = old.metadata.deletionTimestamp;

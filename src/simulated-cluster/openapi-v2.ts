@@ -71,19 +71,24 @@ export const OPENAPI_V2_PROTOBUF: Buffer = msg(
 export const OPENAPI_V2_JSON: Record<string, unknown> = {
   swagger: '2.0',
   info: { title: 'Kubernetes', version: 'v1.32.6' },
-  paths: Object.fromEntries(RESOURCES.filter((r) => r.stored).map((spec) => {
-    const root = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
-    const item = spec.namespaced ? `${root}/namespaces/{namespace}/${spec.resource}/{name}` : `${root}/${spec.resource}/{name}`;
-    return [item, {
-      patch: {
-        operationId: `patch${spec.group.split('.')[0] ?? ''}${spec.version}${spec.kind}`,
-        consumes: PATCH_TYPES,
-        parameters: QUERY_PARAMS.map((name) => ({ uniqueItems: true, type: name === 'force' ? 'boolean' : 'string', name, in: 'query' })),
-        responses: { '200': { description: 'OK' } },
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': { group: spec.group, kind: spec.kind, version: spec.version },
-      },
-    }];
-  })),
+  paths: Object.fromEntries(
+    RESOURCES.filter((r) => r.stored).map((spec) => {
+      const root = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
+      const item = spec.namespaced ? `${root}/namespaces/{namespace}/${spec.resource}/{name}` : `${root}/${spec.resource}/{name}`;
+      return [
+        item,
+        {
+          patch: {
+            operationId: `patch${spec.group.split('.')[0] ?? ''}${spec.version}${spec.kind}`,
+            consumes: PATCH_TYPES,
+            parameters: QUERY_PARAMS.map((name) => ({ uniqueItems: true, type: name === 'force' ? 'boolean' : 'string', name, in: 'query' })),
+            responses: { '200': { description: 'OK' } },
+            'x-kubernetes-action': 'patch',
+            'x-kubernetes-group-version-kind': { group: spec.group, kind: spec.kind, version: spec.version },
+          },
+        },
+      ];
+    }),
+  ),
   definitions: {},
 };

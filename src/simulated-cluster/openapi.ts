@@ -33,10 +33,11 @@ function pathsOf(spec: ResourceSpec): Record<string, Doc> {
   const body = { requestBody: { content: { '*/*': {} }, required: true } };
   if (!spec.stored) return { [`${root}/${spec.resource}`]: { post: operation(spec, 'post', `create${id}`, { parameters: WRITE_PARAMS, ...body }) } };
   const collection = spec.namespaced ? `${root}/namespaces/{namespace}/${spec.resource}` : `${root}/${spec.resource}`;
-  const patch = (suffix: string): Doc => operation(spec, 'patch', `patch${id}${suffix}`, {
-    parameters: [...WRITE_PARAMS, query('force', 'boolean')],
-    requestBody: { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, {}])), required: true },
-  });
+  const patch = (suffix: string): Doc =>
+    operation(spec, 'patch', `patch${id}${suffix}`, {
+      parameters: [...WRITE_PARAMS, query('force', 'boolean')],
+      requestBody: { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, {}])), required: true },
+    });
   const paths: Record<string, Doc> = {
     [collection]: {
       get: operation(spec, 'list', `list${id}`),
@@ -74,16 +75,22 @@ function publish(doc: Doc): Published {
 const groupVersions = new Map<string, Published>();
 for (const gv of new Set(RESOURCES.map((r) => (r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`)))) {
   const specs = RESOURCES.filter((r) => (r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`) === gv);
-  groupVersions.set(gv, publish({
-    openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.6' },
-    paths: Object.assign({}, ...specs.map(pathsOf)),
-    components: { schemas: {} },
-  }));
+  groupVersions.set(
+    gv,
+    publish({
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: 'v1.32.6' },
+      paths: Object.assign({}, ...specs.map(pathsOf)),
+      components: { schemas: {} },
+    }),
+  );
 }
-const index = Buffer.from(JSON.stringify({
-  paths: Object.fromEntries([...groupVersions].map(([gv, p]) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${p.hash}` }])),
-}), 'utf8');
+const index = Buffer.from(
+  JSON.stringify({
+    paths: Object.fromEntries([...groupVersions].map(([gv, p]) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${p.hash}` }])),
+  }),
+  'utf8',
+);
 // Documents are fixed for the life of the process; Last-Modified lets kubectl revalidate with a 304.
 const lastModified = new Date().toUTCString();
 
@@ -113,9 +120,17 @@ export function handleOpenApi(ctx: RequestContext): void {
   const doc = path.startsWith('/openapi/v3/') ? groupVersions.get(path.slice('/openapi/v3/'.length)) : undefined;
   if (!doc) return writePageNotFound(res);
   const expires = new Date(Date.now() + 365 * 24 * 3600_000).toUTCString().replace('GMT', 'UTC');
-  res.writeHead(200, apiHeaders({
-    'Cache-Control': 'public, immutable', 'Content-Type': 'application/json', Etag: `"${doc.hash}"`, Expires: expires,
-    'Last-Modified': lastModified, Vary: 'Accept', 'Content-Length': String(doc.body.length),
-  }));
+  res.writeHead(
+    200,
+    apiHeaders({
+      'Cache-Control': 'public, immutable',
+      'Content-Type': 'application/json',
+      Etag: `"${doc.hash}"`,
+      Expires: expires,
+      'Last-Modified': lastModified,
+      Vary: 'Accept',
+      'Content-Length': String(doc.body.length),
+    }),
+  );
   res.end(doc.body);
 }

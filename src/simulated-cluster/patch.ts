@@ -37,7 +37,10 @@ function patchError(message: string): ApiError {
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw patchError(`invalid JSON pointer ${JSON.stringify(path)}`);
-  return path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: Json, parts: string[]): { parent: JsonMap | Json[]; key: string } {
@@ -92,15 +95,26 @@ export function applyJsonPatch(target: Json, ops: unknown): Json {
   let doc = structuredClone(target);
   for (const op of ops as JsonPatchOperation[]) {
     switch (op.op) {
-      case 'add': doc = addAt(doc, op.path, structuredClone(op.value), false); break;
-      case 'replace': doc = addAt(doc, op.path, structuredClone(op.value), true); break;
-      case 'remove': removeAt(doc, op.path); break;
-      case 'move': doc = addAt(doc, op.path, removeAt(doc, op.from ?? ''), false); break;
-      case 'copy': doc = addAt(doc, op.path, structuredClone(getAt(doc, op.from ?? '')), false); break;
+      case 'add':
+        doc = addAt(doc, op.path, structuredClone(op.value), false);
+        break;
+      case 'replace':
+        doc = addAt(doc, op.path, structuredClone(op.value), true);
+        break;
+      case 'remove':
+        removeAt(doc, op.path);
+        break;
+      case 'move':
+        doc = addAt(doc, op.path, removeAt(doc, op.from ?? ''), false);
+        break;
+      case 'copy':
+        doc = addAt(doc, op.path, structuredClone(getAt(doc, op.from ?? '')), false);
+        break;
       case 'test':
         if (JSON.stringify(getAt(doc, op.path)) !== JSON.stringify(op.value)) throw patchError(`testing value ${op.path} failed`);
         break;
-      default: throw patchError(`Unexpected kind: ${String((op as { op?: unknown }).op)}`);
+      default:
+        throw patchError(`Unexpected kind: ${String((op as { op?: unknown }).op)}`);
     }
   }
   return doc;
@@ -108,10 +122,23 @@ export function applyJsonPatch(target: Json, ops: unknown): Json {
 
 // patchMergeKey of the list fields of built-in types (k8s.io/api types.go struct tags).
 const MERGE_KEYS: Record<string, string> = {
-  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', env: 'name', volumes: 'name',
-  volumeMounts: 'mountPath', volumeDevices: 'devicePath', imagePullSecrets: 'name', hostAliases: 'ip',
-  conditions: 'type', ownerReferences: 'uid', resourceClaims: 'name', schedulingGates: 'name', secrets: 'name',
-  addresses: 'type', podIPs: 'ip', topologySpreadConstraints: 'topologyKey',
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
+  conditions: 'type',
+  ownerReferences: 'uid',
+  resourceClaims: 'name',
+  schedulingGates: 'name',
+  secrets: 'name',
+  addresses: 'type',
+  podIPs: 'ip',
+  topologySpreadConstraints: 'topologyKey',
 };
 // Primitive lists declared patchStrategy:"merge".
 const MERGED_PRIMITIVE_LISTS = new Set(['finalizers']);

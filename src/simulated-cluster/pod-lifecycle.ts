@@ -11,7 +11,7 @@ function fakeDigest(seed: string): string {
 
 /** The InternalIP of a Node object, or a placeholder. */
 function nodeInternalIp(node: KubeObject | undefined): string {
-  const addresses = ((node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses) ?? [];
+  const addresses = (node?.['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? [];
   return addresses.find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
 }
 

@@ -9,7 +9,13 @@ import type { RequestContext } from './handler-context.js';
 import type { ResourceSpec } from './registry.js';
 import { createSpdySession, type SpdyStream } from './spdy-session.js';
 import {
-  acceptSpdy, acceptWebSocket, negotiateProtocol, offeredStreamProtocols, offeredWebSocketProtocols, trackUpgraded, upgradeKind,
+  acceptSpdy,
+  acceptWebSocket,
+  negotiateProtocol,
+  offeredStreamProtocols,
+  offeredWebSocketProtocols,
+  trackUpgraded,
+  upgradeKind,
 } from './stream-upgrade.js';
 import { badRequest, notFound } from './status.js';
 
@@ -19,16 +25,30 @@ const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 // gorilla/websocket messages in, SPDY bytes out: the tunnel is a byte stream split arbitrarily into binary messages.
 function tunnelSocket(ws: WebSocket): Duplex {
   const duplex = new Duplex({
-    read() { /* pushed from ws messages */ },
+    read() {
+      /* pushed from ws messages */
+    },
     write(chunk: Buffer, _enc, cb) {
-      if (ws.readyState !== ws.OPEN) { cb(); return; }
+      if (ws.readyState !== ws.OPEN) {
+        cb();
+        return;
+      }
       ws.send(chunk, { binary: true }, () => cb());
     },
-    final(cb) { ws.close(1000); cb(); },
-    destroy(err, cb) { ws.terminate(); cb(err); },
+    final(cb) {
+      ws.close(1000);
+      cb();
+    },
+    destroy(err, cb) {
+      ws.terminate();
+      cb(err);
+    },
   });
   ws.on('message', (data: Buffer) => duplex.push(data));
-  ws.on('close', () => { duplex.push(null); duplex.destroy(); });
+  ws.on('close', () => {
+    duplex.push(null);
+    duplex.destroy();
+  });
   ws.on('error', () => duplex.destroy());
   return duplex;
 }
@@ -50,8 +70,14 @@ function servePortForward(socket: Duplex): Promise<void> {
     const id = s.header('requestid') ?? '';
     const type = s.header('streamtype');
     // kubectl opens the error stream first and the data stream right after.
-    if (type === 'error') { pending.set(id, s); return; }
-    if (type !== 'data') { s.end(); return; }
+    if (type === 'error') {
+      pending.set(id, s);
+      return;
+    }
+    if (type !== 'data') {
+      s.end();
+      return;
+    }
     const error = pending.get(id);
     pending.delete(id);
     void echo(s, error);

@@ -20,7 +20,9 @@ export function decodeKubeProtobuf(body: Buffer): DecodedObject {
   if (!isKubeProtobuf(body)) throw badRequest('protobuf body without the k8s magic prefix');
   const envelope = message(body.subarray(4), {
     1: sub('typeMeta', { 1: str('apiVersion'), 2: str('kind') }),
-    2: (acc, f) => { acc['raw'] = f.bytes; },
+    2: (acc, f) => {
+      acc['raw'] = f.bytes;
+    },
   });
   const typeMeta = (envelope['typeMeta'] ?? {}) as { apiVersion?: string; kind?: string };
   const apiVersion = typeMeta.apiVersion ?? '';

@@ -11,7 +11,13 @@ import type { ResourceSpec } from './registry.js';
 import { createSpdySession, type SpdyStream } from './spdy-session.js';
 import { withTerminal } from './terminal.js';
 import {
-  acceptSpdy, acceptWebSocket, negotiateProtocol, offeredStreamProtocols, offeredWebSocketProtocols, trackUpgraded, upgradeKind,
+  acceptSpdy,
+  acceptWebSocket,
+  negotiateProtocol,
+  offeredStreamProtocols,
+  offeredWebSocketProtocols,
+  trackUpgraded,
+  upgradeKind,
 } from './stream-upgrade.js';
 import { badRequest, notFound } from './status.js';
 
@@ -20,7 +26,14 @@ const SPDY_PROTOCOLS = ['v4.channel.k8s.io'] as const;
 const CH = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
 const STREAM_SETUP_TIMEOUT_MS = 30_000;
 
-interface Options { container: string; command: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+interface Options {
+  container: string;
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
 
 /** Where the program's streams go, whatever the transport. */
 interface Channels {
@@ -46,9 +59,13 @@ function readOptions(ctx: RequestContext, pod: KubeObject, subresource: string):
   }
   const tty = flag(url, 'tty');
   const o: Options = {
-    container, command: url.searchParams.getAll('command'), stdin: flag(url, 'stdin'), stdout: flag(url, 'stdout'),
+    container,
+    command: url.searchParams.getAll('command'),
+    stdin: flag(url, 'stdin'),
+    stdout: flag(url, 'stdout'),
     // kubelet drops stderr when a TTY is asked for: the terminal merges it into stdout.
-    stderr: flag(url, 'stderr') && !tty, tty,
+    stderr: flag(url, 'stderr') && !tty,
+    tty,
   };
   if (subresource === 'exec' && o.command.length === 0) throw badRequest('you must specify at least 1 command');
   if (!o.stdin && !o.stdout && !o.stderr) throw badRequest('you must specify at least one of stdin, stdout, stderr');
@@ -58,9 +75,11 @@ function readOptions(ctx: RequestContext, pod: KubeObject, subresource: string):
 function exitStatus(code: number, argv: string[]): Record<string, unknown> {
   if (code === 0) return { metadata: {}, status: 'Success' };
   return {
-    metadata: {}, status: 'Failure',
+    metadata: {},
+    status: 'Failure',
     message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${code}`,
-    reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
   };
 }
 
@@ -69,12 +88,23 @@ function stdinQueue(): { iterable: AsyncIterable<Buffer>; push(b: Buffer): void;
   let ended = false;
   let wake: (() => void) | undefined;
   return {
-    push(b) { if (!ended) { queue.push(b); wake?.(); } },
-    end() { ended = true; wake?.(); },
+    push(b) {
+      if (!ended) {
+        queue.push(b);
+        wake?.();
+      }
+    },
+    end() {
+      ended = true;
+      wake?.();
+    },
     iterable: {
       [Symbol.asyncIterator]: () => ({
         async next(): Promise<IteratorResult<Buffer>> {
-          while (queue.length === 0 && !ended) await new Promise<void>((r) => { wake = r; });
+          while (queue.length === 0 && !ended)
+            await new Promise<void>((r) => {
+              wake = r;
+            });
           const value = queue.shift();
           return value === undefined ? { done: true, value: undefined } : { done: false, value };
         },
@@ -91,7 +121,10 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
     if (data[0] === CH.stdin) input.push(Buffer.from(data.subarray(1)));
     else if (v5 && data[0] === CH.close && data[1] === CH.stdin) input.end();
   });
-  ws.on('close', () => { input.end(); abort.abort(); });
+  ws.on('close', () => {
+    input.end();
+    abort.abort();
+  });
   ws.on('error', () => ws.terminate());
   // A real exec's first byte comes milliseconds after the 101 (apiserver → kubelet → runtime); client-go's WebSocket
   // executor registers its streams only after reading the 101 and drops an earlier frame ("Unknown stream id 1"),
@@ -101,7 +134,10 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
   const send = async (channel: number, data: Buffer | string): Promise<void> => {
     await warm;
     await new Promise<void>((resolve) => {
-      if (ws.readyState !== ws.OPEN) { resolve(); return; }
+      if (ws.readyState !== ws.OPEN) {
+        resolve();
+        return;
+      }
       ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]), () => resolve());
     });
   };
@@ -115,12 +151,20 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
 }
 
 async function spdyChannels(ctx: RequestContext, o: Options): Promise<Channels | undefined> {
-  const wanted = new Set(['error', ...(o.stdin ? ['stdin'] : []), ...(o.stdout ? ['stdout'] : []), ...(o.stderr ? ['stderr'] : []), ...(o.tty ? ['resize'] : [])]);
+  const wanted = new Set([
+    'error',
+    ...(o.stdin ? ['stdin'] : []),
+    ...(o.stdout ? ['stdout'] : []),
+    ...(o.stderr ? ['stderr'] : []),
+    ...(o.tty ? ['resize'] : []),
+  ]);
   const streams = new Map<string, SpdyStream>();
   const abort = new AbortController();
   const socket = acceptSpdy(ctx, SPDY_PROTOCOLS[0]);
   let ready!: () => void;
-  const allThere = new Promise<void>((r) => { ready = r; });
+  const allThere = new Promise<void>((r) => {
+    ready = r;
+  });
   const session = createSpdySession(socket, (s) => {
     const type = s.header('streamtype') ?? '';
     if (wanted.has(type)) streams.set(type, s);
@@ -134,7 +178,10 @@ async function spdyChannels(ctx: RequestContext, o: Options): Promise<Channels |
     session.close();
     return undefined;
   }
-  const write = (type: string) => async (d: Buffer | string): Promise<void> => streams.get(type)?.write(Buffer.isBuffer(d) ? d : Buffer.from(d));
+  const write =
+    (type: string) =>
+    async (d: Buffer | string): Promise<void> =>
+      streams.get(type)?.write(Buffer.isBuffer(d) ? d : Buffer.from(d));
   return {
     io: { stdout: write('stdout'), stderr: write('stderr'), stdin: streams.get('stdin'), signal: abort.signal },
     async status(body) {
@@ -179,10 +226,17 @@ export async function handleRemoteCommand(ctx: RequestContext, spec: ResourceSpe
     untrack = trackUpgraded(ctx, () => ctx.upgrade!.socket.destroy());
     channels = await spdyChannels(ctx, o);
   }
-  if (channels === undefined) { untrack(); return; }
+  if (channels === undefined) {
+    untrack();
+    return;
+  }
   const env = {
-    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name,
-    ...(o.tty ? { TERM: 'xterm' } : {}), KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: '/root',
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOSTNAME: name,
+    ...(o.tty ? { TERM: 'xterm' } : {}),
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    KUBERNETES_SERVICE_PORT: '443',
+    HOME: '/root',
   };
   const streams: ContainerIO = { ...channels.io, env, tty: o.tty };
   // A TTY has a single output stream (stderr is merged into stdout), and a line discipline (terminal.ts).

@@ -24,7 +24,10 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 /** Parses an API path; undefined when it is not under /api or /apis at all. */
 export function parseApiPath(pathname: string): ApiPath | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return undefined;
   let rest: string[];
@@ -55,7 +58,13 @@ export function parseApiPath(pathname: string): ApiPath | undefined {
     else return { kind: 'resource', group, version, namespace: '', resource: 'namespaces', name: namespace, subresource: rest[2] ?? '', watchPrefix };
   }
   return {
-    kind: 'resource', group, version, namespace,
-    resource: rest[0] ?? '', name: rest[1] ?? '', subresource: rest.slice(2).join('/'), watchPrefix,
+    kind: 'resource',
+    group,
+    version,
+    namespace,
+    resource: rest[0] ?? '',
+    name: rest[1] ?? '',
+    subresource: rest.slice(2).join('/'),
+    watchPrefix,
   };
 }

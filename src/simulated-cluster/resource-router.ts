@@ -75,9 +75,14 @@ export async function routeResource(ctx: RequestContext, path: ResourcePath): Pr
         }
         requireVerb(spec, 'list');
         return handleList(ctx, spec, namespace);
-      case 'POST': requireVerb(spec, 'create'); return handleCreate(ctx, spec, namespace);
-      case 'DELETE': requireVerb(spec, 'deletecollection'); return handleDeleteCollection(ctx, spec, namespace);
-      default: throw methodNotAllowed();
+      case 'POST':
+        requireVerb(spec, 'create');
+        return handleCreate(ctx, spec, namespace);
+      case 'DELETE':
+        requireVerb(spec, 'deletecollection');
+        return handleDeleteCollection(ctx, spec, namespace);
+      default:
+        throw methodNotAllowed();
     }
   }
   switch (method) {
@@ -90,9 +95,16 @@ export async function routeResource(ctx: RequestContext, path: ResourcePath): Pr
       }
       requireVerb(spec, 'get');
       return handleGet(ctx, spec, namespace, name);
-    case 'PUT': requireVerb(spec, 'update'); return handleUpdate(ctx, spec, namespace, name);
-    case 'PATCH': requireVerb(spec, 'patch'); return handlePatch(ctx, spec, namespace, name);
-    case 'DELETE': requireVerb(spec, 'delete'); return handleDelete(ctx, spec, namespace, name);
-    default: throw methodNotAllowed();
+    case 'PUT':
+      requireVerb(spec, 'update');
+      return handleUpdate(ctx, spec, namespace, name);
+    case 'PATCH':
+      requireVerb(spec, 'patch');
+      return handlePatch(ctx, spec, namespace, name);
+    case 'DELETE':
+      requireVerb(spec, 'delete');
+      return handleDelete(ctx, spec, namespace, name);
+    default:
+      throw methodNotAllowed();
   }
 }

@@ -32,9 +32,16 @@ export async function handleReview(ctx: RequestContext, spec: ResourceSpec): Pro
     case 'SelfSubjectAccessReview': {
       const spec = (body.spec ?? {}) as AccessReviewSpec;
       // kube-apiserver records the creating client as field manager even though nothing is stored (fixture 113).
-      const recorded = recordManager({ ...head, metadata: { creationTimestamp: null }, spec } as unknown as KubeObject, { spec }, {
-        manager: defaultManager(ctx.req.headers['user-agent']), operation: 'Update', apiVersion: head.apiVersion, time: ctx.state.now(),
-      });
+      const recorded = recordManager(
+        { ...head, metadata: { creationTimestamp: null }, spec } as unknown as KubeObject,
+        { spec },
+        {
+          manager: defaultManager(ctx.req.headers['user-agent']),
+          operation: 'Update',
+          apiVersion: head.apiVersion,
+          time: ctx.state.now(),
+        },
+      );
       // The attributes are pointer fields in Go, so their field set carries ".", unlike the `spec` struct around them.
       for (const m of recorded.metadata.managedFields ?? []) {
         const fs = (m['fieldsV1'] as { 'f:spec'?: Record<string, Record<string, unknown>> })['f:spec'] ?? {};
@@ -45,7 +52,9 @@ export async function handleReview(ctx: RequestContext, spec: ResourceSpec): Pro
     }
     default:
       answer = {
-        ...head, metadata: { creationTimestamp: null }, spec: body.spec ?? {},
+        ...head,
+        metadata: { creationTimestamp: null },
+        spec: body.spec ?? {},
         status: {
           resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
           nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
@@ -62,10 +71,11 @@ interface AccessReviewSpec {
   nonResourceAttributes?: { path?: string; verb?: string };
 }
 
-
 function isDenied(denials: readonly AccessDenial[], user: UserInfo, spec: AccessReviewSpec): boolean {
   const a = spec.resourceAttributes;
   if (a === undefined) return false;
   const match = (want: string | undefined, got: string | undefined): boolean => want === undefined || want === '*' || want === (got ?? '');
-  return denials.some((d) => d.user === user.username && match(d.verb, a.verb) && match(d.group, a.group) && match(d.resource, a.resource) && match(d.namespace, a.namespace));
+  return denials.some(
+    (d) => d.user === user.username && match(d.verb, a.verb) && match(d.group, a.group) && match(d.resource, a.resource) && match(d.namespace, a.namespace),
+  );
 }

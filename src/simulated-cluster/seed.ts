@@ -23,7 +23,12 @@ export interface SimClock {
 /** Creates the clock of a server: real time unless frozen. */
 export function createSimClock(): SimClock {
   let frozen: Date | undefined;
-  return { now: () => (frozen ? new Date(frozen) : new Date()), freeze: (at) => { frozen = at; } };
+  return {
+    now: () => (frozen ? new Date(frozen) : new Date()),
+    freeze: (at) => {
+      frozen = at;
+    },
+  };
 }
 
 const SIM_NOTE = 'Simulated by the hoopctl test kube-apiserver: nothing runs here.';
@@ -39,21 +44,32 @@ function put(store: ObjectStore, o: SeedObject, at: Date): KubeObject {
 
 function node(name: string, ip: string, controlPlane: boolean): SeedObject {
   const labels: Record<string, string> = {
-    'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'hoopctl.dev/simulated': 'true',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'hoopctl.dev/simulated': 'true',
   };
   if (controlPlane) labels['node-role.kubernetes.io/control-plane'] = '';
   return {
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels, annotations: { 'hoopctl.dev/simulation': SIM_NOTE } },
     spec: controlPlane ? { taints: [] } : {},
     status: {
       capacity: { cpu: '4', memory: '16351240Ki', pods: '110' },
       allocatable: { cpu: '4', memory: '16248840Ki', pods: '110' },
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status (simulated)' }],
-      addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }],
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: name },
+      ],
       nodeInfo: {
-        kubeletVersion: 'v1.32.6', osImage: 'hoopctl simulation (no real node)', kernelVersion: '6.1.0-hoopctl-sim',
-        containerRuntimeVersion: 'containerd://1.7.24', architecture: 'amd64', operatingSystem: 'linux',
+        kubeletVersion: 'v1.32.6',
+        osImage: 'hoopctl simulation (no real node)',
+        kernelVersion: '6.1.0-hoopctl-sim',
+        containerRuntimeVersion: 'containerd://1.7.24',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
       },
     },
   };
@@ -61,17 +77,24 @@ function node(name: string, ip: string, controlPlane: boolean): SeedObject {
 
 function deployment(ns: string, name: string, image: string, replicas: number, extra: Record<string, unknown> = {}) {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name, namespace: ns, labels: { app: name } },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, ports: [{ containerPort: 8080 }], ...extra }] } },
     },
   };
 }
 
 function service(ns: string, name: string, port: number, targetPort: number) {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels: { app: name } }, spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, labels: { app: name } },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort }] },
+  };
 }
 
 function namespace(name: string, note?: string) {
@@ -92,7 +115,16 @@ export async function loadSeed(seed: SeedName, deps: { store: ObjectStore; logs:
     }
     put(store, node('hoopctl-sim-control-plane', '172.18.0.2', true), at(72));
     put(store, node('hoopctl-sim-worker', '172.18.0.3', false), at(72));
-    put(store, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] } }, at(72));
+    put(
+      store,
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] },
+      },
+      at(72),
+    );
     put(store, deployment('kube-system', 'coredns', 'registry.k8s.io/coredns/coredns:v1.11.3', 2), at(72));
     await controllers.settled();
 
@@ -100,19 +132,59 @@ export async function loadSeed(seed: SeedName, deps: { store: ObjectStore; logs:
     put(store, namespace('demo', 'Demo namespace of the hoopctl simulated cluster.'), at(50));
     put(store, namespace('prod', 'Pretend production namespace of the hoopctl simulated cluster (nothing real runs here).'), at(50));
     await controllers.settled();
-    put(store, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: 'demo' }, type: 'Opaque', stringData: { username: 'demo-user', password: 'demo-password-not-a-real-secret' } }, at(50));
-    put(store, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'demo' }, data: { 'app.conf': 'log_level=info\nfeature_checkout=true\n', greeting: 'hello from the hoopctl demo cluster' } }, at(50));
-    put(store, deployment('demo', 'web', 'nginx:1.27', 2, {
-      env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }],
-    }), at(50));
+    put(
+      store,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db-creds', namespace: 'demo' },
+        type: 'Opaque',
+        stringData: { username: 'demo-user', password: 'demo-password-not-a-real-secret' },
+      },
+      at(50),
+    );
+    put(
+      store,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'app-config', namespace: 'demo' },
+        data: { 'app.conf': 'log_level=info\nfeature_checkout=true\n', greeting: 'hello from the hoopctl demo cluster' },
+      },
+      at(50),
+    );
+    put(
+      store,
+      deployment('demo', 'web', 'nginx:1.27', 2, {
+        env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }],
+      }),
+      at(50),
+    );
     put(store, service('demo', 'web', 80, 8080), at(50));
-    put(store, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-config', namespace: 'prod' }, data: { 'LOG_LEVEL': 'warn', 'REGION': 'sim-eu-west-1' } }, at(49));
+    put(
+      store,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-config', namespace: 'prod' }, data: { LOG_LEVEL: 'warn', REGION: 'sim-eu-west-1' } },
+      at(49),
+    );
     put(store, deployment('prod', 'api', 'ghcr.io/example/orders-api:1.4.2', 2), at(49));
     put(store, service('prod', 'api', 80, 8080), at(49));
-    put(store, {
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly-report', namespace: 'prod' },
-      spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'echo report'] }] } } } } },
-    }, at(30));
+    put(
+      store,
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'nightly-report', namespace: 'prod' },
+        spec: {
+          schedule: '0 2 * * *',
+          jobTemplate: {
+            spec: {
+              template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'busybox:1.36', command: ['sh', '-c', 'echo report'] }] } },
+            },
+          },
+        },
+      },
+      at(30),
+    );
     await controllers.settled();
   } finally {
     clock.freeze(undefined);
@@ -129,19 +201,38 @@ function seedLogsAndEvents(store: ObjectStore, logs: LogBook, now: number): void
     for (const container of containers) {
       for (let i = 0; i < 20; i++) {
         const time = new Date(now - (20 - i) * 30_000);
-        logs.append({ namespace: pod.metadata.namespace ?? '', pod: pod.metadata.name, container }, demoLogLine(app === 'coredns' ? 'kube-dns' : app, i, time), time);
+        logs.append(
+          { namespace: pod.metadata.namespace ?? '', pod: pod.metadata.name, container },
+          demoLogLine(app === 'coredns' ? 'kube-dns' : app, i, time),
+          time,
+        );
       }
     }
     const node = (pod['spec'] as { nodeName?: string }).nodeName ?? '';
     const started = pod.metadata.creationTimestamp ?? null;
-    for (const [reason, message] of [['Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`], ['Pulled', 'Container image already present on machine (simulated)'], ['Started', 'Started container (simulated)']] as const) {
-      store.create(events, {
-        apiVersion: 'v1', kind: 'Event',
-        metadata: { name: `${pod.metadata.name}.${reason.toLowerCase()}`, namespace: pod.metadata.namespace },
-        involvedObject: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1' },
-        reason, message, source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet', host: reason === 'Scheduled' ? undefined : node },
-        firstTimestamp: started, lastTimestamp: started, count: 1, type: 'Normal', reportingComponent: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet',
-      }, started ? new Date(started) : undefined);
+    for (const [reason, message] of [
+      ['Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`],
+      ['Pulled', 'Container image already present on machine (simulated)'],
+      ['Started', 'Started container (simulated)'],
+    ] as const) {
+      store.create(
+        events,
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name: `${pod.metadata.name}.${reason.toLowerCase()}`, namespace: pod.metadata.namespace },
+          involvedObject: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1' },
+          reason,
+          message,
+          source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet', host: reason === 'Scheduled' ? undefined : node },
+          firstTimestamp: started,
+          lastTimestamp: started,
+          count: 1,
+          type: 'Normal',
+          reportingComponent: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet',
+        },
+        started ? new Date(started) : undefined,
+      );
     }
   }
 }

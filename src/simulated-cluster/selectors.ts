@@ -44,10 +44,14 @@ function parseRequirement(req: string): LabelTest {
   if (m) {
     const [, key, op, value] = m as unknown as [string, string, string, string];
     switch (op) {
-      case '!=': return (l) => l[key] !== value;
-      case '>': return (l) => key in l && Number(l[key]) > Number(value);
-      case '<': return (l) => key in l && Number(l[key]) < Number(value);
-      default: return (l) => l[key] === value;
+      case '!=':
+        return (l) => l[key] !== value;
+      case '>':
+        return (l) => key in l && Number(l[key]) > Number(value);
+      case '<':
+        return (l) => key in l && Number(l[key]) < Number(value);
+      default:
+        return (l) => l[key] === value;
     }
   }
   m = /^([^\s=!<>(),]+)$/.exec(req);
@@ -70,8 +74,29 @@ export function parseLabelSelector(selector: string | null): Selector {
 
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
 const EXTRA_FIELDS: Record<string, readonly string[]> = {
-  pods: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  events: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  pods: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  events: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   secrets: ['type'],
   nodes: ['spec.unschedulable'],
   namespaces: ['status.phase'],

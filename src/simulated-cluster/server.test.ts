@@ -27,7 +27,10 @@ test('records requests with repeated header lines, and the last impersonation', 
     const [first] = server.requests;
     assert.equal(first!.method, 'GET');
     assert.equal(first!.url, '/api/v1/namespaces/default/pods');
-    assert.deepEqual(first!.rawHeaders.filter(([k]) => k === 'Impersonate-Group').map(([, v]) => v), ['dev', 'qa']);
+    assert.deepEqual(
+      first!.rawHeaders.filter(([k]) => k === 'Impersonate-Group').map(([, v]) => v),
+      ['dev', 'qa'],
+    );
     assert.match(String(first!.headers.authorization), /^Bearer /);
     assert.deepEqual(server.lastImpersonation, { user: 'alice', groups: ['dev', 'qa'], extra: { scopes: ['view'] } });
     await send(server, 'GET', '/version');
@@ -65,7 +68,11 @@ test('apply / remove change the cluster like another client; kubeconfigFor point
 test('the demo seed is a small running cluster that says it is simulated', async () => {
   const server = await createKubeApiServer({ seed: 'demo' });
   try {
-    const pods = (await send(server, 'GET', '/api/v1/pods')).json.items as { metadata: { namespace: string }; status: { phase: string; podIP: string }; spec: { nodeName: string } }[];
+    const pods = (await send(server, 'GET', '/api/v1/pods')).json.items as {
+      metadata: { namespace: string };
+      status: { phase: string; podIP: string };
+      spec: { nodeName: string };
+    }[];
     assert.ok(pods.filter((p) => p.metadata.namespace === 'demo').length >= 2);
     assert.ok(pods.every((p) => p.status.phase === 'Running' && p.spec.nodeName && p.status.podIP));
     const secret = (await send(server, 'GET', '/api/v1/namespaces/demo/secrets/db-creds')).json;
@@ -84,7 +91,14 @@ test('close() ends open watches and log streams and resolves', async () => {
   watch.resume();
   logs.resume();
   assert.deepEqual([server.counts().openWatches, server.counts().openLogStreams], [1, 1]);
-  const ended = Promise.all([watch, logs].map((r) => new Promise<void>((resolve) => { r.on('close', () => resolve()); })));
+  const ended = Promise.all(
+    [watch, logs].map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          r.on('close', () => resolve());
+        }),
+    ),
+  );
   await server.close();
   await ended;
 });

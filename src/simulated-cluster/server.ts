@@ -120,7 +120,12 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
     if (!token || !tokenSet.has(token)) {
       // Authentication runs before priority and fairness, so a 401 has no X-Kubernetes-Pf-* headers.
       const body = Buffer.from(`${JSON.stringify(unauthorized())}\n`);
-      res.writeHead(401, { 'Audit-Id': randomUUID(), 'Cache-Control': 'no-cache, private', 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+      res.writeHead(401, {
+        'Audit-Id': randomUUID(),
+        'Cache-Control': 'no-cache, private',
+        'Content-Type': 'application/json',
+        'Content-Length': String(body.length),
+      });
       res.end(body);
       return;
     }
@@ -187,16 +192,23 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
     token: tokens[0]!,
     tokens,
     requests,
-    get lastImpersonation() { return lastImpersonation; },
+    get lastImpersonation() {
+      return lastImpersonation;
+    },
     apply: (object) => applyObject(state.store, object),
     remove: (ref) => removeObject(state.store, state.logs, ref),
     get: (ref) => getObject(state.store, ref),
     appendLog: (namespace, pod, line, container) => appendPodLog(state.store, state.logs, namespace, pod, line, container),
     counts: () => ({
-      requests: totalRequests, openWatches: state.counters.watches, openLogStreams: state.counters.logStreams,
-      openConnections, objects: state.store.count(),
+      requests: totalRequests,
+      openWatches: state.counters.watches,
+      openLogStreams: state.counters.logStreams,
+      openConnections,
+      objects: state.store.count(),
     }),
-    denyAccess: (denial) => { (state.accessDenials ??= []).push(denial); },
+    denyAccess: (denial) => {
+      (state.accessDenials ??= []).push(denial);
+    },
     settled: () => controllers.settled(),
     async close() {
       stopTicker?.();

@@ -4,7 +4,15 @@
 // nor kubelet's sends or honours WINDOW_UPDATE.
 import type { Duplex } from 'node:stream';
 import {
-  createFrameReader, createHeaderDeflater, dataFrame, FLAG_FIN, goAwayFrame, pingFrame, rstStreamFrame, SPDY, synReplyFrame,
+  createFrameReader,
+  createHeaderDeflater,
+  dataFrame,
+  FLAG_FIN,
+  goAwayFrame,
+  pingFrame,
+  rstStreamFrame,
+  SPDY,
+  synReplyFrame,
   type SpdyHeaders,
 } from './spdy-framer.js';
 
@@ -36,9 +44,13 @@ function createStream(id: number, headers: SpdyHeaders, send: (b: Buffer) => Pro
   let ended = false;
   let localEnded = false;
   let wake: (() => void) | undefined;
-  const notify = (): void => { wake?.(); wake = undefined; };
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
   return {
-    id, headers,
+    id,
+    headers,
     header: (name) => headers.get(name.toLowerCase())?.[0],
     async write(data) {
       if (localEnded) return;
@@ -49,12 +61,23 @@ function createStream(id: number, headers: SpdyHeaders, send: (b: Buffer) => Pro
       localEnded = true;
       void send(dataFrame(id, Buffer.alloc(0), true));
     },
-    push(d) { if (!ended && d.length > 0) { queue.push(d); notify(); } },
-    finish() { ended = true; notify(); },
+    push(d) {
+      if (!ended && d.length > 0) {
+        queue.push(d);
+        notify();
+      }
+    },
+    finish() {
+      ended = true;
+      notify();
+    },
     [Symbol.asyncIterator]() {
       return {
         async next(): Promise<IteratorResult<Buffer>> {
-          while (queue.length === 0 && !ended) await new Promise<void>((r) => { wake = r; });
+          while (queue.length === 0 && !ended)
+            await new Promise<void>((r) => {
+              wake = r;
+            });
           const value = queue.shift();
           return value === undefined ? { done: true, value: undefined } : { done: false, value };
         },
@@ -71,13 +94,19 @@ export function createSpdySession(socket: Duplex, onStream: (s: SpdyStream) => v
   let lastStreamId = 0;
   let goneAway = false;
   let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => { resolveClosed = r; });
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
 
   const send = (b: Buffer): Promise<void> => {
     if (socket.destroyed || !socket.writable) return Promise.resolve();
     if (socket.write(b)) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => { socket.off('drain', done); socket.off('close', done); resolve(); };
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
       socket.once('drain', done);
       socket.once('close', done);
     });
@@ -101,7 +130,10 @@ export function createSpdySession(socket: Duplex, onStream: (s: SpdyStream) => v
       }
       switch (f.type) {
         case SPDY.SYN_STREAM: {
-          if (goneAway) { void send(rstStreamFrame(f.streamId, 3)); break; }
+          if (goneAway) {
+            void send(rstStreamFrame(f.streamId, 3));
+            break;
+          }
           lastStreamId = f.streamId;
           const s = createStream(f.streamId, f.headers ?? new Map(), send);
           streams.set(f.streamId, s);
@@ -110,11 +142,19 @@ export function createSpdySession(socket: Duplex, onStream: (s: SpdyStream) => v
           onStream(s);
           break;
         }
-        case SPDY.RST_STREAM: streams.get(f.streamId)?.finish(); break;
+        case SPDY.RST_STREAM:
+          streams.get(f.streamId)?.finish();
+          break;
         // Client pings have odd ids; answer them with the same frame (§2.6.5).
-        case SPDY.PING: if ((f.streamId & 1) === 1) void send(pingFrame(f.streamId)); break;
-        case SPDY.GOAWAY: goneAway = true; socket.end(); break;
-        default: break;
+        case SPDY.PING:
+          if ((f.streamId & 1) === 1) void send(pingFrame(f.streamId));
+          break;
+        case SPDY.GOAWAY:
+          goneAway = true;
+          socket.end();
+          break;
+        default:
+          break;
       }
     }
   });

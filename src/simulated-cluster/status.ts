@@ -77,9 +77,14 @@ export function alreadyExists(spec: ResourceSpec, name: string): ApiError {
 
 /** 409 Conflict on a stale resourceVersion. */
 export function conflict(spec: ResourceSpec, name: string): ApiError {
-  return new ApiError(failure(409, 'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedResource(spec)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    resourceDetails(spec, name)));
+  return new ApiError(
+    failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(spec)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      resourceDetails(spec, name),
+    ),
+  );
 }
 
 /** 422 Invalid with field causes; the message lists several causes in brackets like the real one. */
@@ -101,9 +106,17 @@ export function badRequest(message: string): ApiError {
 
 /** 403 for creating content in a namespace that is being deleted. */
 export function namespaceTerminating(spec: ResourceSpec, name: string, namespace: string): ApiError {
-  return new ApiError(failure(403, 'Forbidden',
-    `${qualifiedResource(spec)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-    { ...resourceDetails(spec, name), causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] }));
+  return new ApiError(
+    failure(
+      403,
+      'Forbidden',
+      `${qualifiedResource(spec)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      {
+        ...resourceDetails(spec, name),
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      },
+    ),
+  );
 }
 
 /** 405 for a verb the resource does not support. */
@@ -113,19 +126,27 @@ export function methodNotAllowed(): ApiError {
 
 /** 406, with the wording of a resource path (fixture 406-cbor-not-acceptable). */
 export function notAcceptable(): ApiError {
-  return new ApiError(failure(406, 'NotAcceptable',
-    '406: Not Acceptable\n\nAvailable representations: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json;stream=watch, application/vnd.kubernetes.protobuf;stream=watch',
-    {}));
+  return new ApiError(
+    failure(
+      406,
+      'NotAcceptable',
+      '406: Not Acceptable\n\nAvailable representations: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json;stream=watch, application/vnd.kubernetes.protobuf;stream=watch',
+      {},
+    ),
+  );
 }
 
 /** 406 for a media type that exists but not for this kind of answer (aggregated discovery on a group path, Table in protobuf). */
 export function notAcceptableMediaType(): ApiError {
-  return new ApiError(failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf'));
+  return new ApiError(
+    failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf'),
+  );
 }
 
 /** 415 for a request body in a format the server cannot read. */
 export function unsupportedMediaType(detail?: string): ApiError {
-  const base = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
+  const base =
+    'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf';
   return new ApiError(failure(415, 'UnsupportedMediaType', detail ? `${base} (${detail})` : base));
 }
 

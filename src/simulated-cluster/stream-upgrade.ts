@@ -20,18 +20,27 @@ export function upgradeKind(ctx: RequestContext): UpgradeKind {
 
 /** WebSocket subprotocols offered by the client, in its order. */
 export function offeredWebSocketProtocols(ctx: RequestContext): string[] {
-  return (ctx.req.headersDistinct['sec-websocket-protocol'] ?? []).flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  return (ctx.req.headersDistinct['sec-websocket-protocol'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 /** `X-Stream-Protocol-Version` values offered by a SPDY client (one header line each), in its order. */
 export function offeredStreamProtocols(ctx: RequestContext): string[] {
-  return (ctx.req.headersDistinct['x-stream-protocol-version'] ?? []).flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  return (ctx.req.headersDistinct['x-stream-protocol-version'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 /** The first offered protocol the server supports (httpstream picks in the client's order), or a 400. */
 export function negotiateProtocol(offered: string[], supported: readonly string[]): string {
   const chosen = offered.find((p) => supported.includes(p));
-  if (chosen === undefined) throw badRequest(`unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(supported)}`);
+  if (chosen === undefined)
+    throw badRequest(
+      `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(supported)}`,
+    );
   return chosen;
 }
 
@@ -40,7 +49,9 @@ export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<
   // `ws` validates subprotocols as RFC 7230 tokens and so refuses `SPDY/3.1+portforward.k8s.io`;
   // Go's gorilla/websocket does not. Choose ourselves and add the header to ws's answer.
   const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-  server.on('headers', (headers: string[]) => { headers.push(`Sec-WebSocket-Protocol: ${protocol}`); });
+  server.on('headers', (headers: string[]) => {
+    headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  });
   // A view of the request without the header, so the recorded request keeps what the client sent.
   const { 'sec-websocket-protocol': _offered, ...headers } = ctx.req.headers;
   const req = Object.create(ctx.req, { headers: { value: headers } }) as typeof ctx.req;
@@ -51,10 +62,17 @@ export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<
 /** Answers 101 for SPDY/3.1 with the chosen stream protocol; the caller then owns the socket. */
 export function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
   const { socket, head } = ctx.upgrade!;
-  socket.write([
-    'HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1',
-    `X-Stream-Protocol-Version: ${protocol}`, `Date: ${ctx.state.now().toUTCString()}`, '', '',
-  ].join('\r\n'));
+  socket.write(
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Connection: Upgrade',
+      'Upgrade: SPDY/3.1',
+      `X-Stream-Protocol-Version: ${protocol}`,
+      `Date: ${ctx.state.now().toUTCString()}`,
+      '',
+      '',
+    ].join('\r\n'),
+  );
   if (head.length > 0) socket.unshift(head);
   return socket;
 }
@@ -62,5 +80,7 @@ export function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
 /** Closes the socket when the server shuts down; returns the unregister function. */
 export function trackUpgraded(ctx: RequestContext, close: () => void): () => void {
   ctx.state.streams.add(close);
-  return () => { ctx.state.streams.delete(close); };
+  return () => {
+    ctx.state.streams.delete(close);
+  };
 }

@@ -19,16 +19,26 @@ function existing(ctx: RequestContext, spec: ResourceSpec, namespace: string, na
 /** GET, PUT and PATCH of `<resource>/status`. */
 export async function handleStatus(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string): Promise<void> {
   switch (ctx.req.method) {
-    case 'GET': sendObject(ctx, spec, existing(ctx, spec, namespace, name)); return;
-    case 'PUT': await handleUpdate(ctx, spec, namespace, name, 'status'); return;
-    case 'PATCH': await handlePatch(ctx, spec, namespace, name, 'status'); return;
-    default: throw methodNotAllowed();
+    case 'GET':
+      sendObject(ctx, spec, existing(ctx, spec, namespace, name));
+      return;
+    case 'PUT':
+      await handleUpdate(ctx, spec, namespace, name, 'status');
+      return;
+    case 'PATCH':
+      await handlePatch(ctx, spec, namespace, name, 'status');
+      return;
+    default:
+      throw methodNotAllowed();
   }
 }
 
 function selectorString(o: KubeObject): string {
-  const match = ((o['spec'] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels) ?? {};
-  return Object.keys(match).sort().map((k) => `${k}=${match[k]}`).join(',');
+  const match = (o['spec'] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
+  return Object.keys(match)
+    .sort()
+    .map((k) => `${k}=${match[k]}`)
+    .join(',');
 }
 
 function scaleOf(o: KubeObject): Record<string, unknown> {
@@ -38,8 +48,11 @@ function scaleOf(o: KubeObject): Record<string, unknown> {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: {
-      name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid,
-      resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp,
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      uid: o.metadata.uid,
+      resourceVersion: o.metadata.resourceVersion,
+      creationTimestamp: o.metadata.creationTimestamp,
     },
     spec: { replicas: spec.replicas ?? 0 },
     status: { replicas: status.replicas ?? 0, selector: selectorString(o) },
@@ -62,8 +75,12 @@ export async function handleScale(ctx: RequestContext, spec: ResourceSpec, names
     else {
       const type = (ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim();
       const current = scaleOf(o);
-      wanted = type === 'application/json-patch+json' ? applyJsonPatch(current, body)
-        : type === 'application/merge-patch+json' ? applyMergePatch(current, body) : applyStrategicMergePatch(current, body);
+      wanted =
+        type === 'application/json-patch+json'
+          ? applyJsonPatch(current, body)
+          : type === 'application/merge-patch+json'
+            ? applyMergePatch(current, body)
+            : applyStrategicMergePatch(current, body);
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;

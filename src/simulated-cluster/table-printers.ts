@@ -33,12 +33,19 @@ const none = (s: unknown): string => (typeof s === 'string' && s !== '' ? s : '<
 
 function labelString(m: unknown): string {
   const entries = Object.entries((m ?? {}) as Record<string, string>);
-  return entries.length === 0 ? '<none>' : entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+  return entries.length === 0
+    ? '<none>'
+    : entries
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
 }
 
 function selectorString(sel: Obj | undefined): string {
   if (!sel) return '<none>';
-  const parts = Object.entries((sel['matchLabels'] ?? {}) as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries((sel['matchLabels'] ?? {}) as Record<string, string>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
   for (const e of (sel['matchExpressions'] ?? []) as Obj[]) {
     const op = String(e['operator']).toLowerCase();
     parts.push(op === 'exists' ? e['key'] : op === 'doesnotexist' ? `!${e['key']}` : `${e['key']} ${op} (${(e['values'] ?? []).join(',')})`);
@@ -69,8 +76,15 @@ function podCells(o: Obj, now: number): Cell[] {
   const ready = statuses.filter((s) => s['ready']).length;
   const gates = (spec['readinessGates'] ?? []) as unknown[];
   return [
-    o['metadata']['name'], `${ready}/${containers.length}`, reason, String(restarts), since(o['metadata']['creationTimestamp'], now),
-    none(status['podIP']), none(spec['nodeName']), none(status['nominatedNodeName']), gates.length === 0 ? '<none>' : `0/${gates.length}`,
+    o['metadata']['name'],
+    `${ready}/${containers.length}`,
+    reason,
+    String(restarts),
+    since(o['metadata']['creationTimestamp'], now),
+    none(status['podIP']),
+    none(spec['nodeName']),
+    none(status['nominatedNodeName']),
+    gates.length === 0 ? '<none>' : `0/${gates.length}`,
   ];
 }
 
@@ -96,13 +110,24 @@ function nodeCells(o: Obj, now: number): Cell[] {
   const ready = conditions.find((c) => c['type'] === 'Ready');
   let status = ready?.['status'] === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
   if (o['spec']?.['unschedulable']) status += ',SchedulingDisabled';
-  const roles = Object.keys(o['metadata']['labels'] ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length)).sort();
+  const roles = Object.keys(o['metadata']['labels'] ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length))
+    .sort();
   const addresses = (o['status']?.['addresses'] ?? []) as Obj[];
   const addr = (t: string) => none(addresses.find((a) => a['type'] === t)?.['address']);
   const info = o['status']?.['nodeInfo'] ?? {};
   return [
-    o['metadata']['name'], status, roles.length > 0 ? roles.join(',') : '<none>', since(o['metadata']['creationTimestamp'], now), info['kubeletVersion'] ?? '',
-    addr('InternalIP'), addr('ExternalIP'), none(info['osImage']), none(info['kernelVersion']), none(info['containerRuntimeVersion']),
+    o['metadata']['name'],
+    status,
+    roles.length > 0 ? roles.join(',') : '<none>',
+    since(o['metadata']['creationTimestamp'], now),
+    info['kubeletVersion'] ?? '',
+    addr('InternalIP'),
+    addr('ExternalIP'),
+    none(info['osImage']),
+    none(info['kernelVersion']),
+    none(info['containerRuntimeVersion']),
   ];
 }
 
@@ -123,8 +148,19 @@ function jobDuration(status: Obj, now: number): string {
 
 function bindingCells(o: Obj, now: number): Cell[] {
   const subjects = (o['subjects'] ?? []) as Obj[];
-  const of = (kind: string) => subjects.filter((s) => s['kind'] === kind).map((s) => (kind === 'ServiceAccount' ? `${s['namespace'] ?? ''}/${s['name']}` : s['name'])).join(', ');
-  return [o['metadata']['name'], `${o['roleRef']?.['kind']}/${o['roleRef']?.['name']}`, since(o['metadata']['creationTimestamp'], now), of('User'), of('Group'), of('ServiceAccount')];
+  const of = (kind: string) =>
+    subjects
+      .filter((s) => s['kind'] === kind)
+      .map((s) => (kind === 'ServiceAccount' ? `${s['namespace'] ?? ''}/${s['name']}` : s['name']))
+      .join(', ');
+  return [
+    o['metadata']['name'],
+    `${o['roleRef']?.['kind']}/${o['roleRef']?.['name']}`,
+    since(o['metadata']['creationTimestamp'], now),
+    of('User'),
+    of('Group'),
+    of('ServiceAccount'),
+  ];
 }
 
 type Printer = (o: Obj, now: number) => Cell[];
@@ -134,10 +170,19 @@ const PRINTERS: Record<string, Printer> = {
   nodes: nodeCells,
   namespaces: (o, now) => [o['metadata']['name'], o['status']?.['phase'] ?? '', since(o['metadata']['creationTimestamp'], now)],
   secrets: (o, now) => [o['metadata']['name'], o['type'] ?? '', Object.keys(o['data'] ?? {}).length, since(o['metadata']['creationTimestamp'], now)],
-  configmaps: (o, now) => [o['metadata']['name'], Object.keys(o['data'] ?? {}).length + Object.keys(o['binaryData'] ?? {}).length, since(o['metadata']['creationTimestamp'], now)],
+  configmaps: (o, now) => [
+    o['metadata']['name'],
+    Object.keys(o['data'] ?? {}).length + Object.keys(o['binaryData'] ?? {}).length,
+    since(o['metadata']['creationTimestamp'], now),
+  ],
   services: (o, now) => [
-    o['metadata']['name'], o['spec']?.['type'] ?? 'ClusterIP', none(o['spec']?.['clusterIP']), serviceExternalIp(o), servicePorts(o['spec']?.['ports']),
-    since(o['metadata']['creationTimestamp'], now), labelString(o['spec']?.['selector']),
+    o['metadata']['name'],
+    o['spec']?.['type'] ?? 'ClusterIP',
+    none(o['spec']?.['clusterIP']),
+    serviceExternalIp(o),
+    servicePorts(o['spec']?.['ports']),
+    since(o['metadata']['creationTimestamp'], now),
+    labelString(o['spec']?.['selector']),
   ],
   serviceaccounts: (o, now) => [o['metadata']['name'], (o['secrets'] ?? []).length, since(o['metadata']['creationTimestamp'], now)],
   events: (o, now) => {
@@ -146,39 +191,89 @@ const PRINTERS: Record<string, Printer> = {
     const src = o['source'] ?? {};
     const io = o['involvedObject'] ?? {};
     return [
-      since(last, now), o['type'] ?? '', o['reason'] ?? '', `${String(io['kind'] ?? '').toLowerCase()}/${io['name'] ?? ''}`, io['fieldPath'] ?? '',
-      [src['component'], src['host']].filter(Boolean).join(', '), o['message'] ?? '', since(first, now), String(o['count'] ?? 1), o['metadata']['name'],
+      since(last, now),
+      o['type'] ?? '',
+      o['reason'] ?? '',
+      `${String(io['kind'] ?? '').toLowerCase()}/${io['name'] ?? ''}`,
+      io['fieldPath'] ?? '',
+      [src['component'], src['host']].filter(Boolean).join(', '),
+      o['message'] ?? '',
+      since(first, now),
+      String(o['count'] ?? 1),
+      o['metadata']['name'],
     ];
   },
   deployments: (o, now) => {
     const s = o['status'] ?? {};
-    return [o['metadata']['name'], `${s['readyReplicas'] ?? 0}/${o['spec']?.['replicas'] ?? 0}`, s['updatedReplicas'] ?? 0, s['availableReplicas'] ?? 0,
-      since(o['metadata']['creationTimestamp'], now), ...templateCells(o['spec']?.['template']), selectorString(o['spec']?.['selector'])];
+    return [
+      o['metadata']['name'],
+      `${s['readyReplicas'] ?? 0}/${o['spec']?.['replicas'] ?? 0}`,
+      s['updatedReplicas'] ?? 0,
+      s['availableReplicas'] ?? 0,
+      since(o['metadata']['creationTimestamp'], now),
+      ...templateCells(o['spec']?.['template']),
+      selectorString(o['spec']?.['selector']),
+    ];
   },
   replicasets: (o, now) => {
     const s = o['status'] ?? {};
-    return [o['metadata']['name'], o['spec']?.['replicas'] ?? 0, s['replicas'] ?? 0, s['readyReplicas'] ?? 0,
-      since(o['metadata']['creationTimestamp'], now), ...templateCells(o['spec']?.['template']), selectorString(o['spec']?.['selector'])];
+    return [
+      o['metadata']['name'],
+      o['spec']?.['replicas'] ?? 0,
+      s['replicas'] ?? 0,
+      s['readyReplicas'] ?? 0,
+      since(o['metadata']['creationTimestamp'], now),
+      ...templateCells(o['spec']?.['template']),
+      selectorString(o['spec']?.['selector']),
+    ];
   },
-  statefulsets: (o, now) => [o['metadata']['name'], `${o['status']?.['readyReplicas'] ?? 0}/${o['spec']?.['replicas'] ?? 0}`,
-    since(o['metadata']['creationTimestamp'], now), ...templateCells(o['spec']?.['template'])],
+  statefulsets: (o, now) => [
+    o['metadata']['name'],
+    `${o['status']?.['readyReplicas'] ?? 0}/${o['spec']?.['replicas'] ?? 0}`,
+    since(o['metadata']['creationTimestamp'], now),
+    ...templateCells(o['spec']?.['template']),
+  ],
   daemonsets: (o, now) => {
     const s = o['status'] ?? {};
-    return [o['metadata']['name'], s['desiredNumberScheduled'] ?? 0, s['currentNumberScheduled'] ?? 0, s['numberReady'] ?? 0, s['updatedNumberScheduled'] ?? 0,
-      s['numberAvailable'] ?? 0, labelString(o['spec']?.['template']?.['spec']?.['nodeSelector']), since(o['metadata']['creationTimestamp'], now),
-      ...templateCells(o['spec']?.['template']), selectorString(o['spec']?.['selector'])];
+    return [
+      o['metadata']['name'],
+      s['desiredNumberScheduled'] ?? 0,
+      s['currentNumberScheduled'] ?? 0,
+      s['numberReady'] ?? 0,
+      s['updatedNumberScheduled'] ?? 0,
+      s['numberAvailable'] ?? 0,
+      labelString(o['spec']?.['template']?.['spec']?.['nodeSelector']),
+      since(o['metadata']['creationTimestamp'], now),
+      ...templateCells(o['spec']?.['template']),
+      selectorString(o['spec']?.['selector']),
+    ];
   },
   jobs: (o, now) => {
     const s = o['status'] ?? {};
-    return [o['metadata']['name'], jobStatus(s, o['spec'] ?? {}), `${s['succeeded'] ?? 0}/${o['spec']?.['completions'] ?? 1}`, jobDuration(s, now),
-      since(o['metadata']['creationTimestamp'], now), ...templateCells(o['spec']?.['template']), selectorString(o['spec']?.['selector'])];
+    return [
+      o['metadata']['name'],
+      jobStatus(s, o['spec'] ?? {}),
+      `${s['succeeded'] ?? 0}/${o['spec']?.['completions'] ?? 1}`,
+      jobDuration(s, now),
+      since(o['metadata']['creationTimestamp'], now),
+      ...templateCells(o['spec']?.['template']),
+      selectorString(o['spec']?.['selector']),
+    ];
   },
   cronjobs: (o, now) => {
     const s = o['status'] ?? {};
     const jt = o['spec']?.['jobTemplate']?.['spec'] ?? {};
-    return [o['metadata']['name'], o['spec']?.['schedule'] ?? '', none(o['spec']?.['timeZone']), Boolean(o['spec']?.['suspend']), (s['active'] ?? []).length,
-      s['lastScheduleTime'] ? since(s['lastScheduleTime'], now) : '<none>', since(o['metadata']['creationTimestamp'], now),
-      ...templateCells(jt['template']), selectorString(jt['selector'])];
+    return [
+      o['metadata']['name'],
+      o['spec']?.['schedule'] ?? '',
+      none(o['spec']?.['timeZone']),
+      Boolean(o['spec']?.['suspend']),
+      (s['active'] ?? []).length,
+      s['lastScheduleTime'] ? since(s['lastScheduleTime'], now) : '<none>',
+      since(o['metadata']['creationTimestamp'], now),
+      ...templateCells(jt['template']),
+      selectorString(jt['selector']),
+    ];
   },
   rolebindings: bindingCells,
   clusterrolebindings: bindingCells,

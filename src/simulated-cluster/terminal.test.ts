@@ -8,12 +8,21 @@ function keyboard(): { raw: AsyncIterable<Buffer>; type(s: string): void; close(
   const queue: (Buffer | null)[] = [];
   let wake: (() => void) | undefined;
   return {
-    type(s) { queue.push(Buffer.from(s, 'utf8')); wake?.(); },
-    close() { queue.push(null); wake?.(); },
+    type(s) {
+      queue.push(Buffer.from(s, 'utf8'));
+      wake?.();
+    },
+    close() {
+      queue.push(null);
+      wake?.();
+    },
     raw: {
       async *[Symbol.asyncIterator]() {
         for (;;) {
-          while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
+          while (queue.length === 0)
+            await new Promise<void>((r) => {
+              wake = r;
+            });
           const b = queue.shift()!;
           if (b === null) return;
           yield b;
@@ -37,7 +46,9 @@ test('onlcr turns every newline into CR LF, as a terminal does', () => {
 test('terminal line discipline: echo, Enter, Backspace, Ctrl-U, cursor keys, Ctrl-D (EOF, then more input), Ctrl-C, end of stdin', async () => {
   const k = keyboard();
   let shown = '';
-  const input = createLineInput(k.raw, async (t) => { shown += t; });
+  const input = createLineInput(k.raw, async (t) => {
+    shown += t;
+  });
   k.type('ab\x7fc\r');
   k.type('\x1b[Ax\x15yé\r\n');
   k.type('\x04');
@@ -65,13 +76,18 @@ test('without a terminal, stdin is only split into lines (a last line without ne
   k.type('o\n\x04three');
   k.close();
   assert.deepEqual(await events(input, 4), [
-    { kind: 'line', text: 'one\n' }, { kind: 'line', text: 'two\n' }, { kind: 'line', text: '\x04three' }, { kind: 'closed' },
+    { kind: 'line', text: 'one\n' },
+    { kind: 'line', text: 'two\n' },
+    { kind: 'line', text: '\x04three' },
+    { kind: 'closed' },
   ]);
 });
 
 function container(k: ReturnType<typeof keyboard>, tty: boolean): { io: ContainerIO; shown: () => string } {
   let shown = '';
-  const write = async (d: Buffer | string): Promise<void> => { shown += d.toString(); };
+  const write = async (d: Buffer | string): Promise<void> => {
+    shown += d.toString();
+  };
   const io: ContainerIO = { stdout: write, stderr: write, stdin: k.raw, tty, env: { HOSTNAME: 'web-1', HOME: '/root' }, signal: new AbortController().signal };
   return { io: tty ? withTerminal(io) : io, shown: () => shown };
 }
@@ -88,7 +104,9 @@ test('sh on a terminal: banner, prompt, CR LF output, cat left with Ctrl-D, Ctrl
   const k = keyboard();
   const c = container(k, true);
   const done = runInContainer(['/bin/sh'], c.io);
-  const waitFor = async (s: string): Promise<void> => { while (!c.shown().includes(s)) await new Promise((r) => setImmediate(r)); };
+  const waitFor = async (s: string): Promise<void> => {
+    while (!c.shown().includes(s)) await new Promise((r) => setImmediate(r));
+  };
   await waitFor('/ # ');
   k.type('cat\rhi\r');
   await waitFor('hi\r\nhi\r\n');

@@ -56,20 +56,37 @@ export function createLineInput(raw: AsyncIterable<Buffer>, echo?: (text: string
   let closed = false;
   let wake: (() => void) | undefined;
   const interrupts = new Set<() => void>();
-  const push = (e: InputEvent): void => { queue.push(e); wake?.(); };
+  const push = (e: InputEvent): void => {
+    queue.push(e);
+    wake?.();
+  };
 
   let line = '';
   let escape: 'none' | 'start' | 'sequence' = 'none';
   let lastWasCr = false;
   const key = async (c: string): Promise<void> => {
     // Cursor keys and the like (ESC [ … final byte) are not part of a line here.
-    if (escape === 'start') { escape = c === '[' || c === 'O' ? 'sequence' : 'none'; return; }
-    if (escape === 'sequence') { if (c >= '@' && c <= '~') escape = 'none'; return; }
+    if (escape === 'start') {
+      escape = c === '[' || c === 'O' ? 'sequence' : 'none';
+      return;
+    }
+    if (escape === 'sequence') {
+      if (c >= '@' && c <= '~') escape = 'none';
+      return;
+    }
     const wasCr = lastWasCr;
     lastWasCr = c === '\r';
-    if (c === ESC) { escape = 'start'; return; }
+    if (c === ESC) {
+      escape = 'start';
+      return;
+    }
     if (c === '\n' && wasCr) return;
-    if (c === '\r' || c === '\n') { await echo!('\r\n'); push({ kind: 'line', text: `${line}\n` }); line = ''; return; }
+    if (c === '\r' || c === '\n') {
+      await echo!('\r\n');
+      push({ kind: 'line', text: `${line}\n` });
+      line = '';
+      return;
+    }
     if (c === CTRL_C) {
       await echo!('^C\r\n');
       line = '';
@@ -90,7 +107,11 @@ export function createLineInput(raw: AsyncIterable<Buffer>, echo?: (text: string
       await echo!('\b \b');
       return;
     }
-    if (c === CTRL_U) { await echo!('\b \b'.repeat([...line].length)); line = ''; return; }
+    if (c === CTRL_U) {
+      await echo!('\b \b'.repeat([...line].length));
+      line = '';
+      return;
+    }
     if (c < ' ' && c !== '\t') return;
     line += c;
     await echo!(c);
@@ -122,14 +143,19 @@ export function createLineInput(raw: AsyncIterable<Buffer>, echo?: (text: string
   })();
 
   const next = async (): Promise<InputEvent> => {
-    while (queue.length === 0 && !closed) await new Promise<void>((r) => { wake = r; });
+    while (queue.length === 0 && !closed)
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     return queue.shift() ?? { kind: 'closed' };
   };
   return {
     next,
     foreground(interrupt) {
       interrupts.add(interrupt);
-      return () => { interrupts.delete(interrupt); };
+      return () => {
+        interrupts.delete(interrupt);
+      };
     },
     dropInterrupt() {
       if (queue[0]?.kind === 'intr') queue.shift();

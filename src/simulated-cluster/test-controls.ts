@@ -30,7 +30,7 @@ export function applyObject(store: ObjectStore, input: Record<string, unknown>):
   const spec = resourceForKind(apiVersion, kind);
   if (!spec || !spec.stored) throw new Error(`kube-api-server: cannot store ${apiVersion} ${kind}`);
   const o = normalizeObject(spec, structuredClone(input));
-  const ns = spec.namespaced ? o.metadata.namespace ?? 'default' : undefined;
+  const ns = spec.namespaced ? (o.metadata.namespace ?? 'default') : undefined;
   if (ns !== undefined && !store.get(NAMESPACES, '', ns)) throw new Error(`kube-api-server: namespace ${ns} does not exist`);
   const old = store.get(spec, ns ?? '', o.metadata.name);
   const meta = { ...o.metadata };
@@ -46,7 +46,7 @@ export function applyObject(store: ObjectStore, input: Record<string, unknown>):
 /** Deletes an object at once (no finalizers, no grace period); undefined when it did not exist. */
 export function removeObject(store: ObjectStore, logs: LogBook, ref: ObjectRef): KubeObject | undefined {
   const spec = specOfRef(ref);
-  const ns = spec.namespaced ? ref.namespace ?? 'default' : '';
+  const ns = spec.namespaced ? (ref.namespace ?? 'default') : '';
   const removed = store.remove(spec, ns, ref.name);
   if (removed && spec === PODS) logs.forget(ns, ref.name);
   return removed;
@@ -55,7 +55,7 @@ export function removeObject(store: ObjectStore, logs: LogBook, ref: ObjectRef):
 /** Reads an object, for assertions. */
 export function getObject(store: ObjectStore, ref: ObjectRef): KubeObject | undefined {
   const spec = specOfRef(ref);
-  return store.get(spec, spec.namespaced ? ref.namespace ?? 'default' : '', ref.name);
+  return store.get(spec, spec.namespaced ? (ref.namespace ?? 'default') : '', ref.name);
 }
 
 /** Appends a log line to a pod's container (its first container by default); the pod must exist. */

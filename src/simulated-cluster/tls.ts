@@ -11,7 +11,10 @@ export interface ServingCertificate {
 
 /** Creates a certificate for `host` (plus 127.0.0.1 and localhost), valid for one day. */
 export async function createServingCertificate(host: string): Promise<ServingCertificate> {
-  const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }];
+  const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [
+    { type: 7, ip: '127.0.0.1' },
+    { type: 2, value: 'localhost' },
+  ];
   if (host !== '127.0.0.1' && host !== 'localhost') altNames.push(isIP(host) ? { type: 7, ip: host } : { type: 2, value: host });
   const now = new Date();
   const pems = await generate([{ name: 'commonName', value: 'hoopctl-simulated-kube-apiserver' }], {

@@ -6,14 +6,18 @@ import { invalid, type StatusCause } from './status.js';
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 // Kinds whose names must be DNS labels rather than subdomains.
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 
 function goMap(m: Record<string, string>): string {
-  const entries = Object.keys(m).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`);
+  const entries = Object.keys(m)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`);
   return `map[string]string{${entries.join(', ')}}`;
 }
 
@@ -30,7 +34,11 @@ function selectorMatches(selector: Record<string, string>, labels: Record<string
 }
 
 function workloadCauses(o: KubeObject): StatusCause[] {
-  const spec = (o['spec'] ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
+  const spec = (o['spec'] ?? {}) as {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { metadata?: { labels?: Record<string, string> } };
+  };
   const causes: StatusCause[] = [];
   if (typeof spec.replicas === 'number' && spec.replicas < 0) {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${spec.replicas}: must be greater than or equal to 0`, field: 'spec.replicas' });
@@ -40,7 +48,11 @@ function workloadCauses(o: KubeObject): StatusCause[] {
   if (!spec.selector) {
     causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
   } else if (match && !selectorMatches(match, labels)) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``, field: 'spec.template.metadata.labels' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``,
+      field: 'spec.template.metadata.labels',
+    });
   }
   return causes;
 }

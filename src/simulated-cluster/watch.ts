@@ -103,10 +103,12 @@ export function handleWatch(ctx: RequestContext, spec: ResourceSpec, namespace: 
   const timers: NodeJS.Timeout[] = [];
   if (bookmarks) timers.push(setInterval(() => bookmark(), state.bookmarkIntervalMs));
   if (timeoutSeconds > 0) {
-    timers.push(setTimeout(() => {
-      if (bookmarks) bookmark();
-      stop();
-    }, timeoutSeconds * 1000));
+    timers.push(
+      setTimeout(() => {
+        if (bookmarks) bookmark();
+        stop();
+      }, timeoutSeconds * 1000),
+    );
   }
   let stopped = false;
   function stop(): void {

@@ -49,16 +49,26 @@ function reconcileReplicaSet(store: ObjectStore, ns: string, name: string): void
     let suffix = '';
     for (let j = 0; j < 5; j++) suffix += SAFE[randomInt(SAFE.length)];
     const template = (spec['template'] ?? {}) as Obj;
-    store.create(PODS, applyDefaults(PODS, {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `${name}-${suffix}`, namespace: ns, labels: { ...(template['metadata']?.['labels'] ?? {}) }, ownerReferences: [ownerRef(rs)] },
-      spec: template['spec'] ?? {},
-    }));
+    store.create(
+      PODS,
+      applyDefaults(PODS, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${name}-${suffix}`, namespace: ns, labels: { ...(template['metadata']?.['labels'] ?? {}) }, ownerReferences: [ownerRef(rs)] },
+        spec: template['spec'] ?? {},
+      }),
+    );
   }
   for (const extra of pods.slice(want).reverse()) store.remove(PODS, ns, extra.metadata.name);
   pods = store.list(PODS, ns).filter((p) => ownedBy(p, rs) && !p.metadata.deletionTimestamp);
   const ready = pods.filter(isReady).length;
-  const status: Obj = { replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+  const status: Obj = {
+    replicas: pods.length,
+    fullyLabeledReplicas: pods.length,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    observedGeneration: rs.metadata.generation ?? 1,
+  };
   if (!sameJson(rs['status'], status)) store.update(REPLICASETS, { ...rs, status });
 }
 
@@ -75,9 +85,12 @@ function reconcileDeployment(store: ObjectStore, ns: string, name: string, now: 
   if (!current) {
     const labels = { ...(template['metadata']?.['labels'] ?? {}), 'pod-template-hash': hash };
     current = store.create(REPLICASETS, {
-      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
       metadata: {
-        name: `${name}-${hash}`, namespace: ns, labels,
+        name: `${name}-${hash}`,
+        namespace: ns,
+        labels,
         annotations: {
           'deployment.kubernetes.io/desired-replicas': String(replicas),
           'deployment.kubernetes.io/max-replicas': String(replicas + 1),
@@ -113,10 +126,17 @@ function reconcileDeployment(store: ObjectStore, ns: string, name: string, now: 
   };
   const status: Obj = {
     observedGeneration: d.metadata.generation ?? 1,
-    replicas: sum('replicas'), updatedReplicas: updated, readyReplicas: sum('readyReplicas'), availableReplicas: available,
+    replicas: sum('replicas'),
+    updatedReplicas: updated,
+    readyReplicas: sum('readyReplicas'),
+    availableReplicas: available,
     conditions: [
-      condition('Available', available >= replicas, available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
-        available >= replicas ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.'),
+      condition(
+        'Available',
+        available >= replicas,
+        available >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+        available >= replicas ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+      ),
       condition('Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${current.metadata.name}" has successfully progressed.`),
     ],
   };

@@ -47,7 +47,13 @@ function patchType(contentType: string | undefined): 'merge' | 'json' | 'strateg
     if (t.endsWith('cbor')) throw unsupportedMediaType();
     return 'apply';
   }
-  throw new ApiError(failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`));
+  throw new ApiError(
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    ),
+  );
 }
 
 /** PATCH of a named object (or its status subresource); server-side apply creates a missing object. */
@@ -82,7 +88,14 @@ export async function handlePatch(ctx: RequestContext, spec: ResourceSpec, names
   const incoming = asResourceObject(spec, patched);
   if (type === 'apply') syncLastApplied(ctx, old, incoming, patch);
   if (type !== 'json' && !hasResourceVersion(patch)) delete incoming.metadata.resourceVersion;
-  const o = prepareUpdate(ctx, spec, old, incoming, (typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? patch : {}) as Record<string, unknown>, intent);
+  const o = prepareUpdate(
+    ctx,
+    spec,
+    old,
+    incoming,
+    (typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? patch : {}) as Record<string, unknown>,
+    intent,
+  );
   sendObject(ctx, spec, finalizeIfDone(ctx, spec, store(ctx, spec, o, false)));
 }
 
@@ -92,7 +105,11 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 function sortedJson(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedJson);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortedJson(x)]));
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => [k, sortedJson(x)]),
+  );
 }
 
 /**
@@ -134,13 +151,27 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 function deleteOne(ctx: RequestContext, spec: ResourceSpec, old: KubeObject, options: DeleteOptions): KubeObject | 'removed' {
   const p = options.preconditions;
   if ((p?.uid && p.uid !== old.metadata.uid) || (p?.resourceVersion && p.resourceVersion !== old.metadata.resourceVersion)) {
-    throw new ApiError(failure(409, 'Conflict', `Operation cannot be fulfilled on ${spec.resource} "${old.metadata.name}": Precondition failed: UID in precondition: ${p?.uid ?? ''}, UID in object meta: ${old.metadata.uid}`,
-      { name: old.metadata.name, kind: spec.resource }));
+    throw new ApiError(
+      failure(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${spec.resource} "${old.metadata.name}": Precondition failed: UID in precondition: ${p?.uid ?? ''}, UID in object meta: ${old.metadata.uid}`,
+        { name: old.metadata.name, kind: spec.resource },
+      ),
+    );
   }
-  const now = ctx.state.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = ctx.state
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
   if (spec === NAMESPACES) {
     if (IMMORTAL_NAMESPACES.has(old.metadata.name)) {
-      throw new ApiError(failure(403, 'Forbidden', `namespaces "${old.metadata.name}" is forbidden: this namespace may not be deleted`, { name: old.metadata.name, kind: 'namespaces' }));
+      throw new ApiError(
+        failure(403, 'Forbidden', `namespaces "${old.metadata.name}" is forbidden: this namespace may not be deleted`, {
+          name: old.metadata.name,
+          kind: 'namespaces',
+        }),
+      );
     }
     if (old.metadata.deletionTimestamp || isDryRun(ctx)) return old;
     return ctx.state.store.update(spec, { ...old, metadata: { ...old.metadata, deletionTimestamp: now }, status: { phase: 'Terminating' } });
@@ -176,7 +207,9 @@ export async function handleDeleteCollection(ctx: RequestContext, spec: Resource
   }
   const items = deleted.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
   writeObject(ctx.req, ctx.res, ctx.url, 200, {
-    kind: `${spec.kind}List`, apiVersion: spec.group === '' ? spec.version : `${spec.group}/${spec.version}`,
-    metadata: { resourceVersion: String(ctx.state.store.currentResourceVersion()) }, items,
+    kind: `${spec.kind}List`,
+    apiVersion: spec.group === '' ? spec.version : `${spec.group}/${spec.version}`,
+    metadata: { resourceVersion: String(ctx.state.store.currentResourceVersion()) },
+    items,
   });
 }

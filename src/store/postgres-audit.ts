@@ -10,7 +10,12 @@ import type { Db } from './postgres-db.js';
 import { iso } from './store-time.js';
 import { LOCK_SPACE, LOCKS } from './postgres-schema.js';
 
-interface Pending { e: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }
+interface Pending {
+  e: AuditEvent;
+  time: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
 
 /** Most events in one transaction (6 bind parameters each, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
@@ -60,10 +65,18 @@ export function createPostgresAuditAppender(db: Db): PostgresAuditAppender {
       for (const p of batch) p.resolve();
       return;
     } catch (e) {
-      if (batch.length === 1) { batch[0]!.reject(e); return; }
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
     }
     for (const p of batch) {
-      try { await appendBatch(db, [p]); p.resolve(); } catch (e) { p.reject(e); }
+      try {
+        await appendBatch(db, [p]);
+        p.resolve();
+      } catch (e) {
+        p.reject(e);
+      }
     }
   };
   const loop = async (): Promise<void> => {
@@ -78,7 +91,11 @@ export function createPostgresAuditAppender(db: Db): PostgresAuditAppender {
   return {
     append(e) {
       let time: string;
-      try { time = iso(e.time, 'time'); } catch (cause) { return Promise.reject(cause instanceof Error ? cause : new Error(String(cause))); }
+      try {
+        time = iso(e.time, 'time');
+      } catch (cause) {
+        return Promise.reject(cause instanceof Error ? cause : new Error(String(cause)));
+      }
       return new Promise<void>((resolve, reject) => {
         queue.push({ e, time, resolve, reject });
         running ??= loop();
@@ -101,7 +118,10 @@ export async function auditHighWaterPostgres(db: Db): Promise<number | undefined
 export async function listAuditPostgres(db: Db, query: AuditQuery = {}): Promise<AuditEvent[]> {
   const where: string[] = [];
   const args: unknown[] = [];
-  const arg = (v: unknown): string => { args.push(v); return `$${args.length}`; };
+  const arg = (v: unknown): string => {
+    args.push(v);
+    return `$${args.length}`;
+  };
   if (query.session !== undefined) where.push(`session = ${arg(query.session)}`);
   if (query.user !== undefined) where.push(`username = ${arg(query.user)}`);
   if (query.since !== undefined) where.push(`time >= ${arg(iso(query.since, 'since'))}`);
@@ -118,6 +138,16 @@ export async function listAuditPostgres(db: Db, query: AuditQuery = {}): Promise
 /** Stored rows with seq > afterSeq, oldest first, for chain verification. */
 export async function listAuditRowsPostgres(db: Db, afterSeq: number, limit: number): Promise<AuditRow[]> {
   const { rows } = await db.query<{ seq: string; audit_id: string; time: Date; session: string | null; username: string | null; event_json: string }>(
-    'read audit rows', 'SELECT seq, audit_id, time, session, username, event_json FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
-  return rows.map((r) => ({ seq: Number(r.seq), auditID: r.audit_id, time: r.time.toISOString(), session: r.session, user: r.username, eventJson: r.event_json }));
+    'read audit rows',
+    'SELECT seq, audit_id, time, session, username, event_json FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2',
+    [afterSeq, limit],
+  );
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    auditID: r.audit_id,
+    time: r.time.toISOString(),
+    session: r.session,
+    user: r.username,
+    eventJson: r.event_json,
+  }));
 }

@@ -68,7 +68,11 @@ export function createDb(o: PostgresStoreOptions): Db {
     async transaction(what, fn) {
       if (closed) throw closedError(what);
       let client: pg.PoolClient;
-      try { client = await pool.connect(); } catch (e) { throw storeError(what, e); }
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        throw storeError(what, e);
+      }
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -76,7 +80,11 @@ export function createDb(o: PostgresStoreOptions): Db {
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        try { await client.query('ROLLBACK'); } catch { broken = true; }
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
         throw storeError(what, e);
       } finally {
         // A client whose ROLLBACK failed is in an unknown state: drop it instead of returning it to the pool.

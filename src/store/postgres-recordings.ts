@@ -11,9 +11,13 @@ export function recordingMethods(db: Db): RecordingMethods {
     JSON.stringify({ ...current, ...patch, ...(patch.endedAt ? { endedAt: iso(patch.endedAt, 'endedAt') } : {}) });
   const read = async (run: (sql: string, args: unknown[]) => Promise<{ rows: { meta_json: string }[] }>, id: string): Promise<RecordingRecord | undefined> => {
     const { rows } = await run('SELECT meta_json FROM recordings WHERE id = $1', [id]);
-    return rows[0] === undefined ? undefined : JSON.parse(rows[0].meta_json) as RecordingRecord;
+    return rows[0] === undefined ? undefined : (JSON.parse(rows[0].meta_json) as RecordingRecord);
   };
-  const update = async (run: (sql: string, args: unknown[]) => Promise<{ rows: { meta_json: string }[] }>, id: string, patch: RecordingPatch): Promise<void> => {
+  const update = async (
+    run: (sql: string, args: unknown[]) => Promise<{ rows: { meta_json: string }[] }>,
+    id: string,
+    patch: RecordingPatch,
+  ): Promise<void> => {
     // Only one gateway process writes a given recording, so read-modify-write needs no lock.
     const current = await read(run, id);
     if (current === undefined) throw new Error(`recording ${id} does not exist`);
@@ -23,17 +27,27 @@ export function recordingMethods(db: Db): RecordingMethods {
   return {
     async createRecording(r) {
       const startedAt = iso(r.startedAt, 'startedAt');
-      await db.query('create a recording', 'INSERT INTO recordings (id, session, audit_id, started_at, meta_json) VALUES ($1, $2, $3, $4, $5)',
-        [r.id, r.session, r.auditID, startedAt, JSON.stringify({ ...r, startedAt })]);
+      await db.query('create a recording', 'INSERT INTO recordings (id, session, audit_id, started_at, meta_json) VALUES ($1, $2, $3, $4, $5)', [
+        r.id,
+        r.session,
+        r.auditID,
+        startedAt,
+        JSON.stringify({ ...r, startedAt }),
+      ]);
     },
-    appendRecording: (id, n, lines, patch) => db.transaction('append to a recording', async (c) => {
-      await c.query('INSERT INTO recording_chunks (recording_id, n, data) VALUES ($1, $2, $3)', [id, n, lines]);
-      await update((sql, args) => c.query<{ meta_json: string }>(sql, args), id, patch);
-    }),
+    appendRecording: (id, n, lines, patch) =>
+      db.transaction('append to a recording', async (c) => {
+        await c.query('INSERT INTO recording_chunks (recording_id, n, data) VALUES ($1, $2, $3)', [id, n, lines]);
+        await update((sql, args) => c.query<{ meta_json: string }>(sql, args), id, patch);
+      }),
     updateRecording: (id, patch) => update(onPool('update a recording'), id, patch),
     getRecording: (id) => read(onPool('read a recording'), id),
     async listRecordings(session) {
-      const { rows } = await db.query<{ meta_json: string }>('list recordings', 'SELECT meta_json FROM recordings WHERE session = $1 ORDER BY started_at, id COLLATE "C"', [session]);
+      const { rows } = await db.query<{ meta_json: string }>(
+        'list recordings',
+        'SELECT meta_json FROM recordings WHERE session = $1 ORDER BY started_at, id COLLATE "C"',
+        [session],
+      );
       return rows.map((r) => JSON.parse(r.meta_json) as RecordingRecord);
     },
     async readRecording(id) {

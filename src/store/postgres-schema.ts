@@ -61,7 +61,11 @@ export const PG_MIGRATIONS: readonly string[] = [
 /** Brings the schema to PG_MIGRATIONS.length; replicas that start together wait on the lock and then find nothing to do. */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<void> {
   let client: pg.PoolClient;
-  try { client = await pool.connect(); } catch (e) { throw storeError('connect', e); }
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    throw storeError('connect', e);
+  }
   let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, LOCKS.migrate]);
@@ -82,12 +86,16 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly string
           await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [v]);
           await client.query('COMMIT');
         } catch (e) {
-          await client.query('ROLLBACK').catch(() => { broken = true; });
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
           throw storeError(`apply schema migration ${v}`, e);
         }
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, LOCKS.migrate]).catch(() => { broken = true; });
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, LOCKS.migrate]).catch(() => {
+        broken = true;
+      });
     }
   } catch (e) {
     throw storeError('migrate the schema', e);

@@ -44,14 +44,22 @@ export async function startSessionEndedFeed(o: SessionEndedFeedOptions): Promise
 
   function deliver(id: string): void {
     for (const l of [...listeners]) {
-      try { l(id); } catch (e) { o.log?.(`postgres store: a session-ended listener failed: ${(e as Error).message}`); }
+      try {
+        l(id);
+      } catch (e) {
+        o.log?.(`postgres store: a session-ended listener failed: ${(e as Error).message}`);
+      }
     }
   }
 
   function onNotification(msg: pg.Notification): void {
     if (msg.channel !== SESSION_ENDED_CHANNEL || msg.payload === undefined) return;
     let body: { id?: unknown; origin?: unknown };
-    try { body = JSON.parse(msg.payload) as typeof body; } catch { return; }
+    try {
+      body = JSON.parse(msg.payload) as typeof body;
+    } catch {
+      return;
+    }
     if (typeof body.id === 'string' && body.origin !== o.origin) deliver(body.id);
   }
 
@@ -63,7 +71,9 @@ export async function startSessionEndedFeed(o: SessionEndedFeedOptions): Promise
     o.log?.(`postgres store: the LISTEN connection was lost (${why}); reconnecting`);
     c.removeAllListeners('notification');
     c.end().catch(() => undefined);
-    retryTimer = setTimeout(() => { reconnect().catch(() => undefined); }, retryMs);
+    retryTimer = setTimeout(() => {
+      reconnect().catch(() => undefined);
+    }, retryMs);
     retryTimer.unref();
     retryMs = Math.min(retryMs * 2, 5_000);
   }
@@ -82,12 +92,21 @@ export async function startSessionEndedFeed(o: SessionEndedFeedOptions): Promise
       await c.end().catch(() => undefined);
       throw e;
     }
-    if (closed) { await c.end().catch(() => undefined); return; }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
     client = c;
     pingTimer = setInterval(() => {
       // Notifications are read between queries too; the ping only proves the server still answers.
       const timeout = setTimeout(() => lost(c, 'no answer to a ping'), 5_000);
-      c.query('SELECT 1').then(() => clearTimeout(timeout), (e: Error) => { clearTimeout(timeout); lost(c, e.message); });
+      c.query('SELECT 1').then(
+        () => clearTimeout(timeout),
+        (e: Error) => {
+          clearTimeout(timeout);
+          lost(c, e.message);
+        },
+      );
     }, PING_EVERY_MS);
     pingTimer.unref();
   }
@@ -98,7 +117,9 @@ export async function startSessionEndedFeed(o: SessionEndedFeedOptions): Promise
       await connect();
     } catch (e) {
       o.log?.(`postgres store: cannot reconnect the LISTEN connection: ${(e as Error).message}`);
-      retryTimer = setTimeout(() => { reconnect().catch(() => undefined); }, retryMs);
+      retryTimer = setTimeout(() => {
+        reconnect().catch(() => undefined);
+      }, retryMs);
       retryTimer.unref();
       retryMs = Math.min(retryMs * 2, 5_000);
       return;
@@ -125,7 +146,9 @@ export async function startSessionEndedFeed(o: SessionEndedFeedOptions): Promise
   return {
     subscribe(listener) {
       listeners.add(listener);
-      return () => { listeners.delete(listener); };
+      return () => {
+        listeners.delete(listener);
+      };
     },
     deliverLocal(id) {
       setImmediate(() => deliver(id));

@@ -16,15 +16,32 @@ import { SESSION_ENDED_CHANNEL, startSessionEndedFeed, type SessionEndedFeed } f
 export { redactPostgresUrl, type PostgresStoreOptions } from './postgres-db.js';
 
 interface SessionRow {
-  id: string; username: string; groups: string[]; connection: string; namespace: string | null; role: string | null;
-  reason: string | null; created_at: Date; expires_at: Date; ended_at: Date | null; end_reason: string | null;
+  id: string;
+  username: string;
+  groups: string[];
+  connection: string;
+  namespace: string | null;
+  role: string | null;
+  reason: string | null;
+  created_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
 }
 
 function toSession(r: SessionRow): SessionRecord {
   return {
-    id: r.id, user: r.username, groups: r.groups, connection: r.connection, namespace: r.namespace, role: r.role,
-    reason: r.reason, createdAt: fromTimestamp(r.created_at), expiresAt: fromTimestamp(r.expires_at),
-    endedAt: fromTimestamp(r.ended_at), endReason: r.end_reason,
+    id: r.id,
+    user: r.username,
+    groups: r.groups,
+    connection: r.connection,
+    namespace: r.namespace,
+    role: r.role,
+    reason: r.reason,
+    createdAt: fromTimestamp(r.created_at),
+    expiresAt: fromTimestamp(r.expires_at),
+    endedAt: fromTimestamp(r.ended_at),
+    endReason: r.end_reason,
   };
 }
 
@@ -32,22 +49,35 @@ function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
   return {
     async getSigningKeys(): Promise<SigningKeyRecord[]> {
       const { rows } = await db.query<{ kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: Date; retired_at: Date | null }>(
-        'read signing keys', 'SELECT kid, alg, private_jwk, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at, kid COLLATE "C"');
+        'read signing keys',
+        'SELECT kid, alg, private_jwk, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at, kid COLLATE "C"',
+      );
       return rows.map((r) => ({
-        kid: r.kid, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: fromTimestamp(r.created_at),
+        kid: r.kid,
+        alg: r.alg,
+        privateJwk: r.private_jwk,
+        publicJwk: r.public_jwk,
+        createdAt: fromTimestamp(r.created_at),
         ...(r.retired_at === null ? {} : { retiredAt: fromTimestamp(r.retired_at) }),
       }));
     },
     async putSigningKey(k: SigningKeyRecord): Promise<void> {
-      await db.query('store a signing key', `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)
+      await db.query(
+        'store a signing key',
+        `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (kid) DO UPDATE SET alg = EXCLUDED.alg, private_jwk = EXCLUDED.private_jwk, public_jwk = EXCLUDED.public_jwk,
         created_at = EXCLUDED.created_at, retired_at = EXCLUDED.retired_at`,
-      [k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'), k.retiredAt === undefined ? null : iso(k.retiredAt, 'retiredAt')]);
+        [k.kid, k.alg, k.privateJwk, k.publicJwk, iso(k.createdAt, 'createdAt'), k.retiredAt === undefined ? null : iso(k.retiredAt, 'retiredAt')],
+      );
     },
     async claimSetting(name: string, value: string): Promise<string> {
-      const { rows } = await db.query<{ value: string }>(`store the setting ${name}`, `WITH ins AS (
+      const { rows } = await db.query<{ value: string }>(
+        `store the setting ${name}`,
+        `WITH ins AS (
           INSERT INTO gateway_settings (name, value, set_at) VALUES ($1, $2, now()) ON CONFLICT (name) DO NOTHING RETURNING value)
-        SELECT value FROM ins UNION ALL SELECT value FROM gateway_settings WHERE name = $1`, [name, value]);
+        SELECT value FROM ins UNION ALL SELECT value FROM gateway_settings WHERE name = $1`,
+        [name, value],
+      );
       if (rows[0] !== undefined) return rows[0].value;
       // Lost a race with another replica's insert, committed after this statement's snapshot: read it now.
       const again = await db.query<{ value: string }>(`read the setting ${name}`, 'SELECT value FROM gateway_settings WHERE name = $1', [name]);
@@ -58,11 +88,24 @@ function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
       return rows[0]?.value;
     },
     async createSession(s: SessionRecord): Promise<void> {
-      await db.query('create a session', `INSERT INTO sessions (id, username, groups, connection, namespace, role, reason, created_at,
-        expires_at, ended_at, end_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
-        s.id, s.user, s.groups, s.connection, s.namespace, s.role, s.reason, iso(s.createdAt, 'createdAt'), iso(s.expiresAt, 'expiresAt'),
-        s.endedAt === null ? null : iso(s.endedAt, 'endedAt'), s.endReason,
-      ]);
+      await db.query(
+        'create a session',
+        `INSERT INTO sessions (id, username, groups, connection, namespace, role, reason, created_at,
+        expires_at, ended_at, end_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          s.id,
+          s.user,
+          s.groups,
+          s.connection,
+          s.namespace,
+          s.role,
+          s.reason,
+          iso(s.createdAt, 'createdAt'),
+          iso(s.expiresAt, 'expiresAt'),
+          s.endedAt === null ? null : iso(s.endedAt, 'endedAt'),
+          s.endReason,
+        ],
+      );
     },
     async getSession(id: string): Promise<SessionRecord | undefined> {
       const { rows } = await db.query<SessionRow>('read a session', 'SELECT * FROM sessions WHERE id = $1', [id]);
@@ -70,9 +113,13 @@ function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
     },
     async endSession(id: string, endedAt: string, reason: string): Promise<boolean> {
       // One statement: the NOTIFY is sent only when this call ended the session, and only once it is committed.
-      const r = await db.query('end a session', `WITH ended AS (
+      const r = await db.query(
+        'end a session',
+        `WITH ended AS (
           UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL RETURNING id)
-        SELECT pg_notify($4, $5) FROM ended`, [iso(endedAt, 'endedAt'), reason, id, SESSION_ENDED_CHANNEL, JSON.stringify({ id, origin })]);
+        SELECT pg_notify($4, $5) FROM ended`,
+        [iso(endedAt, 'endedAt'), reason, id, SESSION_ENDED_CHANNEL, JSON.stringify({ id, origin })],
+      );
       const changed = (r.rowCount ?? 0) > 0;
       if (changed) feed.deliverLocal(id);
       return changed;
@@ -80,8 +127,14 @@ function sessionMethods(db: Db, feed: SessionEndedFeed, origin: string) {
     async listSessions(query: SessionQuery = {}): Promise<SessionRecord[]> {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (query.user !== undefined) { args.push(query.user); where.push(`username = $${args.length}`); }
-      if (query.activeAt !== undefined) { args.push(iso(query.activeAt, 'activeAt')); where.push(`ended_at IS NULL AND expires_at > $${args.length}`); }
+      if (query.user !== undefined) {
+        args.push(query.user);
+        where.push(`username = $${args.length}`);
+      }
+      if (query.activeAt !== undefined) {
+        args.push(iso(query.activeAt, 'activeAt'));
+        where.push(`ended_at IS NULL AND expires_at > $${args.length}`);
+      }
       const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id COLLATE "C"`;
       return (await db.query<SessionRow>('list sessions', sql, args)).rows.map(toSession);
     },
@@ -98,7 +151,8 @@ export async function openPostgresStore(options: string | PostgresStoreOptions):
   try {
     await migratePostgres(db.pool);
     feed = await startSessionEndedFeed({
-      ...o, origin,
+      ...o,
+      origin,
       endedSince: async (sinceIso) =>
         (await db.query<{ id: string }>('read ended sessions', 'SELECT id FROM sessions WHERE ended_at >= $1', [sinceIso])).rows.map((r) => r.id),
     });
@@ -106,7 +160,8 @@ export async function openPostgresStore(options: string | PostgresStoreOptions):
     await db.close().catch(() => undefined);
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new HoopError('store_error', `cannot open the PostgreSQL store ${where}: ${message}`, {
-      ...(cause instanceof HoopError && cause.hint !== undefined ? { hint: cause.hint } : {}), cause,
+      ...(cause instanceof HoopError && cause.hint !== undefined ? { hint: cause.hint } : {}),
+      cause,
     });
   }
 
@@ -125,7 +180,10 @@ export async function openPostgresStore(options: string | PostgresStoreOptions):
     onSessionEnded: (listener) => feed.subscribe(listener),
     close() {
       // Appends already queued are written (or fail) before the pool ends.
-      closing ??= audit.drain().then(() => Promise.all([feed.close(), db.close()])).then(() => undefined);
+      closing ??= audit
+        .drain()
+        .then(() => Promise.all([feed.close(), db.close()]))
+        .then(() => undefined);
       return closing;
     },
   };

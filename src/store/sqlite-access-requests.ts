@@ -6,11 +6,31 @@ import { iso } from './store-time.js';
 
 /** A row of `access_requests` as better-sqlite3 returns it. */
 export interface AccessRequestRow {
-  id: string; kind: 'session' | 'command'; status: AccessRequestStatus; user: string; groups_json: string; connection: string;
-  role: string | null; namespace: string | null; reason: string | null; ttl_seconds: number | null; session_id: string | null;
-  fingerprint: string | null; verb: string | null; request_uri: string | null; summary: string; rule: string; approvers_json: string;
-  min_approvals: number; created_at: string; expires_at: string; decided_at: string | null; valid_until: string | null;
-  uses: number; used_at: string | null; used_method: string | null;
+  id: string;
+  kind: 'session' | 'command';
+  status: AccessRequestStatus;
+  user: string;
+  groups_json: string;
+  connection: string;
+  role: string | null;
+  namespace: string | null;
+  reason: string | null;
+  ttl_seconds: number | null;
+  session_id: string | null;
+  fingerprint: string | null;
+  verb: string | null;
+  request_uri: string | null;
+  summary: string;
+  rule: string;
+  approvers_json: string;
+  min_approvals: number;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+  valid_until: string | null;
+  uses: number;
+  used_at: string | null;
+  used_method: string | null;
 }
 
 /** Normalises an instant to the one stored format (throws on a bad value). */
@@ -21,12 +41,30 @@ const isoOrNull = (iso: IsoFn, v: string | null, what: string): string | null =>
 /** Record → named parameters of the INSERT. */
 export function accessRequestRow(r: AccessRequestRecord, iso: IsoFn): AccessRequestRow {
   return {
-    id: r.id, kind: r.kind, status: r.status, user: r.user, groups_json: JSON.stringify(r.groups), connection: r.connection,
-    role: r.role, namespace: r.namespace, reason: r.reason, ttl_seconds: r.ttlSeconds, session_id: r.sessionId,
-    fingerprint: r.fingerprint, verb: r.verb, request_uri: r.requestURI, summary: r.summary, rule: r.rule,
-    approvers_json: JSON.stringify(r.approvers), min_approvals: r.minApprovals, created_at: iso(r.createdAt, 'createdAt'),
-    expires_at: iso(r.expiresAt, 'expiresAt'), decided_at: isoOrNull(iso, r.decidedAt, 'decidedAt'),
-    valid_until: isoOrNull(iso, r.validUntil, 'validUntil'), uses: r.uses, used_at: isoOrNull(iso, r.usedAt, 'usedAt'),
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    user: r.user,
+    groups_json: JSON.stringify(r.groups),
+    connection: r.connection,
+    role: r.role,
+    namespace: r.namespace,
+    reason: r.reason,
+    ttl_seconds: r.ttlSeconds,
+    session_id: r.sessionId,
+    fingerprint: r.fingerprint,
+    verb: r.verb,
+    request_uri: r.requestURI,
+    summary: r.summary,
+    rule: r.rule,
+    approvers_json: JSON.stringify(r.approvers),
+    min_approvals: r.minApprovals,
+    created_at: iso(r.createdAt, 'createdAt'),
+    expires_at: iso(r.expiresAt, 'expiresAt'),
+    decided_at: isoOrNull(iso, r.decidedAt, 'decidedAt'),
+    valid_until: isoOrNull(iso, r.validUntil, 'validUntil'),
+    uses: r.uses,
+    used_at: isoOrNull(iso, r.usedAt, 'usedAt'),
     used_method: r.usedMethod,
   };
 }
@@ -34,11 +72,30 @@ export function accessRequestRow(r: AccessRequestRecord, iso: IsoFn): AccessRequ
 /** Row → record. */
 export function toAccessRequest(r: AccessRequestRow): AccessRequestRecord {
   return {
-    id: r.id, kind: r.kind, status: r.status, user: r.user, groups: JSON.parse(r.groups_json) as string[], connection: r.connection,
-    role: r.role, namespace: r.namespace, reason: r.reason, ttlSeconds: r.ttl_seconds, sessionId: r.session_id,
-    fingerprint: r.fingerprint, verb: r.verb, requestURI: r.request_uri, summary: r.summary, rule: r.rule,
-    approvers: JSON.parse(r.approvers_json) as string[], minApprovals: r.min_approvals, createdAt: r.created_at,
-    expiresAt: r.expires_at, decidedAt: r.decided_at, validUntil: r.valid_until, uses: r.uses, usedAt: r.used_at,
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    user: r.user,
+    groups: JSON.parse(r.groups_json) as string[],
+    connection: r.connection,
+    role: r.role,
+    namespace: r.namespace,
+    reason: r.reason,
+    ttlSeconds: r.ttl_seconds,
+    sessionId: r.session_id,
+    fingerprint: r.fingerprint,
+    verb: r.verb,
+    requestURI: r.request_uri,
+    summary: r.summary,
+    rule: r.rule,
+    approvers: JSON.parse(r.approvers_json) as string[],
+    minApprovals: r.min_approvals,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    decidedAt: r.decided_at,
+    validUntil: r.valid_until,
+    uses: r.uses,
+    usedAt: r.used_at,
     usedMethod: r.used_method,
   };
 }
@@ -52,14 +109,28 @@ export function accessRequestWhere(query: AccessRequestQuery, iso: IsoFn): { whe
     clauses.push(`status IN (${query.status.map(() => '?').join(', ')})`);
     args.push(...query.status);
   }
-  if (query.user !== undefined) { clauses.push('user = ?'); args.push(query.user); }
-  if (query.fingerprint !== undefined) { clauses.push('fingerprint = ?'); args.push(query.fingerprint); }
-  if (query.since !== undefined) { clauses.push('created_at >= ?'); args.push(iso(query.since, 'since')); }
+  if (query.user !== undefined) {
+    clauses.push('user = ?');
+    args.push(query.user);
+  }
+  if (query.fingerprint !== undefined) {
+    clauses.push('fingerprint = ?');
+    args.push(query.fingerprint);
+  }
+  if (query.since !== undefined) {
+    clauses.push('created_at >= ?');
+    args.push(iso(query.since, 'since'));
+  }
   return { where: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, args };
 }
 
 const COLUMN: Record<keyof AccessRequestPatch, string> = {
-  status: 'status', decidedAt: 'decided_at', validUntil: 'valid_until', uses: 'uses', usedAt: 'used_at', usedMethod: 'used_method',
+  status: 'status',
+  decidedAt: 'decided_at',
+  validUntil: 'valid_until',
+  uses: 'uses',
+  usedAt: 'used_at',
+  usedMethod: 'used_method',
   sessionId: 'session_id',
 };
 const INSTANTS = new Set<keyof AccessRequestPatch>(['decidedAt', 'validUntil', 'usedAt']);
@@ -77,8 +148,10 @@ export function patchColumns(patch: AccessRequestPatch, iso: IsoFn): { sets: str
   return { sets, args };
 }
 
-type AccessRequestMethods = Pick<Store, 'createAccessRequest' | 'getAccessRequest' | 'listAccessRequests' | 'updateAccessRequest'
-  | 'addAccessVote' | 'listAccessVotes'>;
+type AccessRequestMethods = Pick<
+  Store,
+  'createAccessRequest' | 'getAccessRequest' | 'listAccessRequests' | 'updateAccessRequest' | 'addAccessVote' | 'listAccessVotes'
+>;
 
 /** The access request and vote methods over `db`. */
 export function sqliteAccessRequestMethods(db: Database.Database, run: SqliteRun): AccessRequestMethods {
@@ -93,32 +166,48 @@ export function sqliteAccessRequestMethods(db: Database.Database, run: SqliteRun
     votes: db.prepare('SELECT * FROM access_votes WHERE request_id = ? ORDER BY at, approver'),
   };
   return {
-    createAccessRequest: (r: AccessRequestRecord) => run('create an access request', () => {
-      q.createRequest.run(accessRequestRow(r, iso));
-    }),
-    getAccessRequest: (id: string) => run('read an access request', () => {
-      const r = q.getRequest.get(id) as AccessRequestRow | undefined;
-      return r === undefined ? undefined : toAccessRequest(r);
-    }),
-    listAccessRequests: (query: AccessRequestQuery = {}) => run('list access requests', () => {
-      const { where, args } = accessRequestWhere(query, iso);
-      let sql = `SELECT * FROM access_requests ${where} ORDER BY created_at DESC, id`;
-      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
-      return (db.prepare(sql).all(...args) as AccessRequestRow[]).map(toAccessRequest);
-    }),
+    createAccessRequest: (r: AccessRequestRecord) =>
+      run('create an access request', () => {
+        q.createRequest.run(accessRequestRow(r, iso));
+      }),
+    getAccessRequest: (id: string) =>
+      run('read an access request', () => {
+        const r = q.getRequest.get(id) as AccessRequestRow | undefined;
+        return r === undefined ? undefined : toAccessRequest(r);
+      }),
+    listAccessRequests: (query: AccessRequestQuery = {}) =>
+      run('list access requests', () => {
+        const { where, args } = accessRequestWhere(query, iso);
+        let sql = `SELECT * FROM access_requests ${where} ORDER BY created_at DESC, id`;
+        if (query.limit !== undefined) {
+          sql += ' LIMIT ?';
+          args.push(Math.max(0, Math.floor(query.limit)));
+        }
+        return (db.prepare(sql).all(...args) as AccessRequestRow[]).map(toAccessRequest);
+      }),
     updateAccessRequest: (id: string, expected: { status: AccessRequestStatus; uses?: number }, patch: AccessRequestPatch) =>
       run('update an access request', () => {
         const { sets, args } = patchColumns(patch, iso);
         if (sets.length === 0) return false;
         let sql = `UPDATE access_requests SET ${sets.join(', ')} WHERE id = ? AND status = ?`;
         args.push(id, expected.status);
-        if (expected.uses !== undefined) { sql += ' AND uses = ?'; args.push(expected.uses); }
+        if (expected.uses !== undefined) {
+          sql += ' AND uses = ?';
+          args.push(expected.uses);
+        }
         return db.prepare(sql).run(...args).changes > 0;
       }),
-    addAccessVote: (v: AccessVoteRecord) => run('record a vote', () =>
-      q.addVote.run(v.requestId, v.approver, v.decision, v.comment, iso(v.at, 'at')).changes > 0),
-    listAccessVotes: (requestId: string) => run('list votes', () =>
-      (q.votes.all(requestId) as { request_id: string; approver: string; decision: 'approve' | 'deny'; comment: string | null; at: string }[])
-        .map((r) => ({ requestId: r.request_id, approver: r.approver, decision: r.decision, comment: r.comment, at: r.at }))),
+    addAccessVote: (v: AccessVoteRecord) =>
+      run('record a vote', () => q.addVote.run(v.requestId, v.approver, v.decision, v.comment, iso(v.at, 'at')).changes > 0),
+    listAccessVotes: (requestId: string) =>
+      run('list votes', () =>
+        (q.votes.all(requestId) as { request_id: string; approver: string; decision: 'approve' | 'deny'; comment: string | null; at: string }[]).map((r) => ({
+          requestId: r.request_id,
+          approver: r.approver,
+          decision: r.decision,
+          comment: r.comment,
+          at: r.at,
+        })),
+      ),
   };
 }

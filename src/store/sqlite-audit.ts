@@ -27,16 +27,35 @@ export interface SqliteAudit extends SqliteAuditReader {
   flush(): void;
 }
 
-interface Pending { e: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }
+interface Pending {
+  e: AuditEvent;
+  time: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
 
-interface Row { seq: number; audit_id: string; time: string; session: string | null; user: string | null; event_json: string }
+interface Row {
+  seq: number;
+  audit_id: string;
+  time: string;
+  session: string | null;
+  user: string | null;
+  event_json: string;
+}
 
 function createReader(db: Database.Database): SqliteAuditReader {
   const rows = db.prepare('SELECT seq, audit_id, time, session, user, event_json FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?');
   const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'");
   return {
-    rows: (afterSeq, limit) => (rows.all(afterSeq, limit) as Row[])
-      .map((r) => ({ seq: r.seq, auditID: r.audit_id, time: r.time, session: r.session, user: r.user, eventJson: r.event_json })),
+    rows: (afterSeq, limit) =>
+      (rows.all(afterSeq, limit) as Row[]).map((r) => ({
+        seq: r.seq,
+        auditID: r.audit_id,
+        time: r.time,
+        session: r.session,
+        user: r.user,
+        eventJson: r.event_json,
+      })),
     // AUTOINCREMENT remembers the largest seq ever used, even after the rows at the end are deleted.
     highWater: () => (sequence.get() as { seq: number } | undefined)?.seq,
   };
@@ -56,7 +75,11 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
     if (head?.seq !== seq) head = { seq, hash: (JSON.parse(tailJson.get(seq) as string) as AuditEvent).hash };
     return head;
   };
-  const insertChained = (e: AuditEvent, time: string, prev: { seq: number; hash: string | undefined } | undefined): { seq: number; hash: string | undefined } => {
+  const insertChained = (
+    e: AuditEvent,
+    time: string,
+    prev: { seq: number; hash: string | undefined } | undefined,
+  ): { seq: number; hash: string | undefined } => {
     const chained = chainEvent(e, prev);
     insert.run(chained.seq, chained.auditID, time, chained.session, chained.user, JSON.stringify(chained));
     return { seq: chained.seq as number, hash: chained.hash };
@@ -86,47 +109,78 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
       for (const p of batch) p.resolve();
       return;
     } catch (e) {
-      if (batch.length === 1) { batch[0]!.reject(e); return; }
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
     }
     // The batch rolled back as a whole: write each alone, so only the event that cannot be written fails its request.
     for (const p of batch) {
-      try { commit([p]); p.resolve(); } catch (e) { p.reject(e); }
+      try {
+        commit([p]);
+        p.resolve();
+      } catch (e) {
+        p.reject(e);
+      }
     }
   };
   return {
     ...createReader(db),
     append: (e, time) => commit([{ e, time }]),
-    enqueue: (e, time) => new Promise<void>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({ e, time, resolve, reject });
-    }),
+    enqueue: (e, time) =>
+      new Promise<void>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ e, time, resolve, reject });
+      }),
     flush,
   };
 }
 
 /** The audit methods of the Store over `db` and its group-committing appender. */
-export function sqliteAuditMethods(db: Database.Database, audit: SqliteAudit, run: SqliteRun): Pick<Store, 'appendAudit' | 'listAudit' | 'listAuditRows' | 'auditHighWater'> {
+export function sqliteAuditMethods(
+  db: Database.Database,
+  audit: SqliteAudit,
+  run: SqliteRun,
+): Pick<Store, 'appendAudit' | 'listAudit' | 'listAuditRows' | 'auditHighWater'> {
   return {
     // Group-committed with the other events of this event-loop turn; resolves once its row is committed.
-    appendAudit: (e: AuditEvent) => run('append an audit event', () => audit.enqueue(e, iso(e.time, 'time')))
-      .then((committed) => committed).catch((cause: unknown) => {
-        throw cause instanceof HoopError ? cause : new HoopError('store_error', `append an audit event: ${(cause as Error).message}`, { cause });
+    appendAudit: (e: AuditEvent) =>
+      run('append an audit event', () => audit.enqueue(e, iso(e.time, 'time')))
+        .then((committed) => committed)
+        .catch((cause: unknown) => {
+          throw cause instanceof HoopError ? cause : new HoopError('store_error', `append an audit event: ${(cause as Error).message}`, { cause });
+        }),
+    listAudit: (query: AuditQuery = {}) =>
+      run('list audit events', () => {
+        const where: string[] = [];
+        const args: (string | number)[] = [];
+        if (query.session !== undefined) {
+          where.push('session = ?');
+          args.push(query.session);
+        }
+        if (query.user !== undefined) {
+          where.push('user = ?');
+          args.push(query.user);
+        }
+        if (query.since !== undefined) {
+          where.push('time >= ?');
+          args.push(iso(query.since, 'since'));
+        }
+        if (query.afterSeq !== undefined) {
+          where.push('seq > ?');
+          args.push(Math.floor(query.afterSeq));
+        }
+        // With a limit the newest events win (the oldest after `afterSeq`); the answer is still oldest first.
+        const order = query.afterSeq === undefined ? 'DESC' : 'ASC';
+        let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}`;
+        if (query.limit !== undefined) {
+          sql += ' LIMIT ?';
+          args.push(Math.max(0, Math.floor(query.limit)));
+        }
+        const rows = db.prepare(sql).all(...args) as { event_json: string }[];
+        if (order === 'DESC') rows.reverse();
+        return rows.map((r) => JSON.parse(r.event_json) as AuditEvent);
       }),
-    listAudit: (query: AuditQuery = {}) => run('list audit events', () => {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (query.session !== undefined) { where.push('session = ?'); args.push(query.session); }
-      if (query.user !== undefined) { where.push('user = ?'); args.push(query.user); }
-      if (query.since !== undefined) { where.push('time >= ?'); args.push(iso(query.since, 'since')); }
-      if (query.afterSeq !== undefined) { where.push('seq > ?'); args.push(Math.floor(query.afterSeq)); }
-      // With a limit the newest events win (the oldest after `afterSeq`); the answer is still oldest first.
-      const order = query.afterSeq === undefined ? 'DESC' : 'ASC';
-      let sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order}`;
-      if (query.limit !== undefined) { sql += ' LIMIT ?'; args.push(Math.max(0, Math.floor(query.limit))); }
-      const rows = db.prepare(sql).all(...args) as { event_json: string }[];
-      if (order === 'DESC') rows.reverse();
-      return rows.map((r) => JSON.parse(r.event_json) as AuditEvent);
-    }),
     listAuditRows: (afterSeq: number, limit: number) => run('read audit rows', () => audit.rows(afterSeq, limit)),
     auditHighWater: () => run('read the audit sequence', () => audit.highWater()),
   };

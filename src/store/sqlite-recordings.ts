@@ -29,7 +29,7 @@ export function createSqliteRecordings(db: Database.Database, iso: (v: string, w
   const chunks = db.prepare('SELECT data FROM recording_chunks WHERE recording_id = ? ORDER BY n');
   const get = (id: string): RecordingRecord | undefined => {
     const r = meta.get(id) as { meta_json: string } | undefined;
-    return r === undefined ? undefined : JSON.parse(r.meta_json) as RecordingRecord;
+    return r === undefined ? undefined : (JSON.parse(r.meta_json) as RecordingRecord);
   };
   const update = (id: string, patch: RecordingPatch): void => {
     const current = get(id);
@@ -43,7 +43,9 @@ export function createSqliteRecordings(db: Database.Database, iso: (v: string, w
     update(id, patch);
   });
   return {
-    create: (r) => { insert.run(r.id, r.session, r.auditID, iso(r.startedAt, 'startedAt'), JSON.stringify({ ...r, startedAt: iso(r.startedAt, 'startedAt') })); },
+    create: (r) => {
+      insert.run(r.id, r.session, r.auditID, iso(r.startedAt, 'startedAt'), JSON.stringify({ ...r, startedAt: iso(r.startedAt, 'startedAt') }));
+    },
     append: (id, n, lines, patch) => append(id, n, lines, patch),
     update,
     get,

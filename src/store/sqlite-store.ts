@@ -33,7 +33,8 @@ export async function openSqliteStore(file: string): Promise<Store> {
     ...sessionMethods,
     ...sqliteAuditMethods(db, audit, run),
     createRecording: (r: RecordingRecord) => run('create a recording', () => recordings.create(r)),
-    appendRecording: (id: string, n: number, lines: string, patch: RecordingPatch) => run('append to a recording', () => recordings.append(id, n, lines, patch)),
+    appendRecording: (id: string, n: number, lines: string, patch: RecordingPatch) =>
+      run('append to a recording', () => recordings.append(id, n, lines, patch)),
     updateRecording: (id: string, patch: RecordingPatch) => run('update a recording', () => recordings.update(id, patch)),
     getRecording: (id: string) => run('read a recording', () => recordings.get(id)),
     listRecordings: (session: string) => run('list recordings', () => recordings.list(session)),

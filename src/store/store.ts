@@ -14,9 +14,9 @@ export interface SessionRecord {
   namespace: string | null;
   role: string | null;
   reason: string | null;
-  createdAt: string;       // RFC 3339
-  expiresAt: string;       // RFC 3339
-  endedAt: string | null;  // set by DELETE / revoke
+  createdAt: string; // RFC 3339
+  expiresAt: string; // RFC 3339
+  endedAt: string | null; // set by DELETE / revoke
   endReason: string | null;
 }
 
@@ -24,8 +24,8 @@ export interface SessionRecord {
 export interface SigningKeyRecord {
   kid: string;
   alg: string;
-  privateJwk: string;      // JSON
-  publicJwk: string;       // JSON
+  privateJwk: string; // JSON
+  publicJwk: string; // JSON
   /** Current from this instant (the newest created key is current); RFC 3339. */
   createdAt: string;
   /** Set by an emergency rotation: tokens signed with the key are refused from this instant on (RFC 3339). */
@@ -36,7 +36,7 @@ export interface SigningKeyRecord {
 export interface AuditQuery {
   session?: string;
   user?: string;
-  since?: string;          // RFC 3339
+  since?: string; // RFC 3339
   limit?: number;
   /** Only chained events with `seq` greater than this (for `audit --follow`); then the OLDEST `limit` win. */
   afterSeq?: number;
@@ -59,7 +59,7 @@ export interface RecordingRecord {
   container: string | null;
   command: string[];
   tty: boolean;
-  startedAt: string;       // RFC 3339
+  startedAt: string; // RFC 3339
   endedAt: string | null;
   width: number;
   height: number;
@@ -79,7 +79,7 @@ export type RecordingPatch = Partial<Pick<RecordingRecord, 'endedAt' | 'width' |
 /** Filter for session queries. */
 export interface SessionQuery {
   user?: string;
-  activeAt?: string;       // only sessions not ended and not expired at this instant
+  activeAt?: string; // only sessions not ended and not expired at this instant
 }
 
 /** Kind of an access request: a session elevation (JIT role) or one reviewed Kubernetes request. */
@@ -114,7 +114,7 @@ export interface AccessRequestRecord {
   rule: string;
   approvers: string[];
   minApprovals: number;
-  createdAt: string;       // RFC 3339
+  createdAt: string; // RFC 3339
   /** A pending request expires unanswered at this instant. */
   expiresAt: string;
   decidedAt: string | null;
@@ -144,7 +144,7 @@ export interface AccessVoteRecord {
   approver: string;
   decision: 'approve' | 'deny';
   comment: string | null;
-  at: string;              // RFC 3339
+  at: string; // RFC 3339
 }
 
 /** Async store of the gateway's state. */

@@ -28,7 +28,11 @@ export interface RequestWaitDeps {
 
 /** Thrown when the wait was interrupted by the signal. */
 export function interrupted(id: string, withdrawn: boolean): HoopError {
-  return new HoopError('approval_pending', `stopped waiting for access request ${id}${withdrawn ? '; it was withdrawn' : ''}`, withdrawn ? {} : { hint: `hoopctl wait ${id}` });
+  return new HoopError(
+    'approval_pending',
+    `stopped waiting for access request ${id}${withdrawn ? '; it was withdrawn' : ''}`,
+    withdrawn ? {} : { hint: `hoopctl wait ${id}` },
+  );
 }
 
 // A function, not a property read: TypeScript would keep `aborted` narrowed to false across awaits.
@@ -64,9 +68,12 @@ export async function waitForDecision(deps: RequestWaitDeps, id: string): Promis
 /** The error for a request that ended without approval. */
 export function notApproved(r: AccessRequestView): HoopError {
   const by = r.denials[0];
-  const why = r.status === 'denied'
-    ? `was denied by ${by?.by ?? 'an approver'}${by?.comment === undefined ? '' : ` (${by.comment})`}`
-    : r.status === 'expired' ? 'expired before anyone approved it' : `is ${r.status}`;
+  const why =
+    r.status === 'denied'
+      ? `was denied by ${by?.by ?? 'an approver'}${by?.comment === undefined ? '' : ` (${by.comment})`}`
+      : r.status === 'expired'
+        ? 'expired before anyone approved it'
+        : `is ${r.status}`;
   return new HoopError('denied', `access request ${r.id} (${r.summary} on ${r.connection}) ${why}`);
 }
 
@@ -100,7 +107,13 @@ export async function openSessionWithApproval(deps: SessionApprovalDeps, idToken
   } catch (e) {
     if (isAborted(deps.signal)) {
       // Ctrl-C means "never mind": nobody should approve a request its author walked away from.
-      const withdrawn = await deps.getIdToken().then((t) => deps.gateway.withdrawRequest(t, r.id)).then(() => true, () => false);
+      const withdrawn = await deps
+        .getIdToken()
+        .then((t) => deps.gateway.withdrawRequest(t, r.id))
+        .then(
+          () => true,
+          () => false,
+        );
       deps.done?.();
       const stop: unknown = deps.interruptedError?.(r.id, withdrawn) ?? interrupted(r.id, withdrawn);
       throw stop;
@@ -111,6 +124,8 @@ export async function openSessionWithApproval(deps: SessionApprovalDeps, idToken
   deps.done?.(decided);
   if (decided.status !== 'approved') throw notApproved(decided);
   return deps.gateway.createSession(await deps.getIdToken(), {
-    connection: req.connection, requestId: r.id, ...(req.namespace === undefined ? {} : { namespace: req.namespace }),
+    connection: req.connection,
+    requestId: r.id,
+    ...(req.namespace === undefined ? {} : { namespace: req.namespace }),
   });
 }

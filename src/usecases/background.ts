@@ -43,7 +43,11 @@ function shellQuote(value: string): string {
 
 /** `export K='v'` lines for the given variables, one per line. */
 export function formatExports(env: Record<string, string>): string {
-  return Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n') + '\n';
+  return (
+    Object.entries(env)
+      .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** Requests the session here and has a detached daemon serve it; resolves once the daemon is ready. */
@@ -107,7 +111,9 @@ export async function runSessionDaemon(payload: unknown, deps: SessionDaemonDeps
     throw e;
   }
   const running = session;
-  const off = deps.onSignal(['SIGTERM', 'SIGINT', 'SIGHUP'], () => { void running.end('disconnected'); });
+  const off = deps.onSignal(['SIGTERM', 'SIGINT', 'SIGHUP'], () => {
+    void running.end('disconnected');
+  });
   await deps.reportReady({ sessionId: running.sessionId, kubeconfigPath: running.kubeconfigPath, expiresAt: running.expiresAt });
   const reason = await running.done;
   off();

@@ -29,8 +29,14 @@ function world() {
   const deps: ConnectDeps = {
     now: () => t,
     randomBytes: (n) => Buffer.alloc(n, 7),
-    setTimeout: (fn, ms) => { timers.push({ id: ++nextId, at: t + ms, fn }); return nextId; },
-    clearTimeout: (h) => { const i = timers.findIndex((x) => x.id === h); if (i !== -1) timers.splice(i, 1); },
+    setTimeout: (fn, ms) => {
+      timers.push({ id: ++nextId, at: t + ms, fn });
+      return nextId;
+    },
+    clearTimeout: (h) => {
+      const i = timers.findIndex((x) => x.id === h);
+      if (i !== -1) timers.splice(i, 1);
+    },
     pid: 4242,
     isAlive: () => true,
     sessionsDir: '/run/hoopctl/sessions',
@@ -42,14 +48,28 @@ function world() {
         const { kubeconfigYaml: _, ...rest } = input;
         return { dir: path, kubeconfigPath: `${path}/kubeconfig`, record: { ...rest, kubeconfig: `${path}/kubeconfig` } };
       },
-      remove: async (dir) => { log.push(`remove ${dir}`); for (const k of [...files.keys()]) if (k.startsWith(dir)) files.delete(k); },
+      remove: async (dir) => {
+        log.push(`remove ${dir}`);
+        for (const k of [...files.keys()]) if (k.startsWith(dir)) files.delete(k);
+      },
       find: async () => [],
-      sweep: async () => { log.push('sweep'); return []; },
+      sweep: async () => {
+        log.push('sweep');
+        return [];
+      },
     },
     createCertificate: async () => ({ certPem: PEM, keyPem: 'KEY', notAfter: new Date(t) }),
     createLocalProxy: async (o) => {
       proxyOptions.push(o);
-      return { url: 'https://127.0.0.1:40000', port: 40000, close: async () => { proxyClosed += 1; }, whenStopped: async () => undefined, openConnections: () => 0 };
+      return {
+        url: 'https://127.0.0.1:40000',
+        port: 40000,
+        close: async () => {
+          proxyClosed += 1;
+        },
+        whenStopped: async () => undefined,
+        openConnections: () => 0,
+      };
     },
     gateway: {
       baseUrl: 'https://gw.example',
@@ -57,21 +77,44 @@ function world() {
         log.push(`create ${idToken}`);
         requests.push(req);
         return {
-          sessionId: 'sess-1', connection: req.connection, token: 'JWT', server: 'https://gw.example/k8s/prod',
-          expiresAt: new Date(t + (req.ttlSeconds ?? 900) * 1000).toISOString(), user: 'alice', groups: ['dev'],
+          sessionId: 'sess-1',
+          connection: req.connection,
+          token: 'JWT',
+          server: 'https://gw.example/k8s/prod',
+          expiresAt: new Date(t + (req.ttlSeconds ?? 900) * 1000).toISOString(),
+          user: 'alice',
+          groups: ['dev'],
         };
       },
-      endSession: async (bearer, id) => { ended.push(`${bearer}:${id}`); },
+      endSession: async (bearer, id) => {
+        ended.push(`${bearer}:${id}`);
+      },
     },
     getIdToken: async () => 'ID',
   };
   const advance = (ms: number): void => {
     t += ms;
     for (const x of [...timers].sort((a, b) => a.at - b.at)) {
-      if (x.at <= t && timers.includes(x)) { timers.splice(timers.indexOf(x), 1); x.fn(); }
+      if (x.at <= t && timers.includes(x)) {
+        timers.splice(timers.indexOf(x), 1);
+        x.fn();
+      }
     }
   };
-  return { deps, advance, log, files, proxyOptions, ended, requests, timers, proxyClosed: () => proxyClosed, failDir: () => { failCreateDir = true; } };
+  return {
+    deps,
+    advance,
+    log,
+    files,
+    proxyOptions,
+    ended,
+    requests,
+    timers,
+    proxyClosed: () => proxyClosed,
+    failDir: () => {
+      failCreateDir = true;
+    },
+  };
 }
 
 function fakeChild() {
@@ -80,10 +123,31 @@ function fakeChild() {
   const handlers = new Map<string, (s: NodeJS.Signals) => void>();
   const spawned: SpawnChildOptions[] = [];
   const deps: ChildDeps = {
-    spawnChild: (o) => { spawned.push(o); return { pid: 99, exited: new Promise((r) => { exit = r; }), kill: (s) => { kills.push(s); return true; } }; },
-    onSignal: (signals, h) => { for (const s of signals) handlers.set(s, h); return () => { for (const s of signals) handlers.delete(s); }; },
+    spawnChild: (o) => {
+      spawned.push(o);
+      return {
+        pid: 99,
+        exited: new Promise((r) => {
+          exit = r;
+        }),
+        kill: (s) => {
+          kills.push(s);
+          return true;
+        },
+      };
+    },
+    onSignal: (signals, h) => {
+      for (const s of signals) handlers.set(s, h);
+      return () => {
+        for (const s of signals) handlers.delete(s);
+      };
+    },
     baseEnv: { PATH: '/bin' },
-    stderr: { write: (s: string) => { out.push(s); } },
+    stderr: {
+      write: (s: string) => {
+        out.push(s);
+      },
+    },
     stdinIsTTY: true,
   };
   const out: string[] = [];
@@ -200,12 +264,28 @@ test('runSessionDaemon reports ready and ends on SIGTERM', async () => {
   const c = fakeChild();
   const ready: unknown[] = [];
   const grant = {
-    session: { sessionId: 'sess-9', connection: 'prod', token: 'JWT', server: 'https://gw/k8s/prod', expiresAt: '2026-11-26T12:15:00Z', user: 'alice', groups: [] },
-    gateway: 'https://gw', localToken: 'L', certPem: PEM, keyPem: 'K',
+    session: {
+      sessionId: 'sess-9',
+      connection: 'prod',
+      token: 'JWT',
+      server: 'https://gw/k8s/prod',
+      expiresAt: '2026-11-26T12:15:00Z',
+      user: 'alice',
+      groups: [],
+    },
+    gateway: 'https://gw',
+    localToken: 'L',
+    certPem: PEM,
+    keyPem: 'K',
   };
   const reason = runSessionDaemon(grant, {
-    ...w.deps, gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }), onSignal: c.deps.onSignal,
-    reportReady: async (i) => { ready.push(i); }, reportFailed: async () => undefined,
+    ...w.deps,
+    gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }),
+    onSignal: c.deps.onSignal,
+    reportReady: async (i) => {
+      ready.push(i);
+    },
+    reportFailed: async () => undefined,
   });
   while (ready.length === 0) await flush();
   assert.deepEqual(ready, [{ sessionId: 'sess-9', kubeconfigPath: '/run/hoopctl/sessions/sess-9/kubeconfig', expiresAt: '2026-11-26T12:15:00Z' }]);
@@ -213,18 +293,48 @@ test('runSessionDaemon reports ready and ends on SIGTERM', async () => {
   assert.equal(await reason, 'disconnected');
   assert.deepEqual(w.ended, ['JWT:sess-9']);
   const failed: unknown[] = [];
-  await assert.rejects(runSessionDaemon({ nope: 1 }, { ...w.deps, gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }), onSignal: c.deps.onSignal, reportReady: async () => undefined, reportFailed: async (e) => { failed.push(e); } }), { code: 'internal' });
+  await assert.rejects(
+    runSessionDaemon(
+      { nope: 1 },
+      {
+        ...w.deps,
+        gatewayFor: () => ({ listSessions: async () => [], ...w.deps.gateway }),
+        onSignal: c.deps.onSignal,
+        reportReady: async () => undefined,
+        reportFailed: async (e) => {
+          failed.push(e);
+        },
+      },
+    ),
+    { code: 'internal' },
+  );
   assert.equal(failed.length, 1);
 });
 
 test('chooseSessions', () => {
-  const mk = (connection: string, pid: number): LocalSessionStatus =>
-    ({ sessionId: `${connection}-${pid}`, connection, gateway: 'g', pid, kubeconfig: 'k', expiresAt: 'e', remainingSeconds: 1 });
+  const mk = (connection: string, pid: number): LocalSessionStatus => ({
+    sessionId: `${connection}-${pid}`,
+    connection,
+    gateway: 'g',
+    pid,
+    kubeconfig: 'k',
+    expiresAt: 'e',
+    remainingSeconds: 1,
+  });
   const live = [mk('prod', 1), mk('staging', 2), mk('prod', 3)];
-  assert.deepEqual(chooseSessions(live, { connection: 'prod' }).map((s) => s.pid), [1, 3]);
-  assert.deepEqual(chooseSessions(live, { all: true }).map((s) => s.pid), [1, 2, 3]);
+  assert.deepEqual(
+    chooseSessions(live, { connection: 'prod' }).map((s) => s.pid),
+    [1, 3],
+  );
+  assert.deepEqual(
+    chooseSessions(live, { all: true }).map((s) => s.pid),
+    [1, 2, 3],
+  );
   assert.deepEqual(chooseSessions([], { all: true }), []);
-  assert.deepEqual(chooseSessions([mk('dev', 7)], {}).map((s) => s.pid), [7]);
+  assert.deepEqual(
+    chooseSessions([mk('dev', 7)], {}).map((s) => s.pid),
+    [7],
+  );
   assert.throws(() => chooseSessions(live, {}), { code: 'usage' });
   assert.throws(() => chooseSessions(live, { connection: 'dev' }), { code: 'not_found' });
   assert.throws(() => chooseSessions([], {}), { code: 'not_found' });
@@ -241,7 +351,6 @@ test('remainingSeconds is 0 once expired or unparsable', () => {
   assert.equal(remainingSeconds({ expiresAt: '2026-11-26T12:00:01Z' }, now), 1);
 });
 
-
 /** world() plus tombstones, a node path, and a gateway that ended the session (`revoked by bob`) once `revoked` is set. */
 function worldWithTombstones() {
   const w = world();
@@ -251,19 +360,39 @@ function worldWithTombstones() {
   w.deps.nodePath = '/usr/bin/node';
   w.deps.sessionDirs.tombstones = {
     build: (i) => `tombstone for ${i.server}: ${i.message}`,
-    write: async (dir, yaml, record) => { w.files.set(`${dir}/kubeconfig`, yaml); w.files.set(`${dir}/ended.json`, JSON.stringify(record)); },
-    prune: async (dir) => { pruned.push(dir); },
+    write: async (dir, yaml, record) => {
+      w.files.set(`${dir}/kubeconfig`, yaml);
+      w.files.set(`${dir}/ended.json`, JSON.stringify(record));
+    },
+    prune: async (dir) => {
+      pruned.push(dir);
+    },
   };
   w.deps.createLocalProxy = async (o) => {
     w.proxyOptions.push(o);
-    return { url: 'https://127.0.0.1:40000', port: 40000, close: async (status) => { closedWith.push(status?.message); }, whenStopped: async () => undefined, openConnections: () => 0 };
+    return {
+      url: 'https://127.0.0.1:40000',
+      port: 40000,
+      close: async (status) => {
+        closedWith.push(status?.message);
+      },
+      whenStopped: async () => undefined,
+      openConnections: () => 0,
+    };
   };
   w.deps.gateway.listSessions = async (bearer) => {
     assert.equal(bearer, 'JWT');
     if (revoked) throw new HoopError('session_expired', 'session sess-1 has ended (revoked by bob@example.com)', { hint: 'run hoopctl connect prod' });
     return [];
   };
-  return { ...w, closedWith, pruned, revoke: () => { revoked = true; } };
+  return {
+    ...w,
+    closedWith,
+    pruned,
+    revoke: () => {
+      revoked = true;
+    },
+  };
 }
 
 test('a revoke at the gateway, learnt when a stream is cut, ends the session with a tombstone and a Status naming who', async () => {

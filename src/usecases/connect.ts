@@ -72,11 +72,16 @@ const PROXY_LINGER_MS = 3000;
 /** The words a tombstone and a cut stream use for why the session ended. */
 export function describeEnd(reason: EndReason, detail?: string): string {
   switch (reason) {
-    case 'expired': return 'expired';
-    case 'disconnected': return 'disconnected';
-    case 'exited': return 'the hoopctl command that held it exited';
-    case 'failed': return 'failed';
-    case 'revoked': return detail ?? 'ended at the gateway';
+    case 'expired':
+      return 'expired';
+    case 'disconnected':
+      return 'disconnected';
+    case 'exited':
+      return 'the hoopctl command that held it exited';
+    case 'failed':
+      return 'failed';
+    case 'revoked':
+      return detail ?? 'ended at the gateway';
   }
 }
 
@@ -91,11 +96,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Sweeps stale session dirs, then asks the gateway for a session and prepares its local secrets. */
 export async function requestSession(deps: ConnectDeps, input: StartSessionInput): Promise<SessionGrant> {
   const ttlSeconds = input.ttl === undefined ? undefined : parseDuration(input.ttl);
-  await deps.sessionDirs.sweep({
-    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: new Date(deps.now()),
-    ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
-    ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
-  }).catch(() => undefined);
+  await deps.sessionDirs
+    .sweep({
+      sessionsDir: deps.sessionsDir,
+      isAlive: deps.isAlive,
+      now: new Date(deps.now()),
+      ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
+      ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
+    })
+    .catch(() => undefined);
   const idToken = await deps.getIdToken();
   const body = {
     connection: input.connection,
@@ -185,19 +194,27 @@ export async function serveSession(deps: ServeDeps, grant: SessionGrant): Promis
 }
 
 function running(
-  deps: ServeDeps, grant: SessionGrant, proxy: LocalProxy, dir: string, kubeconfigPath: string,
+  deps: ServeDeps,
+  grant: SessionGrant,
+  proxy: LocalProxy,
+  dir: string,
+  kubeconfigPath: string,
   late: { sessionEnded?: () => Promise<KubeStatus | undefined> },
 ): RunningSession {
   const { session } = grant;
   const expiresMs = Date.parse(session.expiresAt);
   let finish!: (reason: EndReason) => void;
-  const done = new Promise<EndReason>((resolve) => { finish = resolve; });
+  const done = new Promise<EndReason>((resolve) => {
+    finish = resolve;
+  });
   let ending: Promise<void> | undefined;
   let timer: TimerHandle | undefined;
 
   const tellGateway = async (): Promise<void> => {
     let cap: TimerHandle | undefined;
-    const timeout = new Promise<void>((resolve) => { cap = deps.setTimeout(resolve, GATEWAY_NOTICE_TIMEOUT_MS); });
+    const timeout = new Promise<void>((resolve) => {
+      cap = deps.setTimeout(resolve, GATEWAY_NOTICE_TIMEOUT_MS);
+    });
     await Promise.race([deps.gateway.endSession(session.token, session.sessionId).catch(() => undefined), timeout]);
     deps.clearTimeout(cap);
   };
@@ -207,10 +224,18 @@ function running(
   const tombstone = async (why: string, status: KubeStatus): Promise<boolean> => {
     const t = deps.sessionDirs.tombstones;
     if (t === undefined || deps.nodePath === undefined) return false;
-    await t.write(dir, t.build({
-      name: `hoopctl-${session.connection}`, server: proxy.url, user: `${session.user}@${session.connection}`,
-      ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }), message: status.message, nodePath: deps.nodePath,
-    }), { sessionId: session.sessionId, connection: session.connection, why, message: status.message, endedAt: new Date(deps.now()).toISOString() });
+    await t.write(
+      dir,
+      t.build({
+        name: `hoopctl-${session.connection}`,
+        server: proxy.url,
+        user: `${session.user}@${session.connection}`,
+        ...(grant.namespace === undefined ? {} : { namespace: grant.namespace }),
+        message: status.message,
+        nodePath: deps.nodePath,
+      }),
+      { sessionId: session.sessionId, connection: session.connection, why, message: status.message, endedAt: new Date(deps.now()).toISOString() },
+    );
     return true;
   };
 
@@ -222,7 +247,7 @@ function running(
       const why = describeEnd(reason, detail);
       const status = sessionEndedStatus(session.connection, why);
       endStatus = status;
-      const kept = reason !== 'exited' && await tombstone(why, status).catch(() => false);
+      const kept = reason !== 'exited' && (await tombstone(why, status).catch(() => false));
       // A kubectl started before the end still reads the proxy address from memory: for a moment, tell it why.
       await proxy.close(status, reason === 'exited' ? 0 : PROXY_LINGER_MS);
       if (kept) await deps.sessionDirs.tombstones!.prune(dir).catch(() => deps.sessionDirs.remove(dir));
@@ -242,7 +267,9 @@ function running(
     if (listSessions === undefined) return Promise.resolve(undefined);
     probing ??= (async () => {
       let cap: TimerHandle | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => { cap = deps.setTimeout(() => resolve('timeout'), GATEWAY_NOTICE_TIMEOUT_MS); });
+      const timeout = new Promise<'timeout'>((resolve) => {
+        cap = deps.setTimeout(() => resolve('timeout'), GATEWAY_NOTICE_TIMEOUT_MS);
+      });
       try {
         await Promise.race([listSessions(session.token, true), timeout]);
         return undefined;
@@ -262,7 +289,10 @@ function running(
   // setTimeout overflows above ~24.8 days and fires at once: re-arm in steps.
   const arm = (): void => {
     const left = expiresMs - deps.now();
-    if (left <= 0) { void end('expired'); return; }
+    if (left <= 0) {
+      void end('expired');
+      return;
+    }
     timer = deps.setTimeout(arm, Math.min(left, MAX_TIMER_MS));
   };
   arm();

@@ -73,13 +73,18 @@ export async function disconnect(deps: DisconnectDeps, options: { connection?: s
   while (pending.size > 0) {
     const dirs = new Set((await deps.sessionDirs.find(deps.sessionsDir)).map((f) => f.record?.sessionId));
     for (const s of pending) {
-      if (!deps.isAlive(s.pid) || !dirs.has(s.sessionId)) { pending.delete(s); confirmed.add(s); }
+      if (!deps.isAlive(s.pid) || !dirs.has(s.sessionId)) {
+        pending.delete(s);
+        confirmed.add(s);
+      }
     }
     if (pending.size === 0 || deps.now() >= deadline) break;
     await deps.sleep(50);
   }
   const swept = await deps.sessionDirs.sweep({
-    sessionsDir: deps.sessionsDir, isAlive: deps.isAlive, now: new Date(deps.now()),
+    sessionsDir: deps.sessionsDir,
+    isAlive: deps.isAlive,
+    now: new Date(deps.now()),
     ...(deps.nodePath === undefined ? {} : { nodePath: deps.nodePath }),
     ...(deps.endSwept === undefined ? {} : { endSession: deps.endSwept }),
   });

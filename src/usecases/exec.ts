@@ -27,7 +27,6 @@ export async function runExec(deps: ChildDeps, session: RunningSession, argv: re
   });
   // SIGTERM from `hoopctl disconnect` was forwarded to the child above; the session ends either way.
   return superviseChild(deps, session, child, (why) => {
-    deps.stderr.write(`hoopctl: session ${session.sessionId} for "${session.connection}" ${why}; `
-      + `${command} keeps running without cluster access\n`);
+    deps.stderr.write(`hoopctl: session ${session.sessionId} for "${session.connection}" ${why}; ` + `${command} keeps running without cluster access\n`);
   });
 }

@@ -4,9 +4,7 @@ import type { CliConfig } from '../platform/cli-config.js';
 import type { FileLockOptions } from '../platform/file-lock.js';
 import type { GatewayClient } from '../platform/gateway-client.js';
 import type { TokenStore } from '../oidc/token-store.js';
-import type {
-  discoverIssuer, initiateDeviceAuthorization, pollDeviceAuthorizationGrant, refreshTokens, revokeToken,
-} from '../oidc/device-authorization.js';
+import type { discoverIssuer, initiateDeviceAuthorization, pollDeviceAuthorizationGrant, refreshTokens, revokeToken } from '../oidc/device-authorization.js';
 
 /** A waiting indicator; the CLI draws a spinner, tests record the calls. */
 export interface StatusIndicator {

@@ -52,13 +52,23 @@ export interface KeepAliveResult {
 }
 
 /** Runs `argv` against a daemon-served session, then keeps or ends the session by `plan`. */
-export async function runWithKeepAlive(deps: KeepAliveDeps, session: BackgroundSession, argv: readonly string[], plan: KeepAlivePlan): Promise<KeepAliveResult> {
+export async function runWithKeepAlive(
+  deps: KeepAliveDeps,
+  session: BackgroundSession,
+  argv: readonly string[],
+  plan: KeepAlivePlan,
+): Promise<KeepAliveResult> {
   const [command, ...args] = argv;
   const started = deps.now();
   let exit;
   try {
     const child = deps.spawnChild({
-      command: command!, args, env: session.env, baseEnv: deps.baseEnv, forwardSignals: SIGNALS, terminalDeliversInterrupts: deps.stdinIsTTY,
+      command: command!,
+      args,
+      env: session.env,
+      baseEnv: deps.baseEnv,
+      forwardSignals: SIGNALS,
+      terminalDeliversInterrupts: deps.stdinIsTTY,
     });
     exit = await child.exited;
   } catch (e) {
@@ -72,8 +82,10 @@ export async function runWithKeepAlive(deps: KeepAliveDeps, session: BackgroundS
     return { code: exit.code, kept };
   }
   const why = plan === 'always' ? '--keep-alive' : `${command} returned at once (a GUI launcher; its windows keep using the session)`;
-  deps.stderr.write(`hoopctl: ${why}: session ${session.sessionId} for "${session.connection}" stays up until ${formatTime(session.expiresAt)}, `
-    + `served in the background (pid ${session.pid}).\n  End it with: hoopctl disconnect ${session.connection}`
-    + `${plan === 'always' ? '' : `\n  To tie the session to the window instead: hoopctl exec ${session.connection} -- ${command} --wait …`}\n`);
+  deps.stderr.write(
+    `hoopctl: ${why}: session ${session.sessionId} for "${session.connection}" stays up until ${formatTime(session.expiresAt)}, ` +
+      `served in the background (pid ${session.pid}).\n  End it with: hoopctl disconnect ${session.connection}` +
+      `${plan === 'always' ? '' : `\n  To tie the session to the window instead: hoopctl exec ${session.connection} -- ${command} --wait …`}\n`,
+  );
   return { code: exit.code, kept };
 }

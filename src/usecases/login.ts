@@ -80,7 +80,10 @@ export async function login(deps: IdentityDeps, options: LoginOptions = {}): Pro
   const asked = await gatewayIdentity(deps, gateway, stored.idToken);
   const seen = 'seen' in asked ? asked.seen : undefined;
   return {
-    user: seen?.user ?? stored.user, groups: seen?.groups ?? stored.groups, expiresAt: stored.expiresAt, store: deps.tokenStore.kind,
+    user: seen?.user ?? stored.user,
+    groups: seen?.groups ?? stored.groups,
+    expiresAt: stored.expiresAt,
+    store: deps.tokenStore.kind,
     ...(seen?.groupsHint === undefined ? {} : { groupsNote: seen.groupsHint }),
   };
 }
@@ -135,7 +138,8 @@ async function refreshStoredLogin(deps: IdentityDeps, current: StoredLogin): Pro
   } catch (e) {
     if (isHoopError(e, 'login_expired')) throw e;
     throw new HoopError('login_expired', `the login of ${current.user} expired and could not be refreshed: ${e instanceof Error ? e.message : String(e)}`, {
-      hint: 'run hoopctl login', cause: e,
+      hint: 'run hoopctl login',
+      cause: e,
     });
   }
   await deps.tokenStore.save(next);
@@ -150,11 +154,15 @@ function storedLoginFrom(base: Pick<StoredLogin, 'gateway' | 'issuer' | 'clientI
   // RFC 6749 §6: the IdP may keep the refresh token (no rotation) and then sends none back.
   const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
   return {
-    gateway: base.gateway, issuer: base.issuer, clientId: base.clientId,
+    gateway: base.gateway,
+    issuer: base.issuer,
+    clientId: base.clientId,
     idToken: tokens.id_token,
     ...(tokens.access_token === '' ? {} : { accessToken: tokens.access_token }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
-    expiresAt: identity.expiresAt, user: identity.user, groups: identity.groups,
+    expiresAt: identity.expiresAt,
+    user: identity.user,
+    groups: identity.groups,
   };
 }
 

@@ -16,7 +16,10 @@ export async function logout(deps: Pick<IdentityDeps, 'tokenStore' | 'idp'>): Pr
   const store = { kind: deps.tokenStore.kind, location: deps.tokenStore.location };
   // A damaged entry must still be removable: read errors only skip the revocation.
   let damaged = false;
-  const login = await deps.tokenStore.load().catch(() => { damaged = true; return undefined; });
+  const login = await deps.tokenStore.load().catch(() => {
+    damaged = true;
+    return undefined;
+  });
   let revoked = false;
   if (login?.refreshToken !== undefined) {
     try {

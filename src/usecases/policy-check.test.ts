@@ -4,7 +4,9 @@ import { isHoopError } from '../errors.js';
 import { checkPolicyFile } from './policy-check.js';
 
 const files = new Map<string, string>([
-  ['bare.yaml', `
+  [
+    'bare.yaml',
+    `
 roles:
   - name: view
     rules: [{ verbs: [get], resources: [pods] }]
@@ -12,8 +14,11 @@ bindings:
   - { groups: [dev], connections: ['*'], roles: [view] }
 guardrails:
   - { name: g, match: { resources: [namespaces], verbs: [delete] }, effect: deny }
-`],
-  ['/etc/hoop/gateway.yaml', `
+`,
+  ],
+  [
+    '/etc/hoop/gateway.yaml',
+    `
 listen: 127.0.0.1:8080
 connections: [{ name: prod }]
 policy:
@@ -25,8 +30,11 @@ policy:
   bindings:
     - { groups: [dev], connections: [prod], roles: [view] }
     - { groups: [dev], connections: [prod], roles: [edti] }
-`],
-  ['slow-pattern.yaml', `
+`,
+  ],
+  [
+    'slow-pattern.yaml',
+    `
 roles:
   - name: view
     rules: [{ verbs: [get], resources: [pods] }]
@@ -34,14 +42,18 @@ bindings:
   - { groups: [dev], connections: ['*'], roles: [view] }
 masking:
   valuePatterns: ['acme_[0-9a-f]{32}', '/corp-[a-z]+-key/i', '(?<=password=)\\S+']
-`],
-  ['/etc/hoop/ok-policy.yaml', `
+`,
+  ],
+  [
+    '/etc/hoop/ok-policy.yaml',
+    `
 oidc: { issuers: [{ issuer: 'http://127.0.0.1:9000', clientId: hoopctl }] }
 connections: [{ name: prod, server: 'https://10.0.0.1:6443', credential: { tokenFile: ./missing.token } }]
 policy:
   roles: [{ name: view, rules: [{ verbs: [get], resources: [pods] }] }]
   bindings: [{ groups: [dev], connections: [prod], roles: [view] }]
-`],
+`,
+  ],
   ['broken.yaml', 'roles: [\n'],
   ['other.yaml', 'listen: 127.0.0.1:8080\n'],
   ['list.yaml', '- a\n'],
@@ -59,13 +71,16 @@ test('checkPolicyFile summarises a valid bare policy', async () => {
 });
 
 test('checkPolicyFile checks the whole gateway config, as gateway serve would (a good policy in a bad config fails)', async () => {
-  await assert.rejects(checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'), (e: unknown) =>
-    isHoopError(e, 'config_invalid') && e.message.includes('connections[0].credential.tokenFile') && e.message.includes('/etc/hoop/missing.token'));
+  await assert.rejects(
+    checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'),
+    (e: unknown) =>
+      isHoopError(e, 'config_invalid') && e.message.includes('connections[0].credential.tokenFile') && e.message.includes('/etc/hoop/missing.token'),
+  );
   files.set('/etc/hoop/missing.token', 'tok\n');
   assert.deepEqual(await checkPolicyFile(deps, '/etc/hoop/ok-policy.yaml'), { roles: 1, bindings: 1, guardrails: 0, wholeConfig: true });
 });
 
-test('checkPolicyFile: a gateway config reports every mistake at once, the policy\'s under policy.', async () => {
+test("checkPolicyFile: a gateway config reports every mistake at once, the policy's under policy.", async () => {
   await assert.rejects(checkPolicyFile(deps, '/etc/hoop/gateway.yaml'), (e: unknown) => {
     assert.ok(isHoopError(e, 'config_invalid'));
     assert.deepEqual(e.message.split('\n').sort(), [
@@ -84,6 +99,8 @@ test('checkPolicyFile: unreadable, invalid YAML and unrelated files are config_i
 });
 
 test('checkPolicyFile: a masking pattern that is not linear-time is refused with its path, as at gateway start', async () => {
-  await assert.rejects(checkPolicyFile(deps, 'slow-pattern.yaml'), (e: unknown) =>
-    isHoopError(e, 'config_invalid') && e.message === 'slow-pattern.yaml: masking.valuePatterns[2]: not linear-time (look-behind)');
+  await assert.rejects(
+    checkPolicyFile(deps, 'slow-pattern.yaml'),
+    (e: unknown) => isHoopError(e, 'config_invalid') && e.message === 'slow-pattern.yaml: masking.valuePatterns[2]: not linear-time (look-behind)',
+  );
 });

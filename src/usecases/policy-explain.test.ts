@@ -25,7 +25,12 @@ const deps = { readFile: async (path: string): Promise<string> => (path === 'gw.
 const who = { file: 'gw.yaml', user: 'alice', groups: ['dev'], connection: 'prod' };
 
 test('explainRequest: kubectl words and method + path', async () => {
-  const cases: [input: { kubectl: string[]; role?: string; sessionNamespace?: string } | { method: string; path: string }, effect: string, rule: string, verb: string][] = [
+  const cases: [
+    input: { kubectl: string[]; role?: string; sessionNamespace?: string } | { method: string; path: string },
+    effect: string,
+    rule: string,
+    verb: string,
+  ][] = [
     [{ kubectl: ['get', 'pods', '-n', 'other'], role: 'edit', sessionNamespace: 'demo' }, 'deny', 'session.namespaces', 'list'],
     [{ kubectl: ['get', 'pods', '-n', 'demo'], role: 'edit', sessionNamespace: 'demo' }, 'allow', 'bindings[1] → roles[1] (edit).rules[0]', 'list'],
     [{ kubectl: ['get', 'pods', '-n', 'demo'] }, 'allow', 'bindings[0] → roles[0] (view).rules[0]', 'list'],

@@ -39,7 +39,12 @@ export async function explainRequest(deps: PolicyFileDeps, input: ExplainInput):
   // The gateway answers auth whoami / can-i itself for every session (src/gateway/pipeline/self-review.ts).
   const review = method === 'POST' ? selfReviewTarget(request) : undefined;
   if (review !== undefined) {
-    return { method, path, request, decision: { effect: 'allow', rule: 'gateway:self-review', reason: `the gateway answers every ${review.kind} itself, with hoopctl's policy` } };
+    return {
+      method,
+      path,
+      request,
+      decision: { effect: 'allow', rule: 'gateway:self-review', reason: `the gateway answers every ${review.kind} itself, with hoopctl's policy` },
+    };
   }
   const decision = evaluatePolicy(policy, {
     subject: { user: input.user, groups: input.groups },

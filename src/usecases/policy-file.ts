@@ -18,7 +18,10 @@ export interface LoadedPolicy {
 const POLICY_KEYS = ['roles', 'bindings', 'guardrails', 'defaults', 'masking'];
 
 /** Reads and parses `file`: its top-level mapping, and whether it is a whole gateway config (it has `policy:`). */
-export async function readPolicyDocument(deps: PolicyFileDeps, file: string): Promise<{ top: Record<string, unknown>; isGatewayConfig: boolean; yaml: YamlFile }> {
+export async function readPolicyDocument(
+  deps: PolicyFileDeps,
+  file: string,
+): Promise<{ top: Record<string, unknown>; isGatewayConfig: boolean; yaml: YamlFile }> {
   let text: string;
   try {
     text = await deps.readFile(file);

@@ -27,8 +27,10 @@ export async function runSubshell(deps: SubshellDeps, session: RunningSession): 
     terminalDeliversInterrupts: true,
   });
   return superviseChild(deps, session, child, (why) => {
-    deps.stderr.write(`\nhoopctl: session ${session.sessionId} for "${session.connection}" ${why}; closing this shell `
-      + `(run hoopctl connect ${session.connection} for a new one)\n`);
+    deps.stderr.write(
+      `\nhoopctl: session ${session.sessionId} for "${session.connection}" ${why}; closing this shell ` +
+        `(run hoopctl connect ${session.connection} for a new one)\n`,
+    );
     child.kill('SIGHUP');
   });
 }

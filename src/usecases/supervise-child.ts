@@ -15,7 +15,9 @@ export async function superviseChild(
   onSessionEnded: (why: 'expired' | 'was ended') => void,
 ): Promise<number> {
   let running = true;
-  const off = deps.onSignal(['SIGTERM'], () => { void session.end('disconnected'); });
+  const off = deps.onSignal(['SIGTERM'], () => {
+    void session.end('disconnected');
+  });
   void session.done.then((reason) => {
     if (!running || reason === 'exited') return;
     onSessionEnded(reason === 'expired' ? 'expired' : 'was ended');

@@ -83,7 +83,7 @@ describe('exec with a launcher that returns at once', () => {
     assert.deepEqual(await readdir(sessionsDir()).catch(() => []), []);
   });
 
-  test('--keep-alive keeps any command\'s session; its children see HOOP_SESSION and the expiry', async () => {
+  test("--keep-alive keeps any command's session; its children see HOOP_SESSION and the expiry", async () => {
     const r = await hoopExec(alice, 'demo', ['sh', '-c', 'echo "$HOOP_SESSION|$HOOP_CONNECTION|$HOOP_EXPIRES_AT"'], ['--keep-alive']);
     assert.equal(r.code, 0, r.stderr);
     const [id, conn, expires] = r.stdout.trim().split('|');
@@ -91,7 +91,10 @@ describe('exec with a launcher that returns at once', () => {
     assert.equal(conn, 'demo');
     assert.ok(Date.parse(expires ?? '') > Date.now());
     const status = await runCli(['status', '-o', 'json'], alice.env);
-    assert.deepEqual((JSON.parse(status.stdout) as { sessionId: string }[]).map((s) => s.sessionId), [id]);
+    assert.deepEqual(
+      (JSON.parse(status.stdout) as { sessionId: string }[]).map((s) => s.sessionId),
+      [id],
+    );
     assert.equal((await runCli(['disconnect', 'demo'], alice.env)).code, 0);
     assert.deepEqual(await assertOnlyTombstones(sessionsDir()), [id]);
     await rm(sessionsDir(), { recursive: true, force: true });

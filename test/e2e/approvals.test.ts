@@ -8,8 +8,14 @@ import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
 
 const policy = {
   roles: [
-    { name: 'view', rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'configmaps', 'deployments', 'namespaces', 'events'] }] },
-    { name: 'edit', rules: [{ verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] }] },
+    {
+      name: 'view',
+      rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'configmaps', 'deployments', 'namespaces', 'events'] }],
+    },
+    {
+      name: 'edit',
+      rules: [{ verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] }],
+    },
   ],
   bindings: [
     { groups: ['engineers'], connections: ['*'], roles: ['view'] },
@@ -17,7 +23,14 @@ const policy = {
     { groups: ['approvers'], connections: ['*'], roles: ['view'] },
   ],
   guardrails: [
-    { name: 'configmap-deletes-reviewed', connections: ['*'], match: { verbs: ['delete'], resources: ['configmaps'] }, effect: 'approval', approvers: ['approvers'], message: 'someone else looks first' },
+    {
+      name: 'configmap-deletes-reviewed',
+      connections: ['*'],
+      match: { verbs: ['delete'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['approvers'],
+      message: 'someone else looks first',
+    },
   ],
 };
 
@@ -58,8 +71,28 @@ describe('session elevation', () => {
   });
 
   test('waiting: a status line names the approvers; alice cannot approve herself; bob approves and kubectl runs with the elevated role', async () => {
-    const run = startCli(['exec', 'demo', '--role', 'edit', '--reason', 'INC-123', '--ttl', '20m', '--wait', '--',
-      'kubectl', 'create', 'configmap', 'jit-made', '-n', 'demo', '--from-literal=a=b'], alice.env);
+    const run = startCli(
+      [
+        'exec',
+        'demo',
+        '--role',
+        'edit',
+        '--reason',
+        'INC-123',
+        '--ttl',
+        '20m',
+        '--wait',
+        '--',
+        'kubectl',
+        'create',
+        'configmap',
+        'jit-made',
+        '-n',
+        'demo',
+        '--from-literal=a=b',
+      ],
+      alice.env,
+    );
     const id = (await run.waitFor(ID))[1]!;
     await run.waitFor(new RegExp(`request ${id} \\(role edit for 20m on demo\\): 0/1 approval from approvers — waiting`));
     const self = await runCli(['approve', id], alice.env);
@@ -146,6 +179,9 @@ describe('access that really ends', () => {
     const all = await runCli(['sessions', '--all'], alice.env);
     assert.match(all.stdout, new RegExp(`^${session}\\s+alice@example.com\\s+demo\\s+view \\(default\\)\\s+ended \\(revoked by alice@example.com\\)`, 'm'));
     const audit = await runCli(['audit', '--session', session, '-o', 'json'], alice.env);
-    assert.ok(audit.stdout.split('\n').some((l) => l.includes('"SessionEnded"') && l.includes('revoked by alice@example.com')), audit.stdout);
+    assert.ok(
+      audit.stdout.split('\n').some((l) => l.includes('"SessionEnded"') && l.includes('revoked by alice@example.com')),
+      audit.stdout,
+    );
   });
 });

@@ -66,11 +66,20 @@ describe('kubectl auth through hoopctl', () => {
 
       assert.deepEqual([r.getPods!.out, r.getPods!.code], ['yes\n', 0]);
       assert.equal(r.deleteNs!.code, 1);
-      assert.match(r.deleteNs!.out, /^no - denied by guardrail "no-namespace-deletion": namespaces are never deleted through hoopctl \(hoopctl rule guardrails\[0\] \(no-namespace-deletion\)\)$/m);
+      assert.match(
+        r.deleteNs!.out,
+        /^no - denied by guardrail "no-namespace-deletion": namespaces are never deleted through hoopctl \(hoopctl rule guardrails\[0\] \(no-namespace-deletion\)\)$/m,
+      );
       assert.equal(r.createCm!.code, 1);
-      assert.match(r.createCm!.out, /^no - needs approval: hoopctl connect demo --role edit --reason "…" \(hoopctl rule bindings\[1\] → roles\[1\] \(edit\)\.rules\[0\]\)$/m);
+      assert.match(
+        r.createCm!.out,
+        /^no - needs approval: hoopctl connect demo --role edit --reason "…" \(hoopctl rule bindings\[1\] → roles\[1\] \(edit\)\.rules\[0\]\)$/m,
+      );
       assert.equal(r.watchDeploy!.code, 1);
-      assert.match(r.watchDeploy!.out, /^no - hoopctl allows this \(allowed by role "view" .*\) but the cluster's RBAC does not allow it for "oidc:alice@example\.com"$/m);
+      assert.match(
+        r.watchDeploy!.out,
+        /^no - hoopctl allows this \(allowed by role "view" .*\) but the cluster's RBAC does not allow it for "oidc:alice@example\.com"$/m,
+      );
 
       assert.equal(r.list!.code, 0, r.list!.out);
       assert.match(r.list!.out, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
@@ -83,7 +92,10 @@ describe('kubectl auth through hoopctl', () => {
 
       // The upstream answered only the SelfSubjectAccessReviews hoopctl allowed, as the impersonated person, in JSON.
       const upstream = chain.kube.requests.slice(since).filter((q) => /self\w*reviews/.test(q.url));
-      assert.deepEqual(upstream.map((q) => q.url), ['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews']);
+      assert.deepEqual(
+        upstream.map((q) => q.url),
+        ['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'],
+      );
       for (const q of upstream) {
         assert.equal(q.headers['impersonate-user'], 'oidc:alice@example.com');
         assert.equal(q.headers['content-type'], 'application/json');
@@ -94,7 +106,10 @@ describe('kubectl auth through hoopctl', () => {
   test('every answer is audited as allowed by gateway:self-review', async () => {
     const r = await runCli(['audit', '-o', 'json', '--limit', '1000'], alice.env);
     assert.equal(r.code, 0, r.stderr);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const reviews = events.filter((e) => /^self\w*reviews$/.test(String(e.resource)));
     assert.equal(reviews.length, KUBECTLS.length * 6);
     for (const e of reviews) {

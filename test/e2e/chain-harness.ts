@@ -24,7 +24,13 @@ export const POLICY = {
   roles: [
     {
       name: 'view',
-      rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'configmaps', 'deployments', 'namespaces', 'services', 'events'] }],
+      rules: [
+        {
+          verbs: ['get', 'list', 'watch'],
+          apiGroups: ['', 'apps'],
+          resources: ['pods', 'pods/log', 'configmaps', 'deployments', 'namespaces', 'services', 'events'],
+        },
+      ],
     },
     {
       name: 'edit',
@@ -44,7 +50,13 @@ export const POLICY = {
     { groups: ['sre'], connections: ['*'], roles: ['secret-admin'] },
   ],
   guardrails: [
-    { name: 'no-namespace-deletion', connections: ['*'], match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] }, effect: 'deny', message: 'namespaces are never deleted through hoopctl' },
+    {
+      name: 'no-namespace-deletion',
+      connections: ['*'],
+      match: { verbs: ['delete', 'deletecollection'], resources: ['namespaces'] },
+      effect: 'deny',
+      message: 'namespaces are never deleted through hoopctl',
+    },
   ],
 };
 
@@ -76,7 +88,10 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const kube = await createKubeApiServer({ tls: true, seed: 'demo', logFollowIntervalMs: 0 });
   const idpTokenRequests: string[] = [];
   const idp = await createEmbeddedIdp({
-    users: Object.values(USERS), clientId: 'hoopctl', devicePollIntervalSeconds: 0.2, onTokenRequest: (g) => idpTokenRequests.push(g),
+    users: Object.values(USERS),
+    clientId: 'hoopctl',
+    devicePollIntervalSeconds: 0.2,
+    onTokenRequest: (g) => idpTokenRequests.push(g),
     ...(options.idTokenTtlSeconds === undefined ? {} : { idTokenTtlSeconds: options.idTokenTtlSeconds }),
   });
   const upstreamKubeconfig = join(dir, 'upstream.kubeconfig');
@@ -103,7 +118,11 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const homes: TempHome[] = [gwHome];
 
   return {
-    kube, gatewayUrl, gateway, dir, idpTokenRequests,
+    kube,
+    gatewayUrl,
+    gateway,
+    dir,
+    idpTokenRequests,
     async loginAs(name) {
       const user = USERS[name];
       const home = await createTempHome();

@@ -31,7 +31,13 @@ describe('login', () => {
   test('whoami shows the person, groups, expiry and the file store; tokens are 0600 in a 0700 dir', async () => {
     const r = await runCli(['whoami', '-o', 'json'], alice.env);
     assert.equal(r.code, 0, r.stderr);
-    const who = JSON.parse(r.stdout) as { user: string; groups: string[]; expiresInSeconds: number; store: { kind: string; location: string }; gateway: string };
+    const who = JSON.parse(r.stdout) as {
+      user: string;
+      groups: string[];
+      expiresInSeconds: number;
+      store: { kind: string; location: string };
+      gateway: string;
+    };
     assert.equal(who.user, 'alice@example.com');
     assert.deepEqual(who.groups, ['engineers']);
     assert.equal(who.gateway, chain.gatewayUrl);
@@ -210,7 +216,10 @@ describe('audit', () => {
   test('one event per request with who, verb, resource, decision, rule and status', async () => {
     const r = await runCli(['audit', '-o', 'json', '--limit', '1000'], alice.env);
     assert.equal(r.code, 0, r.stderr);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const list = events.find((e) => e.verb === 'list' && e.resource === 'pods' && e.namespace === 'demo' && e.decision === 'allow');
     assert.ok(list, 'list pods event');
     assert.equal(list.user, 'alice@example.com');
@@ -249,7 +258,12 @@ describe('audit', () => {
     const session = new RegExp(`(${uuid}) {3}alice@example\\.com {3}allow {6}list pods -n demo$`, 'm').exec(r.stdout)![1]!;
     const one = await runCli(['audit', '--session', session.slice(0, 8), '-o', 'json'], alice.env);
     assert.equal(one.code, 0, one.stderr);
-    const sessions = new Set(one.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { session: string }).session));
+    const sessions = new Set(
+      one.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { session: string }).session),
+    );
     assert.deepEqual([...sessions], [session]);
   });
 
@@ -261,17 +275,33 @@ describe('audit', () => {
       const run = startCli(['-qefc', cmd, '/dev/null'], { ...colourful, TERM: 'xterm', ...env }, { command: 'script' });
       const r = await run.done;
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      return r.stdout.replace(/\r/g, '').trimEnd().split('\n').filter((l) => /^(TIME|\d{4}-)/.test(l));
+      return r.stdout
+        .replace(/\r/g, '')
+        .trimEnd()
+        .split('\n')
+        .filter((l) => /^(TIME|\d{4}-)/.test(l));
     };
     const lines = await onTerminal({});
     assert.match(lines[0]!, /^TIME {3,}SESSION {4}USER/);
     const plain = (l: string): string => l.replace(/\x1b\[[0-9;]*m/g, '');
     for (const l of lines) assert.ok([...plain(l)].length <= 80, `${[...plain(l)].length} columns: ${plain(l)}`);
-    assert.ok(lines.some((l) => /^\S+ \S+ {3}[0-9a-f]{8} {3}alice@example\.com/.test(l)), 'short session ids');
-    assert.ok(lines.some((l) => l.includes('\x1b[31mdeny\x1b[39m')), 'deny in red');
-    assert.ok(lines.some((l) => plain(l).endsWith('…')), 'a long request is cut with an ellipsis');
+    assert.ok(
+      lines.some((l) => /^\S+ \S+ {3}[0-9a-f]{8} {3}alice@example\.com/.test(l)),
+      'short session ids',
+    );
+    assert.ok(
+      lines.some((l) => l.includes('\x1b[31mdeny\x1b[39m')),
+      'deny in red',
+    );
+    assert.ok(
+      lines.some((l) => plain(l).endsWith('…')),
+      'a long request is cut with an ellipsis',
+    );
     const noColor = await onTerminal({ NO_COLOR: '1' });
-    assert.ok(noColor.every((l) => !l.includes('\x1b[')), 'NO_COLOR: no escape codes');
+    assert.ok(
+      noColor.every((l) => !l.includes('\x1b[')),
+      'NO_COLOR: no escape codes',
+    );
   });
 
   test('logout removes the stored login', async () => {

@@ -42,7 +42,14 @@ const policy = {
     { groups: ['repo:acme/deploy:ref:refs/heads/main'], connections: ['prod'], roles: ['admin'], approval: true, approvers: ['sre'] },
   ],
   guardrails: [
-    { name: 'delete-needs-review', connections: ['prod'], match: { verbs: ['delete'] }, effect: 'approval', approvers: ['sre'], message: 'deletes in prod need a second person' },
+    {
+      name: 'delete-needs-review',
+      connections: ['prod'],
+      match: { verbs: ['delete'] },
+      effect: 'approval',
+      approvers: ['sre'],
+      message: 'deletes in prod need a second person',
+    },
   ],
 };
 
@@ -125,7 +132,7 @@ describe('GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)', () => {
     assert.equal(cm('gh-feature'), undefined);
   });
 
-  test('another owner is refused by the issuer\'s require (exit 4); a wrong request token is exit 3', async () => {
+  test("another owner is refused by the issuer's require (exit 4); a wrong request token is exit 3", async () => {
     const r = await ciExec(github.githubActionsEnv({ repository: 'evil/deploy', ref: 'refs/heads/main' }), ['true']);
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /repository_owner/);
@@ -163,13 +170,38 @@ describe('roles granted only with approval', () => {
     assert.match(r.stderr, /access request [0-9a-f]{12}/);
 
     const env = { ...home.env, ...github.githubActionsEnv(MAIN) };
-    const job = startCli(['exec', 'prod', '--ci', '--gateway', gatewayUrl, '--role', 'admin', '--reason', 'rotate keys', '--wait-approval', '1m', '--',
-      'kubectl', 'create', 'configmap', 'made-by-admin', '-n', 'demo', '--from-literal=a=b'], env, { stdin: '' });
+    const job = startCli(
+      [
+        'exec',
+        'prod',
+        '--ci',
+        '--gateway',
+        gatewayUrl,
+        '--role',
+        'admin',
+        '--reason',
+        'rotate keys',
+        '--wait-approval',
+        '1m',
+        '--',
+        'kubectl',
+        'create',
+        'configmap',
+        'made-by-admin',
+        '-n',
+        'demo',
+        '--from-literal=a=b',
+      ],
+      env,
+      { stdin: '' },
+    );
     const id = (await job.waitFor(/access request ([0-9a-f]{12})/))[1]!;
     assert.equal(cm('made-by-admin'), undefined);
     const bob = await people.sign({ sub: 'bob', email: 'bob@example.com', email_verified: true, groups: ['sre'] }, { audience: 'hoopctl' });
     const vote = await fetch(`${gatewayUrl}/v1/requests/${id}/approve`, {
-      method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' },
+      body: '{}',
     });
     assert.equal(vote.status, 200, await vote.text());
     const done = await job.done;
@@ -221,13 +253,15 @@ describe('--id-token-file, connect --print-env, failures', () => {
     const r = await ciExec({}, ['true']);
     assert.equal(r.code, 3, r.stderr);
     assert.ok(Date.now() - t0 < 5000, 'must fail fast');
-    for (const what of ['--id-token-file', '--id-token-env', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'HOOPCTL_ID_TOKEN']) assert.ok(r.stderr.includes(what), `${what} in ${r.stderr}`);
+    for (const what of ['--id-token-file', '--id-token-env', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'HOOPCTL_ID_TOKEN'])
+      assert.ok(r.stderr.includes(what), `${what} in ${r.stderr}`);
     assert.deepEqual(await readdir(join(home.env.XDG_CONFIG_HOME!, 'hoopctl')).catch(() => []), []);
   });
 
   test('a non-RFC 8693 request to /v1/token gets an OAuth error body', async () => {
     const res = await fetch(`${gatewayUrl}/v1/token`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
     });
     assert.equal(res.status, 400);

@@ -56,7 +56,10 @@ function complete(shell: Shell, home: TempHome, line: string): { words: string[]
   const r = spawnSync(shell, argv, { env: { ...home.env, LINE: line }, encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 0, `${shell}: ${r.stderr}${r.error?.message ?? ''}`);
   // fish prints "candidate<TAB>description"; only the candidate is compared.
-  const words = r.stdout.split('\n').map((w) => w.split('\t')[0]!).filter((w) => w !== '');
+  const words = r.stdout
+    .split('\n')
+    .map((w) => w.split('\t')[0]!)
+    .filter((w) => w !== '');
   return { words: words.sort(), stderr: r.stderr };
 }
 
@@ -138,7 +141,9 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
         const { port } = silent.address() as AddressInfo;
         const stored = JSON.parse(await readFile(join(alice.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json'), 'utf8')) as Record<string, unknown>;
         await mkdir(join(stuck.env.XDG_CONFIG_HOME!, 'hoopctl'), { recursive: true });
-        await writeFile(join(stuck.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json'), JSON.stringify({ ...stored, gateway: `http://127.0.0.1:${port}` }), { mode: 0o600 });
+        await writeFile(join(stuck.env.XDG_CONFIG_HOME!, 'hoopctl', 'tokens.json'), JSON.stringify({ ...stored, gateway: `http://127.0.0.1:${port}` }), {
+          mode: 0o600,
+        });
         const r = complete(shell, stuck, 'hoopctl connect ');
         assert.deepEqual(r.words, []);
         assert.equal(r.stderr, '');

@@ -32,7 +32,11 @@ after(async () => {
 async function auditOf(filter: (e: AuditEvent) => boolean): Promise<AuditEvent[]> {
   const r = await runCli(['audit', '-o', 'json', '--limit', '5000'], alice.env);
   assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditEvent).filter(filter);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter(filter);
 }
 
 /** The session of the newest exec/attach upgrade event with a 101. */
@@ -49,8 +53,16 @@ async function exportCast(session: string, file: string, extra: string[] = []): 
   return { ...parseCast(text), text };
 }
 
-const output = (cast: ReturnType<typeof parseCast>): string => cast.events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
-const input = (cast: ReturnType<typeof parseCast>): string => cast.events.filter((e) => e[1] === 'i').map((e) => e[2]).join('');
+const output = (cast: ReturnType<typeof parseCast>): string =>
+  cast.events
+    .filter((e) => e[1] === 'o')
+    .map((e) => e[2])
+    .join('');
+const input = (cast: ReturnType<typeof parseCast>): string =>
+  cast.events
+    .filter((e) => e[1] === 'i')
+    .map((e) => e[2])
+    .join('');
 
 describe('exec through the chain, recorded', () => {
   for (const k of KUBECTLS) {
@@ -110,7 +122,11 @@ describe('exec through the chain, recorded', () => {
     const [event] = await auditOf((e) => e.session === session && e.subresource === 'exec' && e.responseStatus === 101);
     assert.ok(event !== undefined && event.maskedCount >= 2, 'the audit masked the same values in the URI');
     for (const secret of [token, password]) {
-      for (const [where, text] of [['cast', cast.text], ['replay', replay.stdout + replay.stderr], ['audit', JSON.stringify(event)]] as const) {
+      for (const [where, text] of [
+        ['cast', cast.text],
+        ['replay', replay.stdout + replay.stderr],
+        ['audit', JSON.stringify(event)],
+      ] as const) {
         assert.ok(!text.includes(secret), `${where} keeps ${secret.slice(0, 6)}… in clear`);
       }
       // Nothing the gateway stored (recording metadata, audit, review rows) holds it: the SQLite file and its WAL.
@@ -176,7 +192,13 @@ describe('replay: several recordings, the terminal size, a cut exec', () => {
       assert.match(r.stdout, /sized/);
       const cast = await exportCast(await lastStreamSession(), join(chain.dir, `sized-${k.label}.cast`));
       assert.deepEqual([cast.header.width, cast.header.height], [132, 41]);
-      assert.deepEqual(cast.events.filter((e) => e[1] === 'r').map((e) => e[2]).slice(0, 1), ['132x41']);
+      assert.deepEqual(
+        cast.events
+          .filter((e) => e[1] === 'r')
+          .map((e) => e[2])
+          .slice(0, 1),
+        ['132x41'],
+      );
     });
   }
 
@@ -264,7 +286,10 @@ describe('audit: follow, export, verify', () => {
     assert.equal(exp.code, 0, exp.stderr);
     assert.match(exp.stderr, /wrote 50 audit event\(s\)/);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEvent);
     assert.equal(lines.length, 50);
     for (let i = 1; i < lines.length; i++) assert.ok(lines[i]!.seq! > lines[i - 1]!.seq!);
   });

@@ -40,7 +40,10 @@ describe('hoopctl gateway as operators run it', () => {
     config = await writeGatewayConfig(dir, idp, kube, { url: 'http://127.0.0.1:9' } as EchoUpstream);
   });
   after(async () => {
-    for (const step of [() => kube?.close(), () => idp?.close(), () => home?.cleanup()]) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of [() => kube?.close(), () => idp?.close(), () => home?.cleanup()])
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -60,7 +63,13 @@ describe('hoopctl gateway as operators run it', () => {
       const url = (await serve.waitFor(/gateway listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
       const kids = async (): Promise<string[]> => ((await send(url, 'GET', '/.well-known/jwks.json')).json.keys as { kid: string }[]).map((k) => k.kid);
       const [oldKid] = await kids();
-      const created = await send(url, 'POST', '/v1/sessions', { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+      const created = await send(
+        url,
+        'POST',
+        '/v1/sessions',
+        { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' },
+        JSON.stringify({ connection: 'prod' }),
+      );
       assert.equal(created.status, 201, created.body);
       const token = created.json.token as string;
 
@@ -72,9 +81,16 @@ describe('hoopctl gateway as operators run it', () => {
       assert.equal((await send(url, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(token))).status, 200, 'the session survives');
 
       const watchReq = http.get(`${url}/k8s/prod/api/v1/namespaces/default/configmaps?watch=true`, { headers: bearer(token), agent: false });
-      const watch = await new Promise<http.IncomingMessage>((resolve, reject) => { watchReq.on('response', resolve); watchReq.on('error', reject); });
+      const watch = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        watchReq.on('response', resolve);
+        watchReq.on('error', reject);
+      });
       assert.equal(watch.statusCode, 200);
-      const watchEnded = new Promise<void>((resolve) => { watch.on('close', () => resolve()); watch.on('error', () => undefined); watch.resume(); });
+      const watchEnded = new Promise<void>((resolve) => {
+        watch.on('close', () => resolve());
+        watch.on('error', () => undefined);
+        watch.resume();
+      });
       await until('the watch reached the upstream', async () => kube.counts().openWatches === 1, 5_000);
 
       serve.child.kill('SIGTERM');
@@ -85,7 +101,10 @@ describe('hoopctl gateway as operators run it', () => {
       const logged = lines.map((l) => JSON.parse(l) as { level: string; msg: string; time: string });
       assert.ok(logged.every((l) => typeof l.msg === 'string' && typeof l.level === 'string' && typeof l.time === 'string'));
       const msgs = logged.map((l) => l.msg);
-      assert.ok(msgs.some((m) => m.startsWith('received SIGTERM: draining')), msgs.join('\n'));
+      assert.ok(
+        msgs.some((m) => m.startsWith('received SIGTERM: draining')),
+        msgs.join('\n'),
+      );
       assert.ok(msgs.includes('drained: 1 long stream(s) closed'), msgs.join('\n'));
       assert.equal(msgs.at(-1), 'gateway stopped');
       assert.ok(!r.stderr.includes(token) && !r.stderr.includes(kube.token), 'no credential in the log');
@@ -120,7 +139,10 @@ describe('hoopctl gateway as operators run it', () => {
     const db = new Database(join(dir, 'newer.db'));
     db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (99, ?)').run(new Date().toISOString());
     db.close();
-    for (const args of [['gateway', 'serve', '-c', file], ['gateway', 'migrate', '-c', file]]) {
+    for (const args of [
+      ['gateway', 'serve', '-c', file],
+      ['gateway', 'migrate', '-c', file],
+    ]) {
       const r = await runCli(args, home.env, { timeoutMs: 20_000 });
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /schema is version 99, newer than this gateway knows/);

@@ -37,15 +37,23 @@ let transcript: string;
 /** Everything any client received (stdout and stderr of every command, client-node results). */
 const received: { what: string; text: string }[] = [];
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function kubectl(k: KubectlBinary, args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(k.path, ['-n', NS, ...args], { env: { ...sam.env, KUBECONFIG: kubeconfig, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       received.push({ what: `kubectl ${k.label} ${args.join(' ')}`, text: stdout + stderr });
@@ -67,17 +75,34 @@ function follow(k: KubectlBinary, args: string[]) {
   let out = '';
   const waiters: { re: RegExp; resolve: () => void }[] = [];
   const check = (): void => {
-    for (const w of [...waiters]) if (w.re.test(out)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    for (const w of [...waiters])
+      if (w.re.test(out)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; check(); });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; check(); });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    check();
+  });
   const closed = new Promise<void>((r) => child.on('close', () => r()));
   return {
-    until: (re: RegExp, ms = 20_000) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`kubectl ${args.join(' ')}: no ${re} within ${ms} ms; got:\n${out}`)), ms);
-      waiters.push({ re, resolve: () => { clearTimeout(t); resolve(); } });
-      check();
-    }),
+    until: (re: RegExp, ms = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`kubectl ${args.join(' ')}: no ${re} within ${ms} ms; got:\n${out}`)), ms);
+        waiters.push({
+          re,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
+        check();
+      }),
     async stop(): Promise<string> {
       child.kill('SIGINT');
       await closed;
@@ -165,14 +190,33 @@ for (const k of KUBECTLS) {
   const v = tag(k);
   describe(`kubectl ${k.label}`, () => {
     test('writes sentinels through the chain: create secret, client-side apply, server-side apply, configmap, deployment', async () => {
-      assert.match(await ok(k, ['create', 'secret', 'generic', `pb-${v}`, `--from-literal=username=${SENTINEL}-USER-${v}`, `--from-literal=password=${SENTINEL}-PASS-${v}`]), /created/);
+      assert.match(
+        await ok(k, [
+          'create',
+          'secret',
+          'generic',
+          `pb-${v}`,
+          `--from-literal=username=${SENTINEL}-USER-${v}`,
+          `--from-literal=password=${SENTINEL}-PASS-${v}`,
+        ]),
+        /created/,
+      );
       const dir = join(chain.dir, v);
       await writeFile(`${dir}-secret.yaml`, secretManifest(`csa-${v}`, v));
       assert.match(await ok(k, ['apply', '-f', `${dir}-secret.yaml`]), /created/);
       await writeFile(`${dir}-secret2.yaml`, secretManifest(`csa-${v}`, `${v}-B`));
       assert.match(await ok(k, ['apply', '-f', `${dir}-secret2.yaml`]), /configured/);
       assert.match(await ok(k, ['apply', '--server-side', '-f', '-'], ssaManifest(v)), /serverside-applied/);
-      assert.match(await ok(k, ['create', 'configmap', `cm-${v}`, `--from-literal=password=${SENTINEL}-CMPASS-${v}`, `--from-literal=dsn=postgres://app:${SENTINEL}-DSN-${v}@db/app`]), /created/);
+      assert.match(
+        await ok(k, [
+          'create',
+          'configmap',
+          `cm-${v}`,
+          `--from-literal=password=${SENTINEL}-CMPASS-${v}`,
+          `--from-literal=dsn=postgres://app:${SENTINEL}-DSN-${v}@db/app`,
+        ]),
+        /created/,
+      );
       assert.match(await ok(k, ['apply', '-f', '-'], configMapManifest(v)), /created/);
       assert.match(await ok(k, ['apply', '-f', '-'], deploymentManifest(v)), /created/);
       // The upstream holds the real values: masking is for reads, never for what is stored.
@@ -237,7 +281,13 @@ for (const k of KUBECTLS) {
       await f.until(/\n/);
       // A real key's body: full-width base64 lines, then a short last one (later `--tail` runs cut its BEGIN line off).
       const body = [`MIIEowIBAAKCAQEA${SENTINEL}${v}`.padEnd(64, 'Q'), `${SENTINEL}${v}`.padEnd(64, 'w'), `${SENTINEL}${v}Ag==`];
-      for (const line of ['-----BEGIN RSA PRIVATE KEY-----', ...body, '-----END RSA PRIVATE KEY-----', `token: Bearer ${SENTINEL}-BEARER-${v}-abcdef`, `done ${v}`]) {
+      for (const line of [
+        '-----BEGIN RSA PRIVATE KEY-----',
+        ...body,
+        '-----END RSA PRIVATE KEY-----',
+        `token: Bearer ${SENTINEL}-BEARER-${v}-abcdef`,
+        `done ${v}`,
+      ]) {
         chain.kube.appendLog(NS, pod, line);
       }
       await f.until(new RegExp(`done ${v}`));
@@ -256,10 +306,13 @@ for (const k of KUBECTLS) {
       assert.notEqual(ssa.code, 0);
       assert.match(ssa.stderr, /a value masked by hoopctl/);
       const editor = join(chain.dir, 'label-editor.mjs');
-      await writeFile(editor, `import { readFileSync, writeFileSync } from 'node:fs';
+      await writeFile(
+        editor,
+        `import { readFileSync, writeFileSync } from 'node:fs';
 const f = process.argv[2];
 writeFileSync(f, readFileSync(f, 'utf8').replace(/^metadata:$/m, 'metadata:\\n  labels:\\n    edited: "yes"'));
-`);
+`,
+      );
       const edit = await kubectl(k, ['edit', 'secret', `pb-${v}`], undefined, { KUBE_EDITOR: `${process.execPath} ${editor}` });
       assert.equal(edit.code, 0, edit.stderr);
       const stored = chain.kube.get({ kind: 'secrets', namespace: NS, name: `pb-${v}` }) as KubeObject & { data: Record<string, string> };
@@ -285,12 +338,24 @@ describe('@kubernetes/client-node', () => {
     const events: unknown[] = [];
     const watch = new k8s.Watch(kc);
     let seen!: () => void;
-    const done = new Promise<void>((r) => { seen = r; });
-    const ctl = await watch.watch(`/api/v1/namespaces/${NS}/secrets`, {}, (type, obj) => {
-      events.push({ type, obj });
-      if ((obj as { metadata?: { name?: string } }).metadata?.name === 'client-node-watched') seen();
-    }, () => undefined);
-    chain.kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client-node-watched', namespace: NS }, stringData: { password: `${SENTINEL}-CLIENTNODE` } });
+    const done = new Promise<void>((r) => {
+      seen = r;
+    });
+    const ctl = await watch.watch(
+      `/api/v1/namespaces/${NS}/secrets`,
+      {},
+      (type, obj) => {
+        events.push({ type, obj });
+        if ((obj as { metadata?: { name?: string } }).metadata?.name === 'client-node-watched') seen();
+      },
+      () => undefined,
+    );
+    chain.kube.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'client-node-watched', namespace: NS },
+      stringData: { password: `${SENTINEL}-CLIENTNODE` },
+    });
     await done;
     ctl.abort();
     received.push({ what: 'client-node watch', text: JSON.stringify(events) });
@@ -300,10 +365,10 @@ describe('@kubernetes/client-node', () => {
 
 describe('the final search', () => {
   test('no sentinel, in clear or base64, in anything the clients received or printed', () => {
-    assert.ok(received.length > 40 * KUBECTLS.length / 2, `${received.length} captures`);
+    assert.ok(received.length > (40 * KUBECTLS.length) / 2, `${received.length} captures`);
     const leaks = received.flatMap((r) => findSentinels(r.text, [SENTINEL]).map((h) => `${r.what}: ${h.form} in …${h.context}…`));
     const wireText = wire.received();
-    assert.ok(wireText.length > 100_000 * KUBECTLS.length / 2, `${wireText.length} bytes on the wire`);
+    assert.ok(wireText.length > (100_000 * KUBECTLS.length) / 2, `${wireText.length} bytes on the wire`);
     leaks.push(...findSentinels(wireText, [SENTINEL]).map((h) => `on the wire: ${h.form} in …${h.context}…`));
     assert.deepEqual(leaks, []);
   });
@@ -319,7 +384,10 @@ describe('the final search', () => {
       }
     };
     await walk(chain.dir);
-    assert.ok(files.some((f) => f.endsWith('gateway.db')), files.join(', '));
+    assert.ok(
+      files.some((f) => f.endsWith('gateway.db')),
+      files.join(', '),
+    );
     assert.ok(files.includes(transcript), 'the transcript was kept');
     assert.equal((await stat(transcript)).mode & 0o777, 0o600);
     const leaks: string[] = [];
@@ -327,7 +395,10 @@ describe('the final search', () => {
       const text = (await readFile(f)).toString('latin1');
       for (const h of findSentinels(text, [SENTINEL])) leaks.push(`${f}: ${h.form} in …${h.context}…`);
     }
-    for (const [name, text] of [['gateway stdout', chain.gateway.stdout()], ['gateway stderr', chain.gateway.stderr()]] as const) {
+    for (const [name, text] of [
+      ['gateway stdout', chain.gateway.stdout()],
+      ['gateway stderr', chain.gateway.stderr()],
+    ] as const) {
       for (const h of findSentinels(text, [SENTINEL])) leaks.push(`${name}: ${h.form} in …${h.context}…`);
     }
     assert.deepEqual(leaks, []);
@@ -344,8 +415,17 @@ describe('the final search', () => {
     assert.ok(named.length > 0 && named.every((e) => e.maskedCount > 0), 'every read of a Secret with data masked something');
     assert.ok(reads.reduce((n, e) => n + e.maskedCount, 0) > 20 * KUBECTLS.length, 'values were masked and counted');
     const creates = events.filter((e) => e.resource === 'secrets' && e.verb === 'create');
-    assert.ok(creates.some((e) => carriesMaskedValue(JSON.stringify(e.requestObject))), 'a JSON create body is kept, masked');
-    assert.ok(creates.some((e) => typeof (e.requestObject as { sha256?: string } | undefined)?.sha256 === 'string'), 'a protobuf create body is kept by size and hash');
-    assert.ok(events.some((e) => e.verb === 'update' && e.responseStatus === 422 && /masked value/.test(e.message ?? '')), 'the write-back refusal is audited');
+    assert.ok(
+      creates.some((e) => carriesMaskedValue(JSON.stringify(e.requestObject))),
+      'a JSON create body is kept, masked',
+    );
+    assert.ok(
+      creates.some((e) => typeof (e.requestObject as { sha256?: string } | undefined)?.sha256 === 'string'),
+      'a protobuf create body is kept by size and hash',
+    );
+    assert.ok(
+      events.some((e) => e.verb === 'update' && e.responseStatus === 422 && /masked value/.test(e.message ?? '')),
+      'the write-back refusal is audited',
+    );
   });
 });

@@ -23,15 +23,23 @@ let chain: Chain;
 let sam: TempHome;
 let kubeconfig: string;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function kubectl(k: KubectlBinary, args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(k.path, ['-n', NS, ...args], { env: { ...sam.env, KUBECONFIG: kubeconfig, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input);
@@ -134,13 +142,16 @@ for (const k of KUBECTLS) {
       assert.ok(!managers.includes('kubectl-client-side-apply'), `migrated: ${managers.join(',')}`);
     });
 
-    test('a refused write-back reads as kube\'s Invalid error: kind, field, and the command that works', async () => {
+    test("a refused write-back reads as kube's Invalid error: kind, field, and the command that works", async () => {
       const name = `app-cfg-${tag(k)}`;
       await ok(k, ['create', 'configmap', name, '--from-literal=password=S3NT1NEL-RB', '--from-literal=mode=a']);
       const yaml = (await ok(k, ['get', 'configmap', name, '-o', 'yaml'])).stdout;
       const r = await kubectl(k, ['replace', '-f', '-'], yaml.replace('mode: a', 'mode: b'));
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`The ConfigMap "${name}" is invalid: data\\.password: Invalid value: .*a value masked by hoopctl cannot be written back`));
+      assert.match(
+        r.stderr,
+        new RegExp(`The ConfigMap "${name}" is invalid: data\\.password: Invalid value: .*a value masked by hoopctl cannot be written back`),
+      );
       assert.match(r.stderr, new RegExp(`kubectl patch configmap ${name} -n ${NS} -p '\\{"data":\\{"password":"<value>"\\}\\}'`));
       assert.equal((chain.kube.get({ kind: 'configmaps', namespace: NS, name }) as Record<string, any>).data.mode, 'a');
 
@@ -157,7 +168,11 @@ for (const k of KUBECTLS) {
       assert.notEqual(e.code, 0);
       assert.match(e.stderr, /Edit cancelled/);
       const shown = await readFile(seen, 'utf8');
-      assert.match(shown, /^# \* metadata\.annotations\.kubectl\.kubernetes\.io\/last-applied-configuration: Invalid value: .*apply your own manifest/m, shown.slice(0, 1500));
+      assert.match(
+        shown,
+        /^# \* metadata\.annotations\.kubectl\.kubernetes\.io\/last-applied-configuration: Invalid value: .*apply your own manifest/m,
+        shown.slice(0, 1500),
+      );
       assert.doesNotMatch(r.stderr + e.stdout + e.stderr + shown, /S3NT1NEL|UzNOVDFORUw/);
     });
   });

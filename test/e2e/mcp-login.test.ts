@@ -20,9 +20,14 @@ type ToolAnswer = { content: { type: string; text: string }[]; isError?: boolean
 async function connect(home: TempHome): Promise<{ client: Client; stderr: () => string }> {
   let stderr = '';
   const transport = new StdioClientTransport({
-    command: process.execPath, args: [hoopctlBin, 'mcp'], env: home.env as Record<string, string>, stderr: 'pipe',
+    command: process.execPath,
+    args: [hoopctlBin, 'mcp'],
+    env: home.env as Record<string, string>,
+    stderr: 'pipe',
   });
-  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  transport.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const client = new Client({ name: 'hoopctl-e2e', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
@@ -52,9 +57,15 @@ describe('hoopctl mcp without a usable login', () => {
     try {
       const { client, stderr } = await connect(home);
       const { tools } = await client.listTools();
-      assert.ok(tools.some((t) => t.name === 'list_connections'), tools.map((t) => t.name).join(', '));
+      assert.ok(
+        tools.some((t) => t.name === 'list_connections'),
+        tools.map((t) => t.name).join(', '),
+      );
       assert.ok(tools.some((t) => t.name === 'request_access'));
-      for (const [name, args] of [['list_connections', {}], ['kube_list', { connection: 'demo', resource: 'pods' }]] as const) {
+      for (const [name, args] of [
+        ['list_connections', {}],
+        ['kube_list', { connection: 'demo', resource: 'pods' }],
+      ] as const) {
         const r = await call(client, name, args);
         assert.equal(r.isError, true, r.text);
         assert.match(r.text, /^not logged in — run `hoopctl login`/, r.text);
@@ -76,7 +87,9 @@ describe('hoopctl mcp without a usable login', () => {
       await cp(configDir(alice), configDir(home), { recursive: true });
       const file = join(configDir(home), 'tokens.json');
       const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-      await writeFile(file, JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 60_000).toISOString(), refreshToken: 'revoked-refresh-token' }), { mode: 0o600 });
+      await writeFile(file, JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 60_000).toISOString(), refreshToken: 'revoked-refresh-token' }), {
+        mode: 0o600,
+      });
       const { client } = await connect(home);
       assert.ok((await client.listTools()).tools.length > 0);
       const r = await call(client, 'kube_get', { connection: 'demo', resource: 'pods', name: 'x', namespace: 'demo' });

@@ -33,9 +33,14 @@ before(async () => {
   chain = await startChain({ policy });
   [alice, sam] = await Promise.all([chain.loginAs('alice'), chain.loginAs('sam')]);
   const transport = new StdioClientTransport({
-    command: process.execPath, args: [hoopctlBin, 'mcp'], env: alice.env as Record<string, string>, stderr: 'pipe',
+    command: process.execPath,
+    args: [hoopctlBin, 'mcp'],
+    env: alice.env as Record<string, string>,
+    stderr: 'pipe',
   });
-  transport.stderr?.on('data', (d: Buffer) => { _stderr += d.toString(); });
+  transport.stderr?.on('data', (d: Buffer) => {
+    _stderr += d.toString();
+  });
   client = new Client({ name: 'hoopctl-e2e', version: '1.0.0' });
   await client.connect(transport);
 });
@@ -49,7 +54,18 @@ describe('hoopctl mcp over stdio', () => {
   test('lists its tools', async () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
-    for (const n of ['check_request', 'kube_apply', 'kube_delete', 'kube_describe', 'kube_get', 'kube_list', 'kube_logs', 'kube_scale', 'list_connections', 'request_access']) {
+    for (const n of [
+      'check_request',
+      'kube_apply',
+      'kube_delete',
+      'kube_describe',
+      'kube_get',
+      'kube_list',
+      'kube_logs',
+      'kube_scale',
+      'list_connections',
+      'request_access',
+    ]) {
       assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
     }
   });
@@ -124,12 +140,24 @@ describe('hoopctl mcp over stdio', () => {
     assert.equal((chain.kube.get({ kind: 'deployments', namespace: 'demo', name: 'web' }) as KubeObject & { spec: { replicas: number } }).spec.replicas, 3);
   });
 
-  test('the audit trail names the agent\'s calls', async () => {
+  test("the audit trail names the agent's calls", async () => {
     const r = await runCli(['audit', '-o', 'json', '--limit', '1000'], alice.env);
     assert.equal(r.code, 0, r.stderr);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.ok(events.some((e) => e.verb === 'patch' && e.resource === 'deployments' && e.subresource === 'scale' && e.decision === 'allow'), 'scale allowed event');
-    assert.ok(events.some((e) => e.verb === 'delete' && e.resource === 'namespaces' && e.decision === 'deny'), 'delete refused event');
-    assert.ok(events.some((e) => e.userAgent === 'hoopctl-mcp'), 'user agent of the MCP server');
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(
+      events.some((e) => e.verb === 'patch' && e.resource === 'deployments' && e.subresource === 'scale' && e.decision === 'allow'),
+      'scale allowed event',
+    );
+    assert.ok(
+      events.some((e) => e.verb === 'delete' && e.resource === 'namespaces' && e.decision === 'deny'),
+      'delete refused event',
+    );
+    assert.ok(
+      events.some((e) => e.userAgent === 'hoopctl-mcp'),
+      'user agent of the MCP server',
+    );
   });
 });

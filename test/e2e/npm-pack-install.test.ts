@@ -45,7 +45,9 @@ async function seedBetterSqlitePrebuild(cache: string): Promise<boolean> {
   const url = `https://github.com/WiseLibs/better-sqlite3/releases/download/v${version}/${name}`;
   const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
   await mkdir(join(cache, '_prebuilds'), { recursive: true });
-  const tar = await runCli(['-czf', join(cache, '_prebuilds', `${digest}-${name}`), '-C', local, 'build/Release/better_sqlite3.node'], cleanEnv(), { command: 'tar' });
+  const tar = await runCli(['-czf', join(cache, '_prebuilds', `${digest}-${name}`), '-C', local, 'build/Release/better_sqlite3.node'], cleanEnv(), {
+    command: 'tar',
+  });
   assert.equal(tar.code, 0, tar.stderr);
   return true;
 }
@@ -76,7 +78,19 @@ test('npm pack → npm install -g into an empty prefix → hoopctl quickstart --
     // The README's command. --strict-allow-scripts turns "install scripts not covered" from a warning into a failure,
     // so a new dependency with an install script fails here until the README names it.
     const install = await runCli(
-      ['install', '-g', '--prefix', prefix, '--cache', cache, '--allow-scripts=better-sqlite3', '--strict-allow-scripts', '--no-audit', '--no-fund', join(tmp, info.filename)],
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--cache',
+        cache,
+        '--allow-scripts=better-sqlite3',
+        '--strict-allow-scripts',
+        '--no-audit',
+        '--no-fund',
+        join(tmp, info.filename),
+      ],
       cleanEnv(),
       { command: 'npm', cwd: tmp, timeoutMs: 540_000 },
     );

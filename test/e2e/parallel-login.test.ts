@@ -35,7 +35,9 @@ describe('one login for many processes', () => {
     await writeFile(tokenFile(alice), JSON.stringify({ ...stored0, expiresAt: new Date(Date.now() + 5_000).toISOString() }), { mode: 0o600 });
     const before = refreshes();
     // Ten CLIs, ten kubectls and their session daemons at once: on a loaded 2-core machine this takes a while.
-    const runs = await Promise.all(Array.from({ length: 10 }, () => runCli(['exec', 'demo', '--', 'kubectl', 'get', 'ns', '-o', 'name'], alice.env, { timeoutMs: 180_000 })));
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, () => runCli(['exec', 'demo', '--', 'kubectl', 'get', 'ns', '-o', 'name'], alice.env, { timeoutMs: 180_000 })),
+    );
     for (const r of runs) {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /namespace\/demo/);
@@ -53,8 +55,17 @@ describe('one login for many processes', () => {
 
 describe('sessions and an expired login', () => {
   test('a running session outlives the ID token and a dead refresh token; the next command says run hoopctl login (exit 3)', async () => {
-    const job = startCli(['exec', 'demo', '--', 'sh', '-c',
-      `kubectl get ns >/dev/null && echo first-ok && sleep ${ID_TOKEN_TTL_SECONDS + 2} && kubectl get ns >/dev/null && echo second-ok`], bob.env);
+    const job = startCli(
+      [
+        'exec',
+        'demo',
+        '--',
+        'sh',
+        '-c',
+        `kubectl get ns >/dev/null && echo first-ok && sleep ${ID_TOKEN_TTL_SECONDS + 2} && kubectl get ns >/dev/null && echo second-ok`,
+      ],
+      bob.env,
+    );
     await job.waitFor(/first-ok/);
     // The IdP no longer refreshes this login (a revoked refresh token looks the same to the CLI).
     const stored = JSON.parse(await readFile(tokenFile(bob), 'utf8')) as Record<string, unknown>;

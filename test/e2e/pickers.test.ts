@@ -110,7 +110,11 @@ describe('no prompt without a terminal, with --no-input or in CI', () => {
     assert.equal(pipe.code, 2, pipe.stderr);
     assert.match(pipe.stderr, /missing request id/);
     assert.match(pipe.stderr, /hint: run hoopctl requests, then hoopctl approve ID/);
-    for (const [args, env] of [[['approve', '--no-input'], {}], [['connect', '--print-env'], { CI: 'true' }], [['connect', '--no-input'], {}]] as const) {
+    for (const [args, env] of [
+      [['approve', '--no-input'], {}],
+      [['connect', '--print-env'], { CI: 'true' }],
+      [['connect', '--no-input'], {}],
+    ] as const) {
       const home = args[0] === 'approve' ? bob : alice;
       const t = onTerminal([...args], home, env);
       const r = await t.done;

@@ -53,24 +53,38 @@ describe('python3-kubernetes through local proxy → gateway → upstream', { sk
     chain = await startChain();
     sam = await chain.loginAs('sam');
   });
-  after(async () => { await chain?.close(); });
+  after(async () => {
+    await chain?.close();
+  });
 
   test('VersionApi, CoreApi, ApisApi, get_api_resources, a pod list, a masked Secret read and a watch', async () => {
     const r = await hoopExec(sam, 'demo', [PYTHON!, '-c', SCRIPT]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-      version: string; core: string[]; groups: string[]; resources: string[]; pods: string[]; secret: Record<string, string>; watched: [string, string][];
+      version: string;
+      core: string[];
+      groups: string[];
+      resources: string[];
+      pods: string[];
+      secret: Record<string, string>;
+      watched: [string, string][];
     };
     assert.equal(out.version, 'v1.32.6');
     assert.deepEqual(out.core, ['v1']);
     assert.ok(out.groups.includes('apps'), out.groups.join(','));
     assert.ok(out.resources.includes('secrets') && out.resources.includes('pods/exec'), out.resources.join(','));
-    assert.ok(out.pods.some((p) => p.startsWith('web-')), out.pods.join(','));
+    assert.ok(
+      out.pods.some((p) => p.startsWith('web-')),
+      out.pods.join(','),
+    );
     // Masked, and still valid base64 the client decodes; the real value never arrives.
     assert.deepEqual(Object.keys(out.secret).sort(), ['password', 'username']);
     for (const v of Object.values(out.secret)) assert.ok(isMaskMarker(v), v);
     assert.doesNotMatch(r.stdout + r.stderr, /demo-password-not-a-real-secret/);
-    assert.ok(out.watched.some(([type, name]) => type === 'ADDED' && name === 'app-config'), JSON.stringify(out.watched));
+    assert.ok(
+      out.watched.some(([type, name]) => type === 'ADDED' && name === 'app-config'),
+      JSON.stringify(out.watched),
+    );
 
     // The gateway read the slash paths and `watch=True` as kube-apiserver does.
     const store = await openSqliteStore(join(chain.dir, 'gateway.db'));
@@ -78,7 +92,14 @@ describe('python3-kubernetes through local proxy → gateway → upstream', { sk
       const events: AuditEvent[] = await store.listAudit({ user: 'sam@example.com' });
       const mine = events.filter((e) => (e.userAgent ?? '').startsWith('OpenAPI-Generator/'));
       const seen = mine.map((e) => `${e.verb} ${e.requestURI.split('?')[0]} ${e.responseStatus}`);
-      for (const line of ['get /version/ 200', 'get /api/ 200', 'get /apis/ 200', 'get /api/v1/ 200', 'list /api/v1/namespaces/demo/pods 200', 'get /api/v1/namespaces/demo/secrets/db-creds 200']) {
+      for (const line of [
+        'get /version/ 200',
+        'get /api/ 200',
+        'get /apis/ 200',
+        'get /api/v1/ 200',
+        'list /api/v1/namespaces/demo/pods 200',
+        'get /api/v1/namespaces/demo/secrets/db-creds 200',
+      ]) {
         assert.ok(seen.includes(line), `${line} in ${seen.join('\n')}`);
       }
       const w = mine.find((e) => e.verb === 'watch');

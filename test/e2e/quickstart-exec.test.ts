@@ -14,7 +14,8 @@ test('quickstart: request the exec role, approve it as bob, kubectl exec runs an
       `id=$(grep -o 'access request [^ ]*' ${f('req')} | head -1 | cut -d' ' -f3)`,
       `hoopctl quickstart approve "$id" --comment 'go ahead' 2> ${f('approve')}`,
       `hoopctl exec demo --request "$id" -- sh -c 'kubectl exec -n demo $(kubectl get pods -n demo -o name | head -1) -- echo hi-from-exec' > ${f('out')} 2> ${f('err')}`,
-      'exit', '',
+      'exit',
+      '',
     ].join('\n');
     const r = await runCli(['quickstart'], home.env, { timeoutMs: 120_000, stdin: script });
     assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -35,14 +35,16 @@ before(async () => {
   home = await createTempHome({ SHELL: '/bin/sh' });
   quickstart = startCli(['quickstart'], home.env);
   // The quickstart's subshell reads these lines from its stdin; every command gets /dev/null so none eats the rest.
-  quickstart.child.stdin!.write([
-    `hoopctl exec demo --role exec --reason try-exec --no-wait -- true < /dev/null 2> ${f('req')}`,
-    `id=$(grep -o 'access request [^ ]*' ${f('req')} | head -1 | cut -d' ' -f3)`,
-    `hoopctl quickstart approve "$id" < /dev/null 2> ${f('approve')}`,
-    `hoopctl connect demo --request "$id" --print-env -n demo < /dev/null > ${f('env.sh')} 2> ${f('connect')}`,
-    'echo "connected: $?"',
-    '',
-  ].join('\n'));
+  quickstart.child.stdin!.write(
+    [
+      `hoopctl exec demo --role exec --reason try-exec --no-wait -- true < /dev/null 2> ${f('req')}`,
+      `id=$(grep -o 'access request [^ ]*' ${f('req')} | head -1 | cut -d' ' -f3)`,
+      `hoopctl quickstart approve "$id" < /dev/null 2> ${f('approve')}`,
+      `hoopctl connect demo --request "$id" --print-env -n demo < /dev/null > ${f('env.sh')} 2> ${f('connect')}`,
+      'echo "connected: $?"',
+      '',
+    ].join('\n'),
+  );
   await quickstart.waitFor(/connected: \d+/, 120_000);
   const envSh = await readFile(f('env.sh'), 'utf8');
   const kubeconfig = /export KUBECONFIG='([^']+)'/.exec(envSh)?.[1];
@@ -99,12 +101,19 @@ test('exec -it sh: Ctrl-C leaves a cat too, Ctrl-C at the prompt gives a new one
   assert.doesNotMatch(r.stdout, /[^\r]\n/, JSON.stringify(r.stdout));
 
   // Recorded by the gateway as the newcomer would replay it: exported as asciicast, a terminal session.
-  quickstart.child.stdin!.write(`. ${f('env.sh')}; hoopctl replay "$HOOP_SESSION" --export ${f('cast')} --exec 2 < /dev/null > ${f('replay')} 2>&1; echo "replayed: $?"\n`);
+  quickstart.child.stdin!.write(
+    `. ${f('env.sh')}; hoopctl replay "$HOOP_SESSION" --export ${f('cast')} --exec 2 < /dev/null > ${f('replay')} 2>&1; echo "replayed: $?"\n`,
+  );
   await quickstart.waitFor(/replayed: \d+/, 60_000);
   const cast = (await readFile(f('cast'), 'utf8')).split('\n').filter((l) => l !== '');
   const header = JSON.parse(cast[0]!) as { command?: string; title?: string };
   assert.match(`${header.title ?? ''} ${header.command ?? ''}`, /sh/, cast[0]);
-  const output = cast.slice(1).map((l) => JSON.parse(l) as [number, string, string]).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+  const output = cast
+    .slice(1)
+    .map((l) => JSON.parse(l) as [number, string, string])
+    .filter((e) => e[1] === 'o')
+    .map((e) => e[2])
+    .join('');
   assert.match(output, /simulated shell/);
   assert.ok(output.includes('abc\r\nabc\r\n'), output);
 });

@@ -24,7 +24,7 @@ test('quickstart --dir: once it ends, sessions names the stopped stack and the -
 
     const again = await runCli(['quickstart', '--dir', dir], home.env, { timeoutMs: 90_000, stdin: 'hoopctl sessions\nexit\n' });
     assert.equal(again.code, 0, again.stderr + again.stdout);
-    assert.match(again.stdout, /alice@example\.com/, 'the first run\'s session is still listed');
+    assert.match(again.stdout, /alice@example\.com/, "the first run's session is still listed");
   } finally {
     await home.cleanup();
   }

@@ -17,7 +17,8 @@ test('in the quickstart subshell: hoopctl prompt, status marks the current sessi
       `hoopctl connect demo < /dev/null 2> ${f('nested')}`,
       `KUBECONFIG=${f('gone')} hoopctl prompt > ${f('prompt-ended')}`,
       `hoopctl exec demo --ttl 3h -- true 2> ${f('ttl')}`,
-      'exit', '',
+      'exit',
+      '',
     ].join('\n');
     const r = await runCli(['quickstart'], home.env, { timeoutMs: 90_000, stdin: script });
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -27,7 +28,11 @@ test('in the quickstart subshell: hoopctl prompt, status marks the current sessi
     const status = (await readFile(f('status'), 'utf8')).trim().split('\n');
     assert.match(status[0]!, /^\s*CONNECTION\s+ENDS\s+SESSION\s+KUBECONFIG$/, 'a header row');
     assert.equal(status.length, 3, 'the header, the subshell session and the background one');
-    assert.deepEqual(status.filter((l) => l.startsWith('> ')).map((l) => l.includes(session)), [true], status.join('\n'));
+    assert.deepEqual(
+      status.filter((l) => l.startsWith('> ')).map((l) => l.includes(session)),
+      [true],
+      status.join('\n'),
+    );
     const nested = await readFile(f('nested'), 'utf8');
     assert.ok(nested.includes(`already in session ${session} for demo`), nested);
     // The quickstart gateway's maxTtl is 1h.
@@ -47,7 +52,14 @@ test('hoopctl prompt: empty outside a session, no network or login needed inside
     await writeFile(kubeconfig, 'apiVersion: v1\n');
     const expires = new Date(Date.now() + 30 * 60_000 + 30_000).toISOString();
     const started = performance.now();
-    const inside = await runCli(['prompt'], { ...home.env, KUBECONFIG: kubeconfig, HOOP_SESSION: 's-1', HOOP_CONNECTION: 'prod', HOOP_ROLE: 'edit', HOOP_EXPIRES_AT: expires });
+    const inside = await runCli(['prompt'], {
+      ...home.env,
+      KUBECONFIG: kubeconfig,
+      HOOP_SESSION: 's-1',
+      HOOP_CONNECTION: 'prod',
+      HOOP_ROLE: 'edit',
+      HOOP_EXPIRES_AT: expires,
+    });
     const ms = performance.now() - started;
     assert.equal(inside.code, 0, inside.stderr);
     assert.equal(inside.stdout, '⎈ prod:edit 30m');

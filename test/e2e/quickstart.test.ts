@@ -41,10 +41,21 @@ test('quickstart: a --print-env session started in its subshell is ended when th
     const sessions = JSON.parse(await readFile(statusFile, 'utf8')) as { pid: number }[];
     assert.equal(sessions.length, 2, 'the subshell session and the background one');
     assert.match(r.stderr, /ended 1 session\(s\) still running in the quickstart/);
-    const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     // Ending is asked by signal: give the daemons a moment to finish their teardown.
     for (let i = 0; i < 100 && sessions.some((s) => alive(s.pid)); i++) await new Promise((res) => setTimeout(res, 50));
-    assert.deepEqual(sessions.filter((s) => alive(s.pid)), [], 'no session process outlives the quickstart');
+    assert.deepEqual(
+      sessions.filter((s) => alive(s.pid)),
+      [],
+      'no session process outlives the quickstart',
+    );
   } finally {
     await home.cleanup();
   }

@@ -16,7 +16,11 @@ const WEBSOCKET_KUBECTLS = KUBECTLS.filter((k) => k.label !== '1.27');
 /** kubectl over SPDY/3.1: 1.27 (its only transport) and the default kubectl with WebSocket turned off (the 1.30+ fallback). */
 const SPDY_KUBECTLS: (KubectlBinary & { env?: NodeJS.ProcessEnv })[] = [
   ...KUBECTLS.filter((k) => k.label === '1.27'),
-  ...KUBECTLS.filter((k) => k.label.startsWith('default')).map((k) => ({ label: 'default over SPDY', path: k.path, env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } })),
+  ...KUBECTLS.filter((k) => k.label.startsWith('default')).map((k) => ({
+    label: 'default over SPDY',
+    path: k.path,
+    env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
+  })),
 ];
 let chain: Chain;
 let alice: TempHome;
@@ -33,7 +37,13 @@ after(async () => {
   await chain?.close();
 });
 
-interface Connected { kubeconfig: string; sessionId: string; dir: string; localToken: string; env: NodeJS.ProcessEnv }
+interface Connected {
+  kubeconfig: string;
+  sessionId: string;
+  dir: string;
+  localToken: string;
+  env: NodeJS.ProcessEnv;
+}
 
 async function connect(connection: string, extra: string[] = []): Promise<Connected> {
   const r = await runCli(['connect', connection, '--print-env', '-n', 'demo', ...extra], alice.env);
@@ -182,7 +192,11 @@ describe('a session that ends tells every kubectl why', () => {
     const pid = before.find((s) => s.sessionId === c.sessionId)!.pid;
     process.kill(pid, 'SIGKILL');
     for (let i = 0; i < 100; i++) {
-      try { process.kill(pid, 0); } catch { break; }
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
       await new Promise((res) => setTimeout(res, 50));
     }
     const st = await runCli(['status'], alice.env);

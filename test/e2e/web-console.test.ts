@@ -29,7 +29,12 @@ const ID = /access request ([0-9a-f]{12})/;
 
 const policy = {
   roles: [
-    { name: 'view', rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'configmaps', 'deployments', 'namespaces', 'events'] }] },
+    {
+      name: 'view',
+      rules: [
+        { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'pods/log', 'configmaps', 'deployments', 'namespaces', 'events'] },
+      ],
+    },
     {
       name: 'edit',
       rules: [
@@ -45,7 +50,14 @@ const policy = {
     { groups: ['approvers'], connections: ['*'], roles: ['view'] },
   ],
   guardrails: [
-    { name: 'configmap-deletes-reviewed', connections: ['*'], match: { verbs: ['delete'], resources: ['configmaps'] }, effect: 'approval', approvers: ['approvers'], message: 'someone else looks first' },
+    {
+      name: 'configmap-deletes-reviewed',
+      connections: ['*'],
+      match: { verbs: ['delete'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['approvers'],
+      message: 'someone else looks first',
+    },
   ],
 };
 
@@ -86,17 +98,28 @@ function kubectl(...args: string[]) {
 describe('web console in Chromium', { skip }, () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `HOOPCTL_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
-    shots = process.env.HOOPCTL_ARTIFACTS_DIR ?? await mkdtemp(join(tmpdir(), 'hoopctl-console-screenshots-'));
+    shots = process.env.HOOPCTL_ARTIFACTS_DIR ?? (await mkdtemp(join(tmpdir(), 'hoopctl-console-screenshots-')));
     await mkdir(shots, { recursive: true });
     chain = await startChain({ policy, extraConfig: { admins: { groups: ['approvers'] }, console: { clientId: 'hoopctl-console', sessionTtl: '15m' } } });
     alice = await chain.loginAs('alice');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     bobContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     bob = await bobContext.newPage();
-    bob.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
+    bob.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
   after(async () => {
     watch?.child.kill('SIGTERM');
@@ -118,7 +141,8 @@ describe('web console in Chromium', { skip }, () => {
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline/);
     const facts = await bob.locator('dl.facts').innerText();
-    for (const want of ['alice@example.com', 'edit', 'demo', 'INC-42: rotate the cache', 'approvers', 'pending']) assert.ok(facts.includes(want), `${want} in ${facts}`);
+    for (const want of ['alice@example.com', 'edit', 'demo', 'INC-42: rotate the cache', 'approvers', 'pending'])
+      assert.ok(facts.includes(want), `${want} in ${facts}`);
     const cookies = await bobContext.cookies();
     const session = cookies.find((c) => c.name === 'hoopctl-console');
     assert.ok(session, JSON.stringify(cookies.map((c) => c.name)));
@@ -132,7 +156,7 @@ describe('web console in Chromium', { skip }, () => {
     pendingConnect = connect;
   });
 
-  test('alice sees her own request without the approve buttons (never one\'s own)', async () => {
+  test("alice sees her own request without the approve buttons (never one's own)", async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await signIn(page, `/ui/requests/${requestId}`, USERS.alice);
@@ -193,14 +217,14 @@ describe('web console in Chromium', { skip }, () => {
     await bob.getByRole('link', { name: /kubectl exec .* hello-from-the-console-replay/ }).click();
     await bob.waitForSelector('body[data-page="replay"]');
     await bob.waitForFunction(() => document.querySelector('#player')?.textContent?.includes('hello-from-the-console-replay'), undefined, { timeout: 15_000 });
-    assert.ok(await bob.locator('.timeline li[data-seek]').count() >= 1, 'the exec request is on the timeline');
+    assert.ok((await bob.locator('.timeline li[data-seek]').count()) >= 1, 'the exec request is on the timeline');
     await shot(bob, '07-replay');
     await bob.selectOption('#speed', '4');
     await bob.waitForFunction(() => document.querySelector('#player')?.textContent?.includes('hello-from-the-console-replay'), undefined, { timeout: 15_000 });
     assert.deepEqual(cspViolations, []);
   });
 
-  test('a revoke without the form token is refused; with confirmation it cuts kubectl\'s watch', async () => {
+  test("a revoke without the form token is refused; with confirmation it cuts kubectl's watch", async () => {
     const forged = await bob.request.post(`${chain.gatewayUrl}/ui/sessions/${sessionId}/revoke`, { form: { csrf: 'forged' } });
     assert.equal(forged.status(), 403);
     assert.equal(watch.child.exitCode, null, 'still watching');
@@ -233,7 +257,10 @@ describe('web console in Chromium', { skip }, () => {
     await shot(bob, '10-audit');
     const exported = await bob.request.get(`${chain.gatewayUrl}/ui/audit/export?user=alice%40example.com`);
     assert.equal(exported.status(), 200);
-    const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { stage: string; message: string | null });
+    const lines = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { stage: string; message: string | null });
     assert.ok(lines.some((e) => e.stage === 'SessionEnded' && e.message?.includes('revoked by bob@example.com')));
   });
 

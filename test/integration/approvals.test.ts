@@ -11,7 +11,12 @@ import { idTokenFor, openUpgrade, POLICY, send, startHarness, type Answer, type 
 import { waitUntil } from '../support/wait-until.js';
 
 /** A notification receiver that answers 503 to the first `failFirst` posts, and logs every body. */
-interface Receiver { url: string; bodies: unknown[]; attempts: number; close(): Promise<void> }
+interface Receiver {
+  url: string;
+  bodies: unknown[];
+  attempts: number;
+  close(): Promise<void>;
+}
 async function startReceiver(failFirst: number, path: string): Promise<Receiver> {
   const r: Receiver = { url: '', bodies: [], attempts: 0, close: async () => undefined };
   const server = http.createServer((req, res) => {
@@ -19,20 +24,30 @@ async function startReceiver(failFirst: number, path: string): Promise<Receiver>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       r.attempts += 1;
-      if (r.attempts <= failFirst) { res.writeHead(503).end('try later'); return; }
+      if (r.attempts <= failFirst) {
+        res.writeHead(503).end('try later');
+        return;
+      }
       r.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       res.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  r.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  r.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return r;
 }
 
 const SLACK_SECRET_PATH = '/services/T000/B000/very-secret-token';
 const policy = {
-  roles: [...POLICY.roles, { name: 'cm-admin', rules: [{ verbs: ['get', 'list', 'create', 'delete'], apiGroups: [''], resources: ['configmaps', 'pods/log'], namespaces: ['*'] }] }],
+  roles: [
+    ...POLICY.roles,
+    { name: 'cm-admin', rules: [{ verbs: ['get', 'list', 'create', 'delete'], apiGroups: [''], resources: ['configmaps', 'pods/log'], namespaces: ['*'] }] },
+  ],
   bindings: [
     ...POLICY.bindings,
     { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] },
@@ -40,7 +55,14 @@ const policy = {
   ],
   guardrails: [
     ...POLICY.guardrails,
-    { name: 'configmap-changes-reviewed', connections: ['prod'], match: { verbs: ['create', 'delete'], resources: ['configmaps'] }, effect: 'approval', approvers: ['sre'], message: 'a second person checks configmap changes' },
+    {
+      name: 'configmap-changes-reviewed',
+      connections: ['prod'],
+      match: { verbs: ['create', 'delete'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['sre'],
+      message: 'a second person checks configmap changes',
+    },
     { name: 'exec-reviewed', connections: ['echo'], match: { resources: ['pods/exec'] }, effect: 'approval', approvers: ['sre'] },
   ],
 };
@@ -57,10 +79,15 @@ before(async () => {
   slack = await startReceiver(1, SLACK_SECRET_PATH);
   h = await startHarness({
     config: {
-      policy, approvals: { requestTtl: '2m', approvedWindow: '1m' },
-      notifications: [{ type: 'webhook', url: webhook.url }, { type: 'slack', url: slack.url }],
+      policy,
+      approvals: { requestTtl: '2m', approvedWindow: '1m' },
+      notifications: [
+        { type: 'webhook', url: webhook.url },
+        { type: 'slack', url: slack.url },
+      ],
     },
-    notifyBackoffMs: 50, logger: (l) => logs.push(l),
+    notifyBackoffMs: 50,
+    logger: (l) => logs.push(l),
   });
   base = h.gateway.url;
   Object.assign(tokens, h.idTokens);
@@ -75,8 +102,10 @@ after(async () => {
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const json = (t: string): Record<string, string> => ({ ...bearer(t), 'content-type': 'application/json' });
 const post = (who: string, path: string, body: unknown = {}): Promise<Answer> => send(base, 'POST', path, json(tokens[who]!), JSON.stringify(body));
-const vote = (who: string, id: string, decision: 'approve' | 'deny', comment?: string): Promise<Answer> => post(who, `/v1/requests/${id}/${decision}`, comment === undefined ? {} : { comment });
-const getRequest = async (who: string, id: string): Promise<AccessRequestView> => (await send(base, 'GET', `/v1/requests/${id}`, bearer(tokens[who]!))).json.request;
+const vote = (who: string, id: string, decision: 'approve' | 'deny', comment?: string): Promise<Answer> =>
+  post(who, `/v1/requests/${id}/${decision}`, comment === undefined ? {} : { comment });
+const getRequest = async (who: string, id: string): Promise<AccessRequestView> =>
+  (await send(base, 'GET', `/v1/requests/${id}`, bearer(tokens[who]!))).json.request;
 
 async function session(who: string, body: Record<string, unknown>): Promise<CreateSessionResponse> {
   const r = await post(who, '/v1/sessions', body);
@@ -91,7 +120,7 @@ async function askFor(who: string, body: Record<string, unknown>): Promise<Acces
 }
 
 describe('session elevation (JIT)', () => {
-  test('202 with the request; approvers only from the binding\'s groups, never the requester; long-poll wakes on approval; one session per approval', async () => {
+  test("202 with the request; approvers only from the binding's groups, never the requester; long-poll wakes on approval; one session per approval", async () => {
     const noReason = await post('alice', '/v1/sessions', { connection: 'prod', role: 'edit' });
     assert.equal(noReason.status, 400);
     assert.match(noReason.json.hint, /--reason/);
@@ -103,7 +132,7 @@ describe('session elevation (JIT)', () => {
     assert.deepEqual([req.status, req.kind, req.approvers, req.minApprovals, req.reason, req.ttlSeconds], ['pending', 'session', ['sre'], 1, 'INC-123', 300]);
     assert.ok(Date.parse(req.expiresAt) > Date.now() + 60_000);
 
-    assert.equal((await vote('alice', req.id, 'approve')).status, 403, 'no approving one\'s own request');
+    assert.equal((await vote('alice', req.id, 'approve')).status, 403, "no approving one's own request");
     assert.equal((await vote('bob', req.id, 'approve')).status, 404, 'bob is no approver and cannot even see it');
     const sueSession = await session('sue', { connection: 'prod' });
     const viaSession = await send(base, 'POST', `/v1/requests/${req.id}/approve`, json(sueSession.token), '{}');
@@ -122,7 +151,10 @@ describe('session elevation (JIT)', () => {
     const woke = await polling;
     assert.ok(Date.now() - tApprove < 1000, 'the long-poll answers at the approval');
     assert.equal(woke.json.request.status, 'approved');
-    assert.deepEqual(woke.json.request.approvals.map((a: { by: string; comment?: string }) => [a.by, a.comment]), [['sam@example.com', 'go ahead']]);
+    assert.deepEqual(
+      woke.json.request.approvals.map((a: { by: string; comment?: string }) => [a.by, a.comment]),
+      [['sam@example.com', 'go ahead']],
+    );
 
     const s = await session('alice', { connection: 'prod', requestId: req.id });
     assert.deepEqual([s.role, s.namespace], ['edit', 'default']);
@@ -181,7 +213,10 @@ describe('single-command review', () => {
     assert.match((await create(s.token)).json.message, new RegExp(`review ${id} `), 'the same request finds the same review');
     assert.equal(h.kube.requests.length, seen, 'nothing reached upstream');
     const r = await getRequest('sam', id);
-    assert.deepEqual([r.kind, r.verb, r.requestURI, r.summary, r.sessionId], ['command', 'create', '/api/v1/namespaces/default/configmaps', 'create configmaps -n default', s.sessionId]);
+    assert.deepEqual(
+      [r.kind, r.verb, r.requestURI, r.summary, r.sessionId],
+      ['command', 'create', '/api/v1/namespaces/default/configmaps', 'create configmaps -n default', s.sessionId],
+    );
 
     assert.equal((await vote('sam', id, 'approve')).json.request.status, 'approved');
     const changed = await create(s.token, body.replace('blue', 'red'));
@@ -227,7 +262,10 @@ describe('single-command review', () => {
     // The audit: the held request's own event carries its masked body and names its review.
     const events = (await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(tokens.alice!))).json.items as AuditEvent[];
     const held = events.filter((e) => e.stage !== 'AccessRequest' && e.decision === 'approval');
-    assert.deepEqual(held.map((e) => e.annotations?.['approval.hoopctl.dev/review']), [a, b]);
+    assert.deepEqual(
+      held.map((e) => e.annotations?.['approval.hoopctl.dev/review']),
+      [a, b],
+    );
     assert.deepEqual((held[1]!.requestObject as typeof shown).data.greeting, 'MALICIOUS-CHANGE');
     for (const clear of [password, token]) assert.ok(!JSON.stringify(events).includes(clear), 'the audit keeps no secret in clear');
     for (const id of ids) assert.equal((await vote('sam', id, 'deny')).status, 200);
@@ -236,9 +274,11 @@ describe('single-command review', () => {
   test('exec: the WebSocket GET and the SPDY POST retry are one request; approved, it passes once per transport', async () => {
     const s = await session('alice', { connection: 'echo' });
     const path = '/k8s/echo/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true';
-    const ws = (): ReturnType<typeof openUpgrade> => openUpgrade(base, path, { ...bearer(s.token), upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' });
+    const ws = (): ReturnType<typeof openUpgrade> =>
+      openUpgrade(base, path, { ...bearer(s.token), upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' });
     const spdy = (): ReturnType<typeof openUpgrade> => openUpgrade(base, path, { ...bearer(s.token), upgrade: 'SPDY/3.1', 'content-length': '0' }, 'POST');
-    const idOf = (u: Awaited<ReturnType<typeof openUpgrade>>): string | undefined => (u.kind === 'refused' ? /review ([0-9a-f]{12})/.exec(u.answer.json.message)?.[1] : undefined);
+    const idOf = (u: Awaited<ReturnType<typeof openUpgrade>>): string | undefined =>
+      u.kind === 'refused' ? /review ([0-9a-f]{12})/.exec(u.answer.json.message)?.[1] : undefined;
     const a = await ws();
     const b = await spdy();
     assert.equal(a.kind, 'refused');
@@ -266,32 +306,49 @@ describe('notifications', () => {
       if (has(webhook.bodies, 'request.denied') && has(slack.bodies, 'was denied')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const created = webhook.bodies.find((b) => (b as { event: string; request: { id: string } }).event === 'request.created' && (b as { request: { id: string } }).request.id === req.id) as
-      { request: AccessRequestView; commands: { approve: string; deny: string }; actor: string };
+    const created = webhook.bodies.find(
+      (b) => (b as { event: string; request: { id: string } }).event === 'request.created' && (b as { request: { id: string } }).request.id === req.id,
+    ) as { request: AccessRequestView; commands: { approve: string; deny: string }; actor: string };
     assert.ok(created, JSON.stringify(webhook.bodies));
     assert.deepEqual(created.commands, { approve: `hoopctl approve ${req.id}`, deny: `hoopctl deny ${req.id}`, wait: `hoopctl wait ${req.id}` });
     assert.equal(created.request.reason, 'notify me');
-    assert.ok(webhook.bodies.some((b) => (b as { event: string; request: { id: string } }).event === 'request.denied' && (b as { request: { id: string } }).request.id === req.id));
+    assert.ok(
+      webhook.bodies.some(
+        (b) => (b as { event: string; request: { id: string } }).event === 'request.denied' && (b as { request: { id: string } }).request.id === req.id,
+      ),
+    );
     const text = slack.bodies.map((b) => (b as { text: string }).text).find((t) => t.includes(req.id) && t.includes('asks for'))!;
     assert.match(text, new RegExp(`hoopctl approve ${req.id}`));
     assert.ok(webhook.attempts > webhook.bodies.length, 'the first attempts failed and were retried');
-    assert.ok(logs.some((l) => /notification \(webhook\) to http:\/\/127\.0\.0\.1:\d+ failed \(attempt 1\/6: HTTP 503\)/.test(l)), logs.join('\n'));
-    assert.ok(logs.every((l) => !l.includes('very-secret-token') && !l.includes('/hook')), 'no webhook path in the log');
+    assert.ok(
+      logs.some((l) => /notification \(webhook\) to http:\/\/127\.0\.0\.1:\d+ failed \(attempt 1\/6: HTTP 503\)/.test(l)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.every((l) => !l.includes('very-secret-token') && !l.includes('/hook')),
+      'no webhook path in the log',
+    );
   });
 });
 
 describe('revoke', () => {
   test('an admin revoke cuts a watch and logs -f within a second, refuses the token, and is audited as a revoke', async () => {
-    h.kube.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logger', namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox' }] } });
-    const s = await session('alice', { connection: 'prod' });
-    const open = (path: string): Promise<{ res: http.IncomingMessage; closed: Promise<number> }> => new Promise((resolve, reject) => {
-      const req = http.get(`${base}/k8s/prod${path}`, { headers: bearer(s.token), agent: false }, (res) => {
-        res.on('data', () => undefined);
-        res.on('error', () => undefined);
-        resolve({ res, closed: new Promise((done) => res.on('close', () => done(Date.now()))) });
-      });
-      req.on('error', reject);
+    h.kube.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'logger', namespace: 'default' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox' }] },
     });
+    const s = await session('alice', { connection: 'prod' });
+    const open = (path: string): Promise<{ res: http.IncomingMessage; closed: Promise<number> }> =>
+      new Promise((resolve, reject) => {
+        const req = http.get(`${base}/k8s/prod${path}`, { headers: bearer(s.token), agent: false }, (res) => {
+          res.on('data', () => undefined);
+          res.on('error', () => undefined);
+          resolve({ res, closed: new Promise((done) => res.on('close', () => done(Date.now()))) });
+        });
+        req.on('error', reject);
+      });
     const watch = await open('/api/v1/namespaces/default/configmaps?watch=1');
     const logsF = await open('/api/v1/namespaces/default/pods/logger/log?follow=true');
     assert.deepEqual([watch.res.statusCode, logsF.res.statusCode], [200, 200]);
@@ -300,7 +357,9 @@ describe('revoke', () => {
     const [w, l] = await Promise.all([watch.closed, logsF.closed]);
     assert.ok(w - t0 < 1000 && l - t0 < 1000, `cut after ${w - t0} / ${l - t0} ms`);
     assert.equal((await send(base, 'GET', '/k8s/prod/api/v1/namespaces', bearer(s.token))).status, 401);
-    const ended = ((await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(tokens.root!))).json.items as AuditEvent[]).find((e) => e.stage === 'SessionEnded')!;
+    const ended = ((await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(tokens.root!))).json.items as AuditEvent[]).find(
+      (e) => e.stage === 'SessionEnded',
+    )!;
     assert.match(ended.message!, /^revoked by root@example\.com; 2 open stream\(s\) closed/);
     const listed = (await send(base, 'GET', '/v1/sessions', bearer(tokens.alice!))).json.items as { id: string; endReason: string }[];
     assert.equal(listed.find((x) => x.id === s.sessionId)?.endReason, 'revoked by root@example.com');

@@ -12,15 +12,28 @@ import { waitUntil } from '../support/wait-until.js';
 
 const GITHUB_TOKEN = `ghp_${'Q'.repeat(36)}`;
 const policy = {
-  roles: [...POLICY.roles, { name: 'cm-admin', rules: [{ verbs: ['get', 'list', 'patch', 'delete', 'deletecollection'], apiGroups: [''], resources: ['configmaps'], namespaces: ['*'] }] }],
+  roles: [
+    ...POLICY.roles,
+    {
+      name: 'cm-admin',
+      rules: [{ verbs: ['get', 'list', 'patch', 'delete', 'deletecollection'], apiGroups: [''], resources: ['configmaps'], namespaces: ['*'] }],
+    },
+  ],
   bindings: [
-    ...POLICY.bindings, { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] },
+    ...POLICY.bindings,
+    { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] },
     // bob (ops) holds no role on prod but one granted with approval.
     { groups: ['ops'], connections: ['prod'], roles: ['edit'], approval: true, approvers: ['sre'] },
   ],
   guardrails: [
     ...POLICY.guardrails,
-    { name: 'configmap-changes-reviewed', connections: ['prod'], match: { verbs: ['patch', 'delete', 'deletecollection'], resources: ['configmaps'] }, effect: 'approval', approvers: ['sre'] },
+    {
+      name: 'configmap-changes-reviewed',
+      connections: ['prod'],
+      match: { verbs: ['patch', 'delete', 'deletecollection'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['sre'],
+    },
   ],
 };
 
@@ -34,12 +47,16 @@ before(async () => {
   hook = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => { hookBodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8'))); res.writeHead(200).end(); });
+    req.on('end', () => {
+      hookBodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(200).end();
+    });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   h = await startHarness({
     config: {
-      policy, approvals: { reviewsPerSession: { max: 3, per: '2m' } },
+      policy,
+      approvals: { reviewsPerSession: { max: 3, per: '2m' } },
       notifications: [{ type: 'webhook', url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` }],
     },
   });
@@ -104,11 +121,23 @@ describe('an approved elevation opens exactly the approved session', () => {
     const elsewhere = await get('/api/v1/namespaces/kube-system/secrets');
     assert.equal(elsewhere.status, 403, elsewhere.body);
     assert.equal(elsewhere.json.kind, 'Status');
-    assert.match(elsewhere.json.message, /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "kube-system": this session is limited to namespace "default", not namespace "kube-system" \(hoopctl rule session\.namespaces\); hint: hoopctl connect prod --role edit --namespace kube-system --reason "…"$/);
+    assert.match(
+      elsewhere.json.message,
+      /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "kube-system": this session is limited to namespace "default", not namespace "kube-system" \(hoopctl rule session\.namespaces\); hint: hoopctl connect prod --role edit --namespace kube-system --reason "…"$/,
+    );
     const everywhere = await get('/api/v1/secrets');
     assert.equal(everywhere.status, 403);
-    assert.match(everywhere.json.message, /limited to namespace "default", and a request across all namespaces \(or on cluster-scoped resources\) is outside it/);
-    const cluster = await send(base, 'POST', '/k8s/prod/api/v1/namespaces', json(s.token), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sneaky' } }));
+    assert.match(
+      everywhere.json.message,
+      /limited to namespace "default", and a request across all namespaces \(or on cluster-scoped resources\) is outside it/,
+    );
+    const cluster = await send(
+      base,
+      'POST',
+      '/k8s/prod/api/v1/namespaces',
+      json(s.token),
+      JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sneaky' } }),
+    );
     assert.equal(cluster.status, 403);
     assert.match(cluster.json.message, /a request on cluster-scoped resources is outside it/);
     assert.equal(h.kube.requests.length, seen, 'nothing outside the scope reached upstream');
@@ -134,7 +163,11 @@ describe('an approved elevation opens exactly the approved session', () => {
     assert.equal(other.status, 403);
     assert.match(other.json.message, /this session is limited to namespace "default"/);
     const unscoped = (await post('alice', '/v1/sessions', { connection: 'prod' })).json as CreateSessionResponse;
-    assert.equal((await send(base, 'GET', '/k8s/prod/api/v1/namespaces/kube-system/configmaps', bearer(unscoped.token))).status, 200, 'without --namespace the role alone decides');
+    assert.equal(
+      (await send(base, 'GET', '/k8s/prod/api/v1/namespaces/kube-system/configmaps', bearer(unscoped.token))).status,
+      200,
+      'without --namespace the role alone decides',
+    );
   });
 });
 
@@ -170,7 +203,10 @@ describe('single-command review', () => {
     for (let i = 0; i < 100 && !hookBodies.some((b) => JSON.stringify(b).includes(id)); i++) await new Promise((res) => setTimeout(res, 20));
     const announced = hookBodies.filter((b) => JSON.stringify(b).includes(id));
     assert.ok(announced.length > 0, 'the webhook was told');
-    assert.ok(announced.every((b) => !JSON.stringify(b).includes(GITHUB_TOKEN)), JSON.stringify(announced));
+    assert.ok(
+      announced.every((b) => !JSON.stringify(b).includes(GITHUB_TOKEN)),
+      JSON.stringify(announced),
+    );
   });
 
   test('a session opens at most reviewsPerSession reviews: then a 429 Status with Retry-After; a known review and other sessions are not held', async () => {
@@ -188,7 +224,11 @@ describe('single-command review', () => {
     assert.equal(over.json.details.retryAfterSeconds, wait);
     assert.equal((await del('limit-1')).status, 403, 'the same request finds its review again, not a 429');
     const other = (await post('alice', '/v1/sessions', { connection: 'prod' })).json as CreateSessionResponse;
-    assert.equal((await send(base, 'DELETE', '/k8s/prod/api/v1/namespaces/default/configmaps/limit-4', bearer(other.token))).status, 403, 'another session has its own budget');
+    assert.equal(
+      (await send(base, 'DELETE', '/k8s/prod/api/v1/namespaces/default/configmaps/limit-4', bearer(other.token))).status,
+      403,
+      'another session has its own budget',
+    );
     h.clock.skewMs = (wait + 1) * 1000;
     try {
       assert.equal((await del('limit-5')).status, 403, 'once the window moved on, a new review is opened');

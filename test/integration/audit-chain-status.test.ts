@@ -22,7 +22,16 @@ const PAGE = 50;
 async function append(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     n++;
-    await store.appendAudit(auditEvent({ auditID: `a${n}`, stage: 'ResponseComplete', time: new Date(Date.UTC(2026, 11, 2, 12, 0, 0, n)).toISOString(), verb: 'get', requestURI: `/api/v1/pods?i=${n}`, decision: 'deny' }));
+    await store.appendAudit(
+      auditEvent({
+        auditID: `a${n}`,
+        stage: 'ResponseComplete',
+        time: new Date(Date.UTC(2026, 11, 2, 12, 0, 0, n)).toISOString(),
+        verb: 'get',
+        requestURI: `/api/v1/pods?i=${n}`,
+        decision: 'deny',
+      }),
+    );
   }
 }
 
@@ -42,7 +51,11 @@ function counted(): AuditRowSource & { read: number } {
 
 function edit(sql: string): void {
   const db = new Database(file);
-  try { db.prepare(sql).run(); } finally { db.close(); }
+  try {
+    db.prepare(sql).run();
+  } finally {
+    db.close();
+  }
 }
 
 before(async () => {
@@ -62,7 +75,10 @@ test('a second check reads only the new events; concurrent checks share one pass
   // Counted by the event loop while the first check runs: it must get turns between the pages.
   let turns = 0;
   let spinning = true;
-  const spin = (): void => { turns++; if (spinning) setImmediate(spin); };
+  const spin = (): void => {
+    turns++;
+    if (spinning) setImmediate(spin);
+  };
   setImmediate(spin);
   const [first, same] = await Promise.all([status.current(), status.current()]);
   spinning = false;

@@ -21,7 +21,13 @@ before(async () => {
   dbFile = join(h.dir, 'state', 'gw.db');
   // Ten audited requests: sessions opened and a few proxied reads.
   for (let i = 0; i < 5; i++) {
-    const s = await send(h.gateway.url, 'POST', '/v1/sessions', { ...bearer(h.idTokens.alice), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    const s = await send(
+      h.gateway.url,
+      'POST',
+      '/v1/sessions',
+      { ...bearer(h.idTokens.alice), 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(s.status, 201, s.body);
     await send(h.gateway.url, 'GET', `/k8s/prod/api/v1/namespaces/default/pods?i=${i}`, bearer(s.json.token));
   }
@@ -60,7 +66,10 @@ describe('audit hash chain', () => {
   test('`after=SEQ` returns the later events, oldest first, each linked to the previous one', async () => {
     const all = (await send(h.gateway.url, 'GET', '/v1/audit?limit=5000', bearer(h.idTokens.root))).json.items as AuditEvent[];
     const later = (await send(h.gateway.url, 'GET', '/v1/audit?after=3&limit=2', bearer(h.idTokens.root))).json.items as AuditEvent[];
-    assert.deepEqual(later.map((e) => e.seq), [4, 5]);
+    assert.deepEqual(
+      later.map((e) => e.seq),
+      [4, 5],
+    );
     assert.equal(later[0]!.prevHash, all.find((e) => e.seq === 3)!.hash);
     assert.equal((await send(h.gateway.url, 'GET', '/v1/audit?after=-1', bearer(h.idTokens.root))).status, 400);
   });
@@ -78,7 +87,9 @@ describe('audit hash chain', () => {
   });
 
   test('an edited event is found, offline and at the gateway, whether its JSON or an indexed column was changed', async () => {
-    const json = copyWith('edited', (db) => db.prepare("UPDATE audit_events SET event_json = replace(event_json, '\"decision\":\"allow\"', '\"decision\":\"deny\"') WHERE seq = 2").run());
+    const json = copyWith('edited', (db) =>
+      db.prepare('UPDATE audit_events SET event_json = replace(event_json, \'"decision":"allow"\', \'"decision":"deny"\') WHERE seq = 2').run(),
+    );
     const r = await runCli(['audit', 'verify', '--db', json], home.env);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /audit chain broken at event 2 \(edited\): event 2 \(audit id \S+\) was edited/);
@@ -87,7 +98,7 @@ describe('audit hash chain', () => {
 
     // The live file, under the running gateway.
     const live = new Database(dbFile);
-    live.prepare("UPDATE audit_events SET event_json = replace(event_json, '\"bytes\":', '\"bytes\":1') WHERE seq = 6").run();
+    live.prepare('UPDATE audit_events SET event_json = replace(event_json, \'"bytes":\', \'"bytes":1\') WHERE seq = 6').run();
     live.close();
     const report = (await verifyAtGateway()).json as ChainReport;
     assert.equal(report.ok, false);

@@ -65,13 +65,20 @@ describe('PostgreSQL goes away under a running gateway', { skip: postgresSkip() 
     idp = await createEmbeddedIdp({ users: USERS });
     kube = await createKubeApiServer({ tls: true });
     const file = await writeGatewayConfig(dir, idp, kube, echo, {
-      policy: EDIT_POLICY, store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
+      policy: EDIT_POLICY,
+      store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
     });
     const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: { TEST_GATEWAY_DATABASE_URL: db.url } });
     store = await openPostgresStore({ url: config.store.postgres!.url, log: (l) => logs.push(l) });
     // Sessions are cached for the whole test, so requests get as far as the audit write while the database is away.
     gw = await createGateway({ config, store, sessionCacheMs: 120_000, logger: (l) => logs.push(l) });
-    const created = await send(gw.url, 'POST', '/v1/sessions', { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    const created = await send(
+      gw.url,
+      'POST',
+      '/v1/sessions',
+      { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(created.status, 201, created.body);
     s = created.json as CreateSessionResponse;
   });
@@ -79,7 +86,9 @@ describe('PostgreSQL goes away under a running gateway', { skip: postgresSkip() 
   after(async () => {
     await database(true).catch(() => undefined);
     for (const step of [() => gw?.close(), () => store?.close(), () => kube?.close(), () => idp?.close(), () => db?.drop()]) {
-      await Promise.resolve().then(step).catch(() => undefined);
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     }
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -97,8 +106,13 @@ describe('PostgreSQL goes away under a running gateway', { skip: postgresSkip() 
         note(list);
         assert.equal(list.status, 503, list.body);
         assert.equal(list.json.kind, 'Status');
-        const create = await send(gw.url, 'POST', '/k8s/prod/api/v1/namespaces/default/configmaps', { ...bearer(s.token), 'content-type': 'application/json' },
-          JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `unaudited-${i}` }, data: { a: 'b' } }));
+        const create = await send(
+          gw.url,
+          'POST',
+          '/k8s/prod/api/v1/namespaces/default/configmaps',
+          { ...bearer(s.token), 'content-type': 'application/json' },
+          JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `unaudited-${i}` }, data: { a: 'b' } }),
+        );
         note(create);
         assert.equal(create.status, 503, create.body);
         assert.equal(kube.get({ kind: 'ConfigMap', namespace: 'default', name: `unaudited-${i}` }), undefined, 'nothing reached the cluster unaudited');
@@ -115,8 +129,13 @@ describe('PostgreSQL goes away under a running gateway', { skip: postgresSkip() 
       return r.status === 200 ? r : undefined;
     });
     note(back);
-    const created = await send(gw.url, 'POST', '/k8s/prod/api/v1/namespaces/default/configmaps', { ...bearer(s.token), 'content-type': 'application/json' },
-      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-recovery' }, data: { a: 'b' } }));
+    const created = await send(
+      gw.url,
+      'POST',
+      '/k8s/prod/api/v1/namespaces/default/configmaps',
+      { ...bearer(s.token), 'content-type': 'application/json' },
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-recovery' }, data: { a: 'b' } }),
+    );
     assert.equal(created.status, 201, created.body);
     note(created);
     await waitFor('readiness', async () => ((await send(gw.url, 'GET', '/readyz')).status === 200 ? true : undefined));
@@ -124,14 +143,20 @@ describe('PostgreSQL goes away under a running gateway', { skip: postgresSkip() 
     const root = await idTokenFor(idp, 'root');
     const events = (await send(gw.url, 'GET', `/v1/audit?session=${s.sessionId}&limit=1000`, bearer(root))).json.items as AuditEvent[];
     for (const id of successes) {
-      assert.ok(events.some((e) => e.auditID === id && e.stage === 'ResponseComplete'), `success ${id} has its audit event`);
+      assert.ok(
+        events.some((e) => e.auditID === id && e.stage === 'ResponseComplete'),
+        `success ${id} has its audit event`,
+      );
     }
     const received = events.find((e) => e.stage === 'RequestReceived' && e.verb === 'create' && e.name === null && e.responseStatus === null);
     assert.ok(received !== undefined, 'the create was recorded before it was forwarded');
     const verify = await send(gw.url, 'GET', '/v1/audit/verify', bearer(root));
     assert.equal(verify.status, 200, verify.body);
     assert.equal(verify.json.ok, true, verify.body);
-    assert.ok(logs.some((l) => /audit write failed/.test(l)), 'the failure is logged');
+    assert.ok(
+      logs.some((l) => /audit write failed/.test(l)),
+      'the failure is logged',
+    );
   });
 });
 
@@ -154,19 +179,39 @@ describe('a gateway killed with SIGKILL', () => {
   test('a watch that reached the client already has its audit record', async () => {
     const file = await writeGatewayConfig(dir, idp, kube, echo, { policy: EDIT_POLICY });
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'gateway', 'serve', '--config', file], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     try {
       const url = await waitFor('the gateway to listen', async () => /gateway listening on (\S+)/.exec(out)?.[1], 30_000);
-      const created = await send(url, 'POST', '/v1/sessions', { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+      const created = await send(
+        url,
+        'POST',
+        '/v1/sessions',
+        { ...bearer(await idTokenFor(idp, 'alice')), 'content-type': 'application/json' },
+        JSON.stringify({ connection: 'prod' }),
+      );
       assert.equal(created.status, 201, created.body);
       const s = created.json as CreateSessionResponse;
       const u = new URL(url);
-      const watch = http.get({ host: u.hostname, port: u.port, path: '/k8s/prod/api/v1/namespaces/default/configmaps?watch=true', headers: bearer(s.token), agent: false });
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => { watch.on('response', resolve); watch.on('error', reject); });
+      const watch = http.get({
+        host: u.hostname,
+        port: u.port,
+        path: '/k8s/prod/api/v1/namespaces/default/configmaps?watch=true',
+        headers: bearer(s.token),
+        agent: false,
+      });
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        watch.on('response', resolve);
+        watch.on('error', reject);
+      });
       assert.equal(res.statusCode, 200);
       const auditID = String(res.headers['audit-id'] ?? '');
       res.on('error', () => undefined);

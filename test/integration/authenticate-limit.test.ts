@@ -16,9 +16,12 @@ const bearer = (token: string): Record<string, string> => ({ authorization: `Bea
 before(async () => {
   h = await startHarness({ now: () => t });
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
-const unauthenticated = (i: number) => send(h.gateway.url, 'GET', `/k8s/prod/api/v1/namespaces/default/pods?i=${i}`, { 'user-agent': `flood-${'x'.repeat(2000)}` });
+const unauthenticated = (i: number) =>
+  send(h.gateway.url, 'GET', `/k8s/prod/api/v1/namespaces/default/pods?i=${i}`, { 'user-agent': `flood-${'x'.repeat(2000)}` });
 const events = async (): Promise<AuditEvent[]> => h.store.listAudit({ limit: 100_000 });
 const limitedEvents = async (): Promise<AuditEvent[]> => (await events()).filter((e) => e.rule === 'gateway:rate-limit');
 
@@ -31,12 +34,21 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 }
 
 test('over the burst: 429 with Retry-After, one aggregated audit event per interval with the count; sessions are not limited', async () => {
-  const s = await send(h.gateway.url, 'POST', '/v1/sessions', { ...bearer(h.idTokens.alice), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+  const s = await send(
+    h.gateway.url,
+    'POST',
+    '/v1/sessions',
+    { ...bearer(h.idTokens.alice), 'content-type': 'application/json' },
+    JSON.stringify({ connection: 'prod' }),
+  );
   assert.equal(s.status, 201, s.body);
   for (let i = 0; i < burst; i++) assert.equal((await unauthenticated(i)).status, 401);
   const audited = (await events()).filter((e) => e.rule === 'gateway:authenticate');
   assert.equal(audited.length, burst, 'each request within the burst is audited on its own');
-  assert.ok(audited.every((e) => e.userAgent!.length < 600 && e.userAgent!.includes('[cut: 2006 characters')), 'the User-Agent is stored cut');
+  assert.ok(
+    audited.every((e) => e.userAgent!.length < 600 && e.userAgent!.includes('[cut: 2006 characters')),
+    'the User-Agent is stored cut',
+  );
 
   const over = [];
   for (let i = 0; i < 5; i++) over.push(await unauthenticated(burst + i));
@@ -58,7 +70,10 @@ test('over the burst: 429 with Retry-After, one aggregated audit event per inter
   assert.equal((await unauthenticated(0)).status, 401);
   await until('the aggregated event is written', async () => (await limitedEvents()).length === 1);
   const [agg] = await limitedEvents();
-  assert.deepEqual([agg!.decision, agg!.responseStatus, agg!.sourceIP, agg!.annotations?.['ratelimit.hoopctl.dev/refused-requests']], ['deny', 429, '127.0.0.1', '5']);
+  assert.deepEqual(
+    [agg!.decision, agg!.responseStatus, agg!.sourceIP, agg!.annotations?.['ratelimit.hoopctl.dev/refused-requests']],
+    ['deny', 429, '127.0.0.1', '5'],
+  );
   assert.match(agg!.message!, /^5 unauthenticated request\(s\) from 127\.0\.0\.1 refused by the rate limit/);
   const metrics = (await send(h.gateway.url, 'GET', '/metrics')).body;
   assert.match(metrics, /^hoopctl_gateway_unauthenticated_rate_limited_total 5$/m);

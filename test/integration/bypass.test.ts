@@ -22,9 +22,9 @@ const policy = {
 
 let h: Harness;
 let base: string;
-let view: CreateSessionResponse;   // alice on prod: get/list/watch configmaps, pods, namespaces
+let view: CreateSessionResponse; // alice on prod: get/list/watch configmaps, pods, namespaces
 let lister: CreateSessionResponse; // bob on prod: get/list/delete configmaps, no watch, no deletecollection
-let shell: CreateSessionResponse;  // alice on echo: create/get pods and pods/exec
+let shell: CreateSessionResponse; // alice on echo: create/get pods and pods/exec
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 
@@ -41,7 +41,9 @@ before(async () => {
   lister = await openSession(h.idTokens.bob, { connection: 'prod' });
   shell = await openSession(h.idTokens.alice, { connection: 'echo' });
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
 /** One crafted request: `expect` is the status, `upstream` the exact path the API server must see (null: nothing). */
 interface Case {
@@ -86,14 +88,27 @@ const pathCases: Case[] = [
   { name: 'mixed-case version', path: '/api/V1/namespaces/default/secrets', expect: 403, upstream: null },
   { name: 'path parameter', path: `${secrets};x=y`, expect: 403, upstream: null },
   { name: 'canonical allowed path reaches upstream as sent', path: cm, expect: 200, upstream: cm, auditVerb: 'list' },
-  { name: 'percent-encoded allowed path reaches upstream unchanged', path: '/api/v1/namespaces/default/%63onfigmaps', expect: 200, upstream: '/api/v1/namespaces/default/%63onfigmaps', auditVerb: 'list' },
+  {
+    name: 'percent-encoded allowed path reaches upstream unchanged',
+    path: '/api/v1/namespaces/default/%63onfigmaps',
+    expect: 200,
+    upstream: '/api/v1/namespaces/default/%63onfigmaps',
+    auditVerb: 'list',
+  },
 ];
 
 const watchCases: Case[] = [
   { name: 'watch=true', session: () => lister, path: `${cm}?watch=true`, expect: 403, upstream: null, auditVerb: 'watch' },
   { name: 'watch=1', session: () => lister, path: `${cm}?watch=1`, expect: 403, upstream: null, auditVerb: 'watch' },
   { name: 'watch=TRUE', session: () => lister, path: `${cm}?watch=TRUE`, expect: 403, upstream: null, auditVerb: 'watch' },
-  { name: 'watch=True (python3-kubernetes)', session: () => lister, path: `${cm}?resourceVersion=1&timeoutSeconds=5&watch=True`, expect: 403, upstream: null, auditVerb: 'watch' },
+  {
+    name: 'watch=True (python3-kubernetes)',
+    session: () => lister,
+    path: `${cm}?resourceVersion=1&timeoutSeconds=5&watch=True`,
+    expect: 403,
+    upstream: null,
+    auditVerb: 'watch',
+  },
   { name: 'watch=True after a trailing slash', session: () => lister, path: `${cm}/?watch=True`, expect: 403, upstream: null, auditVerb: 'watch' },
   { name: 'watch= (empty is true)', session: () => lister, path: `${cm}?watch=`, expect: 403, upstream: null, auditVerb: 'watch' },
   { name: 'watch (no value)', session: () => lister, path: `${cm}?watch`, expect: 403, upstream: null, auditVerb: 'watch' },
@@ -104,11 +119,43 @@ const watchCases: Case[] = [
   { name: 'watch=false is a list', session: () => lister, path: `${cm}?watch=false`, expect: 200, upstream: `${cm}?watch=false`, auditVerb: 'list' },
   { name: 'watch=0 is a list', session: () => lister, path: `${cm}?watch=0`, expect: 200, upstream: `${cm}?watch=0`, auditVerb: 'list' },
   { name: 'a watch the role allows', path: `${cm}?watch=1&timeoutSeconds=1`, expect: 200, upstream: `${cm}?watch=1&timeoutSeconds=1`, auditVerb: 'watch' },
-  { name: 'dryRun create is still a create', path: `${cm}?dryRun=All`, method: 'POST', body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}', expect: 403, upstream: null, auditVerb: 'create' },
+  {
+    name: 'dryRun create is still a create',
+    path: `${cm}?dryRun=All`,
+    method: 'POST',
+    body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}',
+    expect: 403,
+    upstream: null,
+    auditVerb: 'create',
+  },
   { name: 'dryRun delete is still a delete', path: `${cm}/x?dryRun=All`, method: 'DELETE', expect: 403, upstream: null, auditVerb: 'delete' },
-  { name: 'DELETE on a collection is deletecollection', session: () => lister, path: cm, method: 'DELETE', expect: 403, upstream: null, auditVerb: 'deletecollection' },
-  { name: 'deletecollection with a name selector', session: () => lister, path: `${cm}?fieldSelector=metadata.name%3Dx`, method: 'DELETE', expect: 403, upstream: null, auditVerb: 'deletecollection' },
-  { name: 'DELETE of one object', session: () => lister, path: `${cm}/not-there`, method: 'DELETE', expect: 404, upstream: `${cm}/not-there`, auditVerb: 'delete' },
+  {
+    name: 'DELETE on a collection is deletecollection',
+    session: () => lister,
+    path: cm,
+    method: 'DELETE',
+    expect: 403,
+    upstream: null,
+    auditVerb: 'deletecollection',
+  },
+  {
+    name: 'deletecollection with a name selector',
+    session: () => lister,
+    path: `${cm}?fieldSelector=metadata.name%3Dx`,
+    method: 'DELETE',
+    expect: 403,
+    upstream: null,
+    auditVerb: 'deletecollection',
+  },
+  {
+    name: 'DELETE of one object',
+    session: () => lister,
+    path: `${cm}/not-there`,
+    method: 'DELETE',
+    expect: 404,
+    upstream: `${cm}/not-there`,
+    auditVerb: 'delete',
+  },
   { name: 'unknown method on a resource path', path: cm, method: 'PROPFIND', expect: 400, upstream: null },
 ];
 
@@ -122,7 +169,13 @@ subresourceCases.push(
   { name: 'pod proxy with a sub-path', path: '/api/v1/namespaces/default/pods/web/proxy/metrics', expect: 403, upstream: null },
   { name: 'service proxy', path: '/api/v1/namespaces/default/services/web/proxy/', expect: 403, upstream: null },
   { name: 'node proxy', path: '/api/v1/nodes/node-1/proxy/configz', expect: 403, upstream: null },
-  { name: 'pods itself is allowed', path: '/api/v1/namespaces/default/pods/web', expect: 404, upstream: '/api/v1/namespaces/default/pods/web', auditVerb: 'get' },
+  {
+    name: 'pods itself is allowed',
+    path: '/api/v1/namespaces/default/pods/web',
+    expect: 404,
+    upstream: '/api/v1/namespaces/default/pods/web',
+    auditVerb: 'get',
+  },
 );
 
 async function run(c: Case): Promise<Answer> {
@@ -132,7 +185,9 @@ async function run(c: Case): Promise<Answer> {
   let timer: NodeJS.Timeout | undefined;
   const r = await Promise.race([
     send(base, c.method ?? 'GET', `/k8s/prod${c.path}`, { ...bearer(s.token), ...c.headers }, c.body),
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${c.name}: no answer within 5 s`)), 5000); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${c.name}: no answer within 5 s`)), 5000);
+    }),
   ]).finally(() => clearTimeout(timer));
   const seen = h.kube.requests.slice(before).map((q) => q.url);
   assert.equal(r.status, c.expect, `${c.name}: ${r.body}`);
@@ -147,7 +202,11 @@ async function auditOf(s: CreateSessionResponse, auditID: string): Promise<Audit
   return items.find((e) => e.stage === 'ResponseComplete' && e.annotations?.['audit.hoopctl.dev/client-audit-id'] === auditID);
 }
 
-for (const [group, cases] of [['paths', pathCases], ['verbs: watch, dryRun, deletecollection', watchCases], ['subresources via every method', subresourceCases]] as const) {
+for (const [group, cases] of [
+  ['paths', pathCases],
+  ['verbs: watch, dryRun, deletecollection', watchCases],
+  ['subresources via every method', subresourceCases],
+] as const) {
   describe(`bypass: ${group}`, () => {
     test(`${cases.length} crafted requests`, async () => {
       for (const c of cases) {
@@ -163,18 +222,37 @@ describe('bypass: identity headers from the client', () => {
   test('Impersonate-* in any case, X-Remote-*, and a bearer in Sec-WebSocket-Protocol never reach upstream', async () => {
     const before = h.kube.requests.length;
     const r = await send(base, 'GET', `/k8s/prod${cm}`, {
-      ...bearer(view.token), 'IMPERSONATE-USER': 'admin', 'impersonate-group': ['system:masters', 'dev'], 'Impersonate-Uid': '0',
-      'Impersonate-Extra-Scopes': 'all', 'iMpErSoNaTe-ExTrA-reason': 'x', 'X-Remote-User': 'root', 'x-remote-group': 'system:masters',
-      'X-Remote-Extra-Foo': 'bar', 'Sec-WebSocket-Protocol': 'base64url.bearer.authorization.k8s.io.c2VjcmV0',
+      ...bearer(view.token),
+      'IMPERSONATE-USER': 'admin',
+      'impersonate-group': ['system:masters', 'dev'],
+      'Impersonate-Uid': '0',
+      'Impersonate-Extra-Scopes': 'all',
+      'iMpErSoNaTe-ExTrA-reason': 'x',
+      'X-Remote-User': 'root',
+      'x-remote-group': 'system:masters',
+      'X-Remote-Extra-Foo': 'bar',
+      'Sec-WebSocket-Protocol': 'base64url.bearer.authorization.k8s.io.c2VjcmV0',
     });
     assert.equal(r.status, 200, r.body);
     const seen = h.kube.requests.slice(before);
     assert.equal(seen.length, 1);
     const names = seen[0]!.rawHeaders.map(([k, v]) => [k.toLowerCase(), v] as const);
-    assert.deepEqual(names.filter(([k]) => k.startsWith('impersonate-')), [['impersonate-user', 'oidc:alice@example.com'], ['impersonate-group', 'oidc:dev']]);
-    assert.deepEqual(names.filter(([k]) => k.startsWith('x-remote-')), []);
+    assert.deepEqual(
+      names.filter(([k]) => k.startsWith('impersonate-')),
+      [
+        ['impersonate-user', 'oidc:alice@example.com'],
+        ['impersonate-group', 'oidc:dev'],
+      ],
+    );
+    assert.deepEqual(
+      names.filter(([k]) => k.startsWith('x-remote-')),
+      [],
+    );
     assert.ok(!names.some(([, v]) => v.includes('base64url.bearer')), 'no smuggled bearer upstream');
-    assert.deepEqual(names.filter(([k]) => k === 'authorization'), [['authorization', `Bearer ${h.kube.token}`]]);
+    assert.deepEqual(
+      names.filter(([k]) => k === 'authorization'),
+      [['authorization', `Bearer ${h.kube.token}`]],
+    );
   });
 
   test('WebSocket exec via GET is decided as create pods/exec; smuggled identity never reaches the kubelet side', async () => {
@@ -183,20 +261,29 @@ describe('bypass: identity headers from the client', () => {
     if (refused.kind === 'refused') assert.match(refused.answer.json.message, /cannot create resource "pods\/exec"/);
     const before = h.echo.upgrades.length;
     const up = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/web/exec?command=sh', {
-      ...bearer(shell.token), upgrade: 'websocket', 'Impersonate-User': 'admin', 'IMPERSONATE-GROUP': 'system:masters', 'x-remote-user': 'root',
+      ...bearer(shell.token),
+      upgrade: 'websocket',
+      'Impersonate-User': 'admin',
+      'IMPERSONATE-GROUP': 'system:masters',
+      'x-remote-user': 'root',
       'sec-websocket-protocol': 'base64url.bearer.authorization.k8s.io.c2VjcmV0, v5.channel.k8s.io',
     });
     assert.equal(up.kind, 'upgraded');
     if (up.kind === 'upgraded') up.socket.destroy();
     const seen = h.echo.upgrades.slice(before);
     assert.equal(seen.length, 1);
-    assert.deepEqual([seen[0]!['impersonate-user'], seen[0]!['impersonate-group'], seen[0]!['x-remote-user'], seen[0]!['sec-websocket-protocol']],
-      ['oidc:alice@example.com', 'oidc:dev', undefined, 'v5.channel.k8s.io']);
+    assert.deepEqual(
+      [seen[0]!['impersonate-user'], seen[0]!['impersonate-group'], seen[0]!['x-remote-user'], seen[0]!['sec-websocket-protocol']],
+      ['oidc:alice@example.com', 'oidc:dev', undefined, 'v5.channel.k8s.io'],
+    );
   });
 
   test('a session token only in Sec-WebSocket-Protocol is not a credential', async () => {
     const smuggled = `base64url.bearer.authorization.k8s.io.${Buffer.from(shell.token).toString('base64url')}`;
-    const up = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/web/exec?command=sh', { upgrade: 'websocket', 'sec-websocket-protocol': `${smuggled}, v5.channel.k8s.io` });
+    const up = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/web/exec?command=sh', {
+      upgrade: 'websocket',
+      'sec-websocket-protocol': `${smuggled}, v5.channel.k8s.io`,
+    });
     assert.equal(up.kind, 'refused');
     if (up.kind === 'refused') assert.equal(up.answer.status, 401);
   });
@@ -246,7 +333,10 @@ describe('bypass: connections and credentials', () => {
     const hsSig = createHmac('sha256', JSON.stringify(jwks.keys[0])).update(`${hsHead}.${payload}`).digest('base64url');
     await refusedAt('/k8s/prod/api/v1/namespaces', `${hsHead}.${payload}.${hsSig}`);
     const other = await generateKeyPair('ES256');
-    await refusedAt('/k8s/prod/api/v1/namespaces', await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', ...(kid === undefined ? {} : { kid }) }).sign(other.privateKey));
+    await refusedAt(
+      '/k8s/prod/api/v1/namespaces',
+      await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', ...(kid === undefined ? {} : { kid }) }).sign(other.privateKey),
+    );
     // Signed by the gateway's own key, yet not a live session of that person.
     await refusedAt('/k8s/prod/api/v1/namespaces', await forge({ sid: '00000000-0000-4000-8000-000000000000' }));
     await refusedAt('/k8s/prod/api/v1/namespaces', await forge({ sub: 'bob@example.com' }));

@@ -33,7 +33,15 @@ describe('connect and exec', () => {
     getIdToken: async () => 'id-token-ok',
   });
   const child = (env: Record<string, string> = {}) =>
-    createChildEdges({ env: { ...process.env, ...env }, stderr: { write: (t: string) => { stderr += t; } }, stdinIsTTY: false });
+    createChildEdges({
+      env: { ...process.env, ...env },
+      stderr: {
+        write: (t: string) => {
+          stderr += t;
+        },
+      },
+      stdinIsTTY: false,
+    });
 
   before(async () => {
     gw = await startFakeSessionGateway();
@@ -76,20 +84,27 @@ describe('connect and exec', () => {
     assert.equal(existsSync(dirname(s2.kubeconfigPath)), false);
   });
 
-  for (const [label, kubectl] of [['1.32', KUBECTL_132], ['1.27', KUBECTL_127]] as const) {
-    test(`real kubectl ${label} reaches the gateway through the proxy and accepts the pinned certificate`, { skip: kubectl === undefined || !existsSync(kubectl) }, async () => {
-      const out = join(work, `version-${label}.json`);
-      const session = await startSession(deps(), { connection: 'prod' });
-      const script = `"$KUBECTL" --kubeconfig "$KUBECONFIG" get --raw /version > "$OUT" && echo >> "$OUT" && stat -c %a "$KUBECONFIG" >> "$OUT"`;
-      const code = await runExec(child({ KUBECTL: kubectl ?? '', OUT: out }), session, ['sh', '-c', script]);
-      assert.equal(code, 0);
-      const [json, mode] = (await readFile(out, 'utf8')).split('\n');
-      assert.equal((JSON.parse(json ?? '') as { gitVersion: string }).gitVersion, 'v1.32.6');
-      assert.equal(mode, '600');
-      const seen = gw.requests.filter((r) => r.url === '/k8s/prod/version').at(-1);
-      assert.match(String(seen?.headers['user-agent']), /^kubectl/);
-      assert.ok(gw.tokens.has(/^Bearer (.+)$/.exec(seen?.headers.authorization ?? '')?.[1] ?? ''));
-    });
+  for (const [label, kubectl] of [
+    ['1.32', KUBECTL_132],
+    ['1.27', KUBECTL_127],
+  ] as const) {
+    test(
+      `real kubectl ${label} reaches the gateway through the proxy and accepts the pinned certificate`,
+      { skip: kubectl === undefined || !existsSync(kubectl) },
+      async () => {
+        const out = join(work, `version-${label}.json`);
+        const session = await startSession(deps(), { connection: 'prod' });
+        const script = `"$KUBECTL" --kubeconfig "$KUBECONFIG" get --raw /version > "$OUT" && echo >> "$OUT" && stat -c %a "$KUBECONFIG" >> "$OUT"`;
+        const code = await runExec(child({ KUBECTL: kubectl ?? '', OUT: out }), session, ['sh', '-c', script]);
+        assert.equal(code, 0);
+        const [json, mode] = (await readFile(out, 'utf8')).split('\n');
+        assert.equal((JSON.parse(json ?? '') as { gitVersion: string }).gitVersion, 'v1.32.6');
+        assert.equal(mode, '600');
+        const seen = gw.requests.filter((r) => r.url === '/k8s/prod/version').at(-1);
+        assert.match(String(seen?.headers['user-agent']), /^kubectl/);
+        assert.ok(gw.tokens.has(/^Bearer (.+)$/.exec(seen?.headers.authorization ?? '')?.[1] ?? ''));
+      },
+    );
   }
 
   test('real kubectl exec (WebSocket v5.channel.k8s.io) is piped through the proxy', { skip: !existsSync(KUBECTL_132) }, async () => {
@@ -135,24 +150,39 @@ describe('connect and exec', () => {
 
   test('--print-env: a detached daemon serves the session; disconnect ends it and leaves only a tombstone', async () => {
     const env = { ...process.env, HOOP_TEST_SESSIONS_DIR: sessionsDir };
-    const bg = await runBackground({
-      ...deps(),
-      spawnDaemon: (grant) => spawnDaemon({ command: process.execPath, args: ['--import', 'tsx', join(root, 'test/support/session-daemon-entry.ts')], env, cwd: root }, grant),
-    }, { connection: 'staging' });
+    const bg = await runBackground(
+      {
+        ...deps(),
+        spawnDaemon: (grant) =>
+          spawnDaemon({ command: process.execPath, args: ['--import', 'tsx', join(root, 'test/support/session-daemon-entry.ts')], env, cwd: root }, grant),
+      },
+      { connection: 'staging' },
+    );
     assert.match(bg.exports, /^export KUBECONFIG='.+'\nexport HOOP_SESSION='.+'\n/);
     const jwt = [...gw.tokens].at(-1) ?? '';
     const cmdline = await readFile(`/proc/${bg.pid}/cmdline`, 'utf8');
     const environ = await readFile(`/proc/${bg.pid}/environ`, 'utf8');
     assert.ok(!cmdline.includes(jwt) && !environ.includes(jwt), 'the session JWT is in neither argv nor env of the daemon');
     const live = await listSessions({ ...createSessionEdges({ sessionsDir }) });
-    assert.deepEqual(live.map((s) => [s.connection, s.pid]), [['staging', bg.pid]]);
+    assert.deepEqual(
+      live.map((s) => [s.connection, s.pid]),
+      [['staging', bg.pid]],
+    );
 
     const { execFile } = await import('node:child_process');
-    const version = await new Promise<string>((ok, ko) => execFile(KUBECTL_132, ['--kubeconfig', bg.kubeconfigPath, 'get', '--raw', '/version'], (e, so) => (e ? ko(e) : ok(so))));
+    const version = await new Promise<string>((ok, ko) =>
+      execFile(KUBECTL_132, ['--kubeconfig', bg.kubeconfigPath, 'get', '--raw', '/version'], (e, so) => (e ? ko(e) : ok(so))),
+    );
     assert.equal((JSON.parse(version) as { gitVersion: string }).gitVersion, 'v1.32.6');
 
-    const result = await disconnect({ ...createSessionEdges({ sessionsDir }), kill: (pid, sig) => process.kill(pid, sig), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, { connection: 'staging' });
-    assert.deepEqual(result.ended.map((e) => [e.sessionId, e.confirmed]), [[bg.sessionId, true]]);
+    const result = await disconnect(
+      { ...createSessionEdges({ sessionsDir }), kill: (pid, sig) => process.kill(pid, sig), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      { connection: 'staging' },
+    );
+    assert.deepEqual(
+      result.ended.map((e) => [e.sessionId, e.confirmed]),
+      [[bg.sessionId, true]],
+    );
     for (let i = 0; i < 100 && gw.ended.indexOf(bg.sessionId) === -1; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(gw.ended.includes(bg.sessionId), 'the daemon told the gateway');
     assert.deepEqual(await assertOnlyTombstones(sessionsDir), [bg.sessionId]);

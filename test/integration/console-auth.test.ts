@@ -31,8 +31,10 @@ test('/ui/login sends the browser to the IdP with PKCE (S256), state and nonce; 
   const to = new URL(String(r.headers.location));
   assert.equal(to.origin, h.idp.issuer);
   const p = to.searchParams;
-  assert.deepEqual([p.get('client_id'), p.get('response_type'), p.get('code_challenge_method'), p.get('redirect_uri')],
-    ['hoopctl-console', 'code', 'S256', `${h.gateway.url}/ui/auth/callback`]);
+  assert.deepEqual(
+    [p.get('client_id'), p.get('response_type'), p.get('code_challenge_method'), p.get('redirect_uri')],
+    ['hoopctl-console', 'code', 'S256', `${h.gateway.url}/ui/auth/callback`],
+  );
   assert.match(p.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
   assert.ok((p.get('state') ?? '').length >= 32 && (p.get('nonce') ?? '').length >= 32);
   const cookie = String(r.headers['set-cookie']);
@@ -63,7 +65,9 @@ test('a callback the browser did not start here, or with another state, signs no
     }
   };
   const rowsBefore = usedRows();
-  const made = await send(h.gateway.url, 'GET', `/ui/auth/callback?code=abc&state=${new URL(String(start.headers.location)).searchParams.get('state')}`, { cookie });
+  const made = await send(h.gateway.url, 'GET', `/ui/auth/callback?code=abc&state=${new URL(String(start.headers.location)).searchParams.get('state')}`, {
+    cookie,
+  });
   assert.equal(made.status, 401);
   assert.equal(made.headers['set-cookie'], undefined);
   assert.match(made.body, /sign-in at .* failed/);
@@ -71,7 +75,13 @@ test('a callback the browser did not start here, or with another state, signs no
 });
 
 test('forms need a sign-in; a made-up cookie is no sign-in', async () => {
-  const r = await send(h.gateway.url, 'POST', '/ui/sessions/x/revoke', { 'content-type': 'application/x-www-form-urlencoded', cookie: 'hoopctl-console=made-up' }, 'csrf=x');
+  const r = await send(
+    h.gateway.url,
+    'POST',
+    '/ui/sessions/x/revoke',
+    { 'content-type': 'application/x-www-form-urlencoded', cookie: 'hoopctl-console=made-up' },
+    'csrf=x',
+  );
   assert.equal(r.status, 401);
   const page = await send(h.gateway.url, 'GET', '/ui/audit', { cookie: 'hoopctl-console=made-up' });
   assert.equal(page.status, 303);
@@ -86,6 +96,7 @@ test('assets: the player ships from node_modules; unknown names are 404', async 
 });
 
 test('after sign-in only console paths are returned to (no open redirect)', () => {
-  for (const bad of ['//evil.example/ui', 'https://evil.example/ui/', '/uix', '/ui\\evil', null, '/v1/sessions']) assert.equal(safeNext(bad), '/ui/requests', String(bad));
+  for (const bad of ['//evil.example/ui', 'https://evil.example/ui/', '/uix', '/ui\\evil', null, '/v1/sessions'])
+    assert.equal(safeNext(bad), '/ui/requests', String(bad));
   for (const good of ['/ui', '/ui/sessions?state=all', '/ui/requests/0123456789ab']) assert.equal(safeNext(good), good);
 });

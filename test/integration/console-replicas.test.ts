@@ -45,8 +45,13 @@ async function throughIdp(start: string, jar: Jar, user: { username: string; pas
   let url = new URL(start);
   let form: URLSearchParams | undefined;
   for (let hop = 0; hop < 20; hop++) {
-    const r = await send(url.origin, form === undefined ? 'GET' : 'POST', url.pathname + url.search,
-      { cookie: jar.header(), ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) }, form?.toString());
+    const r = await send(
+      url.origin,
+      form === undefined ? 'GET' : 'POST',
+      url.pathname + url.search,
+      { cookie: jar.header(), ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      form?.toString(),
+    );
     jar.take(r.headers['set-cookie']);
     form = undefined;
     const location = r.headers.location;
@@ -99,7 +104,10 @@ describe('web console across two replicas on PostgreSQL', { skip }, () => {
   after(async () => {
     for (const g of gateways) await g.close().catch(() => undefined);
     for (const s of stores) await s.close().catch(() => undefined);
-    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()]) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()])
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -148,12 +156,22 @@ describe('web console across two replicas on PostgreSQL', { skip }, () => {
     const flipped = session.slice(0, 20) + (session[20] === 'A' ? 'B' : 'A') + session.slice(21);
     assert.equal((await send(a.url, 'GET', '/ui/sessions', { cookie: `hoopctl-console=${flipped}` })).status, 303);
     // The login cookie sealed under another name is not a session cookie.
-    assert.equal((await send(a.url, 'GET', '/ui/sessions', { cookie: `hoopctl-console=${/hoopctl-console-login=([^;]+)/.exec(String(start.headers['set-cookie']))![1]}` })).status, 303);
+    assert.equal(
+      (await send(a.url, 'GET', '/ui/sessions', { cookie: `hoopctl-console=${/hoopctl-console-login=([^;]+)/.exec(String(start.headers['set-cookie']))![1]}` }))
+        .status,
+      303,
+    );
 
     const page = await send(a.url, 'GET', '/ui/sessions', { cookie: `hoopctl-console=${session}` });
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
     assert.ok(csrf !== undefined, 'the page carries the form token');
-    const out = await send(b.url, 'POST', '/ui/logout', { cookie: `hoopctl-console=${session}`, 'content-type': 'application/x-www-form-urlencoded' }, `csrf=${encodeURIComponent(csrf)}`);
+    const out = await send(
+      b.url,
+      'POST',
+      '/ui/logout',
+      { cookie: `hoopctl-console=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      `csrf=${encodeURIComponent(csrf)}`,
+    );
     assert.equal(out.status, 303, out.body);
     assert.match(String(out.headers['set-cookie']), /hoopctl-console=; .*Max-Age=0/);
     for (const g of [a, b]) {

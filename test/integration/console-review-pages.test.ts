@@ -12,7 +12,13 @@ const policy = {
   bindings: [...POLICY.bindings, { groups: ['dev'], connections: ['prod'], roles: ['cm-admin'] }],
   guardrails: [
     ...POLICY.guardrails,
-    { name: 'configmap-changes-reviewed', connections: ['prod'], match: { verbs: ['create'], resources: ['configmaps'] }, effect: 'approval', approvers: ['sre'] },
+    {
+      name: 'configmap-changes-reviewed',
+      connections: ['prod'],
+      match: { verbs: ['create'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['sre'],
+    },
   ],
 };
 
@@ -44,8 +50,13 @@ async function signIn(username: string): Promise<string> {
   let url = new URL(String(start.headers.location));
   let form: URLSearchParams | undefined;
   for (let hop = 0; hop < 20; hop++) {
-    const r: Answer = await send(url.origin, form === undefined ? 'GET' : 'POST', url.pathname + url.search,
-      { cookie: header(), ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) }, form?.toString());
+    const r: Answer = await send(
+      url.origin,
+      form === undefined ? 'GET' : 'POST',
+      url.pathname + url.search,
+      { cookie: header(), ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      form?.toString(),
+    );
     take(r.headers['set-cookie']);
     form = undefined;
     if (r.headers.location !== undefined) {
@@ -70,7 +81,13 @@ async function signIn(username: string): Promise<string> {
 }
 
 async function session(connection: string): Promise<CreateSessionResponse> {
-  const r = await send(h.gateway.url, 'POST', '/v1/sessions', { authorization: `Bearer ${h.idTokens.alice}`, 'content-type': 'application/json' }, JSON.stringify({ connection }));
+  const r = await send(
+    h.gateway.url,
+    'POST',
+    '/v1/sessions',
+    { authorization: `Bearer ${h.idTokens.alice}`, 'content-type': 'application/json' },
+    JSON.stringify({ connection }),
+  );
   assert.equal(r.status, 201, r.body);
   return r.json as CreateSessionResponse;
 }
@@ -87,7 +104,11 @@ test('an exec command line with secrets: the replay page, its cast and the sessi
   const token = 'ghp_' + 'C0n5o1e2R3e4p5l6a7y8T9o0k1e2n3S4e5n6';
   const argv = ['printf', `password=${password}`, `TOKEN=${token}`];
   const path = `/k8s/echo/api/v1/namespaces/default/pods/web/exec?${argv.map((a) => `command=${encodeURIComponent(a)}`).join('&')}&stdout=true`;
-  const up = await openUpgrade(h.gateway.url, path, { authorization: `Bearer ${s.token}`, upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' });
+  const up = await openUpgrade(h.gateway.url, path, {
+    authorization: `Bearer ${s.token}`,
+    upgrade: 'websocket',
+    'sec-websocket-protocol': 'v5.channel.k8s.io',
+  });
   assert.equal(up.kind, 'upgraded');
   if (up.kind === 'upgraded') up.socket.destroy();
   await waitUntil('the recording is stored', async () => (await h.store.listRecordings(s.sessionId)).length === 1);
@@ -97,7 +118,11 @@ test('an exec command line with secrets: the replay page, its cast and the sessi
   assert.match(replay, /kubectl exec web -n default -- printf &#39;password=\*\*hoopctl-masked\*\*&#39; &#39;TOKEN=\*\*hoopctl-masked\*\*&#39;/);
   const cast = await page(`/ui/recordings/${rec!.id}/cast`);
   const sessionPage = await page(`/ui/sessions/${s.sessionId}`);
-  for (const [where, text] of [['replay page', replay], ['cast', cast], ['session page', sessionPage]]) {
+  for (const [where, text] of [
+    ['replay page', replay],
+    ['cast', cast],
+    ['session page', sessionPage],
+  ]) {
     for (const secret of [password, token]) assert.ok(!text!.includes(secret), `the ${where} keeps ${secret.slice(0, 6)}… in clear`);
   }
 });
@@ -108,8 +133,13 @@ test('two held reviews of one URI with different bodies: each request page shows
   const ids: string[] = [];
   for (const data of [{ greeting: 'hello (typo fix)' }, { greeting: 'MALICIOUS-CHANGE', 'db-password': password }]) {
     const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data };
-    const r = await send(h.gateway.url, 'POST', '/k8s/prod/api/v1/namespaces/default/configmaps',
-      { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, JSON.stringify(body));
+    const r = await send(
+      h.gateway.url,
+      'POST',
+      '/k8s/prod/api/v1/namespaces/default/configmaps',
+      { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      JSON.stringify(body),
+    );
     assert.equal(r.status, 403, r.body);
     ids.push(/review ([0-9a-f]{12}) waits/.exec(r.json.message)![1]!);
   }

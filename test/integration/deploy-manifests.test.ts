@@ -20,8 +20,16 @@ type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespa
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 const API_VERSIONS: Record<string, string> = {
-  Namespace: 'v1', ServiceAccount: 'v1', Secret: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1',
-  PodDisruptionBudget: 'policy/v1', ClusterRole: 'rbac.authorization.k8s.io/v1', ClusterRoleBinding: 'rbac.authorization.k8s.io/v1', Job: 'batch/v1',
+  Namespace: 'v1',
+  ServiceAccount: 'v1',
+  Secret: 'v1',
+  ConfigMap: 'v1',
+  Service: 'v1',
+  Deployment: 'apps/v1',
+  PodDisruptionBudget: 'policy/v1',
+  ClusterRole: 'rbac.authorization.k8s.io/v1',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
+  Job: 'batch/v1',
 };
 
 async function build(kubectl: string): Promise<Obj[]> {
@@ -39,7 +47,15 @@ test('kubectl kustomize builds templates/deploy with every kubectl version, to t
   const outputs = await Promise.all(bins.map(async (b) => ({ label: b.label, objs: await build(b.path) })));
   for (const o of outputs) assert.deepEqual(o.objs, outputs[0]!.objs, `kubectl ${o.label} built something else`);
   assert.deepEqual(outputs[0]!.objs.map((o) => o.kind).sort(), [
-    'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'ConfigMap',
+    'Deployment',
+    'Namespace',
+    'PodDisruptionBudget',
+    'Secret',
+    'Service',
+    'ServiceAccount',
   ]);
 });
 
@@ -103,7 +119,8 @@ test('the built objects: well-formed, secure, probed, selected, RBAC only impers
   };
   const env = { HOOPCTL_POSTGRES_URL: secret.stringData['postgres-url'], KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
   const config = await loadGatewayConfig(configPath, {
-    env, readFile: async (p) => files[p] ?? Promise.reject(Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' })),
+    env,
+    readFile: async (p) => files[p] ?? Promise.reject(Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' })),
   });
   assert.equal(config.listen.port, port('http'));
   assert.equal(config.operations?.metrics.listen?.port, port('metrics'));
@@ -122,7 +139,7 @@ test('the migrate job runs `gateway migrate` with the same config and secret; th
   const froms = [...docker.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
   assert.equal(froms.length, 2, 'a build stage and a runtime stage');
   assert.match(froms[1]!, /distroless\/nodejs20-debian12:nonroot$/);
-  assert.match(froms[0]!, /^node:20-bookworm/, 'the build stage uses the runtime\'s Debian release (glibc of better-sqlite3)');
+  assert.match(froms[0]!, /^node:20-bookworm/, "the build stage uses the runtime's Debian release (glibc of better-sqlite3)");
   const user = /^USER (\d+)(?::\d+)?$/m.exec(docker);
   assert.ok(user !== null && Number(user[1]) > 0, 'a numeric non-root USER');
   assert.doesNotMatch(docker, /^ADD /m);

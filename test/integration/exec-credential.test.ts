@@ -19,20 +19,32 @@ async function setup(apiVersion: string) {
   const dir = await mkdtemp(join(tmpdir(), 'hoop-exec-'));
   const kube = await createKubeApiServer({ tls: true, tokens: ['first-token-aaaa', 'second-token-bbbb'] });
   const exec: Record<string, unknown> = {
-    apiVersion, command: process.execPath, args: [PLUGIN, dir], env: [{ name: 'PLUGIN_MARK', value: 'm' }], provideClusterInfo: true,
+    apiVersion,
+    command: process.execPath,
+    args: [PLUGIN, dir],
+    env: [{ name: 'PLUGIN_MARK', value: 'm' }],
+    provideClusterInfo: true,
   };
   if (apiVersion.endsWith('/v1')) exec.interactiveMode = 'Never';
-  await writeFile(join(dir, 'eks.kubeconfig'), stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'eks',
-    clusters: [{ name: 'eks', cluster: { server: kube.url, 'certificate-authority-data': Buffer.from(kube.caPem!).toString('base64') } }],
-    users: [{ name: 'eks', user: { exec } }],
-    contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'eks' } }],
-  }));
-  await writeFile(join(dir, 'gw.yaml'), stringify({
-    oidc: { issuers: [{ issuer: 'http://127.0.0.1:9000', clientId: 'hoopctl' }] },
-    connections: [{ name: 'eks', credential: { kubeconfig: './eks.kubeconfig' } }],
-    policy: { roles: [{ name: 'view', rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], namespaces: ['*'] }] }], bindings: [] },
-  }));
+  await writeFile(
+    join(dir, 'eks.kubeconfig'),
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'eks',
+      clusters: [{ name: 'eks', cluster: { server: kube.url, 'certificate-authority-data': Buffer.from(kube.caPem!).toString('base64') } }],
+      users: [{ name: 'eks', user: { exec } }],
+      contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'eks' } }],
+    }),
+  );
+  await writeFile(
+    join(dir, 'gw.yaml'),
+    stringify({
+      oidc: { issuers: [{ issuer: 'http://127.0.0.1:9000', clientId: 'hoopctl' }] },
+      connections: [{ name: 'eks', credential: { kubeconfig: './eks.kubeconfig' } }],
+      policy: { roles: [{ name: 'view', rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], namespaces: ['*'] }] }], bindings: [] },
+    }),
+  );
   const config = await loadGatewayConfig(join(dir, 'gw.yaml'), { readFile: (p) => readFile(p, 'utf8'), env: {} });
   const control = (c: Record<string, unknown>): Promise<void> => writeFile(join(dir, 'control.json'), JSON.stringify(c));
   const runs = async (): Promise<number> => (await readFile(join(dir, 'runs'), 'utf8').catch(() => '')).length;
@@ -48,8 +60,19 @@ async function setup(apiVersion: string) {
     return r.statusCode;
   };
   return {
-    dir, kube, up, control, runs, clock, logs, get,
-    close: async () => { await pools.close(); await kube.close(); await rm(dir, { recursive: true, force: true }); },
+    dir,
+    kube,
+    up,
+    control,
+    runs,
+    clock,
+    logs,
+    get,
+    close: async () => {
+      await pools.close();
+      await kube.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -76,7 +99,10 @@ for (const apiVersion of ['client.authentication.k8s.io/v1', 'client.authenticat
       assert.equal(await s.up.authorization(), 'Bearer second-token-bbbb', 'a token about to expire is replaced');
       assert.equal(await s.get(), 200);
       assert.equal(await s.runs(), 2);
-      assert.ok(s.logs.some((l) => l.includes('credential plugin stderr: plugin: fetched a token')), s.logs.join('\n'));
+      assert.ok(
+        s.logs.some((l) => l.includes('credential plugin stderr: plugin: fetched a token')),
+        s.logs.join('\n'),
+      );
       for (const l of s.logs) assert.ok(!l.includes('first-token') && !l.includes('second-token'), l);
     } finally {
       await s.close();
@@ -88,12 +114,18 @@ test('exec plugin failure: typed error naming the connection, stderr logged, no 
   const s = await setup('client.authentication.k8s.io/v1beta1');
   try {
     await s.control({ token: 'x', fail: true, stderr: 'error: could not assume role arn:aws:iam::1:role/x\n' });
-    const err = await s.up.authorization().then(() => undefined, (e: unknown) => e);
+    const err = await s.up.authorization().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof UpstreamCredentialError, String(err));
     assert.equal(err.code, 'upstream_error');
     assert.equal(err.connection, 'eks');
     assert.match(err.message, /credential plugin of connection "eks" .* exited with code 3/);
-    assert.ok(s.logs.some((l) => l.includes('could not assume role')), s.logs.join('\n'));
+    assert.ok(
+      s.logs.some((l) => l.includes('could not assume role')),
+      s.logs.join('\n'),
+    );
     // Within the back-off window the failure is answered without another run.
     await assert.rejects(s.up.authorization(), UpstreamCredentialError);
     assert.equal(await s.runs(), 1);

@@ -39,7 +39,13 @@ export const POLICY = {
     { groups: ['dev'], connections: ['echo'], roles: ['shell'], maxTtl: '2m' },
   ],
   guardrails: [
-    { name: 'no-namespace-deletion', connections: ['*'], match: { verbs: ['delete'], resources: ['namespaces'] }, effect: 'deny', message: 'namespaces are never deleted through hoopctl' },
+    {
+      name: 'no-namespace-deletion',
+      connections: ['*'],
+      match: { verbs: ['delete'], resources: ['namespaces'] },
+      effect: 'deny',
+      message: 'namespaces are never deleted through hoopctl',
+    },
   ],
 };
 
@@ -57,11 +63,22 @@ async function startEchoUpstream(): Promise<EchoUpstream> {
   const upgrades: IncomingHttpHeaders[] = [];
   const sockets = new Set<Duplex>();
   const requests: string[] = [];
-  const server = http.createServer((req, res) => { requests.push(`${req.method} ${req.url}`); res.writeHead(404).end(); });
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(404).end();
+  });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     upgrades.push(req.headers);
     if ((req.url ?? '').includes('/pods/nohost/')) {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pod nohost does not have a host assigned', reason: 'BadRequest', code: 400 });
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'pod nohost does not have a host assigned',
+        reason: 'BadRequest',
+        code: 400,
+      });
       socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       return;
     }
@@ -78,7 +95,11 @@ async function startEchoUpstream(): Promise<EchoUpstream> {
     upgrades,
     requests,
     openSockets: () => sockets.size,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -102,24 +123,33 @@ export async function idTokenFor(idp: EmbeddedIdp, username: string): Promise<st
 }
 
 /** Writes the gateway config used by the tests into `dir`; returns its path. */
-export async function writeGatewayConfig(dir: string, idp: EmbeddedIdp, kube: KubeApiServer, echo: EchoUpstream, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writeGatewayConfig(
+  dir: string,
+  idp: EmbeddedIdp,
+  kube: KubeApiServer,
+  echo: EchoUpstream,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   await writeKubeconfig(kube, join(dir, 'prod.kubeconfig'), { name: 'admin@prod' });
   await writeFile(join(dir, 'echo.token'), 'echo-token\n', { mode: 0o600 });
   const file = join(dir, 'gateway.yaml');
-  await writeFile(file, stringify({
-    listen: '127.0.0.1:0',
-    store: { sqlite: './state/gw.db' },
-    oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId }] },
-    admins: { groups: ['platform-admins'] },
-    sessions: { defaultTtl: '15m', maxTtl: '1h' },
-    connections: [
-      { name: 'prod', description: 'simulated cluster', credential: { kubeconfig: './prod.kubeconfig', context: 'admin@prod' }, maxTtl: '10m' },
-      { name: 'echo', server: echo.url, credential: { tokenFile: './echo.token' } },
-      { name: 'down', server: `https://127.0.0.1:${await closedPort()}`, certificateAuthorityData: kube.caPem, credential: { tokenFile: './echo.token' } },
-    ],
-    policy: POLICY,
-    ...extra,
-  }));
+  await writeFile(
+    file,
+    stringify({
+      listen: '127.0.0.1:0',
+      store: { sqlite: './state/gw.db' },
+      oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId }] },
+      admins: { groups: ['platform-admins'] },
+      sessions: { defaultTtl: '15m', maxTtl: '1h' },
+      connections: [
+        { name: 'prod', description: 'simulated cluster', credential: { kubeconfig: './prod.kubeconfig', context: 'admin@prod' }, maxTtl: '10m' },
+        { name: 'echo', server: echo.url, credential: { tokenFile: './echo.token' } },
+        { name: 'down', server: `https://127.0.0.1:${await closedPort()}`, certificateAuthorityData: kube.caPem, credential: { tokenFile: './echo.token' } },
+      ],
+      policy: POLICY,
+      ...extra,
+    }),
+  );
   return file;
 }
 
@@ -177,9 +207,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const clock = { skewMs: 0 };
     const logs: string[] = [];
     const gateway = await createGateway({
-      config, store, now: options.now ?? (() => Date.now() + clock.skewMs), sessionCacheMs: 60_000,
+      config,
+      store,
+      now: options.now ?? (() => Date.now() + clock.skewMs),
+      sessionCacheMs: 60_000,
       ...(options.notifyBackoffMs === undefined ? {} : { notifyBackoffMs: options.notifyBackoffMs }),
-      logger: (line, fields) => { logs.push(fields === undefined ? line : `${line} ${JSON.stringify(fields)}`); options.logger?.(line, fields); },
+      logger: (line, fields) => {
+        logs.push(fields === undefined ? line : `${line} ${JSON.stringify(fields)}`);
+        options.logger?.(line, fields);
+      },
     });
     cleanups.push(() => gateway.close());
     const [alice, bob, root] = await Promise.all(['alice', 'bob', 'root'].map((u) => idTokenFor(idp, u)));
@@ -215,7 +251,11 @@ export function send(base: string, method: string, path: string, headers: Record
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
       });
     });
@@ -225,8 +265,12 @@ export function send(base: string, method: string, path: string, headers: Record
 }
 
 /** Opens an upgrade (exec-style) request; resolves with the 101 socket or the refusal. */
-export function openUpgrade(base: string, path: string, headers: Record<string, string | string[]>, method = 'GET'):
-  Promise<{ kind: 'upgraded'; res: http.IncomingMessage; socket: Socket } | { kind: 'refused'; answer: Answer }> {
+export function openUpgrade(
+  base: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  method = 'GET',
+): Promise<{ kind: 'upgraded'; res: http.IncomingMessage; socket: Socket } | { kind: 'refused'; answer: Answer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ ...target(base, path), method, headers: { connection: 'Upgrade', ...headers }, agent: false });
     req.on('upgrade', (res, socket) => resolve({ kind: 'upgraded', res, socket }));

@@ -30,7 +30,10 @@ let gw: RunningGateway;
 let store: Store;
 let token: string;
 
-interface Answer { status: number; text: string }
+interface Answer {
+  status: number;
+  text: string;
+}
 function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(gw.url);
@@ -55,27 +58,38 @@ before(async () => {
   await writeFile(join(dir, 'token'), 'upstream-token\n', { mode: 0o600 });
   upstream = http.createServer((req, res) => {
     req.resume();
-    req.on('end', () => { upstreamRequests++; handler(req, res); });
+    req.on('end', () => {
+      upstreamRequests++;
+      handler(req, res);
+    });
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   idp = await createEmbeddedIdp({ users: USERS });
   const file = join(dir, 'gw.yaml');
-  await writeFile(file, stringify({
-    listen: '127.0.0.1:0',
-    store: { sqlite: './gw.db' },
-    oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId }] },
-    connections: [{ name: 'fake', server: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
-    policy: {
-      roles: [{ name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }],
-      bindings: [{ groups: ['dev'], connections: ['*'], roles: ['edit'] }],
-    },
-  }));
+  await writeFile(
+    file,
+    stringify({
+      listen: '127.0.0.1:0',
+      store: { sqlite: './gw.db' },
+      oidc: { issuers: [{ issuer: idp.issuer, clientId: idp.clientId }] },
+      connections: [{ name: 'fake', server: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
+      policy: {
+        roles: [{ name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }],
+        bindings: [{ groups: ['dev'], connections: ['*'], roles: ['edit'] }],
+      },
+    }),
+  );
   const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: {} });
   store = await openSqliteStore(config.store.sqlite);
   // Small enough that a few held bodies of one session reach it (the bodies of the other tests stay far below).
   gw = await createGateway({ config, store, bodyBudget: { totalBytes: 1 << 20, perSessionBytes: BUDGET } });
   const idToken = await idTokenFor(idp, 'alice');
-  const r = await request('POST', '/v1/sessions', { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'fake' }));
+  const r = await request(
+    'POST',
+    '/v1/sessions',
+    { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+    JSON.stringify({ connection: 'fake' }),
+  );
   assert.equal(r.status, 201, r.text);
   token = JSON.parse(r.text).token;
 });
@@ -102,7 +116,10 @@ test('a request body nested deeper than 512 levels: 400 BadRequest Status naming
 });
 
 test('an answer nested deeper than 512 levels: 502 "cannot mask" Status, not a 500', async () => {
-  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"deep"},"spec":${nested(20_000)}}`);
+  handler = (_q, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"deep"},"spec":${nested(20_000)}}`);
   const r = await kube('GET', '/api/v1/namespaces/demo/configmaps/deep');
   assert.equal(r.status, 502, r.text);
   assert.match(JSON.parse(r.text).message, /cannot mask this answer .*deeper than 512 levels/);
@@ -114,13 +131,21 @@ test('an unauthenticated 15 KB URI of "+" after password=: 401, audited cut with
   assert.equal(r.status, 401, r.text);
   const a = await lastAudit();
   assert.equal(a.responseStatus, 401);
-  assert.match(a.requestURI, new RegExp(`^/api/v1/pods\\?labelSelector=password=\\*\\*hoopctl-masked\\*\\*\\[cut: ${path.length - '/k8s/fake'.length} characters, sha256:[0-9a-f]{16}\\]$`));
+  assert.match(
+    a.requestURI,
+    new RegExp(
+      `^/api/v1/pods\\?labelSelector=password=\\*\\*hoopctl-masked\\*\\*\\[cut: ${path.length - '/k8s/fake'.length} characters, sha256:[0-9a-f]{16}\\]$`,
+    ),
+  );
   assert.doesNotMatch(JSON.stringify(a), /hunter2|S3NT1NEL/);
 });
 
 test('a 60 KB ConfigMap value of spaces after a keyword is read masked', async () => {
   const value = `password=${' '.repeat(60_000)}x\ntoken: s3cr3t-value`;
-  handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'spaces' }, data: { conf: value } }));
+  handler = (_q, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'spaces' }, data: { conf: value } }));
   const r = await kube('GET', '/api/v1/namespaces/demo/configmaps/spaces');
   assert.equal(r.status, 200, r.text);
   assert.equal(JSON.parse(r.text).data.conf, `password=${' '.repeat(60_000)}${MASK_MARKER}\ntoken: ${MASK_MARKER}`);
@@ -128,11 +153,14 @@ test('a 60 KB ConfigMap value of spaces after a keyword is read masked', async (
 
 const yamlKeys = (bytes: number): string => {
   const lines: string[] = [];
-  for (let i = 0, size = 0; size < bytes; i++) { lines.push(`k${i}: 1`); size += `k${i}: 1\n`.length; }
+  for (let i = 0, size = 0; size < bytes; i++) {
+    lines.push(`k${i}: 1`);
+    size += `k${i}: 1\n`.length;
+  }
   return lines.join('\n');
 };
 
-test('a get / list / watch with a body (the attacker\'s 1 MiB of YAML keys): 400 Status, refused unread, never forwarded; /healthz answers (attack finding 2)', async () => {
+test("a get / list / watch with a body (the attacker's 1 MiB of YAML keys): 400 Status, refused unread, never forwarded; /healthz answers (attack finding 2)", async () => {
   const before = upstreamRequests;
   for (const path of ['/api/v1/namespaces/demo/pods', '/api/v1/namespaces/demo/pods/p1', '/api/v1/namespaces/demo/pods?watch=true']) {
     const body = yamlKeys(1 << 20);
@@ -145,7 +173,14 @@ test('a get / list / watch with a body (the attacker\'s 1 MiB of YAML keys): 400
   }
   assert.equal(upstreamRequests, before, 'never reaches upstream');
   const events = await store.listAudit({ limit: 10 });
-  assert.deepEqual(events.filter((e) => /^refused: a body on /.test(e.message ?? '')).map((e) => [e.verb, e.responseStatus]), [['list', 400], ['get', 400], ['watch', 400]]);
+  assert.deepEqual(
+    events.filter((e) => /^refused: a body on /.test(e.message ?? '')).map((e) => [e.verb, e.responseStatus]),
+    [
+      ['list', 400],
+      ['get', 400],
+      ['watch', 400],
+    ],
+  );
   assert.equal((await request('GET', '/healthz', {})).status, 200);
 });
 
@@ -159,8 +194,17 @@ test('a YAML body above 32 KiB: 413 Status that names the limit and suggests JSO
   assert.deepEqual([status.kind, status.reason], ['Status', 'RequestEntityTooLarge']);
   assert.match(status.message, /YAML request body may be at most 32768 bytes .*send it as JSON/);
   assert.equal(upstreamRequests, before, 'never reaches upstream');
-  const data = Object.fromEntries(yamlKeys(64 << 10).split('\n').map((l) => [l.split(':')[0]!, '1']));
-  const json = await kube('PUT', '/api/v1/namespaces/demo/configmaps/big', { 'content-type': 'application/yaml' }, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data }));
+  const data = Object.fromEntries(
+    yamlKeys(64 << 10)
+      .split('\n')
+      .map((l) => [l.split(':')[0]!, '1']),
+  );
+  const json = await kube(
+    'PUT',
+    '/api/v1/namespaces/demo/configmaps/big',
+    { 'content-type': 'application/yaml' },
+    JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data }),
+  );
   assert.equal(json.status, 200, json.text);
   assert.ok(upstreamRequests > before, 'the JSON body was forwarded');
 });
@@ -170,17 +214,39 @@ function heldPut(name: string, size: number, first: number): { answer: Promise<A
   const u = new URL(gw.url);
   let req!: http.ClientRequest;
   const answer = new Promise<Answer & { retryAfter?: string }>((resolve, reject) => {
-    req = http.request({ host: u.hostname, port: Number(u.port), method: 'PUT', path: `/k8s/fake/api/v1/namespaces/demo/configmaps/${name}`, agent: false,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(size) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: res.headers['retry-after'] }) }));
-    });
+    req = http.request(
+      {
+        host: u.hostname,
+        port: Number(u.port),
+        method: 'PUT',
+        path: `/k8s/fake/api/v1/namespaces/demo/configmaps/${name}`,
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(size) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: res.headers['retry-after'] }),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
   });
   const body = Buffer.from(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"${name}"},"data":{"pad":"${'x'.repeat(size)}`.slice(0, size - 3) + '"}}');
   req.write(body.subarray(0, first));
-  return { answer, finish: () => req.end(body.subarray(first)), abort: () => { answer.catch(() => undefined); req.destroy(); } };
+  return {
+    answer,
+    finish: () => req.end(body.subarray(first)),
+    abort: () => {
+      answer.catch(() => undefined);
+      req.destroy();
+    },
+  };
 }
 
 test('request bodies held in memory have a budget: the body that would pass it is refused with 429 + Retry-After, the others proceed, aborted ones give their bytes back (attack finding 3)', async () => {

@@ -24,28 +24,49 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
 let handler: Handler = (_q, res) => res.writeHead(404).end();
 
-const SECRET = (name: string, value: string) => ({ kind: 'Secret', apiVersion: 'v1', metadata: { name, namespace: 'demo' }, data: { password: Buffer.from(value).toString('base64') }, type: 'Opaque' });
+const SECRET = (name: string, value: string) => ({
+  kind: 'Secret',
+  apiVersion: 'v1',
+  metadata: { name, namespace: 'demo' },
+  data: { password: Buffer.from(value).toString('base64') },
+  type: 'Opaque',
+});
 const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void => {
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 };
 
-interface Stack { dir: string; idp: EmbeddedIdp; upstream: http.Server; gateways: { gw: RunningGateway; store: Store }[]; tokens: Record<string, string> }
+interface Stack {
+  dir: string;
+  idp: EmbeddedIdp;
+  upstream: http.Server;
+  gateways: { gw: RunningGateway; store: Store }[];
+  tokens: Record<string, string>;
+}
 let s: Stack;
 
 async function gateway(dir: string, name: string, masking: Record<string, unknown>): Promise<{ gw: RunningGateway; store: Store }> {
   const file = join(dir, `${name}.yaml`);
-  await writeFile(file, stringify({
-    listen: '127.0.0.1:0',
-    store: { sqlite: `./${name}.db` },
-    oidc: { issuers: [{ issuer: s.idp.issuer, clientId: s.idp.clientId }] },
-    connections: [{ name: 'fake', server: `http://127.0.0.1:${(s.upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
-    policy: {
-      roles: [{ name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }, { name: 'break-glass', rules: [{ verbs: ['get', 'list'], resources: ['secrets'] }] }],
-      bindings: [{ groups: ['dev'], connections: ['*'], roles: ['edit'] }, { groups: ['ops'], connections: ['*'], roles: ['break-glass'] }],
-      masking,
-    },
-  }));
+  await writeFile(
+    file,
+    stringify({
+      listen: '127.0.0.1:0',
+      store: { sqlite: `./${name}.db` },
+      oidc: { issuers: [{ issuer: s.idp.issuer, clientId: s.idp.clientId }] },
+      connections: [{ name: 'fake', server: `http://127.0.0.1:${(s.upstream.address() as AddressInfo).port}`, credential: { tokenFile: './token' } }],
+      policy: {
+        roles: [
+          { name: 'edit', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] },
+          { name: 'break-glass', rules: [{ verbs: ['get', 'list'], resources: ['secrets'] }] },
+        ],
+        bindings: [
+          { groups: ['dev'], connections: ['*'], roles: ['edit'] },
+          { groups: ['ops'], connections: ['*'], roles: ['break-glass'] },
+        ],
+        masking,
+      },
+    }),
+  );
   const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env: {} });
   const store = await openSqliteStore(config.store.sqlite);
   const gw = await createGateway({ config, store });
@@ -60,20 +81,34 @@ const sessions = new Map<string, string>();
 async function sessionToken(g: RunningGateway, who: 'alice' | 'bob'): Promise<string> {
   const key = `${g.url} ${who}`;
   if (!sessions.has(key)) {
-    const r = await request(g.url, 'POST', '/v1/sessions', { authorization: `Bearer ${s.tokens[who]}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ connection: 'fake' })));
+    const r = await request(
+      g.url,
+      'POST',
+      '/v1/sessions',
+      { authorization: `Bearer ${s.tokens[who]}`, 'content-type': 'application/json' },
+      Buffer.from(JSON.stringify({ connection: 'fake' })),
+    );
     assert.equal(r.status, 201, r.text);
     sessions.set(key, JSON.parse(r.text).token);
   }
   return sessions.get(key)!;
 }
 
-interface Answer { status: number; headers: http.IncomingHttpHeaders; text: string; reads: { at: number; text: string }[] }
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  reads: { at: number; text: string }[];
+}
 function request(base: string, method: string, path: string, headers: Record<string, string>, body?: Buffer, onRead?: (text: string) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(base);
     const req = http.request({ host: u.hostname, port: Number(u.port), method, path, headers, agent: false }, (res) => {
       const reads: Answer['reads'] = [];
-      res.on('data', (c: Buffer) => { reads.push({ at: Date.now(), text: c.toString('utf8') }); onRead?.(c.toString('utf8')); });
+      res.on('data', (c: Buffer) => {
+        reads.push({ at: Date.now(), text: c.toString('utf8') });
+        onRead?.(c.toString('utf8'));
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: reads.map((r) => r.text).join(''), reads }));
       res.on('error', reject);
     });
@@ -81,7 +116,15 @@ function request(base: string, method: string, path: string, headers: Record<str
     req.end(body);
   });
 }
-async function kube(who: 'alice' | 'bob', method: string, path: string, headers: Record<string, string> = {}, body?: Buffer, g = main.gw, onRead?: (t: string) => void): Promise<Answer> {
+async function kube(
+  who: 'alice' | 'bob',
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer,
+  g = main.gw,
+  onRead?: (t: string) => void,
+): Promise<Answer> {
   return request(g.url, method, `/k8s/fake${path}`, { authorization: `Bearer ${await sessionToken(g, who)}`, ...headers }, body, onRead);
 }
 const lastAudit = async (store = main.store) => (await store.listAudit({ limit: 1 }))[0]!;
@@ -107,7 +150,10 @@ before(async () => {
   off = await gateway(dir, 'off', { enabled: false });
 });
 after(async () => {
-  for (const { gw, store } of s?.gateways ?? []) { await gw.close(); await store.close(); }
+  for (const { gw, store } of s?.gateways ?? []) {
+    await gw.close();
+    await store.close();
+  }
   s?.upstream.closeAllConnections();
   await new Promise<void>((r) => (s ? s.upstream.close(() => r()) : r()));
   await s?.idp.close();
@@ -120,7 +166,10 @@ describe('answers', () => {
       const gz = gzipSync(JSON.stringify(SECRET('s', 'hunter2')));
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length }).end(gz);
     };
-    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', { accept: 'application/vnd.kubernetes.protobuf,application/json', 'accept-encoding': 'gzip, zstd' });
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', {
+      accept: 'application/vnd.kubernetes.protobuf,application/json',
+      'accept-encoding': 'gzip, zstd',
+    });
     assert.equal(r.status, 200);
     // A whole value of a known object carries its digest (marker.ts), still valid base64.
     assert.match(Buffer.from(JSON.parse(r.text).data.password, 'base64').toString(), /^\*\*hoopctl-masked:[0-9a-f]{16}\*\*$/);
@@ -134,7 +183,7 @@ describe('answers', () => {
     assert.deepEqual([a.maskedCount, a.bytes], [1, Buffer.byteLength(r.text)]);
   });
 
-  test('a held JSON answer carries the transcript summary of what the client gets; an upstream\'s own summary header is dropped', async () => {
+  test("a held JSON answer carries the transcript summary of what the client gets; an upstream's own summary header is dropped", async () => {
     const forged = Buffer.from(JSON.stringify({ kind: 'Forged' })).toString('base64url');
     handler = (_q, res) => {
       const body = JSON.stringify({ kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [SECRET('a', 'hunter2'), SECRET('b', 'hunter3')] });
@@ -146,8 +195,16 @@ describe('answers', () => {
     assert.deepEqual(summary, { kind: 'SecretList', items: 2, names: ['a', 'b'] });
     assert.deepEqual(summary, summarizeJsonDocument(JSON.parse(r.text)));
     handler = (_q, res) => {
-      res.writeHead(422, { 'content-type': 'application/json', 'x-hoopctl-summary': forged })
-        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Invalid', code: 422, message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"' }));
+      res.writeHead(422, { 'content-type': 'application/json', 'x-hoopctl-summary': forged }).end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Invalid',
+          code: 422,
+          message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"',
+        }),
+      );
     };
     const s = await kube('alice', 'GET', '/api/v1/namespaces/demo/configmaps/x');
     const status = decodeSummaryHeader(s.headers['x-hoopctl-summary']);
@@ -158,7 +215,9 @@ describe('answers', () => {
 
   test('Table Accept keeps its as=Table parameters; */* becomes JSON', async () => {
     handler = (_q, res) => json(res, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', rows: [] });
-    await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/vnd.kubernetes.protobuf,application/json' });
+    await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets', {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/vnd.kubernetes.protobuf,application/json',
+    });
     assert.equal(seen[seen.length - 1]!.headers.accept, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
     await kube('alice', 'GET', '/api/v1/namespaces/demo/pods', { accept: 'application/cbor, */*' });
     assert.equal(seen[seen.length - 1]!.headers.accept, 'application/json');
@@ -190,9 +249,17 @@ describe('answers', () => {
       setTimeout(() => res.write(`${ev.slice(40)}\n`), 50);
       release = () => res.end(`${JSON.stringify({ type: 'DELETED', object: SECRET('w1', 'first') })}\n`);
     };
-    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets?watch=true', {}, undefined, main.gw, (text) => { if (text.includes('ADDED')) release(); });
-    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.type), ['ADDED', 'DELETED']);
+    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets?watch=true', {}, undefined, main.gw, (text) => {
+      if (text.includes('ADDED')) release();
+    });
+    const lines = r.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.type),
+      ['ADDED', 'DELETED'],
+    );
     assert.ok(isMaskedBase64(lines[0].object.data.password) && lines[0].object.data.password !== MASKED_BASE64);
     assert.equal(lines[1].object.data.password, lines[0].object.data.password, 'the same value reads the same in both events');
     assert.ok(r.reads.length >= 2, 'events arrive separately');
@@ -255,32 +322,60 @@ describe('request bodies', () => {
       ['application/apply-patch+yaml', `kind: ConfigMap\ndata:\n  password: "${MASK_MARKER}"\n`],
       ['application/vnd.kubernetes.protobuf', `k8s\u0000${MASK_MARKER}`],
     ] as const) {
-      const r = await kube('alice', type.includes('apply') ? 'PATCH' : 'PUT', '/api/v1/namespaces/demo/secrets/db', { 'content-type': type }, Buffer.from(body, 'latin1'));
+      const r = await kube(
+        'alice',
+        type.includes('apply') ? 'PATCH' : 'PUT',
+        '/api/v1/namespaces/demo/secrets/db',
+        { 'content-type': type },
+        Buffer.from(body, 'latin1'),
+      );
       assert.equal(r.status, 422, r.text);
       const st = JSON.parse(r.text);
       // kube's NewInvalid shape: kubectl prints `The Secret "db" is invalid: <field>: <message>` from details.
       assert.equal(st.reason, 'Invalid');
       assert.deepEqual([st.details.kind, st.details.name, st.details.group], ['Secret', 'db', undefined]);
       assert.equal(st.details.causes[0].field, type.includes('protobuf') ? '<request body>' : 'data.password');
-      assert.match(st.details.causes[0].message, /a value masked by hoopctl cannot be written back .*kubectl (create secret generic db -n demo|patch secret db -n demo)/);
+      assert.match(
+        st.details.causes[0].message,
+        /a value masked by hoopctl cannot be written back .*kubectl (create secret generic db -n demo|patch secret db -n demo)/,
+      );
     }
     assert.equal(seen.length, before);
   });
 
   test('an apply patch carrying exactly the masked live last-applied annotation goes up with the live value; any other masked value is refused', async () => {
     const manifest = `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo' }, stringData: { password: 'hunter2' } })}\n`;
-    const live = { ...SECRET('db', 'hunter2'), metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': manifest } } };
+    const live = {
+      ...SECRET('db', 'hunter2'),
+      metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': manifest } },
+    };
     handler = (_q, res) => json(res, live);
     const read = JSON.parse((await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/db')).text);
     const masked = read.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string;
     assert.ok(carriesMaskedValue(masked) && !masked.includes('hunter2'));
     // kubectl apply --server-side, PATCH (b) of fixture 121: only the annotation, as kubectl read it.
-    const patch = (value: string): Buffer => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': value } } }));
+    const patch = (value: string): Buffer =>
+      Buffer.from(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': value } },
+        }),
+      );
     const before = seen.length;
-    const ok = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied&fieldValidation=Strict', { 'content-type': 'application/apply-patch+yaml' }, patch(masked));
+    const ok = await kube(
+      'alice',
+      'PATCH',
+      '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied&fieldValidation=Strict',
+      { 'content-type': 'application/apply-patch+yaml' },
+      patch(masked),
+    );
     assert.equal(ok.status, 200, ok.text);
     const sent = seen.slice(before);
-    assert.deepEqual(sent.map((q) => q.method), ['GET', 'PATCH']);
+    assert.deepEqual(
+      sent.map((q) => q.method),
+      ['GET', 'PATCH'],
+    );
     assert.equal(JSON.parse(sent[1]!.body.toString()).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], manifest);
     assert.equal(Number(sent[1]!.headers['content-length']), sent[1]!.body.length);
     assert.equal(sent[1]!.headers['impersonate-user'], sent[0]!.headers['impersonate-user'], 'the live object is read as the caller');
@@ -289,15 +384,33 @@ describe('request bodies', () => {
     const other = masked.replace(/hoopctl-masked:[0-9a-f]{4}/, 'hoopctl-masked:0000');
     assert.notEqual(other, masked);
     const mark = seen.length;
-    const refused = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied', { 'content-type': 'application/apply-patch+yaml' }, patch(other));
+    const refused = await kube(
+      'alice',
+      'PATCH',
+      '/api/v1/namespaces/demo/secrets/db?fieldManager=kubectl-last-applied',
+      { 'content-type': 'application/apply-patch+yaml' },
+      patch(other),
+    );
     assert.equal(refused.status, 422, refused.text);
-    assert.deepEqual(seen.slice(mark).map((q) => q.method), ['GET']);
+    assert.deepEqual(
+      seen.slice(mark).map((q) => q.method),
+      ['GET'],
+    );
     // With a masked value next to it, nothing is restored.
     const both = JSON.parse(patch(masked).toString());
     both.data = { password: read.data.password };
-    const mixed = await kube('alice', 'PATCH', '/api/v1/namespaces/demo/secrets/db', { 'content-type': 'application/merge-patch+json' }, Buffer.from(JSON.stringify(both)));
+    const mixed = await kube(
+      'alice',
+      'PATCH',
+      '/api/v1/namespaces/demo/secrets/db',
+      { 'content-type': 'application/merge-patch+json' },
+      Buffer.from(JSON.stringify(both)),
+    );
     assert.equal(mixed.status, 422);
-    assert.deepEqual(JSON.parse(mixed.text).details.causes.map((c: any) => c.field), ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'data.password']);
+    assert.deepEqual(
+      JSON.parse(mixed.text).details.causes.map((c: any) => c.field),
+      ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'data.password'],
+    );
   });
 
   test('a secret in the query is masked in the audit log', async () => {
@@ -322,7 +435,14 @@ describe('policy', () => {
 
   test('masking.enabled: false (benchmarks only) passes answers through unchanged and untagged', async () => {
     handler = (_q, res) => json(res, SECRET('s', 'clear'));
-    const r = await kube('alice', 'GET', '/api/v1/namespaces/demo/secrets/s', { accept: 'application/vnd.kubernetes.protobuf,application/json' }, undefined, off.gw);
+    const r = await kube(
+      'alice',
+      'GET',
+      '/api/v1/namespaces/demo/secrets/s',
+      { accept: 'application/vnd.kubernetes.protobuf,application/json' },
+      undefined,
+      off.gw,
+    );
     assert.equal(Buffer.from(JSON.parse(r.text).data.password, 'base64').toString(), 'clear');
     assert.equal(r.headers['x-hoopctl-masked'], undefined);
     assert.equal(seen[seen.length - 1]!.headers.accept, 'application/vnd.kubernetes.protobuf,application/json');

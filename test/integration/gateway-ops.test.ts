@@ -40,11 +40,21 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 describe('gateway operations', () => {
   let h: Harness;
   const logs: string[] = [];
-  before(async () => { h = await startHarness({ config: { policy }, logger: (l, fields) => logs.push(fields === undefined ? l : `${l} ${JSON.stringify(fields)}`) }); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness({ config: { policy }, logger: (l, fields) => logs.push(fields === undefined ? l : `${l} ${JSON.stringify(fields)}`) });
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   const open = async (): Promise<CreateSessionResponse> => {
-    const r = await send(h.gateway.url, 'POST', '/v1/sessions', { ...bearer(h.idTokens.alice), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    const r = await send(
+      h.gateway.url,
+      'POST',
+      '/v1/sessions',
+      { ...bearer(h.idTokens.alice), 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(r.status, 201, r.body);
     return r.json as CreateSessionResponse;
   };
@@ -71,9 +81,16 @@ describe('gateway operations', () => {
 
     const m = await scrape();
     assert.equal(m.get(`hoopctl_gateway_requests_total{code=200,${LIST}}`)! - get(`hoopctl_gateway_requests_total{code=200,${LIST}}`), 3);
-    assert.equal((m.get('hoopctl_gateway_requests_total{code=403,connection=prod,decision=deny,verb=delete}') ?? 0)
-      - get('hoopctl_gateway_requests_total{code=403,connection=prod,decision=deny,verb=delete}'), 2);
-    assert.equal(m.get('hoopctl_gateway_requests_total{code=404,connection=prod,decision=allow,verb=get}')! - get('hoopctl_gateway_requests_total{code=404,connection=prod,decision=allow,verb=get}'), 1);
+    assert.equal(
+      (m.get('hoopctl_gateway_requests_total{code=403,connection=prod,decision=deny,verb=delete}') ?? 0) -
+        get('hoopctl_gateway_requests_total{code=403,connection=prod,decision=deny,verb=delete}'),
+      2,
+    );
+    assert.equal(
+      m.get('hoopctl_gateway_requests_total{code=404,connection=prod,decision=allow,verb=get}')! -
+        get('hoopctl_gateway_requests_total{code=404,connection=prod,decision=allow,verb=get}'),
+      1,
+    );
     assert.equal(m.get(`hoopctl_gateway_request_duration_seconds_count{${LIST}}`)! - get(`hoopctl_gateway_request_duration_seconds_count{${LIST}}`), 3);
     assert.ok(m.get('hoopctl_gateway_request_duration_seconds_bucket{connection=prod,decision=allow,le=+Inf,verb=list}')! >= 3);
     assert.equal(m.get('hoopctl_gateway_audit_write_failures_total{}')! - get('hoopctl_gateway_audit_write_failures_total{}'), 1);
@@ -87,10 +104,20 @@ describe('gateway operations', () => {
     // The structured log has one line per refused request, with its audit id, and no credential.
     const denied = logs.filter((l) => l.startsWith('request denied ')).map((l) => JSON.parse(l.slice('request denied '.length)));
     assert.ok(denied.length >= 2);
-    assert.deepEqual({ ...denied.at(-1), requestId: undefined, latencyMs: undefined, session: undefined }, {
-      requestId: undefined, latencyMs: undefined, session: undefined, connection: 'prod', user: 'alice@example.com', verb: 'delete', decision: 'deny', status: 403,
-      rule: 'guardrails[0] (no-namespace-deletion)',
-    });
+    assert.deepEqual(
+      { ...denied.at(-1), requestId: undefined, latencyMs: undefined, session: undefined },
+      {
+        requestId: undefined,
+        latencyMs: undefined,
+        session: undefined,
+        connection: 'prod',
+        user: 'alice@example.com',
+        verb: 'delete',
+        decision: 'deny',
+        status: 403,
+        rule: 'guardrails[0] (no-namespace-deletion)',
+      },
+    );
     assert.match(denied.at(-1).requestId, /^[0-9a-f-]{36}$/);
     assert.ok(!logs.join('\n').includes(s.token));
   });
@@ -112,13 +139,26 @@ describe('gateway operations', () => {
     // audit only: no session, refused before policy.
     assert.equal((await send(base, 'GET', CM)).status, 401);
     // audit only: answered by the gateway itself (kubectl auth whoami).
-    assert.equal((await send(base, 'POST', '/k8s/prod/apis/authentication.k8s.io/v1/selfsubjectreviews', json,
-      '{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}')).status, 201);
+    assert.equal(
+      (
+        await send(
+          base,
+          'POST',
+          '/k8s/prod/apis/authentication.k8s.io/v1/selfsubjectreviews',
+          json,
+          '{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}',
+        )
+      ).status,
+      201,
+    );
     // policy, upstream, audit: an answer to HEAD has no body and passes unmasked (the test cluster answers it 405).
     assert.equal((await send(base, 'HEAD', CM, bearer(s.token))).status, 405);
     // policy, upstream, masking, audit: a change, with two audit writes (RequestReceived, ResponseComplete) for one request.
     const name = `phase-${Date.now()}`;
-    assert.equal((await send(base, 'POST', CM, json, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } }))).status, 201);
+    assert.equal(
+      (await send(base, 'POST', CM, json, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' } }))).status,
+      201,
+    );
     // policy, upstream, masking, audit (a failed write): answered 503 instead.
     h.faults.audit = true;
     try {
@@ -131,7 +171,10 @@ describe('gateway operations', () => {
     const delta = Object.fromEntries(phases.map((p) => [p, count(m, p) - count(before, p)]));
     assert.deepEqual(delta, { policy: 8, upstream: 6, masking: 5, audit: 10 });
     // The per-write histogram keeps its name and meaning: the change wrote two events.
-    assert.equal(m.get('hoopctl_gateway_audit_write_duration_seconds_count{}')! - (before.get('hoopctl_gateway_audit_write_duration_seconds_count{}') ?? 0), 11);
+    assert.equal(
+      m.get('hoopctl_gateway_audit_write_duration_seconds_count{}')! - (before.get('hoopctl_gateway_audit_write_duration_seconds_count{}') ?? 0),
+      11,
+    );
     for (const p of phases) {
       assert.equal(m.get(`hoopctl_gateway_phase_seconds_bucket{le=+Inf,phase=${p}}`), count(m, p), p);
       assert.ok(sum(m, p) > sum(before, p), `${p}: time was measured`);
@@ -149,19 +192,39 @@ describe('gateway operations', () => {
     const s = await open();
     const base = h.gateway.url;
     const list = await send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token));
-    const watchReq = http.get(`${base}/k8s/prod/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`,
-      { headers: bearer(s.token), agent: false });
-    const watch = await new Promise<http.IncomingMessage>((resolve, reject) => { watchReq.on('response', resolve); watchReq.on('error', reject); });
+    const watchReq = http.get(`${base}/k8s/prod/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`, {
+      headers: bearer(s.token),
+      agent: false,
+    });
+    const watch = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      watchReq.on('response', resolve);
+      watchReq.on('error', reject);
+    });
     assert.equal(watch.statusCode, 200);
     let watchClosedAt = 0;
-    const watchClosed = new Promise<void>((resolve) => { watch.on('close', () => { watchClosedAt = Date.now(); resolve(); }); watch.on('error', () => undefined); watch.resume(); });
+    const watchClosed = new Promise<void>((resolve) => {
+      watch.on('close', () => {
+        watchClosedAt = Date.now();
+        resolve();
+      });
+      watch.on('error', () => undefined);
+      watch.resume();
+    });
 
     // A short write whose body arrives slowly: in flight when the drain starts.
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'drained-write' }, data: { a: '1' } });
     const post = http.request(`${base}/k8s/prod/api/v1/namespaces/default/configmaps`, {
-      method: 'POST', agent: false, headers: { ...bearer(s.token), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      method: 'POST',
+      agent: false,
+      headers: { ...bearer(s.token), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
-    const posted = new Promise<number>((resolve, reject) => { post.on('response', (r) => { r.resume(); r.on('end', () => resolve(r.statusCode ?? 0)); }); post.on('error', reject); });
+    const posted = new Promise<number>((resolve, reject) => {
+      post.on('response', (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      });
+      post.on('error', reject);
+    });
     post.write(body.slice(0, 10));
     await until('both requests are in flight', () => h.gateway.inFlight().short === 1 && h.gateway.inFlight().long === 1);
 
@@ -180,7 +243,10 @@ describe('gateway operations', () => {
     await drained;
     assert.ok(watchClosedAt >= postDoneAt - 5, 'the watch was closed after the short request finished');
     assert.ok(Date.now() - t0 < 5_000, `drain took ${Date.now() - t0} ms`);
-    assert.ok(logs.some((l) => l.includes('drained: 1 long stream(s) closed')), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.includes('drained: 1 long stream(s) closed')),
+      logs.join('\n'),
+    );
     await until('the upstream watch is closed too', () => h.kube.counts().openWatches === 0);
   });
 });
@@ -196,7 +262,9 @@ test('slowloris: a client that never finishes its headers is cut after headersTi
     const ticker = setInterval(() => socket.write('X-Slow: 1\r\n'), 1_000);
     const answer = await new Promise<string>((resolve) => {
       let text = '';
-      socket.on('data', (b: Buffer) => { text += b.toString('utf8'); });
+      socket.on('data', (b: Buffer) => {
+        text += b.toString('utf8');
+      });
       socket.on('close', () => resolve(text));
       socket.on('error', () => undefined);
     });
@@ -216,8 +284,11 @@ test('a port in use is a config error naming listen, not an internal error', asy
   const h = await startHarness();
   try {
     const loaded = await loadGatewayConfig(`${h.dir}/gateway.yaml`, { readFile: (p) => readFile(p, 'utf8'), env: {} });
-    await assert.rejects(createGateway({ config: { ...loaded, listen: { host: '127.0.0.1', port } }, store: h.store }), (e: unknown) =>
-      isHoopError(e, 'config_invalid') && e.message.includes(`listen: 127.0.0.1:${port} is already in use (EADDRINUSE)`) && e.message.startsWith(loaded.file));
+    await assert.rejects(
+      createGateway({ config: { ...loaded, listen: { host: '127.0.0.1', port } }, store: h.store }),
+      (e: unknown) =>
+        isHoopError(e, 'config_invalid') && e.message.includes(`listen: 127.0.0.1:${port} is already in use (EADDRINUSE)`) && e.message.startsWith(loaded.file),
+    );
   } finally {
     await h.close();
     await new Promise<void>((r) => blocker.close(() => r()));

@@ -16,8 +16,13 @@ import { openUpgrade, send, startHarness, writeGatewayConfig, type Harness } fro
 
 let h: Harness;
 let base: string;
-before(async () => { h = await startHarness(); base = h.gateway.url; });
-after(async () => { await h?.close(); });
+before(async () => {
+  h = await startHarness();
+  base = h.gateway.url;
+});
+after(async () => {
+  await h?.close();
+});
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 
@@ -35,7 +40,10 @@ describe('v1 API', () => {
     assert.deepEqual({ issuer: cfg.json.issuer, clientId: cfg.json.clientId }, { issuer: h.idp.issuer, clientId: 'hoopctl' });
     const alice = await send(base, 'GET', '/v1/connections', bearer(h.idTokens.alice));
     const prod = alice.json.items.find((c: { name: string }) => c.name === 'prod');
-    assert.deepEqual(prod.roles, [{ name: 'view', approval: false }, { name: 'edit', approval: true }]);
+    assert.deepEqual(prod.roles, [
+      { name: 'view', approval: false },
+      { name: 'edit', approval: true },
+    ]);
     assert.equal(prod.maxTtlSeconds, 600);
     assert.deepEqual((await send(base, 'GET', '/v1/connections', bearer(h.idTokens.bob))).json.items, []);
     assert.equal((await send(base, 'GET', '/v1/connections', bearer(h.idTokens.root))).json.items.length, 3);
@@ -117,8 +125,13 @@ describe('Kubernetes proxy', () => {
   test('forwards with the held credential and impersonation; client identity headers never reach upstream', async () => {
     const s = await openSession('alice', { connection: 'prod' });
     const r = await send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', {
-      ...bearer(s.token), 'Impersonate-User': 'admin', 'impersonate-group': ['system:masters', 'x'], 'Impersonate-Uid': '0',
-      'X-Remote-User': 'root', 'Audit-ID': 'test-audit-1', 'user-agent': 'kubectl.1.32/v1.32.5 (linux/amd64) kubernetes/9894294',
+      ...bearer(s.token),
+      'Impersonate-User': 'admin',
+      'impersonate-group': ['system:masters', 'x'],
+      'Impersonate-Uid': '0',
+      'X-Remote-User': 'root',
+      'Audit-ID': 'test-audit-1',
+      'user-agent': 'kubectl.1.32/v1.32.5 (linux/amd64) kubernetes/9894294',
     });
     assert.equal(r.status, 200, r.body);
     assert.equal(r.json.kind, 'ConfigMapList');
@@ -145,7 +158,10 @@ describe('Kubernetes proxy', () => {
     assert.equal(secrets.json.kind, 'Status');
     assert.equal(secrets.json.reason, 'Forbidden');
     // `edit` would allow it, but only after approval: refused for now, and the message says how to ask.
-    assert.match(secrets.json.message, /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "default": .*granted only after approval.*hoopctl rule bindings\[1\].*hint: hoopctl connect prod --role edit/);
+    assert.match(
+      secrets.json.message,
+      /^secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "default": .*granted only after approval.*hoopctl rule bindings\[1\].*hint: hoopctl connect prod --role edit/,
+    );
     const deploys = await send(base, 'GET', '/k8s/prod/apis/apps/v1/namespaces/default/deployments', bearer(s.token));
     assert.equal(deploys.status, 403);
     assert.match(deploys.json.message, /^deployments\.apps is forbidden: .*hoopctl rule default-deny/);
@@ -182,12 +198,20 @@ describe('Kubernetes proxy', () => {
     const s = await openSession('alice', { connection: 'prod' });
     const list = await send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token));
     const rv = list.json.metadata.resourceVersion as string;
-    const watch = http.get(`${base}/k8s/prod/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&watch=true`, { headers: bearer(s.token), agent: false });
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => { watch.on('response', resolve); watch.on('error', reject); });
+    const watch = http.get(`${base}/k8s/prod/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&watch=true`, {
+      headers: bearer(s.token),
+      agent: false,
+    });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      watch.on('response', resolve);
+      watch.on('error', reject);
+    });
     assert.equal(res.statusCode, 200);
     let ended = false;
     const closed = new Promise<number>((resolve) => {
-      res.on('end', () => { ended = true; });
+      res.on('end', () => {
+        ended = true;
+      });
       res.on('close', () => resolve(Date.now()));
       res.on('error', () => undefined);
     });
@@ -213,8 +237,12 @@ describe('Kubernetes proxy', () => {
     const s = await openSession('alice', { connection: 'echo' });
     const path = '/k8s/echo/api/v1/namespaces/default/pods/p/exec?command=sh&stdin=true&stdout=true';
     const up = await openUpgrade(base, path, {
-      ...bearer(s.token), upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      'sec-websocket-protocol': 'base64url.bearer.authorization.k8s.io.c2VjcmV0, v5.channel.k8s.io', 'impersonate-user': 'admin',
+      ...bearer(s.token),
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-protocol': 'base64url.bearer.authorization.k8s.io.c2VjcmV0, v5.channel.k8s.io',
+      'impersonate-user': 'admin',
     });
     assert.equal(up.kind, 'upgraded');
     if (up.kind !== 'upgraded') return;
@@ -229,9 +257,17 @@ describe('Kubernetes proxy', () => {
     up.socket.write(frame);
     assert.deepEqual(await echoed, frame);
 
-    const spdy = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/nohost/exec?command=sh', {
-      ...bearer(s.token), upgrade: 'SPDY/3.1', 'x-stream-protocol-version': ['v4.channel.k8s.io', 'channel.k8s.io'], 'content-length': '0',
-    }, 'POST');
+    const spdy = await openUpgrade(
+      base,
+      '/k8s/echo/api/v1/namespaces/default/pods/nohost/exec?command=sh',
+      {
+        ...bearer(s.token),
+        upgrade: 'SPDY/3.1',
+        'x-stream-protocol-version': ['v4.channel.k8s.io', 'channel.k8s.io'],
+        'content-length': '0',
+      },
+      'POST',
+    );
     assert.equal(spdy.kind, 'refused');
     if (spdy.kind === 'refused') assert.match(spdy.answer.json.message, /does not have a host assigned/);
     assert.equal(h.echo.upgrades.at(-1)!['x-stream-protocol-version'], 'v4.channel.k8s.io, channel.k8s.io');
@@ -264,10 +300,20 @@ describe('Kubernetes proxy', () => {
       }
       // A change is audited before it is forwarded: with the store failing, upstream never sees it.
       const seen = { plain: h.echo.requests.length, upgrades: h.echo.upgrades.length };
-      const created = await send(base, 'POST', '/k8s/echo/api/v1/namespaces/default/pods', { ...bearer(shell.token), 'content-type': 'application/json' },
-        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unaudited' } }));
+      const created = await send(
+        base,
+        'POST',
+        '/k8s/echo/api/v1/namespaces/default/pods',
+        { ...bearer(shell.token), 'content-type': 'application/json' },
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unaudited' } }),
+      );
       assert.equal(created.status, 503, created.body);
-      const exec = await openUpgrade(base, '/k8s/echo/api/v1/namespaces/default/pods/p/exec?command=sh', { ...bearer(shell.token), upgrade: 'SPDY/3.1' }, 'POST');
+      const exec = await openUpgrade(
+        base,
+        '/k8s/echo/api/v1/namespaces/default/pods/p/exec?command=sh',
+        { ...bearer(shell.token), upgrade: 'SPDY/3.1' },
+        'POST',
+      );
       assert.equal(exec.kind, 'refused');
       assert.equal(exec.kind === 'refused' && exec.answer.status, 503);
       assert.deepEqual({ plain: h.echo.requests.length, upgrades: h.echo.upgrades.length }, seen, 'nothing was forwarded');
@@ -279,7 +325,10 @@ describe('Kubernetes proxy', () => {
     } finally {
       h.faults.audit = false;
     }
-    assert.ok(h.logs.slice(logged).some((l) => /audit write failed/.test(l)), 'the failure is logged');
+    assert.ok(
+      h.logs.slice(logged).some((l) => /audit write failed/.test(l)),
+      'the failure is logged',
+    );
     const ok = await send(base, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token));
     assert.equal(ok.status, 200, 'service resumes by itself');
     assert.equal((await send(base, 'GET', '/readyz')).status, 200);
@@ -294,12 +343,15 @@ describe('sessions and audit queries', () => {
     await send(base, 'GET', '/k8s/prod/apis/apps/v1/namespaces/default/deployments', bearer(s.token));
     const r = await send(base, 'GET', `/v1/audit?session=${s.sessionId}`, bearer(h.idTokens.alice));
     const items = r.json.items as AuditEvent[];
-    assert.deepEqual(items.map((e) => [e.stage, e.verb, e.resource, e.decision, e.responseStatus]), [
-      ['SessionStarted', 'create', null, 'allow', 201],
-      ['ResponseComplete', 'list', 'pods', 'allow', 200],
-      ['ResponseComplete', 'list', 'secrets', 'approval', 403],
-      ['ResponseComplete', 'list', 'deployments', 'deny', 403],
-    ]);
+    assert.deepEqual(
+      items.map((e) => [e.stage, e.verb, e.resource, e.decision, e.responseStatus]),
+      [
+        ['SessionStarted', 'create', null, 'allow', 201],
+        ['ResponseComplete', 'list', 'pods', 'allow', 200],
+        ['ResponseComplete', 'list', 'secrets', 'approval', 403],
+        ['ResponseComplete', 'list', 'deployments', 'deny', 403],
+      ],
+    );
     const [, allowed, , denied] = items;
     assert.match(allowed!.rule!, /roles/);
     assert.equal(allowed!.impersonatedUser, 'oidc:alice@example.com');
@@ -358,9 +410,14 @@ describe('serve from a config file', () => {
         await gw.close();
       }
       const bad = join(dir, 'bad.yaml');
-      await writeFile(bad, `oidc: { issuers: [{ issuer: '${h.idp.issuer}', clientId: hoopctl }] }\nconnections:\n  - name: prod\n    credential: { kubeconfig: ./prod.kubeconfig, context: missing }\npolicy: { roles: [] }\n`);
-      await assert.rejects(startGatewayFromConfigFile(bad, { env: {}, log: () => undefined }), (e: unknown) =>
-        isHoopError(e, 'config_invalid') && e.message.startsWith(`${bad}: connections[0].credential.context: `));
+      await writeFile(
+        bad,
+        `oidc: { issuers: [{ issuer: '${h.idp.issuer}', clientId: hoopctl }] }\nconnections:\n  - name: prod\n    credential: { kubeconfig: ./prod.kubeconfig, context: missing }\npolicy: { roles: [] }\n`,
+      );
+      await assert.rejects(
+        startGatewayFromConfigFile(bad, { env: {}, log: () => undefined }),
+        (e: unknown) => isHoopError(e, 'config_invalid') && e.message.startsWith(`${bad}: connections[0].credential.context: `),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -374,7 +431,10 @@ describe('the proxy path without a connection', () => {
       assert.equal(r.status, 404, r.body);
       assert.equal(r.json.kind, 'Status');
       const audit = (await send(base, 'GET', '/v1/audit?limit=50', bearer(h.idTokens.root))).json.items as AuditEvent[];
-      assert.ok(audit.some((e) => e.auditID === r.headers['audit-id'] && e.rule === 'gateway:route' && e.responseStatus === 404), path);
+      assert.ok(
+        audit.some((e) => e.auditID === r.headers['audit-id'] && e.rule === 'gateway:route' && e.responseStatus === 404),
+        path,
+      );
     }
   });
 });

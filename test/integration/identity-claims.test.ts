@@ -50,7 +50,8 @@ after(async () => {
 });
 
 const person = (claims: Record<string, unknown>): Promise<string> => people.sign({ sub: 'u-1', ...claims }, { audience: PEOPLE_APP });
-const openSession = (token: string) => send(h.gateway.url, 'POST', '/v1/sessions', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+const openSession = (token: string) =>
+  send(h.gateway.url, 'POST', '/v1/sessions', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
 
 /** Identity deps over a fresh temp config dir with a file token store; stderr is recorded. */
 async function identityDeps(): Promise<{ deps: IdentityDeps; stderr: () => string }> {
@@ -59,7 +60,20 @@ async function identityDeps(): Promise<{ deps: IdentityDeps; stderr: () => strin
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), HOOPCTL_TOKEN_STORE: 'file' };
   const paths = resolvePaths(env);
   let text = '';
-  return { deps: { ...createIdentityEdges({ paths }), tokenStore: await createTokenStore({ env, paths }), now: Date.now, stderr: { write: (c: string) => { text += c; return true; } } }, stderr: () => text };
+  return {
+    deps: {
+      ...createIdentityEdges({ paths }),
+      tokenStore: await createTokenStore({ env, paths }),
+      now: Date.now,
+      stderr: {
+        write: (c: string) => {
+          text += c;
+          return true;
+        },
+      },
+    },
+    stderr: () => text,
+  };
 }
 
 describe('ID tokens of people', () => {
@@ -67,7 +81,10 @@ describe('ID tokens of people', () => {
     const verified = await openSession(await person({ email: 'carol@example.com', email_verified: true, roles: ['dev'] }));
     assert.equal(verified.status, 201, verified.body);
     assert.equal(verified.json.user, 'carol@example.com');
-    for (const [claims, why] of [[{ email_verified: false }, /email_verified: false/], [{}, /has no email_verified claim/]] as const) {
+    for (const [claims, why] of [
+      [{ email_verified: false }, /email_verified: false/],
+      [{}, /has no email_verified claim/],
+    ] as const) {
       const r = await openSession(await person({ email: 'alice@example.com', preferred_username: 'mallory', roles: ['dev'], ...claims }));
       assert.equal(r.status, 403, r.body);
       assert.equal(r.json.code, 'denied');
@@ -85,7 +102,7 @@ describe('ID tokens of people', () => {
 });
 
 describe('the groups the gateway uses', () => {
-  test('whoami shows the groups mapped from groupsClaim: roles, not the token\'s empty `groups`', async () => {
+  test("whoami shows the groups mapped from groupsClaim: roles, not the token's empty `groups`", async () => {
     const { deps } = await identityDeps();
     const idToken = await person({ email: 'carol@example.com', email_verified: true, roles: ['dev', 'oncall'] });
     const fromToken = identityFromIdToken(idToken);
@@ -102,13 +119,22 @@ describe('the groups the gateway uses', () => {
     assert.match(direct.json.groupsHint, /your ID token has no "roles" claim.*scopes hoopctl asks for \(openid profile email groups offline_access\)/);
   });
 
-  test('the login line shows the gateway\'s groups and says which claim the ID token lacks', async () => {
+  test("the login line shows the gateway's groups and says which claim the ID token lacks", async () => {
     const { deps } = await identityDeps();
     const alice = USERS.find((u) => u.username === 'alice')!;
     let told: (v: { uri: string; code: string }) => void = () => undefined;
-    const device = new Promise<{ uri: string; code: string }>((resolve) => { told = resolve; });
+    const device = new Promise<{ uri: string; code: string }>((resolve) => {
+      told = resolve;
+    });
     let text = '';
-    deps.stderr = { write: (c: string) => { text += c; const m = /browser: (\S+)\nand enter the code: (\S+)\n/.exec(text); if (m) told({ uri: m[1]!, code: m[2]! }); return true; } };
+    deps.stderr = {
+      write: (c: string) => {
+        text += c;
+        const m = /browser: (\S+)\nand enter the code: (\S+)\n/.exec(text);
+        if (m) told({ uri: m[1]!, code: m[2]! });
+        return true;
+      },
+    };
     const [r] = await Promise.all([
       login(deps, { gateway: h.gateway.url }),
       device.then(({ uri, code }) => approveDeviceCode({ verificationUri: uri, userCode: code, username: alice.username, password: alice.password })),
@@ -120,9 +146,19 @@ describe('the groups the gateway uses', () => {
 });
 
 describe('CI job tokens', () => {
-  const exchange = (token: string) => send(h.gateway.url, 'POST', '/v1/token', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', audience: 'prod',
-  }).toString());
+  const exchange = (token: string) =>
+    send(
+      h.gateway.url,
+      'POST',
+      '/v1/token',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+        audience: 'prod',
+      }).toString(),
+    );
 
   test('a token for the wrong audience names the audience the gateway expects and where the job sets it, not hoopctl login', async () => {
     const job = github.githubClaims({ repository: 'acme/deploy', ref: 'refs/heads/main' });
@@ -141,27 +177,45 @@ describe('CI job tokens', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hoopctl-ci-config-'));
     dirs.push(dir);
     const file = join(dir, 'gateway.yaml');
-    const write = (claims: Record<string, unknown>) => writeFile(file, stringify({
-      oidc: { issuers: [{ issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims }] }, connections: [], policy: { roles: [], bindings: [] },
-    }));
+    const write = (claims: Record<string, unknown>) =>
+      writeFile(
+        file,
+        stringify({
+          oidc: { issuers: [{ issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims }] },
+          connections: [],
+          policy: { roles: [], bindings: [] },
+        }),
+      );
     const load = () => loadGatewayConfig(file, { env: {}, readFile: (p) => readFile(p, 'utf8') });
     for (const claims of [{ preset: 'github' }, { preset: 'github', require: {} }]) {
       await write(claims);
-      await assert.rejects(load(), (e: unknown) => isHoopError(e, 'config_invalid') && e.message.includes(file) && /oidc\.issuers\[0\]\.claims\.require: is required for kind: ci/.test(e.message), JSON.stringify(claims));
+      await assert.rejects(
+        load(),
+        (e: unknown) =>
+          isHoopError(e, 'config_invalid') && e.message.includes(file) && /oidc\.issuers\[0\]\.claims\.require: is required for kind: ci/.test(e.message),
+        JSON.stringify(claims),
+      );
     }
     await write({ preset: 'github', allowAnyRepository: true });
     assert.equal((await load()).oidc.issuers[0]!.kind, 'ci');
   });
 
   test('a gateway for CI jobs only starts; hoopctl login against it says it serves CI only', async () => {
-    const ciOnly = await startHarness({ config: { oidc: { issuers: [{ issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'github', require: { repository_owner: 'acme' } } }] } } });
+    const ciOnly = await startHarness({
+      config: {
+        oidc: { issuers: [{ issuer: github.issuer, kind: 'ci', audience: AUDIENCE, claims: { preset: 'github', require: { repository_owner: 'acme' } } }] },
+      },
+    });
     try {
       const cfg = await send(ciOnly.gateway.url, 'GET', '/v1/config');
       assert.equal(cfg.status, 200);
       assert.equal(cfg.json.issuer, undefined);
       assert.deepEqual(cfg.json.ci, [{ issuer: github.issuer, audience: AUDIENCE }]);
       const { deps } = await identityDeps();
-      await assert.rejects(login(deps, { gateway: ciOnly.gateway.url }), (e: unknown) => isHoopError(e, 'usage') && /serves CI jobs only/.test(e.message) && /--ci/.test(e.hint ?? ''));
+      await assert.rejects(
+        login(deps, { gateway: ciOnly.gateway.url }),
+        (e: unknown) => isHoopError(e, 'usage') && /serves CI jobs only/.test(e.message) && /--ci/.test(e.hint ?? ''),
+      );
     } finally {
       await ciOnly.close();
     }

@@ -14,19 +14,48 @@ describe('JSON patches cannot move masked values into the clear', () => {
     // edit also on apps (Deployments), for the env rename.
     const roles = POLICY.roles.map((r) => (r.name === 'edit' ? { ...r, rules: r.rules.map((x) => ({ ...x, apiGroups: ['', 'apps'] })) } : r));
     h = await startHarness({ config: { policy: { ...POLICY, roles, bindings: [{ groups: ['dev'], connections: ['prod'], roles: ['edit'] }] } } });
-    h.kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec1', namespace: 'default' }, type: 'Opaque', data: { pw: Buffer.from(SECRET).toString('base64') } });
+    h.kube.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'sec1', namespace: 'default' },
+      type: 'Opaque',
+      data: { pw: Buffer.from(SECRET).toString('base64') },
+    });
     h.kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm1', namespace: 'default' }, data: { db_password: SECRET, plain: 'x' } });
-    h.kube.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'envleak', namespace: 'default' }, spec: { replicas: 0, selector: { matchLabels: { app: 'envleak' } },
-      template: { metadata: { labels: { app: 'envleak' } }, spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'DB_PASSWORD', value: SECRET }] }] } } } });
-    const r = await send(h.gateway.url, 'POST', '/v1/sessions', { authorization: `Bearer ${h.idTokens.alice}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    h.kube.apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'envleak', namespace: 'default' },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'envleak' } },
+        template: {
+          metadata: { labels: { app: 'envleak' } },
+          spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'DB_PASSWORD', value: SECRET }] }] },
+        },
+      },
+    });
+    const r = await send(
+      h.gateway.url,
+      'POST',
+      '/v1/sessions',
+      { authorization: `Bearer ${h.idTokens.alice}`, 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(r.status, 201, r.body);
     token = r.json.token as string;
   });
   after(() => h.close());
 
   test('copy, move and test are refused with a Status; nothing reaches upstream; add/replace still work', async () => {
-    const patch = (path: string, ops: unknown[]) => send(h.gateway.url, 'PATCH', `/k8s/prod${path}?dryRun=All`,
-      { authorization: `Bearer ${token}`, 'content-type': 'application/json-patch+json' }, JSON.stringify(ops));
+    const patch = (path: string, ops: unknown[]) =>
+      send(
+        h.gateway.url,
+        'PATCH',
+        `/k8s/prod${path}?dryRun=All`,
+        { authorization: `Bearer ${token}`, 'content-type': 'application/json-patch+json' },
+        JSON.stringify(ops),
+      );
     const before = h.kube.requests.length;
     for (const [path, ops] of [
       ['/api/v1/namespaces/default/secrets/sec1', [{ op: 'copy', from: '/data/pw', path: '/metadata/annotations/leak' }]],
@@ -39,15 +68,25 @@ describe('JSON patches cannot move masked values into the clear', () => {
       assert.equal(r.json.kind, 'Status');
       assert.deepEqual(findSentinels(r.body, [SECRET]), []);
     }
-    assert.deepEqual(h.kube.requests.slice(before).map((q) => q.url), [], 'nothing was forwarded');
+    assert.deepEqual(
+      h.kube.requests.slice(before).map((q) => q.url),
+      [],
+      'nothing was forwarded',
+    );
     const ok = await patch('/api/v1/namespaces/default/configmaps/cm1', [{ op: 'replace', path: '/data/plain', value: 'y' }]);
     assert.equal(ok.status, 200, ok.body);
     assert.deepEqual(findSentinels(ok.body, [SECRET]), []);
   });
 
   test('renaming a masked env variable or changing the kind is refused with a Status that says what to do; replacing the whole entry works (attack finding 1)', async () => {
-    const patch = (path: string, ops: unknown[]) => send(h.gateway.url, 'PATCH', `/k8s/prod${path}?dryRun=All`,
-      { authorization: `Bearer ${token}`, 'content-type': 'application/json-patch+json' }, JSON.stringify(ops));
+    const patch = (path: string, ops: unknown[]) =>
+      send(
+        h.gateway.url,
+        'PATCH',
+        `/k8s/prod${path}?dryRun=All`,
+        { authorization: `Bearer ${token}`, 'content-type': 'application/json-patch+json' },
+        JSON.stringify(ops),
+      );
     const deploy = '/apis/apps/v1/namespaces/default/deployments/envleak';
     const env0 = '/spec/template/spec/containers/0/env/0';
     const before = h.kube.requests.length;
@@ -64,7 +103,11 @@ describe('JSON patches cannot move masked values into the clear', () => {
     }
     const refused = await patch(deploy, [{ op: 'replace', path: `${env0}/name`, value: 'PLAIN' }]);
     assert.match(refused.json.message as string, /rename an environment variable and keep its value.*replace the whole entry with its value/);
-    assert.deepEqual(h.kube.requests.slice(before).map((q) => q.url), [], 'nothing was forwarded');
+    assert.deepEqual(
+      h.kube.requests.slice(before).map((q) => q.url),
+      [],
+      'nothing was forwarded',
+    );
     const ok = await patch(deploy, [{ op: 'replace', path: env0, value: { name: 'PLAIN', value: 'new-value' } }]);
     assert.equal(ok.status, 200, ok.body);
     assert.match(ok.body, /"name":"PLAIN","value":"new-value"/);

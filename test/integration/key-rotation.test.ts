@@ -51,7 +51,10 @@ describe('signing-key rotation across replicas on PostgreSQL', { skip }, () => {
       const sub = join(dir, String(i));
       await rm(sub, { recursive: true, force: true });
       await import('node:fs/promises').then((fs) => fs.mkdir(sub));
-      const file = await writeGatewayConfig(sub, idp, kube, echo, { publicUrl, store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } } });
+      const file = await writeGatewayConfig(sub, idp, kube, echo, {
+        publicUrl,
+        store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
+      });
       const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env });
       const store = await openPostgresStore({ url: config.store.postgres!.url });
       stores.push(store);
@@ -64,7 +67,10 @@ describe('signing-key rotation across replicas on PostgreSQL', { skip }, () => {
   after(async () => {
     for (const g of gateways) await g.close().catch(() => undefined);
     for (const s of stores) await s.close().catch(() => undefined);
-    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()]) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()])
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -77,12 +83,15 @@ describe('signing-key rotation across replicas on PostgreSQL', { skip }, () => {
   const jwksKids = async (g: RunningGateway): Promise<string[]> =>
     ((await send(g.url, 'GET', '/.well-known/jwks.json')).json.keys as { kid: string }[]).map((k) => k.kid).sort();
 
-  test('replicas with different publicUrls share the issuer from the store and accept each other\'s sessions', async () => {
+  test("replicas with different publicUrls share the issuer from the store and accept each other's sessions", async () => {
     const [a, b] = gateways as [RunningGateway, RunningGateway];
     const s = await open(b);
     assert.equal((await list(a, s.token)).status, 200);
     assert.equal((await list(b, (await open(a)).token)).status, 200);
-    assert.ok(logs[1]!.some((l) => l.includes('keep the issuer https://a.gateway.test')), logs[1]!.join('\n'));
+    assert.ok(
+      logs[1]!.some((l) => l.includes('keep the issuer https://a.gateway.test')),
+      logs[1]!.join('\n'),
+    );
   });
 
   test('rotate: both replicas sign with the new key, JWKS serves both, old sessions keep working', async () => {

@@ -11,14 +11,25 @@ import { startFakeSessionGateway, type FakeSessionGateway } from '../support/fak
 
 const LOCAL = 'local-secret-token';
 
-interface Answer { status: number; headers: IncomingMessage['headers']; body: string }
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
 
-function call(proxy: LocalProxy, cert: SessionCertificate, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function call(
+  proxy: LocalProxy,
+  cert: SessionCertificate,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(`${proxy.url}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {}, ca: cert.certPem }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -36,7 +47,14 @@ describe('local proxy', () => {
   const proxies: LocalProxy[] = [];
 
   const start = async (upstreamUrl = `${gw.url}/k8s/prod`): Promise<LocalProxy> => {
-    const p = await createLocalProxy({ upstreamUrl, upstreamToken: jwt, localToken: LOCAL, certPem: cert.certPem, keyPem: cert.keyPem, onRequest: (l) => lines.push(l) });
+    const p = await createLocalProxy({
+      upstreamUrl,
+      upstreamToken: jwt,
+      localToken: LOCAL,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+      onRequest: (l) => lines.push(l),
+    });
     proxies.push(p);
     return p;
   };
@@ -44,7 +62,11 @@ describe('local proxy', () => {
   before(async () => {
     gw = await startFakeSessionGateway();
     cert = await createSessionCertificate({ now: new Date(), validForSeconds: 600 });
-    const res = await fetch(`${gw.url}/v1/sessions`, { method: 'POST', headers: { authorization: 'Bearer id-token-ok' }, body: JSON.stringify({ connection: 'prod' }) });
+    const res = await fetch(`${gw.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer id-token-ok' },
+      body: JSON.stringify({ connection: 'prod' }),
+    });
     jwt = ((await res.json()) as { token: string }).token;
   });
   after(async () => {
@@ -55,7 +77,12 @@ describe('local proxy', () => {
   test('refuses a missing or wrong token with a 401 Status and forwards nothing', async () => {
     const proxy = await start();
     const before = gw.requests.length;
-    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer nope' }, { authorization: `Basic ${LOCAL}` }, { authorization: `Bearer ${LOCAL}x` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: `Basic ${LOCAL}` },
+      { authorization: `Bearer ${LOCAL}x` },
+    ]) {
       const res = await call(proxy, cert, '/version', { headers });
       assert.equal(res.status, 401);
       const body = JSON.parse(res.body) as { kind: string; code: number; reason: string };
@@ -69,10 +96,20 @@ describe('local proxy', () => {
     const res = await call(proxy, cert, '/echo?labelSelector=a%3Db', {
       method: 'POST',
       headers: {
-        ...auth, 'Impersonate-User': 'admin', 'impersonate-group': 'system:masters', 'IMPERSONATE-UID': '1',
-        'Impersonate-Extra-scopes': 'x', 'X-Remote-User': 'root', 'x-remote-group': 'g', 'Proxy-Authorization': 'Basic x',
-        'Connection': 'keep-alive, X-Drop-Me', 'X-Drop-Me': '1', 'Keep-Alive': 'timeout=5', 'Audit-ID': 'a-1',
-        'User-Agent': 'kubectl.1.32/v1.32.5', 'content-type': 'application/json',
+        ...auth,
+        'Impersonate-User': 'admin',
+        'impersonate-group': 'system:masters',
+        'IMPERSONATE-UID': '1',
+        'Impersonate-Extra-scopes': 'x',
+        'X-Remote-User': 'root',
+        'x-remote-group': 'g',
+        'Proxy-Authorization': 'Basic x',
+        Connection: 'keep-alive, X-Drop-Me',
+        'X-Drop-Me': '1',
+        'Keep-Alive': 'timeout=5',
+        'Audit-ID': 'a-1',
+        'User-Agent': 'kubectl.1.32/v1.32.5',
+        'content-type': 'application/json',
       },
       body: '{"kind":"ConfigMap"}',
     });
@@ -83,7 +120,10 @@ describe('local proxy', () => {
     assert.equal(seen.body, '{"kind":"ConfigMap"}');
     assert.equal(seen.headers.authorization, `Bearer ${jwt}`);
     const names = Object.keys(seen.headers);
-    assert.deepEqual(names.filter((n) => /^(impersonate-|x-remote-|proxy-|keep-alive|x-drop-me)/.test(n)), []);
+    assert.deepEqual(
+      names.filter((n) => /^(impersonate-|x-remote-|proxy-|keep-alive|x-drop-me)/.test(n)),
+      [],
+    );
     assert.equal(seen.headers['audit-id'], 'a-1');
     assert.equal(seen.headers['user-agent'], 'kubectl.1.32/v1.32.5');
     assert.equal(seen.headers.host, new URL(gw.url).host);
@@ -95,16 +135,24 @@ describe('local proxy', () => {
     const proxy = await start();
     const chunks: string[] = [];
     let ended: () => void = () => undefined;
-    const closed = new Promise<void>((resolve) => { ended = resolve; });
+    const closed = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
     const firstEvent = new Promise<void>((resolve, reject) => {
       const req = request(`${proxy.url}/watch?watch=true`, { headers: auth, ca: cert.certPem }, (res) => {
         assert.equal(res.statusCode, 200);
         res.setEncoding('utf8');
-        res.on('data', (c: string) => { chunks.push(c); resolve(); });
+        res.on('data', (c: string) => {
+          chunks.push(c);
+          resolve();
+        });
         res.on('error', () => ended());
         res.on('close', () => ended());
       });
-      req.on('error', (e) => { reject(e); ended(); });
+      req.on('error', (e) => {
+        reject(e);
+        ended();
+      });
       req.end();
     });
     await firstEvent;
@@ -135,8 +183,13 @@ describe('local proxy', () => {
   test('pipes a WebSocket upgrade both ways; the bearer subprotocol authenticates and is stripped', async () => {
     const proxy = await start();
     const bearer = `base64url.bearer.authorization.k8s.io.${Buffer.from(LOCAL).toString('base64url')}`;
-    const ws = new WebSocket(`${proxy.url.replace('https', 'wss')}/api/v1/namespaces/demo/pods/p/exec?command=sh`, [bearer, 'v5.channel.k8s.io'], { ca: cert.certPem });
-    await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const ws = new WebSocket(`${proxy.url.replace('https', 'wss')}/api/v1/namespaces/demo/pods/p/exec?command=sh`, [bearer, 'v5.channel.k8s.io'], {
+      ca: cert.certPem,
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     assert.equal(ws.protocol, 'v5.channel.k8s.io');
     const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
     ws.send('hello');
@@ -157,12 +210,17 @@ describe('local proxy', () => {
     const raw = (path: string, method: string, upgrade: string, token = LOCAL): Promise<{ socket: ReturnType<typeof tlsConnect>; head: Promise<string> }> =>
       new Promise((resolve, reject) => {
         const socket = tlsConnect({ host: '127.0.0.1', port: proxy.port, ca: cert.certPem, servername: 'localhost' }, () => {
-          socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`);
+          socket.write(
+            `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`,
+          );
           let buf = '';
           const head = new Promise<string>((res) => {
             const onData = (d: Buffer): void => {
               buf += d.toString('utf8');
-              if (buf.includes('\r\n\r\n')) { socket.off('data', onData); res(buf); }
+              if (buf.includes('\r\n\r\n')) {
+                socket.off('data', onData);
+                res(buf);
+              }
             };
             socket.on('data', onData);
           });
@@ -180,7 +238,12 @@ describe('local proxy', () => {
 
     const denied = await raw('/api/v1/namespaces/demo/pods/denied/exec', 'GET', 'websocket');
     let all = await denied.head;
-    await new Promise<void>((resolve) => { denied.socket.on('data', (d: Buffer) => { all += d.toString('utf8'); }); denied.socket.on('close', () => resolve()); });
+    await new Promise<void>((resolve) => {
+      denied.socket.on('data', (d: Buffer) => {
+        all += d.toString('utf8');
+      });
+      denied.socket.on('close', () => resolve());
+    });
     assert.match(all, /^HTTP\/1\.1 403 /);
     assert.match(all, /exec is denied by rule no-exec/);
 
@@ -189,7 +252,12 @@ describe('local proxy', () => {
     for (const upgrade of ['foo', 'h2c', 'websocket']) {
       const plain = await raw('/api/v1/namespaces/demo/pods/p', 'GET', upgrade);
       let text = await plain.head;
-      await new Promise<void>((resolve) => { plain.socket.on('data', (d: Buffer) => { text += d.toString('utf8'); }); plain.socket.on('close', () => resolve()); });
+      await new Promise<void>((resolve) => {
+        plain.socket.on('data', (d: Buffer) => {
+          text += d.toString('utf8');
+        });
+        plain.socket.on('close', () => resolve());
+      });
       assert.match(text, /^HTTP\/1\.1 200 /, upgrade);
       assert.match(text, /"kind":"Pod"/, upgrade);
     }

@@ -21,18 +21,43 @@ let cert: SessionCertificate;
 
 // A stand-in gateway: the first two answers say they were masked, the others do not.
 const answers: Record<string, { headers: Record<string, string>; body: string }> = {
-  '/k8s/c/api/v1/namespaces/demo/secrets': { headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01' }, body: JSON.stringify({ kind: 'SecretList', items: [{ metadata: { name: 'db' } }] }) },
+  '/k8s/c/api/v1/namespaces/demo/secrets': {
+    headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01' },
+    body: JSON.stringify({ kind: 'SecretList', items: [{ metadata: { name: 'db' } }] }),
+  },
   '/k8s/c/api/v1/namespaces/demo/pods/p/log': { headers: { 'content-type': 'text/plain', 'x-hoopctl-masked': '1.abcdef01' }, body: 'already masked\n' },
-  '/k8s/c/api/v1/namespaces/demo/configmaps/x': { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"', code: 422 }) },
+  '/k8s/c/api/v1/namespaces/demo/configmaps/x': {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'data[dsn]: Invalid value: "postgres://app:hunter2@db/app"', code: 422 }),
+  },
   '/k8s/c/api/v1/namespaces/demo/pods/q/log': { headers: { 'content-type': 'text/plain' }, body: 'boot\nusing token=hunter2\n' },
   // `logs --tail` that cut a key's BEGIN line off: its body lines are base64 only.
-  '/k8s/c/api/v1/namespaces/demo/pods/k/log': { headers: { 'content-type': 'text/plain' }, body: `${'hunter2'.padEnd(64, 'Q')}\nAbCd==\n-----END PRIVATE KEY-----\nnext\n` },
+  '/k8s/c/api/v1/namespaces/demo/pods/k/log': {
+    headers: { 'content-type': 'text/plain' },
+    body: `${'hunter2'.padEnd(64, 'Q')}\nAbCd==\n-----END PRIVATE KEY-----\nnext\n`,
+  },
   // The gateway's summary of what it masked is taken as is (the body says otherwise, so a parse would show).
-  '/k8s/c/api/v1/namespaces/demo/pods': { headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01', 'x-hoopctl-summary': summaryHeader({ kind: 'PodList', items: 2, names: ['a', 'b'] }) }, body: '{"kind":"PodList","items":[]}' },
+  '/k8s/c/api/v1/namespaces/demo/pods': {
+    headers: {
+      'content-type': 'application/json',
+      'x-hoopctl-masked': '1.abcdef01',
+      'x-hoopctl-summary': summaryHeader({ kind: 'PodList', items: 2, names: ['a', 'b'] }),
+    },
+    body: '{"kind":"PodList","items":[]}',
+  },
   // A summary header that is no summary, or one without the masking header, is not trusted: the body is summarised.
-  '/k8s/c/api/v1/namespaces/demo/services': { headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01', 'x-hoopctl-summary': summaryHeader({ kind: 7 }) }, body: '{"kind":"ServiceList","items":[{"metadata":{"name":"s"}}]}' },
-  '/k8s/c/api/v1/namespaces/demo/endpoints': { headers: { 'content-type': 'application/json', 'x-hoopctl-summary': summaryHeader({ kind: 'Forged', message: 'token=hunter2' }) }, body: '{"kind":"EndpointsList","items":[]}' },
-  '/k8s/c/api/v1/namespaces/demo/configmaps': { headers: { 'content-type': 'application/json' }, body: '{"type":"ADDED","object":{"kind":"ConfigMap","metadata":{"name":"w"}}}\n' },
+  '/k8s/c/api/v1/namespaces/demo/services': {
+    headers: { 'content-type': 'application/json', 'x-hoopctl-masked': '1.abcdef01', 'x-hoopctl-summary': summaryHeader({ kind: 7 }) },
+    body: '{"kind":"ServiceList","items":[{"metadata":{"name":"s"}}]}',
+  },
+  '/k8s/c/api/v1/namespaces/demo/endpoints': {
+    headers: { 'content-type': 'application/json', 'x-hoopctl-summary': summaryHeader({ kind: 'Forged', message: 'token=hunter2' }) },
+    body: '{"kind":"EndpointsList","items":[]}',
+  },
+  '/k8s/c/api/v1/namespaces/demo/configmaps': {
+    headers: { 'content-type': 'application/json' },
+    body: '{"type":"ADDED","object":{"kind":"ConfigMap","metadata":{"name":"w"}}}\n',
+  },
 };
 
 function summaryHeader(s: unknown): string {
@@ -43,7 +68,9 @@ function get(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${LOCAL}` }, ca: cert.certPem }, (res) => {
       let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       res.on('end', () => resolve(body));
     });
     req.on('error', reject);
@@ -61,8 +88,12 @@ before(async () => {
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
   cert = await createSessionCertificate({ now: new Date(), validForSeconds: 600 });
   proxy = await createLocalProxy({
-    upstreamUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/k8s/c`, upstreamToken: 'jwt', localToken: LOCAL,
-    certPem: cert.certPem, keyPem: cert.keyPem, transcriptFile: join(dir, 'sub', 'transcript.jsonl'),
+    upstreamUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/k8s/c`,
+    upstreamToken: 'jwt',
+    localToken: LOCAL,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    transcriptFile: join(dir, 'sub', 'transcript.jsonl'),
   });
 });
 after(async () => {
@@ -72,7 +103,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('transcript: masked summaries, masked queries, 0600; the gateway header prevents double masking; the gateway\'s summary is used only with it', async () => {
+test("transcript: masked summaries, masked queries, 0600; the gateway header prevents double masking; the gateway's summary is used only with it", async () => {
   await get('/api/v1/namespaces/demo/secrets?labelSelector=token%3Dhunter2');
   await get('/api/v1/namespaces/demo/pods/p/log');
   await get('/api/v1/namespaces/demo/configmaps/x');
@@ -87,9 +118,22 @@ test('transcript: masked summaries, masked queries, 0600; the gateway header pre
   assert.equal((await stat(file)).mode & 0o777, 0o600);
   const text = await readFile(file, 'utf8');
   assert.doesNotMatch(text, /hunter2/);
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as TranscriptEntry);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TranscriptEntry);
   assert.equal(lines.length, 9);
-  const [list, masked, status, log, watch, key, pods, services, endpoints] = lines as TranscriptEntry[] as [TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry, TranscriptEntry];
+  const [list, masked, status, log, watch, key, pods, services, endpoints] = lines as TranscriptEntry[] as [
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+    TranscriptEntry,
+  ];
   assert.deepEqual(pods.summary, { kind: 'PodList', items: 2, names: ['a', 'b'] });
   assert.deepEqual(services.summary, { kind: 'ServiceList', items: 1, names: ['s'] });
   assert.deepEqual([endpoints.masking, endpoints.summary], ['local', { kind: 'EndpointsList', items: 0 }]);
@@ -98,7 +142,12 @@ test('transcript: masked summaries, masked queries, 0600; the gateway header pre
   assert.deepEqual([list.masking, list.summary], ['gateway 1.abcdef01', { kind: 'SecretList', items: 1, names: ['db'] }]);
   assert.deepEqual(masked.summary, { lines: 1, head: ['already masked'] });
   assert.equal(status.masking, 'local');
-  assert.deepEqual(status.summary, { kind: 'Status', reason: 'Invalid', message: `data[dsn]: Invalid value: "postgres://app:${MASK_MARKER}@db/app"`, maskedLocally: 1 });
+  assert.deepEqual(status.summary, {
+    kind: 'Status',
+    reason: 'Invalid',
+    message: `data[dsn]: Invalid value: "postgres://app:${MASK_MARKER}@db/app"`,
+    maskedLocally: 1,
+  });
   assert.deepEqual(log.summary, { lines: 2, head: ['boot', `using token=${MASK_MARKER}`], maskedLocally: 1 });
   assert.deepEqual(watch.summary, { events: { ADDED: 1 }, names: ['w'] });
   assert.equal(list.status, 200);

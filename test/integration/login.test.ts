@@ -33,14 +33,22 @@ const dirs: string[] = [];
 
 before(async () => {
   idp = await createEmbeddedIdp({
-    users: [alice], devicePollIntervalSeconds: 0.2, idTokenTtlSeconds: ID_TOKEN_TTL,
+    users: [alice],
+    devicePollIntervalSeconds: 0.2,
+    idTokenTtlSeconds: ID_TOKEN_TTL,
     onTokenRequest: (g) => grants.push(g),
   });
   // Only `/v1/config` of the gateway: the login needs nothing else from it.
   gatewayServer = createServer((req, res) => {
-    if (req.url !== '/v1/config') { res.writeHead(404).end(); return; }
+    if (req.url !== '/v1/config') {
+      res.writeHead(404).end();
+      return;
+    }
     const body: GatewayConfigResponse = {
-      issuer: idp.issuer, clientId: idp.clientId, scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'], version: 'test',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+      version: 'test',
     };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
@@ -58,7 +66,9 @@ after(async () => {
 function personAtTerminal() {
   let text = '';
   let told: (v: { uri: string; code: string }) => void = () => undefined;
-  const device = new Promise<{ uri: string; code: string }>((resolve) => { told = resolve; });
+  const device = new Promise<{ uri: string; code: string }>((resolve) => {
+    told = resolve;
+  });
   const stderr = {
     write: (chunk: string) => {
       text += chunk;
@@ -80,7 +90,10 @@ async function setup(extra: Partial<IdentityDeps> = {}) {
   const person = personAtTerminal();
   const statusCalls: string[] = [];
   const deps: IdentityDeps = {
-    ...createIdentityEdges({ paths }), tokenStore, now: Date.now, stderr: person.stderr,
+    ...createIdentityEdges({ paths }),
+    tokenStore,
+    now: Date.now,
+    stderr: person.stderr,
     status: { start: (t) => statusCalls.push(`start:${t}`), stop: () => statusCalls.push('stop') },
     ...extra,
   };
@@ -129,10 +142,20 @@ describe('login (device flow against the embedded IdP)', () => {
 
     const me = await whoami(ctx.deps);
     // This stand-in gateway has no GET /v1/whoami: the groups come from the ID token, and whoami says so.
-    assert.deepEqual({ ...me, expiresInSeconds: undefined, groupsNote: undefined }, {
-      user: 'alice@example.com', groups: ['dev', 'oncall'], groupsSource: 'id-token', groupsNote: undefined, gateway, issuer: idp.issuer, expiresAt: stored.expiresAt,
-      expiresInSeconds: undefined, store: { kind: 'file', location: file },
-    });
+    assert.deepEqual(
+      { ...me, expiresInSeconds: undefined, groupsNote: undefined },
+      {
+        user: 'alice@example.com',
+        groups: ['dev', 'oncall'],
+        groupsSource: 'id-token',
+        groupsNote: undefined,
+        gateway,
+        issuer: idp.issuer,
+        expiresAt: stored.expiresAt,
+        expiresInSeconds: undefined,
+        store: { kind: 'file', location: file },
+      },
+    );
     assert.match(me.groupsNote ?? '', /not confirmed by the gateway/);
     assert.ok(me.expiresInSeconds > ID_TOKEN_TTL - 30 && me.expiresInSeconds <= ID_TOKEN_TTL, `${me.expiresInSeconds}`);
     assert.ok(!JSON.stringify(me).includes(stored.idToken));

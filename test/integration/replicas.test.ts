@@ -40,7 +40,8 @@ describe('gateway replicas on PostgreSQL', { skip }, () => {
     const echo = { url: 'http://127.0.0.1:9' } as EchoUpstream;
     // Behind a load balancer every replica issues and accepts tokens for one public URL.
     const file = await writeGatewayConfig(dir, idp, kube, echo, {
-      publicUrl: 'https://gateway.replicas.test', store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
+      publicUrl: 'https://gateway.replicas.test',
+      store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
     });
     const env = { TEST_GATEWAY_DATABASE_URL: db.url };
     // A: in-process, with a session cache far longer than the test, so only the NOTIFY can make it refuse in time.
@@ -54,7 +55,9 @@ describe('gateway replicas on PostgreSQL', { skip }, () => {
 
   after(async () => {
     for (const step of [() => a?.close(), () => storeA?.close(), () => b?.close(), () => kube?.close(), () => idp?.close(), () => db?.drop()]) {
-      await Promise.resolve().then(step).catch(() => undefined);
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     }
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -67,7 +70,13 @@ describe('gateway replicas on PostgreSQL', { skip }, () => {
   });
 
   test('both replicas mask a value with the same digest marker (one key in the store)', async () => {
-    const created = await send(a.url, 'POST', '/v1/sessions', { ...bearer(aliceIdToken), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    const created = await send(
+      a.url,
+      'POST',
+      '/v1/sessions',
+      { ...bearer(aliceIdToken), 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(created.status, 201, created.body);
     const s = created.json as CreateSessionResponse;
     kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'replica-masked', namespace: 'default' }, data: { db_password: 'hunter2' } });
@@ -78,15 +87,27 @@ describe('gateway replicas on PostgreSQL', { skip }, () => {
   });
 
   test('DELETE on B cuts the watch held by A within 1 s, and A refuses the credential at once', async () => {
-    const created = await send(a.url, 'POST', '/v1/sessions', { ...bearer(aliceIdToken), 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+    const created = await send(
+      a.url,
+      'POST',
+      '/v1/sessions',
+      { ...bearer(aliceIdToken), 'content-type': 'application/json' },
+      JSON.stringify({ connection: 'prod' }),
+    );
     assert.equal(created.status, 201, created.body);
     const s = created.json as CreateSessionResponse;
     // Through A: list (A now caches the session as live), then a watch that stays open.
     const list = await send(a.url, 'GET', '/k8s/prod/api/v1/namespaces/default/configmaps', bearer(s.token));
     assert.equal(list.status, 200, list.body);
     const rv = list.json.metadata.resourceVersion as string;
-    const watch = http.get(`${a.url}/k8s/prod/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&watch=true`, { headers: bearer(s.token), agent: false });
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => { watch.on('response', resolve); watch.on('error', reject); });
+    const watch = http.get(`${a.url}/k8s/prod/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&watch=true`, {
+      headers: bearer(s.token),
+      agent: false,
+    });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      watch.on('response', resolve);
+      watch.on('error', reject);
+    });
     assert.equal(res.statusCode, 200);
     const closed = new Promise<number>((resolve) => {
       res.on('close', () => resolve(Date.now()));

@@ -16,10 +16,14 @@ test('with a Secret Service the login goes to the keychain, not a file; whoami a
   const home = await mkdtemp(join(tmpdir(), 'hoopctl-keyring-'));
   try {
     // Start the daemon ourselves: one that D-Bus activates would use the real HOME and a locked keyring.
-    const script = 'export HOME="$T" XDG_RUNTIME_DIR="$T/run" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"; mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"; '
-      + 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node --import tsx test/support/secret-service-check.ts';
+    const script =
+      'export HOME="$T" XDG_RUNTIME_DIR="$T/run" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"; mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"; ' +
+      'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node --import tsx test/support/secret-service-check.ts';
     const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], {
-      cwd: repoRoot, env: { PATH: process.env.PATH, T: home, NO_COLOR: '1' }, encoding: 'utf8', timeout: 18_000,
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, T: home, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 18_000,
     });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;

@@ -10,8 +10,13 @@ import { openUpgrade, send, startHarness, type Harness } from './gateway-harness
 
 let h: Harness;
 let base: string;
-before(async () => { h = await startHarness(); base = h.gateway.url; });
-after(async () => { await h?.close(); });
+before(async () => {
+  h = await startHarness();
+  base = h.gateway.url;
+});
+after(async () => {
+  await h?.close();
+});
 
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
 const SSAR = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
@@ -24,12 +29,20 @@ async function openSession(body: Record<string, unknown>): Promise<CreateSession
 }
 
 const canI = (token: string, connection: string, attributes: Record<string, string>) =>
-  send(base, 'POST', `/k8s/${connection}${SSAR}`, { ...bearer(token), ...json }, JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: attributes } }));
+  send(
+    base,
+    'POST',
+    `/k8s/${connection}${SSAR}`,
+    { ...bearer(token), ...json },
+    JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: attributes } }),
+  );
 
 // kubectl 1.32's own protobuf body for `auth can-i delete namespaces` (fixture 111, seq 5055).
 function recordedProtobuf(seq: number): Buffer {
   const file = resolve(import.meta.dirname, '../fixtures/kube-apiserver-1.32/scenarios/111-auth-can-i-admin.json');
-  const e = (JSON.parse(readFileSync(file, 'utf8')) as { exchanges: { seq: number; request: { body: { base64: string } } }[] }).exchanges.find((x) => x.seq === seq)!;
+  const e = (JSON.parse(readFileSync(file, 'utf8')) as { exchanges: { seq: number; request: { body: { base64: string } } }[] }).exchanges.find(
+    (x) => x.seq === seq,
+  )!;
   return Buffer.from(e.request.body.base64, 'base64');
 }
 
@@ -37,9 +50,17 @@ describe('self reviews at the gateway', () => {
   test('a protobuf can-i from kubectl 1.32 gets a JSON answer naming the guardrail; nothing reaches upstream', async () => {
     const s = await openSession({ connection: 'prod' });
     const before = h.kube.requests.length;
-    const r = await send(base, 'POST', `/k8s/prod${SSAR}`, {
-      ...bearer(s.token), 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf,application/json',
-    }, recordedProtobuf(5055).toString('latin1'));
+    const r = await send(
+      base,
+      'POST',
+      `/k8s/prod${SSAR}`,
+      {
+        ...bearer(s.token),
+        'content-type': 'application/vnd.kubernetes.protobuf',
+        accept: 'application/vnd.kubernetes.protobuf,application/json',
+      },
+      recordedProtobuf(5055).toString('latin1'),
+    );
     assert.equal(r.status, 201, r.body);
     assert.match(String(r.headers['content-type']), /^application\/json/);
     assert.equal(r.json.kind, 'SelfSubjectAccessReview');
@@ -61,22 +82,34 @@ describe('self reviews at the gateway', () => {
     h.kube.denyAccess({ user: 'oidc:alice@example.com', verb: 'watch', resource: 'pods' });
     const no = await canI(s.token, 'prod', { namespace: 'default', verb: 'watch', resource: 'pods' });
     assert.equal(no.json.status.allowed, false);
-    assert.match(no.json.status.reason, /^hoopctl allows this \(allowed by role "view" .*\) but the cluster's RBAC does not allow it for "oidc:alice@example.com"$/);
+    assert.match(
+      no.json.status.reason,
+      /^hoopctl allows this \(allowed by role "view" .*\) but the cluster's RBAC does not allow it for "oidc:alice@example.com"$/,
+    );
   });
 
-  test('an unreachable upstream: the answer is hoopctl\'s alone and says so', async () => {
+  test("an unreachable upstream: the answer is hoopctl's alone and says so", async () => {
     const s = await openSession({ connection: 'down' });
     const r = await canI(s.token, 'down', { namespace: 'default', verb: 'get', resource: 'pods' });
     assert.equal(r.status, 201);
     assert.equal(r.json.status.allowed, true);
-    assert.match(r.json.status.reason, /the cluster's RBAC could not be asked, so this answer is hoopctl's alone: the upstream could not be reached \(ECONNREFUSED\)/);
+    assert.match(
+      r.json.status.reason,
+      /the cluster's RBAC could not be asked, so this answer is hoopctl's alone: the upstream could not be reached \(ECONNREFUSED\)/,
+    );
     assert.match(r.json.status.evaluationError, /ECONNREFUSED/);
   });
 
   test('whoami and can-i --list answer without upstream; whoami carries the session in extra', async () => {
     const s = await openSession({ connection: 'prod', namespace: 'default' });
     const before = h.kube.requests.length;
-    const who = await send(base, 'POST', '/k8s/prod/apis/authentication.k8s.io/v1/selfsubjectreviews', { ...bearer(s.token), ...json }, '{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}');
+    const who = await send(
+      base,
+      'POST',
+      '/k8s/prod/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { ...bearer(s.token), ...json },
+      '{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}',
+    );
     assert.equal(who.status, 201, who.body);
     // The default impersonation prefixes (oidc:), as the upstream sees the person.
     assert.deepEqual(who.json.status.userInfo.groups, ['oidc:dev', 'system:authenticated']);
@@ -84,7 +117,13 @@ describe('self reviews at the gateway', () => {
     assert.deepEqual(who.json.status.userInfo.extra['hoopctl.dev/user'], ['alice@example.com']);
     assert.deepEqual(who.json.status.userInfo.extra['hoopctl.dev/session'], [s.sessionId]);
     assert.deepEqual(who.json.status.userInfo.extra['hoopctl.dev/namespace'], ['default']);
-    const list = await send(base, 'POST', '/k8s/prod/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { ...bearer(s.token), ...json }, '{"spec":{"namespace":"default"}}');
+    const list = await send(
+      base,
+      'POST',
+      '/k8s/prod/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+      { ...bearer(s.token), ...json },
+      '{"spec":{"namespace":"default"}}',
+    );
     assert.equal(list.status, 201, list.body);
     assert.deepEqual(list.json.spec, {});
     assert.ok(list.json.status.resourceRules.some((r: { resources: string[] }) => r.resources.includes('configmaps')));
@@ -100,7 +139,13 @@ describe('self reviews at the gateway', () => {
     assert.deepEqual([yaml.status, yaml.json.reason], [415, 'UnsupportedMediaType']);
     const both = await send(base, 'POST', `/k8s/prod${SSAR}`, { ...bearer(s.token), ...json }, '{"spec":{}}');
     assert.deepEqual([both.status, both.json.reason], [422, 'Invalid']);
-    const big = await send(base, 'POST', `/k8s/prod${SSAR}`, { ...bearer(s.token), ...json }, `{"spec":{"resourceAttributes":{"name":"${'x'.repeat(70_000)}"}}}`);
+    const big = await send(
+      base,
+      'POST',
+      `/k8s/prod${SSAR}`,
+      { ...bearer(s.token), ...json },
+      `{"spec":{"resourceAttributes":{"name":"${'x'.repeat(70_000)}"}}}`,
+    );
     assert.deepEqual([big.status, big.json.reason], [413, 'RequestEntityTooLarge']);
     const up = await openUpgrade(base, `/k8s/prod${SSAR}`, { ...bearer(s.token), upgrade: 'websocket' }, 'POST');
     assert.equal(up.kind, 'refused');

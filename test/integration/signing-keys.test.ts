@@ -41,11 +41,17 @@ describe('signing keys in the store', () => {
       let reads = 0;
       const real = store.getSigningKeys.bind(store);
       const counting: Store = Object.create(store) as Store;
-      counting.getSigningKeys = async () => { reads += 1; return real(); };
+      counting.getSigningKeys = async () => {
+        reads += 1;
+        return real();
+      };
       const keys2 = await loadSigningKeys(counting, { now: Date.now, maxTokenLifetimeSeconds: 3600, reloadIntervalMs: 0 });
       reads = 0;
       const found = await Promise.all(Array.from({ length: 50 }, (_, i) => keys2.publicKey(`random-${i}`)));
-      assert.deepEqual(found, Array.from({ length: 50 }, () => undefined));
+      assert.deepEqual(
+        found,
+        Array.from({ length: 50 }, () => undefined),
+      );
       assert.equal(reads, 1, 'fifty unknown kids within the rate limit cost one store read');
       keys2.close();
     } finally {

@@ -11,7 +11,13 @@ let h: Harness;
 const open: http.ClientRequest[] = [];
 
 async function session(who: 'alice' | 'bob'): Promise<string> {
-  const r = await send(h.gateway.url, 'POST', '/v1/sessions', { authorization: `Bearer ${h.idTokens[who]}`, 'content-type': 'application/json' }, JSON.stringify({ connection: 'prod' }));
+  const r = await send(
+    h.gateway.url,
+    'POST',
+    '/v1/sessions',
+    { authorization: `Bearer ${h.idTokens[who]}`, 'content-type': 'application/json' },
+    JSON.stringify({ connection: 'prod' }),
+  );
   assert.equal(r.status, 201, r.body);
   return r.json.token as string;
 }
@@ -19,15 +25,27 @@ async function session(who: 'alice' | 'bob'): Promise<string> {
 function watch(token: string): Promise<number> {
   const u = new URL(h.gateway.url);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: '/k8s/prod/api/v1/namespaces/default/configmaps?watch=true', headers: { authorization: `Bearer ${token}` }, agent: false });
+    const req = http.get({
+      host: u.hostname,
+      port: u.port,
+      path: '/k8s/prod/api/v1/namespaces/default/configmaps?watch=true',
+      headers: { authorization: `Bearer ${token}` },
+      agent: false,
+    });
     open.push(req);
-    req.on('response', (res) => { res.on('error', () => undefined); res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('response', (res) => {
+      res.on('error', () => undefined);
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', reject);
   });
 }
 
 describe('long streams cannot starve other requests', () => {
-  before(async () => { h = await startHarness(); });
+  before(async () => {
+    h = await startHarness();
+  });
   after(async () => {
     for (const r of open) r.destroy();
     await h.close();

@@ -27,8 +27,12 @@ export interface RenameCase {
 }
 
 const CONTENT_TYPE: Record<RenameVia, string> = {
-  'json-replace': 'application/json-patch+json', 'json-add': 'application/json-patch+json', 'json-remove': 'application/json-patch+json',
-  merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', 'strategic-retain': 'application/strategic-merge-patch+json',
+  'json-replace': 'application/json-patch+json',
+  'json-add': 'application/json-patch+json',
+  'json-remove': 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  'strategic-retain': 'application/strategic-merge-patch+json',
   'apply-yaml': 'application/apply-patch+yaml',
 };
 
@@ -56,22 +60,49 @@ export function renameBody(r: RenameCase): string {
   if (r.field === 'env-name') {
     const ptr = '/spec/template/spec/containers/0/env/0/name';
     // With its image: a merge patch replaces the container list whole, and a container without one is invalid.
-    const container = (env: unknown[], extra: Record<string, unknown> = {}): unknown => ({ spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ...extra, env }] } } } });
+    const container = (env: unknown[], extra: Record<string, unknown> = {}): unknown => ({
+      spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ...extra, env }] } } },
+    });
     switch (r.via) {
-      case 'json-replace': case 'json-add': patch = [{ op: r.via.slice(5), path: ptr, value: to }]; break;
-      case 'json-remove': patch = [{ op: 'remove', path: ptr }]; break;
+      case 'json-replace':
+      case 'json-add':
+        patch = [{ op: r.via.slice(5), path: ptr, value: to }];
+        break;
+      case 'json-remove':
+        patch = [{ op: 'remove', path: ptr }];
+        break;
       // A list is replaced whole by a merge patch; strategic merge and apply merge env by name.
-      case 'merge': case 'strategic': case 'apply-yaml': patch = container([{ name: to }]); break;
-      case 'strategic-retain': patch = container([{ name: 'DB_PASSWORD', $retainKeys: ['value'] }, { name: to }], { '$setElementOrder/env': [{ name: to }, { name: 'DB_PASSWORD' }] }); break;
+      case 'merge':
+      case 'strategic':
+      case 'apply-yaml':
+        patch = container([{ name: to }]);
+        break;
+      case 'strategic-retain':
+        patch = container([{ name: 'DB_PASSWORD', $retainKeys: ['value'] }, { name: to }], { '$setElementOrder/env': [{ name: to }, { name: 'DB_PASSWORD' }] });
+        break;
     }
     if (r.via === 'apply-yaml') patch = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'demo' }, ...(patch as object) };
   } else {
-    const base = r.field === 'secret-kind' ? { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: 'demo' } } : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'demo' } };
+    const base =
+      r.field === 'secret-kind'
+        ? { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: 'demo' } }
+        : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'demo' } };
     switch (r.via) {
-      case 'json-replace': case 'json-add': patch = [{ op: r.via.slice(5), path: '/kind', value: to }]; break;
-      case 'json-remove': patch = [{ op: 'remove', path: '/kind' }]; break;
-      case 'merge': case 'strategic': case 'strategic-retain': patch = { kind: to }; break;
-      case 'apply-yaml': patch = { ...base, kind: to }; break;
+      case 'json-replace':
+      case 'json-add':
+        patch = [{ op: r.via.slice(5), path: '/kind', value: to }];
+        break;
+      case 'json-remove':
+        patch = [{ op: 'remove', path: '/kind' }];
+        break;
+      case 'merge':
+      case 'strategic':
+      case 'strategic-retain':
+        patch = { kind: to };
+        break;
+      case 'apply-yaml':
+        patch = { ...base, kind: to };
+        break;
     }
   }
   return r.via === 'apply-yaml' ? toYaml(patch) : JSON.stringify(patch);
@@ -80,7 +111,17 @@ export function renameBody(r: RenameCase): string {
 function requestFor(r: RenameCase): GenRequest {
   const query = [...(r.dryRun ? ['dryRun=All'] : []), ...(r.via === 'apply-yaml' ? ['fieldManager=fuzz', 'force=true'] : [])];
   const path = `${PATHS[r.field]}${query.length === 0 ? '' : `?${query.join('&')}`}`;
-  return { target: r.target, method: 'PATCH', path, auth: 'bearer', headers: [['Content-Type', CONTENT_TYPE[r.via]], ['Accept', 'application/json']], body: { text: renameBody(r), framing: 'length', gzip: false } };
+  return {
+    target: r.target,
+    method: 'PATCH',
+    path,
+    auth: 'bearer',
+    headers: [
+      ['Content-Type', CONTENT_TYPE[r.via]],
+      ['Accept', 'application/json'],
+    ],
+    body: { text: renameBody(r), framing: 'length', gzip: false },
+  };
 }
 
 /** Reseeds, sends the rename, reads the object back through the chain, and returns what went wrong. */
@@ -92,7 +133,11 @@ export async function runRename(s: AdversaryStack, r: RenameCase, raw: RawTarget
   const v = judged.violations.map((x) => `rename answer ${judged.status ?? 'none'}: ${x}`);
   await s.harness.kube.settled();
   const read: GenRequest = { target: r.target, method: 'GET', path: PATHS[r.field], auth: 'bearer', headers: [['Accept', 'application/json']] };
-  const after = judgeExchange(await exchangeRaw(raw, renderRequest(read, creds)), { method: 'GET', path: read.path, reachedUpstream: true, mayUpgrade: false }, roots);
+  const after = judgeExchange(
+    await exchangeRaw(raw, renderRequest(read, creds)),
+    { method: 'GET', path: read.path, reachedUpstream: true, mayUpgrade: false },
+    roots,
+  );
   v.push(...after.violations.map((x) => `masked read after the rename (answered ${judged.status ?? 'none'}): ${x}`));
   return v.map((x) => `[${r.field} via ${r.via}${r.dryRun ? ', dryRun=All' : ''}] ${x}`);
 }

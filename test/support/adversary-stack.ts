@@ -18,14 +18,36 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 /** Roles: `reader` may get/list/watch everything and nothing else; `editor` may write but not open streams into pods. */
 export const ADVERSARY_POLICY = {
   roles: [
-    { name: 'reader', rules: [
-      { verbs: ['get', 'list', 'watch'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'] },
-      { verbs: ['get'], nonResourceURLs: ['*'] },
-    ] },
-    { name: 'editor', rules: [
-      { verbs: ['*'], apiGroups: ['*'], resources: ['secrets', 'configmaps', 'deployments', 'deployments/scale', 'deployments/status', 'pods', 'pods/log', 'services', 'replicasets', 'events'], namespaces: ['*'] },
-      { verbs: ['get'], nonResourceURLs: ['*'] },
-    ] },
+    {
+      name: 'reader',
+      rules: [
+        { verbs: ['get', 'list', 'watch'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'] },
+        { verbs: ['get'], nonResourceURLs: ['*'] },
+      ],
+    },
+    {
+      name: 'editor',
+      rules: [
+        {
+          verbs: ['*'],
+          apiGroups: ['*'],
+          resources: [
+            'secrets',
+            'configmaps',
+            'deployments',
+            'deployments/scale',
+            'deployments/status',
+            'pods',
+            'pods/log',
+            'services',
+            'replicasets',
+            'events',
+          ],
+          namespaces: ['*'],
+        },
+        { verbs: ['get'], nonResourceURLs: ['*'] },
+      ],
+    },
   ],
   bindings: [
     { groups: ['dev'], connections: ['prod'], roles: ['reader'] },
@@ -47,25 +69,69 @@ const lastApplied = (manifest: unknown): string => JSON.stringify(manifest);
 export function sentinelObjects(): Record<string, unknown>[] {
   const csa = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'csa', namespace: 'demo' }, type: 'Opaque', data: { password: b64(sentinel('CSA-DATA')) } };
   return [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: 'demo', labels: { app: 'web' } }, type: 'Opaque',
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db-creds', namespace: 'demo', labels: { app: 'web' } },
+      type: 'Opaque',
       data: { password: b64(sentinel('SECRET-DATA')), 'tls.key': b64(`-----BEGIN PRIVATE KEY-----\n${sentinel('PEM')}\n-----END PRIVATE KEY-----\n`) },
-      stringData: { username: sentinel('SECRET-STRINGDATA') } },
-    { ...csa, metadata: { ...csa.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied({ ...csa, stringData: { token: sentinel('LAST-APPLIED') } }) } } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'root-creds', namespace: 'prod' }, type: 'kubernetes.io/basic-auth', data: { password: b64(sentinel('PROD-SECRET')) } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'demo' },
-      data: { db_password: sentinel('CM-KEY'), 'app.conf': `db.host=db\ndb.password=${sentinel('CM-CONF')}\n`, greeting: 'hello' } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'demo', labels: { app: 'web' }, annotations: { token: sentinel('ANNOTATION') } },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{
-        name: 'web', image: 'nginx:1.27', args: [`--db-password=${sentinel('ARG')}`],
-        env: [{ name: 'DB_PASSWORD', value: sentinel('ENV') }, { name: 'UPSTREAM_URL', value: `https://app:${sentinel('URL')}@api.example` }, { name: 'LOG_LEVEL', value: 'info' }],
-      }] } } } },
+      stringData: { username: sentinel('SECRET-STRINGDATA') },
+    },
+    {
+      ...csa,
+      metadata: {
+        ...csa.metadata,
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied({ ...csa, stringData: { token: sentinel('LAST-APPLIED') } }) },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'root-creds', namespace: 'prod' },
+      type: 'kubernetes.io/basic-auth',
+      data: { password: b64(sentinel('PROD-SECRET')) },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'app-config', namespace: 'demo' },
+      data: { db_password: sentinel('CM-KEY'), 'app.conf': `db.host=db\ndb.password=${sentinel('CM-CONF')}\n`, greeting: 'hello' },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'demo', labels: { app: 'web' }, annotations: { token: sentinel('ANNOTATION') } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx:1.27',
+                args: [`--db-password=${sentinel('ARG')}`],
+                env: [
+                  { name: 'DB_PASSWORD', value: sentinel('ENV') },
+                  { name: 'UPSTREAM_URL', value: `https://app:${sentinel('URL')}@api.example` },
+                  { name: 'LOG_LEVEL', value: 'info' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
   ];
 }
 
-const secretData = (key: string) => (o: KubeObject): string | undefined => {
-  const v = (o['data'] as Record<string, string> | undefined)?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-};
+const secretData =
+  (key: string) =>
+  (o: KubeObject): string | undefined => {
+    const v = (o['data'] as Record<string, string> | undefined)?.[key];
+    return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+  };
 
 /** The stored values the editor property watches (the real values behind every masked read). */
 export function trackedValues(): TrackedValue[] {
@@ -73,8 +139,19 @@ export function trackedValues(): TrackedValue[] {
     { ref: { kind: 'secrets', namespace: 'demo', name: 'db-creds' }, read: secretData('password'), value: sentinel('SECRET-DATA') },
     { ref: { kind: 'secrets', namespace: 'demo', name: 'db-creds' }, read: secretData('username'), value: sentinel('SECRET-STRINGDATA') },
     { ref: { kind: 'secrets', namespace: 'demo', name: 'csa' }, read: secretData('password'), value: sentinel('CSA-DATA') },
-    { ref: { kind: 'configmaps', namespace: 'demo', name: 'app-config' }, read: (o) => (o['data'] as Record<string, string> | undefined)?.['db_password'], value: sentinel('CM-KEY') },
-    { ref: { kind: 'deployments', namespace: 'demo', name: 'web' }, read: (o) => (o as { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } }).spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'DB_PASSWORD')?.value, value: sentinel('ENV') },
+    {
+      ref: { kind: 'configmaps', namespace: 'demo', name: 'app-config' },
+      read: (o) => (o['data'] as Record<string, string> | undefined)?.['db_password'],
+      value: sentinel('CM-KEY'),
+    },
+    {
+      ref: { kind: 'deployments', namespace: 'demo', name: 'web' },
+      read: (o) =>
+        (
+          o as { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } }
+        ).spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'DB_PASSWORD')?.value,
+      value: sentinel('ENV'),
+    },
   ];
 }
 
@@ -113,26 +190,44 @@ const adminAgent = new Agent({ keepAlive: true, maxSockets: 1 });
 function adminGet(h: Harness, path: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const u = new URL(h.kube.url);
-    const req = httpsRequest({ host: u.hostname, port: Number(u.port), path, ca: h.kube.caPem, headers: { authorization: `Bearer ${h.kube.token}` }, agent: adminAgent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch (e) { reject(e as Error); }
-      });
-    });
+    const req = httpsRequest(
+      { host: u.hostname, port: Number(u.port), path, ca: h.kube.caPem, headers: { authorization: `Bearer ${h.kube.token}` }, agent: adminAgent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
 async function startCaller(h: Harness, idToken: string, name: string, gatewayUrl: string): Promise<Caller> {
-  const res = await fetch(`${gatewayUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ connection: 'prod' }) });
+  const res = await fetch(`${gatewayUrl}/v1/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ connection: 'prod' }),
+  });
   const session = (await res.json()) as { token?: string };
   if (res.status !== 201 || session.token === undefined) throw new Error(`POST /v1/sessions for ${name}: ${res.status} ${JSON.stringify(session)}`);
   const cert = await createSessionCertificate({ now: new Date(), validForSeconds: 3600 });
   const localToken = `local-${name}-${Math.random().toString(36).slice(2)}`;
   const transcriptFile = join(h.dir, `${name}.transcript.jsonl`);
-  const proxy = await createLocalProxy({ upstreamUrl: `${gatewayUrl}/k8s/prod`, upstreamToken: session.token, localToken, certPem: cert.certPem, keyPem: cert.keyPem, transcriptFile });
+  const proxy = await createLocalProxy({
+    upstreamUrl: `${gatewayUrl}/k8s/prod`,
+    upstreamToken: session.token,
+    localToken,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    transcriptFile,
+  });
   return { sessionToken: session.token, localToken, proxy, certPem: cert.certPem, transcriptFile };
 }
 
@@ -144,12 +239,23 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
     const { kube } = harness;
     for (const ns of ['demo', 'prod']) kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // Pods run (and have logs) only on a cluster with a Node.
-    kube.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } }, status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: '172.18.0.3' }] } });
+    kube.apply({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
+      status: { conditions: [{ type: 'Ready', status: 'True' }], addresses: [{ type: 'InternalIP', address: '172.18.0.3' }] },
+    });
     let live = 0;
     const pods: string[] = [];
     const touchLive = (): void => {
       live++;
-      kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'live', namespace: 'demo' }, type: 'Opaque', data: { password: b64(sentinel(`LIVE-${live}`)) } });
+      kube.apply({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'live', namespace: 'demo' },
+        type: 'Opaque',
+        data: { password: b64(sentinel(`LIVE-${live}`)) },
+      });
       kube.appendLog('demo', pods[0]!, `token: Bearer ${sentinel(`LIVE-LOG-${live}`)}-abcdef123456`);
     };
     const reseed = async (): Promise<void> => {
@@ -175,14 +281,24 @@ export async function startAdversaryStack(): Promise<AdversaryStack> {
         for (const e of await readdir(dir, { withFileTypes: true })) {
           const p = join(dir, e.name);
           if (e.isDirectory()) await walk(p);
-          else if (!p.endsWith('.yaml') && !p.endsWith('.kubeconfig') && !p.endsWith('.token')) out.push({ file: p, text: (await readFile(p)).toString('latin1') });
+          else if (!p.endsWith('.yaml') && !p.endsWith('.kubeconfig') && !p.endsWith('.token'))
+            out.push({ file: p, text: (await readFile(p)).toString('latin1') });
         }
       };
       await walk(harness.dir);
       return out;
     };
     return {
-      harness, gatewayPort: Number(new URL(harness.gateway.url).port), reader, editor, pods, logLines, touchLive, reseed, upstreamState, writtenFiles,
+      harness,
+      gatewayPort: Number(new URL(harness.gateway.url).port),
+      reader,
+      editor,
+      pods,
+      logLines,
+      touchLive,
+      reseed,
+      upstreamState,
+      writtenFiles,
       close: async () => {
         await reader.proxy.close().catch(() => undefined);
         await editor.proxy.close().catch(() => undefined);

@@ -30,8 +30,12 @@ export interface WriteCase {
 }
 
 const CONTENT_TYPE: Record<WriteVia, string> = {
-  'put-json': 'application/json', 'put-yaml': 'application/yaml', merge: 'application/merge-patch+json',
-  strategic: 'application/strategic-merge-patch+json', 'json-patch': 'application/json-patch+json', 'apply-yaml': 'application/apply-patch+yaml',
+  'put-json': 'application/json',
+  'put-yaml': 'application/yaml',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  'json-patch': 'application/json-patch+json',
+  'apply-yaml': 'application/apply-patch+yaml',
 };
 const NEW_CLEAR = 'NewClearValue-1';
 
@@ -78,18 +82,35 @@ export function buildBody(w: WriteCase, t: TrackedValue, masked: Obj): { text: s
     if (f.kind === 'env') o.spec.template.spec.containers[0].env.push({ name: 'EXTRA', value: NEW_CLEAR });
   }
   if (w.spelling === 'marker-in-stringdata' && f.kind === 'secret') o.stringData = { [f.key]: MASK_MARKER };
-  const maskedValue = f.kind === 'secret' ? o.data?.[f.key] : f.kind === 'configmap' ? o.data?.[f.key] : o.spec?.template?.spec?.containers?.[0]?.env?.find((e: Obj) => e.name === f.key)?.value;
+  const maskedValue =
+    f.kind === 'secret'
+      ? o.data?.[f.key]
+      : f.kind === 'configmap'
+        ? o.data?.[f.key]
+        : o.spec?.template?.spec?.containers?.[0]?.env?.find((e: Obj) => e.name === f.key)?.value;
   let patch: unknown;
   switch (w.via) {
-    case 'put-json': case 'put-yaml': case 'apply-yaml': patch = o; break;
-    case 'merge': case 'strategic':
-      patch = f.kind === 'env'
-        ? { metadata: { labels: { fuzzed: 'yes' } }, spec: { template: { spec: { containers: [{ name: 'web', env: o.spec.template.spec.containers[0].env }] } } } }
-        : { metadata: { labels: { fuzzed: 'yes' } }, data: o.data, ...(o.stringData === undefined ? {} : { stringData: o.stringData }) };
+    case 'put-json':
+    case 'put-yaml':
+    case 'apply-yaml':
+      patch = o;
+      break;
+    case 'merge':
+    case 'strategic':
+      patch =
+        f.kind === 'env'
+          ? {
+              metadata: { labels: { fuzzed: 'yes' } },
+              spec: { template: { spec: { containers: [{ name: 'web', env: o.spec.template.spec.containers[0].env }] } } },
+            }
+          : { metadata: { labels: { fuzzed: 'yes' } }, data: o.data, ...(o.stringData === undefined ? {} : { stringData: o.stringData }) };
       break;
     case 'json-patch': {
       const ptr = f.kind === 'env' ? '/spec/template/spec/containers/0/env' : '/data';
-      patch = [{ op: 'add', path: '/metadata/labels/fuzzed', value: 'yes' }, { op: 'replace', path: ptr, value: f.kind === 'env' ? o.spec.template.spec.containers[0].env : o.data }];
+      patch = [
+        { op: 'add', path: '/metadata/labels/fuzzed', value: 'yes' },
+        { op: 'replace', path: ptr, value: f.kind === 'env' ? o.spec.template.spec.containers[0].env : o.data },
+      ];
       break;
     }
   }
@@ -97,18 +118,41 @@ export function buildBody(w: WriteCase, t: TrackedValue, masked: Obj): { text: s
   let text = yaml ? toYaml(patch) : JSON.stringify(patch);
   const spelled = typeof maskedValue === 'string' ? maskedValue : MASKED_BASE64;
   if (w.spelling === 'json-unicode' && !yaml) text = text.split(spelled).join(unicode(spelled));
-  if (w.spelling === 'yaml-escape' && yaml) text = text.split(spelled).join(`"${[...spelled].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')}"`);
-  if (w.spelling === 'base64-newline' && spelled === MASKED_BASE64) text = text.split(MASKED_BASE64).join(yaml ? `"${MASKED_BASE64.slice(0, 8)}\\n${MASKED_BASE64.slice(8)}"` : `${MASKED_BASE64.slice(0, 8)}\\n${MASKED_BASE64.slice(8)}`);
+  if (w.spelling === 'yaml-escape' && yaml)
+    text = text.split(spelled).join(`"${[...spelled].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')}"`);
+  if (w.spelling === 'base64-newline' && spelled === MASKED_BASE64)
+    text = text
+      .split(MASKED_BASE64)
+      .join(yaml ? `"${MASKED_BASE64.slice(0, 8)}\\n${MASKED_BASE64.slice(8)}"` : `${MASKED_BASE64.slice(0, 8)}\\n${MASKED_BASE64.slice(8)}`);
   return { text, carriesNew };
 }
 
 function requestFor(w: WriteCase, t: TrackedValue, body: string): GenRequest {
   const ct = CONTENT_TYPE[w.via];
   const contentType = w.contentTypeCase === 'charset' ? `${ct}; charset=utf-8` : w.contentTypeCase === 'upper' ? ct.toUpperCase() : ct;
-  const upgrade: [string, string][] = w.upgrade === 'foo' ? [['Connection', 'Upgrade'], ['Upgrade', 'foo']] : w.upgrade === 'h2c' ? [['Connection', 'Upgrade, HTTP2-Settings'], ['Upgrade', 'h2c'], ['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA']] : [];
+  const upgrade: [string, string][] =
+    w.upgrade === 'foo'
+      ? [
+          ['Connection', 'Upgrade'],
+          ['Upgrade', 'foo'],
+        ]
+      : w.upgrade === 'h2c'
+        ? [
+            ['Connection', 'Upgrade, HTTP2-Settings'],
+            ['Upgrade', 'h2c'],
+            ['HTTP2-Settings', 'AAMAAABkAARAAAAAAAIAAAAA'],
+          ]
+        : [];
   const method = w.via.startsWith('put') ? 'PUT' : 'PATCH';
   const query = w.via === 'apply-yaml' ? '?fieldManager=fuzz&force=true' : '';
-  return { target: w.target, method, path: pathOf(t) + query, auth: 'bearer', headers: [['Content-Type', contentType], ['Accept', 'application/json'], ...upgrade], body: { text: body, framing: 'length', gzip: false } };
+  return {
+    target: w.target,
+    method,
+    path: pathOf(t) + query,
+    auth: 'bearer',
+    headers: [['Content-Type', contentType], ['Accept', 'application/json'], ...upgrade],
+    body: { text: body, framing: 'length', gzip: false },
+  };
 }
 
 const lastBodies = new WeakMap<WriteCase, GenRequest>();
@@ -119,7 +163,9 @@ export async function runWrite(s: AdversaryStack, w: WriteCase, raw: RawTarget, 
   const t = trackedValues()[w.object]!;
   const read: GenRequest = { target: w.target, method: 'GET', path: pathOf(t), auth: 'bearer', headers: [['Accept', 'application/json']] };
   const readCapture = await exchangeRaw(raw, renderRequest(read, creds));
-  const v = judgeExchange(readCapture, { method: 'GET', path: read.path, reachedUpstream: true, mayUpgrade: false }, roots).violations.map((x) => `masked read: ${x}`);
+  const v = judgeExchange(readCapture, { method: 'GET', path: read.path, reachedUpstream: true, mayUpgrade: false }, roots).violations.map(
+    (x) => `masked read: ${x}`,
+  );
   const answer = parseHttpAnswers(readCapture.bytes).answers.at(-1);
   if (answer?.status !== 200) return [...v, `the masked read answered ${answer?.statusLine ?? 'nothing'}`];
   const masked = JSON.parse((answer.decoded ?? answer.body).toString('utf8')) as Obj;
@@ -135,7 +181,9 @@ export async function runWrite(s: AdversaryStack, w: WriteCase, raw: RawTarget, 
     const now = stored === undefined ? undefined : tracked.read(stored);
     if (now === undefined || now === tracked.value) continue;
     if (carriesNew && now === NEW_CLEAR) continue;
-    v.push(`stored ${tracked.ref.kind}/${tracked.ref.name} value changed from its sentinel to ${JSON.stringify(now)}${now.includes(MASK_MARKER) || now.includes(MASKED_BASE64) ? ' (the masked marker was written back)' : ''}; the write answered ${judged.status ?? 'nothing'}`);
+    v.push(
+      `stored ${tracked.ref.kind}/${tracked.ref.name} value changed from its sentinel to ${JSON.stringify(now)}${now.includes(MASK_MARKER) || now.includes(MASKED_BASE64) ? ' (the masked marker was written back)' : ''}; the write answered ${judged.status ?? 'nothing'}`,
+    );
   }
   return v.map((x) => `[${w.via}, ${w.spelling}] ${x}`);
 }

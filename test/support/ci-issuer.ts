@@ -64,7 +64,13 @@ export async function startCiIssuer(): Promise<CiIssuer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', issuer);
     if (url.pathname === '/.well-known/openid-configuration') {
-      send(res, 200, { issuer, jwks_uri: `${issuer}/.well-known/jwks`, id_token_signing_alg_values_supported: ['RS256'], response_types_supported: ['id_token'], subject_types_supported: ['public'] });
+      send(res, 200, {
+        issuer,
+        jwks_uri: `${issuer}/.well-known/jwks`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['id_token'],
+        subject_types_supported: ['public'],
+      });
     } else if (url.pathname === '/.well-known/jwks') {
       send(res, 200, { keys: [jwk] });
     } else if (url.pathname === '/_apis/idtoken') {
@@ -73,9 +79,15 @@ export async function startCiIssuer(): Promise<CiIssuer> {
       const requestToken = /^bearer (\S+)$/i.exec(authorization ?? '')?.[1];
       const job = requestToken === undefined ? undefined : jobs.get(requestToken);
       // Like GitHub: the request token must match, and api-version must be kept from the URL.
-      if (job === undefined || url.searchParams.get('api-version') !== '2.0') { send(res, 401, { message: 'Bad credentials' }); return; }
+      if (job === undefined || url.searchParams.get('api-version') !== '2.0') {
+        send(res, 401, { message: 'Bad credentials' });
+        return;
+      }
       const audience = url.searchParams.get('audience') ?? 'https://github.com/test-owner';
-      self!.sign(self!.githubClaims(job), { audience }).then((value) => send(res, 200, { count: 1, value }), () => send(res, 500, {}));
+      self!.sign(self!.githubClaims(job), { audience }).then(
+        (value) => send(res, 200, { count: 1, value }),
+        () => send(res, 500, {}),
+      );
     } else {
       send(res, 404, { message: 'not found' });
     }
@@ -87,23 +99,41 @@ export async function startCiIssuer(): Promise<CiIssuer> {
     const now = Math.floor(Date.now() / 1000) - (o.expired === true ? 3600 : 0);
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: jwk.kid!, typ: 'JWT' })
-      .setIssuer(issuer).setAudience(o.audience).setIssuedAt(now).setNotBefore(now)
-      .setExpirationTime(now + (o.ttlSeconds ?? 300)).setJti(randomBytes(8).toString('hex'))
+      .setIssuer(issuer)
+      .setAudience(o.audience)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + (o.ttlSeconds ?? 300))
+      .setJti(randomBytes(8).toString('hex'))
       .sign(privateKey as CryptoKey);
   };
 
   self = {
-    get issuer() { return issuer; },
+    get issuer() {
+      return issuer;
+    },
     sign,
     githubClaims(job) {
       const [owner] = job.repository.split('/');
       return {
         sub: job.environment === undefined ? `repo:${job.repository}:ref:${job.ref}` : `repo:${job.repository}:environment:${job.environment}`,
-        repository: job.repository, repository_owner: owner, repository_id: '42', repository_owner_id: '7', repository_visibility: 'private',
-        ref: job.ref, ref_type: job.ref.startsWith('refs/tags/') ? 'tag' : 'branch', sha: 'a'.repeat(40),
+        repository: job.repository,
+        repository_owner: owner,
+        repository_id: '42',
+        repository_owner_id: '7',
+        repository_visibility: 'private',
+        ref: job.ref,
+        ref_type: job.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+        sha: 'a'.repeat(40),
         ...(job.environment === undefined ? {} : { environment: job.environment }),
-        workflow: job.workflow ?? 'deploy', event_name: job.event_name ?? 'push', actor: job.actor ?? 'octocat', actor_id: '1',
-        run_id: '1234', run_number: '5', run_attempt: '1', runner_environment: 'github-hosted',
+        workflow: job.workflow ?? 'deploy',
+        event_name: job.event_name ?? 'push',
+        actor: job.actor ?? 'octocat',
+        actor_id: '1',
+        run_id: '1234',
+        run_number: '5',
+        run_attempt: '1',
+        runner_environment: 'github-hosted',
         job_workflow_ref: `${job.repository}/.github/workflows/${job.workflow ?? 'deploy'}.yml@${job.ref}`,
       };
     },
@@ -111,12 +141,24 @@ export async function startCiIssuer(): Promise<CiIssuer> {
       const namespace = job.project_path.split('/').slice(0, -1).join('/');
       return {
         sub: `project_path:${job.project_path}:ref_type:branch:ref:${job.ref}`,
-        namespace_id: '1', namespace_path: namespace, project_id: '22', project_path: job.project_path,
-        user_id: '3', user_login: 'gitlab-user', user_email: 'gitlab-user@example.com', pipeline_id: '100',
-        pipeline_source: job.pipeline_source ?? 'push', job_id: '200', ref: job.ref, ref_type: 'branch',
-        ref_path: `refs/heads/${job.ref}`, ref_protected: String(job.ref_protected),
+        namespace_id: '1',
+        namespace_path: namespace,
+        project_id: '22',
+        project_path: job.project_path,
+        user_id: '3',
+        user_login: 'gitlab-user',
+        user_email: 'gitlab-user@example.com',
+        pipeline_id: '100',
+        pipeline_source: job.pipeline_source ?? 'push',
+        job_id: '200',
+        ref: job.ref,
+        ref_type: 'branch',
+        ref_path: `refs/heads/${job.ref}`,
+        ref_protected: String(job.ref_protected),
         ...(job.environment === undefined ? {} : { environment: job.environment, environment_protected: 'true' }),
-        runner_id: 9, runner_environment: 'gitlab-hosted', sha: 'b'.repeat(40),
+        runner_id: 9,
+        runner_environment: 'gitlab-hosted',
+        sha: 'b'.repeat(40),
       };
     },
     githubActionsEnv(job) {
@@ -129,7 +171,11 @@ export async function startCiIssuer(): Promise<CiIssuer> {
       };
     },
     tokenRequests,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   return self;
 }

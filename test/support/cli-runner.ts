@@ -51,11 +51,7 @@ export interface RunningCli {
 }
 
 /** Starts `hoopctl args…` (or any command when `command` is given) with `env`. */
-export function startCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  opts: { command?: string; cwd?: string; stdin?: string } = {},
-): RunningCli {
+export function startCli(args: string[], env: NodeJS.ProcessEnv, opts: { command?: string; cwd?: string; stdin?: string } = {}): RunningCli {
   const child = spawn(opts.command ?? process.execPath, opts.command === undefined ? [hoopctlBin, ...args] : args, {
     env,
     cwd: opts.cwd ?? repoRoot,
@@ -66,8 +62,14 @@ export function startCli(
   let exited = false;
   const waiters = new Set<() => void>();
   const notify = (): void => waiters.forEach((w) => w());
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; notify(); });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; notify(); });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    notify();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    notify();
+  });
   if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   const done = new Promise<CliResult>((res) => {
     child.on('close', (code, signal) => {
@@ -86,13 +88,22 @@ export function startCli(
         let timer: NodeJS.Timeout | undefined;
         const check = (): boolean => {
           const m = (err + out).match(re);
-          if (m) { res(m); return true; }
-          if (exited) { rej(new Error(`process exited before ${re}:\nstdout: ${out}\nstderr: ${err}`)); return true; }
+          if (m) {
+            res(m);
+            return true;
+          }
+          if (exited) {
+            rej(new Error(`process exited before ${re}:\nstdout: ${out}\nstderr: ${err}`));
+            return true;
+          }
           return false;
         };
         if (check()) return;
         const waiter = (): void => {
-          if (check()) { waiters.delete(waiter); clearTimeout(timer); }
+          if (check()) {
+            waiters.delete(waiter);
+            clearTimeout(timer);
+          }
         };
         waiters.add(waiter);
         timer = setTimeout(() => {

@@ -40,11 +40,15 @@ export interface FakeSessionGatewayOptions {
 }
 
 const POD = {
-  kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p', namespace: 'demo', uid: 'u-1' },
-  spec: { containers: [{ name: 'main', image: 'busybox' }] }, status: { phase: 'Running' },
+  kind: 'Pod',
+  apiVersion: 'v1',
+  metadata: { name: 'p', namespace: 'demo', uid: 'u-1' },
+  spec: { containers: [{ name: 'main', image: 'busybox' }] },
+  status: { phase: 'Running' },
 };
 const API_V1 = {
-  kind: 'APIResourceList', groupVersion: 'v1',
+  kind: 'APIResourceList',
+  groupVersion: 'v1',
   resources: [
     { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch'], shortNames: ['po'] },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
@@ -119,7 +123,10 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
         return res.end();
       }
       const k8s = /^\/k8s\/[^/]+(\/.*)$/.exec(path);
-      if (k8s === null) { res.writeHead(404, { 'content-type': 'text/plain' }); return res.end('404 page not found\n'); }
+      if (k8s === null) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return res.end('404 page not found\n');
+      }
       if (bearer === undefined || !tokens.has(bearer)) return status(res, 401, 'Unauthorized', 'Unauthorized');
       const rest = k8s[1];
       if (rest === '/version') {
@@ -127,7 +134,8 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
         return res.end(JSON.stringify(VERSION));
       }
       // Legacy discovery, just enough for kubectl's RESTMapper (it ignores aggregated discovery when not offered).
-      if (rest === '/api') return json(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] });
+      if (rest === '/api')
+        return json(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] });
       if (rest === '/apis') return json(res, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
       if (rest === '/api/v1') return json(res, API_V1);
       if (rest === '/api/v1/namespaces/demo/pods/p') {
@@ -151,7 +159,10 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
       res.end('404 page not found\n');
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -159,7 +170,15 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (bearer === undefined || !tokens.has(bearer) || path.includes('/pods/denied/')) {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'exec is denied by rule no-exec', reason: 'Forbidden', code: 403 });
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'exec is denied by rule no-exec',
+        reason: 'Forbidden',
+        code: 403,
+      });
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
@@ -179,7 +198,9 @@ export async function startFakeSessionGateway(options: FakeSessionGatewayOptions
     requests,
     ended,
     tokens,
-    pushWatchEvent: (line) => { for (const w of watches) w.write(`${line}\n`); },
+    pushWatchEvent: (line) => {
+      for (const w of watches) w.write(`${line}\n`);
+    },
     openWatches: () => watches.size,
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -33,7 +33,8 @@ export function kubectlBinaries(versions: string[] = ['1.27', '1.33']): KubectlB
     const p = dir === undefined ? undefined : join(dir, `kubectl.${v}`);
     if (p !== undefined && existsSync(p)) out.push({ label: v, path: p });
   }
-  if ((REQUIRED === '1' || REQUIRED === 'all') && out.length === 0) throw new Error(`HOOPCTL_REQUIRE_KUBECTL=${REQUIRED} but no kubectl binary was found: ${INSTALL_HINT}`);
+  if ((REQUIRED === '1' || REQUIRED === 'all') && out.length === 0)
+    throw new Error(`HOOPCTL_REQUIRE_KUBECTL=${REQUIRED} but no kubectl binary was found: ${INSTALL_HINT}`);
   const missing = versions.filter((v) => !out.some((b) => b.label === v));
   if (REQUIRED === 'all' && missing.length > 0) throw new Error(`HOOPCTL_REQUIRE_KUBECTL=all but kubectl ${missing.join(', ')} not found: ${INSTALL_HINT}`);
   return out;

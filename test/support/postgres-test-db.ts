@@ -25,7 +25,11 @@ export interface TestDatabase {
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  try { return await fn(c); } finally { await c.end(); }
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
 
 /** Creates an empty database; drop() removes it even while connections are open. */
@@ -42,7 +46,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async sql<R extends pg.QueryResultRow>(text: string, args: unknown[] = []): Promise<R[]> {
       const c = new pg.Client({ connectionString: u.href });
       await c.connect();
-      try { return (await c.query<R>(text, args)).rows; } finally { await c.end(); }
+      try {
+        return (await c.query<R>(text, args)).rows;
+      } finally {
+        await c.end();
+      }
     },
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };

@@ -37,9 +37,10 @@ export function exchangeRaw(target: RawTarget, request: Buffer, times: Partial<C
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const host = target.host ?? '127.0.0.1';
-    const socket: Socket = target.tlsCa === undefined
-      ? netConnect({ host, port: target.port })
-      : tlsConnect({ host, port: target.port, ca: target.tlsCa, servername: host === '127.0.0.1' ? undefined : host, ALPNProtocols: ['http/1.1'] });
+    const socket: Socket =
+      target.tlsCa === undefined
+        ? netConnect({ host, port: target.port })
+        : tlsConnect({ host, port: target.port, ca: target.tlsCa, servername: host === '127.0.0.1' ? undefined : host, ALPNProtocols: ['http/1.1'] });
     let idle: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
     let done = false;
@@ -111,7 +112,11 @@ function decode(body: Buffer, encoding: string | undefined): Buffer | undefined 
     if (enc === 'identity' || enc === '') return body;
     if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(body, partial);
     if (enc === 'deflate') {
-      try { return inflateSync(body, partial); } catch { return inflateRawSync(body, partial); }
+      try {
+        return inflateSync(body, partial);
+      } catch {
+        return inflateRawSync(body, partial);
+      }
     }
     if (enc === 'br') return brotliDecompressSync(body, { finishFlush: constants.BROTLI_OPERATION_FLUSH });
   } catch {
@@ -161,7 +166,8 @@ export function parseHttpAnswers(buf: Buffer, isHead = false): ParsedHttp {
   while (at < buf.length) {
     const headEnd = buf.indexOf('\r\n\r\n', at);
     if (headEnd === -1) {
-      if (!/^HTTP\/1\.1 /.test(buf.subarray(at, at + 9).toString('latin1')) && buf.length - at >= 9) problems.push(`not an HTTP/1.1 status line: ${JSON.stringify(buf.subarray(at, at + 60).toString('latin1'))}`);
+      if (!/^HTTP\/1\.1 /.test(buf.subarray(at, at + 9).toString('latin1')) && buf.length - at >= 9)
+        problems.push(`not an HTTP/1.1 status line: ${JSON.stringify(buf.subarray(at, at + 60).toString('latin1'))}`);
       return { answers, problems, trailing: buf.subarray(at) };
     }
     const lines = buf.subarray(at, headEnd).toString('latin1').split('\r\n');
@@ -193,13 +199,22 @@ export function parseHttpAnswers(buf: Buffer, isHead = false): ParsedHttp {
     if ((status >= 100 && status < 200) || status === 204 || status === 304 || isHead) {
       if ((status === 204 || status < 200) && (te.length > 0 || cls.some((v) => v !== '0'))) problems.push(`${status} with a body framing header`);
       if (status >= 200 && at < buf.length) {
-        problems.push(`${buf.length - at} bytes after a ${status} answer that has no body${isHead ? ' (a body on a HEAD answer)' : ''}: ${JSON.stringify(buf.subarray(at, at + 60).toString('latin1'))}`);
+        problems.push(
+          `${buf.length - at} bytes after a ${status} answer that has no body${isHead ? ' (a body on a HEAD answer)' : ''}: ${JSON.stringify(buf.subarray(at, at + 60).toString('latin1'))}`,
+        );
         return { answers, problems, trailing: buf.subarray(at) };
       }
       continue;
     }
     if (te.length > 0) {
-      if (te.join(',').split(',').map((s) => s.trim()).at(-1) !== 'chunked') problems.push(`Transfer-Encoding ${te.join(',')} without chunked last`);
+      if (
+        te
+          .join(',')
+          .split(',')
+          .map((s) => s.trim())
+          .at(-1) !== 'chunked'
+      )
+        problems.push(`Transfer-Encoding ${te.join(',')} without chunked last`);
       const c = dechunk(buf, at, problems);
       answer.body = c.data;
       answer.complete = c.complete;

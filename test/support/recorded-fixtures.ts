@@ -54,7 +54,9 @@ function dir(): string {
 
 /** Loads `scenarios/<prefix>*.json` (e.g. `58`). */
 export function loadScenario(prefix: string): Scenario {
-  const file = readdirSync(join(dir(), 'scenarios')).sort().find((f) => f.startsWith(`${prefix}-`));
+  const file = readdirSync(join(dir(), 'scenarios'))
+    .sort()
+    .find((f) => f.startsWith(`${prefix}-`));
   if (!file) throw new Error(`no fixture scenario ${prefix}`);
   return JSON.parse(readFileSync(join(dir(), 'scenarios', file), 'utf8')) as Scenario;
 }

@@ -13,8 +13,14 @@ delete env.HOOPCTL_TOKEN_STORE;
 const paths = resolvePaths(env);
 const store = await createTokenStore({ env, paths });
 const login = {
-  gateway: 'http://127.0.0.1:1', issuer: 'http://127.0.0.1:2', clientId: 'hoopctl', idToken: 'header.payload.sig',
-  refreshToken: 'refresh-secret-value', expiresAt: new Date(Date.now() + 3600_000).toISOString(), user: 'kate@example.com', groups: ['dev'],
+  gateway: 'http://127.0.0.1:1',
+  issuer: 'http://127.0.0.1:2',
+  clientId: 'hoopctl',
+  idToken: 'header.payload.sig',
+  refreshToken: 'refresh-secret-value',
+  expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+  user: 'kate@example.com',
+  groups: ['dev'],
 };
 await store.save(login);
 const loaded = await store.load();
@@ -23,8 +29,15 @@ const raw = await (await loadSystemKeyring()).entry('hoopctl', 'login').getPassw
 const whoami = spawnSync(process.execPath, [hoopctlBin, 'whoami', '-o', 'json'], { env, encoding: 'utf8' });
 const logout = spawnSync(process.execPath, [hoopctlBin, 'logout'], { env, encoding: 'utf8' });
 const afterLogout = await store.load();
-process.stdout.write(`${JSON.stringify({
-  kind: store.kind, roundTrip: loaded?.refreshToken === login.refreshToken, inKeychain: raw?.includes('refresh-secret-value') === true,
-  fileExists: existsSync(join(paths.configDir, 'tokens.json')), whoami: whoami.stdout, whoamiCode: whoami.status,
-  logoutCode: logout.status, afterLogout: afterLogout === undefined,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    kind: store.kind,
+    roundTrip: loaded?.refreshToken === login.refreshToken,
+    inKeychain: raw?.includes('refresh-secret-value') === true,
+    fileExists: existsSync(join(paths.configDir, 'tokens.json')),
+    whoami: whoami.stdout,
+    whoamiCode: whoami.status,
+    logoutCode: logout.status,
+    afterLogout: afterLogout === undefined,
+  })}\n`,
+);

@@ -3,4 +3,7 @@ import { serveSessionDaemon } from '../../src/process/session-daemon-main.js';
 
 const sessionsDir = process.env.HOOP_TEST_SESSIONS_DIR;
 if (sessionsDir === undefined) throw new Error('HOOP_TEST_SESSIONS_DIR is not set');
-serveSessionDaemon({ sessionsDir }).then(() => process.exit(0), () => process.exit(1));
+serveSessionDaemon({ sessionsDir }).then(
+  () => process.exit(0),
+  () => process.exit(1),
+);

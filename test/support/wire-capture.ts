@@ -22,18 +22,28 @@ export async function startWireCapture(target: string, targetCaPem: string): Pro
   const chunks: Buffer[] = [];
   const upstream = new URL(target);
   const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
-    const out = httpsRequest({
-      host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, ca: targetCaPem,
-      headers: { ...req.headers, host: upstream.host },
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      const copy = answer.headers['content-encoding'] === 'gzip' ? createGunzip() : undefined;
-      copy?.on('data', (c: Buffer) => chunks.push(c)).on('error', () => undefined);
-      answer.on('data', (c: Buffer) => { if (copy === undefined) chunks.push(c); else copy.write(c); });
-      answer.on('end', () => copy?.end());
-      answer.pipe(res);
-      res.on('close', () => answer.destroy());
-    });
+    const out = httpsRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        ca: targetCaPem,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const copy = answer.headers['content-encoding'] === 'gzip' ? createGunzip() : undefined;
+        copy?.on('data', (c: Buffer) => chunks.push(c)).on('error', () => undefined);
+        answer.on('data', (c: Buffer) => {
+          if (copy === undefined) chunks.push(c);
+          else copy.write(c);
+        });
+        answer.on('end', () => copy?.end());
+        answer.pipe(res);
+        res.on('close', () => answer.destroy());
+      },
+    );
     out.on('error', () => res.destroy());
     req.pipe(out);
   });
@@ -49,6 +59,10 @@ export async function startWireCapture(target: string, targetCaPem: string): Pro
       }
       return stringify(doc);
     },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

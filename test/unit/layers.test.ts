@@ -17,7 +17,10 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-interface Imp { spec: string; typeOnly: boolean }
+interface Imp {
+  spec: string;
+  typeOnly: boolean;
+}
 function importsIn(src: string): Imp[] {
   const out: Imp[] = [];
   const re = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
@@ -76,8 +79,12 @@ test('import lines are read with their kind: value, type-only, re-export, dynami
     "import 'side-effect-only';",
   ].join('\n');
   assert.deepEqual(importsIn(src), [
-    { spec: './a.js', typeOnly: false }, { spec: './c.js', typeOnly: true }, { spec: './d.js', typeOnly: true },
-    { spec: './f.js', typeOnly: true }, { spec: './g.js', typeOnly: false }, { spec: './h.js', typeOnly: false },
+    { spec: './a.js', typeOnly: false },
+    { spec: './c.js', typeOnly: true },
+    { spec: './d.js', typeOnly: true },
+    { spec: './f.js', typeOnly: true },
+    { spec: './g.js', typeOnly: false },
+    { spec: './h.js', typeOnly: false },
     { spec: 'side-effect-only', typeOnly: false },
   ]);
 });

@@ -26,7 +26,10 @@ export interface AccessRequestsDeps {
 }
 
 /** A new request before it is stored: everything but id, status, times and use counters. */
-export type NewAccessRequest = Omit<AccessRequestRecord, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'decidedAt' | 'validUntil' | 'uses' | 'usedAt' | 'usedMethod'> & {
+export type NewAccessRequest = Omit<
+  AccessRequestRecord,
+  'id' | 'status' | 'createdAt' | 'expiresAt' | 'decidedAt' | 'validUntil' | 'uses' | 'usedAt' | 'usedMethod'
+> & {
   /** Upper bound for expiresAt and validUntil (e.g. the end of the session a review belongs to). */
   notAfterMs?: number;
   /**
@@ -82,7 +85,9 @@ function createChangeWaiters(): Pick<AccessRequests, 'waitForChange'> & { wake(i
   }
   return {
     wake,
-    wakeAll: () => { for (const id of [...waiters.keys()]) wake(id); },
+    wakeAll: () => {
+      for (const id of [...waiters.keys()]) wake(id);
+    },
     waitForChange(id, ms, signal) {
       return new Promise((resolve) => {
         let set = waiters.get(id);
@@ -107,17 +112,34 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
   const { wake, waitForChange, wakeAll } = createChangeWaiters();
   const iso = (ms: number): string => new Date(ms).toISOString();
 
-  async function announce(event: RequestEvent, r: AccessRequestRecord, actor: string | null, message: string, body?: { requestObject: unknown }): Promise<void> {
+  async function announce(
+    event: RequestEvent,
+    r: AccessRequestRecord,
+    actor: string | null,
+    message: string,
+    body?: { requestObject: unknown },
+  ): Promise<void> {
     wake(r.id);
     const votes = await d.store.listAccessVotes(r.id).catch(() => []);
     d.notifier.send(requestNotifications(d.config.notifications, d.publicUrl, event, toView(r, votes), actor));
-    await d.store.appendAudit(auditEvent({
-      auditID: randomUUID(), stage: 'AccessRequest', time: iso(d.now()), session: r.sessionId, user: actor ?? r.user,
-      groups: actor === null || actor === r.user ? r.groups : [], connection: r.connection, verb: event.slice('request.'.length),
-      requestURI: `/v1/requests/${r.id}`, decision: event === 'request.approved' ? 'allow' : event === 'request.created' || event === 'request.voted' ? 'approval' : 'deny',
-      rule: r.rule, namespace: r.namespace, message: `${r.kind} request ${r.id} of ${r.user}: ${r.summary}; ${message}`,
-      ...(body === undefined ? {} : { requestObject: body.requestObject }),
-    }));
+    await d.store.appendAudit(
+      auditEvent({
+        auditID: randomUUID(),
+        stage: 'AccessRequest',
+        time: iso(d.now()),
+        session: r.sessionId,
+        user: actor ?? r.user,
+        groups: actor === null || actor === r.user ? r.groups : [],
+        connection: r.connection,
+        verb: event.slice('request.'.length),
+        requestURI: `/v1/requests/${r.id}`,
+        decision: event === 'request.approved' ? 'allow' : event === 'request.created' || event === 'request.voted' ? 'approval' : 'deny',
+        rule: r.rule,
+        namespace: r.namespace,
+        message: `${r.kind} request ${r.id} of ${r.user}: ${r.summary}; ${message}`,
+        ...(body === undefined ? {} : { requestObject: body.requestObject }),
+      }),
+    );
   }
 
   async function reread(id: string): Promise<AccessRequestRecord> {
@@ -148,7 +170,7 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
   async function settle(r: AccessRequestRecord): Promise<AccessRequestRecord> {
     const { patch, notice } = advance(r, { type: 'tick' });
     if (patch === undefined) return r;
-    if (await transition(r, patch) && notice !== undefined) {
+    if ((await transition(r, patch)) && notice !== undefined) {
       const expired = await reread(r.id);
       await announce(notice.event, expired, null, notice.message).catch((e: unknown) => d.log(`audit of expiry failed: ${(e as Error).message}`));
       return expired;
@@ -158,7 +180,8 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
 
   async function getFor(actor: Viewer, id: string): Promise<AccessRequestRecord> {
     const found = await d.store.getAccessRequest(id);
-    if (found === undefined || !mayView(found, actor)) throw new HoopError('not_found', `no access request ${id} that you may see`, { hint: 'run hoopctl requests' });
+    if (found === undefined || !mayView(found, actor))
+      throw new HoopError('not_found', `no access request ${id} that you may see`, { hint: 'run hoopctl requests' });
     return settle(found);
   }
 
@@ -167,11 +190,14 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
   }
 
   async function sweep(): Promise<void> {
-    const overdue = (await d.store.listAccessRequests({ status: OPEN, limit: 1000 }))
-      .filter((r) => Date.parse(r.status === 'pending' ? r.expiresAt : r.validUntil ?? r.expiresAt) <= d.now());
+    const overdue = (await d.store.listAccessRequests({ status: OPEN, limit: 1000 })).filter(
+      (r) => Date.parse(r.status === 'pending' ? r.expiresAt : (r.validUntil ?? r.expiresAt)) <= d.now(),
+    );
     for (const r of overdue) await settle(r);
   }
-  const timer = setInterval(() => { sweep().catch((e: unknown) => d.log(`access request sweep failed: ${(e as Error).message}`)); }, SWEEP_MS);
+  const timer = setInterval(() => {
+    sweep().catch((e: unknown) => d.log(`access request sweep failed: ${(e as Error).message}`));
+  }, SWEEP_MS);
   timer.unref();
 
   return {
@@ -180,13 +206,25 @@ export function createAccessRequests(d: AccessRequestsDeps): AccessRequests {
       const cap = input.notAfterMs ?? Infinity;
       const { notAfterMs: _, requestObject, ...fields } = input;
       const r: AccessRequestRecord = {
-        ...fields, id: newRequestId(), status: 'pending', createdAt: iso(now),
+        ...fields,
+        id: newRequestId(),
+        status: 'pending',
+        createdAt: iso(now),
         expiresAt: iso(Math.min(now + d.config.approvals.requestTtlSeconds * 1000, cap)),
-        decidedAt: null, validUntil: null, uses: 0, usedAt: null, usedMethod: null,
+        decidedAt: null,
+        validUntil: null,
+        uses: 0,
+        usedAt: null,
+        usedMethod: null,
       };
       await d.store.createAccessRequest(r);
-      await announce('request.created', r, r.user, input.reason === null ? 'no reason given' : `reason: ${input.reason}`,
-        r.kind === 'command' ? { requestObject: requestObject ?? null } : undefined);
+      await announce(
+        'request.created',
+        r,
+        r.user,
+        input.reason === null ? 'no reason given' : `reason: ${input.reason}`,
+        r.kind === 'command' ? { requestObject: requestObject ?? null } : undefined,
+      );
       return r;
     },
     async get(id) {

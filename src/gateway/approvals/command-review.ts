@@ -27,9 +27,7 @@ export const MAX_REVIEWED_BODY = 3 * 1024 * 1024;
 export const EXEC_RETRY_MS = 30_000;
 
 /** Outcome for a request a guardrail holds for review. */
-export type ReviewOutcome =
-  | { kind: 'approved'; request: AccessRequestRecord }
-  | { kind: 'refused'; status: KubeStatus; request?: AccessRequestRecord };
+export type ReviewOutcome = { kind: 'approved'; request: AccessRequestRecord } | { kind: 'refused'; status: KubeStatus; request?: AccessRequestRecord };
 
 /** Reviews of single requests. */
 export interface CommandReviews {
@@ -54,7 +52,9 @@ export interface FingerprintInput {
 
 /** SHA-256 over the fields that identify a reviewed request. */
 export function reviewFingerprint(f: FingerprintInput): string {
-  return createHash('sha256').update(JSON.stringify([f.sessionId, f.connection, f.verb, f.requestURI, f.contentType, f.bodySha256])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([f.sessionId, f.connection, f.verb, f.requestURI, f.contentType, f.bodySha256]))
+    .digest('hex');
 }
 
 /** The Content-Type a fingerprint binds: case and spaces do not change what the API server reads; without a body there is nothing to type (exec's two transports stay one request). */
@@ -91,8 +91,10 @@ async function readBody(x: ProxyExchange): Promise<Buffer | 'too-large' | 'over-
 /** The sentence after kube's "User … cannot …:" for a held request. */
 export function reviewRefusal(decision: PolicyDecision, r: AccessRequestRecord): string {
   const who = `${r.minApprovals} approval${r.minApprovals === 1 ? '' : 's'} from ${r.approvers.join(', ')}`;
-  return `${decision.reason} (hoopctl rule ${decision.rule}); review ${r.id} waits for ${who}: hoopctl approve ${r.id}; `
-    + `once approved, send the same request again from this session (hoopctl wait ${r.id})`;
+  return (
+    `${decision.reason} (hoopctl rule ${decision.rule}); review ${r.id} waits for ${who}: hoopctl approve ${r.id}; ` +
+    `once approved, send the same request again from this session (hoopctl wait ${r.id})`
+  );
 }
 
 /** Creates the review step's logic over the access-request service. */
@@ -103,8 +105,9 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       if (c.status === 'approved' && c.uses === 0 && c.validUntil !== null && Date.parse(c.validUntil) > t) {
         if (await requests.transition(c, { status: 'used', uses: 1, usedAt: new Date(t).toISOString(), usedMethod: method })) return c;
       }
-      const retry = execClass && c.status === 'used' && c.uses === 1 && c.usedMethod !== method && c.usedAt !== null && t - Date.parse(c.usedAt) < EXEC_RETRY_MS;
-      if (retry && await requests.transition(c, { uses: 2 })) return c;
+      const retry =
+        execClass && c.status === 'used' && c.uses === 1 && c.usedMethod !== method && c.usedAt !== null && t - Date.parse(c.usedAt) < EXEC_RETRY_MS;
+      if (retry && (await requests.transition(c, { uses: 2 }))) return c;
     }
     return undefined;
   }
@@ -123,8 +126,12 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       }
       const method = (x.req.method ?? 'GET').toUpperCase();
       const fingerprint = reviewFingerprint({
-        sessionId: claims.sid, connection: x.connectionName, verb: info.execClass ? 'create' : info.verb, requestURI: x.kubePath,
-        contentType: reviewBodyType(x.req.headers['content-type'], body.length), bodySha256: createHash('sha256').update(body).digest('hex'),
+        sessionId: claims.sid,
+        connection: x.connectionName,
+        verb: info.execClass ? 'create' : info.verb,
+        requestURI: x.kubePath,
+        contentType: reviewBodyType(x.req.headers['content-type'], body.length),
+        bodySha256: createHash('sha256').update(body).digest('hex'),
       });
       const found = await requestsFor(requests, fingerprint);
       const approved = await useApproved(found, method, info.execClass);
@@ -145,21 +152,42 @@ export function createCommandReviews(requests: AccessRequests, now: () => number
       let pending = found.find((c) => c.status === 'pending');
       if (pending === undefined) {
         const limit = x.gw.config.approvals.reviewLimit;
-        const recent = await x.gw.store.listAccessRequests({ user: claims.sub, since: new Date(now() - limit.windowSeconds * 1000).toISOString(), limit: 10_000 });
-        const wait = reviewRetryAfter(recent.filter((r) => r.kind === 'command' && r.sessionId === claims.sid).map((r) => Date.parse(r.createdAt)), limit, now());
+        const recent = await x.gw.store.listAccessRequests({
+          user: claims.sub,
+          since: new Date(now() - limit.windowSeconds * 1000).toISOString(),
+          limit: 10_000,
+        });
+        const wait = reviewRetryAfter(
+          recent.filter((r) => r.kind === 'command' && r.sessionId === claims.sid).map((r) => Date.parse(r.createdAt)),
+          limit,
+          now(),
+        );
         if (wait !== undefined) {
           // sendStatus merges headers set here; an upgrade refusal carries the wait in details.retryAfterSeconds only.
           if (x.res !== undefined && !x.res.headersSent) x.res.setHeader('retry-after', String(wait));
           return { kind: 'refused', status: reviewLimitStatus(limit, wait, x.connectionName) };
         }
         pending = await requests.create({
-          kind: 'command', user: claims.sub, groups: claims.groups, connection: x.connectionName, role: claims.role ?? null,
-          namespace: info.namespace === '' ? null : info.namespace, reason: null, ttlSeconds: null, sessionId: claims.sid, fingerprint,
+          kind: 'command',
+          user: claims.sub,
+          groups: claims.groups,
+          connection: x.connectionName,
+          role: claims.role ?? null,
+          namespace: info.namespace === '' ? null : info.namespace,
+          reason: null,
+          ttlSeconds: null,
+          sessionId: claims.sid,
+          fingerprint,
           // Stored, listed and sent to webhooks: masked as the audit masks it (a query can carry a secret).
-          verb: info.execClass ? 'create' : info.verb, requestURI: maskRequestUri(x.kubePath, createMaskContext(x.gw.config.policy.masking.rules)),
-          summary: commandSummary(info), rule: decision.rule, approvers: decision.review.approvers, minApprovals: decision.review.minApprovals,
+          verb: info.execClass ? 'create' : info.verb,
+          requestURI: maskRequestUri(x.kubePath, createMaskContext(x.gw.config.policy.masking.rules)),
+          summary: commandSummary(info),
+          rule: decision.rule,
+          approvers: decision.review.approvers,
+          minApprovals: decision.review.minApprovals,
           // A review outliving its session could never be used.
-          notAfterMs: Date.parse(session.expiresAt), requestObject: audited.value,
+          notAfterMs: Date.parse(session.expiresAt),
+          requestObject: audited.value,
         });
       }
       x.reviewRequest = pending.id;

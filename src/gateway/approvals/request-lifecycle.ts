@@ -43,24 +43,27 @@ export interface LifecycleRefusal {
 /** What follows from an event. */
 export type LifecycleStep =
   | {
-    kind: 'next';
-    /** The request after the event (equal to the one given when nothing changed). */
-    request: AccessRequestRecord;
-    /** The change to write (compare-and-set on the given status and uses); absent when the status stays. */
-    patch?: AccessRequestPatch;
-    /** A vote to store before the patch. */
-    vote?: AccessVoteRecord;
-    /** What to audit and announce once written. */
-    notice?: { event: RequestEvent; message: string };
-  }
+      kind: 'next';
+      /** The request after the event (equal to the one given when nothing changed). */
+      request: AccessRequestRecord;
+      /** The change to write (compare-and-set on the given status and uses); absent when the status stays. */
+      patch?: AccessRequestPatch;
+      /** A vote to store before the patch. */
+      vote?: AccessVoteRecord;
+      /** What to audit and announce once written. */
+      notice?: { event: RequestEvent; message: string };
+    }
   | { kind: 'refused'; refusal: LifecycleRefusal };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function next(r: AccessRequestRecord, patch?: AccessRequestPatch, notice?: { event: RequestEvent; message: string }, vote?: AccessVoteRecord): LifecycleStep {
   return {
-    kind: 'next', request: patch === undefined ? r : { ...r, ...patch },
-    ...(patch === undefined ? {} : { patch }), ...(notice === undefined ? {} : { notice }), ...(vote === undefined ? {} : { vote }),
+    kind: 'next',
+    request: patch === undefined ? r : { ...r, ...patch },
+    ...(patch === undefined ? {} : { patch }),
+    ...(notice === undefined ? {} : { notice }),
+    ...(vote === undefined ? {} : { vote }),
   };
 }
 
@@ -71,7 +74,9 @@ function refused(code: LifecycleRefusal['code'], message: string, hint?: string)
 /** Refuses any vote by `actor` whatever the request (checked before the request is even read). */
 export function voterRefusal(actor: Actor): LifecycleRefusal | undefined {
   // A session credential is a short-lived delegation (maybe held by an agent): approving takes a person's login.
-  return actor.via === 'id-token' ? undefined : { code: 'denied', message: 'approving needs your login (ID token), not a session credential', hint: 'run hoopctl login' };
+  return actor.via === 'id-token'
+    ? undefined
+    : { code: 'denied', message: 'approving needs your login (ID token), not a session credential', hint: 'run hoopctl login' };
 }
 
 function vote(r: AccessRequestRecord, e: Extract<LifecycleEvent, { type: 'vote' }>, now: number, rules: LifecycleRules): LifecycleStep {
@@ -79,16 +84,23 @@ function vote(r: AccessRequestRecord, e: Extract<LifecycleEvent, { type: 'vote' 
   const notVoter = voterRefusal(actor);
   if (notVoter !== undefined) return { kind: 'refused', refusal: notVoter };
   if (r.user === actor.user) return refused('denied', `request ${r.id} is your own; someone else in ${r.approvers.join(', ')} must decide it`);
-  if (!mayVote({ ...r, status: 'pending' }, actor)) return refused('denied', `you are not in the approver groups of request ${r.id} (${r.approvers.join(', ')})`);
+  if (!mayVote({ ...r, status: 'pending' }, actor))
+    return refused('denied', `you are not in the approver groups of request ${r.id} (${r.approvers.join(', ')})`);
   if (r.status !== 'pending') return refused('usage', `request ${r.id} is already ${r.status}`);
   if (e.votes.some((v) => v.approver === actor.user)) return refused('usage', `you already voted on request ${r.id}`);
   const cast: AccessVoteRecord = { requestId: r.id, approver: actor.user, decision: e.decision, comment: e.comment, at: iso(now) };
   const note = e.comment === null ? '' : ` (${e.comment})`;
-  if (e.decision === 'deny') return next(r, { status: 'denied', decidedAt: cast.at }, { event: 'request.denied', message: `denied by ${actor.user}${note}` }, cast);
+  if (e.decision === 'deny')
+    return next(r, { status: 'denied', decidedAt: cast.at }, { event: 'request.denied', message: `denied by ${actor.user}${note}` }, cast);
   const approvals = [...e.votes, cast].filter((v) => v.decision === 'approve').length;
   const message = `approved by ${actor.user}${note} (${approvals}/${r.minApprovals})`;
   if (approvals < r.minApprovals) return next(r, undefined, { event: 'request.voted', message }, cast);
-  return next(r, { status: 'approved', decidedAt: cast.at, validUntil: iso(now + rules.approvedWindowSeconds * 1000) }, { event: 'request.approved', message }, cast);
+  return next(
+    r,
+    { status: 'approved', decidedAt: cast.at, validUntil: iso(now + rules.approvedWindowSeconds * 1000) },
+    { event: 'request.approved', message },
+    cast,
+  );
 }
 
 /** The request after `event` at `now`, or why the event is refused. */

@@ -30,13 +30,28 @@ function vote(v: AccessVoteRecord): AccessVote {
 export function toView(r: AccessRequestRecord, votes: AccessVoteRecord[], viewer?: Viewer): AccessRequestView {
   const opt = <K extends string, V>(key: K, v: V | null): { [k in K]?: V } => (v === null ? {} : ({ [key]: v } as { [k in K]?: V }));
   return {
-    id: r.id, kind: r.kind, status: r.status, user: r.user, connection: r.connection,
-    ...opt('role', r.role), ...opt('namespace', r.namespace), ...opt('reason', r.reason), ...opt('ttlSeconds', r.ttlSeconds),
-    ...opt('sessionId', r.sessionId), ...opt('verb', r.verb), ...opt('requestURI', r.requestURI),
-    summary: r.summary, rule: r.rule, approvers: r.approvers, minApprovals: r.minApprovals,
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    user: r.user,
+    connection: r.connection,
+    ...opt('role', r.role),
+    ...opt('namespace', r.namespace),
+    ...opt('reason', r.reason),
+    ...opt('ttlSeconds', r.ttlSeconds),
+    ...opt('sessionId', r.sessionId),
+    ...opt('verb', r.verb),
+    ...opt('requestURI', r.requestURI),
+    summary: r.summary,
+    rule: r.rule,
+    approvers: r.approvers,
+    minApprovals: r.minApprovals,
     approvals: votes.filter((v) => v.decision === 'approve').map(vote),
     denials: votes.filter((v) => v.decision === 'deny').map(vote),
-    createdAt: r.createdAt, expiresAt: r.expiresAt, ...opt('decidedAt', r.decidedAt), ...opt('validUntil', r.validUntil),
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    ...opt('decidedAt', r.decidedAt),
+    ...opt('validUntil', r.validUntil),
     canApprove: viewer === undefined ? false : mayVote(r, viewer),
   };
 }

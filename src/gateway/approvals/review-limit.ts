@@ -19,8 +19,11 @@ export function reviewRetryAfter(openedAt: readonly number[], limit: ReviewLimit
 
 /** The 429 kubectl prints ("Error from server (TooManyRequests): …"), with the wait in details.retryAfterSeconds. */
 export function reviewLimitStatus(limit: ReviewLimit, retryAfterSeconds: number, connection: string): KubeStatus {
-  return buildStatus(429, 'TooManyRequests',
-    `this session opened ${limit.max} review(s) within ${limit.windowSeconds}s, the most the gateway allows (approvals.reviewsPerSession); `
-    + `try again in ${retryAfterSeconds}s, or see the open ones: hoopctl requests (connection ${connection})`,
-    { retryAfterSeconds });
+  return buildStatus(
+    429,
+    'TooManyRequests',
+    `this session opened ${limit.max} review(s) within ${limit.windowSeconds}s, the most the gateway allows (approvals.reviewsPerSession); ` +
+      `try again in ${retryAfterSeconds}s, or see the open ones: hoopctl requests (connection ${connection})`,
+    { retryAfterSeconds },
+  );
 }

@@ -14,7 +14,10 @@ export type ReviewedBody = { value: unknown } | undefined;
 const WINDOW = 200;
 
 /** The `request.created` audit event of review `r` carries its body; undefined when it carries none (a review made before bodies were kept). */
-export async function reviewedBody(store: Pick<Store, 'listAudit'>, r: { id: string; kind: string; sessionId?: string | null; createdAt: string }): Promise<ReviewedBody> {
+export async function reviewedBody(
+  store: Pick<Store, 'listAudit'>,
+  r: { id: string; kind: string; sessionId?: string | null; createdAt: string },
+): Promise<ReviewedBody> {
   if (r.kind !== 'command' || r.sessionId === undefined || r.sessionId === null) return undefined;
   const events = await store.listAudit({ session: r.sessionId, since: r.createdAt, afterSeq: 0, limit: WINDOW });
   const created = events.find((e: AuditEvent) => e.stage === 'AccessRequest' && e.verb === 'created' && e.requestURI === `/v1/requests/${r.id}`);

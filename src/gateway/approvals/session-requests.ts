@@ -23,7 +23,12 @@ export function approvedTtl(gw: GatewayContext, caller: Caller, conn: Connection
 
 /** Records a session request for `role` and returns the 202 body. */
 export async function requestSessionApproval(
-  gw: GatewayContext, caller: Caller, conn: ConnectionConfig, body: CreateSessionRequest, role: string, rule: SessionApprovalRule,
+  gw: GatewayContext,
+  caller: Caller,
+  conn: ConnectionConfig,
+  body: CreateSessionRequest,
+  role: string,
+  rule: SessionApprovalRule,
 ): Promise<PendingAccessResponse> {
   const reason = body.reason?.trim() ?? '';
   if (reason === '') {
@@ -34,9 +39,22 @@ export async function requestSessionApproval(
   const ttlSeconds = approvedTtl(gw, caller, conn, role, body.ttlSeconds);
   const namespace = body.namespace === undefined || body.namespace === '' ? null : body.namespace;
   const r = await gw.requests.create({
-    kind: 'session', user: caller.user, groups: caller.groups, connection: conn.name, role, namespace, reason, ttlSeconds,
-    sessionId: null, fingerprint: null, verb: null, requestURI: null, summary: sessionSummary(role, ttlSeconds, namespace),
-    rule: rule.rule, approvers: rule.approvers, minApprovals: rule.minApprovals,
+    kind: 'session',
+    user: caller.user,
+    groups: caller.groups,
+    connection: conn.name,
+    role,
+    namespace,
+    reason,
+    ttlSeconds,
+    sessionId: null,
+    fingerprint: null,
+    verb: null,
+    requestURI: null,
+    summary: sessionSummary(role, ttlSeconds, namespace),
+    rule: rule.rule,
+    approvers: rule.approvers,
+    minApprovals: rule.minApprovals,
   });
   return { request: await gw.requests.view(r, caller) };
 }
@@ -69,19 +87,35 @@ export function claimScopeProblem(r: Pick<AccessRequestRecord, 'id' | 'role' | '
  * window. The caller must still hold the role.
  */
 export async function claimApprovedSession(
-  gw: GatewayContext, caller: Caller, conn: ConnectionConfig, requestId: string, sessionId: string, ask: ClaimAsk = {},
+  gw: GatewayContext,
+  caller: Caller,
+  conn: ConnectionConfig,
+  requestId: string,
+  sessionId: string,
+  ask: ClaimAsk = {},
 ): Promise<AccessRequestRecord> {
   const r = await gw.requests.get(requestId);
-  if (r === undefined || r.kind !== 'session' || r.user !== caller.user) throw new HoopError('not_found', `no session request ${requestId} of yours`, { hint: 'run hoopctl requests --all' });
-  if (r.connection !== conn.name) throw new HoopError('usage', `request ${requestId} is for connection "${r.connection}", not "${conn.name}"`, { hint: `hoopctl connect ${r.connection} --request ${requestId}` });
-  if (r.status === 'pending') throw new HoopError('approval_pending', `request ${requestId} still waits for approval by ${r.approvers.join(', ')}`, { hint: `hoopctl wait ${requestId}` });
-  if (r.status === 'used') throw new HoopError('denied', `request ${requestId} was already used for session ${r.sessionId ?? ''}; one approval opens one session`, { hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"` });
-  if (r.status !== 'approved') throw new HoopError('denied', `request ${requestId} is ${r.status}`, { hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"` });
+  if (r === undefined || r.kind !== 'session' || r.user !== caller.user)
+    throw new HoopError('not_found', `no session request ${requestId} of yours`, { hint: 'run hoopctl requests --all' });
+  if (r.connection !== conn.name)
+    throw new HoopError('usage', `request ${requestId} is for connection "${r.connection}", not "${conn.name}"`, {
+      hint: `hoopctl connect ${r.connection} --request ${requestId}`,
+    });
+  if (r.status === 'pending')
+    throw new HoopError('approval_pending', `request ${requestId} still waits for approval by ${r.approvers.join(', ')}`, {
+      hint: `hoopctl wait ${requestId}`,
+    });
+  if (r.status === 'used')
+    throw new HoopError('denied', `request ${requestId} was already used for session ${r.sessionId ?? ''}; one approval opens one session`, {
+      hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"`,
+    });
+  if (r.status !== 'approved')
+    throw new HoopError('denied', `request ${requestId} is ${r.status}`, { hint: `hoopctl connect ${conn.name} --role ${r.role ?? ''} --reason "…"` });
   // Checked before the request is used: a refused claim leaves the approval usable as approved.
   const problem = claimScopeProblem(r, ask);
   if (problem !== undefined) {
     throw new HoopError('denied', `${problem}; an approval opens only the session that was approved`, {
-      hint: `hoopctl connect ${conn.name} --request ${requestId}${r.namespace === null ? '' : ` --namespace ${r.namespace}`}, or ask for the other scope: hoopctl connect ${conn.name} --role ${ask.role === undefined || ask.role === '' ? r.role ?? '' : ask.role} --reason "…"`,
+      hint: `hoopctl connect ${conn.name} --request ${requestId}${r.namespace === null ? '' : ` --namespace ${r.namespace}`}, or ask for the other scope: hoopctl connect ${conn.name} --role ${ask.role === undefined || ask.role === '' ? (r.role ?? '') : ask.role} --reason "…"`,
     });
   }
   // Groups may have changed since the request: the role must still be bound to the caller.

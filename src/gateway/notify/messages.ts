@@ -24,8 +24,12 @@ export function requestLink(gateway: string, id: string): string {
 }
 
 const VERB: Record<RequestEvent, string> = {
-  'request.created': 'asks for', 'request.approved': 'was approved:', 'request.denied': 'was denied:',
-  'request.expired': 'expired unanswered:', 'request.withdrawn': 'withdrew', 'request.voted': 'got a vote:',
+  'request.created': 'asks for',
+  'request.approved': 'was approved:',
+  'request.denied': 'was denied:',
+  'request.expired': 'expired unanswered:',
+  'request.withdrawn': 'withdrew',
+  'request.voted': 'got a vote:',
 };
 
 function commandsOf(r: AccessRequestView): WebhookBody['commands'] {
@@ -37,10 +41,14 @@ export function describeEvent(event: RequestEvent, r: AccessRequestView, actor: 
   const what = `${r.summary} on ${r.connection}${r.reason === undefined ? '' : ` (reason: ${r.reason})`}`;
   const votes = `${r.approvals.length}/${r.minApprovals} approvals from ${r.approvers.join(', ')}`;
   switch (event) {
-    case 'request.created': return `${r.user} ${VERB[event]} ${what}; ${votes} needed. Request ${r.id}.`;
-    case 'request.withdrawn': return `${r.user} ${VERB[event]} request ${r.id}: ${what}.`;
-    case 'request.voted': return `Request ${r.id} of ${r.user} ${VERB[event]} approved by ${actor ?? 'someone'} (${votes}): ${what}.`;
-    default: return `Request ${r.id} of ${r.user} ${VERB[event]} ${what}${actor === null ? '' : ` (by ${actor})`}.`;
+    case 'request.created':
+      return `${r.user} ${VERB[event]} ${what}; ${votes} needed. Request ${r.id}.`;
+    case 'request.withdrawn':
+      return `${r.user} ${VERB[event]} request ${r.id}: ${what}.`;
+    case 'request.voted':
+      return `Request ${r.id} of ${r.user} ${VERB[event]} approved by ${actor ?? 'someone'} (${votes}): ${what}.`;
+    default:
+      return `Request ${r.id} of ${r.user} ${VERB[event]} ${what}${actor === null ? '' : ` (by ${actor})`}.`;
   }
 }
 
@@ -51,7 +59,15 @@ function slackBody(gateway: string, event: RequestEvent, r: AccessRequestView, a
   const commands = open ? `\nApprove: \`hoopctl approve ${r.id}\`   Deny: \`hoopctl deny ${r.id}\`` : '';
   return {
     text: `${text}${open ? ` Approve: hoopctl approve ${r.id} / deny: hoopctl deny ${r.id}` : ''} ${link}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${escapeSlack(text)}${commands}\n<${escapeSlack(link)}|${open ? 'Open the request in the console' : 'See the request'}>` } }],
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${escapeSlack(text)}${commands}\n<${escapeSlack(link)}|${open ? 'Open the request in the console' : 'See the request'}>`,
+        },
+      },
+    ],
   };
 }
 
@@ -61,11 +77,18 @@ function escapeSlack(s: string): string {
 }
 
 /** The messages for every configured target. */
-export function requestNotifications(targets: readonly NotificationTarget[], gateway: string, event: RequestEvent, r: AccessRequestView, actor: string | null): Notification[] {
+export function requestNotifications(
+  targets: readonly NotificationTarget[],
+  gateway: string,
+  event: RequestEvent,
+  r: AccessRequestView,
+  actor: string | null,
+): Notification[] {
   return targets.map((target) => ({
     target,
-    body: target.type === 'slack'
-      ? slackBody(gateway, event, r, actor)
-      : ({ event, gateway, actor, request: r, commands: commandsOf(r), link: requestLink(gateway, r.id) } satisfies WebhookBody),
+    body:
+      target.type === 'slack'
+        ? slackBody(gateway, event, r, actor)
+        : ({ event, gateway, actor, request: r, commands: commandsOf(r), link: requestLink(gateway, r.id) } satisfies WebhookBody),
   }));
 }

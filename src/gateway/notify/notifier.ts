@@ -53,7 +53,10 @@ export function createNotifier(o: NotifierOptions): Notifier {
 
   const settle = (job: Job): void => {
     inFlight.delete(job);
-    if (inFlight.size === 0) { for (const w of idleWaiters) w(); idleWaiters = []; }
+    if (inFlight.size === 0) {
+      for (const w of idleWaiters) w();
+      idleWaiters = [];
+    }
   };
 
   async function post(job: Job): Promise<void> {
@@ -62,15 +65,24 @@ export function createNotifier(o: NotifierOptions): Notifier {
     let problem: string;
     try {
       const res = await doFetch(target.url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) { settle(job); return; }
+      if (res.ok) {
+        settle(job);
+        return;
+      }
       problem = `HTTP ${res.status}`;
     } catch (e) {
       problem = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name ?? 'error';
     }
-    if (closed) { settle(job); return; }
+    if (closed) {
+      settle(job);
+      return;
+    }
     o.onFailure?.(target.type, job.attempt >= attempts);
     if (job.attempt >= attempts) {
       o.log(`notification (${target.type}) to ${where} failed for good after ${job.attempt} attempts: ${problem}`);

@@ -52,16 +52,26 @@ export async function deliverAnswer(x: ProxyExchange, answer: UpstreamAnswer): P
   const contentLength = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   const plan = x.gw.config.policy.masking.enabled
     ? maskModeFor({
-      info: x.info, method: x.req.method ?? 'GET', status: answer.statusCode, contentType: one(h['content-type']),
-      contentEncoding: one(h['content-encoding']), contentLength,
-    })
+        info: x.info,
+        method: x.req.method ?? 'GET',
+        status: answer.statusCode,
+        contentType: one(h['content-type']),
+        contentEncoding: one(h['content-encoding']),
+        contentLength,
+      })
     : { mode: 'pass' as const };
   if (plan.mode === 'refuse') {
     discard(answer.body);
     x.message = `refused: the gateway cannot mask ${plan.reason}`;
-    await sendStatus(x, buildStatus(502, 'InternalError',
-      `the gateway masks secret values and cannot mask ${plan.reason} from the Kubernetes API of connection "${x.connectionName}"; refused rather than passed unmasked`),
-    () => recordProxyAudit(x));
+    await sendStatus(
+      x,
+      buildStatus(
+        502,
+        'InternalError',
+        `the gateway masks secret values and cannot mask ${plan.reason} from the Kubernetes API of connection "${x.connectionName}"; refused rather than passed unmasked`,
+      ),
+      () => recordProxyAudit(x),
+    );
     return;
   }
   if (plan.mode === 'pass') await relayUnmasked(x, answer, contentLength);
@@ -84,7 +94,10 @@ async function relayUnmasked(x: ProxyExchange, answer: UpstreamAnswer, declared:
     await sendHeld(x, answer.statusCode, headers, Buffer.concat(chunks));
     return;
   }
-  if (!await startStream(x, answer.statusCode, headers)) { discard(answer.body); return; }
+  if (!(await startStream(x, answer.statusCode, headers))) {
+    discard(answer.body);
+    return;
+  }
   let tail: Buffer | undefined;
   try {
     for await (const chunk of answer.body as AsyncIterable<Buffer>) {

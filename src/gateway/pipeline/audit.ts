@@ -28,7 +28,7 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
   let decision: Decision;
   if (x.decision !== undefined) decision = x.decision.effect;
   else decision = x.refusedBy !== undefined ? 'deny' : 'error';
-  const fixed = x.auditStatic ??= auditStaticOf(x);
+  const fixed = (x.auditStatic ??= auditStaticOf(x));
   const annotations: Record<string, string> = {};
   if (x.maskExemptions !== undefined) annotations['mask.hoopctl.dev/exempted'] = `objects left in clear by ${[...x.maskExemptions].join(', ')}`;
   if (x.clientAuditID !== undefined) annotations['audit.hoopctl.dev/client-audit-id'] = x.clientAuditID;
@@ -65,7 +65,10 @@ export function proxyAuditEvent(x: ProxyExchange, nowMs: number, stage: AuditEve
 
 /** An audit event could not be stored; the request must not be answered as if it had been. */
 export class AuditWriteError extends Error {
-  constructor(readonly auditID: string, cause: unknown) {
+  constructor(
+    readonly auditID: string,
+    cause: unknown,
+  ) {
     super(`audit write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'AuditWriteError';
   }
@@ -80,7 +83,9 @@ async function append(x: ProxyExchange, event: AuditEvent): Promise<void> {
   } catch (cause) {
     gw.auditHealth.failed(cause);
     // Names the request, never its body or query values.
-    gw.log(`audit write failed (${event.stage}) for ${x.auditID} on ${x.connectionName} ${event.verb} ${event.resource ?? event.requestURI.split('?')[0]}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    gw.log(
+      `audit write failed (${event.stage}) for ${x.auditID} on ${x.connectionName} ${event.verb} ${event.resource ?? event.requestURI.split('?')[0]}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     throw new AuditWriteError(x.auditID, cause);
   } finally {
     x.auditWaitMs = (x.auditWaitMs ?? 0) + (performance.now() - started);
@@ -116,6 +121,9 @@ export async function recordProxyStage(x: ProxyExchange, stage: 'RequestReceived
 
 /** The 503 a client gets instead of an answer whose audit event could not be written. */
 export function auditFailedStatus(x: ProxyExchange): KubeStatus {
-  return buildStatus(503, 'ServiceUnavailable',
-    `the gateway cannot write its audit log right now, and answers nothing it has not audited (audit id ${x.auditID}); try again shortly`);
+  return buildStatus(
+    503,
+    'ServiceUnavailable',
+    `the gateway cannot write its audit log right now, and answers nothing it has not audited (audit id ${x.auditID}); try again shortly`,
+  );
 }

@@ -16,8 +16,14 @@ export function writeChunk(res: ServerResponse, chunk: Buffer): Promise<void> | 
   if (res.destroyed) return Promise.reject(new Error('client went away'));
   if (res.write(chunk)) return undefined;
   return new Promise((resolve, reject) => {
-    const done = (): void => { res.off('close', closed); resolve(); };
-    const closed = (): void => { res.off('drain', done); reject(new Error('client went away')); };
+    const done = (): void => {
+      res.off('close', closed);
+      resolve();
+    };
+    const closed = (): void => {
+      res.off('drain', done);
+      reject(new Error('client went away'));
+    };
     res.once('drain', done);
     res.once('close', closed);
   });

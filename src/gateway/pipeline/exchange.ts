@@ -7,7 +7,11 @@ import type { GatewayContext } from '../gateway-context.js';
 import type { VerifiedSession } from '../session-token.js';
 
 /** The socket of a request that arrived as an HTTP/1.1 upgrade. */
-export interface ClientUpgrade { socket: Duplex; head: Buffer; takeSocket(): Duplex }
+export interface ClientUpgrade {
+  socket: Duplex;
+  head: Buffer;
+  takeSocket(): Duplex;
+}
 
 /**
  * State of one proxied request; steps fill it in order. The fields a step fills are optional here (the audit
@@ -90,22 +94,33 @@ export async function sendStatus(x: ProxyExchange, status: KubeStatus, audit: ()
   x.message ??= status.message;
   try {
     await audit();
-  } catch { /* logged where it failed */ }
+  } catch {
+    /* logged where it failed */
+  }
   const { res } = x;
-  if (res.headersSent || res.destroyed) { res.destroy(); return; }
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
   if (status.code >= 500 && DISCOVERY_PATH.test(x.kubePath)) {
     // kubectl's discovery client prints only a generic line for a JSON Status (or for any 503), but quotes a plain-text
     // 500/502 body: "an error on the server ("…") has prevented the request from succeeding".
     const text = Buffer.from(`${status.message}\n`, 'utf8');
     res.writeHead(status.code === 503 ? 502 : status.code, {
-      'content-type': 'text/plain; charset=utf-8', 'content-length': text.length, 'cache-control': 'no-cache, private', 'audit-id': x.auditID,
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': text.length,
+      'cache-control': 'no-cache, private',
+      'audit-id': x.auditID,
     });
     res.end(text);
     return;
   }
   res.writeHead(status.code, {
-    'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-cache, private',
-    'audit-id': x.auditID, ...(status.code === 403 ? { 'x-content-type-options': 'nosniff' } : {}),
+    'content-type': 'application/json',
+    'content-length': body.length,
+    'cache-control': 'no-cache, private',
+    'audit-id': x.auditID,
+    ...(status.code === 403 ? { 'x-content-type-options': 'nosniff' } : {}),
     ...(status.code === 503 ? { 'retry-after': '1' } : {}),
   });
   res.end(body);

@@ -44,7 +44,10 @@ const EXPIRY_MARGIN_MS = 10_000;
 const FAILURE_BACKOFF_MS = 5_000;
 const MAX_STDERR_LOGGED = 2_000;
 
-interface Credential { token: string; expiresAt: number | undefined }
+interface Credential {
+  token: string;
+  expiresAt: number | undefined;
+}
 
 /** Creates the cached, single-flight token source of one exec plugin. */
 export function createExecCredentialSource(o: ExecCredentialOptions): ExecCredentialSource {
@@ -62,7 +65,10 @@ export function createExecCredentialSource(o: ExecCredentialOptions): ExecCreden
       o.log(`connection ${o.connection}: credential plugin ${o.exec.command} produced a token (${until})`);
       return c;
     } catch (e) {
-      const error = e instanceof UpstreamCredentialError ? e : new UpstreamCredentialError(o.connection, `credential plugin of connection "${o.connection}" failed: ${(e as Error).message}`, { cause: e });
+      const error =
+        e instanceof UpstreamCredentialError
+          ? e
+          : new UpstreamCredentialError(o.connection, `credential plugin of connection "${o.connection}" failed: ${(e as Error).message}`, { cause: e });
       failure = { error, at: o.now() };
       o.log(`connection ${o.connection}: ${error.message}`);
       throw error;
@@ -73,7 +79,9 @@ export function createExecCredentialSource(o: ExecCredentialOptions): ExecCreden
     async token() {
       if (cached !== undefined && fresh(cached)) return cached.token;
       if (failure !== undefined && o.now() - failure.at < FAILURE_BACKOFF_MS) throw failure.error;
-      inflight ??= run().finally(() => { inflight = undefined; });
+      inflight ??= run().finally(() => {
+        inflight = undefined;
+      });
       return (await inflight).token;
     },
   };
@@ -94,9 +102,11 @@ function execInfo(o: ExecCredentialOptions): string {
 }
 
 function runPlugin(o: ExecCredentialOptions): Promise<Credential> {
-  const fail = (msg: string, cause?: unknown): UpstreamCredentialError => new UpstreamCredentialError(
-    o.connection, `credential plugin of connection "${o.connection}" (${o.exec.command}) ${msg}`,
-    { hint: o.exec.installHint ?? 'check the plugin in the held kubeconfig; the gateway log has its stderr', ...(cause === undefined ? {} : { cause }) });
+  const fail = (msg: string, cause?: unknown): UpstreamCredentialError =>
+    new UpstreamCredentialError(o.connection, `credential plugin of connection "${o.connection}" (${o.exec.command}) ${msg}`, {
+      hint: o.exec.installHint ?? 'check the plugin in the held kubeconfig; the gateway log has its stderr',
+      ...(cause === undefined ? {} : { cause }),
+    });
   return new Promise<Credential>((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...o.env, KUBERNETES_EXEC_INFO: execInfo(o) };
     for (const { name, value } of o.exec.env) env[name] = value;
@@ -107,7 +117,9 @@ function runPlugin(o: ExecCredentialOptions): Promise<Credential> {
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
     let spawnError: Error | undefined;
-    child.on('error', (e) => { spawnError = e; });
+    child.on('error', (e) => {
+      spawnError = e;
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
@@ -117,11 +129,16 @@ function runPlugin(o: ExecCredentialOptions): Promise<Credential> {
       if (spawnError !== undefined) problem = `could not be started: ${(spawnError as NodeJS.ErrnoException).code ?? spawnError.message}`;
       else if (code !== 0) problem = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
       else {
-        try { parsed = parseExecCredential(stdout, o.exec.apiVersion); } catch (e) { problem = (e as Error).message; }
+        try {
+          parsed = parseExecCredential(stdout, o.exec.apiVersion);
+        } catch (e) {
+          problem = (e as Error).message;
+        }
       }
       // Plugins are not supposed to print their token on stderr, but a buggy one must not leak it into the log.
       if (parsed !== undefined) stderr = stderr.split(parsed.token).join('<token>');
-      if (stderr !== '') o.log(`connection ${o.connection}: credential plugin stderr: ${stderr.slice(0, MAX_STDERR_LOGGED)}${stderr.length > MAX_STDERR_LOGGED ? ' …' : ''}`);
+      if (stderr !== '')
+        o.log(`connection ${o.connection}: credential plugin stderr: ${stderr.slice(0, MAX_STDERR_LOGGED)}${stderr.length > MAX_STDERR_LOGGED ? ' …' : ''}`);
       if (problem !== undefined || parsed === undefined) reject(fail(problem ?? 'gave no credential', spawnError));
       else resolve(parsed);
     });
@@ -131,7 +148,11 @@ function runPlugin(o: ExecCredentialOptions): Promise<Credential> {
 /** Parses a plugin's stdout (an ExecCredential object); the error message never quotes the output, which may hold a token. */
 export function parseExecCredential(stdout: string, apiVersion: string): Credential {
   let doc: unknown;
-  try { doc = JSON.parse(stdout); } catch { throw new Error(`printed something other than an ExecCredential JSON object (${stdout.length} bytes)`); }
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    throw new Error(`printed something other than an ExecCredential JSON object (${stdout.length} bytes)`);
+  }
   const d = doc as { apiVersion?: unknown; kind?: unknown; status?: Record<string, unknown> };
   if (typeof doc !== 'object' || doc === null || d.kind !== 'ExecCredential') throw new Error('printed JSON that is not an ExecCredential');
   if (d.apiVersion !== apiVersion) throw new Error(`answered apiVersion ${JSON.stringify(d.apiVersion)}, but the kubeconfig asks for ${apiVersion}`);

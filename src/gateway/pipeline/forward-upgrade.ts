@@ -21,20 +21,45 @@ import { upstreamRequestHeaders } from './upstream-headers.js';
 /** Forwards an admitted upgrade request (`upgrade`: its client socket) and answers it. */
 export type ForwardUpgradeStep = (x: AuthorizedExchange, upgrade: ClientUpgrade) => Promise<void>;
 
-function pipeUpgraded(gw: GatewayContext, x: AuthorizedExchange, clientHead: Buffer, client: Duplex, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer, rec?: UpgradeRecording): void {
+function pipeUpgraded(
+  gw: GatewayContext,
+  x: AuthorizedExchange,
+  clientHead: Buffer,
+  client: Duplex,
+  upRes: IncomingMessage,
+  upSocket: Duplex,
+  upHead: Buffer,
+  rec?: UpgradeRecording,
+): void {
   const lines = [`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}`];
   for (let i = 0; i + 1 < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
   client.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (upHead.length > 0) { rec?.fromUpstream(upHead); client.write(upHead); }
-  if (clientHead.length > 0) { rec?.fromClient(clientHead); upSocket.write(clientHead); }
+  if (upHead.length > 0) {
+    rec?.fromUpstream(upHead);
+    client.write(upHead);
+  }
+  if (clientHead.length > 0) {
+    rec?.fromClient(clientHead);
+    upSocket.write(clientHead);
+  }
 
   const { session } = x.session;
-  const closeBoth = (): void => { client.destroy(); upSocket.destroy(); };
+  const closeBoth = (): void => {
+    client.destroy();
+    upSocket.destroy();
+  };
   const untrack = gw.streams.add(session.id, Date.parse(session.expiresAt), {
-    close: (reason) => { x.cutReason = reason; x.message ??= `stream cut: ${reason}`; closeBoth(); },
+    close: (reason) => {
+      x.cutReason = reason;
+      x.message ??= `stream cut: ${reason}`;
+      closeBoth();
+    },
   });
   // The recorder reads copies of the relayed bytes, before they are written on; the relay itself is untouched.
-  upSocket.on('data', (c: Buffer) => { x.bytes += c.length; rec?.fromUpstream(c); });
+  upSocket.on('data', (c: Buffer) => {
+    x.bytes += c.length;
+    rec?.fromUpstream(c);
+  });
   if (rec !== undefined) client.on('data', (c: Buffer) => rec.fromClient(c));
   upSocket.pipe(client);
   client.pipe(upSocket);
@@ -55,7 +80,14 @@ function pipeUpgraded(gw: GatewayContext, x: AuthorizedExchange, clientHead: Buf
 }
 
 // The stream starts only once the gate admits it and its start is audited (and an exec's recording exists).
-async function startUpgraded(gw: GatewayContext, x: AuthorizedExchange, upgrade: ClientUpgrade, upRes: IncomingMessage, upSocket: Duplex, upHead: Buffer): Promise<void> {
+async function startUpgraded(
+  gw: GatewayContext,
+  x: AuthorizedExchange,
+  upgrade: ClientUpgrade,
+  upRes: IncomingMessage,
+  upSocket: Duplex,
+  upHead: Buffer,
+): Promise<void> {
   if (!admitUpgradedStream(x)) throw new Error('the gate admits no upgraded stream for this request');
   const client = upgrade.takeSocket();
   const cut = (reason: string): void => {
@@ -65,8 +97,14 @@ async function startUpgraded(gw: GatewayContext, x: AuthorizedExchange, upgrade:
   };
   // The recorder's worker may fall behind a fast stream: both sides wait for it then (nothing passes unrecorded).
   const rec = await prepareRecording(x, upRes, cut, {
-    pause: () => { upSocket.pause(); client.pause(); },
-    resume: () => { upSocket.resume(); client.resume(); },
+    pause: () => {
+      upSocket.pause();
+      client.pause();
+    },
+    resume: () => {
+      upSocket.resume();
+      client.resume();
+    },
   });
   await recordProxyStage(x, 'ResponseStarted');
   await rec?.start();
@@ -82,7 +120,7 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
       await sendStatus(x, upstreamUnreachable(x.connectionName, new Error('not configured')), audit);
       return;
     }
-    if (!await auditBeforeForwarding(x)) return;
+    if (!(await auditBeforeForwarding(x))) return;
     let identity: Awaited<ReturnType<typeof upstreamIdentity>>;
     try {
       identity = await upstreamIdentity(gw, up, x);
@@ -108,7 +146,9 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     });
     const client = upgrade.socket;
     // A client that hangs up before the upstream answers must not leave the upstream request behind.
-    const onClientClose = (): void => { upReq.destroy(); };
+    const onClientClose = (): void => {
+      upReq.destroy();
+    };
     client.once('close', onClientClose);
     upReq.on('upgrade', (upRes, upSocket, upHead) => {
       client.off('close', onClientClose);
@@ -134,7 +174,10 @@ export function createForwardUpgrade(gw: GatewayContext): ForwardUpgradeStep {
     });
     upReq.on('error', (cause) => {
       client.off('close', onClientClose);
-      if (client.destroyed) { audit().catch(() => undefined); return; }
+      if (client.destroyed) {
+        audit().catch(() => undefined);
+        return;
+      }
       void sendStatus(x, upstreamUnreachable(x.connectionName, cause), audit);
     });
     upReq.end();

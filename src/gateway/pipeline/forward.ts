@@ -22,7 +22,11 @@ export type ForwardStep = (x: AuthorizedExchange) => Promise<void>;
 /** Status for an unreachable upstream, as kube's own proxies word it. */
 export function upstreamUnreachable(connection: string, cause: unknown): KubeStatus {
   if (cause instanceof UpstreamCredentialError) {
-    return buildStatus(503, 'ServiceUnavailable', `the gateway has no working credential for the Kubernetes API of connection "${connection}" (${cause.message}); try again shortly`);
+    return buildStatus(
+      503,
+      'ServiceUnavailable',
+      `the gateway has no working credential for the Kubernetes API of connection "${connection}" (${cause.message}); try again shortly`,
+    );
   }
   const detail = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? 'error';
   return buildStatus(503, 'ServiceUnavailable', `the gateway cannot reach the Kubernetes API of connection "${connection}" (${detail}); try again shortly`);
@@ -95,8 +99,15 @@ export function createForward(gw: GatewayContext): ForwardStep {
     const long = isLongStream(x);
     if (long && gw.streams.count(session.id) >= MAX_STREAMS_PER_SESSION) {
       res.setHeader('retry-after', '10');
-      await sendStatus(x, buildStatus(429, 'TooManyRequests',
-        `this session holds ${MAX_STREAMS_PER_SESSION} open requests at the gateway already; close some watches or logs -f first`), audit);
+      await sendStatus(
+        x,
+        buildStatus(
+          429,
+          'TooManyRequests',
+          `this session holds ${MAX_STREAMS_PER_SESSION} open requests at the gateway already; close some watches or logs -f first`,
+        ),
+        audit,
+      );
       return;
     }
     const abort = new AbortController();
@@ -120,7 +131,7 @@ export function createForward(gw: GatewayContext): ForwardStep {
       await sendStatus(x, refusal, audit);
       return;
     }
-    if (!await auditBeforeForwarding(x)) return;
+    if (!(await auditBeforeForwarding(x))) return;
     let upstream: Dispatcher.ResponseData;
     const sent = performance.now();
     try {
@@ -133,8 +144,14 @@ export function createForward(gw: GatewayContext): ForwardStep {
         signal: abort.signal,
       });
     } catch (cause) {
-      if (res.destroyed) { await audit().catch(() => undefined); return; }
-      if (x.cutReason !== undefined) { await sendStatus(x, cutStatus(x, x.cutReason), audit); return; }
+      if (res.destroyed) {
+        await audit().catch(() => undefined);
+        return;
+      }
+      if (x.cutReason !== undefined) {
+        await sendStatus(x, cutStatus(x, x.cutReason), audit);
+        return;
+      }
       gw.log(`upstream of ${x.connectionName} unreachable (audit ${x.auditID}): ${(cause as { code?: string }).code ?? (cause as Error).message}`);
       await sendStatus(x, upstreamUnreachable(x.connectionName, cause), audit);
       return;

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { classifyRequest } from '../../kube/request-info.js';
 import type { RequestInfo } from '../../kube/types.js';
 import { DEFAULT_MASK_RULES } from '../../mask/mask-rules.js';
-import { auditedRequestObject, MAX_YAML_BODY_BYTES, maskedWriteStatus, REQUEST_YAML_OPTIONS, writesMaskedValue, yamlBodyTooLarge, yamlTooLargeStatus } from './mask-request.js';
+import {
+  auditedRequestObject,
+  MAX_YAML_BODY_BYTES,
+  maskedWriteStatus,
+  REQUEST_YAML_OPTIONS,
+  writesMaskedValue,
+  yamlBodyTooLarge,
+  yamlTooLargeStatus,
+} from './mask-request.js';
 
 const info = (method: string, path: string): RequestInfo => {
   const i = classifyRequest(method, path);
@@ -17,8 +25,14 @@ test('maskedWriteStatus: kube NewInvalid shape, so kubectl prints "The <Kind> "<
   assert.equal(s.reason, 'Invalid');
   assert.deepEqual(Object.keys(s.details!), ['name', 'kind', 'causes']);
   assert.deepEqual([s.details!.kind, s.details!.name], ['ConfigMap', 'app-cfg']);
-  assert.deepEqual(s.details!.causes!.map((c) => [c.reason, c.field]), [['FieldValueInvalid', 'data.password']]);
-  assert.match(s.details!.causes![0]!.message, /^Invalid value: "\*\*hoopctl-masked\*\*": a value masked by hoopctl cannot be written back .*kubectl patch configmap app-cfg -n demo -p '\{"data":\{"password":"<value>"\}\}'$/);
+  assert.deepEqual(
+    s.details!.causes!.map((c) => [c.reason, c.field]),
+    [['FieldValueInvalid', 'data.password']],
+  );
+  assert.match(
+    s.details!.causes![0]!.message,
+    /^Invalid value: "\*\*hoopctl-masked\*\*": a value masked by hoopctl cannot be written back .*kubectl patch configmap app-cfg -n demo -p '\{"data":\{"password":"<value>"\}\}'$/,
+  );
   assert.ok(s.message.startsWith('ConfigMap "app-cfg" is invalid: data.password: Invalid value:'), s.message);
 });
 
@@ -27,14 +41,20 @@ test('maskedWriteStatus: the command that works depends on kind and field; sever
   assert.equal(secret.details!.kind, 'Secret');
   assert.equal(secret.details!.causes!.length, 2);
   assert.doesNotMatch(secret.details!.causes![0]!.message, /kubectl/);
-  assert.match(secret.details!.causes![1]!.message, /kubectl create secret generic db -n demo --from-literal=token=<value> --dry-run=client -o yaml \| kubectl apply -f -/);
+  assert.match(
+    secret.details!.causes![1]!.message,
+    /kubectl create secret generic db -n demo --from-literal=token=<value> --dry-run=client -o yaml \| kubectl apply -f -/,
+  );
   assert.match(secret.message, /^Secret "db" is invalid: \[data\.token: .*, data\.user: .*\]$/);
   const ann = maskedWriteStatus(info('PATCH', '/api/v1/namespaces/demo/secrets/db'), ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration']);
   assert.match(ann.details!.causes![0]!.message, /apply your own manifest \(kubectl apply -n demo -f <your-file>\.yaml\)/);
   const dep = maskedWriteStatus(info('PUT', '/apis/apps/v1/namespaces/demo/deployments/web'), ['spec.template.spec.containers[0].env[1].value']);
   assert.deepEqual([dep.details!.kind, dep.details!.group], ['Deployment', 'apps']);
   assert.ok(dep.message.startsWith('Deployment.apps "web" is invalid'));
-  assert.match(dep.details!.causes![0]!.message, /kubectl patch deployments web -n demo --type=json -p '\[\{"op":"replace","path":"\/spec\/template\/spec\/containers\/0\/env\/1\/value","value":"<value>"\}\]'/);
+  assert.match(
+    dep.details!.causes![0]!.message,
+    /kubectl patch deployments web -n demo --type=json -p '\[\{"op":"replace","path":"\/spec\/template\/spec\/containers\/0\/env\/1\/value","value":"<value>"\}\]'/,
+  );
   const unknown = maskedWriteStatus(info('POST', '/api/v1/namespaces/demo/secrets'));
   assert.equal(unknown.details!.causes![0]!.field, '<request body>');
   assert.equal(unknown.details!.name, undefined);
@@ -46,16 +66,32 @@ test('request YAML is read linearly and as kube-apiserver reads it: no duplicate
   // An env entry spelled through a merge key: yaml.v2 (kube-apiserver) stores {name: DB_PASSWORD, value: …}, so the
   // audit record must mask the value by that name, not keep it under a `<<` key.
   const yaml = [
-    'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: demo}',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web, namespace: demo}',
     'x-base: &e {name: DB_PASSWORD, value: S3NT1NEL-MERGE-9}',
-    'spec:', '  template:', '    spec:', '      containers:', '      - name: web', '        image: nginx', '        env:', '        - <<: *e',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '      - name: web',
+    '        image: nginx',
+    '        env:',
+    '        - <<: *e',
   ].join('\n');
   const audited = auditedRequestObject(Buffer.from(yaml), 'application/yaml', info('PUT', '/apis/apps/v1/namespaces/demo/deployments/web'), DEFAULT_MASK_RULES);
   const env = (audited.value as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec.containers[0]!.env;
   assert.deepEqual(env, [{ name: 'DB_PASSWORD', value: '**hoopctl-masked**' }]);
   // A masked value reached only through a merge key is still a masked value written back.
   const back = 'kind: Secret\nx: &m {password: "**hoopctl-masked**"}\nstringData:\n  <<: *m\n';
-  assert.equal(writesMaskedValue(info('PUT', '/api/v1/namespaces/demo/secrets/db'), Buffer.from(back.replace('**hoopctl-masked**', '\\x2a*hoopctl-masked**')), 'application/yaml'), true);
+  assert.equal(
+    writesMaskedValue(
+      info('PUT', '/api/v1/namespaces/demo/secrets/db'),
+      Buffer.from(back.replace('**hoopctl-masked**', '\\x2a*hoopctl-masked**')),
+      'application/yaml',
+    ),
+    true,
+  );
 });
 
 test('YAML bodies above MAX_YAML_BODY_BYTES are refused unparsed with a 413 that suggests JSON; JSON under a YAML type is not (attack finding 2)', () => {

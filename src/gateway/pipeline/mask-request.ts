@@ -72,7 +72,13 @@ export function readBody(req: IncomingMessage, limit: number, hold?: BodyHold): 
     };
     const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) { req.pause(); done(undefined); } else if (hold !== undefined && !hold.take(c.length)) { req.pause(); done('over-budget'); } else chunks.push(c);
+      if (size > limit) {
+        req.pause();
+        done(undefined);
+      } else if (hold !== undefined && !hold.take(c.length)) {
+        req.pause();
+        done('over-budget');
+      } else chunks.push(c);
     };
     const onEnd = (): void => done(Buffer.concat(chunks));
     const onAborted = (): void => reject(new Error('the client went away while sending the body'));
@@ -100,9 +106,17 @@ export function maskedWriteStatus(info: RequestInfo, fields: readonly string[] =
     field,
   }));
   const summary = causes.map((c) => `${c.field}: ${c.message}`);
-  return buildStatus(422, 'Invalid', `${qualified} ${JSON.stringify(info.name)} is invalid: ${summary.length === 1 ? summary[0]! : `[${summary.join(', ')}]`}`, {
-    ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind, causes,
-  });
+  return buildStatus(
+    422,
+    'Invalid',
+    `${qualified} ${JSON.stringify(info.name)} is invalid: ${summary.length === 1 ? summary[0]! : `[${summary.join(', ')}]`}`,
+    {
+      ...(info.name === '' ? {} : { name: info.name }),
+      group: info.apiGroup,
+      kind,
+      causes,
+    },
+  );
 }
 
 /** The command that does work: send only what changes, with the real value. */
@@ -115,13 +129,18 @@ function maskedWriteHint(info: RequestInfo, kind: string, field: string): string
   const key = /^(?:data|stringData|binaryData)\.(.+)$/.exec(field)?.[1];
   if (kind === 'Secret') {
     const k = key ?? '<key>';
-    return `send the real value: kubectl create secret generic ${name}${ns} --from-literal=${k}=<value> --dry-run=client -o yaml | kubectl apply -f -, `
-      + `or change only that field: kubectl patch secret ${name}${ns} -p '{"stringData":{"${k}":"<value>"}}'`;
+    return (
+      `send the real value: kubectl create secret generic ${name}${ns} --from-literal=${k}=<value> --dry-run=client -o yaml | kubectl apply -f -, ` +
+      `or change only that field: kubectl patch secret ${name}${ns} -p '{"stringData":{"${k}":"<value>"}}'`
+    );
   }
   if (kind === 'ConfigMap') {
     return `change only that field with its real value: kubectl patch configmap ${name}${ns} -p '{"data":{"${key ?? '<key>'}":"<value>"}}'`;
   }
-  const pointer = `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+  const pointer = `/${field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .join('/')}`;
   return `change only that field with its real value: kubectl patch ${info.resource} ${name}${ns} --type=json -p '[{"op":"replace","path":"${pointer}","value":"<value>"}]'`;
 }
 
@@ -132,7 +151,11 @@ export function bodyTooLargeStatus(): KubeStatus {
 
 /** Status for a YAML body above MAX_YAML_BODY_BYTES. */
 export function yamlTooLargeStatus(): KubeStatus {
-  return buildStatus(413, 'RequestEntityTooLarge', `a YAML request body may be at most ${MAX_YAML_BODY_BYTES} bytes at this gateway; send it as JSON (Content-Type: application/json, as kubectl does), which may be up to ${MAX_REQUEST_BODY_BYTES} bytes`);
+  return buildStatus(
+    413,
+    'RequestEntityTooLarge',
+    `a YAML request body may be at most ${MAX_YAML_BODY_BYTES} bytes at this gateway; send it as JSON (Content-Type: application/json, as kubectl does), which may be up to ${MAX_REQUEST_BODY_BYTES} bytes`,
+  );
 }
 
 /** Status for a body sent with a verb that has none. */
@@ -198,7 +221,7 @@ function parseBody(body: Buffer, contentType: string | undefined): unknown {
       try {
         return JSON.parse(text);
       } catch {
-        return body.length > MAX_YAML_BODY_BYTES ? undefined : parseYaml(text, REQUEST_YAML_OPTIONS) as unknown;
+        return body.length > MAX_YAML_BODY_BYTES ? undefined : (parseYaml(text, REQUEST_YAML_OPTIONS) as unknown);
       }
     }
   } catch {
@@ -226,7 +249,8 @@ export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeS
   }
   const encoding = (x.req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   // A compressed body could hide a masked value (or a secret) from the checks below.
-  if (encoding !== 'identity' && encoding !== '') return buildStatus(415, 'UnsupportedMediaType', `the gateway does not accept request bodies with Content-Encoding ${encoding}`);
+  if (encoding !== 'identity' && encoding !== '')
+    return buildStatus(415, 'UnsupportedMediaType', `the gateway does not accept request bodies with Content-Encoding ${encoding}`);
   if (x.requestBody === undefined) {
     let body: Buffer | undefined | 'over-budget';
     const hold = x.gw.bodies.open(x.session.claims.sid);
@@ -257,7 +281,9 @@ export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeS
     if (why !== undefined) {
       x.message = `refused: ${why}`;
       return buildStatus(422, 'Invalid', `hoopctl refuses this JSON patch: ${why}`, {
-        ...(info.name === '' ? {} : { name: info.name }), group: info.apiGroup, kind: info.resource,
+        ...(info.name === '' ? {} : { name: info.name }),
+        group: info.apiGroup,
+        kind: info.resource,
         causes: [{ reason: 'FieldValueForbidden', message: why, field: 'patch' }],
       });
     }
@@ -298,7 +324,9 @@ export function maskingRequestHeaders(x: ProxyExchange, headers: Record<string, 
       out[name] = jsonOnlyAccept(Array.isArray(v) ? v.join(',') : v);
     } else if (n === 'accept-encoding') {
       const v = out[name]!;
-      const kept = (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim())
+      const kept = (Array.isArray(v) ? v.join(',') : v)
+        .split(',')
+        .map((t) => t.trim())
         .filter((t) => DECODED_CODINGS.has(t.split(';')[0]!.trim().toLowerCase()));
       if (kept.length === 0) delete out[name];
       else out[name] = kept.join(', ');

@@ -39,29 +39,39 @@ export function maskContextFor(x: ProxyExchange): MaskContext {
   const info = x.info;
   const kind = info?.isResourceRequest ? kindForResource(info.resource) : undefined;
   const claims = x.session?.claims;
-  const exemption = info?.isResourceRequest && claims !== undefined
-    ? maskExemptionFor(policy, {
-      subject: { user: claims.sub, groups: claims.groups }, connection: x.connectionName, resource: info.resource,
-      ...(claims.role === undefined ? {} : { role: claims.role }),
-    })
-    : undefined;
+  const exemption =
+    info?.isResourceRequest && claims !== undefined
+      ? maskExemptionFor(policy, {
+          subject: { user: claims.sub, groups: claims.groups },
+          connection: x.connectionName,
+          resource: info.resource,
+          ...(claims.role === undefined ? {} : { role: claims.role }),
+        })
+      : undefined;
   return createMaskContext(policy.masking.rules, {
     ...(kind === undefined ? {} : { kindHint: kind }),
-    ...(exemption === undefined ? {} : {
-      isExempt: (namespace: string, name: string) => {
-        const by = exemption(namespace, name);
-        if (by === undefined) return false;
-        (x.maskExemptions ??= new Set()).add(by);
-        return true;
-      },
-    }),
+    ...(exemption === undefined
+      ? {}
+      : {
+          isExempt: (namespace: string, name: string) => {
+            const by = exemption(namespace, name);
+            if (by === undefined) return false;
+            (x.maskExemptions ??= new Set()).add(by);
+            return true;
+          },
+        }),
   });
 }
 
 function decoded(body: Readable, encoding: string): Readable {
-  const zlib = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip()
-    : encoding === 'deflate' ? createInflate()
-      : encoding === 'br' ? createBrotliDecompress() : undefined;
+  const zlib =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined;
   if (zlib === undefined) return body;
   pipeline(body, zlib, () => undefined);
   return zlib;
@@ -98,7 +108,9 @@ async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<M
   const h = upstream.headers;
   const ctx = maskContextFor(x);
   let summary: JsonSummary | undefined;
-  const m = masker(mode, ctx, (s) => { summary = s; });
+  const m = masker(mode, ctx, (s) => {
+    summary = s;
+  });
   const headers: OutgoingHttpHeaders = clientResponseHeaders(h);
   for (const name of Object.keys(headers)) {
     if (['content-length', 'content-encoding', MASKED_HEADER, SUMMARY_HEADER].includes(name.toLowerCase())) delete headers[name];
@@ -109,7 +121,7 @@ async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<M
   // JSON documents are held (up to BUFFER_BYTES) so small answers keep a Content-Length; streams start at once.
   let held: Buffer[] | undefined = mode === 'json' ? [] : undefined;
   let heldBytes = 0;
-  if (held === undefined && !await startStream(x, upstream.statusCode, headers)) {
+  if (held === undefined && !(await startStream(x, upstream.statusCode, headers))) {
     discard(source);
     discard(upstream.body);
     return;
@@ -121,7 +133,7 @@ async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<M
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes <= BUFFER_BYTES) return;
-      if (!await startStream(x, upstream.statusCode, headers)) throw new NotStarted();
+      if (!(await startStream(x, upstream.statusCode, headers))) throw new NotStarted();
       const all = Buffer.concat(held);
       held = undefined;
       x.bytes += all.length;
@@ -151,9 +163,15 @@ async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<M
     const why = (cause as Error).message;
     if (held !== undefined && !res.headersSent && !res.destroyed) {
       x.message = `refused: the gateway cannot mask the answer (${why})`;
-      await sendStatus(x, buildStatus(502, 'InternalError',
-        `the gateway masks secret values and cannot mask this answer from connection "${x.connectionName}" (${why}); refused rather than passed unmasked`),
-      () => recordProxyAudit(x));
+      await sendStatus(
+        x,
+        buildStatus(
+          502,
+          'InternalError',
+          `the gateway masks secret values and cannot mask this answer from connection "${x.connectionName}" (${why}); refused rather than passed unmasked`,
+        ),
+        () => recordProxyAudit(x),
+      );
       return;
     }
     const cut = x.cutReason;
@@ -175,8 +193,7 @@ async function relay(x: ProxyExchange, upstream: UpstreamAnswer, mode: Exclude<M
     const value = summary === undefined ? undefined : encodeSummaryHeader(summary);
     if (value !== undefined) headers[SUMMARY_HEADER] = value;
     await sendHeld(x, upstream.statusCode, headers, Buffer.concat(held));
-  }
-  else await endStream(x);
+  } else await endStream(x);
 }
 
 class NotStarted extends Error {}

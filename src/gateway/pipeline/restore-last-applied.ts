@@ -62,7 +62,9 @@ async function readLive(x: ClassifiedExchange): Promise<unknown> {
     }
     const headers = upstreamRequestHeaders({}, {}, id);
     answer = await up.pool.request({
-      path: `${up.basePath}${x.kubePath.split('?')[0]!}`, method: 'GET', headers: { ...headers, accept: 'application/json' },
+      path: `${up.basePath}${x.kubePath.split('?')[0]!}`,
+      method: 'GET',
+      headers: { ...headers, accept: 'application/json' },
     });
   } catch {
     return undefined;
@@ -72,7 +74,10 @@ async function readLive(x: ClassifiedExchange): Promise<unknown> {
   try {
     for await (const c of answer.body as AsyncIterable<Buffer>) {
       size += c.length;
-      if (size > MAX_LIVE_BYTES) { answer.body.destroy(); return undefined; }
+      if (size > MAX_LIVE_BYTES) {
+        answer.body.destroy();
+        return undefined;
+      }
       chunks.push(c);
     }
     if (answer.statusCode !== 200 || (answer.headers['content-encoding'] ?? 'identity') !== 'identity') return undefined;

@@ -81,7 +81,8 @@ function policySubjectOf(x: ClassifiedExchange): Omit<PolicyRequest, 'request'> 
   const { claims } = x.session;
   // The same input as the authorize step, namespace scope included, so can-i never says yes to what is refused.
   return {
-    subject: { user: claims.sub, groups: claims.groups }, connection: x.connectionName,
+    subject: { user: claims.sub, groups: claims.groups },
+    connection: x.connectionName,
     ...(claims.role === undefined ? {} : { role: claims.role }),
     ...(claims.ns === undefined ? {} : { namespaces: [claims.ns] }),
   };
@@ -97,7 +98,10 @@ async function answerQuestion(x: ClassifiedExchange, target: SelfReviewTarget, q
   if (q.kind === 'SelfSubjectRulesReview') {
     const status = listSessionRules(policy, policySubjectOf(x), q.namespace);
     // kube-apiserver answers `spec: {}` here (the namespace is not echoed, fixture 113).
-    return { object: { ...head, metadata: { creationTimestamp: null }, spec: {}, status }, summary: `can-i --list in ${JSON.stringify(q.namespace)}: ${status.resourceRules.length} resource rules${status.incomplete ? ' (incomplete)' : ''}` };
+    return {
+      object: { ...head, metadata: { creationTimestamp: null }, spec: {}, status },
+      summary: `can-i --list in ${JSON.stringify(q.namespace)}: ${status.resourceRules.length} resource rules${status.incomplete ? ' (incomplete)' : ''}`,
+    };
   }
   const attributes = {
     ...(q.resourceAttributes === undefined ? {} : { resourceAttributes: q.resourceAttributes }),
@@ -105,23 +109,36 @@ async function answerQuestion(x: ClassifiedExchange, target: SelfReviewTarget, q
   };
   const hoop = answerAccessReview(policy, policySubjectOf(x), attributes);
   let status: { allowed: boolean; denied?: boolean; reason: string; evaluationError?: string } = {
-    allowed: hoop.allowed, ...(hoop.denied ? { denied: true } : {}), reason: hoop.reason,
+    allowed: hoop.allowed,
+    ...(hoop.denied ? { denied: true } : {}),
+    reason: hoop.reason,
   };
   if (hoop.allowed) {
     const up = await askUpstreamAccess(x, attributes);
     const who = x.impersonatedUser === undefined ? "the connection's own credential" : JSON.stringify(x.impersonatedUser);
-    if (!up.asked) status = { allowed: true, reason: `${hoop.reason}; the cluster's RBAC could not be asked, so this answer is hoopctl's alone: ${up.why}`, evaluationError: up.why };
+    if (!up.asked)
+      status = {
+        allowed: true,
+        reason: `${hoop.reason}; the cluster's RBAC could not be asked, so this answer is hoopctl's alone: ${up.why}`,
+        evaluationError: up.why,
+      };
     else if (up.allowed) status = { allowed: true, reason: `${hoop.reason}; the cluster's RBAC allows it too for ${who}` };
     else {
       const why = [up.reason, up.evaluationError].filter((s) => s !== '').join('; ');
       status = {
-        allowed: false, ...(up.denied ? { denied: true } : {}),
+        allowed: false,
+        ...(up.denied ? { denied: true } : {}),
         reason: `hoopctl allows this (${hoop.reason}) but the cluster's RBAC does not allow it for ${who}${why === '' ? '' : `: ${why}`}`,
       };
     }
   }
-  const verb = hoop.info.isResourceRequest ? `${hoop.info.verb} ${hoop.info.resource}${hoop.info.subresource === '' ? '' : `/${hoop.info.subresource}`}` : `${hoop.info.verb} ${hoop.info.path}`;
-  return { object: { ...head, metadata: { creationTimestamp: null }, spec: attributes, status }, summary: `can-i ${verb}: ${status.allowed ? 'yes' : 'no'} (${status.reason})` };
+  const verb = hoop.info.isResourceRequest
+    ? `${hoop.info.verb} ${hoop.info.resource}${hoop.info.subresource === '' ? '' : `/${hoop.info.subresource}`}`
+    : `${hoop.info.verb} ${hoop.info.path}`;
+  return {
+    object: { ...head, metadata: { creationTimestamp: null }, spec: attributes, status },
+    summary: `can-i ${verb}: ${status.allowed ? 'yes' : 'no'} (${status.reason})`,
+  };
 }
 
 /** userInfo as the upstream will see the session (prefixed impersonation), plus the hoopctl session in `extra`. */
@@ -129,9 +146,12 @@ function whoami(x: ClassifiedExchange): { username: string; groups: string[]; ex
   const { claims } = x.session;
   const { userPrefix, groupPrefix } = x.gw.config.impersonation;
   const impersonate = x.gw.upstreams.get(x.connectionName)?.connection.impersonate ?? false;
-  const roles = claims.role !== undefined
-    ? [claims.role]
-    : rolesFor(x.gw.config.policy, { user: claims.sub, groups: claims.groups }, x.connectionName).filter((r) => !r.approval).map((r) => r.name);
+  const roles =
+    claims.role !== undefined
+      ? [claims.role]
+      : rolesFor(x.gw.config.policy, { user: claims.sub, groups: claims.groups }, x.connectionName)
+          .filter((r) => !r.approval)
+          .map((r) => r.name);
   const extra: Record<string, string[]> = {
     'hoopctl.dev/connection': [x.connectionName],
     'hoopctl.dev/role': roles.length === 0 ? ['(none)'] : roles,

@@ -10,9 +10,7 @@ import { upstreamIdentity } from './forward.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
 
 /** The upstream's verdict, or why it could not be asked. */
-export type UpstreamAccess =
-  | { asked: true; allowed: boolean; denied: boolean; reason: string; evaluationError: string }
-  | { asked: false; why: string };
+export type UpstreamAccess = { asked: true; allowed: boolean; denied: boolean; reason: string; evaluationError: string } | { asked: false; why: string };
 
 /** How long a can-i waits for the upstream before answering without it (kubectl's own timeout is longer). */
 const UPSTREAM_REVIEW_TIMEOUT_MS = 10_000;
@@ -23,7 +21,10 @@ async function readCapped(body: Dispatcher.ResponseData['body']): Promise<Buffer
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) { body.destroy(); return undefined; }
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy();
+      return undefined;
+    }
     parts.push(chunk);
   }
   return Buffer.concat(parts);
@@ -51,7 +52,10 @@ export async function askUpstreamAccess(
     );
     const answer = await up.pool.request({
       path: `${up.basePath}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews`,
-      method: 'POST', headers, body, signal: AbortSignal.timeout(UPSTREAM_REVIEW_TIMEOUT_MS),
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(UPSTREAM_REVIEW_TIMEOUT_MS),
     });
     const text = await readCapped(answer.body);
     if (text === undefined) return { asked: false, why: 'the upstream answer was too large' };

@@ -4,8 +4,15 @@ import { SUMMARY_HEADER } from '../../mask/json-summary.js';
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop.
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 // kube-apiserver reads a bearer token from this WebSocket subprotocol (KEP-4006 / wsstream); a client must not smuggle one.
@@ -23,19 +30,35 @@ export interface UpstreamIdentity {
 /** True for request headers the client may not pass on (identity, hop-by-hop, host). */
 export function isStrippedRequestHeader(name: string, connectionTokens: ReadonlySet<string>): boolean {
   const n = name.toLowerCase();
-  return n === 'authorization' || n.startsWith('impersonate-') || n.startsWith('x-remote-') || n === 'host' || n === 'audit-id'
+  return (
+    n === 'authorization' ||
+    n.startsWith('impersonate-') ||
+    n.startsWith('x-remote-') ||
+    n === 'host' ||
+    n === 'audit-id' ||
     // undici refuses `expect`; node's server already answered 100-continue.
-    || n === 'expect' || HOP_BY_HOP.has(n) || connectionTokens.has(n);
+    n === 'expect' ||
+    HOP_BY_HOP.has(n) ||
+    connectionTokens.has(n)
+  );
 }
 
 function connectionTokens(h: IncomingHttpHeaders): Set<string> {
   const v = h.connection;
-  return new Set((v ?? '').split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '' && t !== 'upgrade'));
+  return new Set(
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t !== '' && t !== 'upgrade'),
+  );
 }
 
 /** Removes bearer-token entries from a Sec-WebSocket-Protocol list; undefined when nothing is left. */
 export function filterWebSocketProtocols(values: string[]): string | undefined {
-  const kept = values.flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '' && !p.startsWith(WS_BEARER_PREFIX));
+  const kept = values
+    .flatMap((v) => v.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && !p.startsWith(WS_BEARER_PREFIX));
   return kept.length === 0 ? undefined : kept.join(', ');
 }
 
@@ -43,7 +66,11 @@ export function filterWebSocketProtocols(values: string[]): string | undefined {
  * Headers for the upstream request: the client's headers (repeats kept, e.g. five X-Stream-Protocol-Version lines)
  * minus everything identity-bearing or hop-by-hop, plus the gateway's credential, impersonation and Audit-ID.
  */
-export function upstreamRequestHeaders(distinct: Record<string, string[] | undefined>, raw: IncomingHttpHeaders, id: UpstreamIdentity): Record<string, string | string[]> {
+export function upstreamRequestHeaders(
+  distinct: Record<string, string[] | undefined>,
+  raw: IncomingHttpHeaders,
+  id: UpstreamIdentity,
+): Record<string, string | string[]> {
   const drop = connectionTokens(raw);
   const out: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(distinct)) {
@@ -69,7 +96,11 @@ const GATEWAY_ONLY = SUMMARY_HEADER;
 
 /** Response headers to relay to the client: everything but hop-by-hop fields (node frames the body itself). */
 export function clientResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const drop = new Set(String(headers.connection ?? '').split(',').map((t) => t.trim().toLowerCase()));
+  const drop = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase()),
+  );
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();

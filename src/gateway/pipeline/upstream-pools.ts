@@ -52,11 +52,22 @@ function createUpstream(c: ConnectionConfig, now: Clock, o: UpstreamPoolsOptions
   const streamPool = new Pool(origin.origin, { connect: { ...tls, timeout: 5_000 }, bodyTimeout: 0, headersTimeout: 60_000, connections: null });
   let cached: { value: string; at: number } | undefined;
   const cred = c.credential;
-  const plugin = cred.kind !== 'exec' ? undefined : createExecCredentialSource({
-    connection: c.name, exec: cred.exec, now, env: o.env ?? process.env, log: o.log ?? (() => undefined),
-    cluster: { server: c.server, insecureSkipTlsVerify: c.insecureSkipTlsVerify, ...(c.caPem === undefined ? {} : { caPem: c.caPem }),
-      ...(c.tlsServerName === undefined ? {} : { tlsServerName: c.tlsServerName }) },
-  });
+  const plugin =
+    cred.kind !== 'exec'
+      ? undefined
+      : createExecCredentialSource({
+          connection: c.name,
+          exec: cred.exec,
+          now,
+          env: o.env ?? process.env,
+          log: o.log ?? (() => undefined),
+          cluster: {
+            server: c.server,
+            insecureSkipTlsVerify: c.insecureSkipTlsVerify,
+            ...(c.caPem === undefined ? {} : { caPem: c.caPem }),
+            ...(c.tlsServerName === undefined ? {} : { tlsServerName: c.tlsServerName }),
+          },
+        });
   return {
     connection: c,
     origin,

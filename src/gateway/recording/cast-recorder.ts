@@ -85,20 +85,32 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
   let flushTimer: NodeJS.Timeout | undefined;
 
   const patch = (): RecordingPatch => ({
-    bytes: meta.bytes, truncated: meta.truncated, maskedCount: Object.values(sources).reduce((n, s) => n + s.masker.masked(), record.maskedCount),
-    width: meta.width, height: meta.height, exitCode: meta.exitCode,
+    bytes: meta.bytes,
+    truncated: meta.truncated,
+    maskedCount: Object.values(sources).reduce((n, s) => n + s.masker.masked(), record.maskedCount),
+    width: meta.width,
+    height: meta.height,
+    exitCode: meta.exitCode,
   });
 
   function write(): void {
-    if (flushTimer !== undefined) { clearTimeout(flushTimer); flushTimer = undefined; }
+    if (flushTimer !== undefined) {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
     if (pending === '' || failed) return;
     const lines = pending;
     const n = chunkNo++;
     pending = '';
     const p = patch();
-    writes = writes.then(() => deps.store.appendRecording(meta.id, n, lines, p)).catch((e: unknown) => {
-      if (!failed) { failed = true; deps.onFailure(e); }
-    });
+    writes = writes
+      .then(() => deps.store.appendRecording(meta.id, n, lines, p))
+      .catch((e: unknown) => {
+        if (!failed) {
+          failed = true;
+          deps.onFailure(e);
+        }
+      });
   }
 
   function emit(code: CastCode, text: string): void {
@@ -126,13 +138,19 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
     const s = sources[source];
     const decoded = s.decoder.write(data);
     emit(s.code, s.masker.push(decoded));
-    if (s.timer !== undefined) { clearTimeout(s.timer); s.timer = undefined; }
+    if (s.timer !== undefined) {
+      clearTimeout(s.timer);
+      s.timer = undefined;
+    }
     // Input waits for Enter (a TTY sends \r): keystrokes of a password stay one line for the masker.
     if (source === 'stdin') {
       if (/\r$/.test(decoded)) emit(s.code, s.masker.end());
       return;
     }
-    s.timer = setTimeout(() => { s.timer = undefined; emit(s.code, s.masker.end()); }, idleMs);
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      emit(s.code, s.masker.end());
+    }, idleMs);
   }
 
   function mark(textLine: string): void {
@@ -149,18 +167,28 @@ export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDe
     record(events) {
       try {
         for (const e of events) {
-          if (e.type === 'status') { meta.exitCode = exitCodeOf(e.status); continue; }
+          if (e.type === 'status') {
+            meta.exitCode = exitCodeOf(e.status);
+            continue;
+          }
           if (e.type === 'resize') {
             // The header takes the client's first size even when the container printed (a prompt) before it
             // arrived: kubectl sends its terminal's size as the stream opens, so that is the size the session had.
-            if (!sawResize) { sawResize = true; meta.width = e.width; meta.height = e.height; }
+            if (!sawResize) {
+              sawResize = true;
+              meta.width = e.width;
+              meta.height = e.height;
+            }
             emit('r', `${e.width}x${e.height}`);
             continue;
           }
           text(e.type, e.data);
         }
       } catch (cause) {
-        if (!failed) { failed = true; deps.onFailure(cause); }
+        if (!failed) {
+          failed = true;
+          deps.onFailure(cause);
+        }
       }
     },
     mark,

@@ -36,7 +36,10 @@ const budgetTables = new WeakMap<GatewayContext, Map<string, Promise<{ used: num
 // The counter only seeds the recording worker, which counts every recording of this process from then on.
 async function budgetFor(gw: GatewayContext, store: Pick<Store, 'listRecordings'>, session: string, max: number): Promise<{ max: number; used: number }> {
   let table = budgetTables.get(gw);
-  if (table === undefined) { table = new Map(); budgetTables.set(gw, table); }
+  if (table === undefined) {
+    table = new Map();
+    budgetTables.set(gw, table);
+  }
   let entry = table.get(session);
   if (entry === undefined) {
     entry = store.listRecordings(session).then((list) => ({ used: list.reduce((n, r) => n + r.bytes, 0) }));
@@ -55,8 +58,7 @@ function streamProtocol(upRes: IncomingMessage): { transport: 'websocket' | 'spd
 
 /** True when this upgrade request is an exec or attach the gateway records. */
 export function isRecordedUpgrade(x: ClassifiedExchange): boolean {
-  return x.info.isResourceRequest && x.info.resource === 'pods' && RECORDED.has(x.info.subresource)
-    && (x.gw.config.recordings?.enabled ?? true);
+  return x.info.isResourceRequest && x.info.resource === 'pods' && RECORDED.has(x.info.subresource) && (x.gw.config.recordings?.enabled ?? true);
 }
 
 /**
@@ -64,12 +66,18 @@ export function isRecordedUpgrade(x: ClassifiedExchange): boolean {
  * be recorded but cannot be (an unknown stream protocol): the caller refuses the stream.
  */
 export async function prepareRecording(
-  x: ClassifiedExchange, upRes: IncomingMessage, cut: (reason: string) => void, flow?: { pause(): void; resume(): void },
+  x: ClassifiedExchange,
+  upRes: IncomingMessage,
+  cut: (reason: string) => void,
+  flow?: { pause(): void; resume(): void },
 ): Promise<UpgradeRecording | undefined> {
   if (!isRecordedUpgrade(x)) return undefined;
   const gw = x.gw;
   const proto = streamProtocol(upRes);
-  const { info, session: { claims } } = x;
+  const {
+    info,
+    session: { claims },
+  } = x;
   if (proto === undefined) throw new Error(`cannot record a ${info.subresource} stream upgraded to ${JSON.stringify(upRes.headers.upgrade)}`);
   const query = new URL(x.kubePath, 'http://k8s.invalid').searchParams;
   const flag = (k: string): boolean => query.get(k) === 'true' || query.get(k) === '1';
@@ -80,20 +88,49 @@ export async function prepareRecording(
   const max = gw.config.recordings?.maxBytesPerSession ?? DEFAULT_MAX_RECORDING_BYTES;
   const id = randomUUID();
   const container = query.get('container');
-  const recorder = createWorkerRecorder({
-    id, session: claims.sid, auditID: x.auditID, user: claims.sub, connection: x.connectionName, subresource: info.subresource as 'exec' | 'attach',
-    protocol: proto.protocol, transport: proto.transport, namespace: info.namespace || null, pod: info.name || null, container,
-    command, tty: flag('tty'), startedAt: new Date(gw.now()).toISOString(), endedAt: null, width: 80, height: 24, bytes: 0,
-    truncated: false, exitCode: null, maskedCount: argvCtx.counter.masked,
-  }, {
-    store: gw.store, now: gw.now, masking: gw.config.policy.masking,
-    budget: await budgetFor(gw, gw.store, claims.sid, max),
-    ...(flow === undefined ? {} : { onBacklog: (high: boolean) => { if (high) flow.pause(); else flow.resume(); } }),
-    onFailure: (cause) => {
-      gw.log(`recording ${id} (audit ${x.auditID}) failed, stream cut: ${cause instanceof Error ? cause.message : String(cause)}`);
-      cut('its recording could not be written');
+  const recorder = createWorkerRecorder(
+    {
+      id,
+      session: claims.sid,
+      auditID: x.auditID,
+      user: claims.sub,
+      connection: x.connectionName,
+      subresource: info.subresource as 'exec' | 'attach',
+      protocol: proto.protocol,
+      transport: proto.transport,
+      namespace: info.namespace || null,
+      pod: info.name || null,
+      container,
+      command,
+      tty: flag('tty'),
+      startedAt: new Date(gw.now()).toISOString(),
+      endedAt: null,
+      width: 80,
+      height: 24,
+      bytes: 0,
+      truncated: false,
+      exitCode: null,
+      maskedCount: argvCtx.counter.masked,
     },
-  });
+    {
+      store: gw.store,
+      now: gw.now,
+      masking: gw.config.policy.masking,
+      budget: await budgetFor(gw, gw.store, claims.sid, max),
+      ...(flow === undefined
+        ? {}
+        : {
+            onBacklog: (high: boolean) => {
+              if (high) flow.pause();
+              else flow.resume();
+            },
+          }),
+      onFailure: (cause) => {
+        gw.log(`recording ${id} (audit ${x.auditID}) failed, stream cut: ${cause instanceof Error ? cause.message : String(cause)}`);
+        cut('its recording could not be written');
+      },
+    },
+  );
   const decoder = createRemoteCommandDecoder(proto.transport, proto.protocol);
   let broken = false;
   const read = (fn: () => ReturnType<typeof decoder.fromClient>): void => {

@@ -52,4 +52,3 @@ export function recordingMasker(masking: CompiledMasking): () => TextMasker {
     };
   };
 }
-

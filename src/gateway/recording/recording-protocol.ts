@@ -9,7 +9,13 @@ import type { StreamEvent } from './remote-command-decoder.js';
 
 /** Gateway → worker. */
 export type ToWorker =
-  | { op: 'open'; record: RecordingRecord; masking: { enabled: boolean; patterns: readonly ValuePattern[] }; budget: { max: number; used: number }; startedMs: number }
+  | {
+      op: 'open';
+      record: RecordingRecord;
+      masking: { enabled: boolean; patterns: readonly ValuePattern[] };
+      budget: { max: number; used: number };
+      startedMs: number;
+    }
   | { op: 'events'; id: string; events: StreamEvent[]; bytes: number; at: number }
   | { op: 'mark'; id: string; text: string; at: number }
   | { op: 'finish'; id: string; at: number; finalMark?: string | undefined }

@@ -32,32 +32,49 @@ function storeCall(post: (call: number) => FromWorker): Promise<void> {
 function open(m: Extract<ToWorker, { op: 'open' }>): void {
   const { record } = m;
   let counter = budgets.get(record.session);
-  if (counter === undefined) { counter = { used: m.budget.used }; budgets.set(record.session, counter); }
+  if (counter === undefined) {
+    counter = { used: m.budget.used };
+    budgets.set(record.session, counter);
+  }
   const c = counter;
   // Only the value patterns reach a recording (maskString); they are plain data and are compiled again here.
   const masking = { enabled: m.masking.enabled, rules: { values: compileValueMasker(m.masking.patterns) } } as unknown as CompiledMasking;
-  recorders.set(record.id, createCastRecorder(record, {
-    store: {
-      createRecording: () => Promise.resolve(),
-      appendRecording: (id: string, n: number, lines: string, patch: RecordingPatch) => storeCall((call) => ({ op: 'append', id, call, n, lines, patch })),
-      updateRecording: (id: string, patch: RecordingPatch) => storeCall((call) => ({ op: 'update', id, call, patch })),
-    },
-    now: () => clock,
-    startedMs: m.startedMs,
-    createMasker: recordingMasker(masking),
-    budget: { max: m.budget.max, take: (bytes) => { if (c.used + bytes > m.budget.max) return false; c.used += bytes; return true; } },
-    onFailure: (cause) => send({ op: 'failed', id: record.id, message: cause instanceof Error ? cause.message : String(cause) }),
-  }));
+  recorders.set(
+    record.id,
+    createCastRecorder(record, {
+      store: {
+        createRecording: () => Promise.resolve(),
+        appendRecording: (id: string, n: number, lines: string, patch: RecordingPatch) => storeCall((call) => ({ op: 'append', id, call, n, lines, patch })),
+        updateRecording: (id: string, patch: RecordingPatch) => storeCall((call) => ({ op: 'update', id, call, patch })),
+      },
+      now: () => clock,
+      startedMs: m.startedMs,
+      createMasker: recordingMasker(masking),
+      budget: {
+        max: m.budget.max,
+        take: (bytes) => {
+          if (c.used + bytes > m.budget.max) return false;
+          c.used += bytes;
+          return true;
+        },
+      },
+      onFailure: (cause) => send({ op: 'failed', id: record.id, message: cause instanceof Error ? cause.message : String(cause) }),
+    }),
+  );
 }
 
 port.on('message', (m: ToWorker) => {
   if (m.op === 'stored') {
     const waiting = calls.get(m.call);
     calls.delete(m.call);
-    if (m.error === undefined) waiting?.resolve(); else waiting?.reject(new Error(m.error));
+    if (m.error === undefined) waiting?.resolve();
+    else waiting?.reject(new Error(m.error));
     return;
   }
-  if (m.op === 'open') { open(m); return; }
+  if (m.op === 'open') {
+    open(m);
+    return;
+  }
   clock = m.at;
   const r = recorders.get(m.id);
   if (r === undefined) return;

@@ -33,7 +33,9 @@ function resizeEvents(text: string): StreamEvent[] {
       const width = Number(v['Width'] ?? v['width']);
       const height = Number(v['Height'] ?? v['height']);
       if (Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) out.push({ type: 'resize', width, height });
-    } catch { /* not a size: ignore */ }
+    } catch {
+      /* not a size: ignore */
+    }
   }
   return out;
 }
@@ -41,7 +43,9 @@ function resizeEvents(text: string): StreamEvent[] {
 function createStatusCollector(): { add(b: Buffer): void; end(): StreamEvent[] } {
   const parts: Buffer[] = [];
   return {
-    add: (b) => { parts.push(b); },
+    add: (b) => {
+      parts.push(b);
+    },
     end() {
       const text = Buffer.concat(parts).toString('utf8').trim();
       parts.length = 0;
@@ -77,7 +81,11 @@ function webSocketDecoder(protocol: string): RemoteCommandDecoder {
       for (const piece of read(chunk)) {
         if (piece.opcode !== WS_OPCODE.binary && piece.opcode !== WS_OPCODE.text) continue;
         let data = piece.data;
-        if (piece.first) { awaitingChannel = true; channel = undefined; pending = ''; }
+        if (piece.first) {
+          awaitingChannel = true;
+          channel = undefined;
+          pending = '';
+        }
         if (awaitingChannel && data.length > 0) {
           const c = base64 ? data[0]! - 0x30 : data[0]!;
           channel = CHANNELS[c];
@@ -106,14 +114,15 @@ function spdyDecoder(): RemoteCommandDecoder {
   const status = createStatusCollector();
   const readClient = createSpdyReader(true);
   const readServer = createSpdyReader(false);
-  const events = (list: ReturnType<typeof readClient>): StreamEvent[] => list.flatMap((e) => {
-    if (e.kind === 'open') {
-      types.set(e.streamId, e.headers.get('streamtype')?.[0] ?? '');
-      return [];
-    }
-    if (e.kind !== 'data') return [];
-    return channelEvents(types.get(e.streamId), e.data, status);
-  });
+  const events = (list: ReturnType<typeof readClient>): StreamEvent[] =>
+    list.flatMap((e) => {
+      if (e.kind === 'open') {
+        types.set(e.streamId, e.headers.get('streamtype')?.[0] ?? '');
+        return [];
+      }
+      if (e.kind !== 'data') return [];
+      return channelEvents(types.get(e.streamId), e.data, status);
+    });
   return { fromClient: (c) => events(readClient(c)), fromServer: (c) => events(readServer(c)), end: () => status.end() };
 }
 

@@ -23,7 +23,7 @@ export type WebSocketReader = (chunk: Buffer) => WebSocketPiece[];
 /** Creates a reader for one direction of one connection. */
 export function createWebSocketReader(): WebSocketReader {
   let header: Buffer = Buffer.alloc(0);
-  let remaining = -1;           // payload bytes left in the current frame; -1: reading a header
+  let remaining = -1; // payload bytes left in the current frame; -1: reading a header
   let mask: Buffer | undefined;
   let maskOffset = 0;
   let frame = { opcode: 0, fin: true, control: false, firstPiece: true };
@@ -36,8 +36,11 @@ export function createWebSocketReader(): WebSocketReader {
     const b1 = header[1]!;
     let len = b1 & 0x7f;
     let off = 2;
-    if (len === 126) { if (header.length < 4) return false; len = header.readUInt16BE(2); off = 4; }
-    else if (len === 127) {
+    if (len === 126) {
+      if (header.length < 4) return false;
+      len = header.readUInt16BE(2);
+      off = 4;
+    } else if (len === 127) {
       if (header.length < 10) return false;
       const big = header.readBigUInt64BE(2);
       if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('WebSocket frame too large');
@@ -45,7 +48,11 @@ export function createWebSocketReader(): WebSocketReader {
       off = 10;
     }
     const masked = (b1 & 0x80) !== 0;
-    if (masked) { if (header.length < off + 4) return false; mask = Buffer.from(header.subarray(off, off + 4)); off += 4; } else mask = undefined;
+    if (masked) {
+      if (header.length < off + 4) return false;
+      mask = Buffer.from(header.subarray(off, off + 4));
+      off += 4;
+    } else mask = undefined;
     if ((b0 & 0x70) !== 0) throw new Error('WebSocket frame uses an extension (RSV bits set); it cannot be recorded');
     const opcode = b0 & 0x0f;
     const control = (opcode & 0x08) !== 0;

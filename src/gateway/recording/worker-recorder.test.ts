@@ -10,9 +10,27 @@ const masking = { enabled: true, rules: DEFAULT_MASK_RULES } as unknown as Compi
 
 function record(id: string): RecordingRecord {
   return {
-    id, session: `s-${id}`, auditID: 'a', user: 'u', connection: 'c', subresource: 'exec', protocol: 'v5.channel.k8s.io', transport: 'websocket',
-    namespace: 'n', pod: 'p', container: null, command: ['sh'], tty: false, startedAt: '2026-12-02T16:00:00.000Z', endedAt: null,
-    width: 80, height: 24, bytes: 0, truncated: false, exitCode: null, maskedCount: 0,
+    id,
+    session: `s-${id}`,
+    auditID: 'a',
+    user: 'u',
+    connection: 'c',
+    subresource: 'exec',
+    protocol: 'v5.channel.k8s.io',
+    transport: 'websocket',
+    namespace: 'n',
+    pod: 'p',
+    container: null,
+    command: ['sh'],
+    tty: false,
+    startedAt: '2026-12-02T16:00:00.000Z',
+    endedAt: null,
+    width: 80,
+    height: 24,
+    bytes: 0,
+    truncated: false,
+    exitCode: null,
+    maskedCount: 0,
   };
 }
 
@@ -20,7 +38,8 @@ function memoryStore(failAppend = false) {
   const chunks: string[] = [];
   const patches: RecordingPatch[] = [];
   return {
-    chunks, patches,
+    chunks,
+    patches,
     createRecording: () => Promise.resolve(),
     appendRecording: (_id: string, _n: number, lines: string, patch: RecordingPatch) => {
       if (failAppend) return Promise.reject(new Error('disk full'));
@@ -28,7 +47,10 @@ function memoryStore(failAppend = false) {
       patches.push(patch);
       return Promise.resolve();
     },
-    updateRecording: (_id: string, patch: RecordingPatch) => { patches.push(patch); return Promise.resolve(); },
+    updateRecording: (_id: string, patch: RecordingPatch) => {
+      patches.push(patch);
+      return Promise.resolve();
+    },
   };
 }
 
@@ -41,12 +63,22 @@ test('the worker recorder masks and formats on the worker; every byte of every e
   // Split at arbitrary points, in several turns of the event loop, with stderr, a resize and stdin in between.
   for (let i = 0; i < out.length; i += 97) r.record([{ type: 'stdout', data: Buffer.from(out.slice(i, i + 97)) }]);
   await new Promise((resolve) => setImmediate(resolve));
-  r.record([{ type: 'stderr', data: Buffer.from('warn: password=hunter2\n') }, { type: 'resize', width: 120, height: 40 }]);
-  r.record([{ type: 'stdin', data: Buffer.from('exit\r') }, { type: 'status', status: { status: 'Success' } }]);
+  r.record([
+    { type: 'stderr', data: Buffer.from('warn: password=hunter2\n') },
+    { type: 'resize', width: 120, height: 40 },
+  ]);
+  r.record([
+    { type: 'stdin', data: Buffer.from('exit\r') },
+    { type: 'status', status: { status: 'Success' } },
+  ]);
   await r.finish();
   assert.deepEqual(failures, []);
   const cast = parseCast(`${JSON.stringify({ version: 2, width: 80, height: 24 })}\n${store.chunks.join('')}`);
-  const text = (code: string): string => cast.events.filter((e) => e[1] === code).map((e) => e[2]).join('');
+  const text = (code: string): string =>
+    cast.events
+      .filter((e) => e[1] === code)
+      .map((e) => e[2])
+      .join('');
   assert.equal(text('o'), `${out}warn: password=**hoopctl-masked**\n`);
   assert.equal(text('i'), 'exit\r');
   assert.equal(text('r'), '120x40');
@@ -58,7 +90,11 @@ test('the worker recorder masks and formats on the worker; every byte of every e
 test('a store write that fails fails the recording (the caller cuts the stream)', async () => {
   const failures: unknown[] = [];
   const r = createWorkerRecorder(record('bad'), {
-    store: memoryStore(true), now: () => 1_000, masking, budget: { max: 1 << 30, used: 0 }, onFailure: (e) => failures.push(e),
+    store: memoryStore(true),
+    now: () => 1_000,
+    masking,
+    budget: { max: 1 << 30, used: 0 },
+    onFailure: (e) => failures.push(e),
   });
   await r.start();
   r.record([{ type: 'stdout', data: Buffer.alloc(100_000, 0x61) }]);

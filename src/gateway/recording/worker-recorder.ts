@@ -50,25 +50,42 @@ let shared: SharedWorker | undefined;
 
 function startWorker(): SharedWorker {
   const worker = import.meta.url.endsWith('.ts')
-    // Under tsx (tests) this module is the .ts source and so is its worker, which registers tsx first.
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register();
-        return import(${JSON.stringify(new URL('./recording-worker.ts', import.meta.url).href)}); });`, { eval: true })
+    ? // Under tsx (tests) this module is the .ts source and so is its worker, which registers tsx first.
+      new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register();
+        return import(${JSON.stringify(new URL('./recording-worker.ts', import.meta.url).href)}); });`,
+        { eval: true },
+      )
     : new Worker(new URL('./recording-worker.js', import.meta.url));
   const handlers = new Map<string, Handler>();
   // Referenced while a recording is open (its finish waits for the worker), not while idle.
   const self: SharedWorker = {
     post: (m, transfer) => worker.postMessage(m, transfer ?? []),
     handlers,
-    add: (id, h) => { handlers.set(id, h); worker.ref(); },
-    remove: (id) => { if (handlers.delete(id) && handlers.size === 0) worker.unref(); },
+    add: (id, h) => {
+      handlers.set(id, h);
+      worker.ref();
+    },
+    remove: (id) => {
+      if (handlers.delete(id) && handlers.size === 0) worker.unref();
+    },
   };
   const storeCall = (call: number, run: Promise<void>): void => {
-    run.then(() => self.post({ op: 'stored', call }), (e: unknown) => self.post({ op: 'stored', call, error: e instanceof Error ? e.message : String(e) }));
+    run.then(
+      () => self.post({ op: 'stored', call }),
+      (e: unknown) => self.post({ op: 'stored', call, error: e instanceof Error ? e.message : String(e) }),
+    );
   };
   worker.on('message', (m: FromWorker) => {
     const h = handlers.get(m.id);
-    if (m.op === 'append') { storeCall(m.call, h === undefined ? Promise.reject(new Error('recording closed')) : h.deps.store.appendRecording(m.id, m.n, m.lines, m.patch)); return; }
-    if (m.op === 'update') { storeCall(m.call, h === undefined ? Promise.reject(new Error('recording closed')) : h.deps.store.updateRecording(m.id, m.patch)); return; }
+    if (m.op === 'append') {
+      storeCall(m.call, h === undefined ? Promise.reject(new Error('recording closed')) : h.deps.store.appendRecording(m.id, m.n, m.lines, m.patch));
+      return;
+    }
+    if (m.op === 'update') {
+      storeCall(m.call, h === undefined ? Promise.reject(new Error('recording closed')) : h.deps.store.updateRecording(m.id, m.patch));
+      return;
+    }
     if (h === undefined) return;
     if (m.op === 'done') h.done(m.bytes);
     else if (m.op === 'failed') h.fail(new Error(m.message));
@@ -94,7 +111,11 @@ function batch(events: StreamEvent[]): { events: StreamEvent[]; transfer: ArrayB
   let bytes = 0;
   for (let i = 0; i < events.length;) {
     const e = events[i]!;
-    if (!('data' in e)) { out.push(e); i++; continue; }
+    if (!('data' in e)) {
+      out.push(e);
+      i++;
+      continue;
+    }
     let end = i;
     let size = 0;
     while (end < events.length) {
@@ -143,16 +164,25 @@ export function createWorkerRecorder(record: RecordingRecord, deps: WorkerRecord
     queued = [];
     backlog += b.bytes;
     worker.post({ op: 'events', id, events: b.events, bytes: b.bytes, at: queuedAt }, b.transfer);
-    if (!high && backlog > BACKLOG_HIGH) { high = true; deps.onBacklog?.(true); }
+    if (!high && backlog > BACKLOG_HIGH) {
+      high = true;
+      deps.onBacklog?.(true);
+    }
   };
   const handler: Handler = {
     deps,
     done(bytes) {
       backlog -= bytes;
-      if (high && backlog < BACKLOG_LOW) { high = false; deps.onBacklog?.(false); }
+      if (high && backlog < BACKLOG_LOW) {
+        high = false;
+        deps.onBacklog?.(false);
+      }
     },
     fail,
-    finished() { worker?.remove(id); finishing?.resolve(); },
+    finished() {
+      worker?.remove(id);
+      finishing?.resolve();
+    },
   };
   return {
     id,
@@ -161,7 +191,10 @@ export function createWorkerRecorder(record: RecordingRecord, deps: WorkerRecord
       worker = shared ??= startWorker();
       worker.add(id, handler);
       worker.post({
-        op: 'open', record, startedMs: deps.now(), budget: deps.budget,
+        op: 'open',
+        record,
+        startedMs: deps.now(),
+        budget: deps.budget,
         masking: { enabled: deps.masking.enabled, patterns: deps.masking.rules.values.patterns },
       });
     },
@@ -171,7 +204,10 @@ export function createWorkerRecorder(record: RecordingRecord, deps: WorkerRecord
       if (high) deps.onBacklog?.(true);
       if (queued.length === 0) queuedAt = deps.now();
       for (const e of events) queued.push(e);
-      if (!scheduled) { scheduled = true; setImmediate(post); }
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(post);
+      }
     },
     mark(text) {
       post();

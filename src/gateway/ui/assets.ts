@@ -96,9 +96,13 @@ const cache = new Map<string, Buffer>();
 export async function sendAsset(res: ServerResponse, name: string): Promise<boolean> {
   let body: Buffer | undefined = cache.get(name);
   let type: string;
-  if (name === 'console.css') { body ??= Buffer.from(CSS); type = 'text/css; charset=utf-8'; }
-  else if (name === 'replay.js') { body ??= Buffer.from(REPLAY_JS); type = 'text/javascript; charset=utf-8'; }
-  else {
+  if (name === 'console.css') {
+    body ??= Buffer.from(CSS);
+    type = 'text/css; charset=utf-8';
+  } else if (name === 'replay.js') {
+    body ??= Buffer.from(REPLAY_JS);
+    type = 'text/javascript; charset=utf-8';
+  } else {
     const file = PLAYER_FILES[name];
     if (file === undefined) return false;
     type = file.type;

@@ -21,7 +21,11 @@ const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'groups'];
 export function consoleSchema(env: Record<string, string | undefined>): z.ZodType<ConsoleConfig | undefined> {
   const redirectUri = text.superRefine((uri, ctx) => {
     let u: URL;
-    try { u = new URL(uri); } catch { return issue(ctx, `${JSON.stringify(uri)} is not a URL`); }
+    try {
+      u = new URL(uri);
+    } catch {
+      return issue(ctx, `${JSON.stringify(uri)} is not a URL`);
+    }
     if (!u.pathname.endsWith('/ui/auth/callback')) issue(ctx, 'must end in /ui/auth/callback (the console answers there)');
   });
   const secretEnv = text.transform((name, ctx) => {
@@ -36,9 +40,17 @@ export function consoleSchema(env: Record<string, string | undefined>): z.ZodTyp
     clientSecretEnv: secretEnv.optional(),
     sessionTtl: duration.refine((s) => s <= 12 * 3600, { error: 'must be at most 12h: console sign-ins are short-lived' }).optional(),
     scopes: z.array(text).optional(),
-  }).optional().transform((m): ConsoleConfig | undefined => m === undefined ? undefined : {
-    clientId: m.clientId, ...(m.redirectUri === undefined ? {} : { redirectUri: m.redirectUri }),
-    ...(m.clientSecretEnv === undefined ? {} : { clientSecret: m.clientSecretEnv }),
-    sessionTtlSeconds: m.sessionTtl ?? 30 * 60, scopes: m.scopes !== undefined && m.scopes.length > 0 ? m.scopes : DEFAULT_SCOPES,
-  });
+  })
+    .optional()
+    .transform((m): ConsoleConfig | undefined =>
+      m === undefined
+        ? undefined
+        : {
+            clientId: m.clientId,
+            ...(m.redirectUri === undefined ? {} : { redirectUri: m.redirectUri }),
+            ...(m.clientSecretEnv === undefined ? {} : { clientSecret: m.clientSecretEnv }),
+            sessionTtlSeconds: m.sessionTtl ?? 30 * 60,
+            scopes: m.scopes !== undefined && m.scopes.length > 0 ? m.scopes : DEFAULT_SCOPES,
+          },
+    );
 }

@@ -96,13 +96,24 @@ function unseal(key: Buffer, name: string, text: string | undefined): unknown {
 
 function isConsoleSession(v: unknown): v is ConsoleSession {
   const s = v as ConsoleSession;
-  return typeof v === 'object' && v !== null && typeof s.id === 'string' && typeof s.user === 'string' && Array.isArray(s.groups)
-    && s.groups.every((g) => typeof g === 'string') && typeof s.admin === 'boolean' && typeof s.csrf === 'string' && typeof s.expiresAt === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof s.id === 'string' &&
+    typeof s.user === 'string' &&
+    Array.isArray(s.groups) &&
+    s.groups.every((g) => typeof g === 'string') &&
+    typeof s.admin === 'boolean' &&
+    typeof s.csrf === 'string' &&
+    typeof s.expiresAt === 'number'
+  );
 }
 
 function isPendingLogin(v: unknown): v is PendingLogin {
   const p = v as PendingLogin;
-  return typeof v === 'object' && v !== null && [p.id, p.verifier, p.state, p.nonce, p.next].every((x) => typeof x === 'string') && typeof p.expiresAt === 'number';
+  return (
+    typeof v === 'object' && v !== null && [p.id, p.verifier, p.state, p.nonce, p.next].every((x) => typeof x === 'string') && typeof p.expiresAt === 'number'
+  );
 }
 
 function cookiesOf(req: IncomingMessage): Map<string, string> {
@@ -128,7 +139,8 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
   let cookieKey: Promise<Buffer> | undefined;
 
   function keyOf(): Promise<Buffer> {
-    cookieKey ??= gw.store.claimSetting(CONSOLE_COOKIE_KEY_SETTING, randomBytes(32).toString('base64url'))
+    cookieKey ??= gw.store
+      .claimSetting(CONSOLE_COOKIE_KEY_SETTING, randomBytes(32).toString('base64url'))
       .then((k) => Buffer.from(k, 'base64url'))
       .catch((cause: unknown) => {
         cookieKey = undefined;
@@ -142,7 +154,8 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
   function discover(): Promise<client.Configuration> {
     const url = new URL(issuer.issuer);
     const execute = url.protocol === 'http:' && isLoopbackHost(url.hostname) ? [client.allowInsecureRequests] : [];
-    discovered ??= client.discovery(url, cfg.clientId, cfg.clientSecret, cfg.clientSecret === undefined ? client.None() : client.ClientSecretPost(cfg.clientSecret), { execute })
+    discovered ??= client
+      .discovery(url, cfg.clientId, cfg.clientSecret, cfg.clientSecret === undefined ? client.None() : client.ClientSecretPost(cfg.clientSecret), { execute })
       .catch((cause: unknown) => {
         discovered = undefined;
         throw new HoopError('gateway_error', `the identity provider ${issuer.issuer} is unreachable; try again shortly`, { cause });
@@ -162,14 +175,29 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
     async startLogin(res, next) {
       const config = await discover();
       const p: PendingLogin = {
-        id: random(), verifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce(), next: safeNext(next), expiresAt: gw.now() + LOGIN_TTL_MS,
+        id: random(),
+        verifier: client.randomPKCECodeVerifier(),
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        next: safeNext(next),
+        expiresAt: gw.now() + LOGIN_TTL_MS,
       };
       const key = seal(await keyOf(), LOGIN, p);
       const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri, scope: cfg.scopes.join(' '), state: p.state, nonce: p.nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(p.verifier), code_challenge_method: 'S256',
+        redirect_uri: redirectUri,
+        scope: cfg.scopes.join(' '),
+        state: p.state,
+        nonce: p.nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(p.verifier),
+        code_challenge_method: 'S256',
       });
-      res.writeHead(303, { location: url.href, 'set-cookie': `${LOGIN}=${key}; ${attrs}; Max-Age=${LOGIN_TTL_MS / 1000}`, 'cache-control': 'no-store', 'referrer-policy': 'same-origin', 'content-length': 0 });
+      res.writeHead(303, {
+        location: url.href,
+        'set-cookie': `${LOGIN}=${key}; ${attrs}; Max-Age=${LOGIN_TTL_MS / 1000}`,
+        'cache-control': 'no-store',
+        'referrer-policy': 'same-origin',
+        'content-length': 0,
+      });
       res.end();
     },
     async finishLogin(req, url) {
@@ -181,7 +209,12 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
       current.search = url.search;
       let claims: Record<string, unknown> | undefined;
       try {
-        const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
+        const tokens = await client.authorizationCodeGrant(config, current, {
+          pkceCodeVerifier: p.verifier,
+          expectedState: p.state,
+          expectedNonce: p.nonce,
+          idTokenExpected: true,
+        });
         claims = tokens.claims();
       } catch (cause) {
         throw new HoopError('login_failed', `sign-in at ${issuer.issuer} failed: ${(cause as Error).message}`, { cause, hint: 'sign in again at /ui/' });
@@ -200,10 +233,19 @@ export function createConsoleAuth(gw: GatewayContext, cfg: ConsoleConfig): Conso
       if (groups === undefined) throw new HoopError('login_failed', `the ID token's ${issuer.groupsClaim} claim is not a list`);
       // The same refusal as for API callers: an IdP must not name a Kubernetes system identity.
       if ([user, ...groups].some((n) => n.toLowerCase().startsWith('system:'))) throw new HoopError('denied', 'a Kubernetes system: identity cannot sign in');
-      const session: ConsoleSession = { id: random(), user, groups, admin: isAdmin(gw.config, { user, groups }), csrf: random(), expiresAt: gw.now() + cfg.sessionTtlSeconds * 1000 };
+      const session: ConsoleSession = {
+        id: random(),
+        user,
+        groups,
+        admin: isAdmin(gw.config, { user, groups }),
+        csrf: random(),
+        expiresAt: gw.now() + cfg.sessionTtlSeconds * 1000,
+      };
       const sealed = seal(await keyOf(), SESSION, session);
       if (sealed.length > MAX_COOKIE_VALUE) {
-        throw new HoopError('login_failed', `the identity provider names ${groups.length} groups for ${user}: too many to keep in a browser cookie`, { hint: 'ask the IdP admin to send only the groups hoopctl uses (a groups filter on the client)' });
+        throw new HoopError('login_failed', `the identity provider names ${groups.length} groups for ${user}: too many to keep in a browser cookie`, {
+          hint: 'ask the IdP admin to send only the groups hoopctl uses (a groups filter on the client)',
+        });
       }
       gw.log(`console: ${user} signed in`);
       return { next: p.next, setCookie: [`${SESSION}=${sealed}; ${attrs}; Max-Age=${cfg.sessionTtlSeconds}`, `${LOGIN}=; ${attrs}; Max-Age=0`] };

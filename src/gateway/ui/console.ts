@@ -43,12 +43,27 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 function idIn(path: string, re: RegExp): string | undefined {
   const m = re.exec(path);
   if (m === null) return undefined;
-  try { return decodeURIComponent(m[1]!); } catch { throw new HoopError('usage', 'the id in the path is not valid percent-encoding'); }
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    throw new HoopError('usage', 'the id in the path is not valid percent-encoding');
+  }
 }
 
 function notConfigured(res: ServerResponse): void {
-  sendPage(res, 404, frame({ title: 'The web console is off', kind: 'off', body: html`<p>This gateway has no <code>console:</code> section in its config, so nobody can sign in here.</p>
-<p>Register a client for the authorization code flow at your identity provider with the redirect URI <code>&lt;publicUrl&gt;/ui/auth/callback</code>, then add <code>console: {clientId: …}</code> to the gateway config and restart it.</p>` }));
+  sendPage(
+    res,
+    404,
+    frame({
+      title: 'The web console is off',
+      kind: 'off',
+      body: html`<p>This gateway has no <code>console:</code> section in its config, so nobody can sign in here.</p>
+        <p>
+          Register a client for the authorization code flow at your identity provider with the redirect URI <code>&lt;publicUrl&gt;/ui/auth/callback</code>,
+          then add <code>console: {clientId: …}</code> to the gateway config and restart it.
+        </p>`,
+    }),
+  );
 }
 
 /** Answers a `/ui` request (the caller checked isConsolePath). Never throws: failures become error pages. */
@@ -62,23 +77,41 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
       return;
     }
     const cfg = gw.config.console;
-    if (cfg === undefined) { notConfigured(res); return; }
+    if (cfg === undefined) {
+      notConfigured(res);
+      return;
+    }
     let auth = auths.get(gw);
     if (auth === undefined) auths.set(gw, (auth = createConsoleAuth(gw, cfg)));
 
-    if (method === 'GET' && path === '/ui/login') { await auth.startLogin(res, safeNext(url.searchParams.get('next'))); return; }
+    if (method === 'GET' && path === '/ui/login') {
+      await auth.startLogin(res, safeNext(url.searchParams.get('next')));
+      return;
+    }
     if (method === 'GET' && path === '/ui/auth/callback') {
       const { next, setCookie } = await auth.finishLogin(req, url);
       redirect(res, next, { 'set-cookie': setCookie });
       return;
     }
     if (method === 'GET' && path === '/ui/signed-out') {
-      sendPage(res, 200, frame({ title: 'Signed out', kind: 'signed-out', body: html`<p>You are signed out of the console.</p><p><a href="/ui/login">Sign in again</a></p>` }));
+      sendPage(
+        res,
+        200,
+        frame({
+          title: 'Signed out',
+          kind: 'signed-out',
+          body: html`<p>You are signed out of the console.</p>
+            <p><a href="/ui/login">Sign in again</a></p>`,
+        }),
+      );
       return;
     }
     who = await auth.sessionOf(req);
     if (who === undefined) {
-      if (method === 'GET') { redirect(res, `/ui/login?next=${encodeURIComponent(path + url.search)}`); return; }
+      if (method === 'GET') {
+        redirect(res, `/ui/login?next=${encodeURIComponent(path + url.search)}`);
+        return;
+      }
       throw new HoopError('not_logged_in', 'your console sign-in expired', { hint: 'sign in again at /ui/' });
     }
     const s = who;
@@ -86,9 +119,15 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
     if (method === 'POST') {
       const form = await readForm(req);
       auth.checkCsrf(req, s, form);
-      if (path === '/ui/logout') { redirect(res, '/ui/signed-out', { 'set-cookie': await auth.logout(s) }); return; }
+      if (path === '/ui/logout') {
+        redirect(res, '/ui/signed-out', { 'set-cookie': await auth.logout(s) });
+        return;
+      }
       const decideId = idIn(path, /^\/ui\/requests\/([^/]+)\/decide$/);
-      if (decideId !== undefined) { redirect(res, `/ui/requests/${encodeURIComponent(decideId)}?done=${await decideRequest(gw, s, decideId, form)}`); return; }
+      if (decideId !== undefined) {
+        redirect(res, `/ui/requests/${encodeURIComponent(decideId)}?done=${await decideRequest(gw, s, decideId, form)}`);
+        return;
+      }
       const revokeId = idIn(path, /^\/ui\/sessions\/([^/]+)\/revoke$/);
       if (revokeId !== undefined) {
         await revokeSession(gw, s, revokeId, { userAgent: req.headers['user-agent'] ?? null, sourceIP: req.socket?.remoteAddress ?? null });
@@ -101,23 +140,56 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
 
     const q = url.searchParams;
     const done = q.get('done');
-    const flash = done === 'approve' ? 'You approved this request.' : done === 'deny' ? 'You denied this request.' : done === 'revoked' ? 'The session is revoked; its connections were cut.' : undefined;
-    if (path === '/ui' || path === '/ui/') { redirect(res, '/ui/requests'); return; }
-    if (path === '/ui/requests') { sendPage(res, 200, await requestsPage(gw, s, q.get('all') === '1')); return; }
-    if (path === '/ui/sessions') { sendPage(res, 200, await sessionsPage(gw, s, q)); return; }
-    if (path === '/ui/audit') { sendPage(res, 200, await auditPage(gw, s, q)); return; }
+    const flash =
+      done === 'approve'
+        ? 'You approved this request.'
+        : done === 'deny'
+          ? 'You denied this request.'
+          : done === 'revoked'
+            ? 'The session is revoked; its connections were cut.'
+            : undefined;
+    if (path === '/ui' || path === '/ui/') {
+      redirect(res, '/ui/requests');
+      return;
+    }
+    if (path === '/ui/requests') {
+      sendPage(res, 200, await requestsPage(gw, s, q.get('all') === '1'));
+      return;
+    }
+    if (path === '/ui/sessions') {
+      sendPage(res, 200, await sessionsPage(gw, s, q));
+      return;
+    }
+    if (path === '/ui/audit') {
+      sendPage(res, 200, await auditPage(gw, s, q));
+      return;
+    }
     if (path === '/ui/audit/export') {
       const body = await exportAudit(gw, s, q);
-      res.writeHead(200, { ...securityHeaders(), 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': 'attachment; filename="hoopctl-audit.jsonl"', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        ...securityHeaders(),
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'content-disposition': 'attachment; filename="hoopctl-audit.jsonl"',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }
     let id = idIn(path, /^\/ui\/requests\/([^/]+)$/);
-    if (id !== undefined) { sendPage(res, 200, await requestPage(gw, s, id, flash)); return; }
+    if (id !== undefined) {
+      sendPage(res, 200, await requestPage(gw, s, id, flash));
+      return;
+    }
     id = idIn(path, /^\/ui\/sessions\/([^/]+)$/);
-    if (id !== undefined) { sendPage(res, 200, await sessionPage(gw, s, id, flash)); return; }
+    if (id !== undefined) {
+      sendPage(res, 200, await sessionPage(gw, s, id, flash));
+      return;
+    }
     id = idIn(path, /^\/ui\/sessions\/([^/]+)\/revoke$/);
-    if (id !== undefined) { sendPage(res, 200, await revokeConfirmPage(gw, s, id)); return; }
+    if (id !== undefined) {
+      sendPage(res, 200, await revokeConfirmPage(gw, s, id));
+      return;
+    }
     id = idIn(path, /^\/ui\/recordings\/([^/]+)\/cast$/);
     if (id !== undefined) {
       const body = await castOf(gw, s, id);
@@ -126,12 +198,18 @@ export async function handleConsoleRoute(gw: GatewayContext, req: IncomingMessag
       return;
     }
     id = idIn(path, /^\/ui\/recordings\/([^/]+)$/);
-    if (id !== undefined) { sendPage(res, 200, await replayPage(gw, s, id, q.get('speed'))); return; }
+    if (id !== undefined) {
+      sendPage(res, 200, await replayPage(gw, s, id, q.get('speed')));
+      return;
+    }
     throw new HoopError('not_found', `no page ${path}`);
   } catch (e) {
-    if (res.headersSent) { res.destroy(); return; }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     if (!(e instanceof HoopError)) {
-      gw.log(`console error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      gw.log(`console error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendPage(res, 500, errorPage('Something went wrong', 'internal console error (this is a bug; the gateway log has the details)', undefined, who));
       return;
     }

@@ -26,7 +26,9 @@ function part(v: HtmlValue): string {
 /** `html\`<p>${text}</p>\`` — values are escaped; arrays are joined; Html passes as is; null/undefined/false vanish. */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
   let out = strings[0] ?? '';
-  values.forEach((v, i) => { out += part(v) + (strings[i + 1] ?? ''); });
+  values.forEach((v, i) => {
+    out += part(v) + (strings[i + 1] ?? '');
+  });
   return new Html(out);
 }
 

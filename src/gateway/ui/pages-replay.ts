@@ -36,24 +36,57 @@ export async function replayPage(gw: GatewayContext, s: ConsoleSession, id: stri
     const at = offset(e.time);
     // The exec's own request is received just before its stream (and the recording) starts: it seeks to 0.
     const inside = e.auditID === r.auditID || (at >= 0 && (r.endedAt === null || Date.parse(e.time) <= Date.parse(r.endedAt)));
-    return html`<li class="decision-${e.decision}${e.auditID === r.auditID ? ' current' : ''}"${inside ? html` data-seek="${Math.max(0, at).toFixed(2)}"` : ''}>
-<span class="when">${time(e.time)}${inside ? ` (+${at.toFixed(1)}s)` : ''}</span> <span class="what">${e.verb} <code>${e.requestURI}</code></span> <span class="decision">${e.decision}${e.rule === null ? '' : ` — ${e.rule}`}</span></li>`;
+    return html`<li
+      class="decision-${e.decision}${e.auditID === r.auditID ? ' current' : ''}"
+      ${inside ? html` data-seek="${Math.max(0, at).toFixed(2)}"` : ''}
+    >
+      <span class="when">${time(e.time)}${inside ? ` (+${at.toFixed(1)}s)` : ''}</span> <span class="what">${e.verb} <code>${e.requestURI}</code></span>
+      <span class="decision">${e.decision}${e.rule === null ? '' : ` — ${e.rule}`}</span>
+    </li>`;
   });
-  const body = html`<p>${recordingTitle(r)} — <a href="/ui/sessions/${r.session}">session ${r.session.slice(0, 8)}</a> of ${r.user} on ${r.connection}, ${time(r.startedAt)}${r.exitCode === null ? '' : `, exit code ${r.exitCode}`}${r.truncated ? ' (recording truncated at the cap)' : ''}</p>
-<form method="get" action="/ui/recordings/${r.id}" class="speed">
-<label for="speed">Speed</label>
-<select id="speed" name="speed">${SPEEDS.map((v) => html`<option value="${v}"${v === speed ? html` selected` : ''}>${v}×</option>`)}</select>
-<button type="submit">Apply</button>
-</form>
-<div class="replay">
-<div id="player" class="player" data-cast="/ui/recordings/${r.id}/cast" data-speed="${speed}" data-cols="${r.width}" data-rows="${r.height}" aria-label="Terminal recording">
-<noscript><p>The player needs JavaScript. <a href="/ui/recordings/${r.id}/cast">Download the recording</a> and play it with <code>hoopctl replay</code> or asciinema.</p></noscript>
-</div>
-<section class="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Requests of this session</h2><ol>${timeline}</ol></section>
-</div>
-<p><a href="/ui/recordings/${r.id}/cast" download="${r.id}.cast">Download the .cast file</a></p>`;
+  const body = html`<p>
+      ${recordingTitle(r)} — <a href="/ui/sessions/${r.session}">session ${r.session.slice(0, 8)}</a> of ${r.user} on ${r.connection},
+      ${time(r.startedAt)}${r.exitCode === null ? '' : `, exit code ${r.exitCode}`}${r.truncated ? ' (recording truncated at the cap)' : ''}
+    </p>
+    <form method="get" action="/ui/recordings/${r.id}" class="speed">
+      <label for="speed">Speed</label>
+      <select id="speed" name="speed">
+        ${SPEEDS.map((v) => html`<option value="${v}" ${v === speed ? html` selected` : ''}>${v}×</option>`)}
+      </select>
+      <button type="submit">Apply</button>
+    </form>
+    <div class="replay">
+      <div
+        id="player"
+        class="player"
+        data-cast="/ui/recordings/${r.id}/cast"
+        data-speed="${speed}"
+        data-cols="${r.width}"
+        data-rows="${r.height}"
+        aria-label="Terminal recording"
+      >
+        <noscript
+          ><p>
+            The player needs JavaScript. <a href="/ui/recordings/${r.id}/cast">Download the recording</a> and play it with <code>hoopctl replay</code> or
+            asciinema.
+          </p></noscript
+        >
+      </div>
+      <section class="timeline" aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Requests of this session</h2>
+        <ol>
+          ${timeline}
+        </ol>
+      </section>
+    </div>
+    <p><a href="/ui/recordings/${r.id}/cast" download="${r.id}.cast">Download the .cast file</a></p>`;
   return frame({
-    title: 'Replay', kind: 'replay', section: 'sessions', who: s, body,
-    styles: ['/ui/assets/asciinema-player.css'], scripts: ['/ui/assets/asciinema-player.min.js', '/ui/assets/replay.js'],
+    title: 'Replay',
+    kind: 'replay',
+    section: 'sessions',
+    who: s,
+    body,
+    styles: ['/ui/assets/asciinema-player.css'],
+    scripts: ['/ui/assets/asciinema-player.min.js', '/ui/assets/replay.js'],
   });
 }

@@ -8,7 +8,16 @@ import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
 import type { ConsoleSession } from './console-auth.js';
 
-const METHOD_OF: Record<string, string> = { create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETE', get: 'GET', list: 'GET', watch: 'GET' };
+const METHOD_OF: Record<string, string> = {
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  deletecollection: 'DELETE',
+  get: 'GET',
+  list: 'GET',
+  watch: 'GET',
+};
 const BODY_PREVIEW_CHARS = 2000;
 
 function actor(s: ConsoleSession): { user: string; groups: string[]; admin: boolean; via: 'id-token' } {
@@ -18,7 +27,9 @@ function actor(s: ConsoleSession): { user: string; groups: string[]; admin: bool
 
 function what(r: AccessRequestView): Html {
   return r.kind === 'session'
-    ? html`role <strong>${r.role ?? '—'}</strong> on <strong>${r.connection}</strong>${r.namespace === undefined ? '' : html` in namespace <strong>${r.namespace}</strong>`} for ${r.ttlSeconds === undefined ? '—' : formatDuration(r.ttlSeconds)}`
+    ? html`role <strong>${r.role ?? '—'}</strong> on
+        <strong>${r.connection}</strong>${r.namespace === undefined ? '' : html` in namespace <strong>${r.namespace}</strong>`} for
+        ${r.ttlSeconds === undefined ? '—' : formatDuration(r.ttlSeconds)}`
     : html`<code>${r.summary}</code> on <strong>${r.connection}</strong>`;
 }
 
@@ -30,14 +41,44 @@ function votes(r: AccessRequestView): string {
 export async function requestsPage(gw: GatewayContext, s: ConsoleSession, all: boolean, flash?: string): Promise<Html> {
   const items = await gw.requests.list(actor(s), { all });
   items.sort((a, b) => Number(b.canApprove) - Number(a.canApprove) || b.createdAt.localeCompare(a.createdAt));
-  const rows = items.map((r) => html`<tr data-request="${r.id}">
-<td><a href="/ui/requests/${r.id}">${r.id}</a></td><td>${r.status}${r.canApprove ? html` <span class="badge">yours to decide</span>` : ''}</td>
-<td>${r.user}</td><td>${r.kind === 'session' ? 'session' : 'command'}: ${what(r)}</td><td>${r.reason ?? '—'}</td><td>${time(r.createdAt)}</td><td>${votes(r)}</td></tr>`);
+  const rows = items.map(
+    (r) =>
+      html`<tr data-request="${r.id}">
+        <td><a href="/ui/requests/${r.id}">${r.id}</a></td>
+        <td>${r.status}${r.canApprove ? html` <span class="badge">yours to decide</span>` : ''}</td>
+        <td>${r.user}</td>
+        <td>${r.kind === 'session' ? 'session' : 'command'}: ${what(r)}</td>
+        <td>${r.reason ?? '—'}</td>
+        <td>${time(r.createdAt)}</td>
+        <td>${votes(r)}</td>
+      </tr>`,
+  );
   const body = html`<p><a href="${all ? '/ui/requests' : '/ui/requests?all=1'}">${all ? 'Show pending only' : 'Show all, decided ones too'}</a></p>
-${items.length === 0 ? html`<p class="empty">No ${all ? '' : 'pending '}access requests you may see.</p>` : html`<div class="scroll"><table>
-<caption>${all ? 'All access requests you may see' : 'Pending access requests'}</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Status</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">Asked</th><th scope="col">Approvals</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`}`;
+    ${
+      items.length === 0
+        ? html`<p class="empty">No ${all ? '' : 'pending '}access requests you may see.</p>`
+        : html`<div class="scroll">
+            <table>
+              <caption>
+                ${all ? 'All access requests you may see' : 'Pending access requests'}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Id</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Asked</th>
+                  <th scope="col">Approvals</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows}
+              </tbody>
+            </table>
+          </div>`
+    }`;
   return frame({ title: 'Access requests', kind: 'requests', section: 'requests', who: s, body, ...(flash === undefined ? {} : { flash }) });
 }
 
@@ -49,42 +90,72 @@ async function bodySection(gw: GatewayContext, r: AccessRequestView): Promise<Ht
   if (body.value === null) return html`<p>The request has no body.</p>`;
   let text = JSON.stringify(body.value, null, 2);
   if (text.length > BODY_PREVIEW_CHARS) text = `${text.slice(0, BODY_PREVIEW_CHARS)}\n… (${text.length - BODY_PREVIEW_CHARS} more characters)`;
-  return html`<h2>Request body (masked)</h2><pre class="body">${text}</pre>`;
+  return html`<h2>Request body (masked)</h2>
+    <pre class="body">${text}</pre>`;
 }
 
 /** `GET /ui/requests/:id`: everything an approver needs, and the approve / deny form when they may decide. */
 export async function requestPage(gw: GatewayContext, s: ConsoleSession, id: string, flash?: string): Promise<Html> {
   const a = actor(s);
   const r = await gw.requests.view(await gw.requests.getFor(a, id), a);
-  const voteList = (label: string, list: AccessRequestView['approvals']): Html => html`<dt>${label}</dt><dd>${list.length === 0 ? '—' : html`<ul>${list.map((v) => html`<li>${v.by} at ${time(v.at)}${v.comment === undefined ? '' : html`: “${v.comment}”`}</li>`)}</ul>`}</dd>`;
+  const voteList = (label: string, list: AccessRequestView['approvals']): Html =>
+    html`<dt>${label}</dt>
+      <dd>
+        ${
+          list.length === 0
+            ? '—'
+            : html`<ul>
+                ${list.map((v) => html`<li>${v.by} at ${time(v.at)}${v.comment === undefined ? '' : html`: “${v.comment}”`}</li>`)}
+              </ul>`
+        }
+      </dd>`;
   const own = r.user === s.user;
   const decide = r.canApprove
     ? html`<form method="post" action="/ui/requests/${r.id}/decide" class="decide">
-<input type="hidden" name="csrf" value="${s.csrf}">
-<label for="comment">Comment (the requester reads it)</label>
-<textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>
-<div class="buttons"><button type="submit" name="decision" value="approve" class="approve">Approve</button> <button type="submit" name="decision" value="deny" class="deny">Deny</button></div>
-</form>`
-    : html`<p class="note">${r.status !== 'pending' ? `This request is ${r.status}.` : own ? 'This is your own request: someone else in the approver groups must decide it.' : `Only members of ${r.approvers.join(', ')} may decide this request.`}</p>`;
-  const command = r.kind === 'command'
-    ? html`<dt>Request</dt><dd><code>${METHOD_OF[r.verb ?? ''] ?? r.verb ?? '?'} ${r.requestURI ?? ''}</code> (verb ${r.verb ?? '?'})</dd><dt>Session</dt><dd>${r.sessionId === undefined ? '—' : html`<a href="/ui/sessions/${r.sessionId}">${r.sessionId}</a>`}</dd>`
-    : html``;
+        <input type="hidden" name="csrf" value="${s.csrf}" />
+        <label for="comment">Comment (the requester reads it)</label>
+        <textarea id="comment" name="comment" rows="3" maxlength="1000"></textarea>
+        <div class="buttons">
+          <button type="submit" name="decision" value="approve" class="approve">Approve</button>
+          <button type="submit" name="decision" value="deny" class="deny">Deny</button>
+        </div>
+      </form>`
+    : html`<p class="note">
+        ${r.status !== 'pending' ? `This request is ${r.status}.` : own ? 'This is your own request: someone else in the approver groups must decide it.' : `Only members of ${r.approvers.join(', ')} may decide this request.`}
+      </p>`;
+  const command =
+    r.kind === 'command'
+      ? html`<dt>Request</dt>
+          <dd><code>${METHOD_OF[r.verb ?? ''] ?? r.verb ?? '?'} ${r.requestURI ?? ''}</code> (verb ${r.verb ?? '?'})</dd>
+          <dt>Session</dt>
+          <dd>${r.sessionId === undefined ? '—' : html`<a href="/ui/sessions/${r.sessionId}">${r.sessionId}</a>`}</dd>`
+      : html``;
   const body = html`<dl class="facts">
-<dt>Status</dt><dd data-status="${r.status}">${r.status}</dd>
-<dt>Who</dt><dd>${r.user}</dd>
-<dt>Asks for</dt><dd>${what(r)}</dd>
-${command}
-<dt>Reason</dt><dd>${r.reason ?? '—'}</dd>
-<dt>Asked</dt><dd>${time(r.createdAt)}; expires ${time(r.expiresAt)}</dd>
-<dt>Who was asked</dt><dd>${r.approvers.join(', ')} (${r.minApprovals} approval${r.minApprovals === 1 ? '' : 's'} needed)</dd>
-<dt>Rule</dt><dd><code>${r.rule}</code></dd>
-${voteList('Approved by', r.approvals)}
-${voteList('Denied by', r.denials)}
-${r.decidedAt === undefined ? '' : html`<dt>Decided</dt><dd>${time(r.decidedAt)}</dd>`}
-</dl>
-${await bodySection(gw, r)}
-${decide}
-<p><a href="/ui/requests">All pending requests</a></p>`;
+      <dt>Status</dt>
+      <dd data-status="${r.status}">${r.status}</dd>
+      <dt>Who</dt>
+      <dd>${r.user}</dd>
+      <dt>Asks for</dt>
+      <dd>${what(r)}</dd>
+      ${command}
+      <dt>Reason</dt>
+      <dd>${r.reason ?? '—'}</dd>
+      <dt>Asked</dt>
+      <dd>${time(r.createdAt)}; expires ${time(r.expiresAt)}</dd>
+      <dt>Who was asked</dt>
+      <dd>${r.approvers.join(', ')} (${r.minApprovals} approval${r.minApprovals === 1 ? '' : 's'} needed)</dd>
+      <dt>Rule</dt>
+      <dd><code>${r.rule}</code></dd>
+      ${voteList('Approved by', r.approvals)} ${voteList('Denied by', r.denials)}
+      ${
+        r.decidedAt === undefined
+          ? ''
+          : html`<dt>Decided</dt>
+              <dd>${time(r.decidedAt)}</dd>`
+      }
+    </dl>
+    ${await bodySection(gw, r)} ${decide}
+    <p><a href="/ui/requests">All pending requests</a></p>`;
   return frame({ title: `Request ${r.id}`, kind: 'request', section: 'requests', who: s, body, ...(flash === undefined ? {} : { flash }) });
 }
 

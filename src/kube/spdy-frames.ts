@@ -134,14 +134,17 @@ function headerBlock(raw: Buffer): Map<string, string[]> {
   return out;
 }
 
-/** Inflates the header blocks of one direction, in order (they share one zlib stream); throws past 256 KiB. */
-export function createHeaderInflater(): (block: Buffer) => Map<string, string[]> {
+/**
+ * Inflates the header blocks of one direction, in order (they share one zlib stream); throws past `maxBytes`
+ * of compressed header bytes (256 KiB unless told). Also the simulated cluster's reader (spdy-framer.ts).
+ */
+export function createHeaderInflater(maxBytes = MAX_HEADER_BYTES): (block: Buffer) => Map<string, string[]> {
   const blocks: Buffer[] = [];
   let blockBytes = 0;
   let produced = 0;
   return (block) => {
     blockBytes += block.length;
-    if (blockBytes > MAX_HEADER_BYTES) throw new Error('SPDY header blocks exceed what the reader inflates');
+    if (blockBytes > maxBytes) throw new Error('SPDY header blocks exceed what the reader inflates');
     blocks.push(block);
     const all = inflateSync(Buffer.concat(blocks), { dictionary: SPDY3_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });
     const out = all.subarray(produced);

@@ -1,99 +1,14 @@
 // SPDY/3.1 framing for the server side of `kubectl exec/attach/port-forward`: splits the byte
 // stream into frames, decodes the zlib-compressed header blocks (one compression context per
-// direction, seeded with the SPDY/3 dictionary) and builds the frames a kubelet would send.
+// direction, seeded with the SPDY/3 dictionary; the dictionary and the inflater are the gateway's
+// pure reader's, kube/spdy-frames.ts) and builds the frames a kubelet would send.
 // Spec: https://www.chromium.org/spdy/spdy-protocol/spdy-protocol-draft3-1/ (§2.2 framing, §2.6.10 headers).
-import { constants, inflateSync } from 'node:zlib';
+import { createHeaderInflater, SPDY3_DICTIONARY } from '../kube/spdy-frames.js';
 
 /** Frame types of SPDY/3 control frames (§2.6). */
 export const SPDY = { SYN_STREAM: 1, SYN_REPLY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, HEADERS: 8, WINDOW_UPDATE: 9 } as const;
 /** FLAG_FIN on data and stream control frames. */
 export const FLAG_FIN = 0x01;
-
-// §2.6.10.1: length-prefixed header names, then a block of common values.
-const DICTIONARY_WORDS = [
-  'options',
-  'head',
-  'post',
-  'put',
-  'delete',
-  'trace',
-  'accept',
-  'accept-charset',
-  'accept-encoding',
-  'accept-language',
-  'accept-ranges',
-  'age',
-  'allow',
-  'authorization',
-  'cache-control',
-  'connection',
-  'content-base',
-  'content-encoding',
-  'content-language',
-  'content-length',
-  'content-location',
-  'content-md5',
-  'content-range',
-  'content-type',
-  'date',
-  'etag',
-  'expect',
-  'expires',
-  'from',
-  'host',
-  'if-match',
-  'if-modified-since',
-  'if-none-match',
-  'if-range',
-  'if-unmodified-since',
-  'last-modified',
-  'location',
-  'max-forwards',
-  'pragma',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'range',
-  'referer',
-  'retry-after',
-  'server',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'user-agent',
-  'vary',
-  'via',
-  'warning',
-  'www-authenticate',
-  'method',
-  'get',
-  'status',
-  '200 OK',
-  'version',
-  'HTTP/1.1',
-  'url',
-  'public',
-  'set-cookie',
-  'keep-alive',
-  'origin',
-];
-const DICTIONARY_TAIL =
-  '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505' +
-  '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized403 Forbidden' +
-  '404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable' +
-  'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT' +
-  'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/javascript,' +
-  'publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
-
-/** The SPDY/3 header compression dictionary. */
-export const SPDY_DICTIONARY: Buffer = Buffer.concat([
-  ...DICTIONARY_WORDS.flatMap((w) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(w.length);
-    return [len, Buffer.from(w, 'latin1')];
-  }),
-  Buffer.from(DICTIONARY_TAIL, 'latin1'),
-]);
 
 function adler32(buf: Buffer): number {
   let a = 1;
@@ -113,44 +28,11 @@ export type SpdyFrame =
   | { kind: 'data'; streamId: number; flags: number; data: Buffer }
   | { kind: 'control'; type: number; flags: number; streamId: number; value: number; headers?: SpdyHeaders };
 
-// The peer's headers share one zlib stream across the connection; re-inflating everything
-// received so far keeps this synchronous (a connection carries a handful of header blocks).
-function createHeaderInflater(): (block: Buffer) => Buffer {
-  const received: Buffer[] = [];
-  let produced = 0;
-  return (block) => {
-    received.push(block);
-    const all = inflateSync(Buffer.concat(received), { dictionary: SPDY_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });
-    const out = all.subarray(produced);
-    produced = all.length;
-    return out;
-  };
-}
-
-function parseHeaderBlock(raw: Buffer): SpdyHeaders {
-  const headers: SpdyHeaders = new Map();
-  let off = 0;
-  const u32 = (): number => {
-    const v = raw.readUInt32BE(off);
-    off += 4;
-    return v;
-  };
-  const count = u32();
-  for (let i = 0; i < count; i++) {
-    const name = raw.subarray(off + 4, off + 4 + raw.readUInt32BE(off)).toString('latin1');
-    off += 4 + name.length;
-    const len = u32();
-    const value = raw.subarray(off, off + len).toString('utf8');
-    off += len;
-    headers.set(name.toLowerCase(), value.split('\0'));
-  }
-  return headers;
-}
-
 /** Incremental reader: feed socket chunks, get whole frames. */
 export function createFrameReader(): (chunk: Buffer) => SpdyFrame[] {
   let buf: Buffer = Buffer.alloc(0);
-  const inflate = createHeaderInflater();
+  // No cap on header bytes: a port-forward connection opens two streams per forwarded connection, for as long as it lasts.
+  const inflate = createHeaderInflater(Number.POSITIVE_INFINITY);
   return (chunk) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     const frames: SpdyFrame[] = [];
@@ -166,8 +48,8 @@ export function createFrameReader(): (chunk: Buffer) => SpdyFrame[] {
         const streamId = length >= 4 ? payload.readUInt32BE(0) & 0x7fffffff : 0;
         const value = length >= 8 ? payload.readUInt32BE(4) : 0;
         const frame: SpdyFrame = { kind: 'control', type, flags, streamId, value };
-        if (type === SPDY.SYN_STREAM) frame.headers = parseHeaderBlock(inflate(payload.subarray(10)));
-        else if (type === SPDY.SYN_REPLY || type === SPDY.HEADERS) frame.headers = parseHeaderBlock(inflate(payload.subarray(4)));
+        if (type === SPDY.SYN_STREAM) frame.headers = inflate(payload.subarray(10));
+        else if (type === SPDY.SYN_REPLY || type === SPDY.HEADERS) frame.headers = inflate(payload.subarray(4));
         frames.push(frame);
       }
       buf = buf.subarray(8 + length);
@@ -191,7 +73,7 @@ export function createHeaderDeflater(): (headers: Record<string, string>) => Buf
     const out: Buffer[] = [];
     if (!started) {
       // zlib header with FDICT set, then the dictionary's Adler-32 (RFC 1950 §2.2).
-      out.push(Buffer.from([0x78, 0xbb]), u32(adler32(SPDY_DICTIONARY)));
+      out.push(Buffer.from([0x78, 0xbb]), u32(adler32(SPDY3_DICTIONARY)));
       started = true;
     }
     for (let off = 0; off < raw.length; off += 0xffff) {

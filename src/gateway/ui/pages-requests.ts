@@ -6,6 +6,7 @@ import { reviewedBody } from '../approvals/reviewed-body.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
+import { scrollTable } from './table.js';
 import type { ConsoleSession } from './console-auth.js';
 
 const METHOD_OF: Record<string, string> = {
@@ -57,27 +58,11 @@ export async function requestsPage(gw: GatewayContext, s: ConsoleSession, all: b
     ${
       items.length === 0
         ? html`<p class="empty">No ${all ? '' : 'pending '}access requests you may see.</p>`
-        : html`<div class="scroll">
-            <table>
-              <caption>
-                ${all ? 'All access requests you may see' : 'Pending access requests'}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Id</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Asked</th>
-                  <th scope="col">Approvals</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>
-          </div>`
+        : scrollTable({
+            caption: all ? 'All access requests you may see' : 'Pending access requests',
+            columns: ['Id', 'Status', 'Who', 'What', 'Reason', 'Asked', 'Approvals'],
+            rows,
+          })
     }`;
   return frame({ title: 'Access requests', kind: 'requests', section: 'requests', who: s, body, ...(flash === undefined ? {} : { flash }) });
 }

@@ -6,6 +6,7 @@ import { recordingTitle, shownRecording } from '../v1-recordings.js';
 import { finishEndSession } from '../v1-sessions.js';
 import { html, time, type Html } from './html.js';
 import { frame } from './layout.js';
+import { scrollTable } from './table.js';
 import type { ConsoleSession } from './console-auth.js';
 
 const EVENTS_SHOWN = 500;
@@ -54,38 +55,22 @@ export async function sessionsPage(gw: GatewayContext, s: ConsoleSession, q: URL
     ${
       rows.length === 0
         ? html`<p class="empty">No sessions match.</p>`
-        : html`<div class="scroll">
-            <table>
-              <caption>
-                ${rows.length} session${rows.length === 1 ? '' : 's'}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Connection</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (r) =>
-                    html`<tr data-session="${r.id}">
-                      <td><a href="/ui/sessions/${r.id}">${r.id.slice(0, 8)}</a></td>
-                      <td>${r.user}</td>
-                      <td>${r.connection}${r.namespace === null ? '' : ` (${r.namespace})`}</td>
-                      <td>${r.role ?? 'default'}</td>
-                      <td>${time(r.createdAt)}</td>
-                      <td>${time(r.expiresAt)}</td>
-                      <td>${stateOf(r, now)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
+        : scrollTable({
+            caption: `${rows.length} session${rows.length === 1 ? '' : 's'}`,
+            columns: ['Session', 'Person', 'Connection', 'Role', 'Started', 'Expires', 'State'],
+            rows: rows.map(
+              (r) =>
+                html`<tr data-session="${r.id}">
+                  <td><a href="/ui/sessions/${r.id}">${r.id.slice(0, 8)}</a></td>
+                  <td>${r.user}</td>
+                  <td>${r.connection}${r.namespace === null ? '' : ` (${r.namespace})`}</td>
+                  <td>${r.role ?? 'default'}</td>
+                  <td>${time(r.createdAt)}</td>
+                  <td>${time(r.expiresAt)}</td>
+                  <td>${stateOf(r, now)}</td>
+                </tr>`,
+            ),
+          })
     }`;
   return frame({ title: 'Sessions', kind: 'sessions', section: 'sessions', who: s, body, ...(flash === undefined ? {} : { flash }) });
 }
@@ -143,45 +128,27 @@ export function requestTable(
   withWho = false,
 ): Html {
   if (events.length === 0) return html`<p class="empty">No events.</p>`;
-  return html`<div class="scroll">
-    <table class="events">
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
+  return scrollTable({
+    className: 'events',
+    columns: ['Time', ...(withWho ? ['Person', 'Connection'] : []), 'Verb', 'Request', 'Decision', 'Rule', 'Status'],
+    rows: events.map(
+      (e) =>
+        html`<tr class="decision-${e.decision}">
+          <td>${time(e.time)}</td>
           ${
             withWho
-              ? html`<th scope="col">Person</th>
-                  <th scope="col">Connection</th>`
+              ? html`<td>${e.user ?? '—'}</td>
+                  <td>${e.connection ?? '—'}</td>`
               : ''
           }
-          <th scope="col">Verb</th>
-          <th scope="col">Request</th>
-          <th scope="col">Decision</th>
-          <th scope="col">Rule</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${events.map(
-          (e) =>
-            html`<tr class="decision-${e.decision}">
-              <td>${time(e.time)}</td>
-              ${
-                withWho
-                  ? html`<td>${e.user ?? '—'}</td>
-                      <td>${e.connection ?? '—'}</td>`
-                  : ''
-              }
-              <td>${e.verb}</td>
-              <td><code>${e.requestURI}</code></td>
-              <td>${e.decision}</td>
-              <td>${e.rule ?? '—'}</td>
-              <td>${e.responseStatus ?? '—'}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+          <td>${e.verb}</td>
+          <td><code>${e.requestURI}</code></td>
+          <td>${e.decision}</td>
+          <td>${e.rule ?? '—'}</td>
+          <td>${e.responseStatus ?? '—'}</td>
+        </tr>`,
+    ),
+  });
 }
 
 /** `GET /ui/sessions/:id/revoke`: the confirmation step (a form, so it works without JavaScript). */

@@ -27,16 +27,12 @@ const VERB_BY_METHOD: Record<string, string> = {
   DELETE: 'delete',
 };
 
-/** Classifies a request as kube-apiserver would, or refuses a non-canonical path. `pathAndQuery` is the origin-form target (prefix already removed). */
-export function classifyRequest(method: string, pathAndQuery: string): RequestInfo | NonCanonicalPath {
-  const parsed = parseCanonicalPath(pathAndQuery);
-  if ('refused' in parsed) return parsed;
-  const info: RequestInfo = {
-    // kube's RequestInfo.Path is req.URL.Path, decoded: RBAC matches nonResourceURLs against it, so `/%64ebug/x`
-    // is `/debug/x` to kube-apiserver and must be to the policy as well.
+/** The RequestInfo of a non-resource request (every resource field empty): where classification starts, and what a non-resource review asks. */
+export function nonResourceRequestInfo(path: string, verb: string): RequestInfo {
+  return {
     isResourceRequest: false,
-    path: parsed.decodedPath,
-    verb: method.toLowerCase(),
+    path,
+    verb,
     apiPrefix: null,
     apiGroup: '',
     apiVersion: '',
@@ -46,6 +42,15 @@ export function classifyRequest(method: string, pathAndQuery: string): RequestIn
     name: '',
     execClass: false,
   };
+}
+
+/** Classifies a request as kube-apiserver would, or refuses a non-canonical path. `pathAndQuery` is the origin-form target (prefix already removed). */
+export function classifyRequest(method: string, pathAndQuery: string): RequestInfo | NonCanonicalPath {
+  const parsed = parseCanonicalPath(pathAndQuery);
+  if ('refused' in parsed) return parsed;
+  // kube's RequestInfo.Path is req.URL.Path, decoded: RBAC matches nonResourceURLs against it, so `/%64ebug/x`
+  // is `/debug/x` to kube-apiserver and must be to the policy as well.
+  const info = nonResourceRequestInfo(parsed.decodedPath, method.toLowerCase());
 
   let parts = parsed.segments;
   const prefix = parts[0];

@@ -4,6 +4,7 @@
  * and the later request cannot disagree. The reason names the rule as a 403 would.
  */
 import { KNOWN_RESOURCES } from '../kube/known-resources.js';
+import { nonResourceRequestInfo } from '../kube/request-info.js';
 import type { NonResourceAttributes, ResourceAttributes } from '../kube/self-review.js';
 import type { RequestInfo } from '../kube/types.js';
 import { evaluatePolicy } from './evaluate-policy.js';
@@ -35,23 +36,10 @@ function clusterScoped(group: string, resource: string): boolean {
  * as inside itself, as kube's RequestInfo reads `/api/v1/namespaces/demo`.
  */
 export function reviewRequestInfo(q: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes }): RequestInfo {
-  const base: RequestInfo = {
-    isResourceRequest: false,
-    path: '',
-    verb: '',
-    apiPrefix: null,
-    apiGroup: '',
-    apiVersion: '',
-    namespace: '',
-    resource: '',
-    subresource: '',
-    name: '',
-    execClass: false,
-  };
   const ra = q.resourceAttributes;
   if (ra === undefined) {
     const nra = q.nonResourceAttributes ?? {};
-    return { ...base, path: nra.path ?? '', verb: nra.verb ?? '' };
+    return nonResourceRequestInfo(nra.path ?? '', nra.verb ?? '');
   }
   const group = ra.group ?? '';
   const resource = ra.resource ?? '';
@@ -70,7 +58,6 @@ export function reviewRequestInfo(q: { resourceAttributes?: ResourceAttributes; 
     subresource,
   ];
   return {
-    ...base,
     isResourceRequest: true,
     path: `/${segments.filter((s) => s !== '').join('/')}`,
     verb: ra.verb ?? '',

@@ -98,22 +98,9 @@ export async function runQuickstart(ctx: CliContext, opts: { tour?: boolean; ups
 
 async function endQuickstartSessions(ctx: CliContext): Promise<void> {
   const { disconnect } = await import('../usecases/disconnect.js');
-  const { sessionDirs } = await import('../process/session-edges.js');
-  const { isProcessAlive } = await import('../process/process-alive.js');
-  const { resolvePaths } = await import('../platform/paths.js');
+  const { localDisconnectDeps } = await import('./disconnect-deps.js');
   try {
-    const r = await disconnect(
-      {
-        sessionsDir: resolvePaths(ctx.env).sessionsDir,
-        sessionDirs,
-        isAlive: isProcessAlive,
-        kill: (pid, sig) => process.kill(pid, sig),
-        now: Date.now,
-        sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
-        pid: process.pid,
-      },
-      { all: true },
-    );
+    const r = await disconnect(await localDisconnectDeps(ctx), { all: true });
     if (r.ended.length > 0) ctx.out.stderr.write(`  ended ${r.ended.length} session(s) still running in the quickstart\n`);
   } catch (e) {
     ctx.out.stderr.write(`  could not end the quickstart's background sessions: ${(e as Error).message}\n`);

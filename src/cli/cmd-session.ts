@@ -264,20 +264,9 @@ export async function runExecCommand(ctx: CliContext, given: string | undefined,
 export async function runDisconnect(ctx: CliContext, connection: string | undefined, opts: { all?: boolean }): Promise<void> {
   if (connection === undefined && opts.all !== true) throw new HoopError('usage', 'name a connection or pass --all', { hint: 'hoopctl disconnect --all' });
   const { disconnect } = await import('../usecases/disconnect.js');
-  const { sessionDirs } = await import('../process/session-edges.js');
-  const { isProcessAlive } = await import('../process/process-alive.js');
+  const { localDisconnectDeps } = await import('./disconnect-deps.js');
   const r = await disconnect(
-    {
-      sessionsDir: resolvePaths(ctx.env).sessionsDir,
-      sessionDirs,
-      isAlive: isProcessAlive,
-      kill: (pid, sig) => process.kill(pid, sig),
-      now: Date.now,
-      sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
-      pid: process.pid,
-      nodePath: process.execPath,
-      endSwept: endSweptWithLogin(ctx),
-    },
+    { ...(await localDisconnectDeps(ctx)), nodePath: process.execPath, endSwept: endSweptWithLogin(ctx) },
     { ...(connection === undefined ? {} : { connection }), ...(opts.all === true ? { all: true } : {}) },
   );
   for (const s of r.ended)

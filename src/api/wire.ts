@@ -115,21 +115,25 @@ export interface AccessRequestView {
   canApprove: boolean;
 }
 
-/** `GET /v1/sessions` items (SessionRecord on the wire). */
-export interface SessionView {
+/** A session issued by the gateway: what the store keeps (store.ts names it SessionRecord) and the wire shows. */
+export interface SessionFacts {
   id: string;
   user: string;
   groups: string[];
   connection: string;
   namespace: string | null;
   role: string | null;
+  reason: string | null;
+  createdAt: string; // RFC 3339
+  expiresAt: string; // RFC 3339
+  endedAt: string | null; // set by DELETE / revoke
+  endReason: string | null;
+}
+
+/** `GET /v1/sessions` items (SessionRecord on the wire). */
+export interface SessionView extends SessionFacts {
   /** A session without a named role runs with every role the person holds without approval: these, as the policy has them now. */
   defaultRoles?: string[];
-  reason: string | null;
-  createdAt: string;
-  expiresAt: string;
-  endedAt: string | null;
-  endReason: string | null;
 }
 
 /** `POST /v1/sessions` → 201. */

@@ -2,23 +2,12 @@
  * The gateway's state, behind an async interface so SQLite (embedded) and PostgreSQL
  * (replicas) are interchangeable without touching callers.
  */
+import type { SessionFacts } from '../api/wire.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { AuditRow } from '../audit/verify-chain.js';
 
-/** A session issued by the gateway. */
-export interface SessionRecord {
-  id: string;
-  user: string;
-  groups: string[];
-  connection: string;
-  namespace: string | null;
-  role: string | null;
-  reason: string | null;
-  createdAt: string; // RFC 3339
-  expiresAt: string; // RFC 3339
-  endedAt: string | null; // set by DELETE / revoke
-  endReason: string | null;
-}
+/** A session issued by the gateway (one definition with the wire's SessionView). */
+export type SessionRecord = SessionFacts;
 
 /** A signing key of the gateway (private JWK kept in the store; public part goes to JWKS). */
 export interface SigningKeyRecord {

@@ -4,6 +4,7 @@
 // stream per channel, named by its `streamType` header). The exit status goes on the error channel
 // as a v1 Status without kind/apiVersion (fixtures bodies/exec/exec-websocket-101-then-error-frames.json).
 import type { WebSocket } from 'ws';
+import { createChunkQueue } from './chunk-queue.js';
 import { runInContainer, type ContainerIO } from './container-sim.js';
 import type { RequestContext } from './handler-context.js';
 import type { KubeObject } from './object-store.js';
@@ -83,39 +84,9 @@ function exitStatus(code: number, argv: string[]): Record<string, unknown> {
   };
 }
 
-function stdinQueue(): { iterable: AsyncIterable<Buffer>; push(b: Buffer): void; end(): void } {
-  const queue: Buffer[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  return {
-    push(b) {
-      if (!ended) {
-        queue.push(b);
-        wake?.();
-      }
-    },
-    end() {
-      ended = true;
-      wake?.();
-    },
-    iterable: {
-      [Symbol.asyncIterator]: () => ({
-        async next(): Promise<IteratorResult<Buffer>> {
-          while (queue.length === 0 && !ended)
-            await new Promise<void>((r) => {
-              wake = r;
-            });
-          const value = queue.shift();
-          return value === undefined ? { done: true, value: undefined } : { done: false, value };
-        },
-      }),
-    },
-  };
-}
-
 function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
   const abort = new AbortController();
-  const input = stdinQueue();
+  const input = createChunkQueue();
   ws.on('message', (data: Buffer) => {
     if (data.length === 0) return;
     if (data[0] === CH.stdin) input.push(Buffer.from(data.subarray(1)));
@@ -144,7 +115,7 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
   // kubelet's first frame: an empty write on the lowest writable channel tells the client the streams are up.
   void send(o.stdout ? CH.stdout : o.stderr ? CH.stderr : CH.error, Buffer.alloc(0));
   return {
-    io: { stdout: (d) => send(CH.stdout, d), stderr: (d) => send(CH.stderr, d), stdin: o.stdin ? input.iterable : undefined, signal: abort.signal },
+    io: { stdout: (d) => send(CH.stdout, d), stderr: (d) => send(CH.stderr, d), stdin: o.stdin ? input : undefined, signal: abort.signal },
     status: (body) => send(CH.error, JSON.stringify(body)),
     finish: () => ws.close(1000),
   };

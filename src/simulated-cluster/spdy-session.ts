@@ -3,6 +3,7 @@
 // once, echoes client PINGs, and ends with GOAWAY. No flow control: neither kubectl's spdystream
 // nor kubelet's sends or honours WINDOW_UPDATE.
 import type { Duplex } from 'node:stream';
+import { createChunkQueue } from './chunk-queue.js';
 import {
   createFrameReader,
   createHeaderDeflater,
@@ -40,14 +41,8 @@ export interface SpdySession {
 }
 
 function createStream(id: number, headers: SpdyHeaders, send: (b: Buffer) => Promise<void>): SpdyStream & { push(d: Buffer): void; finish(): void } {
-  const queue: Buffer[] = [];
-  let ended = false;
+  const incoming = createChunkQueue();
   let localEnded = false;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    wake?.();
-    wake = undefined;
-  };
   return {
     id,
     headers,
@@ -62,27 +57,10 @@ function createStream(id: number, headers: SpdyHeaders, send: (b: Buffer) => Pro
       void send(dataFrame(id, Buffer.alloc(0), true));
     },
     push(d) {
-      if (!ended && d.length > 0) {
-        queue.push(d);
-        notify();
-      }
+      if (d.length > 0) incoming.push(d);
     },
-    finish() {
-      ended = true;
-      notify();
-    },
-    [Symbol.asyncIterator]() {
-      return {
-        async next(): Promise<IteratorResult<Buffer>> {
-          while (queue.length === 0 && !ended)
-            await new Promise<void>((r) => {
-              wake = r;
-            });
-          const value = queue.shift();
-          return value === undefined ? { done: true, value: undefined } : { done: false, value };
-        },
-      };
-    },
+    finish: () => incoming.end(),
+    [Symbol.asyncIterator]: () => incoming[Symbol.asyncIterator](),
   };
 }
 

@@ -8,16 +8,7 @@ import type { WebSocket } from 'ws';
 import type { RequestContext } from './handler-context.js';
 import type { ResourceSpec } from './registry.js';
 import { createSpdySession, type SpdyStream } from './spdy-session.js';
-import {
-  acceptSpdy,
-  acceptWebSocket,
-  negotiateProtocol,
-  offeredStreamProtocols,
-  offeredWebSocketProtocols,
-  trackUpgraded,
-  upgradeKind,
-} from './stream-upgrade.js';
-import { badRequest, notFound } from './status.js';
+import { acceptStream, scheduledPod, trackUpgraded } from './stream-upgrade.js';
 
 const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
@@ -87,16 +78,9 @@ function servePortForward(socket: Duplex): Promise<void> {
 
 /** Serves `pods/portforward` upgrade requests. */
 export async function handlePortForward(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string): Promise<void> {
-  const pod = ctx.state.store.get(spec, namespace, name);
-  if (!pod) throw notFound(spec, name);
-  if (!(pod['spec'] as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  let socket: Duplex;
-  if (upgradeKind(ctx) === 'websocket') {
-    negotiateProtocol(offeredWebSocketProtocols(ctx), [TUNNEL_PROTOCOL]);
-    socket = tunnelSocket(await acceptWebSocket(ctx, TUNNEL_PROTOCOL));
-  } else {
-    socket = acceptSpdy(ctx, negotiateProtocol(offeredStreamProtocols(ctx), [PORT_FORWARD_PROTOCOL]));
-  }
+  scheduledPod(ctx, spec, namespace, name);
+  const accepted = await acceptStream(ctx, { websocket: [TUNNEL_PROTOCOL], spdy: [PORT_FORWARD_PROTOCOL] });
+  const socket = accepted.kind === 'websocket' ? tunnelSocket(accepted.ws) : accepted.socket;
   const untrack = trackUpgraded(ctx, () => socket.destroy());
   await servePortForward(socket);
   untrack();

@@ -3,6 +3,7 @@
 // v5 adds channel 255 "close stream", KEP-4006) and over SPDY/3.1 with `v4.channel.k8s.io` (one
 // stream per channel, named by its `streamType` header). The exit status goes on the error channel
 // as a v1 Status without kind/apiVersion (fixtures bodies/exec/exec-websocket-101-then-error-frames.json).
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { createChunkQueue } from './chunk-queue.js';
 import { runInContainer, type ContainerIO } from './container-sim.js';
@@ -11,16 +12,8 @@ import type { KubeObject } from './object-store.js';
 import type { ResourceSpec } from './registry.js';
 import { createSpdySession, type SpdyStream } from './spdy-session.js';
 import { withTerminal } from './terminal.js';
-import {
-  acceptSpdy,
-  acceptWebSocket,
-  negotiateProtocol,
-  offeredStreamProtocols,
-  offeredWebSocketProtocols,
-  trackUpgraded,
-  upgradeKind,
-} from './stream-upgrade.js';
-import { badRequest, notFound } from './status.js';
+import { badRequest } from './status.js';
+import { acceptStream, scheduledPod, trackUpgraded } from './stream-upgrade.js';
 
 const WEBSOCKET_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 const SPDY_PROTOCOLS = ['v4.channel.k8s.io'] as const;
@@ -121,7 +114,7 @@ function webSocketChannels(ws: WebSocket, o: Options, v5: boolean): Channels {
   };
 }
 
-async function spdyChannels(ctx: RequestContext, o: Options): Promise<Channels | undefined> {
+async function spdyChannels(socket: Duplex, o: Options): Promise<Channels | undefined> {
   const wanted = new Set([
     'error',
     ...(o.stdin ? ['stdin'] : []),
@@ -131,7 +124,6 @@ async function spdyChannels(ctx: RequestContext, o: Options): Promise<Channels |
   ]);
   const streams = new Map<string, SpdyStream>();
   const abort = new AbortController();
-  const socket = acceptSpdy(ctx, SPDY_PROTOCOLS[0]);
   let ready!: () => void;
   const allThere = new Promise<void>((r) => {
     ready = r;
@@ -180,22 +172,19 @@ function attachProgram(pod: string, container: string) {
 
 /** Serves `pods/exec` and `pods/attach` upgrade requests. */
 export async function handleRemoteCommand(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string, subresource: string): Promise<void> {
-  const pod = ctx.state.store.get(spec, namespace, name);
-  if (!pod) throw notFound(spec, name);
-  if (!(pod['spec'] as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const pod = scheduledPod(ctx, spec, namespace, name);
   const o = readOptions(ctx, pod, subresource);
-  const kind = upgradeKind(ctx);
+  const accepted = await acceptStream(ctx, { websocket: WEBSOCKET_PROTOCOLS, spdy: SPDY_PROTOCOLS });
   let channels: Channels | undefined;
   let untrack = (): void => undefined;
-  if (kind === 'websocket') {
-    const protocol = negotiateProtocol(offeredWebSocketProtocols(ctx), WEBSOCKET_PROTOCOLS);
-    const ws = await acceptWebSocket(ctx, protocol);
+  if (accepted.kind === 'websocket') {
+    const ws = accepted.ws;
     untrack = trackUpgraded(ctx, () => ws.terminate());
-    channels = webSocketChannels(ws, o, protocol === 'v5.channel.k8s.io');
+    channels = webSocketChannels(ws, o, accepted.protocol === 'v5.channel.k8s.io');
   } else {
-    negotiateProtocol(offeredStreamProtocols(ctx), SPDY_PROTOCOLS);
-    untrack = trackUpgraded(ctx, () => ctx.upgrade!.socket.destroy());
-    channels = await spdyChannels(ctx, o);
+    const socket = accepted.socket;
+    untrack = trackUpgraded(ctx, () => socket.destroy());
+    channels = await spdyChannels(socket, o);
   }
   if (channels === undefined) {
     untrack();

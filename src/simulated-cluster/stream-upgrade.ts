@@ -4,13 +4,15 @@
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RequestContext } from './handler-context.js';
-import { badRequest } from './status.js';
+import type { KubeObject } from './object-store.js';
+import type { ResourceSpec } from './registry.js';
+import { badRequest, notFound } from './status.js';
 
 /** Which upgrade the client asked for. */
-export type UpgradeKind = 'websocket' | 'spdy';
+type UpgradeKind = 'websocket' | 'spdy';
 
 /** The requested upgrade, or a 400 like kube-apiserver's for a plain request. */
-export function upgradeKind(ctx: RequestContext): UpgradeKind {
+function upgradeKind(ctx: RequestContext): UpgradeKind {
   const upgrade = (ctx.req.headers.upgrade ?? '').toLowerCase();
   if (ctx.upgrade === undefined || upgrade === '') throw badRequest('Upgrade request required');
   if (upgrade === 'websocket') return 'websocket';
@@ -19,7 +21,7 @@ export function upgradeKind(ctx: RequestContext): UpgradeKind {
 }
 
 /** WebSocket subprotocols offered by the client, in its order. */
-export function offeredWebSocketProtocols(ctx: RequestContext): string[] {
+function offeredWebSocketProtocols(ctx: RequestContext): string[] {
   return (ctx.req.headersDistinct['sec-websocket-protocol'] ?? [])
     .flatMap((v) => v.split(','))
     .map((p) => p.trim())
@@ -27,7 +29,7 @@ export function offeredWebSocketProtocols(ctx: RequestContext): string[] {
 }
 
 /** `X-Stream-Protocol-Version` values offered by a SPDY client (one header line each), in its order. */
-export function offeredStreamProtocols(ctx: RequestContext): string[] {
+function offeredStreamProtocols(ctx: RequestContext): string[] {
   return (ctx.req.headersDistinct['x-stream-protocol-version'] ?? [])
     .flatMap((v) => v.split(','))
     .map((p) => p.trim())
@@ -35,7 +37,7 @@ export function offeredStreamProtocols(ctx: RequestContext): string[] {
 }
 
 /** The first offered protocol the server supports (httpstream picks in the client's order), or a 400. */
-export function negotiateProtocol(offered: string[], supported: readonly string[]): string {
+function negotiateProtocol(offered: string[], supported: readonly string[]): string {
   const chosen = offered.find((p) => supported.includes(p));
   if (chosen === undefined)
     throw badRequest(
@@ -45,7 +47,7 @@ export function negotiateProtocol(offered: string[], supported: readonly string[
 }
 
 /** Completes the WebSocket handshake with `protocol` and resolves with the socket. */
-export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<WebSocket> {
+function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<WebSocket> {
   // `ws` validates subprotocols as RFC 7230 tokens and so refuses `SPDY/3.1+portforward.k8s.io`;
   // Go's gorilla/websocket does not. Choose ourselves and add the header to ws's answer.
   const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
@@ -60,7 +62,7 @@ export function acceptWebSocket(ctx: RequestContext, protocol: string): Promise<
 }
 
 /** Answers 101 for SPDY/3.1 with the chosen stream protocol; the caller then owns the socket. */
-export function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
+function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
   const { socket, head } = ctx.upgrade!;
   socket.write(
     [
@@ -75,6 +77,27 @@ export function acceptSpdy(ctx: RequestContext, protocol: string): Duplex {
   );
   if (head.length > 0) socket.unshift(head);
   return socket;
+}
+
+/** A taken-over stream request: a WebSocket, or the raw socket after the SPDY/3.1 101. */
+export type AcceptedStream = { kind: 'websocket'; protocol: string; ws: WebSocket } | { kind: 'spdy'; protocol: string; socket: Duplex };
+
+/** Negotiates a subprotocol of the client's upgrade (a 400 when none fits) and answers 101 with it. */
+export async function acceptStream(ctx: RequestContext, supported: { websocket: readonly string[]; spdy: readonly string[] }): Promise<AcceptedStream> {
+  if (upgradeKind(ctx) === 'websocket') {
+    const protocol = negotiateProtocol(offeredWebSocketProtocols(ctx), supported.websocket);
+    return { kind: 'websocket', protocol, ws: await acceptWebSocket(ctx, protocol) };
+  }
+  const protocol = negotiateProtocol(offeredStreamProtocols(ctx), supported.spdy);
+  return { kind: 'spdy', protocol, socket: acceptSpdy(ctx, protocol) };
+}
+
+/** The pod an exec, attach or port-forward names: 404 when there is none, 400 when it has no node (kubelet to reach) yet. */
+export function scheduledPod(ctx: RequestContext, spec: ResourceSpec, namespace: string, name: string): KubeObject {
+  const pod = ctx.state.store.get(spec, namespace, name);
+  if (!pod) throw notFound(spec, name);
+  if (!(pod['spec'] as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  return pod;
 }
 
 /** Closes the socket when the server shuts down; returns the unregister function. */

@@ -64,6 +64,9 @@ function exitCodeOf(status: Record<string, unknown>): number | null {
   return code !== undefined && /^\d+$/.test(code) ? Number(code) : null;
 }
 
+/** The fields of a recording that has not started yet: no bytes, no end, no exit, 80×24 until the first resize. */
+export const NEW_RECORDING = { endedAt: null, width: 80, height: 24, bytes: 0, truncated: false, exitCode: null } as const satisfies Partial<RecordingRecord>;
+
 /** Creates the recorder of `record` (its `bytes`, `truncated`, … are kept up to date by the recorder). */
 export function createCastRecorder(record: RecordingRecord, deps: CastRecorderDeps): CastRecorder {
   const startedMs = deps.startedMs ?? deps.now();

@@ -11,6 +11,7 @@ import type { Store } from '../../store/store.js';
 import { DEFAULT_MAX_RECORDING_BYTES } from '../config-recordings.js';
 import type { GatewayContext } from '../gateway-context.js';
 import type { ClassifiedExchange } from '../pipeline/exchange.js';
+import { NEW_RECORDING } from './cast-recorder.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
 import { createWorkerRecorder } from './worker-recorder.js';
 
@@ -104,12 +105,7 @@ export async function prepareRecording(
       command,
       tty: flag('tty'),
       startedAt: new Date(gw.now()).toISOString(),
-      endedAt: null,
-      width: 80,
-      height: 24,
-      bytes: 0,
-      truncated: false,
-      exitCode: null,
+      ...NEW_RECORDING,
       maskedCount: argvCtx.counter.masked,
     },
     {

@@ -4,7 +4,7 @@ import { constants, createDeflate } from 'node:zlib';
 import { parseCast } from '../../audit/asciicast.js';
 import type { RecordingPatch, RecordingRecord } from '../../store/store.js';
 import { DEFAULT_MASK_RULES } from '../../mask/index.js';
-import { createCastRecorder, type TextMasker } from './cast-recorder.js';
+import { createCastRecorder, NEW_RECORDING, type TextMasker } from './cast-recorder.js';
 import { recordingMasker } from './record-upgrade.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
 import { SPDY3_DICTIONARY } from '../../kube/spdy-frames.js';
@@ -170,12 +170,7 @@ const record: RecordingRecord = {
   command: ['sh'],
   tty: true,
   startedAt: '2026-01-01T00:00:00.000Z',
-  endedAt: null,
-  width: 80,
-  height: 24,
-  bytes: 0,
-  truncated: false,
-  exitCode: null,
+  ...NEW_RECORDING,
   maskedCount: 0,
 };
 

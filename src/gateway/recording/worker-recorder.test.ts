@@ -4,6 +4,7 @@ import { parseCast } from '../../audit/asciicast.js';
 import { DEFAULT_MASK_RULES } from '../../mask/index.js';
 import type { CompiledMasking } from '../../policy/compile-masking.js';
 import type { RecordingPatch, RecordingRecord } from '../../store/store.js';
+import { NEW_RECORDING } from './cast-recorder.js';
 import { createWorkerRecorder } from './worker-recorder.js';
 
 const masking = { enabled: true, rules: DEFAULT_MASK_RULES } as unknown as CompiledMasking;
@@ -24,12 +25,7 @@ function record(id: string): RecordingRecord {
     command: ['sh'],
     tty: false,
     startedAt: '2026-12-02T16:00:00.000Z',
-    endedAt: null,
-    width: 80,
-    height: 24,
-    bytes: 0,
-    truncated: false,
-    exitCode: null,
+    ...NEW_RECORDING,
     maskedCount: 0,
   };
 }

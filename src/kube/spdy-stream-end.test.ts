@@ -1,32 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createDeflate } from 'node:zlib';
-import { createSpdyReader, SPDY3_DICTIONARY } from './spdy-frames.js';
+import { spdyHeaderDeflate, spdySynStream } from '../../test/support/spdy-client-frames.js';
+import { createSpdyReader } from './spdy-frames.js';
 import { createSpdyStreamEndTracker, spdyDataFrame, spdyExecProtocol } from './spdy-stream-end.js';
 import { sessionEndedStatus } from './stream-end-status.js';
 
 // The client's SYN_STREAMs, compressed as client-go's spdystream does: one zlib stream seeded with the SPDY/3 dictionary.
 async function synStreams(streams: [number, string][]): Promise<Buffer> {
-  const deflate = createDeflate({ dictionary: SPDY3_DICTIONARY });
+  const deflate = spdyHeaderDeflate();
   const out: Buffer[] = [];
-  for (const [id, type] of streams) {
-    const parts: Buffer[] = [Buffer.from([0, 0, 0, 1])];
-    for (const s of ['streamtype', type]) {
-      const n = Buffer.alloc(4);
-      n.writeUInt32BE(s.length);
-      parts.push(n, Buffer.from(s));
-    }
-    const chunks: Buffer[] = [];
-    const onData = (c: Buffer): number => chunks.push(c);
-    deflate.on('data', onData);
-    deflate.write(Buffer.concat(parts));
-    await new Promise<void>((r) => deflate.flush(constants.Z_SYNC_FLUSH, () => r()));
-    deflate.off('data', onData);
-    const payload = Buffer.concat([Buffer.from([0, 0, 0, id, 0, 0, 0, 0, 0, 0]), ...chunks]);
-    const h = Buffer.from([0x80, 3, 0, 1, 0, 0, 0, 0]);
-    h.writeUInt32BE(payload.length, 4);
-    out.push(h, payload);
-  }
+  for (const [id, type] of streams) out.push(await spdySynStream(deflate, id, { streamtype: type }));
   return Buffer.concat(out);
 }
 

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createDeflate } from 'node:zlib';
 import { parseCast } from '../../audit/asciicast.js';
 import type { RecordingPatch, RecordingRecord } from '../../store/store.js';
 import { DEFAULT_MASK_RULES } from '../../mask/index.js';
 import { createCastRecorder, NEW_RECORDING, type TextMasker } from './cast-recorder.js';
 import { recordingMasker } from './record-upgrade.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
-import { SPDY3_DICTIONARY } from '../../kube/spdy-frames.js';
+import { spdyHeaderDeflate, spdySynStream as synStream } from '../../../test/support/spdy-client-frames.js';
 import { createWebSocketReader } from './websocket-frames.js';
 
 function wsFrame(payload: Buffer, o: { opcode?: number; fin?: boolean; mask?: boolean } = {}): Buffer {
@@ -78,28 +77,6 @@ test('WebSocket decoder (v5 and base64): stdin, stdout, stderr, resize, close si
   ]);
 });
 
-async function synStream(deflate: ReturnType<typeof createDeflate>, id: number, headers: Record<string, string>): Promise<Buffer> {
-  const parts: Buffer[] = [Buffer.alloc(4)];
-  parts[0]!.writeUInt32BE(Object.keys(headers).length);
-  for (const [k, v] of Object.entries(headers))
-    for (const s of [k, v]) {
-      const n = Buffer.alloc(4);
-      n.writeUInt32BE(s.length);
-      parts.push(n, Buffer.from(s));
-    }
-  const chunks: Buffer[] = [];
-  const onData = (c: Buffer): number => chunks.push(c);
-  deflate.on('data', onData);
-  deflate.write(Buffer.concat(parts));
-  await new Promise<void>((r) => deflate.flush(constants.Z_SYNC_FLUSH, () => r()));
-  deflate.off('data', onData);
-  const block = Buffer.concat(chunks);
-  const payload = Buffer.concat([Buffer.from([0, 0, 0, id, 0, 0, 0, 0, 0, 0]), block]);
-  const h = Buffer.from([0x80, 3, 0, 1, 0, 0, 0, 0]);
-  h.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([h, payload]);
-}
-
 function data(id: number, text: string, fin = false): Buffer {
   const h = Buffer.alloc(8);
   h.writeUInt32BE(id, 0);
@@ -108,7 +85,7 @@ function data(id: number, text: string, fin = false): Buffer {
 }
 
 test('SPDY decoder: streams named by streamType in one shared zlib context; data by stream; status at the end', async () => {
-  const deflate = createDeflate({ dictionary: SPDY3_DICTIONARY });
+  const deflate = spdyHeaderDeflate();
   const client = Buffer.concat([
     await synStream(deflate, 1, { streamtype: 'error' }),
     await synStream(deflate, 3, { streamtype: 'stdin' }),

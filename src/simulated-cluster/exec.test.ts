@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from './index.js';
 import { createFrameReader, createHeaderDeflater, dataFrame, SPDY, synReplyFrame } from './spdy-framer.js';
+import { runKubectl, type KubectlRun } from '../../test/support/kubectl-binaries.js';
 import { send } from '../../test/support/simulated-cluster-client.js';
 
 const SDK = '/usr/lib/google-cloud-sdk/bin';
@@ -63,24 +64,8 @@ describe('exec, attach, port-forward', () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  function kubectl(bin: string, args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(bin, args, { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: join(home, 'kubeconfig') }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.stdin.end(stdin ?? '');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  function kubectl(bin: string, args: string[], stdin?: string): Promise<KubectlRun> {
+    return runKubectl(bin, args, { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: join(home, 'kubeconfig') }, stdin: stdin ?? '', timeoutMs: 20_000 });
   }
 
   test('a pod without a node: 400 Status to the WebSocket and to the SPDY attempt, as recorded', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKubeApiServer, writeKubeconfig, type KubeApiServer } from './index.js';
-import { kubectlSkip } from '../../test/support/kubectl-binaries.js';
+import { kubectlSkip, runKubectl, type KubectlRun } from '../../test/support/kubectl-binaries.js';
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -27,34 +27,12 @@ const KUBECTLS: { version: string; minor: number; bin: string }[] = [
   { version: '1.33', minor: 33, bin: join(sdkBin, 'kubectl.1.33') },
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function kubectlEnv(home: string): NodeJS.ProcessEnv {
   return { PATH: process.env['PATH'], HOME: home, KUBECONFIG: join(home, 'kubeconfig'), KUBECACHEDIR: join(home, 'cache') };
 }
 
-function run(bin: string, home: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: kubectlEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(bin: string, home: string, args: string[]): Promise<KubectlRun> {
+  return runKubectl(bin, args, { env: kubectlEnv(home), timeoutMs: 30_000 });
 }
 
 /** A long-running kubectl (`-w`, `logs -f`) whose stdout can be awaited line by line. */

@@ -1,4 +1,5 @@
 /** The real kubectl binaries on this machine: /usr/bin/kubectl (1.32) and the Google Cloud SDK's kubectl.1.27 … 1.33. */
+import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -48,4 +49,33 @@ export function kubectlSkip(path: string | undefined): string | false {
     throw new Error(`HOOPCTL_REQUIRE_KUBECTL=${REQUIRED} but ${reason}: ${INSTALL_HINT}`);
   }
   return reason;
+}
+
+/** What one kubectl run printed and how it ended. */
+export interface KubectlRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl to its end: `stdin` is written and closed (without it stdin is not connected); killed after `timeoutMs`. */
+export function runKubectl(bin: string, args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs: number }): Promise<KubectlRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env: o.env, stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    if (o.stdin !== undefined) child.stdin?.end(o.stdin);
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLiveStreams } from './live-streams.js';
+import { createLiveStreams, type LiveStreams } from './live-streams.js';
 
 test('closeSession closes every stream of that session only', () => {
   const streams = createLiveStreams(() => 0);
@@ -18,45 +18,43 @@ test('closeSession closes every stream of that session only', () => {
   assert.deepEqual(closed, ['a:revoked', 'b:revoked']);
 });
 
-test('the expiry timer closes the streams at the session end', (t) => {
-  // Mocked timers and the gateway clock advance together, so the test decides when the end is reached.
+// One stream of session s1 that ends 80 ms after 1 s on the gateway clock; mocked timers, so the test decides when time passes.
+function streamEndingIn80ms(t: TestContext): { streams: LiveStreams; clock: { ms: number }; reason: () => string | undefined } {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  let clock = 1_000;
-  const streams = createLiveStreams(() => clock);
+  const clock = { ms: 1_000 };
+  const streams = createLiveStreams(() => clock.ms);
   let reason: string | undefined;
-  streams.add('s1', clock + 80, {
+  streams.add('s1', clock.ms + 80, {
     close: (r) => {
       reason = r;
     },
   });
+  return { streams, clock, reason: () => reason };
+}
+
+test('the expiry timer closes the streams at the session end', (t) => {
+  // The mocked timers and the gateway clock advance together.
+  const { streams, clock, reason } = streamEndingIn80ms(t);
   const advance = (ms: number): void => {
-    clock += ms;
+    clock.ms += ms;
     t.mock.timers.tick(ms);
   };
   advance(79);
-  assert.equal(reason, undefined, 'open until the end');
+  assert.equal(reason(), undefined, 'open until the end');
   advance(1);
-  assert.equal(reason, 'session expired');
+  assert.equal(reason(), 'session expired');
   assert.equal(streams.count(), 0);
 });
 
 test('a timer that fires before the clock reached the end is armed again', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  let clock = 1_000;
-  const streams = createLiveStreams(() => clock);
-  let reason: string | undefined;
-  streams.add('s1', clock + 80, {
-    close: (r) => {
-      reason = r;
-    },
-  });
+  const { clock, reason } = streamEndingIn80ms(t);
   // The timer fires at 80 ms, but the gateway clock only says 50 ms passed (timers and clocks drift apart).
-  clock += 50;
+  clock.ms += 50;
   t.mock.timers.tick(80);
-  assert.equal(reason, undefined, 'not ended while the clock says the session is still valid');
-  clock += 30;
+  assert.equal(reason(), undefined, 'not ended while the clock says the session is still valid');
+  clock.ms += 30;
   t.mock.timers.tick(30);
-  assert.equal(reason, 'session expired');
+  assert.equal(reason(), 'session expired');
 });
 
 test('a throwing stream does not keep the others open; closeAll clears everything', () => {

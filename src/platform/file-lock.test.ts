@@ -17,25 +17,31 @@ async function lockPath(): Promise<string> {
 }
 const opts = { timeoutMs: 5000, staleMs: 5000, pollMs: 10 };
 
+// Eight contenders for the lock at once; how many were inside the critical section at the same time (1 when it excludes).
+async function mostAtOnce(path: string, section: () => Promise<unknown>): Promise<number> {
+  let inside = 0;
+  let maxInside = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, () =>
+      withFileLock(
+        path,
+        async () => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await section();
+          inside--;
+        },
+        opts,
+      ),
+    ),
+  );
+  return maxInside;
+}
+
 describe('withFileLock', () => {
   it('runs critical sections one at a time and removes the lock after', async () => {
     const path = await lockPath();
-    let inside = 0;
-    let maxInside = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, () =>
-        withFileLock(
-          path,
-          async () => {
-            inside++;
-            maxInside = Math.max(maxInside, inside);
-            await new Promise((r) => setTimeout(r, 15));
-            inside--;
-          },
-          opts,
-        ),
-      ),
-    );
+    const maxInside = await mostAtOnce(path, () => new Promise((r) => setTimeout(r, 15)));
     assert.equal(maxInside, 1);
     await assert.rejects(stat(path), { code: 'ENOENT' });
   });
@@ -85,22 +91,9 @@ describe('withFileLock', () => {
     for (let round = 0; round < 20; round++) {
       await withFileLock(path, async () => undefined, opts); // creates the directory
       await writeFile(path, JSON.stringify({ pid: dead, host: hostname(), time: Date.now(), staleMs: 60_000, token: `dead-${round}` }));
-      let inside = 0;
-      let maxInside = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, () =>
-          withFileLock(
-            path,
-            async () => {
-              inside++;
-              maxInside = Math.max(maxInside, inside);
-              await stat(path);
-              inside--;
-            },
-            opts,
-          ),
-        ),
-      );
+      const maxInside = await mostAtOnce(path, async () => {
+        await stat(path);
+      });
       assert.equal(maxInside, 1, `round ${round}: two holders at once`);
     }
     assert.deepEqual(await readdir(dirname(path)), []);

@@ -4,8 +4,15 @@
  */
 import { IncomingMessage, ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
+import { stringify } from 'yaml';
 import type { SessionClaims } from '../../src/api/wire.js';
+import { createAccessRequests } from '../../src/gateway/approvals/access-requests.js';
+import { createAuditHealth } from '../../src/gateway/audit-health.js';
+import { createBodyBudget } from '../../src/gateway/body-budget.js';
+import { loadGatewayConfig } from '../../src/gateway/config.js';
 import type { GatewayContext } from '../../src/gateway/gateway-context.js';
+import { createNotifier } from '../../src/gateway/notify/notifier.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { AuthenticatedExchange, ProxyExchange } from '../../src/gateway/pipeline/exchange.js';
 
 /** What the step wrote to the client. */
@@ -108,4 +115,62 @@ export function withSession(x: ProxyExchange, claims: Partial<SessionClaims> & P
       },
     },
   });
+}
+
+const KUBECONFIG = stringify({
+  apiVersion: 'v1',
+  kind: 'Config',
+  'current-context': 'admin@prod',
+  clusters: [{ name: 'prod', cluster: { server: 'https://10.0.0.1:6443' } }],
+  users: [{ name: 'admin', user: { token: 'held-token' } }],
+  contexts: [{ name: 'admin@prod', context: { cluster: 'prod', user: 'admin' } }],
+});
+
+/** The parts of a gateway the steps before forward read (config, a SQLite store in memory, audit, approvals); close() ends them. */
+export type InMemoryGateway = Pick<GatewayContext, 'config' | 'store' | 'now' | 'log' | 'auditHealth' | 'bodies' | 'requests' | 'publicUrl'> & {
+  logs: string[];
+  close(): Promise<void>;
+};
+
+/** A gateway context read from a real config file (in memory) with `policy` and `extra` top-level keys, on a SQLite store in memory. */
+export async function inMemoryGateway(policy: unknown, now: () => number, extra: Record<string, unknown> = {}): Promise<InMemoryGateway> {
+  const files: Record<string, string> = {
+    '/etc/hoop/gw.yaml': stringify({
+      oidc: { issuers: [{ issuer: 'http://127.0.0.1:9000', clientId: 'hoopctl' }] },
+      connections: [{ name: 'prod', credential: { kubeconfig: './admin.kubeconfig', context: 'admin@prod' } }],
+      policy,
+      ...extra,
+    }),
+    '/etc/hoop/admin.kubeconfig': KUBECONFIG,
+  };
+  const config = await loadGatewayConfig('/etc/hoop/gw.yaml', {
+    env: {},
+    readFile: async (p) => {
+      const v = files[p];
+      if (v === undefined) throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' });
+      return v;
+    },
+  });
+  const store = await openSqliteStore(':memory:');
+  const logs: string[] = [];
+  const log = (line: string): void => void logs.push(line);
+  const notifier = createNotifier({ log });
+  const publicUrl = 'https://gw.test';
+  const requests = createAccessRequests({ store, config, publicUrl, now, log, notifier });
+  return {
+    config,
+    store,
+    now,
+    log,
+    logs,
+    publicUrl,
+    auditHealth: createAuditHealth(now),
+    bodies: createBodyBudget(),
+    requests,
+    async close() {
+      requests.close();
+      notifier.close();
+      await store.close();
+    },
+  };
 }

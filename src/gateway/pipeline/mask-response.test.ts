@@ -27,6 +27,8 @@ const secretList = JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', metada
 const configMap = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { color: 'blue' } });
 const watchEvents = [secret('a'), secret('b')].map((o) => `${JSON.stringify({ type: 'ADDED', object: o })}\n`).join('');
 const protobuf = Buffer.concat([Buffer.from('k8s\0'), Buffer.from(SENTINEL)]);
+const AWS_KEY_ID = 'AKIAABCDEFGHIJKLMNOP';
+const LOG = `started\nusing key ${AWS_KEY_ID} for s3\ndone\n`;
 const MARKER = /^\*\*hoopctl-masked(?::[0-9a-f]{16})?\*\*$/;
 
 interface Upstream {
@@ -40,6 +42,8 @@ type Want =
   | { passed: 'same' | 'empty' }
   /** Read as JSON by the masker, nothing to mask: the same document, marked masked for the local proxy. */
   | { scanned: true }
+  /** Masked line by line (logs, text), streamed: `expect` is the body the client gets. */
+  | { lines: string; count: number }
   | { code: 502; message: RegExp };
 
 type Row = [name: string, method: string, kubePath: string, upstream: Upstream, want: Want];
@@ -90,6 +94,20 @@ const rows: Row[] = [
     { passed: 'empty' },
   ],
   ['204: no body to mask', 'DELETE', '/api/v1/namespaces/demo/secrets/db', { status: 204, headers: {}, body: '' }, { passed: 'empty' }],
+  [
+    'pod log as text: masked line by line, streamed',
+    'GET',
+    '/api/v1/namespaces/demo/pods/web/log',
+    { headers: { 'content-type': 'text/plain' }, body: LOG },
+    { lines: LOG.replace(AWS_KEY_ID, '**hoopctl-masked**'), count: 1 },
+  ],
+  [
+    'pod log without a Content-Type: still masked as lines',
+    'GET',
+    '/api/v1/namespaces/demo/pods/web/log',
+    { headers: {}, body: LOG },
+    { lines: LOG.replace(AWS_KEY_ID, '**hoopctl-masked**'), count: 1 },
+  ],
   [
     'protobuf Secret: refused, never passed',
     'GET',
@@ -163,6 +181,7 @@ test('masking step: the upstream answer → masked, passed or refused per the ma
     assert.equal(answer.headers['audit-id'], 'audit-test', name);
     const text = answer.body.toString('utf8');
     assert.ok(!text.includes(SENTINEL) || 'passed' in want, `${name}: the secret value reached the client`);
+    assert.ok(!text.includes(AWS_KEY_ID), `${name}: the key reached the client`);
     if ('code' in want) {
       assert.equal(answer.status, 502, name);
       const status = JSON.parse(text) as { kind: string; code: number; reason: string; message: string };
@@ -180,6 +199,12 @@ test('masking step: the upstream answer → masked, passed or refused per the ma
     }
     assert.equal(answer.headers[MASKED_HEADER], g.config.policy.masking.rules.version, name);
     assert.equal(answer.headers['content-encoding'], undefined, name);
+    if ('lines' in want) {
+      assert.equal(text, want.lines, name);
+      assert.equal(answer.headers['content-length'], undefined, name);
+      assert.equal(x.maskedCount, want.count, name);
+      continue;
+    }
     if ('scanned' in want) {
       assert.deepEqual(JSON.parse(text), JSON.parse(body.toString('utf8')), name);
       assert.equal(answer.headers['content-length'], String(answer.body.length), name);

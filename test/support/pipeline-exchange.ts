@@ -32,6 +32,8 @@ export interface ExchangeInput {
   connection?: string;
 }
 
+let exchanges = 0;
+
 /** A fresh exchange on `gw` (only the parts of the context the step under test reads need to be real). */
 export function inMemoryExchange(gw: GatewayContext, input: ExchangeInput): { x: ProxyExchange; answer: CapturedAnswer } {
   const req = new IncomingMessage(new Socket());
@@ -73,7 +75,7 @@ export function inMemoryExchange(gw: GatewayContext, input: ExchangeInput): { x:
     res,
     connectionName: connection,
     kubePath: input.kubePath,
-    auditID: 'audit-test',
+    auditID: `audit-test-${++exchanges}`,
     startedAt: gw.now(),
     sourceIP: '192.0.2.1',
     status: null,

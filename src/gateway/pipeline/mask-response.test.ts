@@ -178,7 +178,16 @@ test('masking step: the upstream answer → masked, passed or refused per the ma
     await deliverAnswer(x, { statusCode: up.status ?? 200, headers: up.headers, body: Readable.from(body.length === 0 ? [] : [body]) });
     assert.ok(answer.ended, `${name}: answer ended`);
     assert.ok(x.audited, `${name}: audited`);
-    assert.equal(answer.headers['audit-id'], 'audit-test', name);
+    assert.equal(answer.headers['audit-id'], x.auditID, name);
+    // No audit, no answer: the request's last event is stored, with what the client got.
+    const events = (await g.store.listAudit({ limit: 1000 })).filter((e) => e.auditID === x.auditID);
+    // A streamed answer (no Content-Length on a body) starts only after its ResponseStarted event is stored.
+    const streamed = !('passed' in want && want.passed === 'empty') && answer.headers['content-length'] === undefined;
+    assert.deepEqual(
+      events.map((e) => [e.stage, e.responseStatus, e.maskedCount]),
+      [...(streamed ? [['ResponseStarted', answer.status, 0]] : []), ['ResponseComplete', answer.status, x.maskedCount ?? 0]],
+      name,
+    );
     const text = answer.body.toString('utf8');
     assert.ok(!text.includes(SENTINEL) || 'passed' in want, `${name}: the secret value reached the client`);
     assert.ok(!text.includes(AWS_KEY_ID), `${name}: the key reached the client`);
@@ -232,4 +241,19 @@ test('masking step: with masking off, a Secret passes as the upstream sent it (b
   assert.equal(answer.status, 200);
   assert.equal(answer.body.toString('utf8'), secretJson);
   assert.equal(answer.headers[MASKED_HEADER], undefined);
+});
+
+test('masking step: an answer whose audit event cannot be stored is not sent; the client gets a 503 Status', async (t) => {
+  const g = await inMemoryGateway(POLICY, now);
+  t.after(() => g.close().catch(() => undefined));
+  const { x: fresh, answer } = inMemoryExchange(g as unknown as GatewayContext, { kubePath: '/api/v1/namespaces/demo/secrets/db' });
+  const x = await createClassify()(withSession(fresh, { sub: 'alice' }));
+  if (isRefusal(x)) throw new Error(x.message);
+  await g.store.close();
+  await deliverAnswer(x, { statusCode: 200, headers: JSON_TYPE, body: Readable.from([Buffer.from(secretJson)]) });
+  assert.equal(answer.status, 503);
+  const status = JSON.parse(answer.body.toString('utf8')) as { reason: string; message: string };
+  assert.equal(status.reason, 'ServiceUnavailable');
+  assert.match(status.message, new RegExp(`cannot write its audit log right now, and answers nothing it has not audited \\(audit id ${x.auditID}\\)`));
+  assert.ok(!answer.body.toString('utf8').includes('"data"'));
 });

@@ -185,8 +185,12 @@ describe('replay: several recordings, the terminal size, a cut exec', () => {
 
   for (const k of KUBECTLS) {
     test(`kubectl ${k.label} exec -it: the exported cast has the size of the terminal kubectl ran in, not 80x24`, async () => {
-      const cmd = `stty cols 132 rows 41 && ${[process.execPath, hoopctlBin, 'exec', 'demo', '--', k.path, 'exec', '-it', '-n', 'demo', pod, '--', 'sh', '-c', 'echo sized'].map(quote).join(' ')}`;
+      // The interactive shell, typed into once its prompt shows: kubectl sends its size as the stream opens, and a
+      // command that ended at once could end the stream before that frame crossed (as with a real kubelet).
+      const cmd = `stty cols 132 rows 41 && ${[process.execPath, hoopctlBin, 'exec', 'demo', '--', k.path, 'exec', '-it', '-n', 'demo', pod, '--', 'sh'].map(quote).join(' ')}`;
       const run = startCli(['-qefc', cmd, '/dev/null'], { ...alice.env, TERM: 'xterm' }, { command: 'script' });
+      await run.waitFor(/# $/m);
+      run.child.stdin!.write('echo sized\rexit\r');
       const r = await run.done;
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /sized/);

@@ -98,12 +98,12 @@ function markerFor(ctx: MaskContext, at: At, value: unknown, base64: boolean): s
   return base64 ? markerBase64(marker) : marker;
 }
 
+// Secret data is canonical base64 (kube-apiserver validates it); anything else is digested as the string it is.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The bytes of canonical base64 (Buffer's decoder: `Uint8Array.from(atob(…))` cost half the gateway's CPU on a large Secret list). */
 function decodeBase64(s: string): Uint8Array | undefined {
-  try {
-    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
+  return BASE64.test(s) ? Buffer.from(s, 'base64') : undefined;
 }
 
 /** The kind of a built-in resource (`secrets` → `Secret`), for objects that do not name it. */

@@ -1,5 +1,6 @@
 /** `hoopctl requests | approve | deny | wait`: access requests seen from both sides. */
 import type { AccessRequestView } from '../api/wire.js';
+import { stringify } from 'yaml';
 import { HoopError } from '../errors.js';
 import { createGatewayClient } from '../platform/gateway-client.js';
 import type { CliContext } from './context.js';
@@ -54,8 +55,47 @@ export function formatRequestRows(
 }
 
 /** `requests`: pending requests the caller made or may approve (all states with --all; everything for admins). */
-export async function runRequests(ctx: CliContext, opts: { output: string; all?: boolean }): Promise<void> {
+/**
+ * One request in full, for the person about to vote: who, what, why, the rule, the votes, and for a single-command
+ * review the exact request with its body as the gateway recorded it (masked).
+ */
+export function formatRequestDetail(r: AccessRequestView, nowMs: number): string[] {
+  const lines = [
+    `request    ${r.id} (${r.kind === 'command' ? 'single-command review' : 'session'}, ${r.status})`,
+    `from       ${r.user} on ${r.connection}, ${formatTimeAndRelative(r.createdAt, nowMs)}`,
+    `asks for   ${r.summary}`,
+  ];
+  if (r.verb !== undefined || r.requestURI !== undefined) lines.push(`request    ${r.verb ?? '?'} ${r.requestURI ?? '?'}`);
+  if (r.reason !== undefined) lines.push(`reason     ${r.reason}`);
+  lines.push(`rule       ${r.rule}`, `approvals  ${votesOf(r)}${r.canApprove ? ' — yours to decide' : ''}`);
+  for (const v of [...r.approvals.map((a) => ({ ...a, d: 'approved' })), ...r.denials.map((a) => ({ ...a, d: 'denied' }))]) {
+    lines.push(`           ${v.d} by ${v.by}${v.comment === undefined ? '' : `: ${v.comment}`}`);
+  }
+  if (r.kind === 'command') {
+    if (!('requestObject' in r) || r.requestObject === undefined) lines.push('body       not recorded: do not approve a change you have not seen');
+    else if (r.requestObject === null) lines.push('body       none');
+    else
+      lines.push(
+        'body (as the gateway recorded it, secret values masked):',
+        ...stringify(r.requestObject)
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`),
+      );
+  }
+  return lines;
+}
+
+export async function runRequests(ctx: CliContext, opts: { output: string; all?: boolean }, id?: string): Promise<void> {
   const { idToken, gateway } = await client(ctx);
+  if (id !== undefined) {
+    const r = await gateway.getRequest(idToken, id);
+    if (opts.output === 'json') ctx.out.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else for (const line of formatRequestDetail(r, Date.now())) ctx.out.stdout.write(`${line}\n`);
+    if (r.canApprove && opts.output !== 'json')
+      ctx.out.stderr.write(`approve with: hoopctl approve ${r.id} [--comment TEXT]   deny with: hoopctl deny ${r.id}\n`);
+    return;
+  }
   const items = await gateway.listRequests(idToken, opts.all === true);
   if (opts.output === 'json') {
     ctx.out.stdout.write(`${JSON.stringify(items, null, 2)}\n`);

@@ -162,10 +162,11 @@ function registerGatewaySessionCommands(program: Command, ctx: CliContext): void
 function registerApprovalCommands(program: Command, ctx: CliContext): void {
   program
     .command('requests')
-    .description('list pending access requests you made or may approve (--all: every state)')
+    .description('list pending access requests you made or may approve (--all: every state); with an id, one request in full')
+    .argument('[id]', "a request id: who, what, why, the votes, and a reviewed command's exact request and masked body")
     .option('--all', 'also decided, expired and withdrawn requests')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { output: string; all?: boolean }) => (await import('./cmd-approvals.js')).runRequests(ctx, opts));
+    .action(async (id: string | undefined, opts: { output: string; all?: boolean }) => (await import('./cmd-approvals.js')).runRequests(ctx, opts, id));
 
   for (const decision of ['approve', 'deny'] as const) {
     program

@@ -141,6 +141,15 @@ describe('single-command review', () => {
       assert.ok(review, refused.stderr);
       assert.ok(chain.kube.get({ kind: 'configmaps', namespace: 'demo', name: 'doomed' }), 'still there');
 
+      // What bob reads before he votes: the exact request and its body as the gateway recorded it.
+      const shown = await runCli(['requests', review!], bob.env);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, new RegExp(`^request +${review} \\(single-command review, pending\\)$`, 'm'));
+      assert.match(shown.stdout, /^request +delete \/api\/v1\/namespaces\/demo\/configmaps\/doomed/m);
+      assert.match(shown.stdout, /^rule +guardrails\[0\] \(configmap-deletes-reviewed\)/m);
+      assert.match(shown.stdout, /^body \(as the gateway recorded it, secret values masked\):\n {2}(kind: DeleteOptions|propagationPolicy)/m);
+      assert.doesNotMatch(shown.stdout, /not recorded/);
+      assert.match(shown.stderr, new RegExp(`approve with: hoopctl approve ${review}`));
       const wait = startCli(['wait', review!], alice.env);
       await wait.waitFor(new RegExp(`request ${review} \\(delete configmaps doomed -n demo on demo\\)`));
       assert.equal((await runCli(['approve', review!], bob.env)).code, 0);

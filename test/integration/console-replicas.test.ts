@@ -4,18 +4,12 @@
 // with plain HTTP (the real browser run is test/e2e/web-console.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadGatewayConfig } from '../../src/gateway/config.js';
-import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
+import type { RunningGateway } from '../../src/gateway/create-gateway.js';
 import { CONSOLE_COOKIE_KEY_SETTING } from '../../src/gateway/ui/console-auth.js';
-import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
-import { openPostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createKubeApiServer, type KubeApiServer } from '../../src/simulated-cluster/index.js';
-import { createTestDatabase, postgresSkip, type TestDatabase } from '../support/postgres-test-db.js';
-import { send, USERS, writeGatewayConfig, type EchoUpstream } from './gateway-harness.js';
+import { postgresSkip } from '../support/postgres-test-db.js';
+import { send, USERS } from './gateway-harness.js';
+import { startPostgresReplicas, type PostgresReplicas } from './postgres-replicas.js';
 
 const skip = postgresSkip();
 // The load balancer's address, the same for every replica; never listened on: the test carries the IdP's
@@ -73,42 +67,17 @@ async function throughIdp(start: string, jar: Jar, user: { username: string; pas
 }
 
 describe('web console across two replicas on PostgreSQL', { skip }, () => {
-  let dir: string;
-  let db: TestDatabase;
-  let idp: EmbeddedIdp;
-  let kube: KubeApiServer;
-  const stores: Store[] = [];
-  const gateways: RunningGateway[] = [];
+  let replicas: PostgresReplicas;
+  let stores: Store[];
+  let gateways: RunningGateway[];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hoop-console-replicas-'));
-    db = await createTestDatabase();
-    idp = await createEmbeddedIdp({ users: USERS });
-    kube = await createKubeApiServer({ tls: true });
-    const echo = { url: 'http://127.0.0.1:9' } as EchoUpstream;
-    const env = { TEST_GATEWAY_DATABASE_URL: db.url };
-    for (const i of [0, 1]) {
-      const sub = join(dir, String(i));
-      await mkdir(sub);
-      const file = await writeGatewayConfig(sub, idp, kube, echo, {
-        store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
-        console: { clientId: 'hoopctl-console', redirectUri: REDIRECT_URI },
-      });
-      const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env });
-      const store = await openPostgresStore({ url: config.store.postgres!.url });
-      stores.push(store);
-      gateways.push(await createGateway({ config, store, logger: () => undefined }));
-    }
+    replicas = await startPostgresReplicas({ count: 2, extra: () => ({ console: { clientId: 'hoopctl-console', redirectUri: REDIRECT_URI } }) });
+    ({ stores, gateways } = replicas);
   });
 
   after(async () => {
-    for (const g of gateways) await g.close().catch(() => undefined);
-    for (const s of stores) await s.close().catch(() => undefined);
-    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()])
-      await Promise.resolve()
-        .then(step)
-        .catch(() => undefined);
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await replicas?.close();
   });
 
   test('a sign-in started on A finishes on B, works on both, and its login cookie works once', async () => {

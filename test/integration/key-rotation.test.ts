@@ -4,20 +4,14 @@
 // accept each other's sessions: the issuer comes from the store.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import type { CreateSessionResponse } from '../../src/api/wire.js';
-import { loadGatewayConfig } from '../../src/gateway/config.js';
-import { createGateway, type RunningGateway } from '../../src/gateway/create-gateway.js';
+import type { RunningGateway } from '../../src/gateway/create-gateway.js';
 import { rotateSigningKey } from '../../src/gateway/signing-keys.js';
-import { createEmbeddedIdp, type EmbeddedIdp } from '../../src/quickstart/embedded-idp.js';
-import { openPostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createKubeApiServer, type KubeApiServer } from '../../src/simulated-cluster/index.js';
-import { createTestDatabase, postgresSkip, type TestDatabase } from '../support/postgres-test-db.js';
-import { idTokenFor, send, USERS, writeGatewayConfig, type EchoUpstream } from './gateway-harness.js';
+import { postgresSkip } from '../support/postgres-test-db.js';
+import { idTokenFor, send } from './gateway-harness.js';
+import { startPostgresReplicas, type PostgresReplicas } from './postgres-replicas.js';
 
 const skip = postgresSkip();
 const bearer = (t: string): Record<string, string> => ({ authorization: `Bearer ${t}` });
@@ -31,47 +25,25 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 5_
 }
 
 describe('signing-key rotation across replicas on PostgreSQL', { skip }, () => {
-  let dir: string;
-  let db: TestDatabase;
-  let idp: EmbeddedIdp;
-  let kube: KubeApiServer;
-  const stores: Store[] = [];
-  const gateways: RunningGateway[] = [];
+  let replicas: PostgresReplicas;
+  let stores: Store[];
+  let gateways: RunningGateway[];
   const logs: string[][] = [[], []];
   let idToken: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hoop-rotate-'));
-    db = await createTestDatabase();
-    idp = await createEmbeddedIdp({ users: USERS });
-    kube = await createKubeApiServer({ tls: true });
-    const echo = { url: 'http://127.0.0.1:9' } as EchoUpstream;
-    const env = { TEST_GATEWAY_DATABASE_URL: db.url };
-    for (const [i, publicUrl] of ['https://a.gateway.test', 'https://b.gateway.test'].entries()) {
-      const sub = join(dir, String(i));
-      await rm(sub, { recursive: true, force: true });
-      await import('node:fs/promises').then((fs) => fs.mkdir(sub));
-      const file = await writeGatewayConfig(sub, idp, kube, echo, {
-        publicUrl,
-        store: { postgres: { urlEnv: 'TEST_GATEWAY_DATABASE_URL', maxConnections: 4 } },
-      });
-      const config = await loadGatewayConfig(file, { readFile: (p) => readFile(p, 'utf8'), env });
-      const store = await openPostgresStore({ url: config.store.postgres!.url });
-      stores.push(store);
+    replicas = await startPostgresReplicas({
+      count: 2,
+      extra: (i) => ({ publicUrl: ['https://a.gateway.test', 'https://b.gateway.test'][i] }),
       // Re-read the keys every 100 ms (10 s in production) so the test waits on the real pick-up path.
-      gateways.push(await createGateway({ config, store, keyReloadMs: 100, logger: (l) => logs[i]!.push(l) }));
-    }
-    idToken = await idTokenFor(idp, 'alice');
+      gatewayOptions: (i) => ({ keyReloadMs: 100, logger: (l) => logs[i]!.push(l) }),
+    });
+    ({ stores, gateways } = replicas);
+    idToken = await idTokenFor(replicas.idp, 'alice');
   });
 
   after(async () => {
-    for (const g of gateways) await g.close().catch(() => undefined);
-    for (const s of stores) await s.close().catch(() => undefined);
-    for (const step of [() => kube?.close(), () => idp?.close(), () => db?.drop()])
-      await Promise.resolve()
-        .then(step)
-        .catch(() => undefined);
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await replicas?.close();
   });
 
   const open = async (g: RunningGateway): Promise<CreateSessionResponse> => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccessRequestRecord, AccessVoteRecord } from '../../store/store.js';
+import { accessRequestRecord } from '../../../test/support/store-contract.js';
 import { advanceAccessRequest, voterRefusal, type Actor, type LifecycleEvent } from './request-lifecycle.js';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
@@ -8,34 +9,9 @@ const NOW = T0 + 60_000;
 const at = (ms: number): string => new Date(ms).toISOString();
 const RULES = { approvedWindowSeconds: 600 };
 
-const request = (over: Partial<AccessRequestRecord> = {}): AccessRequestRecord => ({
-  id: '0123456789ab',
-  kind: 'session',
-  status: 'pending',
-  user: 'alice',
-  groups: ['dev'],
-  connection: 'prod',
-  role: 'edit',
-  namespace: null,
-  reason: 'INC-1',
-  ttlSeconds: 1800,
-  sessionId: null,
-  fingerprint: null,
-  verb: null,
-  requestURI: null,
-  summary: 'role edit for 30m',
-  rule: 'bindings[1]',
-  approvers: ['sre'],
-  minApprovals: 1,
-  createdAt: at(T0),
-  expiresAt: at(T0 + 900_000),
-  decidedAt: null,
-  validUntil: null,
-  uses: 0,
-  usedAt: null,
-  usedMethod: null,
-  ...over,
-});
+// The store contract's record, with the times this table counts from (expiry 15 minutes after creation).
+const request = (over: Partial<AccessRequestRecord> = {}): AccessRequestRecord =>
+  accessRequestRecord('0123456789ab', { createdAt: at(T0), expiresAt: at(T0 + 900_000), ...over });
 const person = (user: string, groups: string[], over: Partial<Actor> = {}): Actor => ({ user, groups, admin: false, via: 'id-token', ...over });
 const sam = person('sam', ['sre']);
 const sue = person('sue', ['sre', 'dev']);

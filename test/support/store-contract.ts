@@ -113,6 +113,34 @@ async function waitFor(what: string, check: () => boolean, ms = 2_000): Promise<
   }
 }
 
+/** A new exec recording (nothing recorded yet) of session s1, as the gateway creates it. */
+export function recordingRecord(id: string, over: Partial<RecordingRecord> = {}): RecordingRecord {
+  return {
+    id,
+    session: 's1',
+    auditID: 'a1',
+    user: 'alice',
+    connection: 'prod',
+    subresource: 'exec',
+    protocol: 'v5.channel.k8s.io',
+    transport: 'websocket',
+    namespace: 'demo',
+    pod: 'web',
+    container: null,
+    command: ['sh'],
+    tty: true,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: null,
+    width: 80,
+    height: 24,
+    bytes: 0,
+    truncated: false,
+    exitCode: null,
+    maskedCount: 0,
+    ...over,
+  };
+}
+
 /** Registers the contract suite for one Store implementation; `open` gives fresh storage per test. */
 export function storeContract(name: string, open: () => Promise<StoreUnderTest>, options: ContractOptions): void {
   async function using(fn: (store: Store, another: () => Promise<Store>) => Promise<void>): Promise<void> {
@@ -213,29 +241,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>,
 
     test('recordings: create, append chunks with metadata, list by session, read back in order', () =>
       using(async (store) => {
-        const rec: RecordingRecord = {
-          id: 'r1',
-          session: 's1',
-          auditID: 'a1',
-          user: 'alice',
-          connection: 'prod',
-          subresource: 'exec',
-          protocol: 'v5.channel.k8s.io',
-          transport: 'websocket',
-          namespace: 'demo',
-          pod: 'web',
-          container: 'main',
-          command: ['sh'],
-          tty: false,
-          startedAt: '2026-01-01T10:00:00.000Z',
-          endedAt: null,
-          width: 80,
-          height: 24,
-          bytes: 0,
-          truncated: false,
-          exitCode: null,
-          maskedCount: 0,
-        };
+        const rec = recordingRecord('r1', { container: 'main', tty: false, startedAt: '2026-01-01T10:00:00.000Z' });
         await store.createRecording(rec);
         await store.createRecording({ ...rec, id: 'r2', startedAt: '2026-01-01T10:01:00.000Z' });
         await store.createRecording({ ...rec, id: 'r3', session: 's2' });

@@ -5,6 +5,7 @@ import type { RecordingPatch, RecordingRecord } from '../../store/store.js';
 import { DEFAULT_MASK_RULES } from '../../mask/index.js';
 import { createCastRecorder, NEW_RECORDING, type TextMasker } from './cast-recorder.js';
 import { recordingMasker } from './record-upgrade.js';
+import { recordingRecord } from '../../../test/support/store-contract.js';
 import { createRemoteCommandDecoder } from './remote-command-decoder.js';
 import { spdyHeaderDeflate, spdySynStream as synStream } from '../../../test/support/spdy-client-frames.js';
 import { createWebSocketReader } from './websocket-frames.js';
@@ -132,24 +133,7 @@ function memoryStore() {
   };
 }
 
-const record: RecordingRecord = {
-  id: 'r1',
-  session: 's1',
-  auditID: 'a1',
-  user: 'alice',
-  connection: 'prod',
-  subresource: 'exec',
-  protocol: 'v5.channel.k8s.io',
-  transport: 'websocket',
-  namespace: 'demo',
-  pod: 'web',
-  container: null,
-  command: ['sh'],
-  tty: true,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  ...NEW_RECORDING,
-  maskedCount: 0,
-};
+const record: RecordingRecord = recordingRecord('r1', NEW_RECORDING);
 
 // Masks "hunter2" on complete lines only, like the gateway's line masker.
 function masker(): TextMasker {

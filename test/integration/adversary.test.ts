@@ -212,14 +212,19 @@ describe('adversary', { concurrency: 1 }, () => {
     );
   });
 
+  /** Where the gateway log and both transcripts stand now: side-channel checks read only what is written after. */
+  async function sideChannelMark(s: typeof stack): Promise<{ logs: number; transcripts: Map<string, number> }> {
+    const seen = { logs: s.logLines.length, transcripts: new Map<string, number>() };
+    for (const c of [s.reader, s.editor]) seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+    return seen;
+  }
+
   describe('an editor writing masked reads back', () => {
     test(
       `a stored sentinel changes only to a new clear value the request carried, never to a masked one (${WRITE_RUNS} runs)`,
       { timeout: 30 * 60_000 },
       async () => {
-        const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
-        for (const c of [stack.reader, stack.editor])
-          seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+        const seen = await sideChannelMark(stack);
         const kinds = await assertProperty(
           arbWrite(),
           WRITE_RUNS,
@@ -241,9 +246,7 @@ describe('adversary', { concurrency: 1 }, () => {
       `an env value renamed, a Secret or ConfigMap given another kind, by any patch type and with dryRun=All, never comes back in clear (${WRITE_RUNS} runs)`,
       { timeout: 30 * 60_000 },
       async () => {
-        const seen = { logs: stack.logLines.length, transcripts: new Map<string, number>() };
-        for (const c of [stack.reader, stack.editor])
-          seen.transcripts.set(c.transcriptFile, (await readFile(c.transcriptFile).catch(() => Buffer.alloc(0))).length);
+        const seen = await sideChannelMark(stack);
         const kinds = await assertProperty(
           arbRename(),
           WRITE_RUNS,

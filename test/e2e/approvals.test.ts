@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccessRequestView, SessionView } from '../../src/api/wire.js';
-import { startChain, type Chain } from './chain-harness.js';
+import { APPROVAL_FLOW, startChain, type Chain } from './chain-harness.js';
 import { runCli, startCli, type TempHome } from '../support/cli-runner.js';
 
 const policy = {
@@ -17,21 +17,7 @@ const policy = {
       rules: [{ verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'] }],
     },
   ],
-  bindings: [
-    { groups: ['engineers'], connections: ['*'], roles: ['view'] },
-    { groups: ['engineers'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['approvers'], maxTtl: '30m' },
-    { groups: ['approvers'], connections: ['*'], roles: ['view'] },
-  ],
-  guardrails: [
-    {
-      name: 'configmap-deletes-reviewed',
-      connections: ['*'],
-      match: { verbs: ['delete'], resources: ['configmaps'] },
-      effect: 'approval',
-      approvers: ['approvers'],
-      message: 'someone else looks first',
-    },
-  ],
+  ...APPROVAL_FLOW,
 };
 
 let chain: Chain;

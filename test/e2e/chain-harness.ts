@@ -150,3 +150,25 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
 export function hoopExec(home: TempHome, connection: string, argv: string[], extra: string[] = []) {
   return runCli(['exec', connection, ...extra, '--', ...argv], home.env);
 }
+
+/**
+ * Bindings and guardrails of the approval tests: engineers view, and get edit only with an approver's yes (30m at
+ * most); approvers view; deleting a ConfigMap needs a single-command review by an approver.
+ */
+export const APPROVAL_FLOW = {
+  bindings: [
+    { groups: ['engineers'], connections: ['*'], roles: ['view'] },
+    { groups: ['engineers'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['approvers'], maxTtl: '30m' },
+    { groups: ['approvers'], connections: ['*'], roles: ['view'] },
+  ],
+  guardrails: [
+    {
+      name: 'configmap-deletes-reviewed',
+      connections: ['*'],
+      match: { verbs: ['delete'], resources: ['configmaps'] },
+      effect: 'approval',
+      approvers: ['approvers'],
+      message: 'someone else looks first',
+    },
+  ],
+};

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startChain, USERS, type Chain } from './chain-harness.js';
+import { APPROVAL_FLOW, startChain, USERS, type Chain } from './chain-harness.js';
 
 // The callbacks given to page.evaluate run in the browser: these name the few browser globals they read
 // (module-scoped, so the DOM library does not leak into the Node code of the test program).
@@ -44,21 +44,7 @@ const policy = {
       ],
     },
   ],
-  bindings: [
-    { groups: ['engineers'], connections: ['*'], roles: ['view'] },
-    { groups: ['engineers'], connections: ['*'], roles: ['edit'], approval: true, approvers: ['approvers'], maxTtl: '30m' },
-    { groups: ['approvers'], connections: ['*'], roles: ['view'] },
-  ],
-  guardrails: [
-    {
-      name: 'configmap-deletes-reviewed',
-      connections: ['*'],
-      match: { verbs: ['delete'], resources: ['configmaps'] },
-      effect: 'approval',
-      approvers: ['approvers'],
-      message: 'someone else looks first',
-    },
-  ],
+  ...APPROVAL_FLOW,
 };
 
 let chain: Chain;

@@ -116,6 +116,48 @@ test('digest markers: env values bind by container and variable name, so a liste
   assert.notEqual(env(mask(dep('b')))[1]!.value, one[1]!.value);
 });
 
+test('digest markers cannot be made from a guess: a second entry under the same name, or an object nested in another one, never shares a binding', () => {
+  const dep = (env: Doc[]): Doc => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'demo' },
+    spec: { template: { spec: { containers: [{ name: 'app', env }] } } },
+  });
+  const env = (d: Doc): Doc[] => d.spec.template.spec.containers[0].env;
+  const live = env(mask(dep([{ name: 'DB_PASSWORD', value: 'hunter2' }])))[0]!.value;
+  // A dry-run patch that adds the same name with a guess: the guess must not read like the live value.
+  const guessed = env(
+    mask(
+      dep([
+        { name: 'DB_PASSWORD', value: 'hunter2' },
+        { name: 'DB_PASSWORD', value: 'hunter2' },
+      ]),
+    ),
+  );
+  assert.equal(guessed[0]!.value, live, 'the first entry keeps its marker (diff still works)');
+  assert.notEqual(guessed[1]!.value, live);
+  // A carrier ConfigMap whose last-applied annotation holds manifests claiming to be the target objects.
+  const target = mask(secret('db', 's3cret'));
+  const carrier = (manifest: unknown): Doc =>
+    mask({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'carrier', namespace: 'demo', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(manifest) } },
+      data: {},
+    });
+  const claimed = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'demo' }, data: { token: b64('s3cret') } };
+  for (const manifest of [
+    claimed,
+    [claimed],
+    { kind: 'List', apiVersion: 'v1', items: [claimed] },
+    { kind: 'SecretList', apiVersion: 'v1', items: [claimed] },
+  ]) {
+    const text = carrier(manifest).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string;
+    assert.ok(!text.includes(b64('s3cret')), 'masked');
+    assert.ok(!text.includes(target.data.token), `${JSON.stringify(manifest).slice(0, 40)}…: the target's marker must not be reproducible from a carrier`);
+  }
+});
+
 test('without a digest key every marker is the plain one (local proxy, transcripts)', () => {
   const m = mask(secret('db', 'x'), undefined, DEFAULT_MASK_RULES);
   assert.equal(m.data.token, MASKED_BASE64);

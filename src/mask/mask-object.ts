@@ -78,10 +78,27 @@ interface At {
 }
 const NOWHERE: At = { owner: undefined, path: '' };
 const child = (at: At, key: string): At => ({ owner: at.owner, path: at.path === '' ? key : `${at.path}.${key}` });
-const item = (at: At, el: unknown, i: number): At => {
-  const name = isObj(el) && typeof el.name === 'string' ? el.name : String(i);
+/**
+ * A list entry's place: by its name where it has one (env, containers, ports: stable when the list is reordered),
+ * else its index. A name met again in the same list is told apart by its occurrence (`[DB_DSN#2]`): two entries must
+ * never share a binding, or a writer could add a guess under an existing name and compare the markers.
+ */
+const item = (at: At, el: unknown, i: number, seen?: Map<string, number>): At => {
+  let name = isObj(el) && typeof el.name === 'string' ? el.name : String(i);
+  if (seen !== undefined) {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n > 1) name = `${name}#${n}`;
+  }
   return { owner: at.owner, path: `${at.path}[${name}]` };
 };
+/**
+ * Where a nested collection's entries sit: inside an object the digests are already bound to (a manifest in an
+ * annotation, a custom resource's spec), everything stays bound to that owner — an object nested there is masked as
+ * its kind but never under the identity it claims, so no one can make another object's marker from their own; at
+ * the top of an answer (a List's items, a watch event, a Table row) each object is its own owner.
+ */
+const nested = (at: At, key: string): At => (at.owner === undefined ? NOWHERE : child(at, key));
 
 /**
  * The marker of a whole value at `at`: with a digest when the rules have a key and the value belongs
@@ -123,7 +140,7 @@ export function maskDocument(doc: unknown, ctx: MaskContext): unknown {
 
 /** Masks one element of a list's `items` or a Table's `rows`, exactly as maskDocument would inside the whole list. */
 export function maskListElement(containerKind: string | undefined, key: 'items' | 'rows', element: unknown, ctx: MaskContext): unknown {
-  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx);
+  if (key === 'rows' && isObj(element)) return maskTableRow(element, ctx, NOWHERE);
   return maskValue(element, ctx, key === 'items' ? itemKind(containerKind, ctx) : undefined, NOWHERE);
 }
 
@@ -151,7 +168,8 @@ function maskValue(v: unknown, ctx: MaskContext, hint: string | undefined, at: A
   if (Array.isArray(v)) {
     enter();
     try {
-      for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx, undefined, item(at, v[i], i));
+      const seen = new Map<string, number>();
+      for (let i = 0; i < v.length; i++) v[i] = maskValue(v[i], ctx, undefined, item(at, v[i], i, seen));
     } finally {
       depth--;
     }
@@ -173,20 +191,24 @@ function maskNode(o: Obj, ctx: MaskContext, hint: string | undefined, at: At): v
 function maskNodeAt(o: Obj, ctx: MaskContext, hint: string | undefined, at: At): void {
   const kind = typeof o.kind === 'string' ? o.kind : hint;
   if (o.kind === undefined && typeof o.type === 'string' && WATCH_TYPES.has(o.type) && 'object' in o) {
-    o.object = maskValue(o.object, ctx, ctx.scope.kindHint, NOWHERE);
+    o.object = maskValue(o.object, ctx, ctx.scope.kindHint, nested(at, 'object'));
     return walkFields(o, ctx, at, ['object']);
   }
   if (kind === 'Table' && Array.isArray(o.rows)) {
-    o.rows = o.rows.map((row) => (isObj(row) ? maskTableRow(row, ctx) : maskValue(row, ctx, undefined, NOWHERE)));
+    const rows = nested(at, 'rows');
+    o.rows = o.rows.map((row, i) => (isObj(row) ? maskTableRow(row, ctx, item(rows, row, i)) : maskValue(row, ctx, undefined, item(rows, row, i))));
     return walkFields(o, ctx, at, ['rows']);
   }
   if (kind !== undefined && kind.endsWith('List') && Array.isArray(o.items)) {
     const ik = itemKind(kind, ctx);
-    for (let i = 0; i < o.items.length; i++) o.items[i] = maskValue(o.items[i], ctx, ik, NOWHERE);
+    const items = nested(at, 'items');
+    const seen = new Map<string, number>();
+    for (let i = 0; i < o.items.length; i++)
+      o.items[i] = maskValue(o.items[i], ctx, ik, items.owner === undefined ? NOWHERE : item(items, o.items[i], i, seen));
     return walkFields(o, ctx, at, ['items']);
   }
   // With a hint the caller knows this is an object of that kind (a list item, a row, a patch body).
-  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx);
+  if (kind !== undefined && (hint !== undefined || isObj(o.metadata))) return maskKubeObject(o, kind, ctx, at.owner === undefined ? undefined : at);
   walkFields(o, ctx, at);
 }
 
@@ -196,10 +218,11 @@ function itemKind(listKind: string | undefined, ctx: MaskContext): string | unde
   return listKind.slice(0, -'List'.length);
 }
 
-function maskTableRow(row: Obj, ctx: MaskContext): Obj {
-  if ('cells' in row) row.cells = maskValue(row.cells, ctx, undefined, NOWHERE);
-  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint, NOWHERE);
-  walkFields(row, ctx, NOWHERE, ['cells', 'object']);
+function maskTableRow(row: Obj, ctx: MaskContext, at: At): Obj {
+  const here = at.owner === undefined ? NOWHERE : at;
+  if ('cells' in row) row.cells = maskValue(row.cells, ctx, undefined, nested(here, 'cells'));
+  if ('object' in row) row.object = maskValue(row.object, ctx, ctx.scope.kindHint, nested(here, 'object'));
+  walkFields(row, ctx, here, ['cells', 'object']);
   return row;
 }
 
@@ -216,7 +239,8 @@ function ownerOf(o: Obj, actual: string): At['owner'] {
   };
 }
 
-function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, owner?: At['owner']): void {
+/** `within`: where the object sits inside another one whose digests it stays bound to (undefined: it is its own owner). */
+function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, within?: At): void {
   const meta = isObj(o.metadata) ? o.metadata : undefined;
   if (meta !== undefined && ctx.scope.isExempt !== undefined) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -227,7 +251,7 @@ function maskKubeObject(o: Obj, kind: string, ctx: MaskContext, owner?: At['owne
   }
   // PartialObjectMetadata (Table rows, metadata lists) stands for an object of the requested resource.
   const actual = kind === 'PartialObjectMetadata' ? (ctx.scope.kindHint ?? kind) : kind;
-  const root: At = { owner: owner ?? ownerOf(o, actual), path: '' };
+  const root: At = within ?? { owner: ownerOf(o, actual), path: '' };
   const skip: string[] = [];
   if (actual === 'Secret') {
     // stringData is written into data by the API server: both bind to `data.<key>`, so a manifest's
@@ -293,10 +317,12 @@ function walkFields(o: Obj, ctx: MaskContext, at: At, skip: readonly string[] = 
 
 // Container env: [{name, value}] — the value is masked by name, whatever it looks like.
 function maskEnv(env: unknown[], ctx: MaskContext, at: At): void {
+  const seen = new Map<string, number>();
   env.forEach((e, i) => {
+    const place = item(at, e, i, seen);
     if (!isObj(e) || typeof e.name !== 'string' || typeof e.value !== 'string') return;
     if (e.value !== '' && !isMarker(e.value) && ctx.rules.envNames.matches(e.name)) {
-      e.value = markerFor(ctx, child(item(at, e, i), 'value'), e.value, false);
+      e.value = markerFor(ctx, child(place, 'value'), e.value, false);
       ctx.counter.masked++;
     }
   });
@@ -317,7 +343,7 @@ function maskManifestText(text: string, ctx: MaskContext, at: At): string {
   const before = ctx.counter.masked;
   // The owner already passed the exception check; the manifest inside is masked as its own kind.
   const inner: MaskContext = { ...ctx, scope: { ...(ctx.scope.kindHint === undefined ? {} : { kindHint: ctx.scope.kindHint }) } };
-  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner, at.owner);
+  if (isObj(manifest) && typeof manifest.kind === 'string') maskKubeObject(manifest, manifest.kind, inner, { owner: at.owner, path: '' });
   else manifest = maskValue(manifest, inner, undefined, { owner: at.owner, path: '' });
   return ctx.counter.masked === before ? text : `${JSON.stringify(manifest)}${text.endsWith('\n') ? '\n' : ''}`;
 }

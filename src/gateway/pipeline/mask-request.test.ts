@@ -8,6 +8,7 @@ import {
   MAX_YAML_BODY_BYTES,
   maskedWriteStatus,
   REQUEST_YAML_OPTIONS,
+  unreadableYaml,
   writesMaskedValue,
   yamlBodyTooLarge,
   yamlTooLargeStatus,
@@ -108,4 +109,18 @@ test('YAML bodies above MAX_YAML_BODY_BYTES are refused unparsed with a 413 that
   const s = yamlTooLargeStatus();
   assert.equal(s.code, 413);
   assert.match(s.message, new RegExp(`at most ${MAX_YAML_BODY_BYTES} bytes.*send it as JSON`));
+});
+
+test('YAML the gateway would read otherwise than kube-apiserver is refused at the door: tags, anchors, aliases, merge keys (second outside attack, F2/F3)', () => {
+  const y = (t: string): string | undefined => unreadableYaml(Buffer.from(t), 'application/yaml');
+  assert.match(y('env: [{name: !!binary REJfRFNO, value: x}]') ?? '', /a tag \(tag:yaml.org,2002:binary\)/);
+  assert.match(y('a: &x {k: 1}\nb: *x\n') ?? '', /an anchor \(&x\)/);
+  assert.match(y('b: {<<: {k: 1}}\n') ?? '', /a merge key/);
+  assert.equal(y('kind: ConfigMap\ndata: {a: "1"}\n'), undefined, 'plain YAML is read');
+  assert.equal(y('{"kind":"ConfigMap"}'), undefined, 'JSON under a YAML type is read as JSON');
+  assert.equal(unreadableYaml(Buffer.from('a: !!binary eA=='), 'application/json'), undefined, 'not a YAML type');
+  // A held review's body with a tag is recorded by size and hash, not as an object the approver would misread.
+  const tagged = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: demo}\ndata: {x: !!binary SGk=}\n';
+  const audited = auditedRequestObject(Buffer.from(tagged), 'application/yaml', info('PUT', '/api/v1/namespaces/demo/configmaps/c'), DEFAULT_MASK_RULES);
+  assert.ok(audited.value !== null && typeof audited.value === 'object' && 'sha256' in audited.value, JSON.stringify(audited.value));
 });

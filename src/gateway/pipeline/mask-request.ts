@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { isScalar, parseDocument, parse as parseYaml, visit } from 'yaml';
 import { badRequestStatus, buildStatus } from '../../kube/status.js';
 import type { KubeStatus, RequestInfo } from '../../kube/types.js';
 import { JsonTooDeepError, MAX_JSON_DEPTH } from '../../mask/json-depth.js';
@@ -36,7 +36,9 @@ export const MAX_YAML_BODY_BYTES = 32 << 10;
  * of duplicate keys too. `merge: true`: yaml.v2 honours `<<` merge keys, so the audit record and the masked-value
  * check must see the merged object kube-apiserver stores, not a `<<` key (attack finding 9). Aliases stay capped at 100.
  */
-export const REQUEST_YAML_OPTIONS = { uniqueKeys: false, merge: true, maxAliasCount: 100 } as const;
+// maxAliasCount bounds what merge keys over aliases can multiply (bodies with aliases are refused at the door; this
+// bounds the parse of a held review's body, which happens before it).
+export const REQUEST_YAML_OPTIONS = { uniqueKeys: false, merge: true, maxAliasCount: 10 } as const;
 const BODYLESS_VERBS = new Set(['get', 'list', 'watch']);
 /** Larger masked bodies are recorded by size and hash only, to keep audit events small. */
 const MAX_AUDITED_BODY_CHARS = 256 << 10;
@@ -174,6 +176,56 @@ export function yamlBodyTooLarge(body: Buffer, contentType: string | undefined):
   }
 }
 
+/**
+ * Why the gateway will not read a YAML body (not JSON, within MAX_YAML_BODY_BYTES), or undefined. Anchors, aliases,
+ * merge keys and explicit tags are refused: kube-apiserver reads YAML 1.1 through yaml.v2, which resolves `!!binary`
+ * to a string where this parser makes bytes (so env masking, the audit and a reviewer's view saw another object than
+ * the one applied), and merge keys over aliases multiply a 32 KiB body into hundreds of thousands of keys parsed on the
+ * event loop. kubectl sends JSON; such bodies are for other clients, which can send JSON too.
+ */
+export function unreadableYaml(body: Buffer, contentType: string | undefined, o: { tagsOnly?: boolean } = {}): string | undefined {
+  if (body.length > MAX_YAML_BODY_BYTES || !isYamlType(mediaOf(contentType))) return undefined;
+  const text = body.toString('utf8');
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    /* YAML proper: look at it */
+  }
+  let why: string | undefined;
+  try {
+    visit(parseDocument(text, { ...REQUEST_YAML_OPTIONS, merge: false }), {
+      Alias() {
+        if (o.tagsOnly === true) return undefined;
+        why = 'an alias (*name)';
+        return visit.BREAK;
+      },
+      Node(_key, node) {
+        if (node.anchor !== undefined && o.tagsOnly !== true) why = `an anchor (&${node.anchor})`;
+        else if (node.tag !== undefined) why = `a tag (${node.tag})`;
+        return why === undefined ? undefined : visit.BREAK;
+      },
+      Pair(_key, pair) {
+        if (o.tagsOnly !== true && isScalar(pair.key) && pair.key.value === '<<') {
+          why = 'a merge key (<<)';
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  return why;
+}
+
+/** Status for a YAML body the gateway will not read (unreadableYaml). */
+export function unreadableYamlStatus(why: string): KubeStatus {
+  return badRequestStatus(
+    `hoopctl reads YAML request bodies without anchors, aliases, merge keys or tags, and this one has ${why}; send the object as JSON (Content-Type: application/json, as kubectl does)`,
+  );
+}
+
 const mediaOf = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 const isYamlType = (media: string): boolean => media.endsWith('+yaml') || media === 'application/yaml';
 
@@ -221,7 +273,9 @@ function parseBody(body: Buffer, contentType: string | undefined): unknown {
       try {
         return JSON.parse(text);
       } catch {
-        return body.length > MAX_YAML_BODY_BYTES ? undefined : (parseYaml(text, REQUEST_YAML_OPTIONS) as unknown);
+        // Too large, or YAML this gateway would read otherwise than kube-apiserver: recorded by size and hash only.
+        if (body.length > MAX_YAML_BODY_BYTES || unreadableYaml(body, contentType, { tagsOnly: true }) !== undefined) return undefined;
+        return parseYaml(text, REQUEST_YAML_OPTIONS) as unknown;
       }
     }
   } catch {
@@ -274,6 +328,11 @@ export async function prepareMaskedRequest(x: ClassifiedExchange): Promise<KubeS
   if (yamlBodyTooLarge(received, x.req.headers['content-type'])) {
     x.message = 'refused: a YAML body too large to parse';
     return yamlTooLargeStatus();
+  }
+  const unreadable = unreadableYaml(received, x.req.headers['content-type']);
+  if (unreadable !== undefined) {
+    x.message = `refused: a YAML body with ${unreadable}`;
+    return unreadableYamlStatus(unreadable);
   }
   const media = (x.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (info.verb === 'patch' && media === 'application/json-patch+json') {

@@ -32,3 +32,12 @@ test('a URI whose query starts past the limit keeps whole path segments; one lon
   const bare = '+'.repeat(10_000);
   assert.equal(maskRequestUriBounded(bare, ctx()), `[cut: 10000 characters, sha256:${sha(bare)}]`);
 });
+
+test('one malformed escape does not leave the rest of the URI undecoded and unmasked (second outside attack, F4)', () => {
+  const ctx = createMaskContext(DEFAULT_MASK_RULES);
+  const uri = '/api/v1/namespaces/demo/configmaps?labelSelector=a%3Dpassword%3Dabcdefghijklmnop2222&x=%zz';
+  const out = maskRequestUri(uri, ctx);
+  assert.ok(!out.includes('abcdefghijklmnop2222'), out);
+  assert.match(out, /x=%zz$/, 'the malformed escape stays as written');
+  assert.equal(maskRequestUri(uri.replace('&x=%zz', ''), createMaskContext(DEFAULT_MASK_RULES)), out.replace('&x=%zz', ''));
+});

@@ -97,16 +97,31 @@ export function createLineMasker(ctx: MaskContext, limits: StreamLimits): Stream
 }
 
 /**
+ * `+` as a space and every well-formed `%XX` run decoded; a malformed escape stays as written and does not stop the
+ * rest from being decoded (one `%zz` in a query must not leave `secret-id%3D…` unmasked; Go drops that pair and
+ * serves the request).
+ */
+function decodeLeniently(uri: string): string {
+  const spaced = uri.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+/**
  * A request URI as it may be logged: the query decoded and masked by the value patterns
  * (`?labelSelector=token%3D…`); unchanged when nothing in it looks secret.
  */
 export function maskRequestUri(uri: string, ctx: MaskContext): string {
-  let decoded = uri;
-  try {
-    decoded = decodeURIComponent(uri.replace(/\+/g, ' '));
-  } catch {
-    // A malformed escape: match the raw text.
-  }
+  const decoded = decodeLeniently(uri);
   const before = ctx.counter.masked;
   const masked = maskString(decoded, ctx);
   return ctx.counter.masked === before ? uri : masked;
